@@ -1,0 +1,634 @@
+//! Decoding one `<Event>…</Event>` span with quick-xml into an [`Event`].
+//!
+//! Elements are matched by local name, so a missing or wrong namespace does not matter. Text
+//! around elements is ignored, except that `- ` list markers (documentation pages, old browser XML
+//! views) switch on the repair of markdown escapes in values.
+
+use super::event::{BodyKind, Event, Str, SysField};
+use super::problem::ProblemKind;
+use super::value::{parse_number, parse_time};
+use super::Limits;
+use quick_xml::events::{BytesRef, BytesStart, Event as Xml};
+use quick_xml::Reader;
+
+/// A problem found while decoding one span: its byte offset in the span and what it is.
+pub(crate) type SpanProblem = (usize, ProblemKind);
+
+/// What one span decoded to: the event (or the reason it was skipped) and the repairs made.
+pub(crate) struct Parsed {
+    pub event: Result<Event, SpanProblem>,
+    pub repairs: Vec<SpanProblem>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    /// The `<Event>` root.
+    Root,
+    System,
+    /// A System child whose text is a value.
+    SysText(SysField),
+    EventData,
+    /// A leaf whose text becomes the value of body field `idx`.
+    Leaf { idx: usize },
+    /// An element of UserData (or of another free-form body): a field if it turns out to be a
+    /// leaf; `path` is its name below the body's root element.
+    Tree { path: Str, text: Str, had_child: bool },
+    /// The UserData (or BinaryEventData…) element itself.
+    Body,
+    Rendering,
+    /// A RenderingInfo child whose text is kept (`Keywords` is a container of `Keyword`).
+    RenderText { idx: usize },
+    RenderContainer,
+    /// Anything else: ignored with its content.
+    Ignored,
+}
+
+struct State<'a> {
+    ev: Event,
+    stack: Vec<Frame>,
+    limits: &'a Limits,
+    repairs: Vec<SpanProblem>,
+    list_markers: bool,
+}
+
+/// Decodes one span that starts with `<Event` and ends with its `</Event>`.
+pub(crate) fn parse_event(span: &str, limits: &Limits) -> Parsed {
+    let mut st = State {
+        ev: Event {
+            text: String::with_capacity(span.len() / 2),
+            fields: Vec::with_capacity(16),
+            ..Event::default()
+        },
+        stack: Vec::with_capacity(8),
+        limits,
+        repairs: Vec::new(),
+        list_markers: false,
+    };
+    let event = match run(span, &mut st) {
+        Ok(()) => finish(st.ev, st.list_markers, &mut st.repairs),
+        Err(p) => Err(p),
+    };
+    Parsed {
+        event,
+        repairs: st.repairs,
+    }
+}
+
+fn run(span: &str, st: &mut State<'_>) -> Result<(), SpanProblem> {
+    let mut reader = Reader::from_str(span);
+    {
+        let cfg = reader.config_mut();
+        cfg.allow_dangling_amp = true;
+        cfg.check_end_names = true;
+    }
+    loop {
+        let before = reader.buffer_position() as usize;
+        let ev = match reader.read_event() {
+            Ok(ev) => ev,
+            Err(e) => return Err((reader.error_position() as usize, xml_problem(e))),
+        };
+        match ev {
+            Xml::Start(e) => {
+                let frame = open(st, &e, before)?;
+                if st.stack.len() >= st.limits.max_depth {
+                    return Err((
+                        before,
+                        ProblemKind::TooDeep {
+                            limit: st.limits.max_depth,
+                        },
+                    ));
+                }
+                st.stack.push(frame);
+            }
+            Xml::Empty(e) => {
+                let frame = open(st, &e, before)?;
+                close(st, frame);
+                if st.stack.is_empty() {
+                    return Ok(());
+                }
+            }
+            Xml::End(_) => {
+                if let Some(frame) = st.stack.pop() {
+                    close(st, frame);
+                }
+                if st.stack.is_empty() {
+                    return Ok(());
+                }
+            }
+            Xml::Text(t) => {
+                let raw: &str = &t;
+                if raw.contains('&') {
+                    st.repairs.push((before, ProblemKind::LoneAmpersand));
+                    st.ev.repaired = true;
+                }
+                text(st, raw, before)?;
+            }
+            Xml::CData(t) => text(st, &t, before)?,
+            Xml::GeneralRef(r) => {
+                let mut buf = [0u8; 4];
+                match resolve(&r) {
+                    Some(c) => text(st, c.encode_utf8(&mut buf), before)?,
+                    None => {
+                        let name: &str = &r;
+                        st.repairs.push((
+                            before,
+                            ProblemKind::UndefinedEntity {
+                                name: name.chars().take(64).collect(),
+                            },
+                        ));
+                        st.ev.repaired = true;
+                        let literal = format!("&{name};");
+                        text(st, &literal, before)?;
+                    }
+                }
+            }
+            Xml::Eof => {
+                return Err((span.len(), ProblemKind::TruncatedEvent));
+            }
+            Xml::Comment(_) | Xml::Decl(_) | Xml::PI(_) => {}
+            Xml::DocType(_) => st.repairs.push((before, ProblemKind::DtdIgnored)),
+        }
+    }
+}
+
+fn resolve(r: &BytesRef<'_>) -> Option<char> {
+    if r.is_char_ref() {
+        return r.resolve_char_ref().ok().flatten();
+    }
+    let name: &str = r;
+    Some(match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "apos" => '\'',
+        "quot" => '"',
+        _ => return None,
+    })
+}
+
+fn xml_problem(e: quick_xml::Error) -> ProblemKind {
+    use quick_xml::errors::IllFormedError;
+    match e {
+        quick_xml::Error::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
+            ProblemKind::MismatchedEndTag { expected, found }
+        }
+        other => ProblemKind::MalformedXml {
+            reason: other.to_string(),
+        },
+    }
+}
+
+fn sys_field(name: &str) -> Option<SysField> {
+    Some(match name {
+        "EventID" => SysField::EventId,
+        "Version" => SysField::Version,
+        "Level" => SysField::Level,
+        "Task" => SysField::Task,
+        "Opcode" => SysField::Opcode,
+        "Keywords" => SysField::Keywords,
+        "EventRecordID" => SysField::EventRecordId,
+        "Channel" => SysField::Channel,
+        "Computer" => SysField::Computer,
+        _ => return None,
+    })
+}
+
+/// Decides what an opening element is, reads the attributes it needs, and returns its frame.
+fn open(st: &mut State<'_>, e: &BytesStart<'_>, at: usize) -> Result<Frame, SpanProblem> {
+    let name = e.local_name();
+    let name: &str = name.as_ref();
+    let parent = match st.stack.last() {
+        Some(&f) => f,
+        None => return Ok(Frame::Root),
+    };
+    let attrs_raw = e.attributes_raw();
+    if attrs_raw.len() > 4096 && Attrs::new(attrs_raw).count() > st.limits.max_attributes {
+        return Err((
+            at,
+            ProblemKind::TooManyAttributes {
+                limit: st.limits.max_attributes,
+            },
+        ));
+    }
+    Ok(match parent {
+        Frame::Root => match name {
+            "System" => Frame::System,
+            "EventData" => {
+                st.ev.body = BodyKind::EventData;
+                Frame::EventData
+            }
+            "UserData" => {
+                st.ev.body = BodyKind::UserData;
+                Frame::Body
+            }
+            "BinaryEventData" | "ProcessingErrorData" | "DebugData" => {
+                st.ev.body = BodyKind::Other;
+                st.ev.body_root = st.ev.push_str(name);
+                Frame::Tree {
+                    path: st.ev.body_root,
+                    text: Str::default(),
+                    had_child: false,
+                }
+            }
+            "RenderingInfo" => {
+                for (k, v) in Attrs::new(attrs_raw) {
+                    if k == "Culture" {
+                        st.ev.culture = push_attr(st, v, at);
+                    }
+                }
+                Frame::Rendering
+            }
+            _ => Frame::Ignored,
+        },
+        Frame::System => {
+            if let Some(f) = sys_field(name) {
+                if f == SysField::EventId {
+                    for (k, v) in Attrs::new(attrs_raw) {
+                        if k == "Qualifiers" {
+                            st.ev.sys[SysField::Qualifiers as usize] = push_attr(st, v, at);
+                        }
+                    }
+                }
+                return Ok(Frame::SysText(f));
+            }
+            let wanted: &[(&str, SysField)] = match name {
+                "Provider" => &[
+                    ("Name", SysField::ProviderName),
+                    ("Guid", SysField::ProviderGuid),
+                    ("EventSourceName", SysField::EventSourceName),
+                ],
+                "TimeCreated" => &[("SystemTime", SysField::TimeCreated)],
+                "Correlation" => &[
+                    ("ActivityID", SysField::ActivityId),
+                    ("RelatedActivityID", SysField::RelatedActivityId),
+                ],
+                "Execution" => &[
+                    ("ProcessID", SysField::ProcessId),
+                    ("ThreadID", SysField::ThreadId),
+                ],
+                "Security" => &[("UserID", SysField::UserId)],
+                _ => &[],
+            };
+            if !wanted.is_empty() {
+                for (k, v) in Attrs::new(attrs_raw) {
+                    if let Some(&(_, f)) = wanted.iter().find(|(n, _)| *n == k) {
+                        st.ev.sys[f as usize] = push_attr(st, v, at);
+                    }
+                }
+            }
+            Frame::Ignored
+        }
+        Frame::EventData => {
+            let field_name = match name {
+                "Data" => {
+                    let mut n = Str::default();
+                    for (k, v) in Attrs::new(attrs_raw) {
+                        if k == "Name" {
+                            n = push_attr(st, v, at);
+                        }
+                    }
+                    n
+                }
+                "Binary" => st.ev.push_str("Binary"),
+                _ => return Ok(Frame::Ignored),
+            };
+            st.ev.fields.push((field_name, Str::default()));
+            Frame::Leaf {
+                idx: st.ev.fields.len() - 1,
+            }
+        }
+        Frame::Body => {
+            st.ev.body_root = st.ev.push_str(name);
+            Frame::Tree {
+                path: Str::default(),
+                text: Str::default(),
+                had_child: false,
+            }
+        }
+        Frame::Tree { path, .. } => {
+            if let Some(Frame::Tree { had_child, .. }) = st.stack.last_mut() {
+                *had_child = true;
+            }
+            let path = if path.is_empty() {
+                st.ev.push_str(name)
+            } else {
+                let joined = format!("{}/{}", st.ev.str(path), name);
+                st.ev.push_str(&joined)
+            };
+            Frame::Tree {
+                path,
+                text: Str::default(),
+                had_child: false,
+            }
+        }
+        Frame::Rendering => match name {
+            "Keywords" => Frame::RenderContainer,
+            _ => render_leaf(st, name),
+        },
+        Frame::RenderContainer => render_leaf(st, name),
+        Frame::SysText(_) | Frame::Leaf { .. } | Frame::RenderText { .. } | Frame::Ignored => {
+            Frame::Ignored
+        }
+    })
+}
+
+fn render_leaf(st: &mut State<'_>, name: &str) -> Frame {
+    let n = st.ev.push_str(name);
+    st.ev.rendering.push((n, Str::default()));
+    Frame::RenderText {
+        idx: st.ev.rendering.len() - 1,
+    }
+}
+
+/// Stores an attribute value, resolving references.
+fn push_attr(st: &mut State<'_>, raw: &str, at: usize) -> Str {
+    if !raw.contains('&') {
+        return st.ev.push_str(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest[1..]
+            .find(|c: char| c == ';' || c == '&' || c.is_whitespace())
+            .map(|j| j + 1);
+        match end.filter(|&j| rest.as_bytes()[j] == b';') {
+            Some(j) => {
+                let name = &rest[1..j];
+                match resolve(&BytesRef::new(name)) {
+                    Some(c) => out.push(c),
+                    None => {
+                        st.repairs.push((
+                            at,
+                            ProblemKind::UndefinedEntity {
+                                name: name.chars().take(64).collect(),
+                            },
+                        ));
+                        st.ev.repaired = true;
+                        out.push_str(&rest[..=j]);
+                    }
+                }
+                rest = &rest[j + 1..];
+            }
+            None => {
+                st.repairs.push((at, ProblemKind::LoneAmpersand));
+                st.ev.repaired = true;
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    st.ev.push_str(&out)
+}
+
+/// Appends text to the value the innermost element collects, if it collects one.
+fn text(st: &mut State<'_>, s: &str, at: usize) -> Result<(), SpanProblem> {
+    let limit = st.limits.max_value_bytes;
+    let target: &mut Str = match st.stack.last_mut() {
+        Some(Frame::SysText(f)) => &mut st.ev.sys[*f as usize],
+        Some(Frame::Leaf { idx }) => &mut st.ev.fields[*idx].1,
+        Some(Frame::RenderText { idx }) => &mut st.ev.rendering[*idx].1,
+        Some(Frame::Tree {
+            text,
+            had_child: false,
+            ..
+        }) => text,
+        Some(Frame::Tree { .. } | Frame::Ignored) | None => return Ok(()),
+        Some(Frame::Root | Frame::System | Frame::EventData | Frame::Body)
+        | Some(Frame::Rendering | Frame::RenderContainer) => {
+            let t = s.trim();
+            if t == "-" {
+                st.list_markers = true;
+            }
+            return Ok(());
+        }
+    };
+    let cur = *target;
+    if cur.len as usize + s.len() > limit {
+        return Err((at, ProblemKind::ValueTooLarge { limit }));
+    }
+    // Values are appended at the end of the text; a value interrupted by another string
+    // (never the case for leaves) is copied forward.
+    let joined = if cur.is_empty() {
+        st.ev.push_str(s)
+    } else if (cur.start + cur.len) as usize == st.ev.text.len() {
+        st.ev.extend_last(cur, s)
+    } else {
+        let mut owned = st.ev.str(cur).to_owned();
+        owned.push_str(s);
+        st.ev.push_str(&owned)
+    };
+    match st.stack.last_mut() {
+        Some(Frame::SysText(f)) => st.ev.sys[*f as usize] = joined,
+        Some(Frame::Leaf { idx }) => st.ev.fields[*idx].1 = joined,
+        Some(Frame::RenderText { idx }) => st.ev.rendering[*idx].1 = joined,
+        Some(Frame::Tree { text, .. }) => *text = joined,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Ends an element: a UserData leaf becomes a field.
+fn close(st: &mut State<'_>, frame: Frame) {
+    if let Frame::Tree {
+        path,
+        text,
+        had_child,
+    } = frame
+    {
+        if !had_child && !path.is_empty() {
+            st.ev.fields.push((path, text));
+        }
+    }
+}
+
+/// Parses the System values and applies documentation repairs.
+fn finish(
+    mut ev: Event,
+    list_markers: bool,
+    repairs: &mut Vec<SpanProblem>,
+) -> Result<Event, SpanProblem> {
+    if list_markers {
+        ev = unescape_markdown(ev);
+        ev.repaired = true;
+        repairs.push((0, ProblemKind::DocumentationMarkup));
+    }
+    let id = ev.system(SysField::EventId).trim();
+    ev.event_id = match id.parse::<u32>() {
+        Ok(v) if !id.is_empty() => v,
+        _ => return Err((0, ProblemKind::MissingEventId)),
+    };
+    ev.record_id = parse_number(ev.system(SysField::EventRecordId));
+    ev.keywords = parse_number(ev.system(SysField::Keywords));
+    ev.time = parse_time(ev.system(SysField::TimeCreated)).map(super::event::Timestamp);
+    Ok(ev)
+}
+
+/// Removes markdown backslash escapes (`ECDH\_P521`, `C:\\Users`) from every value.
+fn unescape_markdown(ev: Event) -> Event {
+    let mut out = Event {
+        text: String::with_capacity(ev.text.len()),
+        fields: Vec::with_capacity(ev.fields.len()),
+        rendering: Vec::with_capacity(ev.rendering.len()),
+        ..ev.clone()
+    };
+    let mut copy = |s: Str| -> Str {
+        let v = ev.str(s);
+        if !v.contains('\\') {
+            return out.push_str(v);
+        }
+        let mut u = String::with_capacity(v.len());
+        let mut chars = v.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, chars.peek()) {
+                ('\\', Some(&n)) if n.is_ascii_punctuation() => {
+                    u.push(n);
+                    chars.next();
+                }
+                _ => u.push(c),
+            }
+        }
+        out.push_str(&u)
+    };
+    let sys = ev.sys.map(&mut copy);
+    let fields: Vec<_> = ev.fields.iter().map(|&(n, v)| (copy(n), copy(v))).collect();
+    let rendering: Vec<_> = ev
+        .rendering
+        .iter()
+        .map(|&(n, v)| (copy(n), copy(v)))
+        .collect();
+    let (body_root, culture) = (copy(ev.body_root), copy(ev.culture));
+    out.sys = sys;
+    out.fields = fields;
+    out.rendering = rendering;
+    out.body_root = body_root;
+    out.culture = culture;
+    out
+}
+
+/// Iterates `name="value"` / `name='value'` pairs of a start tag's raw attribute text, giving
+/// local names and raw (still escaped) values. Stops at the first malformed pair.
+pub(crate) struct Attrs<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Attrs<'a> {
+    pub(crate) fn new(raw: &'a str) -> Self {
+        Self { rest: raw }
+    }
+}
+
+impl<'a> Iterator for Attrs<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let s = self.rest.trim_start();
+        let eq = s.find('=')?;
+        let name = s[..eq].trim_end();
+        let after = s[eq + 1..].trim_start();
+        let quote = after.chars().next()?;
+        if quote != '"' && quote != '\'' {
+            self.rest = "";
+            return None;
+        }
+        let body = &after[1..];
+        let close = body.find(quote)?;
+        self.rest = &body[close + 1..];
+        let local = name.rsplit(':').next().unwrap_or(name);
+        Some((local, &body[..close]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Parsed {
+        parse_event(s, &Limits::default())
+    }
+
+    #[test]
+    fn attributes_in_both_quote_styles_with_prefixes() {
+        let got: Vec<_> = Attrs::new(r#" Name='a "b"' x:Guid = "{1}" bad"#).collect();
+        assert_eq!(got, [("Name", r#"a "b""#), ("Guid", "{1}")]);
+    }
+
+    #[test]
+    fn named_and_unnamed_data_keep_document_order() {
+        let p = parse(
+            "<Event><System><EventID Qualifiers='16384'>7036</EventID></System>\
+             <EventData><Data>first</Data><Data Name='b'>x &amp; y</Data><Binary>0A0B</Binary></EventData></Event>",
+        );
+        let ev = p.event.unwrap();
+        let fields: Vec<_> = ev.fields().map(|f| (f.name, f.value)).collect();
+        assert_eq!(fields, [("", "first"), ("b", "x & y"), ("Binary", "0A0B")]);
+        assert_eq!(ev.system(SysField::Qualifiers), "16384");
+        assert!(!ev.repaired);
+    }
+
+    #[test]
+    fn user_data_leaves_become_fields_with_paths() {
+        let p = parse(
+            "<Event><System><EventID>1102</EventID></System><UserData>\
+             <LogFileCleared xmlns='http://manifests.microsoft.com/win/2004/08/windows/eventlog'>\
+             <SubjectUserSid>S-1-5-18</SubjectUserSid><Inner><Leaf>v</Leaf></Inner><Empty/>\
+             </LogFileCleared></UserData></Event>",
+        );
+        let ev = p.event.unwrap();
+        assert_eq!(ev.body_root(), "LogFileCleared");
+        let fields: Vec<_> = ev.fields().map(|f| (f.name, f.value)).collect();
+        assert_eq!(
+            fields,
+            [("SubjectUserSid", "S-1-5-18"), ("Inner/Leaf", "v"), ("Empty", "")]
+        );
+    }
+
+    #[test]
+    fn lone_ampersand_and_unknown_entity_are_kept_and_reported() {
+        let p = parse(
+            "<Event><System><EventID>1</EventID></System><EventData>\
+             <Data Name='k'>R&D</Data><Data Name='e'>&lol9;</Data></EventData></Event>",
+        );
+        let ev = p.event.unwrap();
+        assert_eq!(ev.data("k"), Some("R&D"));
+        assert_eq!(ev.data("e"), Some("&lol9;"));
+        let codes: Vec<_> = p.repairs.iter().map(|r| r.1.code()).collect();
+        assert_eq!(codes, ["lone_ampersand", "undefined_entity"]);
+    }
+
+    #[test]
+    fn depth_and_value_limits_are_problems() {
+        let limits = Limits {
+            max_depth: 8,
+            max_value_bytes: 10,
+            ..Limits::default()
+        };
+        let deep = format!(
+            "<Event><UserData>{}{}</UserData></Event>",
+            "<a>".repeat(20),
+            "</a>".repeat(20)
+        );
+        let p = parse_event(&deep, &limits);
+        assert!(matches!(p.event, Err((_, ProblemKind::TooDeep { limit: 8 }))));
+        let big = "<Event><System><EventID>1</EventID></System><EventData><Data>12345678901</Data></EventData></Event>";
+        let p = parse_event(big, &limits);
+        assert!(matches!(
+            p.event,
+            Err((_, ProblemKind::ValueTooLarge { limit: 10 }))
+        ));
+    }
+
+    #[test]
+    fn mismatched_end_tag_names_both_tags() {
+        let p = parse("<Event><System><EventID>1</EventId></System></Event>");
+        match p.event {
+            Err((at, ProblemKind::MismatchedEndTag { expected, found })) => {
+                assert_eq!((expected.as_str(), found.as_str()), ("EventID", "EventId"));
+                assert!(at > 20, "{at}");
+            }
+            other => panic!("{:?}", other.map(|e| e.event_id())),
+        }
+    }
+}

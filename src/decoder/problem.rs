@@ -1,0 +1,258 @@
+//! Problems found in the input: where they are, why, and what happened to the event.
+
+use serde::Serialize;
+use std::fmt;
+
+/// A place in the input.
+///
+/// `byte` counts bytes of the original input (before any transcoding, BOM included); `line` and
+/// `column` are 1-based and count characters, as an editor shows them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Position {
+    /// Offset in bytes from the start of the original input.
+    pub byte: u64,
+    /// Line number, starting at 1.
+    pub line: u64,
+    /// Column in characters, starting at 1.
+    pub column: u64,
+}
+
+/// What a problem did to the decoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// An `<Event>` could not be decoded and was skipped.
+    Skipped,
+    /// The event was decoded after the input was repaired (the repair is described).
+    Repaired,
+    /// Something about the whole input, no event lost (e.g. an ignored DTD).
+    Notice,
+    /// The input is not event XML at all; nothing was decoded from it.
+    Rejected,
+}
+
+/// What kind of input a file that holds no events seems to be.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputKind {
+    /// Zero bytes.
+    Empty,
+    /// Only white space.
+    Blank,
+    /// A PNG image.
+    Png,
+    /// A JPEG image.
+    Jpeg,
+    /// A GIF image.
+    Gif,
+    /// A PDF document.
+    Pdf,
+    /// A zip archive (also .docx, .xlsx, .zip exports).
+    Zip,
+    /// A gzip stream.
+    Gzip,
+    /// A binary Windows event log (`.evtx`, `ElfFile` header).
+    Evtx,
+    /// Other binary data.
+    Binary,
+    /// Well-formed looking XML whose root element is not about events.
+    OtherXml {
+        /// The root element's name.
+        root: String,
+    },
+    /// An event-log XML document with no `<Event>` in it (`<Events/>`).
+    EmptyEventLog,
+    /// Text that is not XML.
+    Text,
+}
+
+impl fmt::Display for InputKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("an empty file"),
+            Self::Blank => f.write_str("a file with only white space"),
+            Self::Png => f.write_str("a PNG image"),
+            Self::Jpeg => f.write_str("a JPEG image"),
+            Self::Gif => f.write_str("a GIF image"),
+            Self::Pdf => f.write_str("a PDF document"),
+            Self::Zip => f.write_str("a zip archive"),
+            Self::Gzip => f.write_str("a gzip-compressed file"),
+            Self::Evtx => f.write_str(
+                "a binary Windows event log (.evtx); export it as XML first \
+                 (wevtutil qe FILE /lf:true /f:xml, or Event Viewer: Save All Events As → XML)",
+            ),
+            Self::Binary => f.write_str("binary data"),
+            Self::OtherXml { root } => write!(f, "XML of another kind (root element `<{root}>`)"),
+            Self::EmptyEventLog => f.write_str("an event log export that contains no events"),
+            Self::Text => f.write_str("text that contains no event XML"),
+        }
+    }
+}
+
+/// Why something went wrong, with the details a user needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// The XML of one event is not well formed.
+    MalformedXml {
+        /// What the XML reader reported.
+        reason: String,
+    },
+    /// An end tag does not match the open element.
+    MismatchedEndTag {
+        /// The element that is open.
+        expected: String,
+        /// The end tag found.
+        found: String,
+    },
+    /// A new `<Event` started before the previous one was closed.
+    UnclosedEvent,
+    /// The input ended inside an event.
+    TruncatedEvent,
+    /// One event is larger than the limit.
+    EventTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// Elements nest deeper than the limit.
+    TooDeep {
+        /// The limit in levels.
+        limit: usize,
+    },
+    /// One element carries more attributes than the limit.
+    TooManyAttributes {
+        /// The limit.
+        limit: usize,
+    },
+    /// One value is larger than the limit.
+    ValueTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The event has no `System/EventID`, or it is not a number.
+    MissingEventId,
+    /// A `<!DOCTYPE>` was found; it is never processed and entities are never expanded.
+    DtdIgnored,
+    /// An entity reference that is not one of XML's five was kept as written.
+    UndefinedEntity {
+        /// The entity's name.
+        name: String,
+    },
+    /// Bytes that are not valid UTF-8 were replaced with U+FFFD.
+    InvalidUtf8,
+    /// Unpaired UTF-16 surrogates (or an odd trailing byte) were replaced with U+FFFD.
+    InvalidUtf16,
+    /// A `&` that starts no reference was kept as a literal `&`.
+    LoneAmpersand,
+    /// Text copied from a documentation page or a browser's XML view was cleaned up
+    /// (`- ` list markers before elements, markdown escapes such as `\_`).
+    DocumentationMarkup,
+    /// The input is not event XML.
+    NotEventXml {
+        /// What it looks like.
+        looks_like: InputKind,
+    },
+}
+
+impl ProblemKind {
+    /// A stable code for the kind (used for translations and JSON).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MalformedXml { .. } => "malformed_xml",
+            Self::MismatchedEndTag { .. } => "mismatched_end_tag",
+            Self::UnclosedEvent => "unclosed_event",
+            Self::TruncatedEvent => "truncated_event",
+            Self::EventTooLarge { .. } => "event_too_large",
+            Self::TooDeep { .. } => "too_deep",
+            Self::TooManyAttributes { .. } => "too_many_attributes",
+            Self::ValueTooLarge { .. } => "value_too_large",
+            Self::MissingEventId => "missing_event_id",
+            Self::DtdIgnored => "dtd_ignored",
+            Self::UndefinedEntity { .. } => "undefined_entity",
+            Self::InvalidUtf8 => "invalid_utf8",
+            Self::InvalidUtf16 => "invalid_utf16",
+            Self::LoneAmpersand => "lone_ampersand",
+            Self::DocumentationMarkup => "documentation_markup",
+            Self::NotEventXml { .. } => "not_event_xml",
+        }
+    }
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MalformedXml { reason } => write!(f, "malformed XML: {reason}"),
+            Self::MismatchedEndTag { expected, found } => {
+                write!(f, "end tag `</{found}>` does not match `<{expected}>`")
+            }
+            Self::UnclosedEvent => {
+                f.write_str("event is not closed before the next `<Event` begins")
+            }
+            Self::TruncatedEvent => f.write_str("input ends inside this event (file cut short?)"),
+            Self::EventTooLarge { limit } => {
+                write!(f, "event is larger than the {} MiB limit", limit >> 20)
+            }
+            Self::TooDeep { limit } => write!(f, "elements nest deeper than {limit} levels"),
+            Self::TooManyAttributes { limit } => {
+                write!(f, "an element has more than {limit} attributes")
+            }
+            Self::ValueTooLarge { limit } => {
+                write!(f, "a value is larger than the {} KiB limit", limit >> 10)
+            }
+            Self::MissingEventId => f.write_str("event has no numeric `System/EventID`"),
+            Self::DtdIgnored => f.write_str(
+                "a document type declaration (`<!DOCTYPE`) was ignored: entities are never expanded and nothing is fetched",
+            ),
+            Self::UndefinedEntity { name } => {
+                write!(f, "entity `&{name};` is not expanded; kept as written")
+            }
+            Self::InvalidUtf8 => f.write_str("invalid UTF-8 bytes replaced with U+FFFD"),
+            Self::InvalidUtf16 => {
+                f.write_str("unpaired UTF-16 surrogate or odd byte replaced with U+FFFD")
+            }
+            Self::LoneAmpersand => f.write_str("a lone `&` was kept as a literal character"),
+            Self::DocumentationMarkup => f.write_str(
+                "input was repaired: documentation markup removed (`- ` before elements, markdown escapes like `\\_`)",
+            ),
+            Self::NotEventXml { looks_like } => {
+                write!(f, "no Windows event XML found: the input looks like {looks_like}")
+            }
+        }
+    }
+}
+
+/// One problem: where, in which event, why, and its effect.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Where in the input.
+    pub position: Position,
+    /// The ordinal (1-based) of the `<Event>` it concerns, counting every event start seen.
+    pub event: Option<u64>,
+    /// What happened to the event.
+    pub severity: Severity,
+    /// Why.
+    #[serde(flatten)]
+    pub kind: ProblemKind,
+}
+
+impl Problem {
+    /// True when an event was lost because of this problem.
+    pub fn is_skip(&self) -> bool {
+        self.severity == Severity::Skipped
+    }
+}
+
+impl fmt::Display for Problem {
+    /// `line L, column C: event N: reason` (the CLI prefixes the file name).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.position.line, self.position.column)?;
+        if let Some(n) = self.event {
+            write!(f, "event {n}: ")?;
+        }
+        write!(f, "{}", self.kind)?;
+        match self.severity {
+            Severity::Skipped => f.write_str(" (event skipped)"),
+            _ => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,416 @@
+//! The fact tables, kept as data: msobjs.dll insertion strings (`%%NNNN`), well-known SIDs,
+//! CNG/KSP return codes, algorithms with their true key sizes, and the names of System Level,
+//! Task, Opcode, Keywords, logon types and well-known logon sessions.
+//!
+//! The three large tables are the TSV files in `src/decoder/facts/` (each names its source in its
+//! header); they are read once, on first use.
+//!
+//! ```
+//! use keytrail::decoder::table;
+//! assert_eq!(table::insertion_string("%%2464"), Some("Export of persistent cryptographic key."));
+//! assert_eq!(table::sid_name("S-1-5-18"), Some("System (LocalSystem)"));
+//! assert_eq!(table::decode("KeyType", "%%2500").as_deref(), Some("User key."));
+//! ```
+
+use super::value::parse_number;
+use std::sync::OnceLock;
+
+const MSOBJS: &str = include_str!("facts/facts_msobjs_2400-2510.tsv");
+const NTE: &str = include_str!("facts/facts_nte_hresults.tsv");
+const SIDS: &str = include_str!("facts/facts_wellknown_sids.tsv");
+
+/// Data rows of a TSV file: comment lines (`#`) and the header row are skipped.
+fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    tsv.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+}
+
+fn msobjs() -> &'static [(u32, &'static str)] {
+    static T: OnceLock<Vec<(u32, &'static str)>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut v: Vec<_> = rows(MSOBJS)
+            .filter_map(|r| Some((r.first()?.parse().ok()?, *r.get(1)?)))
+            .collect();
+        v.sort_unstable();
+        v
+    })
+}
+
+/// A return code: its symbolic name and what it means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReturnCode {
+    /// The code.
+    pub code: u32,
+    /// Symbolic name, e.g. `NTE_PERM`.
+    pub name: &'static str,
+    /// The system message, when known ("" otherwise).
+    pub text: &'static str,
+}
+
+fn nte() -> &'static [ReturnCode] {
+    static T: OnceLock<Vec<ReturnCode>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut v: Vec<_> = rows(NTE)
+            .filter_map(|r| {
+                let code = parse_number(r.first()?)? as u32;
+                let text = r.get(2).copied().unwrap_or("");
+                // Drop the bracketed note about older SDK wording.
+                let text = text.split(" [").next().unwrap_or("").trim();
+                Some(ReturnCode {
+                    code,
+                    name: r.get(1)?,
+                    text,
+                })
+            })
+            .collect();
+        v.sort_unstable_by_key(|r| r.code);
+        v
+    })
+}
+
+fn sids() -> &'static [(&'static str, &'static str)] {
+    static T: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    T.get_or_init(|| {
+        rows(SIDS)
+            .filter_map(|r| Some((*r.first()?, *r.get(1)?)))
+            .collect()
+    })
+}
+
+/// The text of a `%%NNNN` insertion string, e.g. `%%2464` → "Export of persistent cryptographic
+/// key.". Accepts surrounding white space.
+pub fn insertion_string(raw: &str) -> Option<&'static str> {
+    let id: u32 = raw.trim().strip_prefix("%%")?.parse().ok()?;
+    let t = msobjs();
+    t.binary_search_by_key(&id, |&(k, _)| k)
+        .ok()
+        .map(|i| t[i].1)
+}
+
+/// Every `%%NNNN` code the table knows, in order.
+pub fn insertion_strings() -> impl Iterator<Item = (u32, &'static str)> {
+    msobjs().iter().copied()
+}
+
+/// A return code by value (`0x80090010`, `0x0`, any case or padding).
+pub fn return_code(raw: &str) -> Option<ReturnCode> {
+    let code = u32::try_from(parse_number(raw)?).ok()?;
+    let t = nte();
+    t.binary_search_by_key(&code, |r| r.code)
+        .ok()
+        .map(|i| t[i])
+}
+
+/// The display name of a well-known SID, including the domain-relative ones
+/// (`S-1-5-21-…-500` is the Administrator account).
+pub fn sid_name(sid: &str) -> Option<&'static str> {
+    let sid = sid.trim();
+    let t = sids();
+    if let Some(&(_, n)) = t.iter().find(|(s, _)| s.eq_ignore_ascii_case(sid)) {
+        return Some(n);
+    }
+    // S-1-5-21-<three sub-authorities>-<RID>
+    let parts: Vec<&str> = sid.split('-').collect();
+    if parts.len() == 8 && parts[..4].join("-").eq_ignore_ascii_case("S-1-5-21") {
+        let rid = parts[7];
+        return t
+            .iter()
+            .find(|(s, _)| s.strip_prefix("S-1-5-21-*-") == Some(rid))
+            .map(|&(_, n)| n);
+    }
+    None
+}
+
+/// A cryptographic algorithm as CNG names it in key events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Algorithm {
+    /// The name as logged (`ECDH_P521`).
+    pub name: &'static str,
+    /// What it is.
+    pub description: &'static str,
+    /// Key length in bits when the name fixes it (ECDH_P521 is a 521-bit curve).
+    pub key_bits: Option<u32>,
+}
+
+const ALGORITHMS: &[Algorithm] = &[
+    alg("RSA", "RSA public-key algorithm (Rivest, Shamir, Adleman); key length varies", None),
+    alg("DSA", "Digital Signature Algorithm; key length varies", None),
+    alg("DH", "Diffie-Hellman key exchange; key length varies", None),
+    alg("ECDH_P256", "Elliptic-curve Diffie-Hellman on NIST P-256", Some(256)),
+    alg("ECDH_P384", "Elliptic-curve Diffie-Hellman on NIST P-384", Some(384)),
+    alg("ECDH_P521", "Elliptic-curve Diffie-Hellman on NIST P-521", Some(521)),
+    alg("ECDSA_P256", "Elliptic-curve DSA signatures on NIST P-256", Some(256)),
+    alg("ECDSA_P384", "Elliptic-curve DSA signatures on NIST P-384", Some(384)),
+    alg("ECDSA_P521", "Elliptic-curve DSA signatures on NIST P-521", Some(521)),
+    alg("ECDH", "Elliptic-curve Diffie-Hellman, curve chosen separately", None),
+    alg("ECDSA", "Elliptic-curve DSA signatures, curve chosen separately", None),
+    alg("AES", "AES symmetric cipher (128, 192 or 256-bit key)", None),
+    alg("3DES", "Triple DES symmetric cipher", Some(168)),
+    alg("3DES_112", "Two-key triple DES symmetric cipher", Some(112)),
+    alg("DES", "DES symmetric cipher (obsolete)", Some(56)),
+    alg("RC2", "RC2 symmetric cipher (obsolete)", None),
+    alg("RC4", "RC4 stream cipher (obsolete)", None),
+    alg(
+        "UNKNOWN",
+        "algorithm not reported; usual when a persisted key is read from its file",
+        None,
+    ),
+];
+
+const fn alg(name: &'static str, description: &'static str, key_bits: Option<u32>) -> Algorithm {
+    Algorithm {
+        name,
+        description,
+        key_bits,
+    }
+}
+
+/// An algorithm by its logged name (case-insensitive).
+pub fn algorithm(name: &str) -> Option<&'static Algorithm> {
+    let name = name.trim();
+    ALGORITHMS.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+}
+
+/// Every algorithm the table knows.
+pub fn algorithms() -> &'static [Algorithm] {
+    ALGORITHMS
+}
+
+/// The name of a System `Level`.
+pub fn level_name(level: u64) -> Option<&'static str> {
+    Some(match level {
+        0 => "Log Always (shown as Information)",
+        1 => "Critical",
+        2 => "Error",
+        3 => "Warning",
+        4 => "Information",
+        5 => "Verbose",
+        _ => return None,
+    })
+}
+
+/// The name of a System `Opcode`.
+pub fn opcode_name(opcode: u64) -> Option<&'static str> {
+    Some(match opcode {
+        0 => "Info",
+        1 => "Start",
+        2 => "Stop",
+        _ => return None,
+    })
+}
+
+/// The audit subcategory (Task) names of the Security log.
+const TASKS: &[(u64, &str)] = &[
+    (12288, "Security State Change"),
+    (12289, "Security System Extension"),
+    (12290, "System Integrity"),
+    (12291, "IPsec Driver"),
+    (12292, "Other System Events"),
+    (12544, "Logon"),
+    (12545, "Logoff"),
+    (12546, "Account Lockout"),
+    (12547, "IPsec Main Mode"),
+    (12548, "Special Logon"),
+    (12549, "IPsec Quick Mode"),
+    (12550, "IPsec Extended Mode"),
+    (12551, "Other Logon/Logoff Events"),
+    (12552, "Network Policy Server"),
+    (12553, "User / Device Claims"),
+    (12554, "Group Membership"),
+    (12800, "File System"),
+    (12801, "Registry"),
+    (12802, "Kernel Object"),
+    (12803, "SAM"),
+    (12804, "Other Object Access Events"),
+    (12805, "Certification Services"),
+    (12806, "Application Generated"),
+    (12807, "Handle Manipulation"),
+    (12808, "File Share"),
+    (12809, "Filtering Platform Packet Drop"),
+    (12810, "Filtering Platform Connection"),
+    (12811, "Detailed File Share"),
+    (12812, "Removable Storage"),
+    (12813, "Central Policy Staging"),
+    (13056, "Sensitive Privilege Use"),
+    (13057, "Non Sensitive Privilege Use"),
+    (13058, "Other Privilege Use Events"),
+    (13312, "Process Creation"),
+    (13313, "Process Termination"),
+    (13314, "DPAPI Activity"),
+    (13315, "RPC Events"),
+    (13316, "Plug and Play Events"),
+    (13317, "Token Right Adjusted Events"),
+    (13568, "Audit Policy Change"),
+    (13569, "Authentication Policy Change"),
+    (13570, "Authorization Policy Change"),
+    (13571, "MPSSVC Rule-Level Policy Change"),
+    (13572, "Filtering Platform Policy Change"),
+    (13573, "Other Policy Change Events"),
+    (13824, "User Account Management"),
+    (13825, "Computer Account Management"),
+    (13826, "Security Group Management"),
+    (13827, "Distribution Group Management"),
+    (13828, "Application Group Management"),
+    (13829, "Other Account Management Events"),
+    (14080, "Directory Service Access"),
+    (14081, "Directory Service Changes"),
+    (14082, "Directory Service Replication"),
+    (14083, "Detailed Directory Service Replication"),
+    (14336, "Credential Validation"),
+    (14337, "Kerberos Service Ticket Operations"),
+    (14338, "Other Account Logon Events"),
+    (14339, "Kerberos Authentication Service"),
+];
+
+/// The name of a Security log `Task` (its audit subcategory).
+pub fn task_name(task: u64) -> Option<&'static str> {
+    TASKS.iter().find(|&&(t, _)| t == task).map(|&(_, n)| n)
+}
+
+/// Keyword bit for Audit Failure.
+pub const AUDIT_FAILURE: u64 = 0x0010_0000_0000_0000;
+/// Keyword bit for Audit Success.
+pub const AUDIT_SUCCESS: u64 = 0x0020_0000_0000_0000;
+
+const KEYWORDS: &[(u64, &str)] = &[
+    (0x0001_0000_0000_0000, "Response Time"),
+    (0x0002_0000_0000_0000, "WDI Context"),
+    (0x0004_0000_0000_0000, "WDI Diagnostic"),
+    (0x0008_0000_0000_0000, "SQM"),
+    (AUDIT_FAILURE, "Audit Failure"),
+    (AUDIT_SUCCESS, "Audit Success"),
+    (0x0040_0000_0000_0000, "Correlation Hint"),
+    (0x0080_0000_0000_0000, "Classic"),
+];
+
+/// The names of the standard keyword bits set in `keywords`.
+pub fn keyword_names(keywords: u64) -> Vec<&'static str> {
+    KEYWORDS
+        .iter()
+        .filter(|&&(bit, _)| keywords & bit != 0)
+        .map(|&(_, n)| n)
+        .collect()
+}
+
+/// The name of a logon type (4624, 4625, 4634).
+pub fn logon_type_name(logon_type: u64) -> Option<&'static str> {
+    Some(match logon_type {
+        0 => "System",
+        2 => "Interactive",
+        3 => "Network",
+        4 => "Batch",
+        5 => "Service",
+        7 => "Unlock",
+        8 => "NetworkCleartext",
+        9 => "NewCredentials",
+        10 => "RemoteInteractive",
+        11 => "CachedInteractive",
+        12 => "CachedRemoteInteractive",
+        13 => "CachedUnlock",
+        _ => return None,
+    })
+}
+
+/// The name of a well-known logon session (LUID), e.g. `0x3e7` is the SYSTEM session.
+pub fn logon_session_name(logon_id: &str) -> Option<&'static str> {
+    Some(match parse_number(logon_id)? {
+        0x3e7 => "SYSTEM session",
+        0x3e6 => "anonymous logon session",
+        0x3e5 => "LOCAL SERVICE session",
+        0x3e4 => "NETWORK SERVICE session",
+        0x3e3 => "IUSR session",
+        _ => return None,
+    })
+}
+
+/// Decodes a body field's raw value by what its name says it holds, when a table knows the value:
+/// `%%NNNN` strings in any field, SIDs, logon sessions, return codes, algorithms, logon types.
+pub fn decode(name: &str, raw: &str) -> Option<String> {
+    let value = raw.trim();
+    if value.starts_with("%%") {
+        return insertion_string(value).map(str::to_string);
+    }
+    if name.ends_with("Sid") || name == "UserID" {
+        return sid_name(value).map(str::to_string);
+    }
+    if name.ends_with("LogonId") {
+        return logon_session_name(value).map(str::to_string);
+    }
+    match name {
+        "ReturnCode" => return_code(value).map(|r| {
+            if r.text.is_empty() {
+                format!("{value} {}", r.name)
+            } else {
+                format!("{value} {}: {}", r.name, r.text)
+            }
+        }),
+        "AlgorithmName" => algorithm(value).map(|a| match a.key_bits {
+            Some(bits) => format!("{} ({bits}-bit key)", a.description),
+            None => a.description.to_string(),
+        }),
+        "LogonType" => parse_number(value)
+            .and_then(logon_type_name)
+            .map(str::to_string),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn msobjs_table_covers_the_key_event_codes() {
+        for code in 2448..=2501u32 {
+            let known = insertion_strings().any(|(c, _)| c == code);
+            let absent = (2452..=2455).contains(&code)
+                || (2460..=2463).contains(&code)
+                || (2466..=2479).contains(&code);
+            assert_eq!(known, !absent, "%%{code}");
+        }
+        assert_eq!(insertion_string("%%2499"), Some("Machine key."));
+        assert_eq!(insertion_string(" %%2458 "), Some("Read persisted key from file."));
+        assert_eq!(insertion_string("%%2432"), Some("Not Available."));
+        assert_eq!(insertion_string("%%9999"), None);
+    }
+
+    #[test]
+    fn return_codes_in_any_spelling() {
+        let r = return_code("0x80090010").unwrap();
+        assert_eq!((r.name, r.text), ("NTE_PERM", "Access denied."));
+        assert_eq!(return_code("0X80090016").unwrap().text, "Key set does not exist.");
+        assert_eq!(return_code("0x0").unwrap().name, "ERROR_SUCCESS");
+        assert_eq!(
+            decode("ReturnCode", "0x80090036").as_deref(),
+            Some("0x80090036 NTE_USER_CANCELLED")
+        );
+    }
+
+    #[test]
+    fn sids_exact_and_domain_relative() {
+        assert_eq!(sid_name("S-1-5-32-544"), Some("Administrators"));
+        assert_eq!(
+            sid_name("S-1-5-21-3457937927-2839227994-823803824-500"),
+            Some("Administrator (domain or local)")
+        );
+        assert_eq!(sid_name("S-1-5-21-3457937927-2839227994-823803824-1104"), None);
+    }
+
+    #[test]
+    fn algorithms_carry_their_true_key_size() {
+        assert_eq!(algorithm("ECDH_P521").unwrap().key_bits, Some(521));
+        assert_eq!(algorithm("ecdsa_p384").unwrap().key_bits, Some(384));
+        assert!(decode("AlgorithmName", "ECDH_P521").unwrap().contains("521-bit"));
+    }
+
+    #[test]
+    fn system_names() {
+        assert_eq!(task_name(12292), Some("Other System Events"));
+        assert_eq!(task_name(12290), Some("System Integrity"));
+        assert_eq!(keyword_names(0x8020_0000_0000_0000), ["Audit Success"]);
+        assert_eq!(decode("SubjectLogonId", "0x00000000000003E7").as_deref(), Some("SYSTEM session"));
+        assert_eq!(decode("LogonType", "10").as_deref(), Some("RemoteInteractive"));
+    }
+}

@@ -1,0 +1,217 @@
+//! Reading values in all the spellings exporters use: times, hexadecimal and decimal numbers.
+
+use std::fmt;
+
+/// Parses a time as exporters write it, to nanoseconds since the Unix epoch (UTC).
+///
+/// Accepts `T` or a space between date and time; 0 to 9 fraction digits (more are cut); and `Z`,
+/// `+HH:MM`/`-HH:MM`, ` UTC` or nothing (read as UTC) after it.
+///
+/// ```
+/// use keytrail::decoder::value::parse_time;
+/// let a = parse_time("2015-10-14T19:42:08.135265600Z").unwrap();
+/// assert_eq!(parse_time("2015-10-14 19:42:08.1352656").unwrap(), a);
+/// assert_eq!(parse_time("2015-10-14 21:42:08.135265600+02:00").unwrap(), a);
+/// ```
+pub fn parse_time(raw: &str) -> Option<i64> {
+    let s = raw.trim().as_bytes();
+    if s.len() < 19 {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let mut v = 0i64;
+        for &b in s.get(r)? {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + i64::from(b - b'0');
+        }
+        Some(v)
+    };
+    if s[4] != b'-' || s[7] != b'-' || !matches!(s[10], b'T' | b't' | b' ') || s[13] != b':' {
+        return None;
+    }
+    if s[16] != b':' {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
+        return None;
+    }
+    if second > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut nanos = 0i64;
+    if s.get(i) == Some(&b'.') || s.get(i) == Some(&b',') {
+        i += 1;
+        let mut digits = 0;
+        while let Some(&b) = s.get(i) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            if digits < 9 {
+                nanos = nanos * 10 + i64::from(b - b'0');
+                digits += 1;
+            }
+            i += 1;
+        }
+        if digits == 0 {
+            return None;
+        }
+        for _ in digits..9 {
+            nanos *= 10;
+        }
+    }
+    let rest = &s[i..];
+    let offset_secs = match rest {
+        [] | b"Z" | b"z" | b" UTC" | b" Z" | b"UTC" => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            let d = |b: u8| -> Option<i64> { b.is_ascii_digit().then(|| i64::from(b - b'0')) };
+            let secs = (d(*h1)? * 10 + d(*h2)?) * 3600 + (d(*m1)? * 10 + d(*m2)?) * 60;
+            if *sign == b'+' {
+                secs
+            } else {
+                -secs
+            }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
+    secs.checked_mul(1_000_000_000)?.checked_add(nanos)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day count since 1970-01-01.
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Writes nanoseconds since the epoch as RFC 3339 UTC, with 7 fraction digits (Windows'
+/// precision) or 9 when the value has finer detail.
+pub(crate) fn write_rfc3339(f: &mut impl fmt::Write, nanos: i64) -> fmt::Result {
+    let secs = nanos.div_euclid(1_000_000_000);
+    let frac = nanos.rem_euclid(1_000_000_000);
+    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
+    let sod = secs.rem_euclid(86_400);
+    write!(
+        f,
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.",
+        sod / 3600,
+        sod / 60 % 60,
+        sod % 60
+    )?;
+    if frac % 100 == 0 {
+        write!(f, "{:07}Z", frac / 100)
+    } else {
+        write!(f, "{frac:09}Z")
+    }
+}
+
+/// Parses `0x…` hexadecimal in any case and padding, or plain decimal.
+///
+/// ```
+/// use keytrail::decoder::value::parse_number;
+/// assert_eq!(parse_number("0x3e7"), Some(0x3e7));
+/// assert_eq!(parse_number("0x00000000000003E7"), Some(0x3e7));
+/// assert_eq!(parse_number("520"), Some(520));
+/// ```
+pub fn parse_number(raw: &str) -> Option<u64> {
+    let s = raw.trim();
+    if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        if hex.is_empty() || hex.len() > 16 {
+            let trimmed = hex.trim_start_matches('0');
+            if hex.is_empty() || trimmed.len() > 16 {
+                return None;
+            }
+            return u64::from_str_radix(if trimmed.is_empty() { "0" } else { trimmed }, 16).ok();
+        }
+        u64::from_str_radix(hex, 16).ok()
+    } else if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        s.parse().ok()
+    } else if let Some(neg) = s.strip_prefix('-') {
+        // Export-Clixml writes Keywords as a signed decimal.
+        neg.parse::<i64>().ok().map(|v| (-v) as u64)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_time_spelling_reads_the_same_instant() {
+        let want = parse_time("2016-07-16T00:44:06.060192Z").unwrap();
+        for s in [
+            "2016-07-16T00:44:06.0601920Z",
+            "2016-07-16T00:44:06.060192000Z",
+            "2016-07-16 00:44:06.060192+00:00",
+            "2016-07-16 00:44:06.060192",
+            "2016-07-16 00:44:06.060192 UTC",
+            "2016-07-16T02:44:06.060192+02:00",
+            "2016-07-15T23:44:06.060192-0100",
+        ] {
+            assert_eq!(parse_time(s), Some(want), "{s}");
+        }
+        assert_eq!(parse_time("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_time("2016-13-01T00:00:00Z"), None);
+        assert_eq!(parse_time("yesterday"), None);
+        assert_eq!(parse_time("2016-07-16T00:44:06.Z"), None);
+    }
+
+    #[test]
+    fn rfc3339_keeps_windows_precision() {
+        let t = parse_time("2015-10-14T19:42:08.135265600Z").unwrap();
+        let mut s = String::new();
+        write_rfc3339(&mut s, t).unwrap();
+        assert_eq!(s, "2015-10-14T19:42:08.1352656Z");
+        let mut s = String::new();
+        write_rfc3339(&mut s, t + 1).unwrap();
+        assert_eq!(s, "2015-10-14T19:42:08.135265601Z");
+        let mut s = String::new();
+        write_rfc3339(&mut s, -1).unwrap();
+        assert_eq!(s, "1969-12-31T23:59:59.999999999Z");
+    }
+
+    #[test]
+    fn dates_round_trip_through_day_counts() {
+        for days in [-800_000, -1, 0, 1, 10_957, 20_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, i64::from(m), i64::from(d)), days);
+        }
+    }
+
+    #[test]
+    fn numbers_in_every_spelling() {
+        assert_eq!(parse_number("0x0"), Some(0));
+        assert_eq!(parse_number("0X8020000000000000"), Some(0x8020000000000000));
+        assert_eq!(parse_number("0x000000000000000000003e7"), Some(0x3e7));
+        assert_eq!(parse_number("-9214364837600034816"), Some(0x8020000000000000));
+        assert_eq!(parse_number("0x"), None);
+        assert_eq!(parse_number("0xzz"), None);
+        assert_eq!(parse_number(""), None);
+    }
+}

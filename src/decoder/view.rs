@@ -1,0 +1,339 @@
+//! Typed views of the events keytrail is about, and what every event can say about itself:
+//! its outcome, the account that acted, and its fields decoded.
+
+use super::event::{Event, SysField};
+use super::table::{self, AUDIT_FAILURE, AUDIT_SUCCESS};
+use super::value::parse_number;
+use serde::Serialize;
+
+/// Success or failure of the audited action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Audit Success (and, for key events, ReturnCode 0x0).
+    Success,
+    /// Audit Failure, or a key event whose ReturnCode is not 0x0.
+    Failure,
+}
+
+impl Outcome {
+    /// `"success"` or `"failure"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Failure => "failure",
+        }
+    }
+}
+
+/// True for the CNG key events 5058, 5059 and 5061.
+pub fn is_key_event(event_id: u32) -> bool {
+    matches!(event_id, 5058 | 5059 | 5061)
+}
+
+/// The name of the events keytrail knows by ID.
+pub fn event_name(event_id: u32) -> Option<&'static str> {
+    Some(match event_id {
+        5058 => "Key file operation",
+        5059 => "Key migration operation",
+        5061 => "Cryptographic operation",
+        4624 => "An account was successfully logged on",
+        4625 => "An account failed to log on",
+        4634 => "An account was logged off",
+        4647 => "User initiated logoff",
+        4672 => "Special privileges assigned to new logon",
+        4648 => "A logon was attempted using explicit credentials",
+        4688 => "A new process has been created",
+        1102 => "The audit log was cleared",
+        4719 => "System audit policy was changed",
+        4720 => "A user account was created",
+        4732 => "A member was added to a security-enabled local group",
+        4768 => "A Kerberos authentication ticket (TGT) was requested",
+        4769 => "A Kerberos service ticket was requested",
+        4776 => "The computer attempted to validate the credentials for an account",
+        5057 => "A cryptographic primitive operation failed",
+        5060 => "Verification operation failed",
+        5062 => "A kernel-mode cryptographic self test was performed",
+        _ => return None,
+    })
+}
+
+/// The account an event is about.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Account<'a> {
+    /// The SID as logged.
+    pub sid: &'a str,
+    /// The domain (or computer, or `NT AUTHORITY`).
+    pub domain: &'a str,
+    /// The account name.
+    pub user: &'a str,
+    /// The logon session (hex LUID as logged).
+    pub logon_id: &'a str,
+}
+
+impl Account<'_> {
+    /// `DOMAIN\user`, or the part that is present.
+    pub fn display(&self) -> String {
+        match (self.domain.is_empty(), self.user.is_empty()) {
+            (false, false) => format!("{}\\{}", self.domain, self.user),
+            (true, false) => self.user.to_string(),
+            (false, true) => format!("{}\\", self.domain),
+            (true, true) => self.sid.to_string(),
+        }
+    }
+}
+
+impl Event {
+    /// Success or failure: Audit Failure/Success keywords, and for key events a ReturnCode other
+    /// than 0x0 means failure. `None` when the event says neither.
+    pub fn outcome(&self) -> Option<Outcome> {
+        if is_key_event(self.event_id()) {
+            if let Some(rc) = self.data("ReturnCode").and_then(parse_number) {
+                if rc != 0 {
+                    return Some(Outcome::Failure);
+                }
+            }
+        }
+        let kw = self.keywords()?;
+        if kw & AUDIT_FAILURE != 0 {
+            Some(Outcome::Failure)
+        } else if kw & AUDIT_SUCCESS != 0 {
+            Some(Outcome::Success)
+        } else {
+            None
+        }
+    }
+
+    /// The account that acted: the Target of logon/logoff events, the Subject otherwise.
+    pub fn account(&self) -> Account<'_> {
+        let [sid, domain, user, logon_id] = match self.event_id() {
+            4624 | 4625 | 4634 | 4647 => [
+                "TargetUserSid",
+                "TargetDomainName",
+                "TargetUserName",
+                "TargetLogonId",
+            ],
+            _ => [
+                "SubjectUserSid",
+                "SubjectDomainName",
+                "SubjectUserName",
+                "SubjectLogonId",
+            ],
+        };
+        let get = |name: &str| self.data(name).unwrap_or("");
+        let mut a = Account {
+            sid: get(sid),
+            domain: get(domain),
+            user: get(user),
+            logon_id: get(logon_id),
+        };
+        if a.sid.is_empty() && a.user.is_empty() {
+            a.sid = self.system(SysField::UserId);
+        }
+        a
+    }
+
+    /// The decoded form of a body field's value, when a table decodes it.
+    pub fn decoded(&self, name: &str, raw: &str) -> Option<String> {
+        table::decode(name, raw)
+    }
+
+    /// Every body field that a table decodes: name → human text, in document order.
+    pub fn decoded_fields(&self) -> Vec<(&str, String)> {
+        self.fields()
+            .filter_map(|f| table::decode(f.name, f.value).map(|d| (f.name, d)))
+            .collect()
+    }
+
+    /// The decoded form of a System field, when a table decodes it.
+    pub fn decoded_system(&self, field: SysField) -> Option<String> {
+        let raw = self.system(field);
+        let num = || parse_number(raw);
+        match field {
+            SysField::Level => num().and_then(table::level_name).map(str::to_string),
+            SysField::Task => num().and_then(table::task_name).map(str::to_string),
+            SysField::Opcode => num().and_then(table::opcode_name).map(str::to_string),
+            SysField::Keywords => {
+                let names = table::keyword_names(num()?);
+                (!names.is_empty()).then(|| names.join(", "))
+            }
+            SysField::TimeCreated => self.time().map(|t| t.to_string()),
+            SysField::UserId => table::sid_name(raw).map(str::to_string),
+            SysField::EventId => event_name(self.event_id()).map(str::to_string),
+            _ => None,
+        }
+    }
+
+    /// The typed view of the event, when keytrail has one for its ID.
+    pub fn view(&self) -> View<'_> {
+        match self.event_id() {
+            5059 => View::KeyMigration(KeyEvent::new(self)),
+            5058 => View::KeyFile(KeyEvent::new(self)),
+            5061 => View::Cryptographic(KeyEvent::new(self)),
+            4624 => View::Logon(Logon::new(self)),
+            4634 | 4647 => View::Logoff(Logoff {
+                account: self.account(),
+                logon_type: self.data("LogonType").and_then(parse_number),
+            }),
+            4672 => View::SpecialLogon(SpecialLogon {
+                account: self.account(),
+                privileges: self
+                    .data("PrivilegeList")
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .collect(),
+            }),
+            _ => View::Other,
+        }
+    }
+}
+
+/// A typed view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum View<'a> {
+    /// 5059 Key migration operation (export or import of a persistent key).
+    KeyMigration(KeyEvent<'a>),
+    /// 5058 Key file operation.
+    KeyFile(KeyEvent<'a>),
+    /// 5061 Cryptographic operation.
+    Cryptographic(KeyEvent<'a>),
+    /// 4624 logon.
+    Logon(Logon<'a>),
+    /// 4634 or 4647 logoff.
+    Logoff(Logoff<'a>),
+    /// 4672 special privileges.
+    SpecialLogon(SpecialLogon<'a>),
+    /// Any other event.
+    Other,
+}
+
+/// The fields of 5058, 5059 and 5061: Subject, crypto parameters, operation, return code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyEvent<'a> {
+    /// Who asked for the operation.
+    pub subject: Account<'a>,
+    /// The key storage provider (`ProviderName`).
+    pub provider: &'a str,
+    /// `AlgorithmName` as logged.
+    pub algorithm: &'a str,
+    /// `KeyName`: the key container.
+    pub key_name: &'a str,
+    /// `KeyType` as logged (`%%2499` machine key, `%%2500` user key).
+    pub key_type: &'a str,
+    /// `KeyFilePath` (5058 only).
+    pub key_file_path: Option<&'a str>,
+    /// `Operation` as logged (`%%2464` export, `%%2465` import…).
+    pub operation: &'a str,
+    /// `ReturnCode` as logged.
+    pub return_code: &'a str,
+    /// `ProcessId`, logged by newer Windows builds.
+    pub process_id: Option<&'a str>,
+    /// `ProcessCreationTime`, logged by newer Windows builds.
+    pub process_creation_time: Option<&'a str>,
+}
+
+impl<'a> KeyEvent<'a> {
+    fn new(ev: &'a Event) -> Self {
+        let d = |n: &str| ev.data(n).unwrap_or("");
+        Self {
+            subject: ev.account(),
+            provider: d("ProviderName"),
+            algorithm: d("AlgorithmName"),
+            key_name: d("KeyName"),
+            key_type: d("KeyType"),
+            key_file_path: ev.data("KeyFilePath"),
+            operation: d("Operation"),
+            return_code: d("ReturnCode"),
+            process_id: ev.data("ProcessId"),
+            process_creation_time: ev.data("ProcessCreationTime"),
+        }
+    }
+
+    /// True for a machine key (`%%2499`).
+    pub fn is_machine_key(&self) -> bool {
+        self.key_type.trim() == "%%2499"
+    }
+
+    /// True for an export of a persistent key (`%%2464`).
+    pub fn is_export(&self) -> bool {
+        self.operation.trim() == "%%2464"
+    }
+
+    /// True for an import of a persistent key (`%%2465`).
+    pub fn is_import(&self) -> bool {
+        self.operation.trim() == "%%2465"
+    }
+
+    /// The operation in words ("Export of persistent cryptographic key."), or as logged.
+    pub fn operation_text(&self) -> &'a str {
+        table::insertion_string(self.operation).unwrap_or(self.operation)
+    }
+
+    /// The key type in words ("User key."), or as logged.
+    pub fn key_type_text(&self) -> &'a str {
+        table::insertion_string(self.key_type).unwrap_or(self.key_type)
+    }
+}
+
+/// The fields of 4624 needed to describe a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Logon<'a> {
+    /// The account that logged on.
+    pub target: Account<'a>,
+    /// The account that reported the logon.
+    pub subject: Account<'a>,
+    /// `LogonType`.
+    pub logon_type: Option<u64>,
+    /// `WorkstationName`.
+    pub workstation: &'a str,
+    /// `IpAddress`.
+    pub ip_address: &'a str,
+    /// `IpPort`.
+    pub ip_port: &'a str,
+    /// `AuthenticationPackageName`.
+    pub authentication_package: &'a str,
+    /// `LogonProcessName`.
+    pub logon_process: &'a str,
+    /// `ElevatedToken` as logged.
+    pub elevated_token: &'a str,
+}
+
+impl<'a> Logon<'a> {
+    fn new(ev: &'a Event) -> Self {
+        let d = |n: &str| ev.data(n).unwrap_or("");
+        Self {
+            target: ev.account(),
+            subject: Account {
+                sid: d("SubjectUserSid"),
+                domain: d("SubjectDomainName"),
+                user: d("SubjectUserName"),
+                logon_id: d("SubjectLogonId"),
+            },
+            logon_type: ev.data("LogonType").and_then(parse_number),
+            workstation: d("WorkstationName"),
+            ip_address: d("IpAddress"),
+            ip_port: d("IpPort"),
+            authentication_package: d("AuthenticationPackageName"),
+            logon_process: d("LogonProcessName"),
+            elevated_token: d("ElevatedToken"),
+        }
+    }
+}
+
+/// 4634 or 4647.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Logoff<'a> {
+    /// The account that logged off.
+    pub account: Account<'a>,
+    /// `LogonType` (4634 only).
+    pub logon_type: Option<u64>,
+}
+
+/// 4672.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecialLogon<'a> {
+    /// The account that got the privileges.
+    pub account: Account<'a>,
+    /// The privileges, one per entry.
+    pub privileges: Vec<&'a str>,
+}

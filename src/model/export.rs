@@ -1,0 +1,234 @@
+//! One line (JSON Lines) or one row (CSV) per decoded event.
+
+use crate::decoder::view::{event_name, View};
+use crate::decoder::{Event, SysField};
+use std::fmt::Write as _;
+
+/// Appends `s` as a JSON string literal.
+pub fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let esc: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0..=0x1f => None,
+            _ => continue,
+        };
+        out.push_str(&s[last..i]);
+        match esc {
+            Some(e) => out.push_str(e),
+            None => {
+                let _ = write!(out, "\\u{b:04x}");
+            }
+        }
+        last = i + 1;
+    }
+    out.push_str(&s[last..]);
+    out.push('"');
+}
+
+/// The key under which a body field appears in exports: its name, or `Data[N]` (1-based) for an
+/// unnamed `<Data>`.
+pub fn field_key(name: &str, index: usize) -> std::borrow::Cow<'_, str> {
+    if name.is_empty() {
+        format!("Data[{}]", index + 1).into()
+    } else {
+        name.into()
+    }
+}
+
+/// One JSON object (no newline) with `event_id`, `record_id`, `time`, `computer`, `channel`,
+/// `provider`, `outcome`, `event_name`, `account`, `data` (every body field → raw value, in
+/// document order), `decoded` (field → text, for each value a table decodes) and `system_decoded`.
+pub fn json_line(ev: &Event, out: &mut String) {
+    out.push_str("{\"event_id\":");
+    let _ = write!(out, "{}", ev.event_id());
+    out.push_str(",\"record_id\":");
+    match ev.record_id() {
+        Some(r) => {
+            let _ = write!(out, "{r}");
+        }
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"time\":");
+    match ev.time() {
+        Some(t) => {
+            let _ = write!(out, "\"{t}\"");
+        }
+        None => out.push_str("null"),
+    }
+    for (key, value) in [
+        ("computer", ev.computer()),
+        ("channel", ev.channel()),
+        ("provider", ev.provider()),
+    ] {
+        let _ = write!(out, ",\"{key}\":");
+        json_string(out, value);
+    }
+    out.push_str(",\"outcome\":");
+    match ev.outcome() {
+        Some(o) => {
+            let _ = write!(out, "\"{}\"", o.as_str());
+        }
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"event_name\":");
+    match event_name(ev.event_id()) {
+        Some(n) => json_string(out, n),
+        None => out.push_str("null"),
+    }
+    let a = ev.account();
+    out.push_str(",\"account\":{\"name\":");
+    json_string(out, &a.display());
+    for (key, value) in [("sid", a.sid), ("logon_id", a.logon_id)] {
+        let _ = write!(out, ",\"{key}\":");
+        json_string(out, value);
+    }
+    out.push_str("},\"data\":{");
+    for (i, f) in ev.fields().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_string(out, &field_key(f.name, f.index));
+        out.push(':');
+        json_string(out, f.value);
+    }
+    out.push_str("},\"decoded\":{");
+    let mut first = true;
+    for f in ev.fields() {
+        if let Some(d) = ev.decoded(f.name, f.value) {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            json_string(out, &field_key(f.name, f.index));
+            out.push(':');
+            json_string(out, &d);
+        }
+    }
+    out.push_str("},\"system_decoded\":{");
+    let mut first = true;
+    for field in [
+        SysField::EventId,
+        SysField::Level,
+        SysField::Task,
+        SysField::Opcode,
+        SysField::Keywords,
+        SysField::UserId,
+    ] {
+        if let Some(d) = ev.decoded_system(field) {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            json_string(out, field.name());
+            out.push(':');
+            json_string(out, &d);
+        }
+    }
+    out.push_str("}}");
+}
+
+/// The CSV header row (with the `file` column first).
+pub const CSV_HEADER: &str = "file,event_id,event_name,record_id,time,computer,channel,provider,outcome,account,sid,logon_id,key_provider,algorithm,key_name,key_type,operation,return_code,data";
+
+/// Appends `s` as a CSV field (quoted when needed). Values that a spreadsheet would run as a
+/// formula (starting with `=`, `+`, `-`, `@`) are prefixed with `'`.
+pub fn csv_field(out: &mut String, s: &str) {
+    let formula = matches!(s.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@'));
+    if !formula && !s.contains([',', '"', '\n', '\r']) {
+        out.push_str(s);
+        return;
+    }
+    out.push('"');
+    if formula {
+        out.push('\'');
+    }
+    for c in s.chars() {
+        if c == '"' {
+            out.push('"');
+        }
+        out.push(c);
+    }
+    out.push('"');
+}
+
+/// One CSV row (no newline) matching [`CSV_HEADER`]; the `data` column holds the body fields as a
+/// JSON object.
+pub fn csv_row(file: &str, ev: &Event, out: &mut String) {
+    let a = ev.account();
+    let key = match ev.view() {
+        View::KeyMigration(k) | View::KeyFile(k) | View::Cryptographic(k) => Some(k),
+        _ => None,
+    };
+    let mut data = String::from("{");
+    for (i, f) in ev.fields().enumerate() {
+        if i > 0 {
+            data.push(',');
+        }
+        json_string(&mut data, &field_key(f.name, f.index));
+        data.push(':');
+        json_string(&mut data, f.value);
+    }
+    data.push('}');
+    let return_code = key
+        .as_ref()
+        .map(|k| {
+            ev.decoded("ReturnCode", k.return_code)
+                .unwrap_or_else(|| k.return_code.to_string())
+        })
+        .unwrap_or_default();
+    let cells: [&str; 19] = [
+        file,
+        &ev.event_id().to_string(),
+        event_name(ev.event_id()).unwrap_or(""),
+        &ev.record_id().map(|r| r.to_string()).unwrap_or_default(),
+        &ev.time().map(|t| t.to_string()).unwrap_or_default(),
+        ev.computer(),
+        ev.channel(),
+        ev.provider(),
+        ev.outcome().map_or("", |o| o.as_str()),
+        &a.display(),
+        a.sid,
+        a.logon_id,
+        key.as_ref().map_or("", |k| k.provider),
+        key.as_ref().map_or("", |k| k.algorithm),
+        key.as_ref().map_or("", |k| k.key_name),
+        key.as_ref().map_or("", |k| k.key_type_text()),
+        key.as_ref().map_or("", |k| k.operation_text()),
+        &return_code,
+        &data,
+    ];
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        csv_field(out, c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_escape_controls_and_quotes() {
+        let mut s = String::new();
+        json_string(&mut s, "a\"b\\c\n\u{1}é");
+        assert_eq!(s, r#""a\"b\\c\n\u0001é""#);
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let mut s = String::new();
+        csv_field(&mut s, "=HYPERLINK(\"x\")");
+        assert_eq!(s, "\"'=HYPERLINK(\"\"x\"\")\"");
+        let mut s = String::new();
+        csv_field(&mut s, "plain");
+        assert_eq!(s, "plain");
+    }
+}
