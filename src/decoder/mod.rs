@@ -152,6 +152,17 @@ pub struct Decoder {
     event_no: u64,
     head: Vec<u8>,
     doctype_seen: bool,
+    start_finder: memmem::Finder<'static>,
+    end_finder: memmem::Finder<'static>,
+    doctype_finder: memmem::Finder<'static>,
+    scratch: parse::Scratch,
+}
+
+/// How decoding a span ended: at its end tag (with the position there), or at a `<Event` inside
+/// it where decoding resumes.
+enum SpanEnd {
+    Done(Position),
+    Resume(usize),
 }
 
 impl Default for Decoder {
@@ -191,6 +202,10 @@ impl Decoder {
             event_no: 0,
             head: Vec::new(),
             doctype_seen: false,
+            start_finder: memmem::Finder::new(START).into_owned(),
+            end_finder: memmem::Finder::new(END).into_owned(),
+            doctype_finder: memmem::Finder::new(b"<!DOCTYPE").into_owned(),
+            scratch: parse::Scratch::default(),
         }
     }
 
@@ -240,13 +255,26 @@ impl Decoder {
         self.pump(out);
         match self.scan {
             Scan::InEvent => {
-                self.problem(
-                    out,
-                    self.at,
-                    Some(self.event_no),
-                    Severity::Skipped,
-                    ProblemKind::TruncatedEvent,
-                );
+                // The input ends inside an event. Events that began after it was left open are
+                // reported one by one; the last is the truncated one.
+                loop {
+                    let next = self
+                        .find_start(self.pos + 1, self.buf.len())
+                        .ok()
+                        .flatten();
+                    let kind = match next {
+                        Some(_) => ProblemKind::UnclosedEvent,
+                        None => ProblemKind::TruncatedEvent,
+                    };
+                    self.problem(out, self.at, Some(self.event_no), Severity::Skipped, kind);
+                    match next {
+                        Some(n) => {
+                            self.advance_to(n);
+                            self.event_no += 1;
+                        }
+                        None => break,
+                    }
+                }
                 self.scan = Scan::Seeking;
             }
             Scan::Seeking if self.event_no == 0 => {
@@ -395,6 +423,14 @@ impl Decoder {
 
     /// Consumes text up to `buf[idx]`, keeping positions exact.
     fn advance_to(&mut self, idx: usize) {
+        if idx > self.pos {
+            let at = self.locate(idx);
+            self.advance_known(idx, at);
+        }
+    }
+
+    /// Consumes text up to `buf[idx]` whose position `at` is already known.
+    fn advance_known(&mut self, idx: usize, at: Position) {
         if idx <= self.pos {
             return;
         }
@@ -403,7 +439,7 @@ impl Decoder {
             self.head
                 .extend_from_slice(&self.buf[self.pos..self.pos + take]);
         }
-        self.at = self.locate(idx);
+        self.at = at;
         self.text_off += (idx - self.pos) as u64;
         self.pos = idx;
         let off = self.text_off;
@@ -415,7 +451,7 @@ impl Decoder {
     fn find_start(&self, from: usize, to: usize) -> Result<Option<usize>, usize> {
         let mut i = from;
         while i < to {
-            let Some(rel) = memmem::find(&self.buf[i..to], START) else {
+            let Some(rel) = self.start_finder.find(&self.buf[i..to]) else {
                 return Ok(None);
             };
             let at = i + rel;
@@ -433,7 +469,7 @@ impl Decoder {
     fn find_end(&self, from: usize) -> Result<Option<usize>, usize> {
         let mut i = from;
         loop {
-            let Some(rel) = memmem::find(&self.buf[i..], END) else {
+            let Some(rel) = self.end_finder.find(&self.buf[i..]) else {
                 return Ok(None);
             };
             let at = i + rel;
@@ -478,29 +514,13 @@ impl Decoder {
                         Ok(e) => (e, None),
                         Err(at) => (None, Some(at)),
                     };
-                    let limit = end.unwrap_or(self.buf.len());
-                    let from = self.idx(self.start_from).max(self.pos + 1);
-                    // A candidate that needs more input can only stand at the end of the
-                    // buffer, after any end tag: it is looked at again with the next chunk.
-                    let next = self.find_start(from, limit).ok().flatten();
-                    if let Some(n) = next {
-                        self.problem(
-                            out,
-                            self.at,
-                            Some(self.event_no),
-                            Severity::Skipped,
-                            ProblemKind::UnclosedEvent,
-                        );
-                        self.advance_to(n);
-                        self.start_from = self.abs(n);
-                        self.scan = Scan::Seeking;
-                        continue;
-                    }
                     match end {
                         Some(e) => {
-                            self.decode_span(e, out);
-                            self.advance_to(e);
-                            self.start_from = self.abs(e);
+                            match self.decode_span(e, out) {
+                                SpanEnd::Done(at) => self.advance_known(e, at),
+                                SpanEnd::Resume(n) => self.advance_to(n),
+                            }
+                            self.start_from = self.text_off;
                             self.scan = Scan::Seeking;
                         }
                         None => {
@@ -518,9 +538,8 @@ impl Decoder {
                                 self.end_from = self.abs(self.pos + 1);
                                 continue;
                             }
-                            let resume = self.buf.len().saturating_sub(KEEP);
-                            self.start_from = self.abs(resume.max(from));
-                            self.end_from = self.abs(pending_end.unwrap_or(resume.max(self.pos)));
+                            let resume = self.buf.len().saturating_sub(KEEP).max(self.pos);
+                            self.end_from = self.abs(pending_end.unwrap_or(resume));
                             return;
                         }
                     }
@@ -562,7 +581,7 @@ impl Decoder {
         if self.doctype_seen || to <= self.pos {
             return;
         }
-        if let Some(rel) = memmem::find(&self.buf[self.pos..to], b"<!DOCTYPE") {
+        if let Some(rel) = self.doctype_finder.find(&self.buf[self.pos..to]) {
             self.doctype_seen = true;
             let at = self.locate(self.pos + rel);
             self.problem(out, at, None, Severity::Notice, ProblemKind::DtdIgnored);
@@ -570,16 +589,17 @@ impl Decoder {
     }
 
     /// Decodes the event in `buf[pos..end]`.
-    fn decode_span(&mut self, end: usize, out: &mut Vec<Item>) {
+    fn decode_span(&mut self, end: usize, out: &mut Vec<Item>) -> SpanEnd {
         let bytes = &self.buf[self.pos..end];
         let start_abs = self.text_off;
         let end_abs = self.abs(end);
         let mut pre: Vec<(usize, ProblemKind)> = Vec::new();
         let lossy;
-        let text: &str = match std::str::from_utf8(bytes) {
+        let text: &str = match simdutf8::basic::from_utf8(bytes) {
             Ok(t) => t,
-            Err(e) => {
-                pre.push((e.valid_up_to(), ProblemKind::InvalidUtf8));
+            Err(_) => {
+                let valid = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
+                pre.push((valid, ProblemKind::InvalidUtf8));
                 lossy = String::from_utf8_lossy(bytes);
                 &lossy
             }
@@ -595,7 +615,7 @@ impl Decoder {
                 ProblemKind::InvalidUtf16,
             ));
         }
-        let parsed = parse::parse_event(text, &self.limits);
+        let parsed = parse::parse_event(text, &self.limits, &mut self.scratch);
         let utf16 = self.utf16().is_some();
         let start = self.at;
         let number = self.event_no;
@@ -631,8 +651,8 @@ impl Decoder {
                 ev.number = number;
                 ev.position = start;
                 ev.repaired |= repaired;
-                let end_byte = locate(end - self.pos).byte;
-                ev.byte_range = (start.byte, end_byte);
+                let end_at = locate(end - self.pos);
+                ev.byte_range = (start.byte, end_at.byte);
                 self.stats.events += 1;
                 if ev.repaired {
                     self.stats.repaired += 1;
@@ -644,6 +664,22 @@ impl Decoder {
                     }
                 }
                 out.push(Item::Event(ev));
+                SpanEnd::Done(end_at)
+            }
+            Err((offset, ProblemKind::UnclosedEvent)) => {
+                for item in items {
+                    if let Item::Problem(p) = item {
+                        self.stats.problems += 1;
+                        out.push(Item::Problem(p));
+                    }
+                }
+                self.problem(out, start, Some(number), Severity::Skipped, ProblemKind::UnclosedEvent);
+                let resume = if lossy_text {
+                    self.find_start(self.pos + 1, end).ok().flatten()
+                } else {
+                    Some(self.pos + offset)
+                };
+                SpanEnd::Resume(resume.unwrap_or(end))
             }
             Err((offset, kind)) => {
                 for item in items {
@@ -653,7 +689,9 @@ impl Decoder {
                     }
                 }
                 let at = locate(offset);
+                let done = locate(end - self.pos);
                 self.problem(out, at, Some(number), Severity::Skipped, kind);
+                SpanEnd::Done(done)
             }
         }
     }
@@ -704,8 +742,24 @@ fn advance_position(mut at: Position, text: &[u8], utf16: bool) -> Position {
     at
 }
 
+/// Characters in UTF-8 text: bytes that are not continuation bytes (`10xxxxxx`), eight at a time.
 fn count_chars(text: &[u8]) -> u64 {
-    text.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = text.chunks_exact(8);
+    let mut continuation = 0u64;
+    for w in &mut words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let v = u64::from_ne_bytes(b);
+        // High bit set and next-to-high bit clear.
+        continuation += u64::from((v & HIGH & !(v << 1)).count_ones());
+    }
+    continuation += words
+        .remainder()
+        .iter()
+        .filter(|&&b| (b & 0xC0) == 0x80)
+        .count() as u64;
+    text.len() as u64 - continuation
 }
 
 /// Recognises binary formats by their first bytes.

@@ -20,6 +20,12 @@ pub(crate) struct Parsed {
     pub repairs: Vec<SpanProblem>,
 }
 
+/// Working memory reused from one event to the next.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    stack: Vec<Frame>,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Frame {
     /// The `<Event>` root.
@@ -45,21 +51,25 @@ enum Frame {
 
 struct State<'a> {
     ev: Event,
-    stack: Vec<Frame>,
+    stack: &'a mut Vec<Frame>,
     limits: &'a Limits,
     repairs: Vec<SpanProblem>,
     list_markers: bool,
 }
 
 /// Decodes one span that starts with `<Event` and ends with its `</Event>`.
-pub(crate) fn parse_event(span: &str, limits: &Limits) -> Parsed {
+///
+/// A `<Event` start tag inside the event (the event was never closed) ends decoding with
+/// [`ProblemKind::UnclosedEvent`] at that tag's offset, so the caller can resume there.
+pub(crate) fn parse_event(span: &str, limits: &Limits, scratch: &mut Scratch) -> Parsed {
+    scratch.stack.clear();
     let mut st = State {
         ev: Event {
             text: String::with_capacity(span.len() / 2),
             fields: Vec::with_capacity(16),
             ..Event::default()
         },
-        stack: Vec::with_capacity(8),
+        stack: &mut scratch.stack,
         limits,
         repairs: Vec::new(),
         list_markers: false,
@@ -201,6 +211,9 @@ fn open(st: &mut State<'_>, e: &BytesStart<'_>, at: usize) -> Result<Frame, Span
         Some(&f) => f,
         None => return Ok(Frame::Root),
     };
+    if e.name().as_ref() == "Event" {
+        return Err((at, ProblemKind::UnclosedEvent));
+    }
     let attrs_raw = e.attributes_raw();
     if attrs_raw.len() > 4096 && Attrs::new(attrs_raw).count() > st.limits.max_attributes {
         return Err((
@@ -524,20 +537,42 @@ impl<'a> Iterator for Attrs<'a> {
     type Item = (&'a str, &'a str);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let s = self.rest.trim_start();
-        let eq = s.find('=')?;
-        let name = s[..eq].trim_end();
-        let after = s[eq + 1..].trim_start();
-        let quote = after.chars().next()?;
-        if quote != '"' && quote != '\'' {
+        let s = self.rest;
+        let bytes = s.as_bytes();
+        let eq = memchr::memchr(b'=', bytes)?;
+        let mut name_start = 0;
+        while name_start < eq && bytes[name_start].is_ascii_whitespace() {
+            name_start += 1;
+        }
+        let mut name_end = eq;
+        while name_end > name_start && bytes[name_end - 1].is_ascii_whitespace() {
+            name_end -= 1;
+        }
+        let mut q = eq + 1;
+        while q < bytes.len() && bytes[q].is_ascii_whitespace() {
+            q += 1;
+        }
+        let quote = match bytes.get(q) {
+            Some(&c @ (b'"' | b'\'')) => c,
+            _ => {
+                self.rest = "";
+                return None;
+            }
+        };
+        let Some(len) = memchr::memchr(quote, &bytes[q + 1..]) else {
             self.rest = "";
             return None;
-        }
-        let body = &after[1..];
-        let close = body.find(quote)?;
-        self.rest = &body[close + 1..];
-        let local = name.rsplit(':').next().unwrap_or(name);
-        Some((local, &body[..close]))
+        };
+        let close = q + 1 + len;
+        // All split points are ASCII, so they are character boundaries.
+        let name = s.get(name_start..name_end)?;
+        let value = s.get(q + 1..close)?;
+        self.rest = s.get(close + 1..).unwrap_or("");
+        let local = match memchr::memrchr(b':', name.as_bytes()) {
+            Some(i) => name.get(i + 1..).unwrap_or(name),
+            None => name,
+        };
+        Some((local, value))
     }
 }
 
@@ -546,7 +581,7 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> Parsed {
-        parse_event(s, &Limits::default())
+        parse_event(s, &Limits::default(), &mut Scratch::default())
     }
 
     #[test]
@@ -610,10 +645,10 @@ mod tests {
             "<a>".repeat(20),
             "</a>".repeat(20)
         );
-        let p = parse_event(&deep, &limits);
+        let p = parse_event(&deep, &limits, &mut Scratch::default());
         assert!(matches!(p.event, Err((_, ProblemKind::TooDeep { limit: 8 }))));
         let big = "<Event><System><EventID>1</EventID></System><EventData><Data>12345678901</Data></EventData></Event>";
-        let p = parse_event(big, &limits);
+        let p = parse_event(big, &limits, &mut Scratch::default());
         assert!(matches!(
             p.event,
             Err((_, ProblemKind::ValueTooLarge { limit: 10 }))
