@@ -25,7 +25,10 @@ fn around(bad: &str) -> (Vec<u64>, Vec<(&'static str, Severity)>, Vec<u64>) {
     let (events, problems, _) = decode_all(input.as_bytes());
     (
         events.iter().filter_map(|e| e.record_id()).collect(),
-        problems.iter().map(|p| (p.kind.code(), p.severity)).collect(),
+        problems
+            .iter()
+            .map(|p| (p.kind.code(), p.severity))
+            .collect(),
         problems.iter().map(|p| p.position.line).collect(),
     )
 }
@@ -33,7 +36,8 @@ fn around(bad: &str) -> (Vec<u64>, Vec<(&'static str, Severity)>, Vec<u64>) {
 #[test]
 fn a_broken_event_costs_only_itself_and_says_where() {
     use Severity::*;
-    let cases: &[(&str, &[u64], &[(&str, Severity)])] = &[
+    type Case<'a> = (&'a str, &'a [u64], &'a [(&'a str, Severity)]);
+    let cases: &[Case] = &[
         (
             "<Event><System><EventID>1</EventId></System></Event>",
             &[1, 2, 3],
@@ -66,8 +70,15 @@ fn a_broken_event_costs_only_itself_and_says_where() {
         ),
     ];
     for (bad, want_ids, want_problems) in cases {
-        let bad = bad.replace("<EventID>7</EventID>", "<EventID>7</EventID><EventRecordID>7</EventRecordID>")
-            .replace("<EventID>8</EventID>", "<EventID>8</EventID><EventRecordID>8</EventRecordID>");
+        let bad = bad
+            .replace(
+                "<EventID>7</EventID>",
+                "<EventID>7</EventID><EventRecordID>7</EventRecordID>",
+            )
+            .replace(
+                "<EventID>8</EventID>",
+                "<EventID>8</EventID><EventRecordID>8</EventRecordID>",
+            );
         let (ids, problems, lines) = around(&bad);
         assert_eq!(&ids, want_ids, "{bad}");
         assert_eq!(&problems, want_problems, "{bad}");
@@ -77,7 +88,11 @@ fn a_broken_event_costs_only_itself_and_says_where() {
 
 #[test]
 fn mismatched_end_tag_reports_line_column_and_event_number() {
-    let input = format!("{}{}  <Event>\n<System><EventID>1</EventId></System></Event>\n", ev(1, 1), ev(1, 2));
+    let input = format!(
+        "{}{}  <Event>\n<System><EventID>1</EventId></System></Event>\n",
+        ev(1, 1),
+        ev(1, 2)
+    );
     let (events, problems, stats) = decode_all(input.as_bytes());
     assert_eq!(events.len(), 2);
     assert_eq!(stats.skipped, 1);
@@ -91,12 +106,20 @@ fn mismatched_end_tag_reports_line_column_and_event_number() {
             found: "EventId".into()
         }
     );
-    assert_eq!(p.to_string(), "4:19: event 3: end tag `</EventId>` does not match `<EventID>` (event skipped)");
+    assert_eq!(
+        p.to_string(),
+        "4:19: event 3: end tag `</EventId>` does not match `<EventID>` (event skipped)"
+    );
 }
 
 #[test]
 fn truncated_file_keeps_every_complete_event() {
-    let full = format!("<Events>{}{}{}</Events>", ev(5059, 1), ev(5059, 2), ev(5059, 3));
+    let full = format!(
+        "<Events>{}{}{}</Events>",
+        ev(5059, 1),
+        ev(5059, 2),
+        ev(5059, 3)
+    );
     let cut = &full.as_bytes()[..full.len() - 200];
     let (events, problems, stats) = decode_all(cut);
     assert_eq!(events.len(), 2);
@@ -117,7 +140,10 @@ fn no_dtd_is_processed_and_nothing_is_expanded() {
     assert_eq!(events.len(), 2);
     assert_eq!(events[1].data("KeyName"), Some("&lol2;&xxe;"));
     let codes: Vec<_> = problems.iter().map(|p| p.kind.code()).collect();
-    assert_eq!(codes, ["dtd_ignored", "undefined_entity", "undefined_entity"]);
+    assert_eq!(
+        codes,
+        ["dtd_ignored", "undefined_entity", "undefined_entity"]
+    );
     assert_eq!(problems[0].position.line, 2);
     assert_eq!(problems[0].severity, Severity::Notice);
 }
@@ -148,11 +174,17 @@ fn limits_turn_hostile_sizes_into_problems() {
     assert_eq!(problems, [("value_too_large", Severity::Skipped)]);
 
     // Larger than the event limit: discarded while streaming, memory stays bounded.
-    let limits = Limits { max_event_bytes: 1 << 20, ..Limits::default() };
+    let limits = Limits {
+        max_event_bytes: 1 << 20,
+        ..Limits::default()
+    };
     let mut d = Decoder::with_limits(limits);
     let mut out = Vec::new();
     d.push(ev(5059, 1).as_bytes(), &mut out);
-    d.push(b"<Event><System><EventID>1</EventID></System><EventData><Data>", &mut out);
+    d.push(
+        b"<Event><System><EventID>1</EventID></System><EventData><Data>",
+        &mut out,
+    );
     let block = vec![b'B'; 64 << 10];
     for _ in 0..50 * 16 {
         d.push(&block, &mut out);
@@ -187,7 +219,11 @@ fn bad_encodings_are_repaired_and_reported() {
     assert_eq!(stats.repaired, 1);
 
     // An unpaired surrogate in UTF-16.
-    let text = format!("{}{}", ev(5059, 1), ev(5059, 2).replace("svc-backup", "svc-\u{E000}"));
+    let text = format!(
+        "{}{}",
+        ev(5059, 1),
+        ev(5059, 2).replace("svc-backup", "svc-\u{E000}")
+    );
     let mut units: Vec<u16> = text.encode_utf16().collect();
     let i = units.iter().position(|&u| u == 0xE000).unwrap();
     units[i] = 0xD800;
@@ -208,27 +244,42 @@ fn input_without_events_says_what_it_looks_like() {
         (b"PK\x03\x04\x14\0\0\0", InputKind::Zip),
         (b"ElfFile\0\0\0\0\0", InputKind::Evtx),
         (b"%PDF-1.7\n", InputKind::Pdf),
-        (b"<?xml version='1.0'?><Events></Events>", InputKind::EmptyEventLog),
+        (
+            b"<?xml version='1.0'?><Events></Events>",
+            InputKind::EmptyEventLog,
+        ),
         (
             b"<?xml version='1.0'?>\n<!-- feed -->\n<rss version='2.0'><channel/></rss>",
             InputKind::OtherXml { root: "rss".into() },
         ),
         (b"Log Name: Security\nnothing else", InputKind::Text),
-        (b"\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b", InputKind::Binary),
+        (
+            b"\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b",
+            InputKind::Binary,
+        ),
     ];
     for (input, want) in cases {
         let (events, problems, _) = decode_all(input);
         assert!(events.is_empty());
         assert_eq!(problems.len(), 1, "{want:?}");
         assert_eq!(problems[0].severity, Severity::Rejected);
-        assert_eq!(problems[0].kind, ProblemKind::NotEventXml { looks_like: want.clone() });
+        assert_eq!(
+            problems[0].kind,
+            ProblemKind::NotEventXml {
+                looks_like: want.clone()
+            }
+        );
     }
 }
 
 #[test]
 fn utf16_positions_count_original_bytes() {
     let text = format!("{}\n  {}", ev(5059, 1), ev(5059, 2));
-    for (bom, le) in [(&[0xFF, 0xFE][..], true), (&[0xFE, 0xFF][..], false), (&[][..], true)] {
+    for (bom, le) in [
+        (&[0xFF, 0xFE][..], true),
+        (&[0xFE, 0xFF][..], false),
+        (&[][..], true),
+    ] {
         let mut bytes = bom.to_vec();
         for u in text.encode_utf16() {
             bytes.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
@@ -238,7 +289,10 @@ fn utf16_positions_count_original_bytes() {
         let second = &events[1];
         assert_eq!((second.position.line, second.position.column), (3, 3));
         let start_char = text.find("  <Event").unwrap() + 2;
-        assert_eq!(second.byte_range.0, bom.len() as u64 + 2 * start_char as u64);
+        assert_eq!(
+            second.byte_range.0,
+            bom.len() as u64 + 2 * start_char as u64
+        );
         assert_eq!(second.byte_range.1, bytes.len() as u64 - 2);
     }
 }
@@ -251,6 +305,9 @@ fn events_and_fields_match_by_local_name_with_any_namespace_or_prefix() {
     let (events, problems, _) = decode_all(input.as_bytes());
     assert!(problems.is_empty());
     assert_eq!(events[0].event_id(), 4624);
-    assert_eq!(events[0].time().unwrap().to_string(), "2016-07-16T00:44:06.0601920Z");
+    assert_eq!(
+        events[0].time().unwrap().to_string(),
+        "2016-07-16T00:44:06.0601920Z"
+    );
     assert_eq!(events[0].account().user, "bob");
 }

@@ -81,6 +81,8 @@ pub enum TextEncoding {
 }
 
 /// One output of the decoder.
+// Events are the common case; boxing them would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
     /// A decoded event.
@@ -242,14 +244,13 @@ impl Decoder {
 
     /// Ends the input: reports an event left open and describes an input without events.
     pub fn finish(&mut self, out: &mut Vec<Item>) {
-        if self.encoding.is_none() && self.scan != Scan::Rejected {
-            if self.decide(out) {
-                let sniffed = std::mem::take(&mut self.sniff);
-                self.append(&sniffed[self.bom_len as usize..]);
-            }
+        if self.encoding.is_none() && self.scan != Scan::Rejected && self.decide(out) {
+            let sniffed = std::mem::take(&mut self.sniff);
+            self.append(&sniffed[self.bom_len as usize..]);
         }
         if self.odd_byte.take().is_some() || self.high_surrogate.take().is_some() {
-            self.bad_utf16.push(self.text_off + (self.buf.len() - self.pos) as u64);
+            self.bad_utf16
+                .push(self.text_off + (self.buf.len() - self.pos) as u64);
             self.buf.extend_from_slice("\u{FFFD}".as_bytes());
         }
         self.pump(out);
@@ -258,10 +259,7 @@ impl Decoder {
                 // The input ends inside an event. Events that began after it was left open are
                 // reported one by one; the last is the truncated one.
                 loop {
-                    let next = self
-                        .find_start(self.pos + 1, self.buf.len())
-                        .ok()
-                        .flatten();
+                    let next = self.find_start(self.pos + 1, self.buf.len()).ok().flatten();
                     let kind = match next {
                         Some(_) => ProblemKind::UnclosedEvent,
                         None => ProblemKind::TruncatedEvent,
@@ -378,7 +376,8 @@ impl Decoder {
                 let c = 0x10000 + ((u32::from(h) - 0xD800) << 10) + (u32::from(u) - 0xDC00);
                 let ch = char::from_u32(c).unwrap_or('\u{FFFD}');
                 let mut tmp = [0u8; 4];
-                self.buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
+                self.buf
+                    .extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
                 return;
             }
             self.replacement();
@@ -389,7 +388,8 @@ impl Decoder {
             _ => {
                 let ch = char::from_u32(u32::from(u)).unwrap_or('\u{FFFD}');
                 let mut tmp = [0u8; 4];
-                self.buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
+                self.buf
+                    .extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
             }
         }
     }
@@ -501,8 +501,9 @@ impl Decoder {
                             self.start_from = self.abs(i + 1);
                         }
                         Ok(None) | Err(_) => {
+                            // A `<!DOCTYPE` cut at the end is found again in the kept bytes.
+                            self.note_doctype(self.buf.len(), out);
                             let keep = self.buf.len().saturating_sub(KEEP).max(self.pos);
-                            self.note_doctype(keep, out);
                             self.advance_to(keep);
                             self.start_from = self.abs(keep);
                             return;
@@ -598,7 +599,9 @@ impl Decoder {
         let text: &str = match simdutf8::basic::from_utf8(bytes) {
             Ok(t) => t,
             Err(_) => {
-                let valid = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
+                let valid = std::str::from_utf8(bytes)
+                    .err()
+                    .map_or(0, |e| e.valid_up_to());
                 pre.push((valid, ProblemKind::InvalidUtf8));
                 lossy = String::from_utf8_lossy(bytes);
                 &lossy
@@ -673,7 +676,13 @@ impl Decoder {
                         out.push(Item::Problem(p));
                     }
                 }
-                self.problem(out, start, Some(number), Severity::Skipped, ProblemKind::UnclosedEvent);
+                self.problem(
+                    out,
+                    start,
+                    Some(number),
+                    Severity::Skipped,
+                    ProblemKind::UnclosedEvent,
+                );
                 let resume = if lossy_text {
                     self.find_start(self.pos + 1, end).ok().flatten()
                 } else {

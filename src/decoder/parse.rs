@@ -35,15 +35,23 @@ enum Frame {
     SysText(SysField),
     EventData,
     /// A leaf whose text becomes the value of body field `idx`.
-    Leaf { idx: usize },
+    Leaf {
+        idx: usize,
+    },
     /// An element of UserData (or of another free-form body): a field if it turns out to be a
     /// leaf; `path` is its name below the body's root element.
-    Tree { path: Str, text: Str, had_child: bool },
+    Tree {
+        path: Str,
+        text: Str,
+        had_child: bool,
+    },
     /// The UserData (or BinaryEventData…) element itself.
     Body,
     Rendering,
     /// A RenderingInfo child whose text is kept (`Keywords` is a container of `Keyword`).
-    RenderText { idx: usize },
+    RenderText {
+        idx: usize,
+    },
     RenderContainer,
     /// Anything else: ignored with its content.
     Ignored,
@@ -616,7 +624,11 @@ mod tests {
         let fields: Vec<_> = ev.fields().map(|f| (f.name, f.value)).collect();
         assert_eq!(
             fields,
-            [("SubjectUserSid", "S-1-5-18"), ("Inner/Leaf", "v"), ("Empty", "")]
+            [
+                ("SubjectUserSid", "S-1-5-18"),
+                ("Inner/Leaf", "v"),
+                ("Empty", "")
+            ]
         );
     }
 
@@ -646,7 +658,10 @@ mod tests {
             "</a>".repeat(20)
         );
         let p = parse_event(&deep, &limits, &mut Scratch::default());
-        assert!(matches!(p.event, Err((_, ProblemKind::TooDeep { limit: 8 }))));
+        assert!(matches!(
+            p.event,
+            Err((_, ProblemKind::TooDeep { limit: 8 }))
+        ));
         let big = "<Event><System><EventID>1</EventID></System><EventData><Data>12345678901</Data></EventData></Event>";
         let p = parse_event(big, &limits, &mut Scratch::default());
         assert!(matches!(

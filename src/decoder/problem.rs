@@ -243,7 +243,7 @@ impl Problem {
 }
 
 impl fmt::Display for Problem {
-    /// `line L, column C: event N: reason` (the CLI prefixes the file name).
+    /// `LINE:COLUMN: event N: reason` (the CLI prefixes `FILE:`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: ", self.position.line, self.position.column)?;
         if let Some(n) = self.event {

@@ -98,9 +98,7 @@ pub fn insertion_strings() -> impl Iterator<Item = (u32, &'static str)> {
 pub fn return_code(raw: &str) -> Option<ReturnCode> {
     let code = u32::try_from(parse_number(raw)?).ok()?;
     let t = nte();
-    t.binary_search_by_key(&code, |r| r.code)
-        .ok()
-        .map(|i| t[i])
+    t.binary_search_by_key(&code, |r| r.code).ok().map(|i| t[i])
 }
 
 /// The display name of a well-known SID, including the domain-relative ones
@@ -135,18 +133,62 @@ pub struct Algorithm {
 }
 
 const ALGORITHMS: &[Algorithm] = &[
-    alg("RSA", "RSA public-key algorithm (Rivest, Shamir, Adleman); key length varies", None),
-    alg("DSA", "Digital Signature Algorithm; key length varies", None),
+    alg(
+        "RSA",
+        "RSA public-key algorithm (Rivest, Shamir, Adleman); key length varies",
+        None,
+    ),
+    alg(
+        "DSA",
+        "Digital Signature Algorithm; key length varies",
+        None,
+    ),
     alg("DH", "Diffie-Hellman key exchange; key length varies", None),
-    alg("ECDH_P256", "Elliptic-curve Diffie-Hellman on NIST P-256", Some(256)),
-    alg("ECDH_P384", "Elliptic-curve Diffie-Hellman on NIST P-384", Some(384)),
-    alg("ECDH_P521", "Elliptic-curve Diffie-Hellman on NIST P-521", Some(521)),
-    alg("ECDSA_P256", "Elliptic-curve DSA signatures on NIST P-256", Some(256)),
-    alg("ECDSA_P384", "Elliptic-curve DSA signatures on NIST P-384", Some(384)),
-    alg("ECDSA_P521", "Elliptic-curve DSA signatures on NIST P-521", Some(521)),
-    alg("ECDH", "Elliptic-curve Diffie-Hellman, curve chosen separately", None),
-    alg("ECDSA", "Elliptic-curve DSA signatures, curve chosen separately", None),
-    alg("AES", "AES symmetric cipher (128, 192 or 256-bit key)", None),
+    alg(
+        "ECDH_P256",
+        "Elliptic-curve Diffie-Hellman on NIST P-256",
+        Some(256),
+    ),
+    alg(
+        "ECDH_P384",
+        "Elliptic-curve Diffie-Hellman on NIST P-384",
+        Some(384),
+    ),
+    alg(
+        "ECDH_P521",
+        "Elliptic-curve Diffie-Hellman on NIST P-521",
+        Some(521),
+    ),
+    alg(
+        "ECDSA_P256",
+        "Elliptic-curve DSA signatures on NIST P-256",
+        Some(256),
+    ),
+    alg(
+        "ECDSA_P384",
+        "Elliptic-curve DSA signatures on NIST P-384",
+        Some(384),
+    ),
+    alg(
+        "ECDSA_P521",
+        "Elliptic-curve DSA signatures on NIST P-521",
+        Some(521),
+    ),
+    alg(
+        "ECDH",
+        "Elliptic-curve Diffie-Hellman, curve chosen separately",
+        None,
+    ),
+    alg(
+        "ECDSA",
+        "Elliptic-curve DSA signatures, curve chosen separately",
+        None,
+    ),
+    alg(
+        "AES",
+        "AES symmetric cipher (128, 192 or 256-bit key)",
+        None,
+    ),
     alg("3DES", "Triple DES symmetric cipher", Some(168)),
     alg("3DES_112", "Two-key triple DES symmetric cipher", Some(112)),
     alg("DES", "DES symmetric cipher (obsolete)", Some(56)),
@@ -170,7 +212,9 @@ const fn alg(name: &'static str, description: &'static str, key_bits: Option<u32
 /// An algorithm by its logged name (case-insensitive).
 pub fn algorithm(name: &str) -> Option<&'static Algorithm> {
     let name = name.trim();
-    ALGORITHMS.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+    ALGORITHMS
+        .iter()
+        .find(|a| a.name.eq_ignore_ascii_case(name))
 }
 
 /// Every algorithm the table knows.
@@ -371,7 +415,10 @@ mod tests {
             assert_eq!(known, !absent, "%%{code}");
         }
         assert_eq!(insertion_string("%%2499"), Some("Machine key."));
-        assert_eq!(insertion_string(" %%2458 "), Some("Read persisted key from file."));
+        assert_eq!(
+            insertion_string(" %%2458 "),
+            Some("Read persisted key from file.")
+        );
         assert_eq!(insertion_string("%%2432"), Some("Not Available."));
         assert_eq!(insertion_string("%%9999"), None);
     }
@@ -380,7 +427,10 @@ mod tests {
     fn return_codes_in_any_spelling() {
         let r = return_code("0x80090010").unwrap();
         assert_eq!((r.name, r.text), ("NTE_PERM", "Access denied."));
-        assert_eq!(return_code("0X80090016").unwrap().text, "Key set does not exist.");
+        assert_eq!(
+            return_code("0X80090016").unwrap().text,
+            "Key set does not exist."
+        );
         assert_eq!(return_code("0x0").unwrap().name, "ERROR_SUCCESS");
         assert_eq!(
             decode("ReturnCode", "0x80090036").as_deref(),
@@ -395,14 +445,19 @@ mod tests {
             sid_name("S-1-5-21-3457937927-2839227994-823803824-500"),
             Some("Administrator (domain or local)")
         );
-        assert_eq!(sid_name("S-1-5-21-3457937927-2839227994-823803824-1104"), None);
+        assert_eq!(
+            sid_name("S-1-5-21-3457937927-2839227994-823803824-1104"),
+            None
+        );
     }
 
     #[test]
     fn algorithms_carry_their_true_key_size() {
         assert_eq!(algorithm("ECDH_P521").unwrap().key_bits, Some(521));
         assert_eq!(algorithm("ecdsa_p384").unwrap().key_bits, Some(384));
-        assert!(decode("AlgorithmName", "ECDH_P521").unwrap().contains("521-bit"));
+        assert!(decode("AlgorithmName", "ECDH_P521")
+            .unwrap()
+            .contains("521-bit"));
     }
 
     #[test]
@@ -410,7 +465,13 @@ mod tests {
         assert_eq!(task_name(12292), Some("Other System Events"));
         assert_eq!(task_name(12290), Some("System Integrity"));
         assert_eq!(keyword_names(0x8020_0000_0000_0000), ["Audit Success"]);
-        assert_eq!(decode("SubjectLogonId", "0x00000000000003E7").as_deref(), Some("SYSTEM session"));
-        assert_eq!(decode("LogonType", "10").as_deref(), Some("RemoteInteractive"));
+        assert_eq!(
+            decode("SubjectLogonId", "0x00000000000003E7").as_deref(),
+            Some("SYSTEM session")
+        );
+        assert_eq!(
+            decode("LogonType", "10").as_deref(),
+            Some("RemoteInteractive")
+        );
     }
 }

@@ -209,7 +209,10 @@ mod tests {
         assert_eq!(parse_number("0x0"), Some(0));
         assert_eq!(parse_number("0X8020000000000000"), Some(0x8020000000000000));
         assert_eq!(parse_number("0x000000000000000000003e7"), Some(0x3e7));
-        assert_eq!(parse_number("-9214364837600034816"), Some(0x8020000000000000));
+        assert_eq!(
+            parse_number("-9214364837600034816"),
+            Some(0x8020000000000000)
+        );
         assert_eq!(parse_number("0x"), None);
         assert_eq!(parse_number("0xzz"), None);
         assert_eq!(parse_number(""), None);

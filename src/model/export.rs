@@ -137,9 +137,16 @@ pub fn json_line(ev: &Event, out: &mut String) {
 pub const CSV_HEADER: &str = "file,event_id,event_name,record_id,time,computer,channel,provider,outcome,account,sid,logon_id,key_provider,algorithm,key_name,key_type,operation,return_code,data";
 
 /// Appends `s` as a CSV field (quoted when needed). Values that a spreadsheet would run as a
-/// formula (starting with `=`, `+`, `-`, `@`) are prefixed with `'`.
+/// formula (starting with `=`, `+`, `@`, a tab or CR, or `-` followed by something other than a
+/// number) are prefixed with `'`; Windows' `-` placeholder and negative numbers stay as they are.
 pub fn csv_field(out: &mut String, s: &str) {
-    let formula = matches!(s.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@'));
+    let formula = match s.as_bytes() {
+        [b'=' | b'+' | b'@' | b'\t' | b'\r', ..] => true,
+        [b'-', rest @ ..] => {
+            !rest.is_empty() && !rest.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+        }
+        _ => false,
+    };
     if !formula && !s.contains([',', '"', '\n', '\r']) {
         out.push_str(s);
         return;
@@ -228,7 +235,12 @@ mod tests {
         csv_field(&mut s, "=HYPERLINK(\"x\")");
         assert_eq!(s, "\"'=HYPERLINK(\"\"x\"\")\"");
         let mut s = String::new();
-        csv_field(&mut s, "plain");
-        assert_eq!(s, "plain");
+        csv_field(&mut s, "-cmd|' /C calc'!A0");
+        assert!(s.starts_with("\"'-cmd"));
+        for kept in ["plain", "-", "-12", "0x0"] {
+            let mut s = String::new();
+            csv_field(&mut s, kept);
+            assert_eq!(s, kept);
+        }
     }
 }

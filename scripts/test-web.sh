@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Browser tests: the wasm-bindgen tests in headless Chromium (tests/web.rs), then the release
+# build of the page, then the end-to-end tests on that build (e2e/). Idempotent; run from anywhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# The runner (wasm-bindgen-test-runner, see .cargo/config.toml) drives Chromium through this
+# driver; webdriver.json adds the flags Chromium needs here (no sandbox as root, no GPU).
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+
+echo "== wasm-bindgen tests (tests/web.rs)"
+cargo test --target wasm32-unknown-unknown --no-default-features --features web --test web
+
+echo "== trunk build --release --offline"
+trunk build --release --offline
+
+echo "== end-to-end tests (e2e/)"
+if [ ! -d e2e/node_modules/playwright-core ]; then
+  (cd e2e && npm ci --no-audit --no-fund)
+fi
+(cd e2e && npm test)

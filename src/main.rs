@@ -1,0 +1,300 @@
+//! `keytrail`: the native command-line tool. Same decoder as the viewer.
+//!
+//! Exit status: 0 when every event decoded, 3 when some were skipped (the rest is still written),
+//! 2 for usage errors or unreadable files.
+
+use anyhow::{bail, Context, Result};
+use keytrail::decoder::{Decoder, Item, Severity};
+use keytrail::generator::{self, Encoding, Format, Spec};
+use keytrail::model::{export, Summary};
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+keytrail — decode Windows Security event logs exported as XML
+
+USAGE:
+  keytrail summary FILE... [--format text|json]
+      Counts per account (domain\\user and SID): per event ID, per operation, per outcome.
+  keytrail export FILE... [--format jsonl|csv]
+      One JSON object or CSV row per decoded event (default jsonl).
+  keytrail generate [--events N | --size BYTES] [--seed S] [--format FORMAT]
+                    [--encoding utf8|utf8-bom|utf16le|utf16be] [-o FILE]
+      Writes a realistic, deterministic export (default: 1000 events, wevtutil, utf8).
+      FORMAT: wevtutil rendered-xml rendered-xml-ja event-viewer powershell docs-paste
+              evtx-dump python-evtx evtxecmd evtxexport copy-details-text xml-view-copy
+
+FILE may be - for standard input. Problems go to standard error as
+FILE:LINE:COLUMN: event N: reason.
+Exit status: 0 all events decoded, 3 some skipped or input not event XML, 2 usage error or
+unreadable file.
+";
+
+/// A mistake in the command line: reported with the usage text, exit status 2.
+#[derive(Debug)]
+struct UsageError(String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn usage(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UsageError(msg.into()))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            match e.downcast_ref::<UsageError>() {
+                Some(u) => eprintln!("keytrail: {u}\n\n{USAGE}"),
+                None => eprintln!("keytrail: {e:#}"),
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Positional arguments, and `--flag value` options in order.
+type Args<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
+
+/// Splits arguments into positional ones and `--flag value` options.
+fn parse_args<'a>(args: &'a [String], flags: &[&str]) -> Result<Args<'a>> {
+    let mut pos = Vec::new();
+    let mut opts = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a.starts_with("--") || (a.starts_with('-') && a.len() == 2) {
+            let (name, inline) = match a.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (a.as_str(), None),
+            };
+            if !flags.contains(&name) {
+                return Err(usage(format!("unknown option `{name}`")));
+            }
+            let value = match inline {
+                Some(v) => v,
+                None => it
+                    .next()
+                    .map(String::as_str)
+                    .ok_or_else(|| usage(format!("`{name}` needs a value")))?,
+            };
+            opts.push((name, value));
+        } else {
+            pos.push(a.as_str());
+        }
+    }
+    Ok((pos, opts))
+}
+
+fn opt<'a>(opts: &[(&str, &'a str)], name: &str) -> Option<&'a str> {
+    opts.iter().rev().find(|(n, _)| *n == name).map(|&(_, v)| v)
+}
+
+fn run(args: &[String]) -> Result<u8> {
+    let Some(cmd) = args.first() else {
+        return Err(usage("no command given"));
+    };
+    let rest = &args[1..];
+    match cmd.as_str() {
+        "summary" => {
+            let (files, opts) = parse_args(rest, &["--format"])?;
+            let format = opt(&opts, "--format").unwrap_or("text");
+            if !matches!(format, "text" | "json") {
+                return Err(usage(format!("unknown summary format `{format}`")));
+            }
+            if files.is_empty() {
+                return Err(usage("summary needs at least one FILE"));
+            }
+            let mut summary = Summary::default();
+            let skipped = decode_files(&files, |_, ev| {
+                summary.add(ev);
+                Ok(())
+            })?;
+            let text = if format == "json" {
+                summary.to_json()
+            } else {
+                summary.to_text()
+            };
+            let mut stdout = io::stdout().lock();
+            writeln!(stdout, "{}", text.trim_end())?;
+            Ok(if skipped { 3 } else { 0 })
+        }
+        "export" => {
+            let (files, opts) = parse_args(rest, &["--format"])?;
+            let format = opt(&opts, "--format").unwrap_or("jsonl");
+            let csv = match format {
+                "jsonl" | "json" => false,
+                "csv" => true,
+                other => return Err(usage(format!("unknown export format `{other}`"))),
+            };
+            if files.is_empty() {
+                return Err(usage("export needs at least one FILE"));
+            }
+            let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            if csv {
+                writeln!(out, "{}", export::CSV_HEADER)?;
+            }
+            let mut line = String::with_capacity(2048);
+            let skipped = decode_files(&files, |file, ev| {
+                line.clear();
+                if csv {
+                    export::csv_row(file, ev, &mut line);
+                } else {
+                    export::json_line(ev, &mut line);
+                }
+                line.push('\n');
+                out.write_all(line.as_bytes())
+                    .context("writing to standard output")
+            })?;
+            out.flush()?;
+            Ok(if skipped { 3 } else { 0 })
+        }
+        "generate" => {
+            let (pos, opts) = parse_args(
+                rest,
+                &[
+                    "--events",
+                    "--size",
+                    "--seed",
+                    "--format",
+                    "--encoding",
+                    "-o",
+                    "--output",
+                ],
+            )?;
+            if let Some(p) = pos.first() {
+                return Err(usage(format!("unexpected argument `{p}`")));
+            }
+            let number = |name: &str| -> Result<Option<u64>> {
+                opt(&opts, name)
+                    .map(|v| parse_size(v).ok_or_else(|| usage(format!("bad {name} `{v}`"))))
+                    .transpose()
+            };
+            let format = match opt(&opts, "--format") {
+                Some(f) => {
+                    Format::from_name(f).ok_or_else(|| usage(format!("unknown format `{f}`")))?
+                }
+                None => Format::Wevtutil,
+            };
+            let encoding = match opt(&opts, "--encoding") {
+                Some(e) => Encoding::from_name(e)
+                    .ok_or_else(|| usage(format!("unknown encoding `{e}`")))?,
+                None => Encoding::Utf8,
+            };
+            let seed = number("--seed")?.unwrap_or(Spec::default().seed);
+            let sink: Box<dyn Write> = match opt(&opts, "-o").or(opt(&opts, "--output")) {
+                Some(path) if path != "-" => {
+                    Box::new(File::create(path).with_context(|| format!("cannot create `{path}`"))?)
+                }
+                _ => Box::new(io::stdout().lock()),
+            };
+            let sink = BufWriter::with_capacity(1 << 20, sink);
+            if let Some(size) = number("--size")? {
+                let (events, bytes) = generator::write_to_size(seed, size, format, encoding, sink)?;
+                eprintln!("keytrail: wrote {events} events, {bytes} bytes");
+            } else {
+                let events = number("--events")?.unwrap_or(1000) as usize;
+                let spec = Spec { seed, events };
+                let bytes = generator::write(generator::events(&spec), format, encoding, sink)?;
+                eprintln!("keytrail: wrote {events} events, {bytes} bytes");
+            }
+            Ok(0)
+        }
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            Ok(0)
+        }
+        "-V" | "--version" => {
+            println!("keytrail {}", env!("CARGO_PKG_VERSION"));
+            Ok(0)
+        }
+        other => Err(usage(format!("unknown command `{other}`"))),
+    }
+}
+
+/// `1000`, `100MB`, `1GB`, `64KiB`…
+fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
+/// Decodes each file in turn, streaming, calling `each` per event; problems go to stderr.
+/// Returns whether any event was skipped (or an input was not event XML). All files are opened
+/// first, so an unreadable one fails before anything is written.
+fn decode_files(
+    files: &[&str],
+    mut each: impl FnMut(&str, &keytrail::decoder::Event) -> Result<()>,
+) -> Result<bool> {
+    let mut readers: Vec<(&str, Box<dyn Read>)> = Vec::with_capacity(files.len());
+    for &f in files {
+        let r: Box<dyn Read> = if f == "-" {
+            Box::new(io::stdin().lock())
+        } else {
+            Box::new(File::open(f).with_context(|| format!("cannot open `{f}`"))?)
+        };
+        readers.push((f, r));
+    }
+    let mut skipped = false;
+    let mut stderr = io::stderr().lock();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut out = Vec::with_capacity(1024);
+    for (name, mut reader) in readers {
+        let mut decoder = Decoder::new();
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => bail!("cannot read `{name}`: {e}"),
+            };
+            decoder.push(&buf[..n], &mut out);
+            for item in out.drain(..) {
+                handle(name, item, &mut each, &mut stderr, &mut skipped)?;
+            }
+        }
+        decoder.finish(&mut out);
+        for item in out.drain(..) {
+            handle(name, item, &mut each, &mut stderr, &mut skipped)?;
+        }
+    }
+    Ok(skipped)
+}
+
+fn handle(
+    name: &str,
+    item: Item,
+    each: &mut impl FnMut(&str, &keytrail::decoder::Event) -> Result<()>,
+    stderr: &mut impl Write,
+    skipped: &mut bool,
+) -> Result<()> {
+    match item {
+        Item::Event(ev) => each(name, &ev),
+        Item::Problem(p) => {
+            if matches!(p.severity, Severity::Skipped | Severity::Rejected) {
+                *skipped = true;
+            }
+            let _ = writeln!(stderr, "{name}:{p}");
+            Ok(())
+        }
+    }
+}

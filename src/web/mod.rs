@@ -1,0 +1,38 @@
+//! The browser viewer (feature `web`): a Yew page and the Web Worker that decodes for it.
+//!
+//! The page never parses. It hands the user's [`File`](web_sys::File)s to the worker
+//! ([`worker::DecodeReactor`]), which reads each file in slices, feeds one
+//! [`Decoder`](crate::decoder::Decoder) per file and streams [`protocol::Report`]s back.
+//! [`state::LoadState`] folds those reports into what the views show; every transition is a
+//! plain function so it can be tested without a DOM.
+//!
+//! ```text
+//! app.rs (bin) ──▶ start_app ──▶ view::App ──bridge::use_decode_worker──▶ worker_loader.js
+//! worker.rs (bin) ──▶ start_worker ──▶ worker::DecodeReactor (one Decoder per file)
+//! ```
+
+pub mod bridge;
+pub mod codec;
+pub mod protocol;
+pub mod state;
+pub mod text;
+pub mod view;
+pub mod worker;
+
+use yew_agent::Registrable;
+
+/// The worker's loader script (`www/worker_loader.js`, copied by Trunk next to `worker.js`),
+/// relative to the page so that `dist/` can be served from any path.
+pub const WORKER_PATH: &str = "./worker_loader.js";
+
+/// Mounts the viewer on `<body>`. Called by the `app` binary.
+pub fn start_app() {
+    yew::Renderer::<view::App>::new().render();
+}
+
+/// Registers the decoding reactor in the current worker scope. Called by the `worker` binary.
+pub fn start_worker() {
+    worker::DecodeReactor::registrar()
+        .encoding::<codec::JsCodec>()
+        .register();
+}

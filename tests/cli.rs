@@ -1,0 +1,226 @@
+//! The `keytrail` command: output formats and exit statuses.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn fixture(name: &str) -> String {
+    let p: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", name]
+        .iter()
+        .collect();
+    p.to_string_lossy().into_owned()
+}
+
+fn keytrail(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keytrail"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run keytrail");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn export_jsonl_of_the_reference_page_paste() {
+    let out = keytrail(&["export", &fixture("docs-5059-seed.txt")], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<_> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1);
+    let v: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(v["event_id"], 5059);
+    assert_eq!(v["record_id"], 1048447);
+    assert_eq!(v["time"], "2015-10-14T19:42:08.1352656Z");
+    assert_eq!(v["computer"], "DC01.contoso.local");
+    assert_eq!(v["channel"], "Security");
+    assert_eq!(v["provider"], "Microsoft-Windows-Security-Auditing");
+    assert_eq!(v["outcome"], "success");
+    assert_eq!(v["data"]["AlgorithmName"], "ECDH_P521");
+    assert_eq!(v["data"]["KeyType"], "%%2500");
+    assert_eq!(
+        v["decoded"]["Operation"],
+        "Export of persistent cryptographic key."
+    );
+    assert_eq!(v["decoded"]["KeyType"], "User key.");
+    assert!(v["decoded"]["ReturnCode"]
+        .as_str()
+        .unwrap()
+        .contains("completed successfully"));
+    let keys: Vec<_> = v["data"].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(
+        keys,
+        [
+            "SubjectUserSid",
+            "SubjectUserName",
+            "SubjectDomainName",
+            "SubjectLogonId",
+            "ProviderName",
+            "AlgorithmName",
+            "KeyName",
+            "KeyType",
+            "Operation",
+            "ReturnCode"
+        ],
+        "all ten EventData fields in document order"
+    );
+    // The repair is said on stderr, and is not a skip.
+    assert!(text(&out.stderr).contains("documentation markup"));
+}
+
+#[test]
+fn export_reads_stdin_and_writes_csv() {
+    let input = std::fs::read(fixture("docs-5059-seed.txt")).unwrap();
+    let out = keytrail(&["export", "-", "--format", "csv"], Some(&input));
+    assert_eq!(out.status.code(), Some(0));
+    let csv = text(&out.stdout);
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("file,event_id,event_name,record_id,time"));
+    let row = lines.next().unwrap();
+    assert!(row.starts_with("-,5059,Key migration operation,1048447,2015-10-14T19:42:08.1352656Z"));
+    assert!(row.contains("Export of persistent cryptographic key."));
+    assert!(row.contains("User key."));
+}
+
+#[test]
+fn skipped_events_exit_3_with_positions_on_stderr() {
+    let path = fixture("broken-middle.xml");
+    let out = keytrail(&["export", &path], None);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        4,
+        "the good events are still written"
+    );
+    let err = text(&out.stderr);
+    let line = err.lines().next().unwrap();
+    let rest = line.strip_prefix(&format!("{path}:")).unwrap();
+    let parts: Vec<_> = rest.splitn(3, ':').collect();
+    assert!(
+        parts[0].parse::<u64>().is_ok() && parts[1].parse::<u64>().is_ok(),
+        "{line}"
+    );
+    assert!(parts[2].starts_with(" event 3: "), "{line}");
+}
+
+#[test]
+fn not_event_xml_exits_3_with_one_clear_message() {
+    let out = keytrail(&["export", &fixture("not-xml.png")], None);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1);
+    assert!(err.contains("looks like a PNG image"), "{err}");
+}
+
+#[test]
+fn usage_errors_and_unreadable_files_exit_2() {
+    for args in [
+        &[][..],
+        &["frobnicate"][..],
+        &["export"][..],
+        &["export", "x.xml", "--format", "xlsx"][..],
+        &["summary", "--bogus", "1", "x.xml"][..],
+    ] {
+        let out = keytrail(args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(text(&out.stderr).contains("USAGE"), "{args:?}");
+    }
+    let out = keytrail(&["export", "/nonexistent/file.xml"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot open `/nonexistent/file.xml`"));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn summary_counts_per_account_in_text_and_json() {
+    let gen = keytrail(&["generate", "--events", "400", "--seed", "7"], None);
+    assert_eq!(gen.status.code(), Some(0));
+    let out = keytrail(&["summary", "-", "--format", "json"], Some(&gen.stdout));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["events"], 400);
+    let accounts = v["accounts"].as_array().unwrap();
+    assert!(accounts.len() >= 4, "several accounts");
+    let total: u64 = accounts.iter().map(|a| a["events"].as_u64().unwrap()).sum();
+    assert_eq!(total, 400);
+    for a in accounts {
+        let by_id: u64 = a["by_event_id"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum();
+        let by_outcome = ["success", "failure", "unknown"]
+            .iter()
+            .map(|k| a[k].as_u64().unwrap())
+            .sum::<u64>();
+        assert_eq!(by_id, a["events"].as_u64().unwrap());
+        assert_eq!(by_outcome, a["events"].as_u64().unwrap());
+    }
+    let system = accounts
+        .iter()
+        .find(|a| a["sid"] == "S-1-5-18")
+        .expect("SYSTEM is among the accounts");
+    // Windows logs the computer account's name with the SYSTEM SID.
+    assert!(system["account"].as_str().unwrap().ends_with('$'));
+    let exports: u64 = accounts
+        .iter()
+        .filter_map(|a| a["by_operation"]["Export of persistent cryptographic key."].as_u64())
+        .sum();
+    assert!(exports > 0);
+
+    let out = keytrail(&["summary", "-"], Some(&gen.stdout));
+    let t = text(&out.stdout);
+    assert!(t.starts_with("400 events, "), "{t}");
+    assert!(t.contains("S-1-5-18"));
+    assert!(t.contains("Key migration operation"));
+    assert!(t.contains("Export of persistent cryptographic key."));
+}
+
+#[test]
+fn generate_is_deterministic_and_exports_round_trip() {
+    let a = keytrail(
+        &[
+            "generate",
+            "--events",
+            "50",
+            "--format",
+            "event-viewer",
+            "--encoding",
+            "utf16le",
+        ],
+        None,
+    );
+    let b = keytrail(
+        &[
+            "generate",
+            "--events",
+            "50",
+            "--format",
+            "event-viewer",
+            "--encoding",
+            "utf16le",
+        ],
+        None,
+    );
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(&a.stdout[..2], &[0xFF, 0xFE]);
+    let out = keytrail(&["export", "-"], Some(&a.stdout));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 50);
+}

@@ -1,0 +1,184 @@
+//! Properties over generated exports: every format and encoding decodes to the records the
+//! generator wrote, and splitting the input anywhere changes neither the events nor the problems.
+#![cfg(not(target_arch = "wasm32"))]
+
+use keytrail::decoder::value::parse_number;
+use keytrail::decoder::{Decoder, Item, SysField};
+use keytrail::generator::{self, Encoding, Format, GenEvent, Spec};
+use proptest::prelude::*;
+
+/// What must survive every format: IDs, record, instant, computer, and the data with numbers and
+/// GUIDs in one spelling (formats differ in hex case, padding and GUID braces).
+#[derive(Debug, PartialEq, Eq)]
+struct Record {
+    event_id: u32,
+    record_id: Option<u64>,
+    time: Option<i64>,
+    computer: String,
+    keywords: Option<u64>,
+    data: Vec<(String, String)>,
+}
+
+fn canonical(value: &str) -> String {
+    if value.starts_with("0x") || value.starts_with("0X") {
+        if let Some(n) = parse_number(value) {
+            return format!("{n:#x}");
+        }
+    }
+    let v = value.trim_start_matches('{').trim_end_matches('}');
+    if v.len() == 36 && v.bytes().filter(|&b| b == b'-').count() == 4 {
+        return v.to_ascii_lowercase();
+    }
+    value.to_string()
+}
+
+fn from_generator(e: &GenEvent) -> Record {
+    Record {
+        event_id: e.event_id,
+        record_id: Some(e.record_id),
+        time: Some(e.time_nanos),
+        computer: e.computer.clone(),
+        keywords: Some(e.keywords),
+        data: e
+            .data
+            .iter()
+            .map(|(n, v)| (n.clone(), canonical(v)))
+            .collect(),
+    }
+}
+
+fn decode(bytes: &[u8], cuts: &[usize]) -> (Vec<Item>, Vec<Record>) {
+    let mut d = Decoder::new();
+    let mut out = Vec::new();
+    let mut at = 0;
+    for &cut in cuts {
+        let cut = cut.min(bytes.len()).max(at);
+        d.push(&bytes[at..cut], &mut out);
+        at = cut;
+    }
+    d.push(&bytes[at..], &mut out);
+    d.finish(&mut out);
+    let records = out
+        .iter()
+        .filter_map(|i| match i {
+            Item::Event(e) => Some(Record {
+                event_id: e.event_id(),
+                record_id: e.record_id(),
+                time: e.time().map(|t| t.nanos()),
+                computer: e.system(SysField::Computer).to_string(),
+                keywords: e.keywords(),
+                data: e
+                    .fields()
+                    .map(|f| (f.name.to_string(), canonical(f.value)))
+                    .collect(),
+            }),
+            Item::Problem(_) => None,
+        })
+        .collect();
+    (out, records)
+}
+
+fn write(format: Format, encoding: Encoding, spec: &Spec) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    generator::write(generator::events(spec), format, encoding, &mut bytes).unwrap();
+    bytes
+}
+
+#[test]
+fn every_format_and_encoding_decodes_to_the_generated_records() {
+    let spec = Spec {
+        seed: 11,
+        events: 60,
+    };
+    let want: Vec<Record> = generator::events(&spec)
+        .map(|e| from_generator(&e))
+        .collect();
+    for format in Format::ALL {
+        for encoding in Encoding::ALL {
+            let bytes = write(format, encoding, &spec);
+            let (items, got) = decode(&bytes, &[]);
+            let skipped = items
+                .iter()
+                .filter(|i| matches!(i, Item::Problem(p) if p.is_skip()))
+                .count();
+            assert_eq!(skipped, 0, "{format:?} {encoding:?}");
+            assert_eq!(got.len(), want.len(), "{format:?} {encoding:?}");
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g, w, "{format:?} {encoding:?}");
+            }
+        }
+    }
+}
+
+fn hostile_mix() -> Vec<u8> {
+    let spec = Spec { seed: 3, events: 8 };
+    let mut bytes = write(Format::Wevtutil, Encoding::Utf8, &spec);
+    bytes.extend_from_slice(b"<Event><System><EventID>1</EventId></System></Event>\n<!DOCTYPE x>");
+    bytes.extend_from_slice(&write(Format::XmlViewCopy, Encoding::Utf8, &spec));
+    bytes.extend_from_slice(b"<Event><System><EventID>2</EventID></System><EventData><Data>\xFF&e;</Data></EventData></Event>");
+    bytes.extend_from_slice(&write(Format::DocsPaste, Encoding::Utf8, &spec));
+    bytes.extend_from_slice(b"<Event><System><EventID>3</EventID>");
+    bytes
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn cutting_the_input_anywhere_changes_nothing(
+        which in 0usize..5,
+        mut cuts in proptest::collection::vec(0usize..200_000, 0..40),
+        small in proptest::collection::vec(1usize..9, 0..200),
+    ) {
+        let spec = Spec { seed: 5, events: 40 };
+        let bytes = match which {
+            0 => write(Format::Wevtutil, Encoding::Utf8, &spec),
+            1 => write(Format::EventViewer, Encoding::Utf16Le, &spec),
+            2 => write(Format::RenderedXmlJa, Encoding::Utf16Be, &spec),
+            3 => write(Format::CopyDetailsText, Encoding::Utf8Bom, &spec),
+            _ => hostile_mix(),
+        };
+        // Some cuts anywhere, and a run of tiny chunks somewhere.
+        cuts.sort_unstable();
+        let mut tiny = cuts.first().copied().unwrap_or(0) % bytes.len().max(1);
+        for s in small {
+            tiny += s;
+            cuts.push(tiny);
+        }
+        cuts.sort_unstable();
+        let (whole, _) = decode(&bytes, &[]);
+        let (pieces, _) = decode(&bytes, &cuts);
+        prop_assert_eq!(whole, pieces);
+    }
+}
+
+#[test]
+fn every_single_cut_of_a_small_hostile_input_changes_nothing() {
+    let mut bytes = b"Log Name: Security\r\n<?xml version='1.0'?>\n<!DOCTYPE Events [<!ENTITY x 'y'>]>\n<Events>".to_vec();
+    bytes.extend_from_slice(&write(
+        Format::Wevtutil,
+        Encoding::Utf8,
+        &Spec { seed: 9, events: 2 },
+    ));
+    bytes.extend_from_slice(b"<Event><System><EventID>1</EventId></System></Event>\n- <Event>\n- <System><EventID>5059</EventID></System><EventData><Data Name='A'>ECDH\\_P521 &x; R&D \xC3\x28</Data></EventData></Event>\n");
+    bytes.extend_from_slice(b"<Event><System><EventID>2</EventID></System></Events>\n<Event");
+    let (whole, _) = decode(&bytes, &[]);
+    assert!(whole.len() > 6);
+    for cut in 0..=bytes.len() {
+        let (pieces, _) = decode(&bytes, &[cut]);
+        assert_eq!(whole, pieces, "cut at {cut}");
+    }
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            String::from_utf8_lossy(&bytes)
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    let (whole, _) = decode(&utf16, &[]);
+    for cut in (0..=utf16.len()).step_by(3) {
+        let (pieces, _) = decode(&utf16, &[cut]);
+        assert_eq!(whole, pieces, "UTF-16 cut at {cut}");
+    }
+}
