@@ -6,6 +6,8 @@
 use anyhow::{bail, Context, Result};
 use keytrail::decoder::{Decoder, Item, Severity};
 use keytrail::generator::{self, Encoding, Format, Spec};
+use keytrail::model::rules::{self, RuleSet};
+use keytrail::model::session::SessionIndex;
 use keytrail::model::{export, Summary};
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
@@ -19,6 +21,10 @@ USAGE:
       Counts per account (domain\\user and SID): per event ID, per operation, per outcome.
   keytrail export FILE... [--format jsonl|csv]
       One JSON object or CSV row per decoded event (default jsonl).
+  keytrail findings FILE... [--rules rules.json] [--format text|json]
+      Events that match monitoring rules (the built-in presets unless --rules is given),
+      each with its rule, account, reason and logon session. Exit status 4 when there is
+      any finding, 0 when there is none (3 and 2 as for export).
   keytrail generate [--events N | --size BYTES] [--seed S] [--format FORMAT]
                     [--encoding utf8|utf8-bom|utf16le|utf16be] [-o FILE]
       Writes a realistic, deterministic export (default: 1000 events, wevtutil, utf8).
@@ -27,8 +33,8 @@ USAGE:
 
 FILE may be - for standard input. Problems go to standard error as
 FILE:LINE:COLUMN: event N: reason.
-Exit status: 0 all events decoded, 3 some skipped or input not event XML, 2 usage error or
-unreadable file.
+Exit status: 0 all events decoded, 3 some skipped or input not event XML, 4 findings
+(findings only), 2 usage error or unreadable file.
 ";
 
 /// A mistake in the command line: reported with the usage text, exit status 2.
@@ -156,6 +162,7 @@ fn run(args: &[String]) -> Result<u8> {
             out.flush()?;
             Ok(if skipped { 3 } else { 0 })
         }
+        "findings" => findings(rest),
         "generate" => {
             let (pos, opts) = parse_args(
                 rest,
@@ -217,6 +224,103 @@ fn run(args: &[String]) -> Result<u8> {
         }
         other => Err(usage(format!("unknown command `{other}`"))),
     }
+}
+
+/// An event that matched: its file, the event, and (rule id, title, reason) per rule.
+type Hit = (
+    String,
+    keytrail::decoder::Event,
+    Vec<(String, String, String)>,
+);
+
+/// `keytrail findings`: decodes every file, keeps the sessions, then matches the key events.
+fn findings(rest: &[String]) -> Result<u8> {
+    let (files, opts) = parse_args(rest, &["--format", "--rules"])?;
+    let format = opt(&opts, "--format").unwrap_or("text");
+    if !matches!(format, "text" | "json") {
+        return Err(usage(format!("unknown findings format `{format}`")));
+    }
+    if files.is_empty() {
+        return Err(usage("findings needs at least one FILE"));
+    }
+    let rules = match opt(&opts, "--rules") {
+        Some(path) => {
+            let json = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read rules `{path}`"))?;
+            RuleSet::from_json(&json).map_err(|e| usage(e.to_string()))?
+        }
+        None => rules::presets(),
+    };
+    let rules = RuleSet::compile(rules).map_err(|e| usage(e.to_string()))?;
+    // Sessions may be logged after the key events that use them (newest-first exports), so
+    // matching waits until every file is read; only matching events are kept.
+    let mut sessions = SessionIndex::new();
+    let mut hits: Vec<Hit> = Vec::new();
+    let skipped = decode_files(&files, |file, ev| {
+        sessions.add(ev);
+        let m: Vec<_> = rules
+            .matches(ev)
+            .into_iter()
+            .map(|m| (m.rule.id.clone(), m.rule.title.clone(), m.reason))
+            .collect();
+        if !m.is_empty() {
+            hits.push((file.to_string(), ev.clone(), m));
+        }
+        Ok(())
+    })?;
+    let mut stdout = BufWriter::new(io::stdout().lock());
+    let mut count = 0usize;
+    let mut json = Vec::new();
+    for (file, ev, matches) in &hits {
+        let session = sessions.link_event(ev).describe();
+        let account = ev.account();
+        for (id, title, reason) in matches {
+            count += 1;
+            if format == "json" {
+                json.push(serde_json::json!({
+                    "rule": id,
+                    "title": title,
+                    "file": file,
+                    "event": ev.number,
+                    "event_id": ev.event_id(),
+                    "record_id": ev.record_id(),
+                    "time": ev.time().map(|t| t.to_string()),
+                    "computer": ev.computer(),
+                    "account": account.display(),
+                    "sid": account.sid,
+                    "logon_id": account.logon_id,
+                    "session": session,
+                    "reason": reason,
+                }));
+            } else {
+                let time = ev.time().map(|t| t.to_string()).unwrap_or_default();
+                writeln!(
+                    stdout,
+                    "{id}\t{file}\tevent {}\t{time}\t{}\t{}\t{reason}\t{session}",
+                    ev.number,
+                    ev.computer(),
+                    account.display()
+                )?;
+            }
+        }
+    }
+    if format == "json" {
+        writeln!(
+            stdout,
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "findings": json }))?
+        )?;
+    } else {
+        writeln!(stdout, "{count} findings")?;
+    }
+    stdout.flush()?;
+    Ok(if skipped {
+        3
+    } else if count > 0 {
+        4
+    } else {
+        0
+    })
 }
 
 /// `1000`, `100MB`, `1GB`, `64KiB`…

@@ -1,7 +1,10 @@
-//! What keytrail does with decoded events: per-account summaries and exports (JSON Lines, CSV).
+//! What keytrail does with decoded events: per-account summaries, exports (JSON Lines, CSV),
+//! monitoring rules and logon-session correlation.
 //! Pure Rust, shared by the CLI and the viewer.
 
 pub mod export;
+pub mod rules;
+pub mod session;
 pub mod summary;
 
 pub use summary::Summary;

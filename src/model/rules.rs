@@ -1,0 +1,539 @@
+//! Monitoring rules: the advice of the 5059 reference page ("watch particular keys and particular
+//! operations, exports above all") and of its appendix (accounts, hours), as data that matches
+//! events and says why.
+//!
+//! A [`Rule`] combines criteria; every criterion that is set must hold. Lists are `None` for
+//! "any", and an empty list matches nothing (so the "sensitive keys" preset stays quiet until the
+//! user names keys). Rules are JSON: `[{"id": "…", "event_ids": [5059], "operations": ["export"]}]`.
+//!
+//! ```
+//! use keytrail::model::rules::{presets, RuleSet};
+//! use keytrail::decoder::decode_all;
+//!
+//! let xml = "<Event><System><EventID>5059</EventID><Keywords>0x8020000000000000</Keywords>\
+//!            <Computer>CA01.contoso.local</Computer></System><EventData>\
+//!            <Data Name='SubjectUserSid'>S-1-5-21-1-2-3-1112</Data>\
+//!            <Data Name='SubjectUserName'>svc-backup</Data><Data Name='SubjectDomainName'>CONTOSO</Data>\
+//!            <Data Name='KeyName'>CONTOSO-CA01-CA</Data><Data Name='KeyType'>%%2499</Data>\
+//!            <Data Name='Operation'>%%2464</Data><Data Name='ReturnCode'>0x0</Data></EventData></Event>";
+//! let (events, _, _) = decode_all(xml.as_bytes());
+//! let rules = RuleSet::compile(presets()).unwrap();
+//! let ids: Vec<_> = rules.matches(&events[0]).iter().map(|m| m.rule.id.clone()).collect();
+//! assert_eq!(ids, ["export-any", "machine-key-export-not-system"]);
+//! ```
+
+use crate::decoder::table;
+use crate::decoder::value::parse_number;
+use crate::decoder::view::Outcome;
+use crate::decoder::Event;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How a text criterion matches (case-insensitive).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pattern {
+    /// The whole value, ignoring case.
+    Exact(String),
+    /// `*` any run of characters, `?` one character, ignoring case.
+    Glob(String),
+    /// A regular expression (regex-lite syntax), searched anywhere in the value, ignoring case.
+    Regex(String),
+}
+
+/// Machine or user key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyKind {
+    /// `%%2499` Machine key.
+    Machine,
+    /// `%%2500` User key.
+    User,
+}
+
+/// Working hours: a rule with `outside_hours` fires for events outside them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Hours {
+    /// First working hour (0–23), inclusive.
+    pub start: u8,
+    /// Last working hour (1–24), exclusive.
+    pub end: u8,
+    /// Working days, ISO numbers: 1 Monday … 7 Sunday.
+    pub days: Vec<u8>,
+    /// The site's offset from UTC in minutes (event times are UTC).
+    pub utc_offset_minutes: i32,
+}
+
+impl Default for Hours {
+    fn default() -> Self {
+        Self {
+            start: 8,
+            end: 18,
+            days: vec![1, 2, 3, 4, 5],
+            utc_offset_minutes: 0,
+        }
+    }
+}
+
+/// One monitoring rule.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rule {
+    /// Stable identifier.
+    pub id: String,
+    /// Short title, English.
+    pub title: String,
+    /// Short title, Japanese.
+    pub title_ja: String,
+    /// Why this matters, English.
+    pub explanation: String,
+    /// Why this matters, Japanese.
+    pub explanation_ja: String,
+    /// Event IDs.
+    pub event_ids: Option<Vec<u32>>,
+    /// Key names (`KeyName`).
+    pub key_names: Option<Vec<Pattern>>,
+    /// Operations: `export`, `import`, a `%%NNNN` code or the decoded text.
+    pub operations: Option<Vec<String>>,
+    /// `true`: only failures (ReturnCode not 0x0, or Audit Failure); `false`: only successes.
+    pub failure: Option<bool>,
+    /// Machine or user key.
+    pub key_type: Option<KeyKind>,
+    /// Key storage providers (`ProviderName`).
+    pub providers: Option<Vec<Pattern>>,
+    /// Algorithms (`AlgorithmName`).
+    pub algorithms: Option<Vec<Pattern>>,
+    /// Fires only for accounts NOT matching any of these (`DOMAIN\user`, user name or SID).
+    pub accounts_allow: Option<Vec<Pattern>>,
+    /// Fires only for accounts matching one of these.
+    pub accounts_deny: Option<Vec<Pattern>>,
+    /// Skips SYSTEM, LOCAL SERVICE, NETWORK SERVICE and the computer's own account (`NAME$`).
+    pub exclude_system_accounts: bool,
+    /// Fires only outside these hours.
+    pub outside_hours: Option<Hours>,
+}
+
+/// A rule that cannot be used, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleError {
+    /// The rule's id.
+    pub rule: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rule `{}`: {}", self.rule, self.reason)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+enum Matcher {
+    Exact(String),
+    Regex(regex_lite::Regex),
+}
+
+impl Matcher {
+    fn new(p: &Pattern) -> Result<Self, String> {
+        let build = |re: &str| {
+            regex_lite::RegexBuilder::new(re)
+                .case_insensitive(true)
+                .build()
+                .map_err(|e| e.to_string())
+        };
+        Ok(match p {
+            Pattern::Exact(s) => Self::Exact(s.to_lowercase()),
+            Pattern::Glob(g) => {
+                let mut re = String::from("^");
+                for c in g.chars() {
+                    match c {
+                        '*' => re.push_str(".*"),
+                        '?' => re.push('.'),
+                        c => re.push_str(&regex_lite::escape(c.encode_utf8(&mut [0; 4]))),
+                    }
+                }
+                re.push('$');
+                Self::Regex(build(&re)?)
+            }
+            Pattern::Regex(r) => Self::Regex(build(r)?),
+        })
+    }
+
+    fn is_match(&self, value: &str) -> bool {
+        match self {
+            Self::Exact(s) => value.to_lowercase() == *s,
+            Self::Regex(r) => r.is_match(value),
+        }
+    }
+}
+
+struct Compiled {
+    key_names: Option<Vec<Matcher>>,
+    operations: Option<Vec<String>>,
+    providers: Option<Vec<Matcher>>,
+    algorithms: Option<Vec<Matcher>>,
+    allow: Option<Vec<Matcher>>,
+    deny: Option<Vec<Matcher>>,
+}
+
+/// Rules ready to match.
+pub struct RuleSet {
+    rules: Vec<(Rule, Compiled)>,
+}
+
+/// One rule that matched one event, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match<'r> {
+    /// The rule.
+    pub rule: &'r Rule,
+    /// What made it match, in words.
+    pub reason: String,
+}
+
+/// The `%%NNNN` code an operation criterion stands for: `export` and `import` are the 5059
+/// operations; decoded texts are looked up in the msobjs table.
+fn operation_code(op: &str) -> String {
+    let op = op.trim();
+    match op.to_ascii_lowercase().as_str() {
+        "export" => return "%%2464".into(),
+        "import" => return "%%2465".into(),
+        _ => {}
+    }
+    if op.starts_with("%%") {
+        return op.to_string();
+    }
+    table::insertion_strings()
+        .find(|(_, text)| {
+            text.eq_ignore_ascii_case(op) || text.trim_end_matches('.').eq_ignore_ascii_case(op)
+        })
+        .map_or_else(|| op.to_lowercase(), |(code, _)| format!("%%{code}"))
+}
+
+fn compile_list(list: &Option<Vec<Pattern>>) -> Result<Option<Vec<Matcher>>, String> {
+    list.as_ref()
+        .map(|l| l.iter().map(Matcher::new).collect())
+        .transpose()
+}
+
+impl RuleSet {
+    /// Checks and compiles rules (patterns, hours).
+    pub fn compile(rules: Vec<Rule>) -> Result<Self, RuleError> {
+        let mut out = Vec::with_capacity(rules.len());
+        for rule in rules {
+            let err = |reason: String| RuleError {
+                rule: rule.id.clone(),
+                reason,
+            };
+            if let Some(h) = &rule.outside_hours {
+                if h.start > 23 || h.end > 24 || h.start >= h.end {
+                    return Err(err(format!(
+                        "working hours {}–{} are not a range within a day",
+                        h.start, h.end
+                    )));
+                }
+                if h.days.iter().any(|d| !(1..=7).contains(d)) {
+                    return Err(err("days are numbered 1 (Monday) to 7 (Sunday)".into()));
+                }
+            }
+            let compiled = Compiled {
+                key_names: compile_list(&rule.key_names).map_err(err)?,
+                operations: rule
+                    .operations
+                    .as_ref()
+                    .map(|ops| ops.iter().map(|o| operation_code(o)).collect()),
+                providers: compile_list(&rule.providers).map_err(err)?,
+                algorithms: compile_list(&rule.algorithms).map_err(err)?,
+                allow: compile_list(&rule.accounts_allow).map_err(err)?,
+                deny: compile_list(&rule.accounts_deny).map_err(err)?,
+            };
+            out.push((rule, compiled));
+        }
+        Ok(Self { rules: out })
+    }
+
+    /// Reads rules from JSON: an array of rules, or `{"rules": [...]}`.
+    pub fn from_json(json: &str) -> Result<Vec<Rule>, RuleError> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Doc {
+            List(Vec<Rule>),
+            Wrapped { rules: Vec<Rule> },
+        }
+        serde_json::from_str::<Doc>(json)
+            .map(|d| match d {
+                Doc::List(r) | Doc::Wrapped { rules: r } => r,
+            })
+            .map_err(|e| RuleError {
+                rule: String::new(),
+                reason: format!("rules JSON: {e}"),
+            })
+    }
+
+    /// The rules, in order.
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().map(|(r, _)| r)
+    }
+
+    /// Every rule that matches the event, with the reason.
+    pub fn matches(&self, ev: &Event) -> Vec<Match<'_>> {
+        self.rules
+            .iter()
+            .filter_map(|(rule, c)| check(rule, c, ev).map(|reason| Match { rule, reason }))
+            .collect()
+    }
+}
+
+fn any(list: &Option<Vec<Matcher>>, value: &str) -> bool {
+    match list {
+        None => true,
+        Some(l) => l.iter().any(|m| m.is_match(value)),
+    }
+}
+
+/// True for SYSTEM, LOCAL SERVICE, NETWORK SERVICE and the computer's own account.
+pub fn is_system_account(ev: &Event) -> bool {
+    let a = ev.account();
+    if matches!(a.sid.trim(), "S-1-5-18" | "S-1-5-19" | "S-1-5-20") {
+        return true;
+    }
+    let host = ev.computer().split('.').next().unwrap_or("");
+    !host.is_empty()
+        && a.user.len() == host.len() + 1
+        && a.user.ends_with('$')
+        && a.user[..host.len()].eq_ignore_ascii_case(host)
+}
+
+/// True when the event failed: Audit Failure, or a key event's ReturnCode other than 0x0.
+fn failed(ev: &Event) -> bool {
+    ev.outcome() == Some(Outcome::Failure)
+}
+
+/// Local ISO weekday (1 = Monday) and hour of an instant.
+fn local_day_hour(nanos: i64, offset_minutes: i32) -> (u8, u8) {
+    let secs = nanos.div_euclid(1_000_000_000) + i64::from(offset_minutes) * 60;
+    let days = secs.div_euclid(86_400);
+    // 1970-01-01 was a Thursday (ISO 4).
+    let weekday = ((days + 3).rem_euclid(7) + 1) as u8;
+    let hour = (secs.rem_euclid(86_400) / 3600) as u8;
+    (weekday, hour)
+}
+
+fn check(rule: &Rule, c: &Compiled, ev: &Event) -> Option<String> {
+    let mut why: Vec<String> = Vec::new();
+    if let Some(ids) = &rule.event_ids {
+        if !ids.contains(&ev.event_id()) {
+            return None;
+        }
+    }
+    let key_name = ev.data("KeyName").unwrap_or("");
+    if c.key_names.is_some() {
+        if !any(&c.key_names, key_name) {
+            return None;
+        }
+        why.push(format!("key `{key_name}`"));
+    }
+    if let Some(ops) = &c.operations {
+        let op = ev.data("Operation").unwrap_or("").trim();
+        if !ops.iter().any(|o| o.eq_ignore_ascii_case(op)) {
+            return None;
+        }
+        why.push(table::insertion_string(op).unwrap_or(op).to_string());
+    }
+    if let Some(want) = rule.failure {
+        if failed(ev) != want {
+            return None;
+        }
+        if want {
+            let rc = ev.data("ReturnCode").unwrap_or("");
+            let text = if rc.is_empty() || parse_number(rc) == Some(0) {
+                "Audit Failure".to_string()
+            } else {
+                table::decode("ReturnCode", rc).unwrap_or_else(|| rc.to_string())
+            };
+            why.push(format!("failed: {text}"));
+        }
+    }
+    if let Some(kind) = rule.key_type {
+        let want = match kind {
+            KeyKind::Machine => "%%2499",
+            KeyKind::User => "%%2500",
+        };
+        if ev.data("KeyType").map(str::trim) != Some(want) {
+            return None;
+        }
+        why.push(table::insertion_string(want).unwrap_or(want).to_lowercase());
+    }
+    if !any(&c.providers, ev.data("ProviderName").unwrap_or("")) {
+        return None;
+    }
+    if !any(&c.algorithms, ev.data("AlgorithmName").unwrap_or("")) {
+        return None;
+    }
+    let a = ev.account();
+    let display = a.display();
+    let account_is = |list: &Vec<Matcher>| {
+        list.iter()
+            .any(|m| m.is_match(&display) || m.is_match(a.user) || m.is_match(a.sid))
+    };
+    if let Some(allow) = &c.allow {
+        if account_is(allow) {
+            return None;
+        }
+    }
+    if let Some(deny) = &c.deny {
+        if !account_is(deny) {
+            return None;
+        }
+        why.push(format!("account {display} is on the watch list"));
+    }
+    if rule.exclude_system_accounts && is_system_account(ev) {
+        return None;
+    }
+    if let Some(h) = &rule.outside_hours {
+        let t = ev.time()?;
+        let (day, hour) = local_day_hour(t.nanos(), h.utc_offset_minutes);
+        let inside = h.days.contains(&day) && hour >= h.start && hour < h.end;
+        if inside {
+            return None;
+        }
+        why.push(format!(
+            "at {:02}:xx on {} (outside {:02}:00–{:02}:00)",
+            hour,
+            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][usize::from(day - 1)],
+            h.start,
+            h.end
+        ));
+    }
+    let mut reason = format!("{} {}", ev.event_id(), display);
+    if !why.is_empty() {
+        reason.push_str(": ");
+        reason.push_str(&why.join(", "));
+    }
+    Some(reason)
+}
+
+fn rule(id: &str, title: &str, title_ja: &str, explanation: &str, explanation_ja: &str) -> Rule {
+    Rule {
+        id: id.into(),
+        title: title.into(),
+        title_ja: title_ja.into(),
+        explanation: explanation.into(),
+        explanation_ja: explanation_ja.into(),
+        ..Rule::default()
+    }
+}
+
+/// The built-in rules.
+pub fn presets() -> Vec<Rule> {
+    vec![
+        Rule {
+            event_ids: Some(vec![5059]),
+            operations: Some(vec!["export".into()]),
+            ..rule(
+                "export-any",
+                "Export of a persistent key",
+                "永続キーのエクスポート",
+                "A stored private key left its key storage provider. Windows also logs this when a program merely reads a key, so check which program and account did it before worrying.",
+                "保存されている秘密鍵がキー ストレージ プロバイダーの外へ出されました。プログラムが鍵を読むだけでも記録されるため、どのアカウントとプログラムが行ったかを先に確かめてください。",
+            )
+        },
+        Rule {
+            event_ids: Some(vec![5059]),
+            operations: Some(vec!["export".into()]),
+            key_type: Some(KeyKind::Machine),
+            exclude_system_accounts: true,
+            ..rule(
+                "machine-key-export-not-system",
+                "Machine key exported by a person or service account",
+                "SYSTEM 以外によるマシン キーのエクスポート",
+                "Machine keys (for example a certification authority's signing key) are normally used only by SYSTEM or the computer's own account. An export by anyone else, such as a backup of a CA key, deserves a reason.",
+                "マシン キー（例: 証明機関の署名鍵）は通常 SYSTEM かコンピューター自身のアカウントだけが使います。それ以外のアカウントによるエクスポート（CA 鍵のバックアップなど）には理由があるはずです。",
+            )
+        },
+        Rule {
+            event_ids: Some(vec![5058, 5059, 5061]),
+            failure: Some(true),
+            ..rule(
+                "failed-key-operations",
+                "Failed key operation",
+                "失敗したキー操作",
+                "A key operation returned an error (ReturnCode is not 0x0) or was audited as a failure. Repeated failures can mean someone is probing keys they may not use.",
+                "キー操作がエラーを返した（ReturnCode が 0x0 以外）か、監査の失敗として記録されました。失敗の繰り返しは、使えない鍵を探っている兆候かもしれません。",
+            )
+        },
+        Rule {
+            event_ids: Some(vec![5058, 5059, 5061]),
+            exclude_system_accounts: true,
+            outside_hours: Some(Hours::default()),
+            ..rule(
+                "key-operations-off-hours",
+                "Key operation outside business hours",
+                "業務時間外のキー操作",
+                "A person or service account used a key at night or on a weekend (08:00–18:00, Monday to Friday, UTC unless you set your offset). Compare with planned maintenance.",
+                "夜間または週末に、SYSTEM 以外のアカウントが鍵を使いました（既定は UTC の月〜金 8:00〜18:00。時差は設定できます）。計画された作業と照合してください。",
+            )
+        },
+        Rule {
+            event_ids: Some(vec![5059]),
+            operations: Some(vec!["export".into()]),
+            key_names: Some(Vec::new()),
+            ..rule(
+                "sensitive-key-export",
+                "Export of a key you listed as sensitive",
+                "重要と指定した鍵のエクスポート",
+                "Any export of the key names you list here. Find a certificate's key name with `certutil -store -user my` (Key Container) or `certutil -store my` for machine certificates.",
+                "ここに挙げた鍵名のエクスポートをすべて知らせます。証明書の鍵名は `certutil -store -user my`（マシン証明書は `certutil -store my`）の Key Container で確認できます。",
+            )
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weekday_and_hour_from_utc_with_offset() {
+        // 2026-03-02 is a Monday.
+        let t = crate::decoder::value::parse_time("2026-03-02T23:30:00Z").unwrap();
+        assert_eq!(local_day_hour(t, 0), (1, 23));
+        assert_eq!(local_day_hour(t, 9 * 60), (2, 8));
+        assert_eq!(local_day_hour(t, -24 * 60), (7, 23));
+    }
+
+    #[test]
+    fn operation_words_codes_and_texts_agree() {
+        assert_eq!(operation_code("Export"), "%%2464");
+        assert_eq!(
+            operation_code("Import of persistent cryptographic key."),
+            "%%2465"
+        );
+        assert_eq!(operation_code("open key"), "%%2480");
+        assert_eq!(operation_code("%%2458"), "%%2458");
+    }
+
+    #[test]
+    fn bad_rules_are_refused_with_the_rule_named() {
+        let bad = Rule {
+            id: "r1".into(),
+            key_names: Some(vec![Pattern::Regex("(".into())]),
+            ..Rule::default()
+        };
+        let e = RuleSet::compile(vec![bad]).err().unwrap();
+        assert_eq!(e.rule, "r1");
+        let bad = Rule {
+            id: "r2".into(),
+            outside_hours: Some(Hours {
+                start: 18,
+                end: 8,
+                ..Hours::default()
+            }),
+            ..Rule::default()
+        };
+        assert!(RuleSet::compile(vec![bad]).is_err());
+        assert!(RuleSet::from_json(r#"[{"id":"x","colour":"red"}]"#).is_err());
+    }
+}

@@ -1,0 +1,424 @@
+//! Monitoring rules: each kind of criterion and each preset fires when it should and stays quiet
+//! when it should not.
+#![cfg(not(target_arch = "wasm32"))]
+
+use keytrail::decoder::{decode_all, Event};
+use keytrail::model::rules::{presets, Hours, KeyKind, Pattern, Rule, RuleSet};
+
+/// A key event with sensible defaults; `with` overrides fields by name.
+struct Ev<'a> {
+    id: u32,
+    time: &'a str,
+    computer: &'a str,
+    sid: &'a str,
+    user: &'a str,
+    domain: &'a str,
+    key: &'a str,
+    key_type: &'a str,
+    op: &'a str,
+    rc: &'a str,
+    keywords: &'a str,
+    provider: &'a str,
+    alg: &'a str,
+}
+
+const BASE: Ev<'static> = Ev {
+    id: 5059,
+    time: "2026-03-04T10:15:00.0000000Z", // a Wednesday, mid-morning UTC
+    computer: "CA01.contoso.local",
+    sid: "S-1-5-21-3457937927-2839227994-823803824-1112",
+    user: "svc-backup",
+    domain: "CONTOSO",
+    key: "CONTOSO-CA01-CA",
+    key_type: "%%2499",
+    op: "%%2464",
+    rc: "0x0",
+    keywords: "0x8020000000000000",
+    provider: "Microsoft Software Key Storage Provider",
+    alg: "RSA",
+};
+
+fn event(e: &Ev) -> Event {
+    let xml =
+        format!(
+        "<Event><System><EventID>{}</EventID><Keywords>{}</Keywords><TimeCreated SystemTime='{}'/>\
+         <Computer>{}</Computer></System><EventData>\
+         <Data Name='SubjectUserSid'>{}</Data><Data Name='SubjectUserName'>{}</Data>\
+         <Data Name='SubjectDomainName'>{}</Data><Data Name='SubjectLogonId'>0x5a1f3c</Data>\
+         <Data Name='ProviderName'>{}</Data><Data Name='AlgorithmName'>{}</Data>\
+         <Data Name='KeyName'>{}</Data><Data Name='KeyType'>{}</Data>\
+         <Data Name='Operation'>{}</Data><Data Name='ReturnCode'>{}</Data></EventData></Event>",
+        e.id, e.keywords, e.time, e.computer, e.sid, e.user, e.domain, e.provider, e.alg, e.key,
+        e.key_type, e.op, e.rc
+    );
+    let (mut events, problems, _) = decode_all(xml.as_bytes());
+    assert!(problems.is_empty(), "{problems:?}");
+    events.remove(0)
+}
+
+fn fires(rule: &Rule, e: &Ev) -> bool {
+    let set = RuleSet::compile(vec![rule.clone()]).unwrap();
+    !set.matches(&event(e)).is_empty()
+}
+
+fn preset(id: &str) -> Rule {
+    presets().into_iter().find(|r| r.id == id).unwrap()
+}
+
+fn rule(f: impl FnOnce(&mut Rule)) -> Rule {
+    let mut r = Rule {
+        id: "t".into(),
+        ..Rule::default()
+    };
+    f(&mut r);
+    r
+}
+
+#[test]
+fn key_name_exact_glob_and_regex() {
+    let exact = rule(|r| r.key_names = Some(vec![Pattern::Exact("contoso-ca01-ca".into())]));
+    assert!(fires(&exact, &BASE));
+    assert!(!fires(
+        &exact,
+        &Ev {
+            key: "CONTOSO-CA01-CA-old",
+            ..BASE
+        }
+    ));
+    let glob = rule(|r| r.key_names = Some(vec![Pattern::Glob("CONTOSO-*-CA".into())]));
+    assert!(fires(&glob, &BASE));
+    assert!(!fires(
+        &glob,
+        &Ev {
+            key: "le-SuperAdmin-795f",
+            ..BASE
+        }
+    ));
+    let re = rule(|r| r.key_names = Some(vec![Pattern::Regex(r"^le-\w+-[0-9a-f]{4}".into())]));
+    assert!(fires(
+        &re,
+        &Ev {
+            key: "le-SuperAdmin-795fd6c1",
+            ..BASE
+        }
+    ));
+    assert!(!fires(&re, &BASE));
+}
+
+#[test]
+fn operation_by_word_code_or_text() {
+    for op in [
+        "export",
+        "%%2464",
+        "Export of persistent cryptographic key.",
+    ] {
+        let r = rule(|r| r.operations = Some(vec![op.into()]));
+        assert!(fires(&r, &BASE), "{op}");
+        assert!(
+            !fires(
+                &r,
+                &Ev {
+                    op: "%%2465",
+                    ..BASE
+                }
+            ),
+            "{op}"
+        );
+    }
+    let open = rule(|r| r.operations = Some(vec!["Open Key.".into()]));
+    assert!(fires(
+        &open,
+        &Ev {
+            id: 5061,
+            op: "%%2480",
+            ..BASE
+        }
+    ));
+}
+
+#[test]
+fn failure_by_return_code_or_audit_failure() {
+    let r = rule(|r| r.failure = Some(true));
+    assert!(fires(
+        &r,
+        &Ev {
+            rc: "0x80090010",
+            ..BASE
+        }
+    ));
+    assert!(fires(
+        &r,
+        &Ev {
+            keywords: "0x8010000000000000",
+            ..BASE
+        }
+    ));
+    assert!(!fires(&r, &BASE));
+    let ok = rule(|r| r.failure = Some(false));
+    assert!(fires(&ok, &BASE));
+    assert!(!fires(
+        &ok,
+        &Ev {
+            rc: "0x8009000D",
+            ..BASE
+        }
+    ));
+}
+
+#[test]
+fn key_type_provider_algorithm_and_event_id() {
+    let machine = rule(|r| r.key_type = Some(KeyKind::Machine));
+    assert!(fires(&machine, &BASE));
+    assert!(!fires(
+        &machine,
+        &Ev {
+            key_type: "%%2500",
+            ..BASE
+        }
+    ));
+    let user = rule(|r| r.key_type = Some(KeyKind::User));
+    assert!(fires(
+        &user,
+        &Ev {
+            key_type: "%%2500",
+            ..BASE
+        }
+    ));
+    let provider = rule(|r| r.providers = Some(vec![Pattern::Glob("*Smart Card*".into())]));
+    assert!(fires(
+        &provider,
+        &Ev {
+            provider: "Microsoft Smart Card Key Storage Provider",
+            ..BASE
+        }
+    ));
+    assert!(!fires(&provider, &BASE));
+    let alg = rule(|r| r.algorithms = Some(vec![Pattern::Regex("^ECD(H|SA)_P521$".into())]));
+    assert!(fires(
+        &alg,
+        &Ev {
+            alg: "ECDH_P521",
+            ..BASE
+        }
+    ));
+    assert!(!fires(&alg, &BASE));
+    let ids = rule(|r| r.event_ids = Some(vec![5058]));
+    assert!(fires(&ids, &Ev { id: 5058, ..BASE }));
+    assert!(!fires(&ids, &BASE));
+}
+
+#[test]
+fn account_allow_and_deny_lists_by_name_or_sid() {
+    let allow =
+        rule(|r| r.accounts_allow = Some(vec![Pattern::Exact("CONTOSO\\svc-backup".into())]));
+    assert!(!fires(&allow, &BASE));
+    assert!(fires(
+        &allow,
+        &Ev {
+            user: "mgarcia",
+            ..BASE
+        }
+    ));
+    let allow_sid =
+        rule(|r| r.accounts_allow = Some(vec![Pattern::Glob("S-1-5-21-*-1112".into())]));
+    assert!(!fires(&allow_sid, &BASE));
+    let deny = rule(|r| r.accounts_deny = Some(vec![Pattern::Exact("mgarcia".into())]));
+    assert!(fires(
+        &deny,
+        &Ev {
+            user: "mgarcia",
+            ..BASE
+        }
+    ));
+    assert!(!fires(&deny, &BASE));
+}
+
+#[test]
+fn hours_and_days_with_an_offset() {
+    let h = rule(|r| r.outside_hours = Some(Hours::default()));
+    assert!(
+        !fires(&h, &BASE),
+        "Wednesday 10:15 UTC is inside 08–18 Mon–Fri"
+    );
+    assert!(
+        fires(
+            &h,
+            &Ev {
+                time: "2026-03-04T22:15:00Z",
+                ..BASE
+            }
+        ),
+        "night"
+    );
+    assert!(
+        fires(
+            &h,
+            &Ev {
+                time: "2026-03-07T10:15:00Z",
+                ..BASE
+            }
+        ),
+        "Saturday"
+    );
+    let tokyo = rule(|r| {
+        r.outside_hours = Some(Hours {
+            utc_offset_minutes: 9 * 60,
+            ..Hours::default()
+        })
+    });
+    // 10:15 UTC is 19:15 in Tokyo: outside.
+    assert!(fires(&tokyo, &BASE));
+    assert!(!fires(
+        &tokyo,
+        &Ev {
+            time: "2026-03-04T01:15:00Z",
+            ..BASE
+        }
+    ));
+}
+
+#[test]
+fn preset_any_export() {
+    let r = preset("export-any");
+    assert!(fires(&r, &BASE));
+    assert!(!fires(
+        &r,
+        &Ev {
+            op: "%%2465",
+            ..BASE
+        }
+    ));
+    assert!(!fires(
+        &r,
+        &Ev {
+            id: 5061,
+            op: "%%2480",
+            ..BASE
+        }
+    ));
+}
+
+#[test]
+fn preset_machine_key_export_by_someone_other_than_system() {
+    let r = preset("machine-key-export-not-system");
+    assert!(fires(&r, &BASE), "svc-backup exporting the CA key");
+    assert!(
+        !fires(
+            &r,
+            &Ev {
+                sid: "S-1-5-18",
+                user: "CA01$",
+                ..BASE
+            }
+        ),
+        "SYSTEM"
+    );
+    assert!(
+        !fires(
+            &r,
+            &Ev {
+                sid: "S-1-5-21-1-2-3-1107",
+                user: "CA01$",
+                ..BASE
+            }
+        ),
+        "the computer's own account"
+    );
+    assert!(
+        fires(
+            &r,
+            &Ev {
+                sid: "S-1-5-21-1-2-3-1108",
+                user: "DC01$",
+                ..BASE
+            }
+        ),
+        "another computer's account is not this computer"
+    );
+    assert!(
+        !fires(
+            &r,
+            &Ev {
+                key_type: "%%2500",
+                ..BASE
+            }
+        ),
+        "user key"
+    );
+}
+
+#[test]
+fn preset_failed_key_operations() {
+    let r = preset("failed-key-operations");
+    assert!(fires(
+        &r,
+        &Ev {
+            rc: "0x80090016",
+            ..BASE
+        }
+    ));
+    assert!(fires(
+        &r,
+        &Ev {
+            id: 5061,
+            op: "%%2485",
+            rc: "0x80090010",
+            ..BASE
+        }
+    ));
+    assert!(!fires(&r, &BASE));
+    let set = RuleSet::compile(vec![r]).unwrap();
+    let m = set.matches(&event(&Ev {
+        rc: "0x80090010",
+        ..BASE
+    }));
+    assert!(m[0].reason.contains("NTE_PERM"), "{}", m[0].reason);
+}
+
+#[test]
+fn preset_off_hours_skips_system() {
+    let r = preset("key-operations-off-hours");
+    assert!(fires(
+        &r,
+        &Ev {
+            time: "2026-03-08T03:00:00Z",
+            ..BASE
+        }
+    ));
+    assert!(!fires(&r, &BASE));
+    assert!(!fires(
+        &r,
+        &Ev {
+            time: "2026-03-08T03:00:00Z",
+            sid: "S-1-5-18",
+            ..BASE
+        }
+    ));
+}
+
+#[test]
+fn preset_sensitive_keys_is_quiet_until_keys_are_listed() {
+    let mut r = preset("sensitive-key-export");
+    assert!(!fires(&r, &BASE));
+    r.key_names = Some(vec![Pattern::Glob("contoso-*-ca".into())]);
+    assert!(fires(&r, &BASE));
+    assert!(!fires(
+        &r,
+        &Ev {
+            key: "other",
+            ..BASE
+        }
+    ));
+}
+
+#[test]
+fn rules_round_trip_as_json() {
+    let json = serde_json::to_string(&presets()).unwrap();
+    let back = RuleSet::from_json(&json).unwrap();
+    assert_eq!(back, presets());
+    let wrapped = format!("{{\"rules\": {json}}}");
+    assert_eq!(RuleSet::from_json(&wrapped).unwrap().len(), presets().len());
+    let custom = r#"[{"id":"ca","key_names":[{"glob":"CONTOSO-*"}],"operations":["export"]}]"#;
+    let rules = RuleSet::compile(RuleSet::from_json(custom).unwrap()).unwrap();
+    assert_eq!(rules.matches(&event(&BASE)).len(), 1);
+}
