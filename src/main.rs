@@ -4,7 +4,7 @@
 //! 2 for usage errors or unreadable files.
 
 use anyhow::{bail, Context, Result};
-use keytrail::decoder::{Decoder, Item, Severity};
+use keytrail::decoder::{Decoder, Item, Severity, Timestamp};
 use keytrail::generator::{self, Encoding, Format, Spec};
 use keytrail::model::rules::{self, RuleSet};
 use keytrail::model::session::SessionIndex;
@@ -226,12 +226,21 @@ fn run(args: &[String]) -> Result<u8> {
     }
 }
 
-/// An event that matched: its file, the event, and (rule id, title, reason) per rule.
-type Hit = (
-    String,
-    keytrail::decoder::Event,
-    Vec<(String, String, String)>,
-);
+/// What a finding needs of its event: kept instead of the event, so memory grows by a few
+/// hundred bytes per matching event.
+struct Hit {
+    file: usize,
+    number: u64,
+    event_id: u32,
+    record_id: Option<u64>,
+    time: Option<i64>,
+    computer: String,
+    account: String,
+    sid: String,
+    logon_id: String,
+    /// (rule index, reason) per matching rule.
+    matches: Vec<(usize, String)>,
+}
 
 /// `keytrail findings`: decodes every file, keeps the sessions, then matches the key events.
 fn findings(rest: &[String]) -> Result<u8> {
@@ -252,64 +261,87 @@ fn findings(rest: &[String]) -> Result<u8> {
         None => rules::presets(),
     };
     let rules = RuleSet::compile(rules).map_err(|e| usage(e.to_string()))?;
+    let meta: Vec<(String, String)> = rules
+        .rules()
+        .map(|r| (r.id.clone(), r.title.clone()))
+        .collect();
     // Sessions may be logged after the key events that use them (newest-first exports), so
-    // matching waits until every file is read; only matching events are kept.
+    // the session of each finding is looked up once every file is read.
     let mut sessions = SessionIndex::new();
     let mut hits: Vec<Hit> = Vec::new();
     let skipped = decode_files(&files, |file, ev| {
         sessions.add(ev);
-        let m: Vec<_> = rules
+        let matches: Vec<_> = rules
             .matches(ev)
             .into_iter()
-            .map(|m| (m.rule.id.clone(), m.rule.title.clone(), m.reason))
+            .filter_map(|m| {
+                let idx = rules.rules().position(|r| std::ptr::eq(r, m.rule))?;
+                Some((idx, m.reason))
+            })
             .collect();
-        if !m.is_empty() {
-            hits.push((file.to_string(), ev.clone(), m));
+        if !matches.is_empty() {
+            let a = ev.account();
+            hits.push(Hit {
+                file: files.iter().position(|f| *f == file).unwrap_or(0),
+                number: ev.number,
+                event_id: ev.event_id(),
+                record_id: ev.record_id(),
+                time: ev.time().map(|t| t.nanos()),
+                computer: ev.computer().to_string(),
+                account: a.display(),
+                sid: a.sid.to_string(),
+                logon_id: a.logon_id.to_string(),
+                matches,
+            });
         }
         Ok(())
     })?;
     let mut stdout = BufWriter::new(io::stdout().lock());
     let mut count = 0usize;
-    let mut json = Vec::new();
-    for (file, ev, matches) in &hits {
-        let session = sessions.link_event(ev).describe();
-        let account = ev.account();
-        for (id, title, reason) in matches {
-            count += 1;
+    if format == "json" {
+        write!(stdout, "{{\"findings\":[")?;
+    }
+    for hit in &hits {
+        let session = sessions
+            .link(&hit.computer, &hit.logon_id, hit.time)
+            .describe();
+        let time = hit.time.map(|t| Timestamp(t).to_string());
+        for (idx, reason) in &hit.matches {
+            let (id, title) = &meta[*idx];
+            let file = files[hit.file];
             if format == "json" {
-                json.push(serde_json::json!({
+                let v = serde_json::json!({
                     "rule": id,
                     "title": title,
                     "file": file,
-                    "event": ev.number,
-                    "event_id": ev.event_id(),
-                    "record_id": ev.record_id(),
-                    "time": ev.time().map(|t| t.to_string()),
-                    "computer": ev.computer(),
-                    "account": account.display(),
-                    "sid": account.sid,
-                    "logon_id": account.logon_id,
+                    "event": hit.number,
+                    "event_id": hit.event_id,
+                    "record_id": hit.record_id,
+                    "time": time,
+                    "computer": hit.computer,
+                    "account": hit.account,
+                    "sid": hit.sid,
+                    "logon_id": hit.logon_id,
                     "session": session,
                     "reason": reason,
-                }));
+                });
+                let sep = if count == 0 { "\n" } else { ",\n" };
+                write!(stdout, "{sep}{v}")?;
             } else {
-                let time = ev.time().map(|t| t.to_string()).unwrap_or_default();
                 writeln!(
                     stdout,
-                    "{id}\t{file}\tevent {}\t{time}\t{}\t{}\t{reason}\t{session}",
-                    ev.number,
-                    ev.computer(),
-                    account.display()
+                    "{id}\t{file}\tevent {}\t{}\t{}\t{}\t{reason}\t{session}",
+                    hit.number,
+                    time.as_deref().unwrap_or(""),
+                    hit.computer,
+                    hit.account
                 )?;
             }
+            count += 1;
         }
     }
     if format == "json" {
-        writeln!(
-            stdout,
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "findings": json }))?
-        )?;
+        writeln!(stdout, "\n]}}")?;
     } else {
         writeln!(stdout, "{count} findings")?;
     }
