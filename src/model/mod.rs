@@ -2,9 +2,12 @@
 //! monitoring rules and logon-session correlation.
 //! Pure Rust, shared by the CLI and the viewer.
 
+pub mod chart;
 pub mod export;
+pub mod query;
 pub mod rules;
 pub mod session;
+pub mod store;
 pub mod summary;
 
 pub use summary::Summary;

@@ -1,0 +1,248 @@
+//! Data for the per-account charts; the UI draws SVG from it.
+//!
+//! [`account_bars`]: one stacked bar per account, its key events split by operation and outcome.
+//! [`activity`]: events per time bucket for chosen accounts, the bucket a "nice" unit.
+//!
+//! ```
+//! use keytrail::decoder::decode_all;
+//! use keytrail::model::chart::{account_bars, activity, MINUTE};
+//! use keytrail::model::store::Store;
+//!
+//! let xml = "<Event><System><EventID>5059</EventID>\
+//!            <TimeCreated SystemTime='2024-05-01T10:00:00Z'/></System>\
+//!            <EventData><Data Name='SubjectUserName'>alice</Data></EventData></Event>\
+//!            <Event><System><EventID>4624</EventID>\
+//!            <TimeCreated SystemTime='2024-05-01T10:03:00Z'/></System>\
+//!            <EventData><Data Name='TargetUserName'>alice</Data></EventData></Event>";
+//! let mut store = Store::new();
+//! for ev in decode_all(xml.as_bytes()).0 {
+//!     store.push_event(0, &ev);
+//! }
+//! let all: Vec<u32> = (0..store.len() as u32).collect();
+//! let bars = account_bars(&store, &all, 10);
+//! assert_eq!(store.str(bars[0].account), "alice");
+//! assert_eq!(bars[0].total, 1); // only key events count
+//!
+//! let a = activity(&store, &all, &[bars[0].account], 10);
+//! assert_eq!(a.bucket_ns, MINUTE);
+//! assert_eq!(a.series[0].1, [1, 0, 0, 1]);
+//! ```
+
+use super::query::compare_text;
+use super::store::{Store, Sym};
+use crate::decoder::view::is_key_event;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The most buckets [`activity`] makes, whatever it is asked.
+pub const MAX_BUCKETS: usize = 100_000;
+
+/// One minute in nanoseconds.
+pub const MINUTE: i64 = 60_000_000_000;
+/// One hour in nanoseconds.
+pub const HOUR: i64 = 60 * MINUTE;
+/// One day in nanoseconds.
+pub const DAY: i64 = 24 * HOUR;
+/// One week in nanoseconds.
+pub const WEEK: i64 = 7 * DAY;
+
+/// The bucket sizes [`activity`] chooses from, smallest first (beyond a week: whole weeks).
+pub const NICE_BUCKETS: [i64; 7] = [MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR, 6 * HOUR, DAY, WEEK];
+
+/// One account's stacked bar.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountBars {
+    /// The account ([`super::store::Row::account`]).
+    pub account: Sym,
+    /// Its key events (the sum of the segments).
+    pub total: u64,
+    /// Its key events per operation and outcome, by operation text then outcome.
+    pub segments: Vec<Segment>,
+}
+
+/// A part of a bar: key events of one operation and outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    /// The operation in words ([`super::store::Row::operation`]).
+    pub operation: Sym,
+    /// 0 none, 1 success, 2 failure.
+    pub outcome: u8,
+    /// How many key events.
+    pub count: u64,
+}
+
+/// One bar per account that has key events (5058, 5059, 5061) among `rows` (indices into
+/// `store.rows`), largest total first (ties by account name), at most `limit` bars. Other events
+/// do not count.
+pub fn account_bars(store: &Store, rows: &[u32], limit: usize) -> Vec<AccountBars> {
+    let mut counts: HashMap<(Sym, Sym, u8), u64> = HashMap::new();
+    for r in rows.iter().filter_map(|&i| store.rows.get(i as usize)) {
+        if is_key_event(r.event_id) {
+            *counts
+                .entry((r.account, r.operation, r.outcome))
+                .or_default() += 1;
+        }
+    }
+    let mut by_account: HashMap<Sym, AccountBars> = HashMap::new();
+    for ((account, operation, outcome), count) in counts {
+        let bar = by_account.entry(account).or_insert_with(|| AccountBars {
+            account,
+            total: 0,
+            segments: Vec::new(),
+        });
+        bar.total += count;
+        bar.segments.push(Segment {
+            operation,
+            outcome,
+            count,
+        });
+    }
+    let mut bars: Vec<AccountBars> = by_account.into_values().collect();
+    bars.sort_by(|a, b| {
+        b.total
+            .cmp(&a.total)
+            .then_with(|| compare_text(store.str(a.account), store.str(b.account)))
+            .then(a.account.cmp(&b.account))
+    });
+    bars.truncate(limit);
+    for bar in &mut bars {
+        bar.segments.sort_by(|a, b| {
+            compare_text(store.str(a.operation), store.str(b.operation))
+                .then(a.operation.cmp(&b.operation))
+                .then(a.outcome.cmp(&b.outcome))
+        });
+    }
+    bars
+}
+
+/// Events per time bucket for some accounts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    /// Start of the first bucket, ns since the Unix epoch (a multiple of the bucket size; weeks
+    /// start on Monday 00:00 UTC).
+    pub start: i64,
+    /// Bucket size, ns: one of [`NICE_BUCKETS`] or a whole number of weeks.
+    pub bucket_ns: i64,
+    /// Per account, in the order asked: events per bucket (every series has the same length).
+    pub series: Vec<(Sym, Vec<u64>)>,
+}
+
+/// Counts the events of each of `accounts` among `rows` (indices into `store.rows`) per time
+/// bucket. The buckets cover the time range of all `rows` (so the axis matches the table), with
+/// the smallest nice size that needs at most `buckets` of them (1 to [`MAX_BUCKETS`]). Rows without a time are left out.
+/// With no timed row, every series is empty.
+pub fn activity(store: &Store, rows: &[u32], accounts: &[Sym], buckets: usize) -> Activity {
+    let timed = || {
+        rows.iter()
+            .filter_map(|&i| store.rows.get(i as usize))
+            .filter(|r| r.time != i64::MIN)
+    };
+    let (lo, hi) = timed().fold((i64::MAX, i64::MIN), |(lo, hi), r| {
+        (lo.min(r.time), hi.max(r.time))
+    });
+    let empty = |bucket_ns| Activity {
+        start: 0,
+        bucket_ns,
+        series: accounts.iter().map(|&a| (a, Vec::new())).collect(),
+    };
+    if lo > hi {
+        return empty(MINUTE);
+    }
+    let max = buckets.clamp(1, MAX_BUCKETS) as i128;
+    let (start, size) = choose_buckets(lo, hi, max);
+    let n = ((i128::from(hi) - i128::from(start)) / i128::from(size) + 1) as usize;
+    // Each asked account's series, by its id (accounts asked twice share one count).
+    let mut slot: HashMap<Sym, usize> = HashMap::with_capacity(accounts.len());
+    for (k, &a) in accounts.iter().enumerate() {
+        slot.entry(a).or_insert(k);
+    }
+    let mut series: Vec<(Sym, Vec<u64>)> = accounts.iter().map(|&a| (a, vec![0; n])).collect();
+    for r in timed() {
+        if let Some(&k) = slot.get(&r.account) {
+            let b = ((i128::from(r.time) - i128::from(start)) / i128::from(size)) as usize;
+            if let Some(c) = series.get_mut(k).and_then(|s| s.1.get_mut(b)) {
+                *c += 1;
+            }
+        }
+    }
+    for k in 0..series.len() {
+        let first = slot.get(&series[k].0).copied().unwrap_or(k);
+        if first != k {
+            series[k].1 = series[first].1.clone();
+        }
+    }
+    Activity {
+        start,
+        bucket_ns: size,
+        series,
+    }
+}
+
+/// The first bucket's start and the bucket size for times `lo..=hi` in at most `max` buckets.
+fn choose_buckets(lo: i64, hi: i64, max: i128) -> (i64, i64) {
+    // Weeks are aligned on Monday 1970-01-05 00:00 UTC; smaller units on the epoch.
+    let align = |size: i64| -> (i64, i128) {
+        let offset = if size % WEEK == 0 { 4 * DAY } else { 0 };
+        let start = (i128::from(lo) - i128::from(offset)).div_euclid(i128::from(size))
+            * i128::from(size)
+            + i128::from(offset);
+        let n = (i128::from(hi) - start) / i128::from(size) + 1;
+        (
+            start.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
+            n,
+        )
+    };
+    for size in NICE_BUCKETS {
+        let (start, n) = align(size);
+        if n <= max {
+            return (start, size);
+        }
+    }
+    let span = i128::from(hi) - i128::from(lo);
+    let mut weeks = (span / (i128::from(WEEK) * max) + 1).clamp(1, i128::from(i64::MAX / WEEK));
+    loop {
+        let size = (weeks * i128::from(WEEK)) as i64;
+        let (start, n) = align(size);
+        if n <= max || size > i64::MAX - WEEK {
+            return (start, size);
+        }
+        weeks += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nice_bucket_sizes() {
+        let t0 = 1_714_557_600_000_000_000; // 2024-05-01T10:00:00Z, a Wednesday
+        let cases = [
+            (0, 1, MINUTE),
+            (59 * MINUTE, 60, MINUTE),
+            (60 * MINUTE, 60, 5 * MINUTE),
+            (3 * HOUR, 20, 15 * MINUTE),
+            (3 * HOUR, 4, HOUR),
+            (2 * DAY, 10, 6 * HOUR),
+            (20 * DAY, 30, DAY),
+            (20 * DAY, 5, WEEK),
+            (400 * DAY, 10, 6 * WEEK),
+        ];
+        for (span, max, want) in cases {
+            let (start, size) = choose_buckets(t0, t0 + span, max);
+            assert_eq!(size, want, "span {span} in {max}");
+            assert!(start <= t0 && start % MINUTE == 0);
+            let n = (t0 + span - start) / size + 1;
+            assert!(n as i128 <= max, "span {span} in {max}: {n} buckets");
+        }
+        // A week bucket starts on a Monday: 2024-04-29.
+        let (start, _) = choose_buckets(t0, t0 + 20 * DAY, 5);
+        assert_eq!(start, 1_714_348_800_000_000_000);
+    }
+
+    #[test]
+    fn extreme_times_do_not_overflow() {
+        let (start, size) = choose_buckets(i64::MIN + 1, i64::MAX, 100);
+        assert!(size > 0 && start <= i64::MIN + 1 + size);
+    }
+}

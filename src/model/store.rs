@@ -1,0 +1,773 @@
+//! The compact store the viewer keeps instead of events: one fixed-size [`Row`] per event, every
+//! string interned once in an [`Interner`].
+//!
+//! A row is numbers and [`Sym`]s only — no raw XML, no field list — so a million events cost
+//! `size_of::<Row>()` = 88 bytes each (88 MB), plus each distinct string once (twice, counting
+//! the interner's index). The raw XML of an event can be read back from the original file with
+//! [`Row::byte_start`]..[`Row::byte_end`].
+//!
+//! In the browser the decoder runs in a worker: a [`BatchBuilder`] there turns events into rows
+//! with its own interner and hands out [`Batch`]es (the strings interned since the previous batch
+//! plus the rows), sent as bytes ([`Batch::encode`]); the UI thread decodes them
+//! ([`Batch::decode`]) and appends them with [`Store::apply`], which gives every string the same
+//! [`Sym`] it has in the worker. Natively, [`Store::push_event`] does both steps at once. Both use
+//! one conversion, [`Row::from_event`].
+//!
+//! ```
+//! use keytrail::decoder::decode_all;
+//! use keytrail::model::store::{Batch, BatchBuilder, Store};
+//!
+//! let xml = "<Event><System><EventID>5059</EventID><Computer>WS1</Computer></System>\
+//!            <EventData><Data Name='SubjectUserName'>alice</Data>\
+//!            <Data Name='SubjectDomainName'>CORP</Data>\
+//!            <Data Name='Operation'>%%2464</Data></EventData></Event>";
+//! let (events, _, _) = decode_all(xml.as_bytes());
+//!
+//! // Worker side.
+//! let mut builder = BatchBuilder::new();
+//! for ev in &events {
+//!     builder.push(0, ev);
+//! }
+//! let bytes = builder.take().encode();
+//!
+//! // UI side.
+//! let mut store = Store::new();
+//! store.apply(Batch::decode(&bytes).unwrap());
+//! let row = store.rows[0];
+//! assert_eq!(row.event_id, 5059);
+//! assert_eq!(store.str(row.account), "CORP\\alice");
+//! assert_eq!(store.str(row.operation), "Export of persistent cryptographic key.");
+//! assert_eq!(store.str(row.computer), "WS1");
+//! ```
+
+use crate::decoder::view::{Outcome, View};
+use crate::decoder::Event;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+
+/// An interned string id.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
+pub struct Sym(pub u32);
+
+impl Sym {
+    /// The empty string, interned in every [`Interner`] from the start.
+    pub const EMPTY: Sym = Sym(0);
+
+    /// The id as an index into the interner's strings.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Distinct strings, each stored once and named by a [`Sym`] in order of first appearance.
+/// `Sym(0)` is always `""`.
+#[derive(Clone, Debug)]
+pub struct Interner {
+    ids: HashMap<Box<str>, u32>,
+    strings: Vec<Box<str>>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Interner {
+    /// An interner holding only `""` (as `Sym(0)`).
+    pub fn new() -> Self {
+        let mut ids = HashMap::with_capacity(1024);
+        ids.insert(Box::from(""), 0);
+        Self {
+            ids,
+            strings: vec![Box::from("")],
+        }
+    }
+
+    /// The id of `s`, adding it when new.
+    pub fn intern(&mut self, s: &str) -> Sym {
+        if s.is_empty() {
+            return Sym::EMPTY;
+        }
+        if let Some(&id) = self.ids.get(s) {
+            return Sym(id);
+        }
+        let id = self.strings.len() as u32;
+        self.ids.insert(Box::from(s), id);
+        self.strings.push(Box::from(s));
+        Sym(id)
+    }
+
+    /// Appends `s` as the next id whether or not it is already known (the index keeps the first
+    /// id), so that ids follow another interner's exactly.
+    fn append(&mut self, s: String) {
+        let id = self.strings.len() as u32;
+        let s = s.into_boxed_str();
+        self.ids.entry(s.clone()).or_insert(id);
+        self.strings.push(s);
+    }
+
+    /// The id of `s`, when interned.
+    pub fn find(&self, s: &str) -> Option<Sym> {
+        self.ids.get(s).map(|&id| Sym(id))
+    }
+
+    /// The string of `sym`; `""` for an id this interner never gave out.
+    pub fn get(&self, sym: Sym) -> &str {
+        self.strings.get(sym.index()).map_or("", |s| s)
+    }
+
+    /// How many strings, counting `""`.
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    /// Always false: `""` is always there.
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+
+    /// Every string with its id, in id order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (Sym, &str)> + '_ {
+        self.strings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (Sym(i as u32), &**s))
+    }
+
+    /// The strings from id `from` on, in id order.
+    fn strings_from(&self, from: usize) -> &[Box<str>] {
+        self.strings.get(from..).unwrap_or(&[])
+    }
+}
+
+/// One event, compact: numbers and interned strings only (no raw XML, no field list).
+///
+/// `size_of::<Row>()` is 88 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    /// Which input file (the UI's numbering).
+    pub file: u16,
+    /// Event ordinal in its file (1-based, as [`Event::number`]).
+    pub number: u64,
+    /// Start of the raw XML in the original file.
+    pub byte_start: u64,
+    /// End of the raw XML in the original file.
+    pub byte_end: u64,
+    /// `TimeCreated/@SystemTime` in ns since the Unix epoch; `i64::MIN` when absent.
+    pub time: i64,
+    /// `System/EventID`.
+    pub event_id: u32,
+    /// `System/EventRecordID`; `u64::MAX` when absent.
+    pub record_id: u64,
+    /// 0 none, 1 success, 2 failure (see [`Event::outcome`]).
+    pub outcome: u8,
+    /// The account that acted, `DOMAIN\user` (see [`Event::account`]).
+    pub account: Sym,
+    /// That account's SID.
+    pub sid: Sym,
+    /// That account's logon session (hex LUID as logged).
+    pub logon_id: Sym,
+    /// Key events: `ProviderName` (the key storage provider); others: `System/Provider/@Name`.
+    pub provider: Sym,
+    /// Key events: `AlgorithmName`.
+    pub algorithm: Sym,
+    /// Key events: `KeyName`.
+    pub key_name: Sym,
+    /// Key events: `KeyType` in words ("User key.").
+    pub key_type: Sym,
+    /// Key events: `Operation` in words ("Export of persistent cryptographic key.").
+    pub operation: Sym,
+    /// Key events: `ReturnCode` as logged ("0x0").
+    pub return_code: Sym,
+    /// `System/Computer`.
+    pub computer: Sym,
+}
+
+/// [`Row::outcome`] of an event that says neither success nor failure.
+pub const OUTCOME_NONE: u8 = 0;
+/// [`Row::outcome`] of a success.
+pub const OUTCOME_SUCCESS: u8 = 1;
+/// [`Row::outcome`] of a failure.
+pub const OUTCOME_FAILURE: u8 = 2;
+
+impl Row {
+    /// A row of nothing (every number 0, every string `""`).
+    pub const EMPTY: Row = Row {
+        file: 0,
+        number: 0,
+        byte_start: 0,
+        byte_end: 0,
+        time: i64::MIN,
+        event_id: 0,
+        record_id: u64::MAX,
+        outcome: OUTCOME_NONE,
+        account: Sym::EMPTY,
+        sid: Sym::EMPTY,
+        logon_id: Sym::EMPTY,
+        provider: Sym::EMPTY,
+        algorithm: Sym::EMPTY,
+        key_name: Sym::EMPTY,
+        key_type: Sym::EMPTY,
+        operation: Sym::EMPTY,
+        return_code: Sym::EMPTY,
+        computer: Sym::EMPTY,
+    };
+
+    /// The row of `ev` read from input `file`, its strings interned in `strings`. The one
+    /// conversion behind [`Store::push_event`] and [`BatchBuilder::push`].
+    pub fn from_event(file: u16, ev: &Event, strings: &mut Interner) -> Row {
+        let account = ev.account();
+        let mut row = Row {
+            file,
+            number: ev.number,
+            byte_start: ev.byte_range.0,
+            byte_end: ev.byte_range.1,
+            time: ev.time().map_or(i64::MIN, |t| t.nanos()),
+            event_id: ev.event_id(),
+            record_id: ev.record_id().unwrap_or(u64::MAX),
+            outcome: match ev.outcome() {
+                None => OUTCOME_NONE,
+                Some(Outcome::Success) => OUTCOME_SUCCESS,
+                Some(Outcome::Failure) => OUTCOME_FAILURE,
+            },
+            account: strings.intern(&account.display()),
+            sid: strings.intern(account.sid),
+            logon_id: strings.intern(account.logon_id),
+            provider: Sym::EMPTY,
+            algorithm: Sym::EMPTY,
+            key_name: Sym::EMPTY,
+            key_type: Sym::EMPTY,
+            operation: Sym::EMPTY,
+            return_code: Sym::EMPTY,
+            computer: strings.intern(ev.computer()),
+        };
+        match ev.view() {
+            View::KeyMigration(k) | View::KeyFile(k) | View::Cryptographic(k) => {
+                row.provider = strings.intern(k.provider);
+                row.algorithm = strings.intern(k.algorithm);
+                row.key_name = strings.intern(k.key_name);
+                row.key_type = strings.intern(k.key_type_text());
+                row.operation = strings.intern(k.operation_text());
+                row.return_code = strings.intern(k.return_code);
+            }
+            _ => row.provider = strings.intern(ev.provider()),
+        }
+        row
+    }
+
+    /// The row's time, when present.
+    pub fn time(&self) -> Option<i64> {
+        (self.time != i64::MIN).then_some(self.time)
+    }
+
+    /// The row's record ID, when present.
+    pub fn record_id(&self) -> Option<u64> {
+        (self.record_id != u64::MAX).then_some(self.record_id)
+    }
+
+    /// The string columns, in [`Row`] field order.
+    pub fn syms(&self) -> [Sym; 10] {
+        [
+            self.account,
+            self.sid,
+            self.logon_id,
+            self.provider,
+            self.algorithm,
+            self.key_name,
+            self.key_type,
+            self.operation,
+            self.return_code,
+            self.computer,
+        ]
+    }
+}
+
+/// All rows loaded so far, with their strings.
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    /// The strings the rows refer to.
+    pub strings: Interner,
+    /// One row per event, in load order.
+    pub rows: Vec<Row>,
+}
+
+impl Store {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Forgets every row and string (a new load starts from here, with a new [`BatchBuilder`]).
+    pub fn clear(&mut self) {
+        self.strings = Interner::new();
+        self.rows = Vec::new();
+    }
+
+    /// Converts `ev` (from input `file`) to a row, interning its strings here.
+    pub fn push_event(&mut self, file: u16, ev: &Event) {
+        let row = Row::from_event(file, ev, &mut self.strings);
+        self.rows.push(row);
+    }
+
+    /// The string of `s` (`""` for an unknown id).
+    pub fn str(&self, s: Sym) -> &str {
+        self.strings.get(s)
+    }
+
+    /// Appends a batch from the worker: its new strings first, in order, so that ids match the
+    /// worker's [`BatchBuilder`], then its rows. Feed a store either batches from one builder
+    /// (since the last [`Store::clear`]) or events with [`Store::push_event`], not both.
+    /// Ids the store does not know read as `""`.
+    pub fn apply(&mut self, batch: Batch) {
+        for s in batch.new_strings {
+            self.strings.append(s);
+        }
+        if self.rows.is_empty() {
+            self.rows = batch.rows;
+        } else {
+            self.rows.extend_from_slice(&batch.rows);
+        }
+    }
+}
+
+/// What the worker sends: the strings it interned since the previous batch, and rows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Batch {
+    /// Strings interned since the previous batch, in id order (the first one's id is the number
+    /// of strings sent before, counting the implicit `""`).
+    pub new_strings: Vec<String>,
+    /// The rows.
+    pub rows: Vec<Row>,
+}
+
+/// Why bytes are not a [`Batch`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BatchErrorKind {
+    /// The bytes do not start with [`Batch::MAGIC`].
+    BadMagic,
+    /// The bytes end inside a length, string or row.
+    Truncated {
+        /// Bytes needed from the error's offset.
+        needed: u64,
+        /// Bytes left from there.
+        available: usize,
+    },
+    /// A string is not UTF-8.
+    InvalidUtf8 {
+        /// Which string (0-based).
+        string: usize,
+    },
+    /// A row's outcome byte is not 0, 1 or 2.
+    InvalidOutcome {
+        /// Which row (0-based).
+        row: usize,
+        /// The byte found.
+        found: u8,
+    },
+    /// Bytes follow the last row.
+    TrailingBytes {
+        /// How many.
+        count: usize,
+    },
+}
+
+/// Bytes that [`Batch::decode`] refused, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchError {
+    /// Byte offset in the encoded batch.
+    pub offset: usize,
+    /// What is wrong there.
+    pub kind: BatchErrorKind,
+}
+
+impl fmt::Display for BatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "batch byte {}: ", self.offset)?;
+        match &self.kind {
+            BatchErrorKind::BadMagic => write!(f, "missing `KTB1` header"),
+            BatchErrorKind::Truncated { needed, available } => {
+                write!(f, "truncated: needs {needed} bytes, {available} left")
+            }
+            BatchErrorKind::InvalidUtf8 { string } => write!(f, "string {string} is not UTF-8"),
+            BatchErrorKind::InvalidOutcome { row, found } => {
+                write!(f, "row {row} has outcome {found}, expected 0, 1 or 2")
+            }
+            BatchErrorKind::TrailingBytes { count } => {
+                write!(f, "{count} bytes after the last row")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BatchError {}
+
+/// Reads the encoded form, keeping its position for errors.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: u64) -> Result<&'a [u8], BatchError> {
+        let available = self.bytes.len() - self.pos;
+        if n > available as u64 {
+            return Err(BatchError {
+                offset: self.pos,
+                kind: BatchErrorKind::Truncated {
+                    needed: n,
+                    available,
+                },
+            });
+        }
+        let s = &self.bytes[self.pos..self.pos + n as usize];
+        self.pos += n as usize;
+        Ok(s)
+    }
+
+    fn u32(&mut self) -> Result<u32, BatchError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+/// Little-endian fields of one encoded row, read in order.
+struct Fields<'a>(&'a [u8]);
+
+impl Fields<'_> {
+    fn next<const N: usize>(&mut self) -> [u8; N] {
+        let mut out = [0; N];
+        let (head, tail) = self.0.split_at(N.min(self.0.len()));
+        out[..head.len()].copy_from_slice(head);
+        self.0 = tail;
+        out
+    }
+    fn u16(&mut self) -> u16 {
+        u16::from_le_bytes(self.next())
+    }
+    fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.next())
+    }
+    fn u64(&mut self) -> u64 {
+        u64::from_le_bytes(self.next())
+    }
+    fn sym(&mut self) -> Sym {
+        Sym(self.u32())
+    }
+}
+
+impl Batch {
+    /// The first four bytes of an encoded batch.
+    pub const MAGIC: [u8; 4] = *b"KTB1";
+    /// Bytes per encoded row.
+    pub const ROW_BYTES: usize = 2 + 8 * 5 + 4 + 1 + 4 * 10;
+
+    /// The batch as compact little-endian bytes: [`Batch::MAGIC`], the string count (u32) and
+    /// each string as a u32 byte length and its UTF-8, then the row count (u32) and each row as
+    /// [`Batch::ROW_BYTES`] bytes (its fields in declaration order, no padding).
+    pub fn encode(&self) -> Vec<u8> {
+        let strings: usize = self.new_strings.iter().map(|s| 4 + s.len()).sum();
+        let mut out = Vec::with_capacity(12 + strings + self.rows.len() * Self::ROW_BYTES);
+        out.extend_from_slice(&Self::MAGIC);
+        out.extend_from_slice(&(self.new_strings.len() as u32).to_le_bytes());
+        for s in &self.new_strings {
+            out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+        out.extend_from_slice(&(self.rows.len() as u32).to_le_bytes());
+        for r in &self.rows {
+            let mut b = [0u8; Self::ROW_BYTES];
+            let mut at = 0;
+            let mut put = |bytes: &[u8]| {
+                b[at..at + bytes.len()].copy_from_slice(bytes);
+                at += bytes.len();
+            };
+            put(&r.file.to_le_bytes());
+            put(&r.number.to_le_bytes());
+            put(&r.byte_start.to_le_bytes());
+            put(&r.byte_end.to_le_bytes());
+            put(&r.time.to_le_bytes());
+            put(&r.event_id.to_le_bytes());
+            put(&r.record_id.to_le_bytes());
+            put(&[r.outcome]);
+            for s in r.syms() {
+                put(&s.0.to_le_bytes());
+            }
+            out.extend_from_slice(&b);
+        }
+        out
+    }
+
+    /// Reads bytes written by [`Batch::encode`]. Any other bytes give an error (never a panic).
+    pub fn decode(bytes: &[u8]) -> Result<Batch, BatchError> {
+        let mut r = Reader { bytes, pos: 0 };
+        if bytes.get(..4) != Some(&Self::MAGIC[..]) {
+            return Err(BatchError {
+                offset: 0,
+                kind: BatchErrorKind::BadMagic,
+            });
+        }
+        r.pos = 4;
+        let count = r.u32()? as usize;
+        // Each string takes at least its 4-byte length: never reserve more than the bytes allow.
+        let mut new_strings = Vec::with_capacity(count.min((bytes.len() - r.pos) / 4));
+        for string in 0..count {
+            let len = r.u32()?;
+            let start = r.pos;
+            let raw = r.take(u64::from(len))?;
+            let s = std::str::from_utf8(raw).map_err(|_| BatchError {
+                offset: start,
+                kind: BatchErrorKind::InvalidUtf8 { string },
+            })?;
+            new_strings.push(s.to_owned());
+        }
+        let count = r.u32()? as usize;
+        let start = r.pos;
+        let body = r.take(count as u64 * Self::ROW_BYTES as u64)?;
+        if r.pos != bytes.len() {
+            return Err(BatchError {
+                offset: r.pos,
+                kind: BatchErrorKind::TrailingBytes {
+                    count: bytes.len() - r.pos,
+                },
+            });
+        }
+        let mut rows = Vec::with_capacity(count);
+        for (i, rec) in body.chunks_exact(Self::ROW_BYTES).enumerate() {
+            let mut f = Fields(rec);
+            let file = f.u16();
+            let number = f.u64();
+            let byte_start = f.u64();
+            let byte_end = f.u64();
+            let time = f.u64() as i64;
+            let event_id = f.u32();
+            let record_id = f.u64();
+            let [outcome] = f.next::<1>();
+            if outcome > OUTCOME_FAILURE {
+                return Err(BatchError {
+                    offset: start + i * Self::ROW_BYTES + 2 + 8 * 5 + 4,
+                    kind: BatchErrorKind::InvalidOutcome {
+                        row: i,
+                        found: outcome,
+                    },
+                });
+            }
+            rows.push(Row {
+                file,
+                number,
+                byte_start,
+                byte_end,
+                time,
+                event_id,
+                record_id,
+                outcome,
+                account: f.sym(),
+                sid: f.sym(),
+                logon_id: f.sym(),
+                provider: f.sym(),
+                algorithm: f.sym(),
+                key_name: f.sym(),
+                key_type: f.sym(),
+                operation: f.sym(),
+                return_code: f.sym(),
+                computer: f.sym(),
+            });
+        }
+        Ok(Batch { new_strings, rows })
+    }
+}
+
+/// Worker side: converts events to rows with its own interner and hands out batches.
+#[derive(Clone, Debug)]
+pub struct BatchBuilder {
+    strings: Interner,
+    sent: usize,
+    rows: Vec<Row>,
+}
+
+impl Default for BatchBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BatchBuilder {
+    /// A builder for a new load (pairs with an empty or just cleared [`Store`]).
+    pub fn new() -> Self {
+        Self {
+            strings: Interner::new(),
+            sent: 1,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Converts `ev` (from input `file`) to a row for the next batch.
+    pub fn push(&mut self, file: u16, ev: &Event) {
+        let row = Row::from_event(file, ev, &mut self.strings);
+        self.rows.push(row);
+    }
+
+    /// Rows waiting for the next [`BatchBuilder::take`].
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when no row waits.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The rows pushed since the last take, with the strings interned since then.
+    pub fn take(&mut self) -> Batch {
+        let new_strings = self
+            .strings
+            .strings_from(self.sent)
+            .iter()
+            .map(|s| String::from(&**s))
+            .collect();
+        self.sent = self.strings.len();
+        Batch {
+            new_strings,
+            rows: std::mem::take(&mut self.rows),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(account: u32) -> Row {
+        Row {
+            file: 1,
+            number: 2,
+            byte_start: 3,
+            byte_end: 4,
+            time: -5,
+            event_id: 5059,
+            record_id: u64::MAX,
+            outcome: 2,
+            account: Sym(account),
+            sid: Sym(0),
+            logon_id: Sym(1),
+            provider: Sym(2),
+            algorithm: Sym(3),
+            key_name: Sym(4),
+            key_type: Sym(5),
+            operation: Sym(6),
+            return_code: Sym(7),
+            computer: Sym(u32::MAX),
+        }
+    }
+
+    #[test]
+    fn row_is_88_bytes() {
+        assert_eq!(std::mem::size_of::<Row>(), 88);
+    }
+
+    #[test]
+    fn interner_starts_with_empty_string() {
+        let mut i = Interner::new();
+        assert_eq!(i.len(), 1);
+        assert_eq!(i.intern(""), Sym(0));
+        assert_eq!(i.intern("a"), Sym(1));
+        assert_eq!(i.intern("b"), Sym(2));
+        assert_eq!(i.intern("a"), Sym(1));
+        assert_eq!(i.get(Sym(2)), "b");
+        assert_eq!(i.get(Sym(9)), "");
+        assert_eq!(i.find("b"), Some(Sym(2)));
+    }
+
+    #[test]
+    fn encode_decode_round_trip() {
+        let b = Batch {
+            new_strings: vec!["CORP\\alice".into(), "".into(), "ключ".into()],
+            rows: vec![row(1), row(3)],
+        };
+        let bytes = b.encode();
+        assert_eq!(
+            bytes.len(),
+            4 + 4 + 4 * 3 + 10 + 8 + 4 + 2 * Batch::ROW_BYTES
+        );
+        assert_eq!(Batch::decode(&bytes), Ok(b));
+    }
+
+    #[test]
+    fn decode_errors_say_where() {
+        let good = Batch {
+            new_strings: vec!["ab".into()],
+            rows: vec![row(1)],
+        }
+        .encode();
+        let cases: &[(&[u8], usize, BatchErrorKind)] = &[
+            (b"", 0, BatchErrorKind::BadMagic),
+            (b"KTB2\0\0\0\0", 0, BatchErrorKind::BadMagic),
+            (
+                b"KTB1\x01\0\0\0\x05\0\0\0ab",
+                12,
+                BatchErrorKind::Truncated {
+                    needed: 5,
+                    available: 2,
+                },
+            ),
+            (
+                b"KTB1\x01\0\0\0\x01\0\0\0\xff\0\0\0\0",
+                12,
+                BatchErrorKind::InvalidUtf8 { string: 0 },
+            ),
+            (
+                &good[..good.len() - 1],
+                18,
+                BatchErrorKind::Truncated {
+                    needed: Batch::ROW_BYTES as u64,
+                    available: Batch::ROW_BYTES - 1,
+                },
+            ),
+            (
+                b"KTB1\0\0\0\0\0\0\0\0x",
+                12,
+                BatchErrorKind::TrailingBytes { count: 1 },
+            ),
+        ];
+        for (bytes, offset, kind) in cases {
+            let e = Batch::decode(bytes).unwrap_err();
+            assert_eq!((e.offset, &e.kind), (*offset, kind), "{bytes:?}");
+        }
+        let mut bad = good.clone();
+        bad[18 + 46] = 3;
+        let e = Batch::decode(&bad).unwrap_err();
+        assert_eq!(e.kind, BatchErrorKind::InvalidOutcome { row: 0, found: 3 });
+        assert_eq!(e.offset, 18 + 46);
+        assert!(e
+            .to_string()
+            .starts_with("batch byte 64: row 0 has outcome 3"));
+    }
+
+    #[test]
+    fn apply_keeps_sender_ids_even_for_duplicates() {
+        let mut s = Store::new();
+        s.apply(Batch {
+            new_strings: vec!["a".into(), "a".into(), "b".into()],
+            rows: vec![row(3)],
+        });
+        assert_eq!(s.str(Sym(3)), "b");
+        assert_eq!(s.strings.find("a"), Some(Sym(1)));
+        assert_eq!(s.len(), 1);
+        s.clear();
+        assert!(s.is_empty());
+        assert_eq!(s.strings.len(), 1);
+    }
+}
