@@ -93,7 +93,7 @@ fn rows_say_what_events_say() {
             View::KeyMigration(k) | View::KeyFile(k) | View::Cryptographic(k) => {
                 key_events += 1;
                 assert_eq!(store.str(row.provider), k.provider);
-                assert_eq!(store.str(row.algorithm), k.algorithm);
+                assert_eq!(store.str(row.algorithm), k.algorithm_text());
                 assert_eq!(store.str(row.key_name), k.key_name);
                 assert_eq!(store.str(row.key_type), k.key_type_text());
                 assert_eq!(store.str(row.operation), k.operation_text());

@@ -123,8 +123,8 @@ after(async () => {
  * Opens the page in a fresh context and waits until the worker is ready. Returns the page, its
  * request log, the console errors and a function that marks "a file is being opened now".
  */
-async function openPage(t, colorScheme = 'light') {
-  const context = await browser.newContext({ colorScheme, viewport: { width: 1100, height: 700 } });
+async function openPage(t, colorScheme = 'light', { locale = 'en-US', width = 1280, height = 720 } = {}) {
+  const context = await browser.newContext({ colorScheme, locale, viewport: { width, height }, acceptDownloads: true });
   t.after(() => context.close());
   const requests = [];
   let phase = 'load';
@@ -168,9 +168,11 @@ const eventCount = (page) => page.textContent('[data-testid=event-count]');
 
 /** The privacy checks every test ends with. */
 function assertPrivate({ requests, errors }, servedBefore) {
-  const foreign = requests.filter((r) => !r.url.startsWith(origin + '/'));
+  // Object URLs made in the tab (the CSV/JSON downloads) are not network requests.
+  const network = requests.filter((r) => !r.url.startsWith('blob:'));
+  const foreign = network.filter((r) => !r.url.startsWith(origin + '/'));
   assert.deepEqual(foreign, [], 'requests to another origin');
-  const late = requests.filter((r) => r.phase === 'opened');
+  const late = network.filter((r) => r.phase === 'opened');
   assert.deepEqual(late, [], 'requests after a file was opened');
   assert.equal(served.length, servedBefore, `server saw requests after opening: ${served.slice(servedBefore)}`);
   assert.deepEqual(errors, [], 'console errors (CSP violations show up here)');
@@ -249,7 +251,7 @@ describe('keytrail page', () => {
     const problems = page.locator('[data-testid=problems] li');
     assert.ok((await problems.count()) >= 1);
     // Where (line and column, event number) and why, as the decoder words it.
-    assert.match(await problems.first().textContent(), /^(line \d+, column \d+|\d+:\d+): event \d+: \S/);
+    assert.match(await problems.first().locator('.where').textContent(), /^(line \d+, column \d+|\d+:\d+): event \d+: \S/);
     assert.ok(Number(await page.textContent('[data-testid=skipped-count]')) >= 1);
     await page.screenshot({ path: join(artifacts, '05-problems.png') });
     assertPrivate(session, before);
@@ -271,12 +273,222 @@ describe('keytrail page', () => {
     );
     await zone.dispatchEvent('dragenter', { dataTransfer });
     await zone.dispatchEvent('dragover', { dataTransfer });
-    await page.waitForSelector('.drop-zone.dragging .drop-overlay');
+    await page.waitForSelector('.drop-zone.dragging .drop-overlay', { state: 'attached' });
     await page.screenshot({ path: join(artifacts, '06-dragging.png') });
     await zone.dispatchEvent('drop', { dataTransfer });
     await waitForEvents(page, 5);
     assert.equal(await page.locator('.drop-zone.dragging').count(), 0);
     await page.screenshot({ path: join(artifacts, '07-dropped.png') });
+    assertPrivate(session, before);
+  });
+});
+
+// --- the viewer: table, detail, charts, languages, exports, cancel ----------------------------
+
+/** Texts of the data rows the table has rendered (virtualised: the rows in view). */
+const rowTexts = (page) =>
+  page.$$eval('[data-testid=events-table] tbody tr.row', (rows) => rows.map((r) => r.textContent));
+
+const rowCount = async (page) => Number(await page.textContent('[data-testid=row-count]'));
+
+/** Opens one fixture and waits for its events. */
+async function openFixture(page, name, n) {
+  const file = await fixture(name);
+  assert.ok(file, `tests/fixtures/${name} is missing`);
+  await page.setInputFiles('[data-testid=file-input]', file);
+  await waitForEvents(page, n);
+}
+
+/** Clicks the row whose text contains `needle` and waits for its detail. */
+async function openDetail(page, needle) {
+  await page.locator('[data-testid=events-table] tbody tr.row', { hasText: needle }).first().click();
+  await page.waitForSelector('[data-testid=event-detail] [data-testid=detail-fields]');
+}
+
+describe('keytrail viewer', () => {
+  test('empty state, then every fixture format: counts and decoded values', async (t) => {
+    const session = await openPage(t);
+    const { page } = session;
+    await page.waitForSelector('[data-testid=empty]');
+    const before = session.opening();
+    const formats = [
+      ['wevtutil.xml', 16],
+      ['wevtutil-utf8-bom.xml', 16],
+      ['wevtutil-utf16be.xml', 12],
+      ['event-viewer.xml', 16],
+      ['event-viewer-utf16le-bom.xml', 8],
+      ['powershell-utf16le.xml', 12],
+      ['rendered-xml.xml', 16],
+      ['rendered-xml-ja.xml', 16],
+      ['docs-paste.txt', 16],
+      ['copy-details-text.txt', 12],
+      ['xml-view-copy.xml', 16],
+      ['evtx-dump.xml', 16],
+      ['python-evtx.xml', 16],
+      ['evtxecmd.xml', 16],
+      ['evtxexport.txt', 16],
+    ];
+    for (const [name, n] of formats) {
+      await openFixture(page, name, n);
+      assert.equal(await rowCount(page), n, name);
+      const text = (await rowTexts(page)).join('\n');
+      assert.match(text, /Export of persistent cryptographic key\./, name);
+      assert.match(text, /5059 Key migration operation/, name);
+      assert.match(text, /(User|Machine) key\./, name);
+      // Clear all forgets everything before the next format.
+      await page.click('[data-testid=clear-all]');
+      await page.waitForSelector('[data-testid=empty]');
+      assert.equal(await eventCount(page), '0');
+    }
+    assertPrivate(session, before);
+  });
+
+  test('the documentation sample: table and detail pane', async (t) => {
+    const session = await openPage(t);
+    const { page } = session;
+    const before = session.opening();
+    await openFixture(page, 'docs-5059-seed.txt', 1);
+    const [row] = await rowTexts(page);
+    assert.match(row, /Export of persistent cryptographic key\./);
+    assert.match(row, /User key\./);
+    assert.match(row, /CONTOSO\\dadmin/);
+    // Repaired input is said so.
+    await page.waitForSelector('[data-testid=repaired-note]');
+    assert.ok(await page.locator('[data-testid=problems] li[data-code=documentation_markup]').count() >= 1);
+    await openDetail(page, 'dadmin');
+    const detail = await page.textContent('[data-testid=event-detail]');
+    for (const value of ['ECDH_P521', 'dadmin', '0x38e2d', 'User key.', '%%2500', '%%2464', 'certutil -store -user my', '521']) {
+      assert.ok(detail.includes(value), `detail shows ${value}`);
+    }
+    assert.match(await page.textContent('[data-testid=detail-xml]'), /<Event/);
+    await page.screenshot({ path: join(artifacts, '10-detail.png') });
+    assertPrivate(session, before);
+  });
+
+  test('sample data, charts, clicking an account filters the table', async (t) => {
+    const session = await openPage(t);
+    const { page } = session;
+    await page.click('[data-testid=load-sample]');
+    await waitForEvents(page, 700);
+    await page.screenshot({ path: join(artifacts, '11-sample-table.png') });
+    await page.waitForSelector('[data-testid=account-chart] svg');
+    const bar = page.locator('[data-testid=account-chart] g.bar[data-account="CONTOSO\\\\svc-backup"]');
+    assert.equal(await bar.count(), 1, 'svc-backup has a bar');
+    assert.ok(Number(await bar.getAttribute('data-total')) > 0);
+    // Tooltips carry exact counts.
+    assert.match(await bar.locator('title').first().textContent(), /: \d+/);
+    const all = await rowCount(page);
+    await bar.locator('rect.seg').first().click();
+    await page.waitForFunction((all) => Number(document.querySelector('[data-testid=row-count]').textContent) < all, all);
+    const filtered = await rowCount(page);
+    // The account filter list says how many events that account has.
+    const option = await page.$eval('[data-testid=filter-account]', (s) =>
+      [...s.options].find((o) => o.textContent.startsWith('CONTOSO\\svc-backup ('))?.textContent);
+    assert.equal(filtered, Number(option.match(/\((\d+)\)$/)[1]));
+    for (const text of await rowTexts(page)) assert.match(text, /CONTOSO\\svc-backup/);
+    // The machine-key export by svc-backup is there.
+    await page.selectOption('[data-testid=filter-event]', '5059');
+    assert.ok((await rowTexts(page)).some((r) => r.includes('Machine key.') && r.includes('Export of persistent')));
+    await page.locator('[data-testid=charts]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifacts, '12-charts.png'), fullPage: true });
+    // Sorting by account marks the header.
+    await page.click('[data-testid=reset-filters]');
+    await page.click('th[data-column=account] button');
+    assert.equal(await page.getAttribute('th[data-column=account]', 'aria-sort'), 'ascending');
+    // Keyboard: arrows move, Enter opens the detail.
+    await page.focus('[data-testid=table-scroll]');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=event-detail] [data-testid=detail-fields]');
+    assert.equal(await page.locator('tr.row.selected').count(), 1);
+    assert.deepEqual(session.errors, []);
+  });
+
+  test('Japanese: detected from the browser and switchable', async (t) => {
+    const session = await openPage(t, 'light', { locale: 'ja-JP' });
+    const { page } = session;
+    assert.match(await page.textContent('[data-testid=load-sample]'), /サンプル/);
+    await page.selectOption('[data-testid=lang]', 'en');
+    assert.match(await page.textContent('[data-testid=load-sample]'), /Load sample data/);
+    await page.selectOption('[data-testid=lang]', 'ja');
+    await page.click('[data-testid=load-sample]');
+    await waitForEvents(page, 700);
+    assert.match(await page.textContent('[data-testid=events-table] thead'), /日時 \(UTC\)/);
+    await openDetail(page, 'Export of persistent');
+    assert.match(await page.textContent('[data-testid=event-detail]'), /キー移行操作/);
+    await page.screenshot({ path: join(artifacts, '13-japanese.png') });
+    assert.deepEqual(session.errors, []);
+  });
+
+  test('dark theme with data', async (t) => {
+    const session = await openPage(t, 'dark');
+    const { page } = session;
+    await page.click('[data-testid=load-sample]');
+    await waitForEvents(page, 700);
+    await openDetail(page, 'Machine key.');
+    await page.screenshot({ path: join(artifacts, '14-dark.png') });
+    await page.screenshot({ path: join(artifacts, '15-dark-full.png'), fullPage: true });
+    assert.deepEqual(session.errors, []);
+  });
+
+  test('CSV and JSON export of the filtered rows', async (t) => {
+    const session = await openPage(t);
+    const { page } = session;
+    const before = session.opening();
+    await openFixture(page, 'wevtutil.xml', 16);
+    await page.selectOption('[data-testid=filter-event]', '5059');
+    const n = await rowCount(page);
+    assert.ok(n > 0 && n < 16);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
+    assert.equal(csv.suggestedFilename(), 'keytrail-events.csv');
+    const text = await readFile(await csv.path(), 'utf8');
+    const lines = text.trimEnd().split('\r\n');
+    assert.match(lines[0], /^time,event,outcome,account,logon_id,provider,algorithm,key_name,key_type,operation,return_code,computer,record_id,file,sid$/);
+    assert.equal(lines.length, n + 1);
+    assert.ok(lines.slice(1).every((l) => l.includes('5059 Key migration operation')));
+    assert.match(text, /Export of persistent cryptographic key\./);
+    const [json] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
+    const rows = JSON.parse(await readFile(await json.path(), 'utf8'));
+    assert.equal(rows.length, n);
+    assert.equal(rows[0].event, '5059 Key migration operation');
+    assertPrivate(session, before);
+  });
+
+  test('pasted text is decoded', async (t) => {
+    const session = await openPage(t);
+    const { page } = session;
+    const before = session.opening();
+    const seed = await readFile(join(fixtures, 'docs-5059-seed.txt'), 'utf8');
+    await page.click('[data-testid=paste-toggle]');
+    await page.fill('[data-testid=paste-box]', seed);
+    await page.click('[data-testid=paste-decode]');
+    await waitForEvents(page, 1);
+    assert.match((await rowTexts(page))[0], /dadmin/);
+    assertPrivate(session, before);
+  });
+
+  test('cancel stops a large file', async (t) => {
+    const session = await openPage(t);
+    const { page } = session;
+    const before = session.opening();
+    const zone = page.locator('[data-testid=drop-zone]');
+    // ~60 MB made in the page, dropped like a file.
+    const dataTransfer = await page.evaluateHandle((one) => {
+      const block = one.repeat(1000);
+      const parts = Array.from({ length: 45 }, () => block);
+      const dt = new DataTransfer();
+      dt.items.add(new File(parts, 'large.xml', { type: 'text/xml' }));
+      return dt;
+    }, event5059(1));
+    await zone.dispatchEvent('drop', { dataTransfer });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=event-count]').textContent) > 0);
+    await page.click('[data-testid=cancel]');
+    await page.waitForSelector('[data-testid=progress][data-busy=false][data-cancelled=true]');
+    const count = Number(await eventCount(page));
+    assert.ok(count > 0 && count < 45000, `cancelled at ${count}`);
+    await page.screenshot({ path: join(artifacts, '16-cancelled.png') });
     assertPrivate(session, before);
   });
 });

@@ -269,6 +269,12 @@ impl<'a> KeyEvent<'a> {
         table::insertion_string(self.operation).unwrap_or(self.operation)
     }
 
+    /// The algorithm as shown: a `%%NNNN` value (`%%2432` "Not Available.") in words, else as
+    /// logged.
+    pub fn algorithm_text(&self) -> &'a str {
+        table::insertion_string(self.algorithm).unwrap_or(self.algorithm)
+    }
+
     /// The key type in words ("User key."), or as logged.
     pub fn key_type_text(&self) -> &'a str {
         table::insertion_string(self.key_type).unwrap_or(self.key_type)

@@ -203,7 +203,7 @@ pub fn csv_row(file: &str, ev: &Event, out: &mut String) {
         a.sid,
         a.logon_id,
         key.as_ref().map_or("", |k| k.provider),
-        key.as_ref().map_or("", |k| k.algorithm),
+        key.as_ref().map_or("", |k| k.algorithm_text()),
         key.as_ref().map_or("", |k| k.key_name),
         key.as_ref().map_or("", |k| k.key_type_text()),
         key.as_ref().map_or("", |k| k.operation_text()),

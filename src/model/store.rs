@@ -173,7 +173,7 @@ pub struct Row {
     pub logon_id: Sym,
     /// Key events: `ProviderName` (the key storage provider); others: `System/Provider/@Name`.
     pub provider: Sym,
-    /// Key events: `AlgorithmName`.
+    /// Key events: `AlgorithmName` (a `%%NNNN` value such as `%%2432` in words).
     pub algorithm: Sym,
     /// Key events: `KeyName`.
     pub key_name: Sym,
@@ -248,7 +248,7 @@ impl Row {
         match ev.view() {
             View::KeyMigration(k) | View::KeyFile(k) | View::Cryptographic(k) => {
                 row.provider = strings.intern(k.provider);
-                row.algorithm = strings.intern(k.algorithm);
+                row.algorithm = strings.intern(k.algorithm_text());
                 row.key_name = strings.intern(k.key_name);
                 row.key_type = strings.intern(k.key_type_text());
                 row.operation = strings.intern(k.operation_text());

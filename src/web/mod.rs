@@ -13,6 +13,7 @@
 
 pub mod bridge;
 pub mod codec;
+pub mod explain;
 pub mod protocol;
 pub mod state;
 pub mod text;

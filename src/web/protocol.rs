@@ -1,10 +1,36 @@
 //! The messages between the page and the decoding worker.
+//!
+//! Rows travel as [`Batch::encode`](crate::model::store::Batch::encode) bytes inside a
+//! `Uint8Array` ([`Bytes`]), never as one JavaScript object per row, so a million events cost a
+//! few hundred structured clones of plain buffers.
 
 use serde::{Deserialize, Serialize};
 
 /// A file chosen by the user, passed to the worker as a handle (see [`JsCodec`](super::codec)).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SourceFile(#[serde(with = "serde_wasm_bindgen::preserve")] pub web_sys::File);
+
+/// Bytes passed as a `Uint8Array` (one structured clone, not an array of numbers).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Bytes(#[serde(with = "serde_wasm_bindgen::preserve")] pub js_sys::Uint8Array);
+
+impl PartialEq for Bytes {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_vec() == other.to_vec()
+    }
+}
+
+impl Bytes {
+    /// Copies `bytes` into a new `Uint8Array`.
+    pub fn from_slice(bytes: &[u8]) -> Self {
+        Self(js_sys::Uint8Array::from(bytes))
+    }
+
+    /// Copies the bytes back out.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.0.to_vec()
+    }
+}
 
 /// What the page asks the worker to do.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -17,6 +43,32 @@ pub enum Request {
         /// The files, in the order the user gave them.
         files: Vec<SourceFile>,
     },
+    /// Decode pasted text as file number `id` (kept by the worker as UTF-8 bytes).
+    Paste {
+        /// The number given to the pasted text.
+        id: u32,
+        /// The text.
+        text: String,
+    },
+    /// Stop reading: the file being decoded ends where it is, files still queued are not read.
+    Cancel,
+    /// Forget every file and start a new load: rows of later batches are numbered from scratch
+    /// and carry `generation`.
+    Clear {
+        /// The page's new load generation.
+        generation: u32,
+    },
+    /// Decode one event again, from its bytes in the original input, for the detail pane.
+    Detail {
+        /// Echoed in the answer, so the page can ignore stale answers.
+        token: u32,
+        /// Which file.
+        file: u32,
+        /// Where the event starts in the file.
+        start: u64,
+        /// Where it ends.
+        end: u64,
+    },
 }
 
 /// A problem found in one file, as shown to the user.
@@ -26,6 +78,18 @@ pub struct ProblemLine {
     pub text: String,
     /// Whether an event was lost because of it.
     pub skip: bool,
+    /// Whether the event was decoded after repairing the input.
+    pub repaired: bool,
+    /// The kind, as [`ProblemKind::code`](crate::decoder::ProblemKind::code) names it.
+    pub code: String,
+    /// The kind's own values (reason, tag names, limit, entity name…), in declaration order.
+    pub params: Vec<String>,
+    /// Line (1-based).
+    pub line: u64,
+    /// Column (1-based, characters).
+    pub column: u64,
+    /// The event's ordinal in its file, when the problem concerns one.
+    pub event: Option<u64>,
 }
 
 /// What the worker has done so far for one file; sent after every slice and once at the end.
@@ -44,17 +108,61 @@ pub struct Progress {
     pub problems: u64,
     /// Events lost so far in this file.
     pub skipped: u64,
+    /// Events decoded after a repair of the input, so far.
+    pub repaired: u64,
     /// Whether the file is finished.
     pub done: bool,
+    /// Whether it finished because the user cancelled.
+    pub cancelled: bool,
+}
+
+/// One field of an event, as written and as keytrail decodes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldLine {
+    /// The field's name (`Name` attribute, System element name, or UserData path).
+    pub name: String,
+    /// The value as written.
+    pub raw: String,
+    /// The decoded value, when a table decodes it.
+    pub decoded: Option<String>,
+}
+
+/// One event decoded again for the detail pane.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detail {
+    /// The request's token.
+    pub token: u32,
+    /// The event ID (0 when the slice did not decode).
+    pub event_id: u32,
+    /// Every System field.
+    pub system: Vec<FieldLine>,
+    /// Every body field, in document order.
+    pub fields: Vec<FieldLine>,
+    /// `RenderingInfo/@Culture` ("" without RenderingInfo).
+    pub culture: String,
+    /// RenderingInfo children, as Windows rendered them.
+    pub rendering: Vec<(String, String)>,
+    /// The raw XML, as text.
+    pub xml: String,
+    /// Why the event could not be decoded again, if it could not.
+    pub error: Option<String>,
 }
 
 /// What the worker tells the page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Report {
     /// The worker has started; sent once per bridge, before anything else.
     Ready,
     /// Decoding progressed (or finished) for one file.
     Progress(Progress),
+    /// Rows decoded since the previous batch: [`Batch::encode`](crate::model::store::Batch)
+    /// bytes, for the load `generation` (see [`Request::Clear`]).
+    Rows {
+        /// The load generation the rows belong to.
+        generation: u32,
+        /// The encoded batch.
+        batch: Bytes,
+    },
     /// A file could not be read at all (the browser refused a slice).
     ReadFailed {
         /// Which file.
@@ -62,6 +170,8 @@ pub enum Report {
         /// The browser's reason.
         reason: String,
     },
+    /// The answer to [`Request::Detail`].
+    Detail(Box<Detail>),
 }
 
 /// The most problem texts kept per file; a broken multi-gigabyte file must not flood the page.

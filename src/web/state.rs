@@ -1,18 +1,35 @@
-//! What the page knows about the files being decoded, and how reports change it.
+//! What the page knows, and every way it changes.
 //!
-//! Views only dispatch [`Action`]s; [`LoadState::apply`] is the one place that changes state, a
-//! plain function tested without a browser page.
+//! Views only dispatch [`Action`]s; [`AppState::apply`] is the one place that changes state, a
+//! plain function tested without a browser page. It returns the [`Request`]s the worker must
+//! receive as a result (a detail to decode, a load to forget), so the Yew layer only forwards.
+//!
+//! The rows live in a [`Store`] here, on the page's thread: the worker sends them in encoded
+//! [`Batch`]es. Sorting and filtering run [`query::select`] over the store; while files are still
+//! streaming in, a sorted or filtered view is refreshed at most every [`REFRESH_MS`] (an unsorted,
+//! unfiltered view just grows).
 
-use std::rc::Rc;
+use std::collections::HashMap;
 
-use yew::Reducible;
+use super::protocol::{Detail, ProblemLine, Progress, Report, Request};
+use crate::model::chart::{account_bars, activity, AccountBars, Activity};
+use crate::model::export::{csv_field, json_string};
+use crate::model::query::{self, cell, Column, Filter, Sort};
+use crate::model::store::{Batch, Store, Sym};
 
-use super::protocol::{Progress, Report};
+/// While loading, a sorted or filtered view (and the charts) are recomputed at most this often.
+pub const REFRESH_MS: f64 = 400.0;
+
+/// The most accounts the chart shows.
+pub const CHART_ACCOUNTS: usize = 12;
+
+/// Time buckets of the activity chart.
+pub const ACTIVITY_BUCKETS: usize = 48;
 
 /// A file the user opened, as the page tracks it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileStatus {
-    /// The number given to it when opened (see [`Request::Open`](super::protocol::Request)).
+    /// The number given to it when opened (see [`Request::Open`]).
     pub id: u32,
     /// Its name, as the browser gave it.
     pub name: String,
@@ -26,8 +43,12 @@ pub struct FileStatus {
     pub problems: u64,
     /// Events lost so far.
     pub skipped: u64,
+    /// Events decoded after repairing the input.
+    pub repaired: u64,
     /// Whether decoding finished.
     pub done: bool,
+    /// Whether the user cancelled it.
+    pub cancelled: bool,
     /// Why the browser could not read it, if it could not.
     pub failed: Option<String>,
 }
@@ -37,10 +58,8 @@ pub struct FileStatus {
 pub struct ShownProblem {
     /// The file's number.
     pub file: u32,
-    /// Where (line, column, event number) and why, as the decoder's `Display` words it.
-    pub text: String,
-    /// Whether an event was lost.
-    pub skip: bool,
+    /// The problem as the worker described it.
+    pub line: ProblemLine,
 }
 
 /// Everything the viewer shows about loading.
@@ -56,80 +75,43 @@ pub struct LoadState {
     pub problems: Vec<ShownProblem>,
 }
 
-/// A change to [`LoadState`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    /// The worker reported something.
-    Report(Report),
-    /// The user opened files: `(name, size)` each, numbered from `first_id`.
-    Opened {
-        /// The number of the first file.
-        first_id: u32,
-        /// Name and size of each file.
-        files: Vec<(String, u64)>,
-    },
-    /// The bridge to the worker closed.
-    WorkerStopped,
-}
-
 impl LoadState {
-    /// Applies one action.
-    pub fn apply(&mut self, action: Action) {
-        match action {
-            Action::Opened { first_id, files } => {
-                for (id, (name, size)) in (first_id..).zip(files) {
-                    self.files.push(FileStatus {
-                        id,
-                        name,
-                        size,
-                        bytes: 0,
-                        events: 0,
-                        problems: 0,
-                        skipped: 0,
-                        done: false,
-                        failed: None,
-                    });
-                }
-            }
-            Action::Report(Report::Ready) => self.ready = true,
-            Action::Report(Report::Progress(progress)) => self.progress(progress),
-            Action::Report(Report::ReadFailed { file, reason }) => {
-                if let Some(status) = self.file_mut(file) {
-                    status.failed = Some(reason);
-                    status.done = true;
-                }
-            }
-            Action::WorkerStopped => {
-                self.ready = false;
-                self.worker_stopped = true;
-            }
+    fn opened(&mut self, first_id: u32, files: Vec<(String, u64)>) {
+        for (id, (name, size)) in (first_id..).zip(files) {
+            self.files.push(FileStatus {
+                id,
+                name,
+                size,
+                bytes: 0,
+                events: 0,
+                problems: 0,
+                skipped: 0,
+                repaired: 0,
+                done: false,
+                cancelled: false,
+                failed: None,
+            });
         }
     }
 
     fn progress(&mut self, progress: Progress) {
-        let Progress {
-            file,
-            bytes,
-            events,
-            new_problems,
-            problems,
-            skipped,
-            done,
-        } = progress;
-        let Some(status) = self.file_mut(file) else {
+        let Some(status) = self.file_mut(progress.file) else {
             return;
         };
-        status.bytes = bytes;
-        status.events = events;
-        status.problems = problems;
-        status.skipped = skipped;
-        status.done = done;
-        self.problems
-            .extend(new_problems.into_iter().map(|p| ShownProblem {
-                file,
-                text: p.text,
-                skip: p.skip,
-            }));
+        status.bytes = progress.bytes;
+        status.events = progress.events;
+        status.problems = progress.problems;
+        status.skipped = progress.skipped;
+        status.repaired = progress.repaired;
+        status.done = progress.done;
+        status.cancelled = progress.cancelled;
+        let file = progress.file;
+        self.problems.extend(
+            progress
+                .new_problems
+                .into_iter()
+                .map(|line| ShownProblem { file, line }),
+        );
     }
 
     fn file_mut(&mut self, id: u32) -> Option<&mut FileStatus> {
@@ -166,17 +148,623 @@ impl LoadState {
         self.files.iter().map(|f| f.skipped).sum()
     }
 
+    /// Events decoded after a repair, in all files.
+    pub fn repaired(&self) -> u64 {
+        self.files.iter().map(|f| f.repaired).sum()
+    }
+
     /// Whether some file is still being decoded.
     pub fn busy(&self) -> bool {
         self.files.iter().any(|f| !f.done)
     }
+
+    /// Whether some file was cancelled.
+    pub fn cancelled(&self) -> bool {
+        self.files.iter().any(|f| f.cancelled)
+    }
 }
 
-impl Reducible for LoadState {
-    type Action = Action;
+/// Distinct values of a column with their row counts, most frequent first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facets {
+    /// Event IDs.
+    pub event_ids: Vec<(u32, u64)>,
+    /// Accounts.
+    pub accounts: Vec<(Sym, u64)>,
+    /// Operations (key events only; `Sym::EMPTY` left out).
+    pub operations: Vec<(Sym, u64)>,
+}
 
-    fn reduce(mut self: Rc<Self>, action: Action) -> Rc<Self> {
-        Rc::make_mut(&mut self).apply(action);
-        self
+/// The event whose detail is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DetailState {
+    /// Asked the worker; the answer is on its way.
+    Loading {
+        /// The request's token.
+        token: u32,
+    },
+    /// Decoded again.
+    Ready(Box<Detail>),
+}
+
+/// Timings for the figures (ms since page load, `performance.now()`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timing {
+    /// When the current files were opened.
+    pub opened: Option<f64>,
+    /// When their first rows arrived.
+    pub first_rows: Option<f64>,
+    /// When every file was done.
+    pub done: Option<f64>,
+}
+
+/// Everything the page shows.
+#[derive(Debug, Default)]
+pub struct AppState {
+    /// Loading progress and problems.
+    pub load: LoadState,
+    /// Every row received, with its strings.
+    pub store: Store,
+    /// The load generation (see [`Request::Clear`]): batches of older ones are dropped.
+    pub generation: u32,
+    /// The table's filter.
+    pub filter: Filter,
+    /// The table's sort (load order when `None`).
+    pub sort: Option<Sort>,
+    /// The rows the table shows, as indices into `store.rows`, in display order.
+    pub view: Vec<u32>,
+    /// Whether `view` must be recomputed (new rows arrived under a sort or filter).
+    pub view_stale: bool,
+    /// The selected row (index into `store.rows`).
+    pub selected: Option<u32>,
+    /// Whether the detail pane is open.
+    pub detail_open: bool,
+    /// The detail pane's content.
+    pub detail: Option<DetailState>,
+    /// Charts: one bar per account (all rows loaded).
+    pub bars: Vec<AccountBars>,
+    /// Charts: activity over time of the chosen accounts.
+    pub activity: Option<Activity>,
+    /// Distinct values for the filter lists.
+    pub facets: Facets,
+    /// Timings for the figures.
+    pub timing: Timing,
+    /// The duration of the last [`query::select`], ms.
+    pub last_select_ms: Option<f64>,
+    /// Bumped by every change; views compare it instead of the state.
+    pub version: u64,
+    next_token: u32,
+    charts_len: usize,
+    charts_at: f64,
+    view_at: f64,
+}
+
+/// A change to [`AppState`].
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// The worker reported something.
+    Report(Report),
+    /// The user opened files: `(name, size)` each, numbered from `first_id`.
+    Opened {
+        /// The number of the first file.
+        first_id: u32,
+        /// Name and size of each file.
+        files: Vec<(String, u64)>,
+    },
+    /// The bridge to the worker closed.
+    WorkerStopped,
+    /// Cancel the reading.
+    Cancel,
+    /// Forget everything.
+    Clear,
+    /// Sort by a column: ascending first, then descending, then load order.
+    SortBy(Column),
+    /// Replace the free-text search.
+    SetText(String),
+    /// Show only these event IDs (all when empty).
+    SetEventIds(Vec<u32>),
+    /// Show only these accounts (all when empty).
+    SetAccounts(Vec<Sym>),
+    /// Add the account to the account filter, or take it out.
+    ToggleAccount(Sym),
+    /// Show only these operations (all when empty).
+    SetOperations(Vec<Sym>),
+    /// Show only one outcome (all when `None`).
+    SetOutcome(Option<u8>),
+    /// Show only rows from this time on (ns since the epoch, UTC).
+    SetFrom(Option<i64>),
+    /// Show only rows up to this time.
+    SetTo(Option<i64>),
+    /// Remove every filter.
+    ResetFilter,
+    /// Select the row at this position of the view (and show its detail when `open`).
+    SelectAt {
+        /// Position in [`AppState::view`].
+        position: usize,
+        /// Open the detail pane.
+        open: bool,
+    },
+    /// Move the selection by this many rows (clamped).
+    MoveSelection(isize),
+    /// Select the first row.
+    SelectFirst,
+    /// Select the last row.
+    SelectLast,
+    /// Open the selected row's detail.
+    OpenDetail,
+    /// Close the detail pane.
+    CloseDetail,
+}
+
+impl AppState {
+    /// A fresh state.
+    pub fn new() -> Self {
+        Self::default()
     }
+
+    /// Applies `action` at time `now` (ms, any monotonic clock) and returns what the worker must
+    /// be told.
+    pub fn apply(&mut self, action: Action, now: f64) -> Vec<Request> {
+        self.version += 1;
+        let mut out = Vec::new();
+        match action {
+            Action::Report(report) => self.report(report, now),
+            Action::Opened { first_id, files } => {
+                if !self.load.busy() {
+                    self.timing = Timing {
+                        opened: Some(now),
+                        first_rows: None,
+                        done: None,
+                    };
+                }
+                self.load.opened(first_id, files);
+            }
+            Action::WorkerStopped => {
+                self.load.ready = false;
+                self.load.worker_stopped = true;
+            }
+            Action::Cancel => {
+                if self.load.busy() {
+                    out.push(Request::Cancel);
+                }
+            }
+            Action::Clear => {
+                self.generation = self.generation.wrapping_add(1);
+                out.push(Request::Clear {
+                    generation: self.generation,
+                });
+                let ready = self.load.ready;
+                let stopped = self.load.worker_stopped;
+                let generation = self.generation;
+                let next_token = self.next_token;
+                let version = self.version;
+                *self = Self::default();
+                self.load.ready = ready;
+                self.load.worker_stopped = stopped;
+                self.generation = generation;
+                self.next_token = next_token;
+                self.version = version;
+            }
+            Action::SortBy(column) => {
+                self.sort = match self.sort {
+                    Some(s) if s.column == column && !s.descending => Some(Sort {
+                        column,
+                        descending: true,
+                    }),
+                    Some(s) if s.column == column => None,
+                    _ => Some(Sort {
+                        column,
+                        descending: false,
+                    }),
+                };
+                self.refresh_view(now);
+            }
+            Action::SetText(text) => {
+                self.filter.text = text;
+                self.refresh_view(now);
+            }
+            Action::SetEventIds(ids) => {
+                self.filter.event_ids = ids;
+                self.refresh_view(now);
+            }
+            Action::SetAccounts(accounts) => {
+                self.filter.accounts = accounts;
+                self.refresh_view(now);
+                self.refresh_activity();
+            }
+            Action::ToggleAccount(account) => {
+                if let Some(i) = self.filter.accounts.iter().position(|&a| a == account) {
+                    self.filter.accounts.remove(i);
+                } else {
+                    self.filter.accounts.push(account);
+                }
+                self.refresh_view(now);
+                self.refresh_activity();
+            }
+            Action::SetOperations(operations) => {
+                self.filter.operations = operations;
+                self.refresh_view(now);
+            }
+            Action::SetOutcome(outcome) => {
+                self.filter.outcome = outcome;
+                self.refresh_view(now);
+            }
+            Action::SetFrom(from) => {
+                self.filter.from = from;
+                self.refresh_view(now);
+            }
+            Action::SetTo(to) => {
+                self.filter.to = to;
+                self.refresh_view(now);
+            }
+            Action::ResetFilter => {
+                self.filter = Filter::default();
+                self.refresh_view(now);
+                self.refresh_activity();
+            }
+            Action::SelectAt { position, open } => {
+                self.selected = self.view.get(position).copied();
+                if open {
+                    self.detail_open = true;
+                }
+                out.extend(self.ask_detail());
+            }
+            Action::MoveSelection(delta) => {
+                let last = self.view.len().saturating_sub(1);
+                let position = match self.selected_position() {
+                    Some(p) => p.saturating_add_signed(delta).min(last),
+                    None => 0,
+                };
+                self.selected = self.view.get(position).copied();
+                out.extend(self.ask_detail());
+            }
+            Action::SelectFirst => {
+                self.selected = self.view.first().copied();
+                out.extend(self.ask_detail());
+            }
+            Action::SelectLast => {
+                self.selected = self.view.last().copied();
+                out.extend(self.ask_detail());
+            }
+            Action::OpenDetail => {
+                if self.selected.is_some() {
+                    self.detail_open = true;
+                    out.extend(self.ask_detail());
+                }
+            }
+            Action::CloseDetail => {
+                self.detail_open = false;
+                self.detail = None;
+            }
+        }
+        out
+    }
+
+    fn report(&mut self, report: Report, now: f64) {
+        match report {
+            Report::Ready => self.load.ready = true,
+            Report::Progress(progress) => {
+                self.load.progress(progress);
+                if !self.load.busy() {
+                    if self.timing.done.is_none() && self.timing.opened.is_some() {
+                        self.timing.done = Some(now);
+                    }
+                    self.refresh(now, true);
+                }
+            }
+            Report::ReadFailed { file, reason } => {
+                if let Some(status) = self.load.file_mut(file) {
+                    status.failed = Some(reason);
+                    status.done = true;
+                }
+                if !self.load.busy() {
+                    self.refresh(now, true);
+                }
+            }
+            Report::Rows { generation, batch } => {
+                if generation != self.generation {
+                    return;
+                }
+                match Batch::decode(&batch.to_vec()) {
+                    Ok(batch) => self.add_rows(batch, now),
+                    Err(err) => self.load.problems.push(ShownProblem {
+                        file: u32::MAX,
+                        line: ProblemLine {
+                            text: err.to_string(),
+                            skip: false,
+                            repaired: false,
+                            code: "batch".into(),
+                            params: Vec::new(),
+                            line: 0,
+                            column: 0,
+                            event: None,
+                        },
+                    }),
+                }
+            }
+            Report::Detail(detail) => {
+                if matches!(self.detail, Some(DetailState::Loading { token }) if token == detail.token)
+                {
+                    self.detail = Some(DetailState::Ready(detail));
+                }
+            }
+        }
+    }
+
+    /// Appends a batch of rows (as decoded from a [`Report::Rows`]).
+    pub fn add_rows(&mut self, batch: Batch, now: f64) {
+        let start = self.store.rows.len();
+        self.store.apply(batch);
+        let end = self.store.rows.len();
+        if end > start && self.timing.first_rows.is_none() && self.timing.opened.is_some() {
+            self.timing.first_rows = Some(now);
+        }
+        if self.filter.is_empty() && self.sort.is_none() && !self.view_stale {
+            self.view.extend(index_range(start, end));
+        } else {
+            self.view_stale = true;
+        }
+        self.refresh(now, false);
+    }
+
+    /// Recomputes what is stale: always when `force`, else at most every [`REFRESH_MS`].
+    pub fn refresh(&mut self, now: f64, force: bool) {
+        if self.view_stale && (force || now - self.view_at >= REFRESH_MS) {
+            self.refresh_view(now);
+        }
+        if self.charts_len != self.store.rows.len()
+            && (force || self.charts_len == 0 || now - self.charts_at >= REFRESH_MS * 2.0)
+        {
+            self.charts_at = now;
+            self.refresh_charts();
+        }
+    }
+
+    /// Recomputes the view from the filter and sort.
+    pub fn refresh_view(&mut self, now: f64) {
+        let started = now_ms();
+        self.view = query::select(&self.store, &self.filter, self.sort);
+        self.last_select_ms = Some(now_ms() - started);
+        self.view_stale = false;
+        self.view_at = now;
+    }
+
+    fn refresh_charts(&mut self) {
+        self.charts_len = self.store.rows.len();
+        let all: Vec<u32> = index_range(0, self.store.rows.len()).collect();
+        self.bars = account_bars(&self.store, &all, CHART_ACCOUNTS);
+        self.facets = facets(&self.store);
+        self.refresh_activity();
+    }
+
+    fn refresh_activity(&mut self) {
+        if self.store.rows.is_empty() {
+            self.activity = None;
+            return;
+        }
+        let accounts = self.chart_accounts();
+        let all: Vec<u32> = index_range(0, self.store.rows.len()).collect();
+        self.activity = Some(activity(&self.store, &all, &accounts, ACTIVITY_BUCKETS));
+    }
+
+    /// The accounts the activity chart follows: the filtered ones, else the three busiest.
+    pub fn chart_accounts(&self) -> Vec<Sym> {
+        if self.filter.accounts.is_empty() {
+            self.bars.iter().take(3).map(|b| b.account).collect()
+        } else {
+            self.filter.accounts.clone()
+        }
+    }
+
+    /// Where the selected row is in the view.
+    pub fn selected_position(&self) -> Option<usize> {
+        let selected = self.selected?;
+        self.view.iter().position(|&r| r == selected)
+    }
+
+    fn ask_detail(&mut self) -> Option<Request> {
+        if !self.detail_open {
+            return None;
+        }
+        let row = *self.store.rows.get(self.selected? as usize)?;
+        self.next_token = self.next_token.wrapping_add(1);
+        let token = self.next_token;
+        self.detail = Some(DetailState::Loading { token });
+        Some(Request::Detail {
+            token,
+            file: u32::from(row.file),
+            start: row.byte_start,
+            end: row.byte_end,
+        })
+    }
+
+    /// Whether several files are loaded (the table then shows a file column).
+    pub fn several_files(&self) -> bool {
+        self.load.files.len() > 1
+    }
+
+    /// The name of file `id`.
+    pub fn file_name(&self, id: u32) -> &str {
+        self.load.file(id).map_or("", |f| f.name.as_str())
+    }
+
+    /// The text of one cell (the file column as the file's name).
+    pub fn cell(&self, row: u32, column: Column) -> String {
+        let Some(r) = self.store.rows.get(row as usize) else {
+            return String::new();
+        };
+        match column {
+            Column::File => self.file_name(u32::from(r.file)).to_string(),
+            _ => cell(&self.store, r, column).into_owned(),
+        }
+    }
+
+    /// The rows of the view as CSV (header line first, CRLF line ends).
+    pub fn export_csv(&self) -> String {
+        let mut out = String::new();
+        let columns = export_columns();
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(column.key());
+        }
+        out.push_str(",sid\r\n");
+        for &row in &self.view {
+            for (i, &column) in columns.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                csv_field(&mut out, &self.cell(row, column));
+            }
+            out.push(',');
+            let sid = self
+                .store
+                .rows
+                .get(row as usize)
+                .map_or("", |r| self.store.str(r.sid));
+            csv_field(&mut out, sid);
+            out.push_str("\r\n");
+        }
+        out
+    }
+
+    /// The rows of the view as a JSON array of objects (one line per row).
+    pub fn export_json(&self) -> String {
+        let mut out = String::from("[\n");
+        let columns = export_columns();
+        for (n, &row) in self.view.iter().enumerate() {
+            out.push_str(if n == 0 { "  {" } else { ",\n  {" });
+            for (i, &column) in columns.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_string(&mut out, column.key());
+                out.push(':');
+                json_string(&mut out, &self.cell(row, column));
+            }
+            out.push(',');
+            json_string(&mut out, "sid");
+            out.push(':');
+            let sid = self
+                .store
+                .rows
+                .get(row as usize)
+                .map_or("", |r| self.store.str(r.sid));
+            json_string(&mut out, sid);
+            out.push('}');
+        }
+        out.push_str("\n]\n");
+        out
+    }
+}
+
+/// The columns written by the exports, in order.
+pub fn export_columns() -> [Column; 14] {
+    Column::ALL
+}
+
+fn index_range(start: usize, end: usize) -> impl Iterator<Item = u32> {
+    (start..end).filter_map(|i| u32::try_from(i).ok())
+}
+
+/// Distinct event IDs, accounts and operations of the store, most frequent first.
+pub fn facets(store: &Store) -> Facets {
+    let mut ids: HashMap<u32, u64> = HashMap::new();
+    let mut accounts: HashMap<Sym, u64> = HashMap::new();
+    let mut operations: HashMap<Sym, u64> = HashMap::new();
+    for row in &store.rows {
+        *ids.entry(row.event_id).or_default() += 1;
+        *accounts.entry(row.account).or_default() += 1;
+        if row.operation != Sym::EMPTY {
+            *operations.entry(row.operation).or_default() += 1;
+        }
+    }
+    let mut event_ids: Vec<(u32, u64)> = ids.into_iter().collect();
+    event_ids.sort_by_key(|&(id, _)| id);
+    let by_name = |v: HashMap<Sym, u64>| {
+        let mut v: Vec<(Sym, u64)> = v.into_iter().collect();
+        v.sort_by(|a, b| query::compare_text(store.str(a.0), store.str(b.0)));
+        v
+    };
+    Facets {
+        event_ids,
+        accounts: by_name(accounts),
+        operations: by_name(operations),
+    }
+}
+
+/// `performance.now()` where there is one (0 elsewhere).
+pub fn now_ms() -> f64 {
+    let global = js_sys::global();
+    js_sys::Reflect::get(&global, &"performance".into())
+        .ok()
+        .filter(|p| !p.is_undefined())
+        .and_then(|p| {
+            let now = js_sys::Reflect::get(&p, &"now".into()).ok()?;
+            let now: js_sys::Function = wasm_bindgen::JsCast::dyn_into(now).ok()?;
+            now.call0(&p).ok()?.as_f64()
+        })
+        .unwrap_or(0.0)
+}
+
+/// Reads `YYYY-MM-DDTHH:MM[:SS]` (an `<input type="datetime-local">` value) as UTC, in ns since
+/// the epoch. `None` for an empty or unreadable value.
+pub fn parse_time(value: &str) -> Option<i64> {
+    let value = value.trim();
+    let (date, time) = value.split_once(['T', ' ']).unwrap_or((value, "00:00"));
+    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let mut t = time
+        .trim_end_matches('Z')
+        .splitn(3, ':')
+        .map(|p| p.parse::<f64>().ok());
+    let h = t.next().flatten()?;
+    let min = t.next().flatten().unwrap_or(0.0);
+    let s = t.next().flatten().unwrap_or(0.0);
+    let days = days_from_civil(y, m, day);
+    #[allow(clippy::cast_possible_truncation)] // whole seconds of the day and a fraction
+    let secs_ns = ((h * 3600.0 + min * 60.0 + s) * 1e9) as i64;
+    days.checked_mul(86_400_000_000_000)?.checked_add(secs_ns)
+}
+
+/// Formats ns since the epoch as `YYYY-MM-DDTHH:MM` (for a `datetime-local` input, UTC).
+pub fn format_minutes(ns: i64) -> String {
+    let secs = ns.div_euclid(1_000_000_000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60
+    )
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day count since 1970-01-01.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
 }

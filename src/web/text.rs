@@ -1,8 +1,52 @@
-//! Every string the viewer shows, in one place (a later issue adds Japanese beside [`EN`]).
+//! Every string the viewer shows, in English ([`EN`]) and Japanese ([`JA`]).
+//!
+//! Field explanations live in [`super::explain`]; problem messages are translated by
+//! [`problem_message`] from the problem's code and values.
+
+use crate::model::query::Column;
+
+/// A language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Japanese.
+    Ja,
+}
+
+impl Lang {
+    /// The BCP 47 tag (`en`, `ja`).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Ja => "ja",
+        }
+    }
+
+    /// The language of a tag such as `navigator.language` (`ja-JP` → Japanese, else English).
+    pub fn from_tag(tag: &str) -> Self {
+        if tag.trim().to_ascii_lowercase().starts_with("ja") {
+            Self::Ja
+        } else {
+            Self::En
+        }
+    }
+
+    /// The strings of this language.
+    pub fn text(self) -> &'static Text {
+        match self {
+            Self::En => &EN,
+            Self::Ja => &JA,
+        }
+    }
+}
 
 /// The viewer's user-visible strings in one language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Text {
+    /// The language.
+    pub lang: Lang,
     /// The page heading.
     pub title: &'static str,
     /// The promise made to the user under the heading.
@@ -41,12 +85,147 @@ pub struct Text {
     pub decoding: &'static str,
     /// A file fully decoded.
     pub done: &'static str,
+    /// A file whose reading was cancelled.
+    pub cancelled: &'static str,
+    /// Events decoded after repairing the input.
+    pub repaired_note: &'static str,
+    /// "Load sample data".
+    pub load_sample: &'static str,
+    /// What the sample is.
+    pub sample_hint: &'static str,
+    /// "Paste XML…".
+    pub paste: &'static str,
+    /// The paste box's placeholder.
+    pub paste_placeholder: &'static str,
+    /// The paste box's button.
+    pub paste_decode: &'static str,
+    /// The name given to pasted text.
+    pub pasted_name: &'static str,
+    /// "Cancel".
+    pub cancel: &'static str,
+    /// "Clear all".
+    pub clear_all: &'static str,
+    /// Export buttons.
+    pub export_csv: &'static str,
+    /// Export buttons.
+    pub export_json: &'static str,
+    /// The language selector's label.
+    pub language: &'static str,
+    /// The theme selector's label.
+    pub theme: &'static str,
+    /// Theme choices: system, light, dark.
+    pub themes: [&'static str; 3],
+    /// The empty state's heading.
+    pub empty_title: &'static str,
+    /// The empty state's text.
+    pub empty_body: &'static str,
+    /// The formats the decoder reads.
+    pub formats: &'static str,
+    /// Filter labels.
+    pub search: &'static str,
+    /// Search placeholder.
+    pub search_placeholder: &'static str,
+    /// "Event".
+    pub filter_event: &'static str,
+    /// "Account".
+    pub filter_account: &'static str,
+    /// "Operation".
+    pub filter_operation: &'static str,
+    /// "Outcome".
+    pub filter_outcome: &'static str,
+    /// "From".
+    pub filter_from: &'static str,
+    /// "To".
+    pub filter_to: &'static str,
+    /// "All" in a filter list.
+    pub all: &'static str,
+    /// "Reset filters".
+    pub reset_filters: &'static str,
+    /// Outcomes: none, success, failure.
+    pub outcomes: [&'static str; 3],
+    /// "N of M rows shown".
+    pub rows_shown: &'static str,
+    /// When the filter leaves no row.
+    pub no_rows: &'static str,
+    /// The table's caption.
+    pub table_caption: &'static str,
+    /// Column headings, in [`Column::ALL`] order.
+    pub columns: [&'static str; 14],
+    /// The detail pane's heading.
+    pub detail: &'static str,
+    /// Close the detail pane.
+    pub close: &'static str,
+    /// While the worker decodes the event again.
+    pub loading: &'static str,
+    /// Detail sections.
+    pub system_fields: &'static str,
+    /// Detail sections.
+    pub event_fields: &'static str,
+    /// Detail sections.
+    pub rendering_info: &'static str,
+    /// Detail sections.
+    pub raw_xml: &'static str,
+    /// Detail columns.
+    pub field: &'static str,
+    /// Detail columns.
+    pub raw: &'static str,
+    /// Detail columns.
+    pub decoded: &'static str,
+    /// Detail columns.
+    pub meaning: &'static str,
+    /// Copy button.
+    pub copy: &'static str,
+    /// After copying.
+    pub copied: &'static str,
+    /// Copy the raw XML.
+    pub copy_xml: &'static str,
+    /// Copy the fields as text.
+    pub copy_fields: &'static str,
+    /// How to act on this event.
+    pub monitoring: &'static str,
+    /// Select a row hint.
+    pub select_hint: &'static str,
+    /// Chart headings.
+    pub chart_accounts: &'static str,
+    /// Chart headings.
+    pub chart_activity: &'static str,
+    /// Chart axis: key events.
+    pub axis_key_events: &'static str,
+    /// Chart axis: events per bucket.
+    pub axis_events: &'static str,
+    /// Chart axis: time.
+    pub axis_time: &'static str,
+    /// Chart hint.
+    pub chart_hint: &'static str,
+    /// When no key event is loaded.
+    pub chart_empty: &'static str,
+    /// Legend heading: failure.
+    pub failure_legend: &'static str,
+    /// Bucket size word.
+    pub per: &'static str,
+    /// "(no account)".
+    pub no_account: &'static str,
+    /// Line/column words in problems.
+    pub line: &'static str,
+    /// Line/column words in problems.
+    pub column: &'static str,
+    /// "event N".
+    pub event_word: &'static str,
+    /// "(event skipped)".
+    pub skipped_word: &'static str,
+    /// "repaired".
+    pub repaired_word: &'static str,
+    /// Sort hint on headers.
+    pub sort_hint: &'static str,
+    /// Keyboard hint under the table.
+    pub keyboard_hint: &'static str,
 }
 
 /// English.
 pub const EN: Text = Text {
+    lang: Lang::En,
     title: "keytrail",
-    privacy: "Windows Security event logs (XML), decoded in this tab. Nothing is uploaded.",
+    privacy: "Windows Security event logs (XML), decoded in this tab. Nothing is uploaded or stored.",
     choose_files: "Open files…",
     drop_hint: "or drop exported XML files anywhere on this page.",
     drop_now: "Drop to decode",
@@ -64,12 +243,279 @@ pub const EN: Text = Text {
     files: "Files",
     decoding: "decoding",
     done: "done",
+    cancelled: "cancelled",
+    repaired_note: "decoded from repaired input (see Problems)",
+    load_sample: "Load sample data",
+    sample_hint: "A generated demo export: several accounts, key exports and imports, failures and the logons around them.",
+    paste: "Paste XML",
+    paste_placeholder: "Paste exported event XML (or text copied from Event Viewer or a documentation page) here, or press Ctrl+V anywhere on the page.",
+    paste_decode: "Decode pasted text",
+    pasted_name: "pasted text",
+    cancel: "Cancel",
+    clear_all: "Clear all",
+    export_csv: "Export CSV",
+    export_json: "Export JSON",
+    language: "Language",
+    theme: "Theme",
+    themes: ["System", "Light", "Dark"],
+    empty_title: "No events yet",
+    empty_body: "Open or drop exported Security logs, paste XML, or load the sample data. Decoding happens in this tab only.",
+    formats: "Reads wevtutil (XML and RenderedXml), Event Viewer \"Save as XML\" and \"Copy details\", PowerShell ToXml() in UTF-16, evtx_dump, python-evtx, EvtxECmd, evtxexport and text copied from documentation pages.",
+    search: "Search",
+    search_placeholder: "account, key name, computer…",
+    filter_event: "Event",
+    filter_account: "Account",
+    filter_operation: "Operation",
+    filter_outcome: "Outcome",
+    filter_from: "From (UTC)",
+    filter_to: "To (UTC)",
+    all: "All",
+    reset_filters: "Reset filters",
+    outcomes: ["—", "Success", "Failure"],
+    rows_shown: "rows shown of",
+    no_rows: "No event matches these filters.",
+    table_caption: "Decoded events",
+    columns: [
+        "Time (UTC)",
+        "Event",
+        "Outcome",
+        "Account",
+        "Logon ID",
+        "Provider",
+        "Algorithm",
+        "Key name",
+        "Key type",
+        "Operation",
+        "Return code",
+        "Computer",
+        "Record ID",
+        "File",
+    ],
+    detail: "Event detail",
+    close: "Close",
+    loading: "Decoding the event again…",
+    system_fields: "System",
+    event_fields: "Event data",
+    rendering_info: "Rendered by Windows",
+    raw_xml: "Raw XML",
+    field: "Field",
+    raw: "As logged",
+    decoded: "Decoded",
+    meaning: "What it means · what to look for",
+    copy: "Copy",
+    copied: "Copied",
+    copy_xml: "Copy XML",
+    copy_fields: "Copy fields",
+    monitoring: "Monitoring advice",
+    select_hint: "Select a row (click, or arrow keys and Enter) to see every field, decoded and explained.",
+    chart_accounts: "Key operations per account",
+    chart_activity: "Activity over time",
+    axis_key_events: "key events (5058, 5059, 5061)",
+    axis_events: "events",
+    axis_time: "time (UTC)",
+    chart_hint: "Click an account or a bar to filter the table; click again to remove it.",
+    chart_empty: "No key events (5058, 5059, 5061) loaded.",
+    failure_legend: "failure (hatched)",
+    per: "per",
+    no_account: "(no account)",
+    line: "line",
+    column: "column",
+    event_word: "event",
+    skipped_word: "event skipped",
+    repaired_word: "repaired",
+    sort_hint: "Click to sort",
+    keyboard_hint: "↑ ↓ PgUp PgDn Home End move · Enter opens · Esc closes",
+};
+
+/// Japanese.
+pub const JA: Text = Text {
+    lang: Lang::Ja,
+    title: "keytrail",
+    privacy: "Windows セキュリティ イベント ログ (XML) をこのタブの中だけで解析します。アップロードも保存もしません。",
+    choose_files: "ファイルを開く…",
+    drop_hint: "または、エクスポートした XML ファイルをページ上にドロップしてください。",
+    drop_now: "ドロップして解析",
+    starting: "デコーダーを起動しています…",
+    events_word: ["件", "件"],
+    read: "読み込み済み",
+    of: "/",
+    problems: "問題",
+    problems_found: "検出された問題",
+    events_skipped: "スキップしたイベント",
+    no_problems: "問題はありません。",
+    more_problems: "件は一覧に表示していません",
+    read_failed: "読み込めませんでした",
+    worker_stopped: "デコーダーが予期せず停止しました。ページを再読み込みしてください。",
+    files: "ファイル",
+    decoding: "解析中",
+    done: "完了",
+    cancelled: "中止",
+    repaired_note: "は入力を修復してから解析しました (「問題」を参照)",
+    load_sample: "サンプル データを読み込む",
+    sample_hint: "生成したデモ用エクスポート: 複数のアカウント、キーのエクスポートとインポート、失敗、その前後のログオン。",
+    paste: "XML を貼り付け",
+    paste_placeholder: "エクスポートしたイベント XML (イベント ビューアーやドキュメント ページからコピーしたテキストも可) をここに貼り付けるか、ページ上で Ctrl+V を押してください。",
+    paste_decode: "貼り付けたテキストを解析",
+    pasted_name: "貼り付けたテキスト",
+    cancel: "中止",
+    clear_all: "すべて消去",
+    export_csv: "CSV に書き出す",
+    export_json: "JSON に書き出す",
+    language: "言語",
+    theme: "テーマ",
+    themes: ["システム", "ライト", "ダーク"],
+    empty_title: "イベントはまだありません",
+    empty_body: "エクスポートしたセキュリティ ログを開くかドロップする、XML を貼り付ける、またはサンプル データを読み込んでください。解析はこのタブの中だけで行います。",
+    formats: "wevtutil (XML と RenderedXml)、イベント ビューアーの「XML として保存」と「詳細のコピー」、UTF-16 の PowerShell ToXml()、evtx_dump、python-evtx、EvtxECmd、evtxexport、ドキュメント ページからコピーしたテキストを読み込めます。",
+    search: "検索",
+    search_placeholder: "アカウント、キー名、コンピューター…",
+    filter_event: "イベント",
+    filter_account: "アカウント",
+    filter_operation: "操作",
+    filter_outcome: "結果",
+    filter_from: "開始 (UTC)",
+    filter_to: "終了 (UTC)",
+    all: "すべて",
+    reset_filters: "フィルターを解除",
+    outcomes: ["—", "成功", "失敗"],
+    rows_shown: "行を表示 / 全",
+    no_rows: "条件に一致するイベントはありません。",
+    table_caption: "解析したイベント",
+    columns: [
+        "日時 (UTC)",
+        "イベント",
+        "結果",
+        "アカウント",
+        "ログオン ID",
+        "プロバイダー",
+        "アルゴリズム",
+        "キー名",
+        "キーの種類",
+        "操作",
+        "リターン コード",
+        "コンピューター",
+        "レコード ID",
+        "ファイル",
+    ],
+    detail: "イベントの詳細",
+    close: "閉じる",
+    loading: "イベントを再解析しています…",
+    system_fields: "System",
+    event_fields: "イベント データ",
+    rendering_info: "Windows による表示",
+    raw_xml: "元の XML",
+    field: "フィールド",
+    raw: "記録値",
+    decoded: "解読値",
+    meaning: "意味・確認すべき点",
+    copy: "コピー",
+    copied: "コピーしました",
+    copy_xml: "XML をコピー",
+    copy_fields: "フィールドをコピー",
+    monitoring: "監視のポイント",
+    select_hint: "行を選択すると (クリック、または矢印キーと Enter)、すべてのフィールドを解読・説明付きで表示します。",
+    chart_accounts: "アカウント別のキー操作",
+    chart_activity: "時間ごとの活動",
+    axis_key_events: "キー イベント (5058, 5059, 5061)",
+    axis_events: "イベント数",
+    axis_time: "日時 (UTC)",
+    chart_hint: "アカウント名か棒をクリックすると表をそのアカウントで絞り込みます。もう一度クリックで解除します。",
+    chart_empty: "キー イベント (5058, 5059, 5061) は読み込まれていません。",
+    failure_legend: "失敗 (斜線)",
+    per: "単位",
+    no_account: "(アカウントなし)",
+    line: "行",
+    column: "列",
+    event_word: "イベント",
+    skipped_word: "イベントをスキップ",
+    repaired_word: "修復済み",
+    sort_hint: "クリックで並べ替え",
+    keyboard_hint: "↑ ↓ PgUp PgDn Home End で移動 · Enter で開く · Esc で閉じる",
 };
 
 impl Text {
     /// The word after an event count of `n`.
     pub fn events(&self, n: u64) -> &'static str {
         self.events_word[usize::from(n != 1)]
+    }
+
+    /// The heading of a table column.
+    pub fn column(&self, column: Column) -> &'static str {
+        let i = Column::ALL.iter().position(|&c| c == column).unwrap_or(0);
+        self.columns[i]
+    }
+
+    /// The word for an outcome (0 none, 1 success, 2 failure).
+    pub fn outcome(&self, outcome: u8) -> &'static str {
+        self.outcomes[usize::from(outcome.min(2))]
+    }
+}
+
+/// The name of an event ID in `lang`, when keytrail knows it.
+pub fn event_name(lang: Lang, event_id: u32) -> Option<&'static str> {
+    match lang {
+        Lang::En => crate::decoder::view::event_name(event_id),
+        Lang::Ja => Some(match event_id {
+            5058 => "キー ファイルの操作",
+            5059 => "キー移行操作",
+            5061 => "暗号化操作",
+            4624 => "アカウントが正常にログオンしました",
+            4625 => "アカウントがログオンに失敗しました",
+            4634 => "アカウントがログオフしました",
+            4647 => "ユーザーがログオフを開始しました",
+            4672 => "新しいログオンに特権が割り当てられました",
+            4648 => "明示的な資格情報を使ったログオンが試行されました",
+            4688 => "新しいプロセスが作成されました",
+            1102 => "監査ログが消去されました",
+            4719 => "システム監査ポリシーが変更されました",
+            4720 => "ユーザー アカウントが作成されました",
+            4732 => "セキュリティが有効なローカル グループにメンバーが追加されました",
+            4768 => "Kerberos 認証チケット (TGT) が要求されました",
+            4769 => "Kerberos サービス チケットが要求されました",
+            4776 => "コンピューターがアカウントの資格情報の検証を試みました",
+            5057 => "暗号化プリミティブ操作が失敗しました",
+            5060 => "検証操作が失敗しました",
+            5062 => "カーネル モードの暗号化セルフ テストが実行されました",
+            _ => return None,
+        }),
+    }
+}
+
+/// `5059 Key migration operation` in `lang`.
+pub fn event_label(lang: Lang, event_id: u32) -> String {
+    match event_name(lang, event_id) {
+        Some(name) => format!("{event_id} {name}"),
+        None => event_id.to_string(),
+    }
+}
+
+/// A problem's reason in `lang`, from its code and values (the English text as sent by the
+/// worker when the code is unknown).
+pub fn problem_message(lang: Lang, code: &str, params: &[String], english: &str) -> String {
+    let p = |i: usize| params.get(i).map_or("", String::as_str);
+    match lang {
+        Lang::En => english.to_string(),
+        Lang::Ja => match code {
+            "malformed_xml" => format!("XML の形式が正しくありません: {}", p(0)),
+            "mismatched_end_tag" => {
+                format!("終了タグ `</{}>` が `<{}>` と一致しません", p(1), p(0))
+            }
+            "unclosed_event" => "次の `<Event` が始まる前にイベントが閉じられていません".into(),
+            "truncated_event" => "このイベントの途中で入力が終わっています (ファイルの途中で切れている可能性)".into(),
+            "event_too_large" => format!("イベントが上限 ({} バイト) を超えています", p(0)),
+            "too_deep" => format!("要素の入れ子が {} 段を超えています", p(0)),
+            "too_many_attributes" => format!("属性が {} 個を超える要素があります", p(0)),
+            "value_too_large" => format!("値が上限 ({} バイト) を超えています", p(0)),
+            "missing_event_id" => "数値の `System/EventID` がありません".into(),
+            "dtd_ignored" => "文書型宣言 (`<!DOCTYPE`) は無視しました: エンティティは展開せず、何も取得しません".into(),
+            "undefined_entity" => format!("エンティティ `&{};` は展開せず、そのまま残しました", p(0)),
+            "invalid_utf8" => "UTF-8 として不正なバイトを U+FFFD に置き換えました".into(),
+            "invalid_utf16" => "対になっていない UTF-16 サロゲートまたは半端なバイトを U+FFFD に置き換えました".into(),
+            "lone_ampersand" => "単独の `&` を文字としてそのまま残しました (修復)".into(),
+            "documentation_markup" => "入力を修復しました: ドキュメントの書式 (要素前の `- `、`\\_` などの Markdown エスケープ) を取り除きました".into(),
+            "not_event_xml" => format!("Windows イベント XML が見つかりません: 入力は {} のようです", p(0)),
+            _ => english.to_string(),
+        },
     }
 }
 

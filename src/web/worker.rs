@@ -1,43 +1,177 @@
-//! The decoding worker: reads files in slices and streams progress back to the page.
+//! The decoding worker: reads files in slices, turns events into compact rows and streams them
+//! back to the page, with progress and problems; keeps every input so that one event can be
+//! decoded again for the detail pane.
 
-use futures::{Sink, SinkExt, StreamExt};
+use std::collections::{HashMap, VecDeque};
+
+use futures::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew_agent::reactor::{reactor, ReactorScope};
 
-use super::protocol::{ProblemLine, Progress, Report, Request, SourceFile, MAX_PROBLEMS_PER_FILE};
-use crate::decoder::{Decoder, Item};
+use super::protocol::{
+    Bytes, Detail, FieldLine, ProblemLine, Progress, Report, Request, SourceFile,
+    MAX_PROBLEMS_PER_FILE,
+};
+use crate::decoder::{Decoder, Item, Problem, ProblemKind, Severity, SysField};
+use crate::model::store::BatchBuilder;
 
 /// How much of a file is read at once: large enough that the per-slice cost (a promise, a copy
 /// into wasm memory, a progress message) is small, small enough to keep memory flat.
 pub const SLICE_BYTES: u64 = 4 * 1024 * 1024;
 
-/// The reactor the page bridges to: it decodes every file of every [`Request::Open`], one after
-/// the other, each with its own [`Decoder`], and answers with [`Report`]s.
+/// The first slice of a file is small, so that its first rows show at once.
+pub const FIRST_SLICE_BYTES: u64 = 128 * 1024;
+
+/// Rows are sent once this many are waiting (and at the end of every slice).
+pub const BATCH_ROWS: usize = 2_000;
+
+/// The decoder is fed this much at a time, so batches stay near [`BATCH_ROWS`].
+const FEED_BYTES: usize = 256 * 1024;
+
+/// The reactor the page bridges to: see [`serve`].
 #[reactor]
-pub async fn DecodeReactor(mut scope: ReactorScope<Request, Report>) {
-    if scope.send(Report::Ready).await.is_err() {
+pub async fn DecodeReactor(scope: ReactorScope<Request, Report>) {
+    serve(scope).await;
+}
+
+/// An input the worker keeps until the page clears everything.
+#[derive(Debug, Clone)]
+enum Source {
+    /// A file (or the bundled sample) read in slices.
+    Blob(web_sys::Blob),
+    /// Pasted text, as UTF-8.
+    Text(Vec<u8>),
+}
+
+/// The worker's memory: the inputs by file number, and the row builder of the current load.
+#[derive(Debug, Default)]
+struct Session {
+    sources: HashMap<u32, Source>,
+    builder: BatchBuilder,
+    generation: u32,
+    queue: VecDeque<Request>,
+}
+
+/// How reading one input ended.
+enum Ended {
+    /// Every byte was decoded.
+    Complete,
+    /// The user cancelled (or cleared): stop the rest of the request too.
+    Cancelled,
+}
+
+/// The page closed the bridge: nobody listens any more.
+#[derive(Debug)]
+struct Closed;
+
+/// Answers `channel`'s requests until it closes: sends [`Report::Ready`], then decodes every
+/// file of every [`Request::Open`] (and every [`Request::Paste`]) one after the other, each with
+/// its own [`Decoder`], streaming [`Report::Rows`] and [`Report::Progress`]. Between slices it
+/// looks at new requests: [`Request::Cancel`] and [`Request::Clear`] stop the reading,
+/// [`Request::Detail`] is answered at once, others wait their turn.
+pub async fn serve<C>(mut channel: C)
+where
+    C: Sink<Report> + Stream<Item = Request> + Unpin,
+{
+    if channel.send(Report::Ready).await.is_err() {
         return;
     }
-    while let Some(request) = scope.next().await {
-        match request {
-            Request::Open { first_id, files } => {
-                for (id, SourceFile(file)) in (first_id..).zip(files) {
-                    match decode_blob(id, &file, SLICE_BYTES, &mut scope).await {
-                        Ok(()) => {}
-                        Err(ReadError::Browser(reason)) => {
-                            let report = Report::ReadFailed { file: id, reason };
-                            if scope.send(report).await.is_err() {
-                                return;
-                            }
-                        }
-                        // The page went away: nobody is listening any more.
-                        Err(ReadError::Closed) => return,
-                    }
-                }
-            }
+    let mut session = Session::default();
+    loop {
+        let request = match session.queue.pop_front() {
+            Some(request) => request,
+            None => match channel.next().await {
+                Some(request) => request,
+                None => return,
+            },
+        };
+        if handle(request, &mut session, &mut channel).await.is_err() {
+            return;
         }
     }
+}
+
+async fn handle<C>(request: Request, session: &mut Session, channel: &mut C) -> Result<(), Closed>
+where
+    C: Sink<Report> + Stream<Item = Request> + Unpin,
+{
+    match request {
+        Request::Open { first_id, files } => {
+            let ids: Vec<u32> = (first_id..).take(files.len()).collect();
+            for (&id, SourceFile(file)) in ids.iter().zip(files) {
+                session.sources.insert(id, Source::Blob(file.into()));
+            }
+            decode_all(&ids, session, channel).await
+        }
+        Request::Paste { id, text } => {
+            session.sources.insert(id, Source::Text(text.into_bytes()));
+            decode_all(&[id], session, channel).await
+        }
+        Request::Cancel => Ok(()),
+        Request::Clear { generation } => {
+            clear(session, generation);
+            Ok(())
+        }
+        Request::Detail {
+            token,
+            file,
+            start,
+            end,
+        } => {
+            let detail = detail(session.sources.get(&file), token, start, end).await;
+            send(channel, Report::Detail(Box::new(detail))).await
+        }
+    }
+}
+
+fn clear(session: &mut Session, generation: u32) {
+    session.sources.clear();
+    session.builder = BatchBuilder::new();
+    session.generation = generation;
+    session
+        .queue
+        .retain(|r| !matches!(r, Request::Open { .. } | Request::Paste { .. }));
+}
+
+async fn send<C>(channel: &mut C, report: Report) -> Result<(), Closed>
+where
+    C: Sink<Report> + Unpin,
+{
+    channel.send(report).await.map_err(|_| Closed)
+}
+
+/// Decodes the inputs `ids` in order; after a cancel, the rest are reported cancelled.
+async fn decode_all<C>(ids: &[u32], session: &mut Session, channel: &mut C) -> Result<(), Closed>
+where
+    C: Sink<Report> + Stream<Item = Request> + Unpin,
+{
+    let mut cancelled = false;
+    for &id in ids {
+        if cancelled {
+            send(channel, Report::Progress(cancelled_progress(id))).await?;
+            continue;
+        }
+        let Some(source) = session.sources.get(&id).cloned() else {
+            continue;
+        };
+        match decode_source(id, &source, session, channel).await {
+            Ok(Ended::Complete) => {}
+            Ok(Ended::Cancelled) => cancelled = true,
+            Err(ReadError::Browser(reason)) => {
+                send(channel, Report::ReadFailed { file: id, reason }).await?;
+            }
+            Err(ReadError::Closed) => return Err(Closed),
+        }
+    }
+    Ok(())
+}
+
+fn cancelled_progress(file: u32) -> Progress {
+    let mut progress = FileDecoder::new(file).progress;
+    progress.done = true;
+    progress.cancelled = true;
+    progress
 }
 
 /// Why a file stopped being read.
@@ -49,44 +183,174 @@ pub enum ReadError {
     Closed,
 }
 
-/// Reads `file` in slices of `slice_bytes` into a [`FileDecoder`] (reported as file `id`), and
-/// sends a [`Report::Progress`] after each slice and a final one with `done` set.
-pub async fn decode_blob<S>(
+/// Reads one input in slices, sending rows and progress, and watching for new requests.
+async fn decode_source<C>(
     id: u32,
-    file: &web_sys::Blob,
-    slice_bytes: u64,
-    sink: &mut S,
-) -> Result<(), ReadError>
+    source: &Source,
+    session: &mut Session,
+    channel: &mut C,
+) -> Result<Ended, ReadError>
 where
-    S: Sink<Report> + Unpin,
+    C: Sink<Report> + Stream<Item = Request> + Unpin,
 {
-    #[allow(clippy::cast_precision_loss)] // slice sizes are far below 2^53
-    let step = slice_bytes.max(1) as f64;
-    // `Blob.size` is a double holding an integer; sizes beyond 2^53 bytes do not occur.
-    let size = file.size();
     let mut decoder = FileDecoder::new(id);
-    let mut chunk = Vec::new();
-    let mut offset = 0.0_f64;
+    let size = match source {
+        Source::Blob(blob) => blob_len(blob),
+        Source::Text(bytes) => bytes.len() as u64,
+    };
+    let mut offset = 0_u64;
+    let mut step = FIRST_SLICE_BYTES;
     while offset < size {
-        let end = (offset + step).min(size);
-        let slice = file
-            .slice_with_f64_and_f64(offset, end)
-            .map_err(|err| ReadError::Browser(describe(&err)))?;
-        let buffer = JsFuture::from(slice.array_buffer())
-            .await
-            .map_err(|err| ReadError::Browser(describe(&err)))?;
-        let array = js_sys::Uint8Array::new(&buffer);
-        chunk.resize(array.length() as usize, 0);
-        array.copy_to(&mut chunk);
-        let progress = decoder.push(&chunk);
-        sink.send(Report::Progress(progress))
+        let end = offset.saturating_add(step).min(size);
+        let chunk = read(source, offset, end).await?;
+        let generation = session.generation;
+        for part in chunk.chunks(FEED_BYTES) {
+            decoder.push(part, &mut session.builder);
+            if session.builder.len() >= BATCH_ROWS {
+                flush(session, generation, channel).await?;
+            }
+        }
+        flush(session, generation, channel).await?;
+        let progress = decoder.take();
+        channel
+            .send(Report::Progress(progress))
             .await
             .map_err(|_| ReadError::Closed)?;
         offset = end;
+        step = SLICE_BYTES;
+        if offset < size && interrupted(session, channel).await? {
+            let mut progress = decoder.take();
+            progress.done = true;
+            progress.cancelled = true;
+            channel
+                .send(Report::Progress(progress))
+                .await
+                .map_err(|_| ReadError::Closed)?;
+            return Ok(Ended::Cancelled);
+        }
     }
-    sink.send(Report::Progress(decoder.finish()))
+    let generation = session.generation;
+    let progress = decoder.finish(&mut session.builder);
+    flush(session, generation, channel).await?;
+    channel
+        .send(Report::Progress(progress))
+        .await
+        .map_err(|_| ReadError::Closed)?;
+    Ok(Ended::Complete)
+}
+
+/// Sends the rows waiting in the builder (if any).
+async fn flush<C>(session: &mut Session, generation: u32, channel: &mut C) -> Result<(), ReadError>
+where
+    C: Sink<Report> + Unpin,
+{
+    if session.builder.is_empty() {
+        return Ok(());
+    }
+    let batch = session.builder.take().encode();
+    channel
+        .send(Report::Rows {
+            generation,
+            batch: Bytes::from_slice(&batch),
+        })
         .await
         .map_err(|_| ReadError::Closed)
+}
+
+/// Takes the requests that arrived while reading: answers details, queues opens and pastes,
+/// and says whether reading must stop (cancel or clear).
+async fn interrupted<C>(session: &mut Session, channel: &mut C) -> Result<bool, ReadError>
+where
+    C: Sink<Report> + Stream<Item = Request> + Unpin,
+{
+    let mut stop = false;
+    while let Some(next) = channel.next().now_or_never() {
+        let Some(request) = next else {
+            return Err(ReadError::Closed);
+        };
+        match request {
+            Request::Cancel => {
+                stop = true;
+                // Everything asked before the cancel is cancelled too.
+                let queued: Vec<u32> = session
+                    .queue
+                    .drain(..)
+                    .flat_map(|r| match r {
+                        Request::Open { first_id, files } => {
+                            (first_id..).take(files.len()).collect::<Vec<_>>()
+                        }
+                        Request::Paste { id, .. } => vec![id],
+                        _ => Vec::new(),
+                    })
+                    .collect();
+                for id in queued {
+                    channel
+                        .send(Report::Progress(cancelled_progress(id)))
+                        .await
+                        .map_err(|_| ReadError::Closed)?;
+                }
+            }
+            Request::Clear { generation } => {
+                stop = true;
+                clear(session, generation);
+            }
+            Request::Detail {
+                token,
+                file,
+                start,
+                end,
+            } => {
+                let detail = detail(session.sources.get(&file), token, start, end).await;
+                channel
+                    .send(Report::Detail(Box::new(detail)))
+                    .await
+                    .map_err(|_| ReadError::Closed)?;
+            }
+            other => session.queue.push_back(other),
+        }
+    }
+    Ok(stop)
+}
+
+/// `blob.size` as a byte count.
+fn blob_len(blob: &web_sys::Blob) -> u64 {
+    let size = blob.size();
+    if size.is_finite() && size > 0.0 {
+        // Sizes are integral doubles far below 2^53.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let n = size as u64;
+        n
+    } else {
+        0
+    }
+}
+
+/// Bytes `start..end` of an input.
+async fn read(source: &Source, start: u64, end: u64) -> Result<Vec<u8>, ReadError> {
+    match source {
+        Source::Text(bytes) => {
+            let (s, e) = (to_usize(start), to_usize(end));
+            Ok(bytes.get(s..e.min(bytes.len())).unwrap_or(&[]).to_vec())
+        }
+        Source::Blob(blob) => read_blob(blob, start, end).await,
+    }
+}
+
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// Bytes `start..end` of a blob.
+pub async fn read_blob(blob: &web_sys::Blob, start: u64, end: u64) -> Result<Vec<u8>, ReadError> {
+    #[allow(clippy::cast_precision_loss)] // offsets are far below 2^53
+    let (s, e) = (start as f64, end as f64);
+    let slice = blob
+        .slice_with_f64_and_f64(s, e)
+        .map_err(|err| ReadError::Browser(describe(&err)))?;
+    let buffer = JsFuture::from(slice.array_buffer())
+        .await
+        .map_err(|err| ReadError::Browser(describe(&err)))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// The text of a JavaScript error value.
@@ -98,7 +362,115 @@ fn describe(err: &JsValue) -> String {
     }
 }
 
-/// One file's decoding, without any browser API: bytes in, [`Progress`] out.
+/// Decodes bytes `start..end` of `source` on their own, for the detail pane.
+async fn detail(source: Option<&Source>, token: u32, start: u64, end: u64) -> Detail {
+    let mut out = Detail {
+        token,
+        event_id: 0,
+        system: Vec::new(),
+        fields: Vec::new(),
+        culture: String::new(),
+        rendering: Vec::new(),
+        xml: String::new(),
+        error: None,
+    };
+    let Some(source) = source else {
+        out.error = Some("the file is no longer open".into());
+        return out;
+    };
+    match read(source, start, end).await {
+        Ok(bytes) => detail_of(&bytes, &mut out),
+        Err(ReadError::Browser(reason)) => out.error = Some(reason),
+        Err(ReadError::Closed) => out.error = Some("closed".into()),
+    }
+    out
+}
+
+/// Fills `out` from the raw bytes of one event (UTF-8 or UTF-16 without BOM).
+pub fn detail_of(bytes: &[u8], out: &mut Detail) {
+    out.xml = slice_text(bytes);
+    let mut decoder = Decoder::new();
+    let mut items = Vec::new();
+    decoder.push(bytes, &mut items);
+    decoder.finish(&mut items);
+    let event = items.into_iter().find_map(|item| match item {
+        Item::Event(event) => Some(event),
+        Item::Problem(_) => None,
+    });
+    let Some(event) = event else {
+        out.error = Some("the event could not be decoded again".into());
+        return;
+    };
+    out.event_id = event.event_id();
+    out.system = SysField::ALL
+        .iter()
+        .map(|&field| FieldLine {
+            name: field.name().to_string(),
+            raw: event.system(field).to_string(),
+            decoded: event.decoded_system(field),
+        })
+        .collect();
+    out.fields = event
+        .fields()
+        .map(|f| FieldLine {
+            name: f.name.to_string(),
+            raw: f.value.to_string(),
+            decoded: event.decoded(f.name, f.value),
+        })
+        .collect();
+    out.culture = event.culture().to_string();
+    out.rendering = event
+        .rendering()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+}
+
+/// The text of an event's bytes: UTF-16 (LE or BE, recognised by `<` next to a zero byte) or
+/// UTF-8 (invalid bytes replaced).
+pub fn slice_text(bytes: &[u8]) -> String {
+    match bytes {
+        [b'<', 0, ..] => utf16(bytes, u16::from_le_bytes),
+        [0, b'<', ..] => utf16(bytes, u16::from_be_bytes),
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
+    let units: Vec<u16> = bytes.chunks_exact(2).map(|p| unit([p[0], p[1]])).collect();
+    String::from_utf16_lossy(&units)
+}
+
+/// The values a problem kind carries, in declaration order (for translated messages).
+pub fn problem_params(kind: &ProblemKind) -> Vec<String> {
+    match kind {
+        ProblemKind::MalformedXml { reason } => vec![reason.clone()],
+        ProblemKind::MismatchedEndTag { expected, found } => vec![expected.clone(), found.clone()],
+        ProblemKind::EventTooLarge { limit }
+        | ProblemKind::TooDeep { limit }
+        | ProblemKind::TooManyAttributes { limit }
+        | ProblemKind::ValueTooLarge { limit } => vec![limit.to_string()],
+        ProblemKind::UndefinedEntity { name } => vec![name.clone()],
+        ProblemKind::NotEventXml { looks_like } => vec![looks_like.to_string()],
+        _ => Vec::new(),
+    }
+}
+
+/// A problem as sent to the page.
+pub fn problem_line(problem: &Problem) -> ProblemLine {
+    ProblemLine {
+        text: problem.to_string(),
+        skip: problem.is_skip(),
+        repaired: problem.severity == Severity::Repaired,
+        code: problem.kind.code().to_string(),
+        params: problem_params(&problem.kind),
+        line: problem.position.line,
+        column: problem.position.column,
+        event: problem.event,
+    }
+}
+
+/// One file's decoding, without any browser API: bytes in, rows (into a [`BatchBuilder`]) and
+/// [`Progress`] out.
 ///
 /// The worker uses it with slices of a `File`; tests use it with byte strings.
 pub struct FileDecoder {
@@ -128,36 +500,49 @@ impl FileDecoder {
                 new_problems: Vec::new(),
                 problems: 0,
                 skipped: 0,
+                repaired: 0,
                 done: false,
+                cancelled: false,
             },
         }
     }
 
-    /// Decodes the next `chunk` of the file and tells what happened since the previous call.
-    pub fn push(&mut self, chunk: &[u8]) -> Progress {
+    /// Decodes the next `chunk` of the file, its events into `rows`.
+    pub fn push(&mut self, chunk: &[u8], rows: &mut BatchBuilder) {
         self.decoder.push(chunk, &mut self.items);
         self.progress.bytes += chunk.len() as u64;
-        self.take()
+        self.drain(rows);
     }
 
     /// Ends the file (a truncated last event becomes a problem) and gives the final report.
-    pub fn finish(&mut self) -> Progress {
+    pub fn finish(&mut self, rows: &mut BatchBuilder) -> Progress {
         self.decoder.finish(&mut self.items);
+        self.drain(rows);
         self.progress.done = true;
         self.take()
     }
 
-    /// Counts the items decoded since the last report and returns the report.
-    fn take(&mut self) -> Progress {
+    /// What happened since the previous report.
+    pub fn take(&mut self) -> Progress {
+        let report = self.progress.clone();
+        self.progress.new_problems.clear();
+        report
+    }
+
+    fn drain(&mut self, rows: &mut BatchBuilder) {
+        let file = u16::try_from(self.progress.file).unwrap_or(u16::MAX);
         for item in self.items.drain(..) {
             match item {
-                Item::Event(_) => self.progress.events += 1,
+                Item::Event(event) => {
+                    self.progress.events += 1;
+                    if event.repaired {
+                        self.progress.repaired += 1;
+                    }
+                    rows.push(file, &event);
+                }
                 Item::Problem(problem) => {
                     if self.progress.problems < MAX_PROBLEMS_PER_FILE {
-                        self.progress.new_problems.push(ProblemLine {
-                            text: problem.to_string(),
-                            skip: problem.is_skip(),
-                        });
+                        self.progress.new_problems.push(problem_line(&problem));
                     }
                     self.progress.problems += 1;
                     if problem.is_skip() {
@@ -166,8 +551,5 @@ impl FileDecoder {
                 }
             }
         }
-        let report = self.progress.clone();
-        self.progress.new_problems.clear();
-        report
     }
 }

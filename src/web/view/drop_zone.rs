@@ -1,5 +1,3 @@
-use std::rc::Rc;
-
 use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, File, FileList, HtmlInputElement};
 use yew::prelude::*;
@@ -10,11 +8,14 @@ use crate::web::text::Text;
 #[derive(Properties, PartialEq)]
 pub struct DropZoneProps {
     /// The strings to show.
-    pub text: Rc<Text>,
+    pub text: &'static Text,
     /// Whether files can be opened yet (the worker has started).
     pub ready: bool,
     /// Called with the files the user picked or dropped.
     pub on_files: Callback<Vec<File>>,
+    /// Extra classes of the page (the theme).
+    #[prop_or_default]
+    pub class: Classes,
     /// What the zone shows below the picker.
     #[prop_or_default]
     pub children: Html,
@@ -23,7 +24,7 @@ pub struct DropZoneProps {
 /// The whole page as a drop target, with a heading and the file picker.
 #[component]
 pub fn DropZone(props: &DropZoneProps) -> Html {
-    let text = &props.text;
+    let text = props.text;
     // dragenter/dragleave fire for every child crossed: count them to know when the drag left.
     let depth = use_state(|| 0_i32);
 
@@ -68,7 +69,11 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
         })
     };
 
-    let class = classes!("drop-zone", (*depth > 0).then_some("dragging"));
+    let class = classes!(
+        "drop-zone",
+        props.class.clone(),
+        (*depth > 0).then_some("dragging")
+    );
     html! {
         <div {class} data-testid="drop-zone" data-ready={props.ready.to_string()}
             {ondragenter} {ondragleave} {ondragover} {ondrop}>

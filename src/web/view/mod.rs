@@ -1,66 +1,268 @@
-//! The viewer's components. [`App`] wires the worker to the state; the others only render props
-//! and report user gestures through `on*` callbacks.
+//! The viewer's components. [`App`] picks the language and theme; [`Viewer`] wires the worker to
+//! the state; the others only render props and report user gestures through `on*` callbacks.
 
+mod charts;
+mod detail_pane;
 mod drop_zone;
+mod event_table;
+mod filters;
 mod problem_list;
 mod status_bar;
 
+pub use charts::{AccountChart, ActivityChart, ChartProps};
+pub use detail_pane::{DetailPane, DetailPaneProps};
 pub use drop_zone::{DropZone, DropZoneProps};
+pub use event_table::{EventTable, EventTableProps, ROW_HEIGHT};
+pub use filters::{Filters, FiltersProps};
 pub use problem_list::{ProblemList, ProblemListProps};
 pub use status_bar::{StatusBar, StatusBarProps};
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use web_sys::File;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Element, File, HtmlSelectElement, HtmlTextAreaElement};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::bridge::{use_decode_worker, WorkerEvent};
+use super::bridge::{use_decode_worker, DecodeWorker, WorkerEvent};
 use super::protocol::{Request, SourceFile};
-use super::state::{Action, LoadState};
-use super::text::{Text, EN};
+use super::state::{now_ms, Action, AppState};
+use super::text::{Lang, Text};
 
-/// The page.
+/// Where the bundled demo export is, relative to the page.
+pub const SAMPLE_PATH: &str = "./sample/keytrail-sample.xml";
+
+/// The name the sample gets in the file list.
+pub const SAMPLE_NAME: &str = "keytrail-sample.xml";
+
+/// The `localStorage` keys of the two settings the page may keep (nothing else is stored).
+pub const LANG_KEY: &str = "keytrail.lang";
+/// See [`LANG_KEY`].
+pub const THEME_KEY: &str = "keytrail.theme";
+
+/// The page's state shared with the components that render it. Two handles are equal when they
+/// point at the same state at the same [`AppState::version`], so components re-render exactly
+/// when something changed.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    state: Rc<RefCell<AppState>>,
+    version: u64,
+}
+
+impl Shared {
+    /// A handle on `state`.
+    pub fn new(state: Rc<RefCell<AppState>>) -> Self {
+        let version = state.borrow().version;
+        Self { state, version }
+    }
+
+    /// Reads the state.
+    pub fn get(&self) -> std::cell::Ref<'_, AppState> {
+        self.state.borrow()
+    }
+}
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.state, &other.state) && self.version == other.version
+    }
+}
+
+/// A colour theme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    /// Follow `prefers-color-scheme`.
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl Theme {
+    fn key(self) -> &'static str {
+        match self {
+            Self::System => "system",
+            Self::Light => "light",
+            Self::Dark => "dark",
+        }
+    }
+
+    fn from_key(key: &str) -> Self {
+        match key {
+            "light" => Self::Light,
+            "dark" => Self::Dark,
+            _ => Self::System,
+        }
+    }
+}
+
+/// The page: language and theme (kept as settings), then the [`Viewer`].
 #[component]
 pub fn App() -> Html {
-    html! { <Viewer text={Rc::new(EN)} /> }
+    let lang = use_state(initial_lang);
+    let theme = use_state(|| Theme::from_key(&setting(THEME_KEY).unwrap_or_default()));
+    {
+        let lang = *lang;
+        use_effect_with(lang, move |lang| {
+            if let Some(root) = gloo_document().and_then(|d| d.document_element()) {
+                let _ = root.set_attribute("lang", lang.tag());
+            }
+        });
+    }
+    let on_lang = {
+        let lang = lang.clone();
+        Callback::from(move |l: Lang| {
+            store_setting(LANG_KEY, l.tag());
+            lang.set(l);
+        })
+    };
+    let on_theme = {
+        let theme = theme.clone();
+        Callback::from(move |t: Theme| {
+            store_setting(THEME_KEY, t.key());
+            theme.set(t);
+        })
+    };
+    html! {
+        <Viewer text={lang.text()} theme={*theme} {on_lang} {on_theme} />
+    }
+}
+
+/// The language from the saved setting, else from the browser.
+fn initial_lang() -> Lang {
+    if let Some(saved) = setting(LANG_KEY) {
+        return Lang::from_tag(&saved);
+    }
+    let tag = web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_default();
+    Lang::from_tag(&tag)
+}
+
+fn gloo_document() -> Option<web_sys::Document> {
+    web_sys::window().and_then(|w| w.document())
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn setting(key: &str) -> Option<String> {
+    storage().and_then(|s| s.get_item(key).ok().flatten())
+}
+
+fn store_setting(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
 }
 
 /// Props of [`Viewer`].
 #[derive(Properties, PartialEq)]
 pub struct ViewerProps {
     /// The strings to show.
-    pub text: Rc<Text>,
+    pub text: &'static Text,
+    /// The colour theme.
+    pub theme: Theme,
+    /// Called when the user picks a language.
+    pub on_lang: Callback<Lang>,
+    /// Called when the user picks a theme.
+    pub on_theme: Callback<Theme>,
+}
+
+/// Applies an action to the shared state and sends the worker what it asks for.
+fn dispatch(
+    state: &Rc<RefCell<AppState>>,
+    worker: &DecodeWorker,
+    action: Action,
+    rerender: &Callback<()>,
+) {
+    let requests = state.borrow_mut().apply(action, now_ms());
+    for request in requests {
+        if !worker.send(request) {
+            state.borrow_mut().apply(Action::WorkerStopped, now_ms());
+        }
+    }
+    publish_timing(&state.borrow());
+    rerender.emit(());
+}
+
+/// Exposes the load timings on `window.__keytrail` (read by the benchmark).
+fn publish_timing(state: &AppState) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let t = state.timing;
+    let object = js_sys::Object::new();
+    let set = |k: &str, v: Option<f64>| {
+        let value = v.map_or(JsValue::NULL, JsValue::from_f64);
+        let _ = js_sys::Reflect::set(&object, &k.into(), &value);
+    };
+    let since = |x: Option<f64>| Some(x? - t.opened?);
+    set("firstRowsMs", since(t.first_rows));
+    set("doneMs", since(t.done));
+    set("selectMs", state.last_select_ms);
+    #[allow(clippy::cast_precision_loss)]
+    set("rows", Some(state.store.rows.len() as f64));
+    let _ = js_sys::Reflect::set(&window, &"__keytrail".into(), &object);
 }
 
 /// Opens files, sends them to the worker and shows what comes back.
 #[component]
 pub fn Viewer(props: &ViewerProps) -> Html {
-    let text = &props.text;
-    let state = use_reducer(LoadState::default);
+    let text = props.text;
+    let state = use_mut_ref(AppState::new);
     let next_id = use_mut_ref(|| 0_u32);
+    let update = use_force_update();
+    let rerender = Callback::from(move |()| update.force_update());
 
+    // The worker's reports go straight into the state (they never ask the worker for more).
     let worker = {
-        let dispatcher = state.dispatcher();
-        use_decode_worker(Callback::from(move |event| match event {
-            WorkerEvent::Report(report) => dispatcher.dispatch(Action::Report(report)),
-            WorkerEvent::Stopped => dispatcher.dispatch(Action::WorkerStopped),
+        let state = state.clone();
+        let rerender = rerender.clone();
+        use_decode_worker(Callback::from(move |event| {
+            let action = match event {
+                WorkerEvent::Report(report) => Action::Report(report),
+                WorkerEvent::Stopped => Action::WorkerStopped,
+            };
+            let _ = state.borrow_mut().apply(action, now_ms());
+            publish_timing(&state.borrow());
+            rerender.emit(());
         }))
     };
 
+    let on_action = {
+        let state = state.clone();
+        let worker = worker.clone();
+        let rerender = rerender.clone();
+        Callback::from(move |action: Action| dispatch(&state, &worker, action, &rerender))
+    };
+
+    let take_ids = {
+        let next_id = next_id.clone();
+        move |n: usize| {
+            let mut next = next_id.borrow_mut();
+            let first = *next;
+            *next = next.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+            first
+        }
+    };
+
     let on_files = {
-        let dispatcher = state.dispatcher();
+        let on_action = on_action.clone();
+        let worker = worker.clone();
+        let take_ids = take_ids.clone();
         Callback::from(move |files: Vec<File>| {
             if files.is_empty() {
                 return;
             }
-            let first_id = {
-                let mut next = next_id.borrow_mut();
-                let first = *next;
-                *next = next.saturating_add(u32::try_from(files.len()).unwrap_or(u32::MAX));
-                first
-            };
+            let first_id = take_ids(files.len());
             let meta = files.iter().map(|f| (f.name(), blob_size(f))).collect();
-            dispatcher.dispatch(Action::Opened {
+            on_action.emit(Action::Opened {
                 first_id,
                 files: meta,
             });
@@ -69,19 +271,223 @@ pub fn Viewer(props: &ViewerProps) -> Html {
                 files: files.into_iter().map(SourceFile).collect(),
             };
             if !worker.send(request) {
-                dispatcher.dispatch(Action::WorkerStopped);
+                on_action.emit(Action::WorkerStopped);
             }
         })
     };
 
-    // The views take a plain `Rc<LoadState>` (so they render without hooks, e.g. in tests).
-    let snapshot = use_memo(state.clone(), |state| (**state).clone());
+    let on_paste_text = {
+        let on_action = on_action.clone();
+        let worker = worker.clone();
+        let take_ids = take_ids.clone();
+        let name = text.pasted_name;
+        Callback::from(move |pasted: String| {
+            if pasted.trim().is_empty() {
+                return;
+            }
+            let id = take_ids(1);
+            on_action.emit(Action::Opened {
+                first_id: id,
+                files: vec![(name.to_string(), pasted.len() as u64)],
+            });
+            if !worker.send(Request::Paste { id, text: pasted }) {
+                on_action.emit(Action::WorkerStopped);
+            }
+        })
+    };
+
+    // Ctrl+V anywhere (outside text fields) decodes the clipboard's text.
+    {
+        let on_paste_text = on_paste_text.clone();
+        use_effect_with((), move |()| {
+            let listener = Closure::<dyn Fn(web_sys::ClipboardEvent)>::new(
+                move |e: web_sys::ClipboardEvent| {
+                    let in_field = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<Element>().ok())
+                        .is_some_and(|el| matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT"));
+                    if in_field {
+                        return;
+                    }
+                    if let Some(text) = e
+                        .clipboard_data()
+                        .and_then(|d| d.get_data("text/plain").ok())
+                    {
+                        e.prevent_default();
+                        on_paste_text.emit(text);
+                    }
+                },
+            );
+            let document = gloo_document();
+            if let Some(d) = &document {
+                let _ =
+                    d.add_event_listener_with_callback("paste", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(d) = document {
+                    let _ = d.remove_event_listener_with_callback(
+                        "paste",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+
+    let on_sample = {
+        let on_files = on_files.clone();
+        Callback::from(move |_: MouseEvent| {
+            let on_files = on_files.clone();
+            spawn_local(async move {
+                if let Some(file) = fetch_sample().await {
+                    on_files.emit(vec![file]);
+                }
+            });
+        })
+    };
+
+    let paste_open = use_state(|| false);
+    let paste_ref = use_node_ref();
+    let on_toggle_paste = {
+        let paste_open = paste_open.clone();
+        Callback::from(move |_: MouseEvent| paste_open.set(!*paste_open))
+    };
+    let on_paste_box = {
+        let paste_ref = paste_ref.clone();
+        let paste_open = paste_open.clone();
+        let on_paste_text = on_paste_text.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(area) = paste_ref.cast::<HtmlTextAreaElement>() {
+                let value = area.value();
+                area.set_value("");
+                paste_open.set(false);
+                on_paste_text.emit(value);
+            }
+        })
+    };
+
+    let on_lang = {
+        let cb = props.on_lang.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
+                cb.emit(Lang::from_tag(&select.value()));
+            }
+        })
+    };
+    let on_theme = {
+        let cb = props.on_theme.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
+                cb.emit(Theme::from_key(&select.value()));
+            }
+        })
+    };
+
+    let shared = Shared::new(state.clone());
+    let s = state.borrow();
+    let has_files = !s.load.files.is_empty();
+    let has_rows = !s.store.rows.is_empty();
+    let busy = s.load.busy();
+    let ready = s.load.ready;
+    let detail_open = s.detail_open;
+    drop(s);
+
+    let on_cancel = {
+        let on_action = on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::Cancel))
+    };
+    let on_clear = {
+        let on_action = on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::Clear))
+    };
+
+    let theme_class = match props.theme {
+        Theme::System => "theme-system",
+        Theme::Light => "theme-light",
+        Theme::Dark => "theme-dark",
+    };
     html! {
-        <DropZone text={text.clone()} ready={state.ready} on_files={on_files}>
-            <StatusBar text={text.clone()} state={snapshot.clone()} />
-            <ProblemList text={text.clone()} state={snapshot} />
+        <DropZone {text} {ready} on_files={on_files} class={theme_class}>
+            <section class="toolbar">
+                <button type="button" class="button" data-testid="load-sample"
+                    disabled={!ready} title={text.sample_hint} onclick={on_sample}>
+                    { text.load_sample }
+                </button>
+                <button type="button" class="button secondary" data-testid="paste-toggle"
+                    aria-expanded={paste_open.to_string()} onclick={on_toggle_paste}>
+                    { text.paste }
+                </button>
+                if busy {
+                    <button type="button" class="button danger" data-testid="cancel"
+                        onclick={on_cancel}>{ text.cancel }</button>
+                }
+                if has_files {
+                    <button type="button" class="button secondary" data-testid="clear-all"
+                        onclick={on_clear}>{ text.clear_all }</button>
+                }
+                <span class="spacer"></span>
+                <label class="setting">
+                    { text.language }
+                    <select data-testid="lang" onchange={on_lang}>
+                        <option value="en" selected={text.lang == Lang::En}>{ "English" }</option>
+                        <option value="ja" selected={text.lang == Lang::Ja}>{ "日本語" }</option>
+                    </select>
+                </label>
+                <label class="setting">
+                    { text.theme }
+                    <select data-testid="theme" onchange={on_theme}>
+                        { for [Theme::System, Theme::Light, Theme::Dark].iter().enumerate().map(|(i, t)| html! {
+                            <option value={t.key()} selected={*t == props.theme}>{ text.themes[i] }</option>
+                        }) }
+                    </select>
+                </label>
+            </section>
+            if *paste_open {
+                <section class="paste-box">
+                    <textarea ref={paste_ref} data-testid="paste-box" rows="6"
+                        placeholder={text.paste_placeholder} />
+                    <button type="button" class="button" data-testid="paste-decode"
+                        onclick={on_paste_box}>{ text.paste_decode }</button>
+                </section>
+            }
+            <StatusBar {text} state={shared.clone()} />
+            if has_rows {
+                <Filters {text} state={shared.clone()} on_action={on_action.clone()} />
+                <div class={classes!("workspace", detail_open.then_some("with-detail"))}>
+                    <EventTable {text} state={shared.clone()} on_action={on_action.clone()} />
+                    if detail_open {
+                        <DetailPane {text} state={shared.clone()} on_action={on_action.clone()} />
+                    }
+                </div>
+                <section class="charts" data-testid="charts">
+                    <AccountChart {text} state={shared.clone()} on_action={on_action.clone()} />
+                    <ActivityChart {text} state={shared.clone()} on_action={on_action.clone()} />
+                </section>
+            } else if !busy {
+                <section class="empty" data-testid="empty">
+                    <h2>{ text.empty_title }</h2>
+                    <p>{ text.empty_body }</p>
+                    <p class="quiet">{ text.formats }</p>
+                </section>
+            }
+            <ProblemList {text} state={shared} />
         </DropZone>
     }
+}
+
+/// Fetches the bundled sample (a file of this page's origin) as a `File`.
+async fn fetch_sample() -> Option<File> {
+    let window = web_sys::window()?;
+    let response = JsFuture::from(window.fetch_with_str(SAMPLE_PATH))
+        .await
+        .ok()?;
+    let response: web_sys::Response = response.dyn_into().ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let blob = JsFuture::from(response.blob().ok()?).await.ok()?;
+    let parts = js_sys::Array::of1(&blob);
+    File::new_with_blob_sequence(&parts, SAMPLE_NAME).ok()
 }
 
 /// A blob's size as a byte count (`Blob.size` is an integral double).
@@ -94,5 +500,44 @@ fn blob_size(blob: &web_sys::Blob) -> u64 {
         bytes
     } else {
         0
+    }
+}
+
+/// Offers `content` as a download named `name`: a Blob, an object URL and a clicked
+/// `<a download>`; the URL is revoked right after.
+pub fn download(name: &str, mime: &str, content: &str) {
+    let Some(document) = gloo_document() else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&JsValue::from_str(content));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Ok(a) = document.create_element("a") {
+        if let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() {
+            a.set_href(&url);
+            a.set_download(name);
+            a.click();
+        }
+    }
+    // Revoke once the click has been handled.
+    let revoke = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 1_000);
+    }
+}
+
+/// Copies `text` to the clipboard (no network involved).
+pub fn copy_text(text: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.navigator().clipboard().write_text(text);
     }
 }

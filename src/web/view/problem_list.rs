@@ -1,29 +1,57 @@
-use std::rc::Rc;
-
 use yew::prelude::*;
 
-use crate::web::state::LoadState;
-use crate::web::text::Text;
+use super::Shared;
+use crate::web::state::ShownProblem;
+use crate::web::text::{problem_message, Lang, Text};
 
 /// Props of [`ProblemList`].
 #[derive(Properties, PartialEq)]
 pub struct ProblemListProps {
     /// The strings to show.
-    pub text: Rc<Text>,
-    /// The loading state.
-    pub state: Rc<LoadState>,
+    pub text: &'static Text,
+    /// The page state.
+    pub state: Shared,
+}
+
+/// How one problem reads in the list: the worker's English text as it is, or in Japanese
+/// `行 L、列 C: イベント N: reason`.
+pub fn problem_text(text: &Text, p: &ShownProblem) -> String {
+    let line = &p.line;
+    match text.lang {
+        Lang::En => line.text.clone(),
+        Lang::Ja => {
+            let mut out = format!(
+                "{} {}、{} {}: ",
+                text.line, line.line, text.column, line.column
+            );
+            if let Some(n) = line.event {
+                out.push_str(&format!("{} {n}: ", text.event_word));
+            }
+            out.push_str(&problem_message(
+                text.lang,
+                &line.code,
+                &line.params,
+                &line.text,
+            ));
+            if line.skip {
+                out.push_str(&format!(" ({})", text.skipped_word));
+            }
+            out
+        }
+    }
 }
 
 /// The problems found in the input, with how many events were lost.
 #[component]
 pub fn ProblemList(props: &ProblemListProps) -> Html {
-    let ProblemListProps { text, state } = props;
+    let text = props.text;
+    let app = props.state.get();
+    let state = &app.load;
     if state.files.is_empty() {
         return html! {};
     }
     let count = state.problem_count();
     let listed = u64::try_from(state.problems.len()).unwrap_or(u64::MAX);
-    let several_files = state.files.len() > 1;
     html! {
         <section class="problems" data-testid="problems">
             <h2>{ text.problems }</h2>
@@ -41,14 +69,15 @@ pub fn ProblemList(props: &ProblemListProps) -> Html {
                 </p>
                 <ol>
                     { for state.problems.iter().map(|p| html! {
-                        <li class={classes!(p.skip.then_some("skip"))}>
-                            if several_files {
-                                <span class="file">
-                                    { state.file(p.file).map(|f| f.name.as_str()).unwrap_or_default() }
-                                    { ": " }
-                                </span>
+                        <li class={classes!(p.line.skip.then_some("skip"), p.line.repaired.then_some("repaired"))}
+                            data-code={p.line.code.clone()}>
+                            <span class="file">
+                                { state.file(p.file).map(|f| f.name.as_str()).unwrap_or_default() }
+                            </span>
+                            <span class="where">{ problem_text(text, p) }</span>
+                            if p.line.repaired {
+                                <span class="tag">{ text.repaired_word }</span>
                             }
-                            { &p.text }
                         </li>
                     }) }
                 </ol>

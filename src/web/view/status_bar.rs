@@ -1,30 +1,32 @@
-use std::rc::Rc;
-
 use yew::prelude::*;
 
-use crate::web::state::LoadState;
+use super::Shared;
 use crate::web::text::{self, Text};
 
 /// Props of [`StatusBar`].
 #[derive(Properties, PartialEq)]
 pub struct StatusBarProps {
     /// The strings to show.
-    pub text: Rc<Text>,
-    /// The loading state.
-    pub state: Rc<LoadState>,
+    pub text: &'static Text,
+    /// The page state.
+    pub state: Shared,
 }
 
-/// The event count, the bytes read, and one line per file.
+/// The event count, the bytes read, the progress bar and one line per file.
 #[component]
 pub fn StatusBar(props: &StatusBarProps) -> Html {
-    let StatusBarProps { text, state } = props;
+    let text = props.text;
+    let app = props.state.get();
+    let state = &app.load;
     let read = state.bytes_read();
     let total = state.bytes_total();
+    let events = state.events();
+    let repaired = state.repaired();
     html! {
         <section class="status" aria-live="polite">
             <p class="totals">
-                <span class="count" data-testid="event-count">{ state.events() }</span>
-                { " " }{ text.events(state.events()) }
+                <span class="count" data-testid="event-count">{ events }</span>
+                { " " }{ text.events(events) }
                 if total > 0 {
                     <span class="sep">{ " · " }</span>
                     <span data-testid="bytes-read">
@@ -32,15 +34,31 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
                         { text::bytes(total) }
                     </span>
                 }
+                if repaired > 0 {
+                    <span class="sep">{ " · " }</span>
+                    <span class="warn" data-testid="repaired-note">
+                        { repaired }{ " " }{ text.events(repaired) }{ " " }{ text.repaired_note }
+                    </span>
+                }
+                if let [only] = state.files.as_slice() {
+                    <span class="sep">{ " · " }</span>
+                    <span class="file-name" title={only.name.clone()}>{ &only.name }</span>
+                    if only.cancelled {
+                        <span class="warn">{ " (" }{ text.cancelled }{ ")" }</span>
+                    } else if let Some(reason) = &only.failed {
+                        <span class="error">{ " " }{ text.read_failed }{ ": " }{ reason }</span>
+                    }
+                }
                 if state.worker_stopped {
                     <span class="error" role="alert">{ " " }{ text.worker_stopped }</span>
                 }
             </p>
             if total > 0 {
                 <progress data-testid="progress" max={total.to_string()}
-                    value={read.to_string()} data-busy={state.busy().to_string()}></progress>
+                    value={read.to_string()} data-busy={state.busy().to_string()}
+                    data-cancelled={state.cancelled().to_string()}></progress>
             }
-            if !state.files.is_empty() {
+            if state.files.len() > 1 {
                 <table class="files">
                     <caption class="visually-hidden">{ text.files }</caption>
                     <tbody>
@@ -52,6 +70,8 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
                                 <td class="state">
                                     if let Some(reason) = &f.failed {
                                         <span class="error">{ text.read_failed }{ ": " }{ reason }</span>
+                                    } else if f.cancelled {
+                                        <span class="warn">{ text.cancelled }</span>
                                     } else if f.done {
                                         { text.done }
                                     } else {

@@ -1,0 +1,83 @@
+// Figures for BENCHMARKS.md (not part of the default e2e run: `npm run bench` in e2e/).
+// - time from picking a generated 100 MB export to its first rows and to the whole file
+//   decoded (window.__keytrail, set by the page from performance.now() marks);
+// - gzipped size of the built wasm + JS + CSS in dist/.
+// Needs dist/ (trunk build --release --offline) and target/release/keytrail (cargo build --release).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const dist = join(root, 'dist');
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+
+test('figures', async () => {
+  // Sizes.
+  let raw = 0;
+  let gz = 0;
+  for (const name of await readdir(dist)) {
+    if (!/\.(wasm|js|css)$/.test(name)) continue;
+    const body = await readFile(join(dist, name));
+    raw += body.length;
+    gz += gzipSync(body, { level: 9 }).length;
+    console.log(`size ${name}: ${body.length} B, gzip ${gzipSync(body, { level: 9 }).length} B`);
+  }
+  console.log(`size total wasm+js+css: ${raw} B, gzip ${gz} B (${(gz / 1024).toFixed(0)} KiB)`);
+
+  // 100 MB export.
+  const big = process.env.KEYTRAIL_BENCH_FILE ?? '/tmp/kt100.xml';
+  if (!existsSync(big)) {
+    execFileSync(join(root, 'target', 'release', 'keytrail'), ['generate', '--size', '100MB', '-o', big]);
+  }
+  const size = (await stat(big)).size;
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = normalize(join(dist, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(dist + sep)) return res.writeHead(403).end();
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    for (let run = 1; run <= 3; run++) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await page.goto(`http://127.0.0.1:${server.address().port}/`);
+      await page.waitForSelector('[data-testid=drop-zone][data-ready=true]');
+      await page.setInputFiles('[data-testid=file-input]', big);
+      await page.waitForFunction(() => window.__keytrail?.doneMs != null, null, { timeout: 300_000 });
+      const t = await page.evaluate(() => window.__keytrail);
+      const events = await page.textContent('[data-testid=event-count]');
+      // Sort and filter in the page over everything loaded.
+      const sortStart = Date.now();
+      await page.click('th[data-column=time] button');
+      await page.waitForSelector('th[data-column=time][aria-sort=ascending]');
+      const sortMs = await page.evaluate(() => window.__keytrail.selectMs);
+      await page.fill('[data-testid=search]', 'svc-backup');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid=row-count]').textContent) > 0);
+      const filterMs = await page.evaluate(() => window.__keytrail.selectMs);
+      console.log(
+        `run ${run}: ${(size / 1e6).toFixed(0)} MB, ${events} events: first rows ${t.firstRowsMs.toFixed(0)} ms, ` +
+          `all decoded ${t.doneMs.toFixed(0)} ms (${(size / 1e6 / (t.doneMs / 1000)).toFixed(1)} MB/s); ` +
+          `sort by time ${sortMs.toFixed(0)} ms, search ${filterMs.toFixed(0)} ms (click to paint ${Date.now() - sortStart} ms)`,
+      );
+      assert.ok(t.firstRowsMs > 0);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});

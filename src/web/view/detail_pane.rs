@@ -1,0 +1,148 @@
+use yew::prelude::*;
+
+use super::{copy_text, Shared};
+use crate::web::explain;
+use crate::web::protocol::{Detail, FieldLine};
+use crate::web::state::{Action, DetailState};
+use crate::web::text::{event_label, Text};
+
+/// Props of [`DetailPane`].
+#[derive(Properties, PartialEq)]
+pub struct DetailPaneProps {
+    /// The strings to show.
+    pub text: &'static Text,
+    /// The page state.
+    pub state: Shared,
+    /// Called to close the pane.
+    pub on_action: Callback<Action>,
+}
+
+/// Every field of a detail as `name: raw (decoded)` lines.
+pub fn fields_text(detail: &Detail) -> String {
+    let mut out = String::new();
+    for f in detail.system.iter().chain(&detail.fields) {
+        if f.raw.is_empty() {
+            continue;
+        }
+        out.push_str(&f.name);
+        out.push_str(": ");
+        out.push_str(&f.raw);
+        if let Some(d) = &f.decoded {
+            out.push_str(" (");
+            out.push_str(d);
+            out.push(')');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn field_rows(text: &'static Text, fields: &[FieldLine], skip_empty: bool) -> Html {
+    html! {
+        <tbody>
+            { for fields.iter().filter(|f| !skip_empty || !f.raw.is_empty()).map(|f| {
+                let note = explain::field(&f.name).map(|n| n.get(text.lang));
+                let raw = f.raw.clone();
+                let onclick = Callback::from(move |_: MouseEvent| copy_text(&raw));
+                html! {
+                    <tr data-field={f.name.clone()}>
+                        <th scope="row" class="name">{ &f.name }</th>
+                        <td class="value">
+                            <code class="raw">{ &f.raw }</code>
+                            if let Some(d) = &f.decoded {
+                                if d != &f.raw {
+                                    <div class="decoded">{ d }</div>
+                                }
+                            }
+                            if let Some(note) = note {
+                                <div class="note">{ note }</div>
+                            }
+                        </td>
+                        <td class="copy">
+                            <button type="button" class="link small" title={format!("{} {}", text.copy, f.name)}
+                                {onclick}>{ text.copy }</button>
+                        </td>
+                    </tr>
+                }
+            }) }
+        </tbody>
+    }
+}
+
+/// The selected event, decoded again by the worker: every field raw and decoded, explained,
+/// Windows' own rendering, the raw XML, copy buttons.
+#[component]
+pub fn DetailPane(props: &DetailPaneProps) -> Html {
+    let text = props.text;
+    let app = props.state.get();
+    let on_close = {
+        let cb = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(Action::CloseDetail))
+    };
+    let body = match &app.detail {
+        None => html! { <p class="quiet">{ text.select_hint }</p> },
+        Some(DetailState::Loading { .. }) => html! { <p class="quiet">{ text.loading }</p> },
+        Some(DetailState::Ready(detail)) => {
+            let note = explain::event(detail.event_id);
+            let xml = detail.xml.clone();
+            let copy_xml = Callback::from(move |_: MouseEvent| copy_text(&xml));
+            let fields = fields_text(detail);
+            let copy_fields = Callback::from(move |_: MouseEvent| copy_text(&fields));
+            html! {
+                <>
+                    <h3 class="event-name" data-testid="detail-event">
+                        { event_label(text.lang, detail.event_id) }
+                    </h3>
+                    if let Some(error) = &detail.error {
+                        <p class="error">{ error }</p>
+                    }
+                    if let Some(note) = note {
+                        <p class="summary">{ note.summary.get(text.lang) }</p>
+                    }
+                    <div class="actions">
+                        <button type="button" class="button secondary" data-testid="copy-fields"
+                            onclick={copy_fields}>{ text.copy_fields }</button>
+                        <button type="button" class="button secondary" data-testid="copy-xml"
+                            onclick={copy_xml}>{ text.copy_xml }</button>
+                    </div>
+                    <h4>{ text.event_fields }</h4>
+                    <table class="fields" data-testid="detail-fields">
+                        { field_rows(text, &detail.fields, false) }
+                    </table>
+                    if let Some(note) = note {
+                        <details class="advice" open=true>
+                            <summary>{ text.monitoring }</summary>
+                            <ul>
+                                { for note.advice.iter().map(|a| html! { <li>{ a.get(text.lang) }</li> }) }
+                            </ul>
+                        </details>
+                    }
+                    <h4>{ text.system_fields }</h4>
+                    <table class="fields" data-testid="detail-system">
+                        { field_rows(text, &detail.system, true) }
+                    </table>
+                    if !detail.rendering.is_empty() {
+                        <h4>{ text.rendering_info }{ " " }<span class="quiet">{ &detail.culture }</span></h4>
+                        <dl class="rendering">
+                            { for detail.rendering.iter().map(|(n, v)| html! {
+                                <><dt>{ n }</dt><dd>{ v }</dd></>
+                            }) }
+                        </dl>
+                    }
+                    <h4>{ text.raw_xml }</h4>
+                    <pre class="xml" data-testid="detail-xml">{ &detail.xml }</pre>
+                </>
+            }
+        }
+    };
+    html! {
+        <aside class="detail" data-testid="event-detail" aria-label={text.detail}>
+            <header>
+                <h2>{ text.detail }</h2>
+                <button type="button" class="icon" data-testid="close-detail"
+                    title={text.close} aria-label={text.close} onclick={on_close}>{ "✕" }</button>
+            </header>
+            <div class="detail-body">{ body }</div>
+        </aside>
+    }
+}

@@ -1,0 +1,184 @@
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::{download, Shared};
+use crate::model::store::Sym;
+use crate::web::state::{format_minutes, parse_time, Action};
+use crate::web::text::{event_label, Text};
+
+/// Props of [`Filters`].
+#[derive(Properties, PartialEq)]
+pub struct FiltersProps {
+    /// The strings to show.
+    pub text: &'static Text,
+    /// The page state.
+    pub state: Shared,
+    /// Called with the user's changes.
+    pub on_action: Callback<Action>,
+}
+
+fn select_value(e: &Event) -> Option<String> {
+    e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value())
+}
+
+fn input_value(e: &Event) -> Option<String> {
+    e.target_dyn_into::<HtmlInputElement>().map(|s| s.value())
+}
+
+/// Search, filter lists, time range, row count and the exports.
+#[component]
+pub fn Filters(props: &FiltersProps) -> Html {
+    let text = props.text;
+    let app = props.state.get();
+    let filter = &app.filter;
+    let on = |f: fn(String) -> Option<Action>| {
+        let cb = props.on_action.clone();
+        move |value: Option<String>| {
+            if let Some(action) = value.and_then(f) {
+                cb.emit(action);
+            }
+        }
+    };
+    let on_text = {
+        let emit = on(|v| Some(Action::SetText(v)));
+        Callback::from(move |e: InputEvent| {
+            emit(e.target_dyn_into::<HtmlInputElement>().map(|i| i.value()));
+        })
+    };
+    let on_event = {
+        let emit = on(|v| {
+            Some(Action::SetEventIds(
+                v.parse::<u32>().map(|id| vec![id]).unwrap_or_default(),
+            ))
+        });
+        Callback::from(move |e: Event| emit(select_value(&e)))
+    };
+    let on_account = {
+        let emit = on(|v| {
+            Some(Action::SetAccounts(
+                v.parse::<u32>().map(|s| vec![Sym(s)]).unwrap_or_default(),
+            ))
+        });
+        Callback::from(move |e: Event| emit(select_value(&e)))
+    };
+    let on_operation = {
+        let emit = on(|v| {
+            Some(Action::SetOperations(
+                v.parse::<u32>().map(|s| vec![Sym(s)]).unwrap_or_default(),
+            ))
+        });
+        Callback::from(move |e: Event| emit(select_value(&e)))
+    };
+    let on_outcome = {
+        let emit = on(|v| Some(Action::SetOutcome(v.parse::<u8>().ok())));
+        Callback::from(move |e: Event| emit(select_value(&e)))
+    };
+    let on_from = {
+        let emit = on(|v| Some(Action::SetFrom(parse_time(&v))));
+        Callback::from(move |e: Event| emit(input_value(&e)))
+    };
+    let on_to = {
+        let emit = on(|v| Some(Action::SetTo(parse_time(&v))));
+        Callback::from(move |e: Event| emit(input_value(&e)))
+    };
+    let on_reset = {
+        let cb = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(Action::ResetFilter))
+    };
+    let on_csv = {
+        let state = props.state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let csv = state.get().export_csv();
+            download("keytrail-events.csv", "text/csv;charset=utf-8", &csv);
+        })
+    };
+    let on_json = {
+        let state = props.state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let json = state.get().export_json();
+            download("keytrail-events.json", "application/json", &json);
+        })
+    };
+    let one = |v: &[Sym]| v.first().copied();
+    let account = one(&filter.accounts);
+    let operation = one(&filter.operations);
+    let event_id = filter.event_ids.first().copied();
+    let several_accounts = filter.accounts.len() > 1;
+    html! {
+        <section class="filters" data-testid="filters">
+            <label class="search">
+                <span>{ text.search }</span>
+                <input type="search" data-testid="search" value={filter.text.clone()}
+                    placeholder={text.search_placeholder} oninput={on_text} />
+            </label>
+            <label>
+                <span>{ text.filter_event }</span>
+                <select data-testid="filter-event" onchange={on_event}>
+                    <option value="" selected={event_id.is_none()}>{ text.all }</option>
+                    { for app.facets.event_ids.iter().map(|&(id, count)| html! {
+                        <option value={id.to_string()} selected={event_id == Some(id)}>
+                            { event_label(text.lang, id) }{ format!(" ({count})") }
+                        </option>
+                    }) }
+                </select>
+            </label>
+            <label>
+                <span>{ text.filter_account }</span>
+                <select data-testid="filter-account" onchange={on_account}>
+                    <option value="" selected={account.is_none()}>
+                        { if several_accounts { format!("{} ({})", text.filter_account, filter.accounts.len()) } else { text.all.to_string() } }
+                    </option>
+                    { for app.facets.accounts.iter().map(|&(sym, count)| {
+                        let name = app.store.str(sym);
+                        let name = if name.is_empty() { text.no_account } else { name };
+                        html! {
+                            <option value={sym.0.to_string()} selected={!several_accounts && account == Some(sym)}>
+                                { format!("{name} ({count})") }
+                            </option>
+                        }
+                    }) }
+                </select>
+            </label>
+            <label>
+                <span>{ text.filter_operation }</span>
+                <select data-testid="filter-operation" onchange={on_operation}>
+                    <option value="" selected={operation.is_none()}>{ text.all }</option>
+                    { for app.facets.operations.iter().map(|&(sym, count)| html! {
+                        <option value={sym.0.to_string()} selected={operation == Some(sym)}>
+                            { format!("{} ({count})", app.store.str(sym)) }
+                        </option>
+                    }) }
+                </select>
+            </label>
+            <label>
+                <span>{ text.filter_outcome }</span>
+                <select data-testid="filter-outcome" onchange={on_outcome}>
+                    <option value="" selected={filter.outcome.is_none()}>{ text.all }</option>
+                    <option value="1" selected={filter.outcome == Some(1)}>{ text.outcome(1) }</option>
+                    <option value="2" selected={filter.outcome == Some(2)}>{ text.outcome(2) }</option>
+                </select>
+            </label>
+            <label>
+                <span>{ text.filter_from }</span>
+                <input type="datetime-local" data-testid="filter-from"
+                    value={filter.from.map(format_minutes).unwrap_or_default()} onchange={on_from} />
+            </label>
+            <label>
+                <span>{ text.filter_to }</span>
+                <input type="datetime-local" data-testid="filter-to"
+                    value={filter.to.map(format_minutes).unwrap_or_default()} onchange={on_to} />
+            </label>
+            <button type="button" class="button secondary" data-testid="reset-filters"
+                disabled={filter.is_empty()} onclick={on_reset}>{ text.reset_filters }</button>
+            <span class="spacer"></span>
+            <span class="row-count">
+                <span data-testid="row-count">{ app.view.len() }</span>
+                { " " }{ text.rows_shown }{ " " }{ app.store.rows.len() }
+            </span>
+            <button type="button" class="button secondary" data-testid="export-csv"
+                onclick={on_csv}>{ text.export_csv }</button>
+            <button type="button" class="button secondary" data-testid="export-json"
+                onclick={on_json}>{ text.export_json }</button>
+        </section>
+    }
+}
