@@ -1,31 +1,16 @@
 //! The `keytrail` command: output formats and exit statuses.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::io::Write;
+mod common;
+use common::keytrail;
+
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 
 fn fixture(name: &str) -> String {
     let p: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", name]
         .iter()
         .collect();
     p.to_string_lossy().into_owned()
-}
-
-fn keytrail(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keytrail"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run keytrail");
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input).unwrap();
-    } else {
-        drop(child.stdin.take());
-    }
-    child.wait_with_output().unwrap()
 }
 
 fn text(b: &[u8]) -> String {

@@ -3,8 +3,12 @@
 
 use keytrail::decoder::decode_all;
 use keytrail::model::session::{Link, SessionIndex};
-use std::io::Write;
-use std::process::{Command, Stdio};
+
+mod common;
+
+fn keytrail(args: &[&str], stdin: &[u8]) -> std::process::Output {
+    common::keytrail(args, Some(stdin))
+}
 
 fn logon(computer: &str, id: &str, user: &str, t: &str, ltype: u8, ip: &str) -> String {
     format!(
@@ -186,18 +190,6 @@ fn an_account_timeline_lists_its_sessions_in_order() {
         .map(|s| s.computer.clone())
         .collect();
     assert_eq!(tl, ["WS2", "WS1", "WS1"]);
-}
-
-fn keytrail(args: &[&str], stdin: &[u8]) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keytrail"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
 }
 
 #[test]
