@@ -12,7 +12,9 @@ use keytrail::decoder::{Decoder, Item};
 use keytrail::generator::{self, Encoding, Format, Spec};
 use keytrail::model::chart::{account_bars, activity};
 use keytrail::model::query::{select, Column, Filter, Sort};
+use keytrail::model::rules::{mark, presets, RuleSet};
 use keytrail::model::store::{Batch, BatchBuilder, Store, Sym};
+use std::cell::RefCell;
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
@@ -199,6 +201,18 @@ fn operations<'a>(store: &'a Store, all: &'a [u32], accounts: &'a [Sym]) -> Vec<
             "activity (all rows, 5 accounts, 200 buckets)",
             Box::new(move || activity(store, all, accounts, 200).series.len()),
         ),
+        {
+            let rules = RuleSet::compile(presets()).unwrap();
+            let marked = RefCell::new(store.clone());
+            (
+                "mark findings (5 presets, every row)",
+                Box::new(move || {
+                    let mut s = marked.borrow_mut();
+                    mark(&rules, &mut s, 0);
+                    s.findings.iter().filter(|&&f| f != 0).count()
+                }),
+            )
+        },
     ]
 }
 

@@ -15,6 +15,9 @@ cargo test --target wasm32-unknown-unknown --no-default-features --features web 
 echo "== trunk build --release --offline"
 trunk build --release --offline
 
+echo "== cargo build --release --bin keytrail (the e2e tests compare the page with the CLI)"
+cargo build --release --bin keytrail
+
 echo "== end-to-end tests (e2e/)"
 if [ ! -d e2e/node_modules/playwright-core ]; then
   (cd e2e && npm ci --no-audit --no-fund)

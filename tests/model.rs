@@ -491,3 +491,64 @@ fn activity_counts_every_timed_row_of_the_accounts() {
     assert_eq!(twice.series[0], twice.series[1]);
     assert!(twice.series[0].1.iter().sum::<u64>() > 0);
 }
+
+#[test]
+fn findings_marked_on_rows_agree_with_events_and_filter_the_table() {
+    use keytrail::model::rules::{mark, presets, tally, Hours, Pattern, RuleSet};
+    let mut list = presets();
+    // Name a sensitive key, and move business hours, so every preset has work to do.
+    for r in &mut list {
+        if r.id == "sensitive-key-export" {
+            r.key_names = Some(vec![Pattern::Glob("*-CA".into())]);
+        }
+        if r.outside_hours.is_some() {
+            r.outside_hours = Some(Hours {
+                start: 9,
+                end: 17,
+                utc_offset_minutes: 9 * 60,
+                ..Hours::default()
+            });
+        }
+    }
+    let rules = RuleSet::compile(list).unwrap();
+    let mut s = store().clone();
+    // Marked in two steps, as batches arrive.
+    let half = s.rows.len() / 2;
+    let rows = std::mem::take(&mut s.rows);
+    s.rows = rows[..half].to_vec();
+    mark(&rules, &mut s, 0);
+    s.rows = rows;
+    mark(&rules, &mut s, half);
+    assert_eq!(s.findings.len(), s.rows.len());
+
+    let evs: Vec<&Event> = files().iter().flat_map(|(_, e)| e).collect();
+    let mut totals = vec![0u64; rules.len()];
+    for (i, ev) in evs.iter().enumerate() {
+        let want = rules.matches(*ev).iter().fold(0u32, |m, x| {
+            m | 1 << rules.rules().position(|r| r.id == x.rule.id).unwrap()
+        });
+        assert_eq!(s.findings[i], want, "event {i}: {:?}", ev.event_id());
+        for (b, t) in totals.iter_mut().enumerate() {
+            *t += u64::from(want >> b & 1);
+        }
+    }
+    let tallies = tally(rules.len(), &s);
+    for (t, want) in tallies.iter().zip(&totals) {
+        assert_eq!(t.total, *want);
+        assert_eq!(t.accounts.iter().map(|a| a.1).sum::<u64>(), *want);
+    }
+    assert!(
+        totals.iter().all(|&t| t > 0),
+        "every preset fires on the export: {totals:?}"
+    );
+    // Filtering on one rule gives exactly its rows.
+    for (b, &total) in totals.iter().enumerate() {
+        let filter = Filter {
+            findings: 1 << b,
+            ..Filter::default()
+        };
+        let shown = select(&s, &filter, None);
+        assert_eq!(shown.len() as u64, total);
+        assert!(shown.iter().all(|&i| s.findings[i as usize] >> b & 1 == 1));
+    }
+}

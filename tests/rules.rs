@@ -3,7 +3,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use keytrail::decoder::{decode_all, Event};
-use keytrail::model::rules::{presets, Hours, KeyKind, Pattern, Rule, RuleSet};
+use keytrail::model::rules::{presets, Hours, KeyKind, Pattern, RowSubject, Rule, RuleSet};
+use keytrail::model::store::Store;
 
 /// A key event with sensible defaults; `with` overrides fields by name.
 struct Ev<'a> {
@@ -56,9 +57,21 @@ fn event(e: &Ev) -> Event {
     events.remove(0)
 }
 
+/// Whether the rule fires on the event. The CLI matches decoded events and the viewer matches
+/// compact rows: both must always agree, and the reason's presence must agree with the mask.
 fn fires(rule: &Rule, e: &Ev) -> bool {
     let set = RuleSet::compile(vec![rule.clone()]).unwrap();
-    !set.matches(&event(e)).is_empty()
+    let ev = event(e);
+    let on_event = !set.matches(&ev).is_empty();
+    let mut store = Store::new();
+    store.push_event(0, &ev);
+    let row = RowSubject {
+        row: &store.rows[0],
+        store: &store,
+    };
+    assert_eq!(set.mask(&row) == 1, on_event, "row and event disagree");
+    assert_eq!(set.matches(&row).len(), usize::from(on_event));
+    on_event
 }
 
 fn preset(id: &str) -> Rule {

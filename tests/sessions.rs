@@ -70,7 +70,7 @@ fn a_key_event_links_to_its_logon_privileges_and_logoff() {
     match idx.link("ca01.CONTOSO.local", "0x5A1F3C", t("2026-03-02T08:30:00Z")) {
         Link::Session(s) => {
             assert_eq!(s.account, "CONTOSO\\svc-backup");
-            assert_eq!(s.logon_type_name, Some("Service"));
+            assert_eq!(s.logon_type_name.as_deref(), Some("Service"));
             assert_eq!(s.ip_address, "10.0.0.7");
             assert_eq!(s.authentication_package, "Negotiate");
             assert_eq!(s.logon_process, "Advapi");

@@ -15,7 +15,7 @@ use keytrail::model::query::Column;
 use keytrail::model::store::{Batch, BatchBuilder, Interner, Row, Store, Sym};
 use keytrail::web::codec::JsCodec;
 use keytrail::web::explain;
-use keytrail::web::protocol::{Detail, Progress, Report, Request, SourceFile};
+use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
 use keytrail::web::state::{now_ms, parse_time, Action, AppState, DetailState};
 use keytrail::web::text::{problem_message, Lang, EN, JA};
 use keytrail::web::view::{Shared, StatusBar, StatusBarProps};
@@ -182,6 +182,8 @@ async fn pump(
 ) {
     while !until(state) {
         let report = reports.next().await.expect("worker ended");
+        // As between the worker and the page: through the codec (times are 64-bit).
+        let report = JsCodec::decode::<Report>(JsCodec::encode(report));
         state.apply(Action::Report(report), 0.0);
     }
 }
@@ -324,6 +326,7 @@ fn detail_of_reads_utf16_slices() {
         rendering: Vec::new(),
         xml: String::new(),
         error: None,
+        session: None,
     };
     detail_of(&bytes, &mut detail);
     assert_eq!(detail.event_id, 5059);
@@ -437,7 +440,11 @@ fn synthetic(n: usize) -> AppState {
         })
         .collect();
     let mut state = AppState::new();
-    state.store = Store { strings, rows };
+    state.store = Store {
+        strings,
+        rows,
+        ..Store::default()
+    };
     state.refresh_view(0.0);
     state
 }
@@ -656,4 +663,149 @@ async fn status_bar_shows_the_event_count() {
     let progress = root.query_selector("progress").unwrap().unwrap();
     assert_eq!(progress.get_attribute("value").as_deref(), Some("1024"));
     app.destroy();
+}
+
+/// A 4624 (service logon of svc-backup, logon ID 0x5a1f3c on CA01), then two 5059 machine-key
+/// exports: one by svc-backup in that session, one by SYSTEM.
+fn session_export() -> Vec<u8> {
+    let key = |user: &str, sid: &str, logon: &str, rec: u32| {
+        format!(
+            "<Event><System><EventID>5059</EventID><EventRecordID>{rec}</EventRecordID>\
+             <Keywords>0x8020000000000000</Keywords><TimeCreated SystemTime='2026-03-02T08:01:09Z'/>\
+             <Computer>CA01.contoso.local</Computer></System><EventData>\
+             <Data Name='SubjectUserSid'>{sid}</Data><Data Name='SubjectUserName'>{user}</Data>\
+             <Data Name='SubjectDomainName'>CONTOSO</Data><Data Name='SubjectLogonId'>{logon}</Data>\
+             <Data Name='ProviderName'>Microsoft Software Key Storage Provider</Data>\
+             <Data Name='AlgorithmName'>RSA</Data><Data Name='KeyName'>CONTOSO-CA01-CA</Data>\
+             <Data Name='KeyType'>%%2499</Data><Data Name='Operation'>%%2464</Data>\
+             <Data Name='ReturnCode'>0x0</Data></EventData></Event>\n"
+        )
+    };
+    let logon = "<Event><System><EventID>4624</EventID><EventRecordID>1</EventRecordID>\
+         <TimeCreated SystemTime='2026-03-02T08:01:08Z'/><Computer>CA01.contoso.local</Computer></System>\
+         <EventData><Data Name='SubjectUserSid'>S-1-5-18</Data><Data Name='SubjectLogonId'>0x3e7</Data>\
+         <Data Name='TargetUserSid'>S-1-5-21-1-2-3-1121</Data><Data Name='TargetUserName'>svc-backup</Data>\
+         <Data Name='TargetDomainName'>CONTOSO</Data><Data Name='TargetLogonId'>0x5a1f3c</Data>\
+         <Data Name='LogonType'>5</Data><Data Name='LogonProcessName'>Advapi  </Data>\
+         <Data Name='AuthenticationPackageName'>Negotiate</Data><Data Name='WorkstationName'>-</Data>\
+         <Data Name='IpAddress'>-</Data></EventData></Event>\n";
+    let mut text = logon.to_string();
+    text += &key("svc-backup", "S-1-5-21-1-2-3-1121", "0x5a1f3c", 2);
+    text += &key("CA01$", "S-1-5-18", "0x3e7", 3);
+    text.into_bytes()
+}
+
+#[wasm_bindgen_test]
+async fn findings_mark_rows_and_details_link_sessions() {
+    let (mut requests, mut reports) = start_worker();
+    let mut state = AppState::new();
+    pump(&mut state, &mut reports, |s| s.load.ready).await;
+    state.apply(
+        Action::Opened {
+            first_id: 0,
+            files: vec![("ca.xml".into(), 0)],
+        },
+        0.0,
+    );
+    let bytes = session_export();
+    requests
+        .send(Request::Open {
+            first_id: 0,
+            files: vec![SourceFile(file("ca.xml", &bytes))],
+        })
+        .await
+        .unwrap();
+    pump(&mut state, &mut reports, |s| !s.load.busy()).await;
+    assert_eq!(state.store.len(), 3);
+    let rule = |id: &str| state.rule_list.iter().position(|r| r.id == id).unwrap();
+    let machine = rule("machine-key-export-not-system");
+    let exports = rule("export-any");
+    // Both exports are exports; only svc-backup's is a machine-key export by a non-system account.
+    assert_eq!(state.tallies[exports].total, 2);
+    assert_eq!(state.tallies[machine].total, 1);
+    state.apply(Action::FilterRule(machine), 0.0);
+    assert_eq!(state.view, [1]);
+
+    // Its detail links to the 4624 of its session; SYSTEM's is named.
+    for request in state.apply(
+        Action::SelectAt {
+            position: 0,
+            open: true,
+        },
+        0.0,
+    ) {
+        requests.send(request).await.unwrap();
+    }
+    pump(&mut state, &mut reports, |s| {
+        matches!(s.detail, Some(DetailState::Ready(_)))
+    })
+    .await;
+    let Some(DetailState::Ready(detail)) = &state.detail else {
+        unreachable!()
+    };
+    let Some(SessionLink::Session(session)) = &detail.session else {
+        panic!("not linked: {:?}", detail.session)
+    };
+    assert_eq!(session.logon_type, Some(5));
+    assert_eq!(session.logon_type_name.as_deref(), Some("Service"));
+    assert_eq!(session.authentication_package, "Negotiate");
+    assert!(
+        session.logon_time.is_some_and(|t| t > 1 << 60),
+        "nanoseconds survive the codec"
+    );
+
+    state.apply(Action::FilterRule(machine), 0.0);
+    for request in state.apply(
+        Action::SelectAt {
+            position: 2,
+            open: true,
+        },
+        0.0,
+    ) {
+        requests.send(request).await.unwrap();
+    }
+    pump(&mut state, &mut reports, |s| {
+        matches!(s.detail, Some(DetailState::Ready(_)))
+    })
+    .await;
+    let Some(DetailState::Ready(detail)) = &state.detail else {
+        unreachable!()
+    };
+    assert_eq!(
+        detail.session,
+        Some(SessionLink::WellKnown("SYSTEM session".into()))
+    );
+
+    // One account: its session timeline.
+    let account = state.store.rows[1].account;
+    for request in state.apply(Action::SetAccounts(vec![account]), 0.0) {
+        requests.send(request).await.unwrap();
+    }
+    pump(&mut state, &mut reports, |s| {
+        s.timeline.as_ref().is_some_and(|t| t.sessions.is_some())
+    })
+    .await;
+    let sessions = state.timeline.as_ref().unwrap().sessions.as_ref().unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].account, "CONTOSO\\svc-backup");
+
+    // New rules mark every row again; a broken rule changes nothing and says why.
+    let only_system: Vec<_> = keytrail::model::rules::RuleSet::from_json(
+        r#"[{"id":"sys","accounts_deny":[{"exact":"S-1-5-18"}]}]"#,
+    )
+    .unwrap();
+    state.apply(Action::SetRules(only_system), 0.0);
+    assert_eq!(state.tallies.len(), 1);
+    // A 4624's account is the one that logged on (svc-backup), not the SYSTEM that reported it.
+    assert_eq!(state.tallies[0].total, 1);
+    assert_eq!(state.store.findings, [0, 0, 1]);
+    let broken =
+        keytrail::model::rules::RuleSet::from_json(r#"[{"id":"x","key_names":[{"regex":"("}]}]"#)
+            .unwrap();
+    state.apply(Action::SetRules(broken), 0.0);
+    assert!(state
+        .rules_error
+        .as_deref()
+        .is_some_and(|e| e.contains("rule `x`")));
+    assert_eq!(state.rule_list[0].id, "sys");
 }

@@ -155,6 +155,8 @@ pub struct Filter {
     pub from: Option<i64>,
     /// Latest time, ns, inclusive.
     pub to: Option<i64>,
+    /// Rows that match one of these monitoring rules (bits as [`Store::findings`]); 0 = any.
+    pub findings: u32,
 }
 
 impl Filter {
@@ -167,6 +169,7 @@ impl Filter {
             && self.outcome.is_none()
             && self.from.is_none()
             && self.to.is_none()
+            && self.findings == 0
     }
 }
 
@@ -369,6 +372,9 @@ fn filter_rows(store: &Store, filter: &Filter) -> Vec<u32> {
             continue;
         }
         if operations.as_ref().is_some_and(|s| !s.has(r.operation)) {
+            continue;
+        }
+        if filter.findings != 0 && store.findings_of(i) & filter.findings == 0 {
             continue;
         }
         if let Some(t) = &text {

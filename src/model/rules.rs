@@ -26,7 +26,10 @@ use crate::decoder::table;
 use crate::decoder::value::parse_number;
 use crate::decoder::view::Outcome;
 use crate::decoder::Event;
+use crate::model::store::{Row, Store, Sym, OUTCOME_FAILURE};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 
 /// How a text criterion matches (case-insensitive).
@@ -91,26 +94,37 @@ pub struct Rule {
     /// Why this matters, Japanese.
     pub explanation_ja: String,
     /// Event IDs.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_ids: Option<Vec<u32>>,
     /// Key names (`KeyName`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key_names: Option<Vec<Pattern>>,
     /// Operations: `export`, `import`, a `%%NNNN` code or the decoded text.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub operations: Option<Vec<String>>,
     /// `true`: only failures (ReturnCode not 0x0, or Audit Failure); `false`: only successes.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<bool>,
     /// Machine or user key.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key_type: Option<KeyKind>,
     /// Key storage providers (`ProviderName`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub providers: Option<Vec<Pattern>>,
     /// Algorithms (`AlgorithmName`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub algorithms: Option<Vec<Pattern>>,
     /// Fires only for accounts NOT matching any of these (`DOMAIN\user`, user name or SID).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts_allow: Option<Vec<Pattern>>,
     /// Fires only for accounts matching one of these.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts_deny: Option<Vec<Pattern>>,
     /// Skips SYSTEM, LOCAL SERVICE, NETWORK SERVICE and the computer's own account (`NAME$`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub exclude_system_accounts: bool,
     /// Fires only outside these hours.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outside_hours: Option<Hours>,
 }
 
@@ -180,8 +194,17 @@ struct Compiled {
 }
 
 /// Rules ready to match.
+#[derive(Default)]
 pub struct RuleSet {
     rules: Vec<(Rule, Compiled)>,
+}
+
+impl fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.rules.iter().map(|(r, _)| &r.id))
+            .finish()
+    }
 }
 
 /// One rule that matched one event, and why.
@@ -212,15 +235,156 @@ fn operation_code(op: &str) -> String {
         .map_or_else(|| op.to_lowercase(), |(code, _)| format!("%%{code}"))
 }
 
+/// An operation criterion in the words events are compared in: the decoded text of its code.
+fn operation_words(op: &str) -> String {
+    let code = operation_code(op);
+    table::insertion_string(&code).map_or(code, str::to_string)
+}
+
+/// A `%%NNNN` value in words, or the value itself when no table knows it.
+fn words(raw: &str) -> &str {
+    table::insertion_string(raw).unwrap_or(raw)
+}
+
 fn compile_list(list: &Option<Vec<Pattern>>) -> Result<Option<Vec<Matcher>>, String> {
     list.as_ref()
         .map(|l| l.iter().map(Matcher::new).collect())
         .transpose()
 }
 
+/// The most rules a [`RuleSet`] holds: [`RuleSet::mask`] gives one bit per rule.
+pub const MAX_RULES: usize = 32;
+
+/// What rules look at, the same whether it comes from a decoded [`Event`] (the CLI) or from a
+/// compact [`Row`] of the viewer's store ([`RowSubject`]). Coded values are compared in words.
+pub trait Subject {
+    /// `System/EventID`.
+    fn event_id(&self) -> u32;
+    /// `KeyName` (`""` when absent).
+    fn key_name(&self) -> &str;
+    /// `Operation` in words ("Export of persistent cryptographic key.").
+    fn operation(&self) -> &str;
+    /// `KeyType` in words ("Machine key.").
+    fn key_type(&self) -> &str;
+    /// `ProviderName`: the key storage provider (`""` for events without one).
+    fn provider(&self) -> &str;
+    /// `AlgorithmName` in words (`%%2432` reads "Not Available.").
+    fn algorithm(&self) -> &str;
+    /// `ReturnCode` as logged.
+    fn return_code(&self) -> &str;
+    /// Audit Failure, or a key event's ReturnCode other than 0x0.
+    fn failed(&self) -> bool;
+    /// The acting account: `DOMAIN\user`, user, SID.
+    fn account(&self) -> (Cow<'_, str>, &str, &str);
+    /// `System/Computer`.
+    fn computer(&self) -> &str;
+    /// `TimeCreated` in ns since the Unix epoch.
+    fn time(&self) -> Option<i64>;
+}
+
+impl Subject for Event {
+    fn event_id(&self) -> u32 {
+        Event::event_id(self)
+    }
+    fn key_name(&self) -> &str {
+        self.data("KeyName").unwrap_or("")
+    }
+    fn operation(&self) -> &str {
+        words(self.data("Operation").unwrap_or("").trim())
+    }
+    fn key_type(&self) -> &str {
+        words(self.data("KeyType").unwrap_or("").trim())
+    }
+    fn provider(&self) -> &str {
+        self.data("ProviderName").unwrap_or("")
+    }
+    fn algorithm(&self) -> &str {
+        words(self.data("AlgorithmName").unwrap_or("").trim())
+    }
+    fn return_code(&self) -> &str {
+        self.data("ReturnCode").unwrap_or("")
+    }
+    fn failed(&self) -> bool {
+        self.outcome() == Some(Outcome::Failure)
+    }
+    fn account(&self) -> (Cow<'_, str>, &str, &str) {
+        let a = Event::account(self);
+        (Cow::Owned(a.display()), a.user, a.sid)
+    }
+    fn computer(&self) -> &str {
+        Event::computer(self)
+    }
+    fn time(&self) -> Option<i64> {
+        Event::time(self).map(|t| t.nanos())
+    }
+}
+
+/// A row of the viewer's [`Store`] as rules see it.
+pub struct RowSubject<'a> {
+    /// The row.
+    pub row: &'a Row,
+    /// The store that holds its strings.
+    pub store: &'a Store,
+}
+
+impl RowSubject<'_> {
+    fn key_event(&self) -> bool {
+        matches!(self.row.event_id, 5058 | 5059 | 5061)
+    }
+}
+
+impl Subject for RowSubject<'_> {
+    fn event_id(&self) -> u32 {
+        self.row.event_id
+    }
+    fn key_name(&self) -> &str {
+        self.store.str(self.row.key_name)
+    }
+    fn operation(&self) -> &str {
+        self.store.str(self.row.operation).trim()
+    }
+    fn key_type(&self) -> &str {
+        self.store.str(self.row.key_type).trim()
+    }
+    fn provider(&self) -> &str {
+        // Other events keep `System/Provider/@Name` in this column, which rules do not look at.
+        if self.key_event() {
+            self.store.str(self.row.provider)
+        } else {
+            ""
+        }
+    }
+    fn algorithm(&self) -> &str {
+        self.store.str(self.row.algorithm).trim()
+    }
+    fn return_code(&self) -> &str {
+        self.store.str(self.row.return_code)
+    }
+    fn failed(&self) -> bool {
+        self.row.outcome == OUTCOME_FAILURE
+    }
+    fn account(&self) -> (Cow<'_, str>, &str, &str) {
+        let display = self.store.str(self.row.account);
+        let user = display.rsplit('\\').next().unwrap_or(display);
+        (Cow::Borrowed(display), user, self.store.str(self.row.sid))
+    }
+    fn computer(&self) -> &str {
+        self.store.str(self.row.computer)
+    }
+    fn time(&self) -> Option<i64> {
+        self.row.time()
+    }
+}
+
 impl RuleSet {
-    /// Checks and compiles rules (patterns, hours).
+    /// Checks and compiles rules (patterns, hours). At most [`MAX_RULES`].
     pub fn compile(rules: Vec<Rule>) -> Result<Self, RuleError> {
+        if rules.len() > MAX_RULES {
+            return Err(RuleError {
+                rule: rules[MAX_RULES].id.clone(),
+                reason: format!("at most {MAX_RULES} rules can be used at once"),
+            });
+        }
         let mut out = Vec::with_capacity(rules.len());
         for rule in rules {
             let err = |reason: String| RuleError {
@@ -243,7 +407,7 @@ impl RuleSet {
                 operations: rule
                     .operations
                     .as_ref()
-                    .map(|ops| ops.iter().map(|o| operation_code(o)).collect()),
+                    .map(|ops| ops.iter().map(|o| operation_words(o)).collect()),
                 providers: compile_list(&rule.providers).map_err(err)?,
                 algorithms: compile_list(&rule.algorithms).map_err(err)?,
                 allow: compile_list(&rule.accounts_allow).map_err(err)?,
@@ -277,13 +441,87 @@ impl RuleSet {
         self.rules.iter().map(|(r, _)| r)
     }
 
-    /// Every rule that matches the event, with the reason.
-    pub fn matches(&self, ev: &Event) -> Vec<Match<'_>> {
+    /// How many rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// True when there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Every rule that matches, with the reason.
+    pub fn matches<S: Subject + ?Sized>(&self, ev: &S) -> Vec<Match<'_>> {
         self.rules
             .iter()
-            .filter_map(|(rule, c)| check(rule, c, ev).map(|reason| Match { rule, reason }))
+            .filter_map(|(rule, c)| {
+                let mut why = Vec::new();
+                check(rule, c, ev, Some(&mut why)).then(|| Match {
+                    rule,
+                    reason: reason(ev, &why),
+                })
+            })
             .collect()
     }
+
+    /// Which rules match, as bits (bit `i` for the `i`-th rule), without wording reasons: the
+    /// fast path for marking a million rows.
+    pub fn mask<S: Subject + ?Sized>(&self, ev: &S) -> u32 {
+        self.rules
+            .iter()
+            .enumerate()
+            .filter(|(_, (rule, c))| check(rule, c, ev, None))
+            .fold(0, |m, (i, _)| m | 1 << i)
+    }
+}
+
+/// Marks the rows of `store` from row `from` on with the rules they match
+/// ([`Store::findings`]); rows before `from` keep their marks. Call it with 0 after the rules
+/// change, and with the old length after rows were added.
+pub fn mark(rules: &RuleSet, store: &mut Store, from: usize) {
+    let from = from.min(store.findings.len());
+    let marks: Vec<u32> = store.rows[from..]
+        .iter()
+        .map(|row| rules.mask(&RowSubject { row, store }))
+        .collect();
+    store.findings.truncate(from);
+    store.findings.extend(marks);
+}
+
+/// How often one rule matched, in all and per account.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Matching rows.
+    pub total: u64,
+    /// Matching rows per account, most first (ties in order of first appearance in the store).
+    pub accounts: Vec<(Sym, u64)>,
+}
+
+/// Counts the marks of `store` for each of `rules` rules, in rule order.
+pub fn tally(rules: usize, store: &Store) -> Vec<Tally> {
+    let mut per: Vec<HashMap<Sym, u64>> = vec![HashMap::new(); rules];
+    let mut totals = vec![0u64; rules];
+    for (row, &bits) in store.rows.iter().zip(&store.findings) {
+        let mut bits = bits;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if i >= rules {
+                break;
+            }
+            totals[i] += 1;
+            *per[i].entry(row.account).or_default() += 1;
+        }
+    }
+    per.into_iter()
+        .zip(totals)
+        .map(|(accounts, total)| {
+            let mut accounts: Vec<(Sym, u64)> = accounts.into_iter().collect();
+            accounts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            Tally { total, accounts }
+        })
+        .collect()
 }
 
 fn any(list: &Option<Vec<Matcher>>, value: &str) -> bool {
@@ -294,21 +532,17 @@ fn any(list: &Option<Vec<Matcher>>, value: &str) -> bool {
 }
 
 /// True for SYSTEM, LOCAL SERVICE, NETWORK SERVICE and the computer's own account.
-pub fn is_system_account(ev: &Event) -> bool {
-    let a = ev.account();
-    if matches!(a.sid.trim(), "S-1-5-18" | "S-1-5-19" | "S-1-5-20") {
+pub fn is_system_account<S: Subject + ?Sized>(ev: &S) -> bool {
+    let (_, user, sid) = ev.account();
+    if matches!(sid.trim(), "S-1-5-18" | "S-1-5-19" | "S-1-5-20") {
         return true;
     }
     let host = ev.computer().split('.').next().unwrap_or("");
     !host.is_empty()
-        && a.user.len() == host.len() + 1
-        && a.user.ends_with('$')
-        && a.user[..host.len()].eq_ignore_ascii_case(host)
-}
-
-/// True when the event failed: Audit Failure, or a key event's ReturnCode other than 0x0.
-fn failed(ev: &Event) -> bool {
-    ev.outcome() == Some(Outcome::Failure)
+        && user.len() == host.len() + 1
+        && user.ends_with('$')
+        && user.is_char_boundary(host.len())
+        && user[..host.len()].eq_ignore_ascii_case(host)
 }
 
 /// Local ISO weekday (1 = Monday) and hour of an instant.
@@ -321,98 +555,118 @@ fn local_day_hour(nanos: i64, offset_minutes: i32) -> (u8, u8) {
     (weekday, hour)
 }
 
-fn check(rule: &Rule, c: &Compiled, ev: &Event) -> Option<String> {
-    let mut why: Vec<String> = Vec::new();
+/// Does the rule match? When `why` is given, each criterion that matched adds its words.
+fn check<S: Subject + ?Sized>(
+    rule: &Rule,
+    c: &Compiled,
+    ev: &S,
+    mut why: Option<&mut Vec<String>>,
+) -> bool {
+    let mut say = |f: &dyn Fn() -> String| {
+        if let Some(w) = why.as_deref_mut() {
+            w.push(f());
+        }
+    };
     if let Some(ids) = &rule.event_ids {
         if !ids.contains(&ev.event_id()) {
-            return None;
+            return false;
         }
     }
-    let key_name = ev.data("KeyName").unwrap_or("");
     if c.key_names.is_some() {
+        let key_name = ev.key_name();
         if !any(&c.key_names, key_name) {
-            return None;
+            return false;
         }
-        why.push(format!("key `{key_name}`"));
+        say(&|| format!("key `{key_name}`"));
     }
     if let Some(ops) = &c.operations {
-        let op = ev.data("Operation").unwrap_or("").trim();
+        let op = ev.operation();
         if !ops.iter().any(|o| o.eq_ignore_ascii_case(op)) {
-            return None;
+            return false;
         }
-        why.push(table::insertion_string(op).unwrap_or(op).to_string());
+        say(&|| op.to_string());
     }
     if let Some(want) = rule.failure {
-        if failed(ev) != want {
-            return None;
+        if ev.failed() != want {
+            return false;
         }
         if want {
-            let rc = ev.data("ReturnCode").unwrap_or("");
-            let text = if rc.is_empty() || parse_number(rc) == Some(0) {
-                "Audit Failure".to_string()
-            } else {
-                table::decode("ReturnCode", rc).unwrap_or_else(|| rc.to_string())
-            };
-            why.push(format!("failed: {text}"));
+            say(&|| {
+                let rc = ev.return_code();
+                let text = if rc.is_empty() || parse_number(rc) == Some(0) {
+                    "Audit Failure".to_string()
+                } else {
+                    table::decode("ReturnCode", rc).unwrap_or_else(|| rc.to_string())
+                };
+                format!("failed: {text}")
+            });
         }
     }
     if let Some(kind) = rule.key_type {
-        let want = match kind {
+        let want = words(match kind {
             KeyKind::Machine => "%%2499",
             KeyKind::User => "%%2500",
+        });
+        if !ev.key_type().eq_ignore_ascii_case(want) {
+            return false;
+        }
+        say(&|| want.to_lowercase());
+    }
+    if !any(&c.providers, ev.provider()) {
+        return false;
+    }
+    if !any(&c.algorithms, ev.algorithm()) {
+        return false;
+    }
+    if c.allow.is_some() || c.deny.is_some() {
+        let (display, user, sid) = ev.account();
+        let account_is = |list: &Vec<Matcher>| {
+            list.iter()
+                .any(|m| m.is_match(&display) || m.is_match(user) || m.is_match(sid))
         };
-        if ev.data("KeyType").map(str::trim) != Some(want) {
-            return None;
+        if c.allow.as_ref().is_some_and(account_is) {
+            return false;
         }
-        why.push(table::insertion_string(want).unwrap_or(want).to_lowercase());
-    }
-    if !any(&c.providers, ev.data("ProviderName").unwrap_or("")) {
-        return None;
-    }
-    if !any(&c.algorithms, ev.data("AlgorithmName").unwrap_or("")) {
-        return None;
-    }
-    let a = ev.account();
-    let display = a.display();
-    let account_is = |list: &Vec<Matcher>| {
-        list.iter()
-            .any(|m| m.is_match(&display) || m.is_match(a.user) || m.is_match(a.sid))
-    };
-    if let Some(allow) = &c.allow {
-        if account_is(allow) {
-            return None;
+        if let Some(deny) = &c.deny {
+            if !account_is(deny) {
+                return false;
+            }
+            say(&|| format!("account {display} is on the watch list"));
         }
-    }
-    if let Some(deny) = &c.deny {
-        if !account_is(deny) {
-            return None;
-        }
-        why.push(format!("account {display} is on the watch list"));
     }
     if rule.exclude_system_accounts && is_system_account(ev) {
-        return None;
+        return false;
     }
     if let Some(h) = &rule.outside_hours {
-        let t = ev.time()?;
-        let (day, hour) = local_day_hour(t.nanos(), h.utc_offset_minutes);
+        let Some(t) = ev.time() else {
+            return false;
+        };
+        let (day, hour) = local_day_hour(t, h.utc_offset_minutes);
         let inside = h.days.contains(&day) && hour >= h.start && hour < h.end;
         if inside {
-            return None;
+            return false;
         }
-        why.push(format!(
-            "at {:02}:xx on {} (outside {:02}:00–{:02}:00)",
-            hour,
-            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][usize::from(day - 1)],
-            h.start,
-            h.end
-        ));
+        say(&|| {
+            format!(
+                "at {:02}:xx on {} (outside {:02}:00–{:02}:00)",
+                hour,
+                ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][usize::from(day - 1)],
+                h.start,
+                h.end
+            )
+        });
     }
-    let mut reason = format!("{} {}", ev.event_id(), display);
+    true
+}
+
+/// `"5059 CONTOSO\svc-backup: why, why"`.
+fn reason<S: Subject + ?Sized>(ev: &S, why: &[String]) -> String {
+    let mut reason = format!("{} {}", ev.event_id(), ev.account().0);
     if !why.is_empty() {
         reason.push_str(": ");
         reason.push_str(&why.join(", "));
     }
-    Some(reason)
+    reason
 }
 
 fn rule(id: &str, title: &str, title_ja: &str, explanation: &str, explanation_ja: &str) -> Rule {

@@ -10,11 +10,11 @@ use crate::decoder::table;
 use crate::decoder::value::parse_number;
 use crate::decoder::view::View;
 use crate::decoder::Event;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// One logon session seen in the export.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     /// The computer, as logged.
     pub computer: String,
@@ -27,7 +27,7 @@ pub struct Session {
     /// `LogonType` (2 interactive, 3 network, 5 service, 10 remote interactive…).
     pub logon_type: Option<u64>,
     /// The logon type's name.
-    pub logon_type_name: Option<&'static str>,
+    pub logon_type_name: Option<String>,
     /// `WorkstationName`.
     pub workstation: String,
     /// `IpAddress`.
@@ -97,7 +97,10 @@ impl SessionIndex {
                     account: l.target.display(),
                     sid: l.target.sid.to_string(),
                     logon_type: l.logon_type,
-                    logon_type_name: l.logon_type.and_then(table::logon_type_name),
+                    logon_type_name: l
+                        .logon_type
+                        .and_then(table::logon_type_name)
+                        .map(str::to_string),
                     workstation: l.workstation.to_string(),
                     ip_address: l.ip_address.to_string(),
                     authentication_package: l.authentication_package.trim().to_string(),
@@ -247,7 +250,7 @@ impl Link<'_> {
                     s.logon_type
                         .map(|t| format!("type {t}"))
                         .unwrap_or_default(),
-                    s.logon_type_name.unwrap_or("")
+                    s.logon_type_name.as_deref().unwrap_or("")
                 );
                 if !s.ip_address.is_empty() && s.ip_address != "-" {
                     d.push_str(&format!(" from {}", s.ip_address));

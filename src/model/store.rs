@@ -293,6 +293,9 @@ pub struct Store {
     pub strings: Interner,
     /// One row per event, in load order.
     pub rows: Vec<Row>,
+    /// Which monitoring rules each row matches, one bit per rule (see
+    /// [`RuleSet::mask`](super::rules::RuleSet::mask)); rows past its end match none.
+    pub findings: Vec<u32>,
 }
 
 impl Store {
@@ -315,6 +318,12 @@ impl Store {
     pub fn clear(&mut self) {
         self.strings = Interner::new();
         self.rows = Vec::new();
+        self.findings = Vec::new();
+    }
+
+    /// The rules row `i` matches, as bits.
+    pub fn findings_of(&self, i: usize) -> u32 {
+        self.findings.get(i).copied().unwrap_or(0)
     }
 
     /// Converts `ev` (from input `file`) to a row, interning its strings here.

@@ -19,7 +19,10 @@ impl Codec for JsCodec {
     where
         I: Serialize,
     {
-        match serde_wasm_bindgen::to_value(&input) {
+        // Times are nanoseconds since 1970 (beyond 2^53): 64-bit numbers travel as BigInts.
+        let serializer =
+            serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
+        match input.serialize(&serializer) {
             Ok(value) => value,
             // Both ends are this crate's own message types: failing here is a programming error,
             // reported as a JavaScript exception with the reason.

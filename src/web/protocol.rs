@@ -4,6 +4,7 @@
 //! `Uint8Array` ([`Bytes`]), never as one JavaScript object per row, so a million events cost a
 //! few hundred structured clones of plain buffers.
 
+use crate::model::session::Session;
 use serde::{Deserialize, Serialize};
 
 /// A file chosen by the user, passed to the worker as a handle (see [`JsCodec`](super::codec)).
@@ -68,6 +69,13 @@ pub enum Request {
         start: u64,
         /// Where it ends.
         end: u64,
+    },
+    /// Every logon session of one account (by SID), for its session timeline.
+    Timeline {
+        /// Echoed in the answer.
+        token: u32,
+        /// The account's SID.
+        sid: String,
     },
 }
 
@@ -146,6 +154,19 @@ pub struct Detail {
     pub xml: String,
     /// Why the event could not be decoded again, if it could not.
     pub error: Option<String>,
+    /// The logon session the event ran in, for events that name one (`SubjectLogonId`).
+    pub session: Option<SessionLink>,
+}
+
+/// Where an event's logon ID leads (see [`Link`](crate::model::session::Link)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SessionLink {
+    /// A well-known session such as SYSTEM's (`0x3e7`), by name.
+    WellKnown(String),
+    /// No logon event for it on this computer before the event.
+    NotInExport,
+    /// The session, with its logon, privileges and logoff.
+    Session(Box<Session>),
 }
 
 /// What the worker tells the page.
@@ -172,6 +193,15 @@ pub enum Report {
     },
     /// The answer to [`Request::Detail`].
     Detail(Box<Detail>),
+    /// The answer to [`Request::Timeline`]: the sessions, oldest first.
+    Timeline {
+        /// The request's token.
+        token: u32,
+        /// The account's SID.
+        sid: String,
+        /// Its sessions.
+        sessions: Vec<Session>,
+    },
 }
 
 /// The most problem texts kept per file; a broken multi-gigabyte file must not flood the page.

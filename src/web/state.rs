@@ -15,6 +15,8 @@ use super::protocol::{Detail, ProblemLine, Progress, Report, Request};
 use crate::model::chart::{account_bars, activity, AccountBars, Activity};
 use crate::model::export::{csv_field, json_string};
 use crate::model::query::{self, cell, Column, Filter, Sort};
+use crate::model::rules::{self, Rule, RuleSet, Tally};
+use crate::model::session::Session;
 use crate::model::store::{Batch, Store, Sym};
 
 /// While loading, a sorted or filtered view (and the charts) are recomputed at most this often.
@@ -233,6 +235,16 @@ pub struct AppState {
     pub last_select_ms: Option<f64>,
     /// Bumped by every change; views compare it instead of the state.
     pub version: u64,
+    /// The monitoring rules in use, as the user sees and edits them.
+    pub rule_list: Vec<Rule>,
+    /// The same, compiled; rows are marked with them ([`Store::findings`]).
+    pub rules: RuleSet,
+    /// Why the last rules the user gave could not be used.
+    pub rules_error: Option<String>,
+    /// Matches per rule and per account, in rule order.
+    pub tallies: Vec<Tally>,
+    /// The session timeline of the one account the table is filtered to.
+    pub timeline: Option<TimelineState>,
     next_token: u32,
     charts_len: usize,
     charts_at: f64,
@@ -294,12 +306,44 @@ pub enum Action {
     OpenDetail,
     /// Close the detail pane.
     CloseDetail,
+    /// Use these rules (from the editor, an imported file or kept settings).
+    SetRules(Vec<Rule>),
+    /// Show only the matches of rule `i`, or everything again if that is what is shown.
+    FilterRule(usize),
+}
+
+/// An account's session timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineState {
+    /// The account it is for.
+    pub account: Sym,
+    /// The token of the request for it.
+    pub token: u32,
+    /// Its sessions, oldest first; `None` while the worker is asked.
+    pub sessions: Option<Vec<Session>>,
 }
 
 impl AppState {
     /// A fresh state.
     pub fn new() -> Self {
-        Self::default()
+        let mut state = Self::default();
+        state.use_rules(rules::presets());
+        state
+    }
+
+    /// Compiles and uses `list`, marking every row again; a list that cannot be used leaves
+    /// the rules as they were and says why in [`AppState::rules_error`].
+    fn use_rules(&mut self, list: Vec<Rule>) {
+        match RuleSet::compile(list.clone()) {
+            Ok(set) => {
+                self.rules = set;
+                self.rule_list = list;
+                self.rules_error = None;
+                rules::mark(&self.rules, &mut self.store, 0);
+                self.tallies = rules::tally(self.rules.len(), &self.store);
+            }
+            Err(e) => self.rules_error = Some(e.to_string()),
+        }
     }
 
     /// Applies `action` at time `now` (ms, any monotonic clock) and returns what the worker must
@@ -308,7 +352,7 @@ impl AppState {
         self.version += 1;
         let mut out = Vec::new();
         match action {
-            Action::Report(report) => self.report(report, now),
+            Action::Report(report) => out.extend(self.report(report, now)),
             Action::Opened { first_id, files } => {
                 if !self.load.busy() {
                     self.timing = Timing {
@@ -338,7 +382,12 @@ impl AppState {
                 let generation = self.generation;
                 let next_token = self.next_token;
                 let version = self.version;
+                let rule_list = std::mem::take(&mut self.rule_list);
+                let rules = std::mem::take(&mut self.rules);
                 *self = Self::default();
+                self.rule_list = rule_list;
+                self.rules = rules;
+                self.tallies = rules::tally(self.rules.len(), &self.store);
                 self.load.ready = ready;
                 self.load.worker_stopped = stopped;
                 self.generation = generation;
@@ -371,6 +420,7 @@ impl AppState {
                 self.filter.accounts = accounts;
                 self.refresh_view(now);
                 self.refresh_activity();
+                out.extend(self.ask_timeline());
             }
             Action::ToggleAccount(account) => {
                 if let Some(i) = self.filter.accounts.iter().position(|&a| a == account) {
@@ -380,6 +430,7 @@ impl AppState {
                 }
                 self.refresh_view(now);
                 self.refresh_activity();
+                out.extend(self.ask_timeline());
             }
             Action::SetOperations(operations) => {
                 self.filter.operations = operations;
@@ -401,6 +452,7 @@ impl AppState {
                 self.filter = Filter::default();
                 self.refresh_view(now);
                 self.refresh_activity();
+                self.timeline = None;
             }
             Action::SelectAt { position, open } => {
                 self.selected = self.view.get(position).copied();
@@ -436,11 +488,49 @@ impl AppState {
                 self.detail_open = false;
                 self.detail = None;
             }
+            Action::SetRules(list) => {
+                let filtered = self.filter.findings != 0;
+                self.use_rules(list);
+                if filtered && self.rules_error.is_none() {
+                    self.filter.findings = 0;
+                    self.refresh_view(now);
+                }
+            }
+            Action::FilterRule(i) => {
+                let bit = 1u32
+                    .checked_shl(u32::try_from(i).unwrap_or(u32::MAX))
+                    .unwrap_or(0);
+                self.filter.findings = if self.filter.findings == bit { 0 } else { bit };
+                self.refresh_view(now);
+            }
         }
         out
     }
 
-    fn report(&mut self, report: Report, now: f64) {
+    /// Asks the worker for the session timeline of the one account the table is filtered to.
+    fn ask_timeline(&mut self) -> Option<Request> {
+        let [account] = self.filter.accounts[..] else {
+            self.timeline = None;
+            return None;
+        };
+        let sid = self
+            .store
+            .rows
+            .iter()
+            .find(|r| r.account == account && r.sid != Sym::EMPTY)
+            .map(|r| self.store.str(r.sid).to_string())?;
+        self.next_token = self.next_token.wrapping_add(1);
+        let token = self.next_token;
+        self.timeline = Some(TimelineState {
+            account,
+            token,
+            sessions: None,
+        });
+        Some(Request::Timeline { token, sid })
+    }
+
+    /// Takes in a report; asks again for what the report made out of date.
+    fn report(&mut self, report: Report, now: f64) -> Option<Request> {
         match report {
             Report::Ready => self.load.ready = true,
             Report::Progress(progress) => {
@@ -450,6 +540,10 @@ impl AppState {
                         self.timing.done = Some(now);
                     }
                     self.refresh(now, true);
+                    // Sessions read since the timeline was asked for.
+                    if self.timeline.is_some() {
+                        return self.ask_timeline();
+                    }
                 }
             }
             Report::ReadFailed { file, reason } => {
@@ -463,7 +557,7 @@ impl AppState {
             }
             Report::Rows { generation, batch } => {
                 if generation != self.generation {
-                    return;
+                    return None;
                 }
                 match Batch::decode(&batch.to_vec()) {
                     Ok(batch) => self.add_rows(batch, now),
@@ -488,13 +582,22 @@ impl AppState {
                     self.detail = Some(DetailState::Ready(detail));
                 }
             }
+            Report::Timeline {
+                token, sessions, ..
+            } => {
+                if let Some(t) = self.timeline.as_mut().filter(|t| t.token == token) {
+                    t.sessions = Some(sessions);
+                }
+            }
         }
+        None
     }
 
     /// Appends a batch of rows (as decoded from a [`Report::Rows`]).
     pub fn add_rows(&mut self, batch: Batch, now: f64) {
         let start = self.store.rows.len();
         self.store.apply(batch);
+        rules::mark(&self.rules, &mut self.store, start);
         let end = self.store.rows.len();
         if end > start && self.timing.first_rows.is_none() && self.timing.opened.is_some() {
             self.timing.first_rows = Some(now);
@@ -534,6 +637,7 @@ impl AppState {
         let all: Vec<u32> = index_range(0, self.store.rows.len()).collect();
         self.bars = account_bars(&self.store, &all, CHART_ACCOUNTS);
         self.facets = facets(&self.store);
+        self.tallies = rules::tally(self.rules.len(), &self.store);
         self.refresh_activity();
     }
 

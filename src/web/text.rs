@@ -219,7 +219,194 @@ pub struct Text {
     pub sort_hint: &'static str,
     /// Keyboard hint under the table.
     pub keyboard_hint: &'static str,
+    /// Findings, rules and logon sessions.
+    pub rules: RuleText,
 }
+
+/// The strings of the findings panel, the rule editor and the logon-session views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleText {
+    /// Panel heading.
+    pub heading: &'static str,
+    /// Under the heading.
+    pub intro: &'static str,
+    /// After a count of matching events.
+    pub matches: &'static str,
+    /// Tooltip of a rule button.
+    pub show_only: &'static str,
+    /// Shown while a rule filters the table.
+    pub showing: &'static str,
+    /// Before the accounts of a rule.
+    pub by_account: &'static str,
+    /// Opens the editor.
+    pub edit: &'static str,
+    /// Closes the editor.
+    pub close_editor: &'static str,
+    /// Sensitive key names field.
+    pub sensitive_keys: &'static str,
+    /// Business hours field.
+    pub hours: &'static str,
+    /// "from" hour.
+    pub hours_from: &'static str,
+    /// "to" hour.
+    pub hours_to: &'static str,
+    /// UTC offset field.
+    pub utc_offset: &'static str,
+    /// Working days field.
+    pub days: &'static str,
+    /// Day names, Monday first.
+    pub day_names: [&'static str; 7],
+    /// Applies the simple settings.
+    pub apply_settings: &'static str,
+    /// JSON editor label.
+    pub json: &'static str,
+    /// Applies the JSON.
+    pub apply_json: &'static str,
+    /// Restores the presets.
+    pub reset: &'static str,
+    /// Imports rules from a file.
+    pub import: &'static str,
+    /// Exports rules to a file.
+    pub export: &'static str,
+    /// The keep-in-browser checkbox.
+    pub keep: &'static str,
+    /// Before a rule error.
+    pub error: &'static str,
+    /// Tooltip of a row's flag.
+    pub flagged: &'static str,
+    /// Detail pane: heading of the rules the event matches.
+    pub detail_findings: &'static str,
+    /// Detail pane: the session heading.
+    pub session: &'static str,
+    /// Logon type.
+    pub logon_type: &'static str,
+    /// Workstation.
+    pub workstation: &'static str,
+    /// Source network address.
+    pub ip: &'static str,
+    /// Authentication package.
+    pub auth: &'static str,
+    /// Logon process.
+    pub logon_process: &'static str,
+    /// Logon time.
+    pub logon_time: &'static str,
+    /// Logoff time.
+    pub logoff_time: &'static str,
+    /// When the export has no logoff for the session.
+    pub no_logoff: &'static str,
+    /// Special privileges.
+    pub privileges: &'static str,
+    /// When the session had no 4672.
+    pub no_privileges: &'static str,
+    /// A well-known session.
+    pub well_known: &'static str,
+    /// No 4624 for the logon ID.
+    pub not_in_export: &'static str,
+    /// While files are still read.
+    pub still_reading: &'static str,
+    /// Timeline heading (followed by the account).
+    pub timeline: &'static str,
+    /// Before one account is chosen.
+    pub timeline_hint: &'static str,
+    /// When the account has no 4624.
+    pub timeline_empty: &'static str,
+    /// Timeline legend: a key event.
+    pub key_event: &'static str,
+}
+
+/// English rule strings.
+pub const EN_RULES: RuleText = RuleText {
+    heading: "Findings",
+    intro: "Monitoring rules drawn from the advice on event 5059: watch exports, machine keys, failures, unusual hours and the keys you name. Click a rule to show only its matches.",
+    matches: "matching events",
+    show_only: "Show only the events this rule matches (click again to show all)",
+    showing: "The table shows only this rule's matches.",
+    by_account: "By account",
+    edit: "Edit rules",
+    close_editor: "Close editor",
+    sensitive_keys: "Sensitive key names, one per line (* and ? match any text / one character)",
+    hours: "Business hours (key use outside them is a finding)",
+    hours_from: "from",
+    hours_to: "to",
+    utc_offset: "Your offset from UTC, minutes",
+    days: "Working days",
+    day_names: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    apply_settings: "Apply",
+    json: "All rules as JSON (criteria: event_ids, key_names, operations, failure, key_type, providers, algorithms, accounts_allow, accounts_deny, exclude_system_accounts, outside_hours)",
+    apply_json: "Apply JSON",
+    reset: "Restore built-in rules",
+    import: "Import JSON…",
+    export: "Export JSON",
+    keep: "Keep these rules in this browser (only the rules are stored, never event data)",
+    error: "These rules cannot be used:",
+    flagged: "Matches:",
+    detail_findings: "Findings",
+    session: "Logon session",
+    logon_type: "Logon type",
+    workstation: "Workstation",
+    ip: "Source address",
+    auth: "Authentication package",
+    logon_process: "Logon process",
+    logon_time: "Logged on",
+    logoff_time: "Logged off",
+    no_logoff: "no logoff in this export",
+    privileges: "Special privileges (4672)",
+    no_privileges: "none logged",
+    well_known: "Well-known session, not a logon by a person:",
+    not_in_export: "Session not in this export: no 4624 for this logon ID on this computer before the event.",
+    still_reading: "Some files are still being read; the session may appear when they are done.",
+    timeline: "Logon sessions of",
+    timeline_hint: "Filter the table to one account (click its bar or pick it above) to see its logon sessions on a timeline.",
+    timeline_empty: "No logon (4624) of this account in the loaded files.",
+    key_event: "key event",
+};
+
+/// Japanese rule strings.
+pub const JA_RULES: RuleText = RuleText {
+    heading: "検出結果",
+    intro: "イベント 5059 の監視の勧めに基づくルールです。エクスポート、マシン キー、失敗、業務時間外、指定した鍵を見張ります。ルールをクリックすると該当するイベントだけを表示します。",
+    matches: "件のイベント",
+    show_only: "このルールに該当するイベントだけを表示（もう一度クリックですべて表示）",
+    showing: "表はこのルールの該当イベントだけを表示しています。",
+    by_account: "アカウント別",
+    edit: "ルールを編集",
+    close_editor: "エディターを閉じる",
+    sensitive_keys: "重要な鍵の名前（1 行に 1 つ。* は任意の文字列、? は任意の 1 文字）",
+    hours: "業務時間（この時間外の鍵の使用を検出します）",
+    hours_from: "開始",
+    hours_to: "終了",
+    utc_offset: "UTC との時差（分）",
+    days: "勤務日",
+    day_names: ["月", "火", "水", "木", "金", "土", "日"],
+    apply_settings: "適用",
+    json: "全ルールの JSON（条件: event_ids, key_names, operations, failure, key_type, providers, algorithms, accounts_allow, accounts_deny, exclude_system_accounts, outside_hours）",
+    apply_json: "JSON を適用",
+    reset: "組み込みルールに戻す",
+    import: "JSON を読み込む…",
+    export: "JSON を書き出す",
+    keep: "このブラウザーにルールを保存する（保存するのはルールだけで、イベントのデータは保存しません）",
+    error: "このルールは使えません:",
+    flagged: "該当ルール:",
+    detail_findings: "検出結果",
+    session: "ログオン セッション",
+    logon_type: "ログオンの種類",
+    workstation: "ワークステーション",
+    ip: "接続元アドレス",
+    auth: "認証パッケージ",
+    logon_process: "ログオン プロセス",
+    logon_time: "ログオン",
+    logoff_time: "ログオフ",
+    no_logoff: "このエクスポートにログオフの記録なし",
+    privileges: "特権の割り当て (4672)",
+    no_privileges: "記録なし",
+    well_known: "既知のセッション（人によるログオンではありません）:",
+    not_in_export: "セッションはこのエクスポートにありません。このコンピューターでこのログオン ID の 4624 がイベントより前に見つかりません。",
+    still_reading: "まだ読み込み中のファイルがあります。読み込みが終わるとセッションが見つかるかもしれません。",
+    timeline: "ログオン セッション:",
+    timeline_hint: "表を 1 つのアカウントに絞り込む（棒グラフをクリックするか上で選ぶ）と、そのログオン セッションを時系列で表示します。",
+    timeline_empty: "読み込んだファイルにこのアカウントのログオン (4624) はありません。",
+    key_event: "キー イベント",
+};
 
 /// English.
 pub const EN: Text = Text {
@@ -325,6 +512,7 @@ pub const EN: Text = Text {
     repaired_word: "repaired",
     sort_hint: "Click to sort",
     keyboard_hint: "↑ ↓ PgUp PgDn Home End move · Enter opens · Esc closes",
+    rules: EN_RULES,
 };
 
 /// Japanese.
@@ -431,6 +619,7 @@ pub const JA: Text = Text {
     repaired_word: "修復済み",
     sort_hint: "クリックで並べ替え",
     keyboard_hint: "↑ ↓ PgUp PgDn Home End で移動 · Enter で開く · Esc で閉じる",
+    rules: JA_RULES,
 };
 
 impl Text {

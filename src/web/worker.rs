@@ -10,10 +10,11 @@ use wasm_bindgen_futures::JsFuture;
 use yew_agent::reactor::{reactor, ReactorScope};
 
 use super::protocol::{
-    Bytes, Detail, FieldLine, ProblemLine, Progress, Report, Request, SourceFile,
+    Bytes, Detail, FieldLine, ProblemLine, Progress, Report, Request, SessionLink, SourceFile,
     MAX_PROBLEMS_PER_FILE,
 };
-use crate::decoder::{Decoder, Item, Problem, ProblemKind, Severity, SysField};
+use crate::decoder::{Decoder, Event, Item, Problem, ProblemKind, Severity, SysField};
+use crate::model::session::{Link, SessionIndex};
 use crate::model::store::BatchBuilder;
 
 /// How much of a file is read at once: large enough that the per-slice cost (a promise, a copy
@@ -44,11 +45,40 @@ enum Source {
     Text(Vec<u8>),
 }
 
-/// The worker's memory: the inputs by file number, and the row builder of the current load.
-#[derive(Debug, Default)]
+/// Where decoded events go: each becomes a row; logon, logoff and privilege events also feed
+/// the session index.
+pub trait Collect {
+    /// Takes one event of input `file`.
+    fn event(&mut self, file: u16, event: &Event);
+}
+
+impl Collect for BatchBuilder {
+    fn event(&mut self, file: u16, event: &Event) {
+        self.push(file, event);
+    }
+}
+
+/// The rows waiting to be sent, and the logon sessions of everything loaded.
+#[derive(Default)]
+pub struct Collected {
+    /// Rows not sent yet.
+    pub rows: BatchBuilder,
+    /// Sessions of every file of the load.
+    pub sessions: SessionIndex,
+}
+
+impl Collect for Collected {
+    fn event(&mut self, file: u16, event: &Event) {
+        self.rows.push(file, event);
+        self.sessions.add(event);
+    }
+}
+
+/// The worker's memory: the inputs by file number, and what the current load collected.
+#[derive(Default)]
 struct Session {
     sources: HashMap<u32, Source>,
-    builder: BatchBuilder,
+    collected: Collected,
     generation: u32,
     queue: VecDeque<Request>,
 }
@@ -113,21 +143,50 @@ where
             clear(session, generation);
             Ok(())
         }
+        request @ (Request::Detail { .. } | Request::Timeline { .. }) => {
+            match answer(request, session).await {
+                Some(report) => send(channel, report).await,
+                None => Ok(()),
+            }
+        }
+    }
+}
+
+/// Answers a question about what is loaded ([`Request::Detail`], [`Request::Timeline`]);
+/// other requests are not questions.
+async fn answer(request: Request, session: &mut Session) -> Option<Report> {
+    Some(match request {
+        Request::Timeline { token, sid } => {
+            let sessions = session
+                .collected
+                .sessions
+                .timeline(&sid)
+                .into_iter()
+                .cloned()
+                .collect();
+            Report::Timeline {
+                token,
+                sid,
+                sessions,
+            }
+        }
         Request::Detail {
             token,
             file,
             start,
             end,
         } => {
-            let detail = detail(session.sources.get(&file), token, start, end).await;
-            send(channel, Report::Detail(Box::new(detail))).await
+            let source = session.sources.get(&file);
+            let detail = detail(source, token, start, end, &mut session.collected.sessions).await;
+            Report::Detail(Box::new(detail))
         }
-    }
+        _ => return None,
+    })
 }
 
 fn clear(session: &mut Session, generation: u32) {
     session.sources.clear();
-    session.builder = BatchBuilder::new();
+    session.collected = Collected::default();
     session.generation = generation;
     session
         .queue
@@ -205,8 +264,8 @@ where
         let chunk = read(source, offset, end).await?;
         let generation = session.generation;
         for part in chunk.chunks(FEED_BYTES) {
-            decoder.push(part, &mut session.builder);
-            if session.builder.len() >= BATCH_ROWS {
+            decoder.push(part, &mut session.collected);
+            if session.collected.rows.len() >= BATCH_ROWS {
                 flush(session, generation, channel).await?;
             }
         }
@@ -230,7 +289,7 @@ where
         }
     }
     let generation = session.generation;
-    let progress = decoder.finish(&mut session.builder);
+    let progress = decoder.finish(&mut session.collected);
     flush(session, generation, channel).await?;
     channel
         .send(Report::Progress(progress))
@@ -244,10 +303,10 @@ async fn flush<C>(session: &mut Session, generation: u32, channel: &mut C) -> Re
 where
     C: Sink<Report> + Unpin,
 {
-    if session.builder.is_empty() {
+    if session.collected.rows.is_empty() {
         return Ok(());
     }
-    let batch = session.builder.take().encode();
+    let batch = session.collected.rows.take().encode();
     channel
         .send(Report::Rows {
             generation,
@@ -294,17 +353,10 @@ where
                 stop = true;
                 clear(session, generation);
             }
-            Request::Detail {
-                token,
-                file,
-                start,
-                end,
-            } => {
-                let detail = detail(session.sources.get(&file), token, start, end).await;
-                channel
-                    .send(Report::Detail(Box::new(detail)))
-                    .await
-                    .map_err(|_| ReadError::Closed)?;
+            request @ (Request::Detail { .. } | Request::Timeline { .. }) => {
+                if let Some(report) = answer(request, session).await {
+                    channel.send(report).await.map_err(|_| ReadError::Closed)?;
+                }
             }
             other => session.queue.push_back(other),
         }
@@ -362,8 +414,15 @@ fn describe(err: &JsValue) -> String {
     }
 }
 
-/// Decodes bytes `start..end` of `source` on their own, for the detail pane.
-async fn detail(source: Option<&Source>, token: u32, start: u64, end: u64) -> Detail {
+/// Decodes bytes `start..end` of `source` on their own, for the detail pane, and links the
+/// event to its logon session.
+async fn detail(
+    source: Option<&Source>,
+    token: u32,
+    start: u64,
+    end: u64,
+    sessions: &mut SessionIndex,
+) -> Detail {
     let mut out = Detail {
         token,
         event_id: 0,
@@ -373,21 +432,38 @@ async fn detail(source: Option<&Source>, token: u32, start: u64, end: u64) -> De
         rendering: Vec::new(),
         xml: String::new(),
         error: None,
+        session: None,
     };
     let Some(source) = source else {
         out.error = Some("the file is no longer open".into());
         return out;
     };
     match read(source, start, end).await {
-        Ok(bytes) => detail_of(&bytes, &mut out),
+        Ok(bytes) => {
+            if let Some(event) = detail_of(&bytes, &mut out) {
+                out.session = session_link(sessions, &event);
+            }
+        }
         Err(ReadError::Browser(reason)) => out.error = Some(reason),
         Err(ReadError::Closed) => out.error = Some("closed".into()),
     }
     out
 }
 
-/// Fills `out` from the raw bytes of one event (UTF-8 or UTF-16 without BOM).
-pub fn detail_of(bytes: &[u8], out: &mut Detail) {
+/// Where the event's logon ID leads, for events that name one.
+pub fn session_link(sessions: &mut SessionIndex, event: &Event) -> Option<SessionLink> {
+    if event.account().logon_id.trim().is_empty() {
+        return None;
+    }
+    Some(match sessions.link_event(event) {
+        Link::WellKnown(name) => SessionLink::WellKnown(name.to_string()),
+        Link::NotInExport => SessionLink::NotInExport,
+        Link::Session(s) => SessionLink::Session(Box::new(s.clone())),
+    })
+}
+
+/// Fills `out` from the raw bytes of one event (UTF-8 or UTF-16 without BOM); gives the event.
+pub fn detail_of(bytes: &[u8], out: &mut Detail) -> Option<Event> {
     out.xml = slice_text(bytes);
     let mut decoder = Decoder::new();
     let mut items = Vec::new();
@@ -399,7 +475,7 @@ pub fn detail_of(bytes: &[u8], out: &mut Detail) {
     });
     let Some(event) = event else {
         out.error = Some("the event could not be decoded again".into());
-        return;
+        return None;
     };
     out.event_id = event.event_id();
     out.system = SysField::ALL
@@ -423,6 +499,7 @@ pub fn detail_of(bytes: &[u8], out: &mut Detail) {
         .rendering()
         .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect();
+    Some(event)
 }
 
 /// The text of an event's bytes: UTF-16 (LE or BE, recognised by `<` next to a zero byte) or
@@ -508,14 +585,14 @@ impl FileDecoder {
     }
 
     /// Decodes the next `chunk` of the file, its events into `rows`.
-    pub fn push(&mut self, chunk: &[u8], rows: &mut BatchBuilder) {
+    pub fn push(&mut self, chunk: &[u8], rows: &mut impl Collect) {
         self.decoder.push(chunk, &mut self.items);
         self.progress.bytes += chunk.len() as u64;
         self.drain(rows);
     }
 
     /// Ends the file (a truncated last event becomes a problem) and gives the final report.
-    pub fn finish(&mut self, rows: &mut BatchBuilder) -> Progress {
+    pub fn finish(&mut self, rows: &mut impl Collect) -> Progress {
         self.decoder.finish(&mut self.items);
         self.drain(rows);
         self.progress.done = true;
@@ -529,7 +606,7 @@ impl FileDecoder {
         report
     }
 
-    fn drain(&mut self, rows: &mut BatchBuilder) {
+    fn drain(&mut self, rows: &mut impl Collect) {
         let file = u16::try_from(self.progress.file).unwrap_or(u16::MAX);
         for item in self.items.drain(..) {
             match item {
@@ -538,7 +615,7 @@ impl FileDecoder {
                     if event.repaired {
                         self.progress.repaired += 1;
                     }
-                    rows.push(file, &event);
+                    rows.event(file, &event);
                 }
                 Item::Problem(problem) => {
                     if self.progress.problems < MAX_PROBLEMS_PER_FILE {

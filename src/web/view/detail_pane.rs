@@ -1,9 +1,10 @@
 use yew::prelude::*;
 
+use super::findings::{row_findings, session_section};
 use super::{copy_text, Shared};
 use crate::web::explain;
 use crate::web::protocol::{Detail, FieldLine};
-use crate::web::state::{Action, DetailState};
+use crate::web::state::{Action, AppState, DetailState};
 use crate::web::text::{event_label, Text};
 
 /// Props of [`DetailPane`].
@@ -69,6 +70,13 @@ fn field_rows(text: &'static Text, fields: &[FieldLine], skip_empty: bool) -> Ht
     }
 }
 
+fn selected_findings(text: &'static Text, app: &AppState) -> Html {
+    match app.selected.and_then(|i| app.store.rows.get(i as usize)) {
+        Some(row) => row_findings(text, app, row),
+        None => Html::default(),
+    }
+}
+
 /// The selected event, decoded again by the worker: every field raw and decoded, explained,
 /// Windows' own rendering, the raw XML, copy buttons.
 #[component]
@@ -99,6 +107,8 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
                     if let Some(note) = note {
                         <p class="summary">{ note.summary.get(text.lang) }</p>
                     }
+                    { selected_findings(text, &app) }
+                    { session_section(text, detail.session.as_ref(), app.load.busy()) }
                     <div class="actions">
                         <button type="button" class="button secondary" data-testid="copy-fields"
                             onclick={copy_fields}>{ text.copy_fields }</button>

@@ -1,6 +1,7 @@
 use web_sys::Element;
 use yew::prelude::*;
 
+use super::findings::{finding_ids, finding_titles};
 use super::Shared;
 use crate::model::query::Column;
 use crate::model::store::{OUTCOME_FAILURE, OUTCOME_SUCCESS};
@@ -176,16 +177,29 @@ pub fn EventTable(props: &EventTableProps) -> Html {
             let cb = props.on_action.clone();
             Callback::from(move |_: MouseEvent| cb.emit(Action::SelectAt { position, open: true }))
         };
+        let flagged = app.store.findings_of(row as usize) != 0;
         let class = classes!(
             "row",
             (position % 2 == 1).then_some("odd"),
             is_selected.then_some("selected"),
             (outcome == OUTCOME_FAILURE).then_some("failure"),
+            flagged.then_some("finding"),
         );
+        let findings = flagged.then(|| finding_ids(&app, row));
+        let flag = flagged.then(|| {
+            let title = format!("{}\n{}", text.rules.flagged, finding_titles(&app, row, text.lang));
+            html! { <span class="flag" title={title} aria-label={text.rules.flagged}>{ "⚑" }</span> }
+        });
         html! {
-            <tr key={row} {class} data-row={row.to_string()} aria-selected={is_selected.to_string()} {onclick}>
+            <tr key={row} {class} data-row={row.to_string()} data-findings={findings}
+                aria-selected={is_selected.to_string()} {onclick}>
                 { for columns.iter().map(|&column| {
                     let value = cell_text(text, &app, row, column);
+                    if column == Column::Event {
+                        if let Some(flag) = flag.clone() {
+                            return html! { <td class={classes!("c", column.key())} title={value.clone()}>{ flag }{ value }</td> };
+                        }
+                    }
                     let class = classes!(
                         "c",
                         column.key(),

@@ -6,6 +6,7 @@ mod detail_pane;
 mod drop_zone;
 mod event_table;
 mod filters;
+mod findings;
 mod problem_list;
 mod status_bar;
 
@@ -14,6 +15,7 @@ pub use detail_pane::{DetailPane, DetailPaneProps};
 pub use drop_zone::{DropZone, DropZoneProps};
 pub use event_table::{EventTable, EventTableProps, ROW_HEIGHT};
 pub use filters::{Filters, FiltersProps};
+pub use findings::{FindingsPanel, FindingsProps, SessionTimeline};
 pub use problem_list::{ProblemList, ProblemListProps};
 pub use status_bar::{StatusBar, StatusBarProps};
 
@@ -42,6 +44,8 @@ pub const SAMPLE_NAME: &str = "keytrail-sample.xml";
 pub const LANG_KEY: &str = "keytrail.lang";
 /// See [`LANG_KEY`].
 pub const THEME_KEY: &str = "keytrail.theme";
+/// The monitoring rules, kept only when the user ticks "keep these rules" (never event data).
+pub const RULES_KEY: &str = "keytrail.rules";
 
 /// The page's state shared with the components that render it. Two handles are equal when they
 /// point at the same state at the same [`AppState::version`], so components re-render exactly
@@ -161,6 +165,12 @@ fn store_setting(key: &str, value: &str) {
     }
 }
 
+fn remove_setting(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
 /// Props of [`Viewer`].
 #[derive(Properties, PartialEq)]
 pub struct ViewerProps {
@@ -215,7 +225,13 @@ fn publish_timing(state: &AppState) {
 #[component]
 pub fn Viewer(props: &ViewerProps) -> Html {
     let text = props.text;
-    let state = use_mut_ref(AppState::new);
+    let state = use_mut_ref(|| {
+        let mut state = AppState::new();
+        if let Some(rules) = findings::kept_rules() {
+            state.apply(Action::SetRules(rules), 0.0);
+        }
+        state
+    });
     let next_id = use_mut_ref(|| 0_u32);
     let update = use_force_update();
     let rerender = Callback::from(move |()| update.force_update());
@@ -453,6 +469,7 @@ pub fn Viewer(props: &ViewerProps) -> Html {
             <StatusBar {text} state={shared.clone()} />
             if has_rows {
                 <Filters {text} state={shared.clone()} on_action={on_action.clone()} />
+                <FindingsPanel {text} state={shared.clone()} on_action={on_action.clone()} />
                 <div class={classes!("workspace", detail_open.then_some("with-detail"))}>
                     <EventTable {text} state={shared.clone()} on_action={on_action.clone()} />
                     if detail_open {
@@ -462,6 +479,7 @@ pub fn Viewer(props: &ViewerProps) -> Html {
                 <section class="charts" data-testid="charts">
                     <AccountChart {text} state={shared.clone()} on_action={on_action.clone()} />
                     <ActivityChart {text} state={shared.clone()} on_action={on_action.clone()} />
+                    <SessionTimeline {text} state={shared.clone()} on_action={on_action.clone()} />
                 </section>
             } else if !busy {
                 <section class="empty" data-testid="empty">

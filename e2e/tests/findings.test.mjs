@@ -1,0 +1,202 @@
+// Findings and logon sessions in the built page: the rule chips count what the CLI counts,
+// a click filters the table to one rule's matches, flagged rows say which rules they match, the
+// detail pane shows the reasons and the logon session, an account gets a session timeline, and
+// rules are edited, kept (only when asked), exported and imported.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { launchChromium } from '../lib/browser.mjs';
+import { artifacts, dist, keytrailBin, root } from '../lib/paths.mjs';
+import { closeServer, originOf, serveDist } from '../lib/server.mjs';
+
+const SAMPLE = join(root, 'www', 'sample', 'keytrail-sample.xml');
+
+let server;
+let browser;
+let origin;
+const served = [];
+
+before(async () => {
+  if (!existsSync(join(dist, 'index.html'))) {
+    throw new Error('dist/index.html is missing: run `trunk build --release --offline` first');
+  }
+  await mkdir(artifacts, { recursive: true });
+  server = await serveDist(served);
+  origin = originOf(server);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await closeServer(server);
+});
+
+/** A fresh page with the bundled sample loaded (kept settings survive within `context`). */
+async function openSample(t, { context, locale = 'en-US', width = 1280, height = 900 } = {}) {
+  if (!context) {
+    context = await browser.newContext({ locale, viewport: { width, height }, acceptDownloads: true });
+    t.after(() => context.close());
+  }
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+  await page.goto(origin + '/');
+  await page.waitForSelector('[data-testid=drop-zone][data-ready=true]');
+  await page.click('[data-testid=load-sample]');
+  await page.waitForSelector('[data-testid=progress][data-busy=false]');
+  await page.waitForSelector('[data-testid=findings]');
+  return { page, context, errors };
+}
+
+const chip = (page, id) => page.locator(`[data-testid=findings] .chip[data-rule="${id}"]`);
+const chipCount = async (page, id) => Number(await chip(page, id).getAttribute('data-count'));
+const rowCount = async (page) => Number(await page.textContent('[data-testid=row-count]'));
+
+/** What `keytrail findings` finds in the sample: rule id → count. */
+function cliCounts(rulesFile) {
+  const args = ['findings', SAMPLE, '--format', 'json'];
+  if (rulesFile) args.push('--rules', rulesFile);
+  let out;
+  try {
+    out = execFileSync(keytrailBin, args, { maxBuffer: 1 << 28 });
+  } catch (e) {
+    // Exit status 4 means "there are findings"; the output is still the report.
+    if (e.status !== 4) throw e;
+    out = e.stdout;
+  }
+  const counts = {};
+  for (const f of JSON.parse(out).findings) counts[f.rule] = (counts[f.rule] ?? 0) + 1;
+  return counts;
+}
+
+describe('findings', () => {
+  test('chips count what the CLI finds; a click filters the table to the rule', async (t) => {
+    const { page, errors } = await openSample(t);
+    const cli = cliCounts();
+    for (const id of ['export-any', 'machine-key-export-not-system', 'failed-key-operations', 'key-operations-off-hours']) {
+      assert.equal(await chipCount(page, id), cli[id] ?? 0, `${id}: page and CLI agree`);
+    }
+    // The user has not named sensitive keys yet: that rule stays quiet.
+    assert.equal(await chipCount(page, 'sensitive-key-export'), 0);
+    const machine = await chipCount(page, 'machine-key-export-not-system');
+    assert.ok(machine >= 1, 'the sample holds a machine-key export by a non-SYSTEM account');
+
+    await chip(page, 'machine-key-export-not-system').click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid=row-count]').textContent === String(n), machine);
+    assert.equal(await chip(page, 'machine-key-export-not-system').getAttribute('aria-pressed'), 'true');
+    const rows = page.locator('[data-testid=events-table] tr.row');
+    const shown = await rows.count();
+    assert.ok(shown >= 1);
+    for (let i = 0; i < shown; i++) {
+      assert.match(await rows.nth(i).getAttribute('data-findings'), /\bmachine-key-export-not-system\b/);
+      assert.match(await rows.nth(i).textContent(), /5059/);
+      assert.doesNotMatch(await rows.nth(i).textContent(), /NT AUTHORITY\\SYSTEM/);
+    }
+    assert.match(await rows.first().textContent(), /svc-backup/);
+    await page.screenshot({ path: join(artifacts, '20-findings-filter.png') });
+
+    // Clicking the chip again shows everything.
+    await chip(page, 'machine-key-export-not-system').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]').textContent === '700');
+    assert.deepEqual(errors, []);
+  });
+
+  test('the detail pane gives the reasons and the logon session', async (t) => {
+    const { page } = await openSample(t);
+    await chip(page, 'machine-key-export-not-system').click();
+    await page.locator('[data-testid=events-table] tr.row').first().click();
+    const findings = page.locator('[data-testid=detail-findings]');
+    await findings.waitFor();
+    assert.match(await findings.textContent(), /Machine key exported by a person or service account/);
+    assert.match(await findings.textContent(), /svc-backup: Export of persistent cryptographic key\., machine key/);
+    const session = page.locator('[data-testid=detail-session]');
+    await session.waitFor();
+    const fields = await page.textContent('[data-testid=session-fields]');
+    assert.match(fields, /Logon type\s*5 Service/);
+    assert.match(fields, /Authentication package/);
+    assert.match(fields, /Logged on\s*2026-/);
+    await page.screenshot({ path: join(artifacts, '21-detail-session.png') });
+
+    // A SYSTEM event's session is named, not linked.
+    await chip(page, 'machine-key-export-not-system').click();
+    await page.fill('[data-testid=search]', 'NT AUTHORITY\\SYSTEM');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=row-count]').textContent) > 0);
+    await page.locator('[data-testid=events-table] tr.row').first().click();
+    await page.waitForSelector('[data-testid=session-well-known]');
+    assert.match(await page.textContent('[data-testid=session-well-known]'), /SYSTEM session/);
+  });
+
+  test('one account gets a session timeline', async (t) => {
+    const { page } = await openSample(t);
+    assert.match(await page.textContent('[data-testid=session-timeline]'), /Filter the table to one account/);
+    await page.locator('[data-testid=account-chart] [data-account="CONTOSO\\\\svc-backup"]').first().click();
+    await page.waitForSelector('[data-testid=session-timeline] [data-testid=session-lane]');
+    const timeline = page.locator('[data-testid=session-timeline]');
+    assert.equal(await timeline.getAttribute('data-account'), 'CONTOSO\\svc-backup');
+    assert.ok((await timeline.locator('[data-testid=session-lane]').count()) >= 1);
+    assert.ok((await timeline.locator('.key-tick').count()) >= 1, 'key events sit on their sessions');
+    await timeline.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifacts, '22-timeline.png'), fullPage: true });
+  });
+
+  test('rules are edited, kept only when asked, exported and imported', async (t) => {
+    const { page, context } = await openSample(t);
+    await page.click('[data-testid=edit-rules]');
+    await page.fill('[data-testid=sensitive-keys]', 'CONTOSO-CA01-*');
+    await page.click('[data-testid=apply-settings]');
+    await page.waitForFunction(
+      () => Number(document.querySelector('.chip[data-rule="sensitive-key-export"]').dataset.count) > 0,
+    );
+    // Same count as the CLI with the same rules.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-rules]')]);
+    const exported = await readFile(await download.path(), 'utf8');
+    assert.match(exported, /CONTOSO-CA01-\*/);
+    const rulesFile = join(tmpdir(), `keytrail-e2e-rules-${process.pid}.json`);
+    await writeFile(rulesFile, exported);
+    assert.equal(await chipCount(page, 'sensitive-key-export'), cliCounts(rulesFile)['sensitive-key-export']);
+    await page.screenshot({ path: join(artifacts, '23-rule-editor.png'), fullPage: true });
+
+    // Not kept unless asked.
+    assert.equal(await page.evaluate(() => localStorage.getItem('keytrail.rules')), null);
+    await page.check('[data-testid=keep-rules]');
+    const kept = await page.evaluate(() => localStorage.getItem('keytrail.rules'));
+    assert.match(kept, /CONTOSO-CA01-\*/);
+    // Only the rules: no event data in what is kept.
+    assert.doesNotMatch(kept, /svc-backup|0x5a1f3c|S-1-5-21/);
+    const again = await openSample(t, { context });
+    assert.ok((await chipCount(again.page, 'sensitive-key-export')) > 0, 'kept rules come back');
+    await again.page.click('[data-testid=edit-rules]');
+    await again.page.uncheck('[data-testid=keep-rules]');
+    assert.equal(await again.page.evaluate(() => localStorage.getItem('keytrail.rules')), null);
+
+    // A broken rule is refused with its name; the rules in use stay.
+    await again.page.fill('[data-testid=rules-json]', '[{"id":"bad","key_names":[{"regex":"("}]}]');
+    await again.page.click('[data-testid=apply-json]');
+    await again.page.waitForSelector('[data-testid=rules-error]');
+    assert.match(await again.page.textContent('[data-testid=rules-error]'), /rule `bad`/);
+    assert.ok((await chipCount(again.page, 'sensitive-key-export')) > 0);
+
+    // Importing a rules file replaces the rules.
+    const onlyImports = join(tmpdir(), `keytrail-e2e-imports-${process.pid}.json`);
+    await writeFile(onlyImports, JSON.stringify({ rules: [{ id: 'imports', title: 'Imports', event_ids: [5059], operations: ['import'] }] }));
+    await again.page.setInputFiles('[data-testid=import-rules]', onlyImports);
+    await again.page.waitForSelector('.chip[data-rule="imports"]');
+    assert.equal(await again.page.locator('[data-testid=findings] .chip').count(), 1);
+    assert.equal(await chipCount(again.page, 'imports'), cliCounts(onlyImports).imports);
+  });
+
+  test('findings speak Japanese', async (t) => {
+    const { page } = await openSample(t, { locale: 'ja-JP' });
+    assert.match(await page.textContent('[data-testid=findings] h2'), /検出結果/);
+    assert.match(await chip(page, 'machine-key-export-not-system').textContent(), /SYSTEM 以外によるマシン キーのエクスポート/);
+    await page.click('[data-testid=edit-rules]');
+    assert.match(await page.textContent('[data-testid=rule-editor]'), /重要な鍵の名前/);
+    await page.screenshot({ path: join(artifacts, '24-findings-ja.png') });
+  });
+});

@@ -1,0 +1,711 @@
+//! Findings: the monitoring rules with their match counts (a click filters the table), their
+//! editor, and the logon-session views (the detail pane's session, an account's timeline).
+
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use super::{download, remove_setting, store_setting, Shared, RULES_KEY};
+use crate::decoder::value::parse_number;
+use crate::model::rules::{presets, Hours, Pattern, RowSubject, Rule, RuleSet};
+use crate::model::session::Session;
+use crate::model::store::{Row, Store, Sym};
+use crate::web::protocol::SessionLink;
+use crate::web::state::{format_minutes, Action, AppState};
+use crate::web::text::{Lang, RuleText, Text};
+
+/// Props of [`FindingsPanel`] and [`SessionTimeline`].
+#[derive(Properties, PartialEq)]
+pub struct FindingsProps {
+    /// The strings to show.
+    pub text: &'static Text,
+    /// The page state.
+    pub state: Shared,
+    /// Called with rule filters and new rules.
+    pub on_action: Callback<Action>,
+}
+
+/// A rule's title in the language shown (its id when it has none).
+pub fn rule_title(rule: &Rule, lang: Lang) -> &str {
+    let t = match lang {
+        Lang::Ja if !rule.title_ja.is_empty() => &rule.title_ja,
+        _ => &rule.title,
+    };
+    if t.is_empty() {
+        &rule.id
+    } else {
+        t
+    }
+}
+
+fn rule_explanation(rule: &Rule, lang: Lang) -> &str {
+    match lang {
+        Lang::Ja if !rule.explanation_ja.is_empty() => &rule.explanation_ja,
+        _ => &rule.explanation,
+    }
+}
+
+/// The ids of the rules a row matches, space-separated (`data-findings` of table rows).
+pub fn finding_ids(state: &AppState, row: u32) -> String {
+    let bits = state.store.findings_of(row as usize);
+    state
+        .rule_list
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| bits & (1 << i) != 0)
+        .map(|(_, r)| r.id.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The titles of the rules a row matches, one per line (the flag's tooltip).
+pub fn finding_titles(state: &AppState, row: u32, lang: Lang) -> String {
+    let bits = state.store.findings_of(row as usize);
+    state
+        .rule_list
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| bits & (1 << i) != 0)
+        .map(|(_, r)| rule_title(r, lang))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The rules as the JSON the editor shows and exports.
+pub fn rules_json(rules: &[Rule]) -> String {
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        rules: &'a [Rule],
+    }
+    serde_json::to_string_pretty(&Doc { rules }).unwrap_or_default()
+}
+
+/// Saves the rules in `localStorage` (only when the user asked to keep them).
+fn keep(rules: &[Rule]) {
+    if let Ok(json) = serde_json::to_string(rules) {
+        store_setting(RULES_KEY, &json);
+    }
+}
+
+/// A user's line in the sensitive-keys box as a pattern: a glob when it has `*` or `?`.
+fn key_pattern(line: &str) -> Pattern {
+    if line.contains(['*', '?']) {
+        Pattern::Glob(line.to_string())
+    } else {
+        Pattern::Exact(line.to_string())
+    }
+}
+
+fn pattern_text(p: &Pattern) -> &str {
+    match p {
+        Pattern::Exact(s) | Pattern::Glob(s) | Pattern::Regex(s) => s,
+    }
+}
+
+/// The id of the preset that watches the keys the user names.
+const SENSITIVE: &str = "sensitive-key-export";
+
+/// `list` with the simple settings applied: the sensitive key names go to the sensitive-key
+/// rule, the hours to every rule that has hours.
+pub fn with_settings(mut list: Vec<Rule>, keys: &str, hours: &Hours) -> Vec<Rule> {
+    let names: Vec<Pattern> = keys
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(key_pattern)
+        .collect();
+    for rule in &mut list {
+        if rule.id == SENSITIVE {
+            rule.key_names = Some(names.clone());
+        }
+        if rule.outside_hours.is_some() {
+            rule.outside_hours = Some(hours.clone());
+        }
+    }
+    list
+}
+
+/// The rules with their counts; a click on one shows only its matches. The editor opens below.
+#[component]
+pub fn FindingsPanel(props: &FindingsProps) -> Html {
+    let text = props.text;
+    let t = &text.rules;
+    let editing = use_state(|| false);
+    let app = props.state.get();
+    let chips = app.rule_list.iter().enumerate().map(|(i, rule)| {
+        let total = app.tallies.get(i).map_or(0, |t| t.total);
+        let active = app.filter.findings == 1 << i;
+        let onclick = {
+            let cb = props.on_action.clone();
+            Callback::from(move |_: MouseEvent| cb.emit(Action::FilterRule(i)))
+        };
+        html! {
+            <button type="button" class={classes!("chip", (total > 0).then_some("hit"), active.then_some("active"))}
+                data-rule={rule.id.clone()} data-count={total.to_string()}
+                aria-pressed={active.to_string()} title={t.show_only} {onclick}>
+                <b class="count">{ total }</b>{ " " }{ rule_title(rule, text.lang) }
+            </button>
+        }
+    });
+    let about = app.rule_list.iter().enumerate().map(|(i, rule)| {
+        let tally = app.tallies.get(i);
+        let accounts = tally
+            .map(|t| t.accounts.iter().take(6).collect::<Vec<_>>())
+            .unwrap_or_default();
+        html! {
+            <li data-rule={rule.id.clone()}>
+                <strong>{ rule_title(rule, text.lang) }</strong>
+                { " — " }{ tally.map_or(0, |t| t.total) }{ " " }{ t.matches }
+                <p class="why">{ rule_explanation(rule, text.lang) }</p>
+                if !accounts.is_empty() {
+                    <p class="accounts" data-testid="rule-accounts">
+                        { t.by_account }{ ": " }
+                        { for accounts.into_iter().map(|&(sym, n)| {
+                            let cb = props.on_action.clone();
+                            let onclick = Callback::from(move |_: MouseEvent| {
+                                cb.emit(Action::FilterRule(i));
+                                cb.emit(Action::SetAccounts(vec![sym]));
+                            });
+                            html! {
+                                <button type="button" class="link small" {onclick}>
+                                    { account_name(&app.store, sym, text) }{ format!(" ({n})") }
+                                </button>
+                            }
+                        }) }
+                    </p>
+                }
+            </li>
+        }
+    });
+    let on_edit = {
+        let editing = editing.clone();
+        Callback::from(move |_: MouseEvent| editing.set(!*editing))
+    };
+    let showing = app.filter.findings != 0;
+    html! {
+        <section class="findings" data-testid="findings" aria-label={t.heading}>
+            <div class="findings-bar">
+                <h2>{ t.heading }</h2>
+                { for chips }
+                <span class="spacer"></span>
+                <button type="button" class="link" data-testid="edit-rules"
+                    aria-expanded={editing.to_string()} onclick={on_edit}>
+                    { if *editing { t.close_editor } else { t.edit } }
+                </button>
+            </div>
+            if showing {
+                <p class="quiet showing">{ t.showing }</p>
+            }
+            if let Some(err) = &app.rules_error {
+                <p class="error" data-testid="rules-error">{ t.error }{ " " }{ err }</p>
+            }
+            <details class="findings-more">
+                <summary>{ t.intro }</summary>
+                <ul>{ for about }</ul>
+            </details>
+            if *editing {
+                <RuleEditor text={props.text} state={props.state.clone()} on_action={props.on_action.clone()} />
+            }
+        </section>
+    }
+}
+
+fn account_name(store: &Store, sym: Sym, text: &Text) -> String {
+    let name = store.str(sym);
+    if name.is_empty() {
+        text.no_account.to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+fn input_value(r: &NodeRef) -> String {
+    r.cast::<HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+/// The rule editor: sensitive key names, business hours, every rule as JSON, import, export,
+/// and whether the browser keeps the rules.
+#[component]
+fn RuleEditor(props: &FindingsProps) -> Html {
+    let text = props.text;
+    let t = &text.rules;
+    let app = props.state.get();
+    let keys_ref = use_node_ref();
+    let from_ref = use_node_ref();
+    let to_ref = use_node_ref();
+    let offset_ref = use_node_ref();
+    let day_refs: Vec<NodeRef> = (0..7).map(|_| NodeRef::default()).collect();
+    let day_refs = use_mut_ref(|| day_refs);
+    let json_ref = use_node_ref();
+    let error = use_state(|| None::<String>);
+    let kept = use_state(|| super::setting(RULES_KEY).is_some());
+
+    let current_keys = app
+        .rule_list
+        .iter()
+        .find(|r| r.id == SENSITIVE)
+        .and_then(|r| r.key_names.as_ref())
+        .map(|k| k.iter().map(pattern_text).collect::<Vec<_>>().join("\n"))
+        .unwrap_or_default();
+    let hours = app
+        .rule_list
+        .iter()
+        .find_map(|r| r.outside_hours.clone())
+        .unwrap_or_default();
+    let json = rules_json(&app.rule_list);
+    // Fields show the rules in use: a new key replaces them when the rules change.
+    let stamp = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        json.hash(&mut h);
+        h.finish()
+    };
+    drop(app);
+
+    // Uses `list`: the state compiles it (an error is shown by the panel); kept if asked.
+    let apply_list = {
+        let cb = props.on_action.clone();
+        let state = props.state.clone();
+        let kept = kept.clone();
+        move |list: Vec<Rule>| {
+            cb.emit(Action::SetRules(list));
+            let app = state.get();
+            if *kept && app.rules_error.is_none() {
+                keep(&app.rule_list);
+            }
+        }
+    };
+
+    let on_apply = {
+        let apply_list = apply_list.clone();
+        let (keys_ref, from_ref, to_ref, offset_ref) = (
+            keys_ref.clone(),
+            from_ref.clone(),
+            to_ref.clone(),
+            offset_ref.clone(),
+        );
+        let day_refs = day_refs.clone();
+        let state = props.state.clone();
+        let error = error.clone();
+        Callback::from(move |_: MouseEvent| {
+            let keys = keys_ref
+                .cast::<HtmlTextAreaElement>()
+                .map(|a| a.value())
+                .unwrap_or_default();
+            let num = |r: &NodeRef| input_value(r).trim().parse::<i32>().ok();
+            let days: Vec<u8> = day_refs
+                .borrow()
+                .iter()
+                .zip(1u8..)
+                .filter(|(r, _)| r.cast::<HtmlInputElement>().is_some_and(|i| i.checked()))
+                .map(|(_, d)| d)
+                .collect();
+            let (Some(start), Some(end)) = (num(&from_ref), num(&to_ref)) else {
+                error.set(Some("hours must be numbers from 0 to 24".into()));
+                return;
+            };
+            let hours = Hours {
+                start: u8::try_from(start.clamp(0, 255)).unwrap_or(0),
+                end: u8::try_from(end.clamp(0, 255)).unwrap_or(0),
+                days,
+                utc_offset_minutes: num(&offset_ref).unwrap_or(0),
+            };
+            error.set(None);
+            let list = state.get().rule_list.clone();
+            apply_list(with_settings(list, &keys, &hours));
+        })
+    };
+
+    let on_apply_json = {
+        let apply_list = apply_list.clone();
+        let json_ref = json_ref.clone();
+        let error = error.clone();
+        Callback::from(move |_: MouseEvent| {
+            let text = json_ref
+                .cast::<HtmlTextAreaElement>()
+                .map(|a| a.value())
+                .unwrap_or_default();
+            match RuleSet::from_json(&text) {
+                Ok(list) => {
+                    error.set(None);
+                    apply_list(list);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        })
+    };
+
+    let on_reset = {
+        let apply_list = apply_list.clone();
+        Callback::from(move |_: MouseEvent| apply_list(presets()))
+    };
+
+    let on_export = {
+        let state = props.state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let json = rules_json(&state.get().rule_list);
+            download("keytrail-rules.json", "application/json", &json);
+        })
+    };
+
+    let on_import = {
+        let apply_list = apply_list.clone();
+        let error = error.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            let apply_list = apply_list.clone();
+            let error = error.clone();
+            spawn_local(async move {
+                let text = JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default();
+                match RuleSet::from_json(&text) {
+                    Ok(list) => {
+                        error.set(None);
+                        apply_list(list);
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            });
+        })
+    };
+
+    let on_keep = {
+        let kept = kept.clone();
+        let state = props.state.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            if input.checked() {
+                keep(&state.get().rule_list);
+            } else {
+                remove_setting(RULES_KEY);
+            }
+            kept.set(input.checked());
+        })
+    };
+
+    let days = day_refs.borrow().clone();
+    html! {
+        <div class="rule-editor" data-testid="rule-editor">
+            if let Some(e) = &*error {
+                <p class="error" data-testid="rule-editor-error">{ t.error }{ " " }{ e }</p>
+            }
+            <div class="editor-grid">
+                <label class="field keys">
+                    <span>{ t.sensitive_keys }</span>
+                    <textarea ref={keys_ref} data-testid="sensitive-keys" rows="4"
+                        key={format!("k{stamp}")} value={current_keys} />
+                </label>
+                <fieldset class="field hours">
+                    <legend>{ t.hours }</legend>
+                    <label>{ t.hours_from }{ " " }
+                        <input ref={from_ref} type="number" min="0" max="23" data-testid="hours-from"
+                            value={hours.start.to_string()} /></label>
+                    <label>{ t.hours_to }{ " " }
+                        <input ref={to_ref} type="number" min="1" max="24" data-testid="hours-to"
+                            value={hours.end.to_string()} /></label>
+                    <label>{ t.utc_offset }{ " " }
+                        <input ref={offset_ref} type="number" min="-840" max="840" step="15"
+                            data-testid="utc-offset" value={hours.utc_offset_minutes.to_string()} /></label>
+                    <div class="days">
+                        <span>{ t.days }</span>
+                        { for days.into_iter().zip(1u8..).map(|(r, d)| html! {
+                            <label class="day">
+                                <input ref={r} type="checkbox" checked={hours.days.contains(&d)} />
+                                { t.day_names[usize::from(d - 1)] }
+                            </label>
+                        }) }
+                    </div>
+                </fieldset>
+                <div class="field actions">
+                    <button type="button" class="button" data-testid="apply-settings"
+                        onclick={on_apply}>{ t.apply_settings }</button>
+                    <label class="keep">
+                        <input type="checkbox" data-testid="keep-rules" checked={*kept} onchange={on_keep} />
+                        { t.keep }
+                    </label>
+                </div>
+            </div>
+            <label class="field json">
+                <span>{ t.json }</span>
+                <textarea ref={json_ref} data-testid="rules-json" rows="10" spellcheck="false"
+                    key={format!("j{stamp}")} value={json} />
+            </label>
+            <div class="actions">
+                <button type="button" class="button secondary" data-testid="apply-json"
+                    onclick={on_apply_json}>{ t.apply_json }</button>
+                <button type="button" class="button secondary" data-testid="reset-rules"
+                    onclick={on_reset}>{ t.reset }</button>
+                <label class="button secondary file">
+                    { t.import }
+                    <input type="file" accept=".json,application/json" data-testid="import-rules"
+                        class="visually-hidden" onchange={on_import} />
+                </label>
+                <button type="button" class="button secondary" data-testid="export-rules"
+                    onclick={on_export}>{ t.export }</button>
+            </div>
+        </div>
+    }
+}
+
+/// The detail pane's findings for one row: every rule it matches, with the reason.
+pub fn row_findings(text: &'static Text, app: &AppState, row: &Row) -> Html {
+    let subject = RowSubject {
+        row,
+        store: &app.store,
+    };
+    let matches = app.rules.matches(&subject);
+    if matches.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <section class="detail-findings" data-testid="detail-findings">
+            <h4>{ text.rules.detail_findings }</h4>
+            <ul>
+                { for matches.iter().map(|m| html! {
+                    <li data-rule={m.rule.id.clone()}>
+                        <strong>{ rule_title(m.rule, text.lang) }</strong>
+                        <div class="reason">{ &m.reason }</div>
+                        <div class="note">{ rule_explanation(m.rule, text.lang) }</div>
+                    </li>
+                }) }
+            </ul>
+        </section>
+    }
+}
+
+fn time_text(ns: Option<i64>) -> String {
+    ns.map(|t| format_minutes(t).replace('T', " "))
+        .unwrap_or_default()
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.trim().is_empty() {
+        "-"
+    } else {
+        s
+    }
+}
+
+/// The detail pane's logon session: where the event's logon ID leads.
+pub fn session_section(text: &'static Text, link: Option<&SessionLink>, busy: bool) -> Html {
+    let t = &text.rules;
+    let Some(link) = link else {
+        return Html::default();
+    };
+    let body = match link {
+        SessionLink::WellKnown(name) => html! {
+            <p data-testid="session-well-known">{ t.well_known }{ " " }<strong>{ name }</strong></p>
+        },
+        SessionLink::NotInExport => html! {
+            <>
+                <p data-testid="session-missing">{ t.not_in_export }</p>
+                if busy { <p class="quiet">{ t.still_reading }</p> }
+            </>
+        },
+        SessionLink::Session(s) => session_fields(t, s),
+    };
+    html! {
+        <section class="detail-session" data-testid="detail-session">
+            <h4>{ t.session }</h4>
+            { body }
+        </section>
+    }
+}
+
+fn logon_type_label(s: &Session) -> String {
+    match (s.logon_type, s.logon_type_name.as_deref()) {
+        (Some(n), Some(name)) => format!("{n} {name}"),
+        (Some(n), None) => n.to_string(),
+        _ => "-".into(),
+    }
+}
+
+fn session_fields(t: &RuleText, s: &Session) -> Html {
+    let logoff = s
+        .logoff_time
+        .map_or_else(|| t.no_logoff.to_string(), |x| time_text(Some(x)));
+    let privileges = if s.privileges.is_empty() {
+        t.no_privileges.to_string()
+    } else {
+        s.privileges.join(", ")
+    };
+    let rows = [
+        (t.logon_type, logon_type_label(s)),
+        (t.workstation, or_dash(&s.workstation).to_string()),
+        (t.ip, or_dash(&s.ip_address).to_string()),
+        (t.auth, or_dash(&s.authentication_package).to_string()),
+        (t.logon_process, or_dash(&s.logon_process).to_string()),
+        (t.logon_time, time_text(s.logon_time)),
+        (t.logoff_time, logoff),
+        (t.privileges, privileges),
+    ];
+    html! {
+        <dl class="session" data-testid="session-fields">
+            { for rows.into_iter().map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }
+        </dl>
+    }
+}
+
+/// Lanes shown at most; older sessions are summarised.
+const LANES: usize = 24;
+const TL_WIDTH: f64 = 1200.0;
+const TL_LABEL: f64 = 240.0;
+const TL_ROW: f64 = 20.0;
+
+/// The logon sessions of the one account the table is filtered to, as bars from logon to
+/// logoff, with that account's key events as ticks on the session they ran in.
+#[component]
+pub fn SessionTimeline(props: &FindingsProps) -> Html {
+    let text = props.text;
+    let t = &text.rules;
+    let app = props.state.get();
+    let Some(tl) = &app.timeline else {
+        return html! {
+            <figure class="chart timeline" data-testid="session-timeline">
+                <figcaption>{ t.timeline.trim_end_matches(':') }</figcaption>
+                <p class="quiet">{ t.timeline_hint }</p>
+            </figure>
+        };
+    };
+    let account = account_name(&app.store, tl.account, text);
+    let body = match &tl.sessions {
+        None => html! { <p class="quiet">{ text.loading }</p> },
+        Some(list) if list.is_empty() => html! { <p class="quiet">{ t.timeline_empty }</p> },
+        Some(list) => timeline_svg(text, &app, tl.account, list),
+    };
+    html! {
+        <figure class="chart timeline" data-testid="session-timeline" data-account={account.clone()}>
+            <figcaption>{ t.timeline }{ " " }<strong>{ account }</strong></figcaption>
+            { body }
+        </figure>
+    }
+}
+
+fn timeline_svg(text: &'static Text, app: &AppState, account: Sym, all: &[Session]) -> Html {
+    let t = &text.rules;
+    let shown = &all[all.len().saturating_sub(LANES)..];
+    // Key events of the account, on their session's lane.
+    let keys: Vec<(usize, i64, bool)> = app
+        .store
+        .rows
+        .iter()
+        .filter(|r| r.account == account && matches!(r.event_id, 5058 | 5059 | 5061))
+        .filter_map(|r| {
+            let time = r.time()?;
+            let id = parse_number(app.store.str(r.logon_id))?;
+            let host = app.store.str(r.computer);
+            let lane = shown.iter().rposition(|s| {
+                s.logon_id == id
+                    && s.computer.eq_ignore_ascii_case(host)
+                    && s.logon_time.is_none_or(|l| l <= time)
+                    && s.logoff_time.is_none_or(|o| o >= time)
+            })?;
+            Some((
+                lane,
+                time,
+                r.outcome == crate::model::store::OUTCOME_FAILURE,
+            ))
+        })
+        .take(5_000)
+        .collect();
+    let times = shown
+        .iter()
+        .flat_map(|s| [s.logon_time, s.logoff_time])
+        .flatten()
+        .chain(keys.iter().map(|k| k.1));
+    let (lo, hi) = times.fold((i64::MAX, i64::MIN), |(a, b), x| (a.min(x), b.max(x)));
+    if lo > hi {
+        return html! { <p class="quiet">{ t.timeline_empty }</p> };
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let span = (hi - lo).max(60_000_000_000) as f64;
+    #[allow(clippy::cast_precision_loss)]
+    let x = |ns: i64| TL_LABEL + (ns - lo) as f64 / span * (TL_WIDTH - TL_LABEL - 10.0);
+    #[allow(clippy::cast_precision_loss)]
+    let height = shown.len() as f64 * TL_ROW + 34.0;
+    let lanes = shown.iter().enumerate().map(|(i, s)| {
+        #[allow(clippy::cast_precision_loss)]
+        let y = i as f64 * TL_ROW + 4.0;
+        let start = x(s.logon_time.unwrap_or(lo));
+        let end = x(s.logoff_time.unwrap_or(hi));
+        let open = s.logoff_time.is_none();
+        let host = s.computer.split('.').next().unwrap_or(&s.computer);
+        let label = format!("{host} · {}", logon_type_label(s));
+        let tip = format!(
+            "{} 0x{:x} · {}\n{}: {}\n{}: {}\n{}: {}\n{}: {}",
+            s.computer,
+            s.logon_id,
+            logon_type_label(s),
+            t.ip,
+            or_dash(&s.ip_address),
+            t.logon_time,
+            time_text(s.logon_time),
+            t.logoff_time,
+            s.logoff_time
+                .map_or_else(|| t.no_logoff.to_string(), |o| time_text(Some(o))),
+            t.privileges,
+            if s.privileges.is_empty() { t.no_privileges.to_string() } else { s.privileges.join(", ") },
+        );
+        html! {
+            <g class="lane" data-testid="session-lane">
+                <text x={format!("{:.1}", TL_LABEL - 6.0)} y={format!("{:.1}", y + 12.0)} class="label" text-anchor="end">{ label }</text>
+                <rect x={format!("{start:.1}")} y={format!("{:.1}", y + 3.0)} width={format!("{:.1}", (end - start).max(2.0))}
+                    height="12" class={classes!("session-bar", open.then_some("open"), (!s.privileges.is_empty()).then_some("privileged"))}>
+                    <title>{ tip }</title>
+                </rect>
+            </g>
+        }
+    });
+    let ticks = keys.iter().map(|&(lane, time, failed)| {
+        #[allow(clippy::cast_precision_loss)]
+        let y = lane as f64 * TL_ROW + 4.0;
+        let cx = x(time);
+        html! {
+            <line x1={format!("{cx:.1}")} x2={format!("{cx:.1}")} y1={format!("{:.1}", y + 1.0)} y2={format!("{:.1}", y + 17.0)}
+                class={classes!("key-tick", failed.then_some("failed"))}>
+                <title>{ format!("{} {}", t.key_event, time_text(Some(time))) }</title>
+            </line>
+        }
+    });
+    let axis_y = height - 14.0;
+    html! {
+        <>
+            if all.len() > shown.len() {
+                <p class="quiet">{ format!("+{} …", all.len() - shown.len()) }</p>
+            }
+            <svg class="timeline-svg" viewBox={format!("0 0 {TL_WIDTH} {height:.0}")} role="img"
+                aria-label={t.timeline}>
+                { for lanes }
+                { for ticks }
+                <line x1={format!("{TL_LABEL:.1}")} x2={format!("{:.1}", TL_WIDTH - 10.0)}
+                    y1={format!("{:.1}", axis_y - 6.0)} y2={format!("{:.1}", axis_y - 6.0)} class="axis" />
+                <text x={format!("{TL_LABEL:.1}")} y={format!("{axis_y:.1}")} class="tick" dy="10">{ time_text(Some(lo)) }</text>
+                <text x={format!("{:.1}", TL_WIDTH - 10.0)} y={format!("{axis_y:.1}")} class="tick" dy="10" text-anchor="end">{ time_text(Some(hi)) }</text>
+            </svg>
+            <p class="legend">
+                <span class="swatch session-bar"></span>{ " " }{ t.session }{ "  " }
+                <span class="swatch key-tick"></span>{ " " }{ t.key_event }
+            </p>
+        </>
+    }
+}
+
+/// Reads rules kept in `localStorage`, if the user chose to keep some.
+pub fn kept_rules() -> Option<Vec<Rule>> {
+    let json = super::setting(RULES_KEY)?;
+    RuleSet::from_json(&json).ok()
+}
