@@ -311,3 +311,39 @@ fn events_and_fields_match_by_local_name_with_any_namespace_or_prefix() {
     );
     assert_eq!(events[0].account().user, "bob");
 }
+
+#[test]
+fn a_million_tiny_events_all_decode_in_flat_memory() {
+    // 1,000,000 minimal events between good ones, fed in 64 KiB chunks as the browser does; the
+    // decoder hands each event over as soon as it is complete, so nothing accumulates.
+    let tiny = "<Event><System><EventID>1</EventID></System></Event>";
+    let mut d = Decoder::new();
+    let mut out = Vec::new();
+    let (mut events, mut problems, mut ones) = (0u64, 0u64, 0u64);
+    let mut count = |out: &mut Vec<Item>| {
+        for item in out.drain(..) {
+            match item {
+                Item::Event(e) => {
+                    events += 1;
+                    ones += u64::from(e.event_id() == 1);
+                }
+                Item::Problem(_) => problems += 1,
+            }
+        }
+    };
+    d.push(ev(5059, 1).as_bytes(), &mut out);
+    let block = tiny.repeat(10_000);
+    let mut pending = Vec::new();
+    for _ in 0..100 {
+        pending.extend_from_slice(block.as_bytes());
+        for chunk in pending.chunks(64 << 10) {
+            d.push(chunk, &mut out);
+            count(&mut out);
+        }
+        pending.clear();
+    }
+    d.push(ev(5061, 2).as_bytes(), &mut out);
+    d.finish(&mut out);
+    count(&mut out);
+    assert_eq!((events, ones, problems), (1_000_002, 1_000_000, 0));
+}
