@@ -144,3 +144,30 @@ fn readme_lists_every_fixture() {
         }
     }
 }
+
+/// The viewer's bundled sample is what the README's `generate` command makes (700 events,
+/// RenderedXml, seed 5059); `KEYTRAIL_REGEN_FIXTURES=1` rewrites it too.
+#[test]
+fn bundled_sample_is_current() {
+    let mut bytes = Vec::new();
+    let spec = Spec {
+        seed: SEED,
+        events: 700,
+    };
+    write(
+        events(&spec),
+        Format::RenderedXml,
+        Encoding::Utf8,
+        &mut bytes,
+    )
+    .unwrap();
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/sample/keytrail-sample.xml");
+    if std::env::var_os("KEYTRAIL_REGEN_FIXTURES").is_some() {
+        std::fs::write(&path, &bytes).unwrap();
+    }
+    let on_disk = std::fs::read(&path).unwrap();
+    assert!(
+        on_disk == bytes,
+        "www/sample/keytrail-sample.xml is stale; regenerate with KEYTRAIL_REGEN_FIXTURES=1"
+    );
+}
