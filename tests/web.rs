@@ -17,9 +17,9 @@ use keytrail::web::codec::JsCodec;
 use keytrail::web::explain;
 use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
 use keytrail::web::state::{now_ms, parse_time, Action, AppState, DetailState};
-use keytrail::web::text::{problem_message, Lang, EN, JA};
+use keytrail::web::text::{problem_message, visible, Lang, EN, JA};
 use keytrail::web::view::{Shared, StatusBar, StatusBarProps};
-use keytrail::web::worker::{detail_of, serve, slice_text, FileDecoder};
+use keytrail::web::worker::{detail_of, problem_line, serve, slice_text, FileDecoder};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::console_log;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -613,6 +613,51 @@ fn problems_are_translated_by_code() {
     assert_eq!(Lang::from_tag("ja-JP"), Lang::Ja);
     assert_eq!(Lang::from_tag("en-GB"), Lang::En);
     assert_ne!(EN.load_sample, JA.load_sample);
+    // Inputs that hold no event are described in Japanese from the problem's own values.
+    let mut d = Decoder::new();
+    let mut items = Vec::new();
+    d.push(
+        b"<project><modelVersion>4.0.0</modelVersion></project>",
+        &mut items,
+    );
+    d.finish(&mut items);
+    let Some(Item::Problem(p)) = items.first() else {
+        panic!("no problem for other XML")
+    };
+    let line = problem_line(p);
+    let ja = problem_message(Lang::Ja, &line.code, &line.params, &line.text);
+    assert!(
+        ja.contains("別の種類の XML") && ja.contains("<project>"),
+        "{ja}"
+    );
+    assert!(!ja.contains("another kind"), "{ja}");
+    for (bytes, word) in [
+        (&b""[..], "空のファイル"),
+        (&b"\x89PNG\r\n\x1a\n"[..], "PNG 画像"),
+    ] {
+        let mut items = Vec::new();
+        let mut d = Decoder::new();
+        d.push(bytes, &mut items);
+        d.finish(&mut items);
+        let Some(Item::Problem(p)) = items.first() else {
+            panic!("no problem")
+        };
+        let line = problem_line(p);
+        assert!(problem_message(Lang::Ja, &line.code, &line.params, &line.text).contains(word));
+    }
+}
+
+#[wasm_bindgen_test]
+fn bidi_controls_are_shown_not_obeyed() {
+    assert_eq!(
+        visible("invoice-\u{202E}fdp.exe"),
+        "invoice-⟨U+202E⟩fdp.exe"
+    );
+    assert_eq!(visible("\u{2067}x\u{2069}"), "⟨U+2067⟩x⟨U+2069⟩");
+    assert!(matches!(
+        visible("山田-署名"),
+        std::borrow::Cow::Borrowed("山田-署名")
+    ));
 }
 
 /// Waits for the Yew scheduler to render: resolves pending microtasks until `done` holds.

@@ -1,90 +1,20 @@
 // End-to-end tests of the built page (dist/, from `trunk build --release --offline`) in the
 // system Chromium. Every wait is on a page state (a selector or a function), never a timer.
 //
-// Privacy checks: a tiny static server in this file serves dist/ and logs every request it gets;
-// the browser context records every request the page or its worker makes. No request may go to
-// another origin, and none at all may happen once a file has been opened.
+// Privacy checks: a tiny static server (../lib/server.mjs) serves dist/ (or KEYTRAIL_DIST) and
+// logs every request it gets; the browser context records every request the page or its worker
+// makes. No request may go to another origin, and none at all may happen once a file has been
+// opened. (tests/privacy.test.mjs checks the same and more in depth.)
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const here = fileURLToPath(new URL('.', import.meta.url));
-const root = resolve(here, '..', '..');
-const dist = join(root, 'dist');
-const fixtures = join(root, 'tests', 'fixtures');
-const artifacts = join(root, 'e2e', 'artifacts');
-
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-};
-
-/** Serves dist/ on 127.0.0.1 (a free port); `log` receives every request path. */
-async function serveDist(log) {
-  const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    log.push(path);
-    const file = normalize(join(dist, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(dist + sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'cache-control': 'no-store',
-      });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return server;
-}
-
-// --- input files -----------------------------------------------------------------------------
-
-/** One `wevtutil qe Security /f:xml` 5059 event with record number `n`. */
-function event5059(n) {
-  return (
-    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>" +
-    "<Provider Name='Microsoft-Windows-Security-Auditing' Guid='{54849625-5478-4994-a5ba-3e3b0328c30d}'/>" +
-    '<EventID>5059</EventID><Version>1</Version><Level>0</Level><Task>12292</Task><Opcode>0</Opcode>' +
-    "<Keywords>0x8020000000000000</Keywords><TimeCreated SystemTime='2025-03-04T09:15:22.4421007Z'/>" +
-    `<EventRecordID>${4700 + n}</EventRecordID><Correlation/><Execution ProcessID='712' ThreadID='1288'/>` +
-    '<Channel>Security</Channel><Computer>WS01.corp.example</Computer><Security/></System><EventData>' +
-    "<Data Name='SubjectUserSid'>S-1-5-18</Data><Data Name='SubjectUserName'>WS01$</Data>" +
-    "<Data Name='SubjectDomainName'>CORP</Data><Data Name='SubjectLogonId'>0x3e7</Data>" +
-    "<Data Name='ProviderName'>Microsoft Software Key Storage Provider</Data>" +
-    "<Data Name='AlgorithmName'>RSA</Data><Data Name='KeyName'>le-1f2e</Data>" +
-    "<Data Name='KeyType'>%%2499</Data><Data Name='Operation'>%%2464</Data>" +
-    "<Data Name='ReturnCode'>0x0</Data></EventData></Event>\r\n"
-  );
-}
-
-const events = (n) => Array.from({ length: n }, (_, i) => event5059(i)).join('');
-const utf8 = (text) => Buffer.from(text, 'utf8');
-const utf16le = (text) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
-
-/** A file for `setInputFiles`. */
-const upload = (name, buffer) => ({ name, mimeType: 'text/xml', buffer });
-
-/** A fixture from tests/fixtures, or null when it does not exist (yet). */
-async function fixture(name) {
-  const path = join(fixtures, name);
-  return existsSync(path) ? upload(name, await readFile(path)) : null;
-}
+import { join } from 'node:path';
+import { launchChromium } from '../lib/browser.mjs';
+import { event5059, events, fixture, upload, utf16le, utf8 } from '../lib/files.mjs';
+import { artifacts, dist, fixtures } from '../lib/paths.mjs';
+import { closeServer, originOf, serveDist } from '../lib/server.mjs';
 
 // --- the browser -----------------------------------------------------------------------------
 
@@ -99,24 +29,13 @@ before(async () => {
   }
   await mkdir(artifacts, { recursive: true });
   server = await serveDist(served);
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  origin = originOf(server);
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await new Promise((ok) => (server ? server.close(ok) : ok()));
+  await closeServer(server);
 });
 
 /**

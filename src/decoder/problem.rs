@@ -66,6 +66,27 @@ pub enum InputKind {
     Text,
 }
 
+impl InputKind {
+    /// A stable name for the kind (`png`, `evtx`, `other_xml`…), for translations.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::Blank => "blank",
+            Self::Png => "png",
+            Self::Jpeg => "jpeg",
+            Self::Gif => "gif",
+            Self::Pdf => "pdf",
+            Self::Zip => "zip",
+            Self::Gzip => "gzip",
+            Self::Evtx => "evtx",
+            Self::Binary => "binary",
+            Self::OtherXml { .. } => "other_xml",
+            Self::EmptyEventLog => "empty_event_log",
+            Self::Text => "text",
+        }
+    }
+}
+
 impl fmt::Display for InputKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

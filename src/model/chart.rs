@@ -29,7 +29,7 @@
 //! ```
 
 use super::query::compare_text;
-use super::store::{Store, Sym};
+use super::store::{Row, Store, Sym};
 use crate::decoder::view::is_key_event;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -75,44 +75,65 @@ pub struct Segment {
 /// `store.rows`), largest total first (ties by account name), at most `limit` bars. Other events
 /// do not count.
 pub fn account_bars(store: &Store, rows: &[u32], limit: usize) -> Vec<AccountBars> {
-    let mut counts: HashMap<(Sym, Sym, u8), u64> = HashMap::new();
-    for r in rows.iter().filter_map(|&i| store.rows.get(i as usize)) {
-        if is_key_event(r.event_id) {
-            *counts
-                .entry((r.account, r.operation, r.outcome))
-                .or_default() += 1;
+    let mut counts = BarCounts::default();
+    counts.add(rows.iter().filter_map(|&i| store.rows.get(i as usize)));
+    counts.bars(store, limit)
+}
+
+/// The counts behind [`account_bars`], kept up to date row by row so that a growing load is
+/// counted once, not again at every refresh.
+#[derive(Clone, Debug, Default)]
+pub struct BarCounts {
+    counts: HashMap<(Sym, Sym, u8), u64>,
+}
+
+impl BarCounts {
+    /// Counts the key events among `rows`.
+    pub fn add<'r>(&mut self, rows: impl IntoIterator<Item = &'r Row>) {
+        for r in rows {
+            if is_key_event(r.event_id) {
+                *self
+                    .counts
+                    .entry((r.account, r.operation, r.outcome))
+                    .or_default() += 1;
+            }
         }
     }
-    let mut by_account: HashMap<Sym, AccountBars> = HashMap::new();
-    for ((account, operation, outcome), count) in counts {
-        let bar = by_account.entry(account).or_insert_with(|| AccountBars {
-            account,
-            total: 0,
-            segments: Vec::new(),
+
+    /// The `limit` busiest accounts, as [`account_bars`] gives them.
+    pub fn bars(&self, store: &Store, limit: usize) -> Vec<AccountBars> {
+        let counts = self.counts.iter().map(|(&k, &v)| (k, v));
+        let mut by_account: HashMap<Sym, AccountBars> = HashMap::new();
+        for ((account, operation, outcome), count) in counts {
+            let bar = by_account.entry(account).or_insert_with(|| AccountBars {
+                account,
+                total: 0,
+                segments: Vec::new(),
+            });
+            bar.total += count;
+            bar.segments.push(Segment {
+                operation,
+                outcome,
+                count,
+            });
+        }
+        let mut bars: Vec<AccountBars> = by_account.into_values().collect();
+        bars.sort_by(|a, b| {
+            b.total
+                .cmp(&a.total)
+                .then_with(|| compare_text(store.str(a.account), store.str(b.account)))
+                .then(a.account.cmp(&b.account))
         });
-        bar.total += count;
-        bar.segments.push(Segment {
-            operation,
-            outcome,
-            count,
-        });
+        bars.truncate(limit);
+        for bar in &mut bars {
+            bar.segments.sort_by(|a, b| {
+                compare_text(store.str(a.operation), store.str(b.operation))
+                    .then(a.operation.cmp(&b.operation))
+                    .then(a.outcome.cmp(&b.outcome))
+            });
+        }
+        bars
     }
-    let mut bars: Vec<AccountBars> = by_account.into_values().collect();
-    bars.sort_by(|a, b| {
-        b.total
-            .cmp(&a.total)
-            .then_with(|| compare_text(store.str(a.account), store.str(b.account)))
-            .then(a.account.cmp(&b.account))
-    });
-    bars.truncate(limit);
-    for bar in &mut bars {
-        bar.segments.sort_by(|a, b| {
-            compare_text(store.str(a.operation), store.str(b.operation))
-                .then(a.operation.cmp(&b.operation))
-                .then(a.outcome.cmp(&b.outcome))
-        });
-    }
-    bars
 }
 
 /// Events per time bucket for some accounts.

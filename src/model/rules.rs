@@ -500,28 +500,57 @@ pub struct Tally {
 
 /// Counts the marks of `store` for each of `rules` rules, in rule order.
 pub fn tally(rules: usize, store: &Store) -> Vec<Tally> {
-    let mut per: Vec<HashMap<Sym, u64>> = vec![HashMap::new(); rules];
-    let mut totals = vec![0u64; rules];
-    for (row, &bits) in store.rows.iter().zip(&store.findings) {
-        let mut bits = bits;
-        while bits != 0 {
-            let i = bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            if i >= rules {
-                break;
-            }
-            totals[i] += 1;
-            *per[i].entry(row.account).or_default() += 1;
+    let mut counts = TallyCounts::new(rules);
+    counts.add(&store.rows, &store.findings);
+    counts.tallies()
+}
+
+/// The counts behind [`tally`], kept up to date as rows arrive.
+#[derive(Clone, Debug, Default)]
+pub struct TallyCounts {
+    per: Vec<HashMap<Sym, u64>>,
+    totals: Vec<u64>,
+}
+
+impl TallyCounts {
+    /// No matches yet, for `rules` rules.
+    pub fn new(rules: usize) -> Self {
+        Self {
+            per: vec![HashMap::new(); rules],
+            totals: vec![0; rules],
         }
     }
-    per.into_iter()
-        .zip(totals)
-        .map(|(accounts, total)| {
-            let mut accounts: Vec<(Sym, u64)> = accounts.into_iter().collect();
-            accounts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            Tally { total, accounts }
-        })
-        .collect()
+
+    /// Counts `rows` with their marks (`findings[i]` for `rows[i]`).
+    pub fn add(&mut self, rows: &[Row], findings: &[u32]) {
+        let rules = self.totals.len();
+        for (row, &bits) in rows.iter().zip(findings) {
+            let mut bits = bits;
+            while bits != 0 {
+                let i = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if i >= rules {
+                    break;
+                }
+                self.totals[i] += 1;
+                *self.per[i].entry(row.account).or_default() += 1;
+            }
+        }
+    }
+
+    /// The tallies, in rule order.
+    pub fn tallies(&self) -> Vec<Tally> {
+        self.per
+            .iter()
+            .zip(&self.totals)
+            .map(|(accounts, &total)| {
+                let mut accounts: Vec<(Sym, u64)> =
+                    accounts.iter().map(|(&a, &n)| (a, n)).collect();
+                accounts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                Tally { total, accounts }
+            })
+            .collect()
+    }
 }
 
 fn any(list: &Option<Vec<Matcher>>, value: &str) -> bool {

@@ -12,10 +12,10 @@
 use std::collections::HashMap;
 
 use super::protocol::{Detail, ProblemLine, Progress, Report, Request};
-use crate::model::chart::{account_bars, activity, AccountBars, Activity};
+use crate::model::chart::{activity, AccountBars, Activity, BarCounts};
 use crate::model::export::{csv_field, json_string};
 use crate::model::query::{self, cell, Column, Filter, Sort};
-use crate::model::rules::{self, Rule, RuleSet, Tally};
+use crate::model::rules::{self, Rule, RuleSet, Tally, TallyCounts};
 use crate::model::session::Session;
 use crate::model::store::{Batch, Store, Sym};
 
@@ -245,6 +245,9 @@ pub struct AppState {
     pub tallies: Vec<Tally>,
     /// The session timeline of the one account the table is filtered to.
     pub timeline: Option<TimelineState>,
+    /// Running counts behind the charts, the facets and the tallies: each row is counted once,
+    /// when it arrives, so refreshing them does not grow with the load.
+    counts: Counts,
     next_token: u32,
     charts_len: usize,
     charts_at: f64,
@@ -312,6 +315,53 @@ pub enum Action {
     FilterRule(usize),
 }
 
+/// The running counts of [`AppState`].
+#[derive(Debug, Default)]
+struct Counts {
+    bars: BarCounts,
+    facets: FacetCounts,
+    tallies: TallyCounts,
+}
+
+/// Row counts per event ID, account and operation.
+#[derive(Debug, Clone, Default)]
+pub struct FacetCounts {
+    ids: HashMap<u32, u64>,
+    accounts: HashMap<Sym, u64>,
+    operations: HashMap<Sym, u64>,
+}
+
+impl FacetCounts {
+    /// Counts `rows`.
+    pub fn add(&mut self, rows: &[crate::model::store::Row]) {
+        for row in rows {
+            *self.ids.entry(row.event_id).or_default() += 1;
+            *self.accounts.entry(row.account).or_default() += 1;
+            if row.operation != Sym::EMPTY {
+                *self.operations.entry(row.operation).or_default() += 1;
+            }
+        }
+    }
+
+    /// The facets: IDs in order, accounts and operations by name.
+    pub fn facets(&self, store: &Store) -> Facets {
+        let mut event_ids: Vec<(u32, u64)> = self.ids.iter().map(|(&k, &v)| (k, v)).collect();
+        event_ids.sort_by_key(|&(id, _)| id);
+        let by_name = |m: &HashMap<Sym, u64>| {
+            let mut v: Vec<(Sym, u64)> = m.iter().map(|(&k, &n)| (k, n)).collect();
+            v.sort_by(|a, b| {
+                query::compare_text(store.str(a.0), store.str(b.0)).then(a.0.cmp(&b.0))
+            });
+            v
+        };
+        Facets {
+            event_ids,
+            accounts: by_name(&self.accounts),
+            operations: by_name(&self.operations),
+        }
+    }
+}
+
 /// An account's session timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineState {
@@ -340,7 +390,11 @@ impl AppState {
                 self.rule_list = list;
                 self.rules_error = None;
                 rules::mark(&self.rules, &mut self.store, 0);
-                self.tallies = rules::tally(self.rules.len(), &self.store);
+                self.counts.tallies = TallyCounts::new(self.rules.len());
+                self.counts
+                    .tallies
+                    .add(&self.store.rows, &self.store.findings);
+                self.tallies = self.counts.tallies.tallies();
             }
             Err(e) => self.rules_error = Some(e.to_string()),
         }
@@ -387,7 +441,8 @@ impl AppState {
                 *self = Self::default();
                 self.rule_list = rule_list;
                 self.rules = rules;
-                self.tallies = rules::tally(self.rules.len(), &self.store);
+                self.counts.tallies = TallyCounts::new(self.rules.len());
+                self.tallies = self.counts.tallies.tallies();
                 self.load.ready = ready;
                 self.load.worker_stopped = stopped;
                 self.generation = generation;
@@ -599,6 +654,12 @@ impl AppState {
         self.store.apply(batch);
         rules::mark(&self.rules, &mut self.store, start);
         let end = self.store.rows.len();
+        let new = &self.store.rows[start..end];
+        self.counts.bars.add(new);
+        self.counts.facets.add(new);
+        self.counts
+            .tallies
+            .add(new, self.store.findings.get(start..end).unwrap_or(&[]));
         if end > start && self.timing.first_rows.is_none() && self.timing.opened.is_some() {
             self.timing.first_rows = Some(now);
         }
@@ -634,10 +695,9 @@ impl AppState {
 
     fn refresh_charts(&mut self) {
         self.charts_len = self.store.rows.len();
-        let all: Vec<u32> = index_range(0, self.store.rows.len()).collect();
-        self.bars = account_bars(&self.store, &all, CHART_ACCOUNTS);
-        self.facets = facets(&self.store);
-        self.tallies = rules::tally(self.rules.len(), &self.store);
+        self.bars = self.counts.bars.bars(&self.store, CHART_ACCOUNTS);
+        self.facets = self.counts.facets.facets(&self.store);
+        self.tallies = self.counts.tallies.tallies();
         self.refresh_activity();
     }
 
@@ -772,30 +832,11 @@ fn index_range(start: usize, end: usize) -> impl Iterator<Item = u32> {
     (start..end).filter_map(|i| u32::try_from(i).ok())
 }
 
-/// Distinct event IDs, accounts and operations of the store, most frequent first.
+/// Distinct event IDs (in order), accounts and operations (by name) of the store, with counts.
 pub fn facets(store: &Store) -> Facets {
-    let mut ids: HashMap<u32, u64> = HashMap::new();
-    let mut accounts: HashMap<Sym, u64> = HashMap::new();
-    let mut operations: HashMap<Sym, u64> = HashMap::new();
-    for row in &store.rows {
-        *ids.entry(row.event_id).or_default() += 1;
-        *accounts.entry(row.account).or_default() += 1;
-        if row.operation != Sym::EMPTY {
-            *operations.entry(row.operation).or_default() += 1;
-        }
-    }
-    let mut event_ids: Vec<(u32, u64)> = ids.into_iter().collect();
-    event_ids.sort_by_key(|&(id, _)| id);
-    let by_name = |v: HashMap<Sym, u64>| {
-        let mut v: Vec<(Sym, u64)> = v.into_iter().collect();
-        v.sort_by(|a, b| query::compare_text(store.str(a.0), store.str(b.0)));
-        v
-    };
-    Facets {
-        event_ids,
-        accounts: by_name(accounts),
-        operations: by_name(operations),
-    }
+    let mut counts = FacetCounts::default();
+    counts.add(&store.rows);
+    counts.facets(store)
 }
 
 /// `performance.now()` where there is one (0 elsewhere).

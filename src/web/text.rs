@@ -702,10 +702,52 @@ pub fn problem_message(lang: Lang, code: &str, params: &[String], english: &str)
             "invalid_utf16" => "対になっていない UTF-16 サロゲートまたは半端なバイトを U+FFFD に置き換えました".into(),
             "lone_ampersand" => "単独の `&` を文字としてそのまま残しました (修復)".into(),
             "documentation_markup" => "入力を修復しました: ドキュメントの書式 (要素前の `- `、`\\_` などの Markdown エスケープ) を取り除きました".into(),
-            "not_event_xml" => format!("Windows イベント XML が見つかりません: 入力は {} のようです", p(0)),
+            "not_event_xml" => format!(
+                "Windows イベント XML が見つかりません: 入力は{}のようです",
+                input_kind_ja(p(0), p(1))
+            ),
             _ => english.to_string(),
         },
     }
+}
+
+/// What an input that held no event looks like, in Japanese, from
+/// [`InputKind::code`](crate::decoder::InputKind::code) (and the root element of other XML).
+fn input_kind_ja(code: &str, root: &str) -> String {
+    match code {
+        "empty" => "空のファイル".into(),
+        "blank" => "空白だけのファイル".into(),
+        "png" => "PNG 画像".into(),
+        "jpeg" => "JPEG 画像".into(),
+        "gif" => "GIF 画像".into(),
+        "pdf" => "PDF 文書".into(),
+        "zip" => "zip アーカイブ".into(),
+        "gzip" => "gzip 圧縮ファイル".into(),
+        "evtx" => "バイナリ形式のイベント ログ (.evtx)。先に XML としてエクスポートしてください (wevtutil qe ファイル /lf:true /f:xml、またはイベント ビューアーの「すべてのイベントを名前をつけて保存」→ XML)".into(),
+        "binary" => "バイナリ データ".into(),
+        "other_xml" => format!("別の種類の XML (ルート要素 `<{root}>`)"),
+        "empty_event_log" => "イベントを 1 件も含まないイベント ログのエクスポート".into(),
+        _ => "イベント XML を含まないテキスト".into(),
+    }
+}
+
+/// Shows Unicode bidirectional controls (U+202E RIGHT-TO-LEFT OVERRIDE and its kin) as visible
+/// `⟨U+202E⟩` marks, so that a hostile value cannot reorder what the user reads
+/// (`invoice-⟨U+202E⟩fdp.exe`, not `invoice-exe.pdf`). Exports and copies keep the raw value.
+pub fn visible(value: &str) -> std::borrow::Cow<'_, str> {
+    let control = |c: char| matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !value.contains(control) {
+        return value.into();
+    }
+    let mut out = String::with_capacity(value.len() + 16);
+    for c in value.chars() {
+        if control(c) {
+            out.push_str(&format!("⟨U+{:04X}⟩", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 /// A byte count for people: `812 B`, `3.4 KiB`, `1.2 GiB`.

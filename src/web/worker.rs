@@ -13,7 +13,7 @@ use super::protocol::{
     Bytes, Detail, FieldLine, ProblemLine, Progress, Report, Request, SessionLink, SourceFile,
     MAX_PROBLEMS_PER_FILE,
 };
-use crate::decoder::{Decoder, Event, Item, Problem, ProblemKind, Severity, SysField};
+use crate::decoder::{Decoder, Event, InputKind, Item, Problem, ProblemKind, Severity, SysField};
 use crate::model::session::{Link, SessionIndex};
 use crate::model::store::BatchBuilder;
 
@@ -83,6 +83,23 @@ struct Session {
     queue: VecDeque<Request>,
 }
 
+/// Runs the decoding path on a small generated export before the first file arrives.
+///
+/// Browsers first compile WebAssembly with a quick baseline compiler and optimise a function only
+/// once it has run enough; without this the first megabytes of the user's first file would be
+/// decoded by unoptimised code. About 2 MB, a few tens of milliseconds, while the page loads.
+fn warm_up() {
+    // A realistic Event Viewer export (16 events of every common kind), decoded 64 times.
+    const SAMPLE: &[u8] = include_bytes!("../../tests/fixtures/event-viewer.xml");
+    let mut collected = Collected::default();
+    for _ in 0..64 {
+        let mut file = FileDecoder::new(0);
+        file.push(SAMPLE, &mut collected);
+        file.finish(&mut collected);
+        let _ = collected.rows.take().encode();
+    }
+}
+
 /// How reading one input ended.
 enum Ended {
     /// Every byte was decoded.
@@ -104,6 +121,7 @@ pub async fn serve<C>(mut channel: C)
 where
     C: Sink<Report> + Stream<Item = Request> + Unpin,
 {
+    warm_up();
     if channel.send(Report::Ready).await.is_err() {
         return;
     }
@@ -258,10 +276,16 @@ where
         Source::Text(bytes) => bytes.len() as u64,
     };
     let mut offset = 0_u64;
-    let mut step = FIRST_SLICE_BYTES;
-    while offset < size {
-        let end = offset.saturating_add(step).min(size);
-        let chunk = read(source, offset, end).await?;
+    let mut end = FIRST_SLICE_BYTES.min(size);
+    // The next slice is already being read (by the browser, off this thread) while this one is
+    // decoded: reading and decoding overlap.
+    let mut next = (offset < size).then(|| start_read(source, offset, end));
+    while let Some(pending) = next.take() {
+        let chunk = pending.finish().await?;
+        let following = end.saturating_add(SLICE_BYTES).min(size);
+        if following > end {
+            next = Some(start_read(source, end, following));
+        }
         let generation = session.generation;
         for part in chunk.chunks(FEED_BYTES) {
             decoder.push(part, &mut session.collected);
@@ -276,7 +300,7 @@ where
             .await
             .map_err(|_| ReadError::Closed)?;
         offset = end;
-        step = SLICE_BYTES;
+        end = following;
         if offset < size && interrupted(session, channel).await? {
             let mut progress = decoder.take();
             progress.done = true;
@@ -379,12 +403,48 @@ fn blob_len(blob: &web_sys::Blob) -> u64 {
 
 /// Bytes `start..end` of an input.
 async fn read(source: &Source, start: u64, end: u64) -> Result<Vec<u8>, ReadError> {
+    start_read(source, start, end).finish().await
+}
+
+/// A slice being read: the browser starts reading a `Blob` slice as soon as it is asked.
+enum PendingRead {
+    /// Already here (pasted text, or the browser refused at once).
+    Done(Result<Vec<u8>, ReadError>),
+    /// The browser's `arrayBuffer()` promise.
+    Blob(JsFuture),
+}
+
+impl PendingRead {
+    async fn finish(self) -> Result<Vec<u8>, ReadError> {
+        match self {
+            Self::Done(r) => r,
+            Self::Blob(future) => {
+                let buffer = future
+                    .await
+                    .map_err(|err| ReadError::Browser(describe(&err)))?;
+                Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+            }
+        }
+    }
+}
+
+/// Starts reading bytes `start..end` of `source`.
+fn start_read(source: &Source, start: u64, end: u64) -> PendingRead {
     match source {
         Source::Text(bytes) => {
             let (s, e) = (to_usize(start), to_usize(end));
-            Ok(bytes.get(s..e.min(bytes.len())).unwrap_or(&[]).to_vec())
+            PendingRead::Done(Ok(bytes.get(s..e.min(bytes.len())).unwrap_or(&[]).to_vec()))
         }
-        Source::Blob(blob) => read_blob(blob, start, end).await,
+        Source::Blob(blob) => start_blob(blob, start, end),
+    }
+}
+
+fn start_blob(blob: &web_sys::Blob, start: u64, end: u64) -> PendingRead {
+    #[allow(clippy::cast_precision_loss)] // offsets are far below 2^53
+    let (s, e) = (start as f64, end as f64);
+    match blob.slice_with_f64_and_f64(s, e) {
+        Ok(slice) => PendingRead::Blob(JsFuture::from(slice.array_buffer())),
+        Err(err) => PendingRead::Done(Err(ReadError::Browser(describe(&err)))),
     }
 }
 
@@ -394,15 +454,7 @@ fn to_usize(n: u64) -> usize {
 
 /// Bytes `start..end` of a blob.
 pub async fn read_blob(blob: &web_sys::Blob, start: u64, end: u64) -> Result<Vec<u8>, ReadError> {
-    #[allow(clippy::cast_precision_loss)] // offsets are far below 2^53
-    let (s, e) = (start as f64, end as f64);
-    let slice = blob
-        .slice_with_f64_and_f64(s, e)
-        .map_err(|err| ReadError::Browser(describe(&err)))?;
-    let buffer = JsFuture::from(slice.array_buffer())
-        .await
-        .map_err(|err| ReadError::Browser(describe(&err)))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    start_blob(blob, start, end).finish().await
 }
 
 /// The text of a JavaScript error value.
@@ -527,7 +579,13 @@ pub fn problem_params(kind: &ProblemKind) -> Vec<String> {
         | ProblemKind::TooManyAttributes { limit }
         | ProblemKind::ValueTooLarge { limit } => vec![limit.to_string()],
         ProblemKind::UndefinedEntity { name } => vec![name.clone()],
-        ProblemKind::NotEventXml { looks_like } => vec![looks_like.to_string()],
+        ProblemKind::NotEventXml { looks_like } => {
+            let mut params = vec![looks_like.code().to_string()];
+            if let InputKind::OtherXml { root } = looks_like {
+                params.push(root.clone());
+            }
+            params
+        }
         _ => Vec::new(),
     }
 }

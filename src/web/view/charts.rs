@@ -4,7 +4,7 @@ use super::Shared;
 use crate::model::chart::{DAY, HOUR, MINUTE, WEEK};
 use crate::model::store::{Sym, OUTCOME_FAILURE};
 use crate::web::state::{format_minutes, Action};
-use crate::web::text::Text;
+use crate::web::text::{visible, Text};
 
 /// Props of [`AccountChart`] and [`ActivityChart`].
 #[derive(Properties, PartialEq)]
@@ -92,8 +92,8 @@ pub fn AccountChart(props: &ChartProps) -> Html {
     let selected = &app.filter.accounts;
     let rows = bars.iter().enumerate().map(|(i, bar)| {
         let y = TOP + i64::try_from(i).unwrap_or(0) * ROW;
-        let name = app.store.str(bar.account);
-        let name = if name.is_empty() { text.no_account } else { name };
+        let name = visible(app.store.str(bar.account));
+        let name: &str = if name.is_empty() { text.no_account } else { &name };
         let onclick = {
             let cb = props.on_action.clone();
             let account = bar.account;
@@ -243,7 +243,7 @@ pub fn ActivityChart(props: &ChartProps) -> Html {
             .enumerate()
             .map(|(i, &c)| format!("{},{}", fmt_f(x_of(i)), fmt_f(y_of(c))))
             .collect();
-        let name = app.store.str(*account).to_string();
+        let name = visible(app.store.str(*account)).into_owned();
         let dots = counts.iter().enumerate().filter(|(_, &c)| c > 0).map(|(i, &c)| {
             let at = activity.start.saturating_add(activity.bucket_ns.saturating_mul(i64::try_from(i).unwrap_or(0)));
             html! {
@@ -289,7 +289,7 @@ pub fn ActivityChart(props: &ChartProps) -> Html {
                     };
                     html! {
                         <li><svg width="14" height="4"><line class={classes!("line", format!("s{}", k % SERIES))} x1="0" x2="14" y1="2" y2="2" /></svg>
-                            <button type="button" class="link" {onclick}>{ app.store.str(*account) }</button></li>
+                            <button type="button" class="link" {onclick}>{ visible(app.store.str(*account)).into_owned() }</button></li>
                     }
                 }) }
             </ul>

@@ -5,7 +5,7 @@ use super::{copy_text, Shared};
 use crate::web::explain;
 use crate::web::protocol::{Detail, FieldLine};
 use crate::web::state::{Action, AppState, DetailState};
-use crate::web::text::{event_label, Text};
+use crate::web::text::{event_label, visible, Text};
 
 /// Props of [`DetailPane`].
 #[derive(Properties, PartialEq)]
@@ -49,10 +49,10 @@ fn field_rows(text: &'static Text, fields: &[FieldLine], skip_empty: bool) -> Ht
                     <tr data-field={f.name.clone()}>
                         <th scope="row" class="name">{ &f.name }</th>
                         <td class="value">
-                            <code class="raw">{ &f.raw }</code>
+                            <code class="raw">{ visible(&f.raw).into_owned() }</code>
                             if let Some(d) = &f.decoded {
                                 if d != &f.raw {
-                                    <div class="decoded">{ d }</div>
+                                    <div class="decoded">{ visible(d).into_owned() }</div>
                                 }
                             }
                             if let Some(note) = note {
@@ -135,12 +135,12 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
                         <h4>{ text.rendering_info }{ " " }<span class="quiet">{ &detail.culture }</span></h4>
                         <dl class="rendering">
                             { for detail.rendering.iter().map(|(n, v)| html! {
-                                <><dt>{ n }</dt><dd>{ v }</dd></>
+                                <><dt>{ n }</dt><dd>{ visible(v).into_owned() }</dd></>
                             }) }
                         </dl>
                     }
                     <h4>{ text.raw_xml }</h4>
-                    <pre class="xml" data-testid="detail-xml">{ &detail.xml }</pre>
+                    <pre class="xml" data-testid="detail-xml">{ visible(&detail.xml).into_owned() }</pre>
                 </>
             }
         }

@@ -6,7 +6,7 @@ use super::Shared;
 use crate::model::query::Column;
 use crate::model::store::{OUTCOME_FAILURE, OUTCOME_SUCCESS};
 use crate::web::state::{Action, AppState};
-use crate::web::text::{event_label, Text};
+use crate::web::text::{event_label, visible, Text};
 
 /// The height of one table row, px (`tr.row` in `www/style.css` must match).
 pub const ROW_HEIGHT: i32 = 24;
@@ -66,7 +66,7 @@ fn cell_text(text: &Text, state: &AppState, row: u32, column: Column) -> String 
             let full = state.cell(row, column);
             full.get(..19).unwrap_or(&full).replace('T', " ")
         }
-        _ => state.cell(row, column),
+        _ => visible(&state.cell(row, column)).into_owned(),
     }
 }
 

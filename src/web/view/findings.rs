@@ -13,7 +13,7 @@ use crate::model::session::Session;
 use crate::model::store::{Row, Store, Sym};
 use crate::web::protocol::SessionLink;
 use crate::web::state::{format_minutes, Action, AppState};
-use crate::web::text::{Lang, RuleText, Text};
+use crate::web::text::{visible, Lang, RuleText, Text};
 
 /// Props of [`FindingsPanel`] and [`SessionTimeline`].
 #[derive(Properties, PartialEq)]
@@ -144,7 +144,7 @@ pub fn FindingsPanel(props: &FindingsProps) -> Html {
             <button type="button" class={classes!("chip", (total > 0).then_some("hit"), active.then_some("active"))}
                 data-rule={rule.id.clone()} data-count={total.to_string()}
                 aria-pressed={active.to_string()} title={t.show_only} {onclick}>
-                <b class="count">{ total }</b>{ " " }{ rule_title(rule, text.lang) }
+                <span class="count">{ total }</span>{ " " }{ rule_title(rule, text.lang) }
             </button>
         }
     });
@@ -216,7 +216,7 @@ fn account_name(store: &Store, sym: Sym, text: &Text) -> String {
     if name.is_empty() {
         text.no_account.to_string()
     } else {
-        name.to_string()
+        visible(name).into_owned()
     }
 }
 
@@ -478,7 +478,7 @@ pub fn row_findings(text: &'static Text, app: &AppState, row: &Row) -> Html {
                 { for matches.iter().map(|m| html! {
                     <li data-rule={m.rule.id.clone()}>
                         <strong>{ rule_title(m.rule, text.lang) }</strong>
-                        <div class="reason">{ &m.reason }</div>
+                        <div class="reason">{ visible(&m.reason).into_owned() }</div>
                         <div class="note">{ rule_explanation(m.rule, text.lang) }</div>
                     </li>
                 }) }

@@ -1,0 +1,414 @@
+// Scale benchmark (issue 6): 100 MB and 1 GB exports opened in the built page in headless
+// Chromium, and a plain-JavaScript DOMParser baseline on the same 100 MB file in the same browser
+// run. Not part of `npm test`; run with `npm run bench:scale` in e2e/.
+//
+//   KEYTRAIL_DIST         the built page (default <repo>/dist)
+//   KEYTRAIL_BIN          the CLI that generates the exports (default <repo>/target/release/keytrail)
+//   KEYTRAIL_BENCH_SIZES  which exports, comma-separated (default "100MB,1GB")
+//   KEYTRAIL_BENCH_DIR    where the generated exports are cached (default /tmp; reused if present)
+//
+// The exports are in the Event Viewer "Save All Events As … XML" format (declaration, <Events>
+// root): the one format that is a well-formed XML document, so that DOMParser can read the very
+// same file that keytrail reads.
+//
+// For each keytrail run (the file is opened with the file picker, a fresh browser context):
+//   - time to first rows and to all events: window.__keytrail.firstRowsMs / doneMs (the page's
+//     performance.now() from the file being handed over to the first rows shown / all decoded);
+//     MB/s (10^6 bytes) and events/s from doneMs;
+//   - peak tab memory, two ways:
+//       * RSS of the Chromium renderer process hosting the page: processes of this browser whose
+//         command line has --type=renderer are sampled from /proc every 100 ms (VmRSS), and each
+//         one's kernel high-water mark (VmHWM, reset through /proc/PID/clear_refs before the
+//         file is opened) is read at the end. The page and its Web Worker live in that one
+//         process, so this is everything the tab costs: both JS heaps, the worker's wasm linear
+//         memory (the decoder and its buffers), the page's wasm memory (the rows, as columns),
+//         the DOM and the engine itself. It is the figure to compare with the 1.5 GB target.
+//       * the main thread's V8 heap (CDP Performance.getMetrics JSHeapUsedSize/TotalSize, every
+//         250 ms). It excludes the worker and every wasm memory (an ArrayBuffer outside the V8
+//         heap), so it only shows that the page's JS objects stay small.
+//   - long tasks on the main thread while decoding: a PerformanceObserver('longtask') registered
+//     by addInitScript before the page's scripts; count and longest between the file being opened
+//     and the end of the task that marked it decoded;
+//   - sort and filter latency over all rows: window.__keytrail.selectMs after clicking
+//     th[data-column=time] (ascending) and after typing into [data-testid=search]; the wall time
+//     from the click/typing to the page showing the result is printed as well.
+// The DOMParser baseline page is served by this script's own server on the same origin: it reads
+// the picked file with File.text(), parses it with DOMParser('text/xml') and extracts the same
+// fields (EventID, time, record id, computer, SubjectUserName/Domain/Sid/LogonId, ProviderName,
+// AlgorithmName, KeyName, KeyType, Operation, ReturnCode) into one array per field, on the main
+// thread, as the page a user would otherwise write. Its memory is measured the same way.
+// A crashed tab is reported as a result, not hidden.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { launchChromium, CHROMIUM } from '../lib/browser.mjs';
+import { dist, keytrailBin } from '../lib/paths.mjs';
+import { closeServer, originOf, serveDist } from '../lib/server.mjs';
+
+const SIZES = (process.env.KEYTRAIL_BENCH_SIZES ?? '100MB,1GB').split(',').map((s) => s.trim()).filter(Boolean);
+const CACHE = process.env.KEYTRAIL_BENCH_DIR ?? '/tmp';
+const TIMEOUT = 45 * 60_000;
+
+const mb = (bytes) => bytes / 1e6;
+const mib = (bytes) => bytes / 2 ** 20;
+const fmt = (x, digits = 0) => (x == null || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
+const log = (...a) => console.log(...a);
+
+// --- the exports ------------------------------------------------------------------------------
+
+function exportFile(size) {
+  const path = join(CACHE, `keytrail-bench-${size}-event-viewer.xml`);
+  if (!existsSync(path)) {
+    if (!existsSync(keytrailBin)) throw new Error(`no CLI at ${keytrailBin}: cargo build --release, or set KEYTRAIL_BIN`);
+    log(`generating ${path} …`);
+    const t = Date.now();
+    execFileSync(keytrailBin, ['generate', '--size', size, '--format', 'event-viewer', '-o', path], { stdio: 'inherit' });
+    log(`  ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  }
+  return { path, bytes: statSync(path).size };
+}
+
+// --- the renderer processes -------------------------------------------------------------------
+
+/** Every process below this one: pid → { ppid, cmd }. */
+function processTree() {
+  const all = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      all.set(Number(name), { ppid });
+    } catch {
+      // gone
+    }
+  }
+  const mine = new Set([process.pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, { ppid }] of all) {
+      if (!mine.has(pid) && mine.has(ppid)) {
+        mine.add(pid);
+        grew = true;
+      }
+    }
+  }
+  mine.delete(process.pid);
+  return mine;
+}
+
+/** This browser's renderer processes (their command line has --type=renderer). */
+function renderers() {
+  const out = [];
+  for (const pid of processTree()) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes('--type=renderer')) out.push(pid);
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** VmRSS and VmHWM of a process in bytes, or null when it is gone. */
+function memoryOf(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0) * 1024;
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  } catch {
+    return null;
+  }
+}
+
+/** Resets the kernel's peak-RSS mark of a process (Linux: write 5 to clear_refs). */
+function resetPeak(pid) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Samples the renderers' RSS every 100 ms and the main thread's JS heap every 250 ms until
+ * stopped; returns the peaks.
+ */
+function startSampling(cdp) {
+  const pids = renderers();
+  const resettable = pids.every(resetPeak);
+  const peak = { rssMax: 0, rssSum: 0, perPid: new Map(), heapUsed: 0, heapTotal: 0, samples: 0 };
+  // Finding the renderers walks /proc: done every 2 s only, so that sampling stays cheap (a few
+  // reads of /proc/PID/status every 100 ms) next to the 2 cores the browser needs.
+  let current = pids;
+  const tick = () => {
+    if (peak.samples % 20 === 19) current = renderers();
+    let sum = 0;
+    for (const pid of current) {
+      const m = memoryOf(pid);
+      if (!m) continue;
+      sum += m.rss;
+      peak.rssMax = Math.max(peak.rssMax, m.rss);
+      peak.perPid.set(pid, Math.max(peak.perPid.get(pid) ?? 0, m.rss));
+    }
+    peak.rssSum = Math.max(peak.rssSum, sum);
+    peak.samples++;
+  };
+  tick();
+  const rssTimer = setInterval(tick, 100);
+  let heapBusy = false;
+  const heapTimer = setInterval(async () => {
+    if (heapBusy) return;
+    heapBusy = true;
+    try {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const get = (name) => metrics.find((m) => m.name === name)?.value ?? 0;
+      peak.heapUsed = Math.max(peak.heapUsed, get('JSHeapUsedSize'));
+      peak.heapTotal = Math.max(peak.heapTotal, get('JSHeapTotalSize'));
+    } catch {
+      // the page is gone (crashed)
+    }
+    heapBusy = false;
+  }, 250);
+  return () => {
+    clearInterval(rssTimer);
+    clearInterval(heapTimer);
+    tick();
+    // The kernel's high-water marks, exact, for the processes that were reset.
+    let hwm = 0;
+    for (const pid of renderers()) hwm = Math.max(hwm, memoryOf(pid)?.hwm ?? 0);
+    return { ...peak, hwm: resettable ? hwm : null, renderers: pids.length };
+  };
+}
+
+// --- the pages ---------------------------------------------------------------------------------
+
+function watchLongTasks() {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, ms: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+}
+
+const BASELINE_HTML = `<!doctype html><meta charset=utf-8><title>DOMParser baseline</title>
+<input type=file id=file><p id=status>ready</p><script src="/__baseline.js"></script>`;
+
+// The page a user would write without keytrail: read, parse, walk the DOM, keep the fields.
+const BASELINE_JS = `
+const FIELDS = ['SubjectUserName', 'SubjectDomainName', 'SubjectUserSid', 'SubjectLogonId', 'ProviderName',
+  'AlgorithmName', 'KeyName', 'KeyType', 'Operation', 'ReturnCode'];
+document.getElementById('file').addEventListener('change', async (e) => {
+  const file = e.target.files[0];
+  const t0 = performance.now();
+  try {
+    const text = await file.text();
+    const t1 = performance.now();
+    const doc = new DOMParser().parseFromString(text, 'text/xml');
+    const t2 = performance.now();
+    const error = doc.getElementsByTagName('parsererror')[0];
+    if (error) throw new Error('parsererror: ' + error.textContent.slice(0, 200));
+    const cols = { eventId: [], time: [], recordId: [], computer: [] };
+    for (const f of FIELDS) cols[f] = [];
+    const child = (el, name) => { for (let c = el.firstElementChild; c; c = c.nextElementSibling) if (c.localName === name) return c; return null; };
+    for (const ev of doc.getElementsByTagName('Event')) {
+      const sys = child(ev, 'System');
+      cols.eventId.push(Number(child(sys, 'EventID')?.textContent));
+      cols.time.push(child(sys, 'TimeCreated')?.getAttribute('SystemTime') ?? null);
+      cols.recordId.push(Number(child(sys, 'EventRecordID')?.textContent));
+      cols.computer.push(child(sys, 'Computer')?.textContent ?? null);
+      const data = {};
+      const ed = child(ev, 'EventData');
+      if (ed) for (const d of ed.getElementsByTagName('Data')) data[d.getAttribute('Name')] = d.textContent;
+      for (const f of FIELDS) cols[f].push(data[f] ?? null);
+    }
+    const t3 = performance.now();
+    window.__baseline = { done: true, events: cols.eventId.length, readMs: t1 - t0, parseMs: t2 - t1, extractMs: t3 - t2, totalMs: t3 - t0,
+      with5059: cols.eventId.filter((id) => id === 5059).length, keyNames: cols.KeyName.filter((k) => k != null).length };
+  } catch (err) {
+    window.__baseline = { done: true, error: String(err), totalMs: performance.now() - t0 };
+  }
+  document.getElementById('status').textContent = 'done';
+});
+`;
+
+/** Opens `file` in keytrail in a fresh context and measures everything. */
+async function runKeytrail(browser, origin, file, label) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript(watchLongTasks);
+  const page = await context.newPage();
+  let crashed = false;
+  page.on('crash', () => (crashed = true));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.goto(origin + '/');
+  await page.waitForSelector('[data-testid=drop-zone][data-ready=true]');
+  const openedAt = await page.evaluate(() => performance.now());
+  const stop = startSampling(cdp);
+  const wall = Date.now();
+  const result = { label, bytes: file.bytes };
+  try {
+    await page.setInputFiles('[data-testid=file-input]', file.path);
+    await page.waitForFunction(() => window.__keytrail?.doneMs != null, null, { timeout: TIMEOUT, polling: 500 });
+  } catch (err) {
+    result.error = crashed ? 'the tab crashed' : String(err).split('\n')[0];
+  }
+  result.memory = stop();
+  result.wallMs = Date.now() - wall;
+  if (result.error) {
+    result.crashed = crashed;
+    await context.close().catch(() => {});
+    return result;
+  }
+  Object.assign(result, await page.evaluate(() => ({ ...window.__keytrail })));
+  result.events = Number(await page.textContent('[data-testid=event-count]'));
+  result.problems = await page.$$eval('[data-testid=problem-count]', (e) => (e[0] ? Number(e[0].textContent) : 0));
+  const tasks = await page.evaluate(() => window.__longTasks);
+  const decoding = tasks.filter((t) => t.start >= openedAt && t.start <= openedAt + result.doneMs);
+  result.longTasks = { count: decoding.length, longest: Math.max(0, ...decoding.map((t) => t.ms)), over100: decoding.filter((t) => t.ms > 100).length };
+
+  // Sort by time, then search, over everything loaded.
+  const before = tasks.length;
+  let t = Date.now();
+  await page.click('th[data-column=time] button');
+  await page.waitForSelector('th[data-column=time][aria-sort=ascending]', { timeout: TIMEOUT });
+  result.sort = { selectMs: await page.evaluate(() => window.__keytrail.selectMs), wallMs: Date.now() - t };
+  const total = Number(await page.textContent('[data-testid=row-count]'));
+  t = Date.now();
+  await page.fill('[data-testid=search]', 'svc-backup');
+  await page.waitForFunction((total) => {
+    const n = Number(document.querySelector('[data-testid=row-count]').textContent);
+    return n > 0 && n < total;
+  }, total, { timeout: TIMEOUT });
+  result.filter = {
+    selectMs: await page.evaluate(() => window.__keytrail.selectMs),
+    wallMs: Date.now() - t,
+    rows: Number(await page.textContent('[data-testid=row-count]')),
+  };
+  const after = (await page.evaluate(() => window.__longTasks)).slice(before);
+  result.interactionLongest = Math.max(0, ...after.map((t) => t.ms));
+  await context.close();
+  return result;
+}
+
+/** The DOMParser baseline on `file`, in a fresh context of the same browser. */
+async function runBaseline(browser, origin, file) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let crashed = false;
+  page.on('crash', () => (crashed = true));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.goto(origin + '/__baseline.html');
+  const stop = startSampling(cdp);
+  const result = { label: 'DOMParser baseline', bytes: file.bytes };
+  try {
+    await page.setInputFiles('#file', file.path);
+    await page.waitForFunction(() => window.__baseline?.done, null, { timeout: TIMEOUT, polling: 500 });
+    Object.assign(result, await page.evaluate(() => window.__baseline));
+  } catch (err) {
+    result.error = crashed ? 'the tab crashed' : String(err).split('\n')[0];
+  }
+  result.memory = stop();
+  await context.close().catch(() => {});
+  return result;
+}
+
+// --- the run ----------------------------------------------------------------------------------
+
+if (!existsSync(join(dist, 'index.html'))) throw new Error(`${dist}/index.html is missing: trunk build --release --offline`);
+const files = Object.fromEntries(SIZES.map((size) => [size, exportFile(size)]));
+const served = [];
+const server = await serveDist(served, {
+  extra: {
+    '/__baseline.html': { type: 'text/html; charset=utf-8', body: BASELINE_HTML },
+    '/__baseline.js': { type: 'text/javascript; charset=utf-8', body: BASELINE_JS },
+  },
+});
+const origin = originOf(server);
+const browser = await launchChromium();
+const load = [loadavg()[0]];
+const results = [];
+let baseline = null;
+try {
+  for (const size of SIZES) {
+    log(`keytrail, ${size} (${fmt(mb(files[size].bytes), 1)} MB) …`);
+    const r = await runKeytrail(browser, origin, files[size], size);
+    results.push(r);
+    log(JSON.stringify({ ...r, memory: { ...r.memory, perPid: Object.fromEntries(r.memory.perPid) } }));
+    if (baseline === null && size === SIZES[0]) {
+      log(`DOMParser baseline, ${size} …`);
+      baseline = await runBaseline(browser, origin, files[size]);
+      log(JSON.stringify({ ...baseline, memory: { ...baseline.memory, perPid: Object.fromEntries(baseline.memory.perPid) } }));
+    }
+  }
+} finally {
+  await browser.close();
+  await closeServer(server);
+}
+load.push(loadavg()[0]);
+
+// --- the summary ------------------------------------------------------------------------------
+
+const version = (() => {
+  try {
+    return execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'chromium';
+  }
+})();
+const memLine = (m) =>
+  `${fmt(mib(m.rssMax))} MiB RSS (sampled)` + (m.hwm != null ? `, ${fmt(mib(m.hwm))} MiB VmHWM` : '') +
+  `; main-thread JS heap ≤ ${fmt(mib(m.heapUsed), 1)} MiB used / ${fmt(mib(m.heapTotal), 1)} MiB total`;
+const lines = [];
+lines.push(`### Browser scale run — ${new Date().toISOString().slice(0, 10)}`);
+lines.push('');
+lines.push(`Machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM; ${version}, headless; ` +
+  `load average ${fmt(load[0], 2)} → ${fmt(load[1], 2)}. Command: \`cd e2e && npm run bench:scale\` (${SIZES.join(', ')}; Event Viewer XML, UTF-8).`);
+lines.push('');
+lines.push('| file | events | first rows | all events | MB/s | events/s | peak tab RSS (renderer) | main JS heap | long tasks (decoding) | longest | sort by time | search |');
+lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of results) {
+  if (r.error) {
+    lines.push(`| ${r.label} (${fmt(mb(r.bytes))} MB) | **${r.error}** after ${fmt(r.wallMs / 1000, 1)} s | | | | | ${fmt(mib(r.memory.rssMax))} MiB at the end | | | | | |`);
+    continue;
+  }
+  const secs = r.doneMs / 1000;
+  lines.push(
+    `| ${r.label} (${fmt(mb(r.bytes))} MB) | ${r.events.toLocaleString('en-US')} | ${fmt(r.firstRowsMs)} ms | ${fmt(secs, 1)} s | ` +
+      `${fmt(mb(r.bytes) / secs, 1)} | ${fmt(r.events / secs)} | ${fmt(mib(Math.max(r.memory.rssMax, r.memory.hwm ?? 0)))} MiB | ` +
+      `${fmt(mib(r.memory.heapUsed), 1)} MiB | ${r.longTasks.count} (${r.longTasks.over100} > 100 ms) | ${fmt(r.longTasks.longest)} ms | ` +
+      `${fmt(r.sort.selectMs)} ms | ${fmt(r.filter.selectMs)} ms |`,
+  );
+}
+lines.push('');
+const first = results[0];
+if (baseline) {
+  if (baseline.error) {
+    lines.push(`DOMParser baseline on the same ${fmt(mb(baseline.bytes))} MB file: **${baseline.error}** (after ${fmt(baseline.totalMs / 1000, 1)} s); peak RSS ${fmt(mib(baseline.memory.rssMax))} MiB.`);
+  } else {
+    const bSecs = baseline.totalMs / 1000;
+    const bRate = mb(baseline.bytes) / bSecs;
+    lines.push(
+      `DOMParser baseline on the same ${fmt(mb(baseline.bytes))} MB file, same browser: ${baseline.events.toLocaleString('en-US')} events in ${fmt(bSecs, 1)} s ` +
+        `(File.text() ${fmt(baseline.readMs)} ms, DOMParser ${fmt(baseline.parseMs)} ms, field extraction ${fmt(baseline.extractMs)} ms) = ` +
+        `**${fmt(bRate, 1)} MB/s**, ${fmt(baseline.events / bSecs)} events/s; peak renderer RSS ${fmt(mib(Math.max(baseline.memory.rssMax, baseline.memory.hwm ?? 0)))} MiB.`,
+    );
+    if (first && !first.error) {
+      const kRate = mb(first.bytes) / (first.doneMs / 1000);
+      lines.push(`keytrail on that file: **${fmt(kRate, 1)} MB/s** → keytrail / DOMParser = **${fmt(kRate / bRate, 1)}×** (target ≥ 10×).` +
+        (baseline.events !== first.events ? ` (Event counts differ: keytrail ${first.events}, DOMParser ${baseline.events}.)` : ''));
+    }
+  }
+}
+lines.push('');
+for (const r of results) {
+  if (r.error) continue;
+  lines.push(`- ${r.label}: memory ${memLine(r.memory)}; ${r.problems} problems; sort wall ${r.sort.wallMs} ms, search wall ${r.filter.wallMs} ms ` +
+    `(${r.filter.rows.toLocaleString('en-US')} rows), longest task while sorting/searching ${fmt(r.interactionLongest)} ms.`);
+}
+log('\n----- BENCHMARKS.md -----\n' + lines.join('\n') + '\n-------------------------');
