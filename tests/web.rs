@@ -188,6 +188,32 @@ async fn pump(
     }
 }
 
+/// Selects the row at `position` with the detail pane open and waits for the worker's answer.
+async fn open_detail(
+    state: &mut AppState,
+    requests: &mut UnboundedSender<Request>,
+    reports: &mut UnboundedReceiver<Report>,
+    position: usize,
+) -> Box<Detail> {
+    for request in state.apply(
+        Action::SelectAt {
+            position,
+            open: true,
+        },
+        0.0,
+    ) {
+        requests.send(request).await.unwrap();
+    }
+    pump(state, reports, |s| {
+        matches!(s.detail, Some(DetailState::Ready(_)))
+    })
+    .await;
+    match &state.detail {
+        Some(DetailState::Ready(detail)) => detail.clone(),
+        _ => unreachable!(),
+    }
+}
+
 #[wasm_bindgen_test]
 async fn worker_streams_rows_and_answers_details() {
     let (mut requests, mut reports) = start_worker();
@@ -222,22 +248,7 @@ async fn worker_streams_rows_and_answers_details() {
     );
     assert_eq!(state.cell(0, Column::KeyType), "Machine key.");
     // The detail of a UTF-16 event is decoded again from its bytes in the file.
-    for request in state.apply(
-        Action::SelectAt {
-            position: 1,
-            open: true,
-        },
-        0.0,
-    ) {
-        requests.send(request).await.unwrap();
-    }
-    pump(&mut state, &mut reports, |s| {
-        matches!(s.detail, Some(DetailState::Ready(_)))
-    })
-    .await;
-    let Some(DetailState::Ready(detail)) = &state.detail else {
-        unreachable!()
-    };
+    let detail = open_detail(&mut state, &mut requests, &mut reports, 1).await;
     assert_eq!(detail.event_id, 5059);
     assert!(detail.xml.starts_with("<Event"), "{}", detail.xml);
     let field = |name: &str| detail.fields.iter().find(|f| f.name == name).unwrap();
@@ -317,17 +328,7 @@ fn detail_of_reads_utf16_slices() {
         .flat_map(u16::to_le_bytes)
         .collect();
     assert!(slice_text(&bytes).starts_with("<Event xmlns="));
-    let mut detail = Detail {
-        token: 1,
-        event_id: 0,
-        system: Vec::new(),
-        fields: Vec::new(),
-        culture: String::new(),
-        rendering: Vec::new(),
-        xml: String::new(),
-        error: None,
-        session: None,
-    };
+    let mut detail = Detail::empty(1);
     detail_of(&bytes, &mut detail);
     assert_eq!(detail.event_id, 5059);
     assert_eq!(detail.fields.len(), 10);
@@ -529,29 +530,44 @@ fn state_drops_rows_of_a_cleared_load() {
     assert_eq!(state.store.len(), 2);
 }
 
-/// Figures: sort and filter over 1,000,000 rows, in the browser (printed, and held to 1 s here
-/// so that a slow CI machine does not fail; the target is 200 ms).
+/// Sort and filter over 1,000,000 rows in the browser: each gives the right rows. The times are
+/// printed for BENCHMARKS.md (figures, not assertions: a test must not fail on a busy machine).
 #[wasm_bindgen_test]
-fn figures_sort_and_filter_a_million_rows() {
+fn sort_and_filter_a_million_rows() {
     let mut state = synthetic(1_000_000);
     let mut time = |label: &str, action: Action| {
         let start = now_ms();
         state.apply(action, 0.0);
         let ms = now_ms() - start;
         console_log!("{label}: {ms:.1} ms ({} rows shown)", state.view.len());
-        ms
+        state.view.clone()
     };
-    let sort_time = time("sort by time", Action::SortBy(Column::Time));
-    let sort_account = time("sort by account", Action::SortBy(Column::Account));
-    let search = time(
+    let by_time = time("sort by time", Action::SortBy(Column::Time));
+    assert_eq!(by_time.len(), 1_000_000);
+    let rows = |v: &[u32]| v.iter().map(|&i| i as usize).collect::<Vec<_>>();
+    let store_rows = synthetic(1_000_000).store.rows;
+    assert!(rows(&by_time)
+        .windows(2)
+        .all(|w| store_rows[w[0]].time <= store_rows[w[1]].time));
+    let by_account = time("sort by account", Action::SortBy(Column::Account));
+    assert_eq!(by_account.len(), 1_000_000);
+    assert!(rows(&by_account)
+        .windows(2)
+        .all(|w| store_rows[w[0]].account <= store_rows[w[1]].account));
+    // 1,000 key names in turn: one row in a thousand has this one.
+    let found = time(
         "search 'le-key-0042'",
         Action::SetText("le-key-0042".into()),
     );
-    let clear = time("clear search", Action::SetText(String::new()));
-    let event = time("filter event 4624", Action::SetEventIds(vec![4624]));
-    for ms in [sort_time, sort_account, search, clear, event] {
-        assert!(ms < 1_000.0, "{ms} ms");
-    }
+    assert_eq!(found.len(), 1_000);
+    assert!(found.iter().all(|&i| i % 1000 == 42));
+    assert_eq!(
+        time("clear search", Action::SetText(String::new())).len(),
+        1_000_000
+    );
+    // Every third row is a 4624.
+    let logons = time("filter event 4624", Action::SetEventIds(vec![4624]));
+    assert_eq!(logons.len(), 333_334);
 }
 
 #[wasm_bindgen_test]
@@ -772,22 +788,7 @@ async fn findings_mark_rows_and_details_link_sessions() {
     assert_eq!(state.view, [1]);
 
     // Its detail links to the 4624 of its session; SYSTEM's is named.
-    for request in state.apply(
-        Action::SelectAt {
-            position: 0,
-            open: true,
-        },
-        0.0,
-    ) {
-        requests.send(request).await.unwrap();
-    }
-    pump(&mut state, &mut reports, |s| {
-        matches!(s.detail, Some(DetailState::Ready(_)))
-    })
-    .await;
-    let Some(DetailState::Ready(detail)) = &state.detail else {
-        unreachable!()
-    };
+    let detail = open_detail(&mut state, &mut requests, &mut reports, 0).await;
     let Some(SessionLink::Session(session)) = &detail.session else {
         panic!("not linked: {:?}", detail.session)
     };
@@ -800,22 +801,7 @@ async fn findings_mark_rows_and_details_link_sessions() {
     );
 
     state.apply(Action::FilterRule(machine), 0.0);
-    for request in state.apply(
-        Action::SelectAt {
-            position: 2,
-            open: true,
-        },
-        0.0,
-    ) {
-        requests.send(request).await.unwrap();
-    }
-    pump(&mut state, &mut reports, |s| {
-        matches!(s.detail, Some(DetailState::Ready(_)))
-    })
-    .await;
-    let Some(DetailState::Ready(detail)) = &state.detail else {
-        unreachable!()
-    };
+    let detail = open_detail(&mut state, &mut requests, &mut reports, 2).await;
     assert_eq!(
         detail.session,
         Some(SessionLink::WellKnown("SYSTEM session".into()))

@@ -6,13 +6,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { launchChromium } from '../lib/browser.mjs';
-import { artifacts, dist, keytrailBin, root } from '../lib/paths.mjs';
-import { closeServer, originOf, serveDist } from '../lib/server.mjs';
+import { startPage, stopPage } from '../lib/harness.mjs';
+import { artifacts, keytrailBin, root } from '../lib/paths.mjs';
 
 const SAMPLE = join(root, 'www', 'sample', 'keytrail-sample.xml');
 
@@ -21,20 +19,9 @@ let browser;
 let origin;
 const served = [];
 
-before(async () => {
-  if (!existsSync(join(dist, 'index.html'))) {
-    throw new Error('dist/index.html is missing: run `trunk build --release --offline` first');
-  }
-  await mkdir(artifacts, { recursive: true });
-  server = await serveDist(served);
-  origin = originOf(server);
-  browser = await launchChromium();
-});
+before(async () => ({ server, origin, browser } = await startPage(served)));
 
-after(async () => {
-  await browser?.close();
-  await closeServer(server);
-});
+after(() => stopPage({ server, browser }));
 
 /** A fresh page with the bundled sample loaded (kept settings survive within `context`). */
 async function openSample(t, { context, locale = 'en-US', width = 1280, height = 900 } = {}) {
@@ -159,6 +146,7 @@ describe('findings', () => {
     assert.match(exported, /CONTOSO-CA01-\*/);
     const rulesFile = join(tmpdir(), `keytrail-e2e-rules-${process.pid}.json`);
     await writeFile(rulesFile, exported);
+    t.after(() => rm(rulesFile, { force: true }));
     assert.equal(await chipCount(page, 'sensitive-key-export'), cliCounts(rulesFile)['sensitive-key-export']);
     await page.screenshot({ path: join(artifacts, '23-rule-editor.png'), fullPage: true });
 
@@ -184,6 +172,7 @@ describe('findings', () => {
 
     // Importing a rules file replaces the rules.
     const onlyImports = join(tmpdir(), `keytrail-e2e-imports-${process.pid}.json`);
+    t.after(() => rm(onlyImports, { force: true }));
     await writeFile(onlyImports, JSON.stringify({ rules: [{ id: 'imports', title: 'Imports', event_ids: [5059], operations: ['import'] }] }));
     await again.page.setInputFiles('[data-testid=import-rules]', onlyImports);
     await again.page.waitForSelector('.chip[data-rule="imports"]');

@@ -14,13 +14,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium } from '../lib/browser.mjs';
 import { deepNesting, hugeValue, manyAttributes, tinyEvents } from '../lib/files.mjs';
-import { dist, fixtures } from '../lib/paths.mjs';
-import { closeServer, originOf, serveDist } from '../lib/server.mjs';
+import { fixtures } from '../lib/paths.mjs';
+import { startPage, stopPage } from '../lib/harness.mjs';
 
 let server;
 let browser;
@@ -29,18 +27,12 @@ let scratch;
 const served = [];
 
 before(async () => {
-  if (!existsSync(join(dist, 'index.html'))) {
-    throw new Error(`${dist}/index.html is missing: run \`trunk build --release --offline\` first`);
-  }
   scratch = await mkdtemp(join(tmpdir(), 'keytrail-hostile-'));
-  server = await serveDist(served);
-  origin = originOf(server);
-  browser = await launchChromium();
+  ({ server, origin, browser } = await startPage(served));
 });
 
 after(async () => {
-  await browser?.close();
-  await closeServer(server);
+  await stopPage({ server, browser });
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 

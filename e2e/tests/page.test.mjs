@@ -8,13 +8,11 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { launchChromium } from '../lib/browser.mjs';
 import { event5059, events, fixture, upload, utf16le, utf8 } from '../lib/files.mjs';
-import { artifacts, dist, fixtures } from '../lib/paths.mjs';
-import { closeServer, originOf, serveDist } from '../lib/server.mjs';
+import { artifacts, fixtures } from '../lib/paths.mjs';
+import { startPage, stopPage } from '../lib/harness.mjs';
 
 // --- the browser -----------------------------------------------------------------------------
 
@@ -23,20 +21,9 @@ let browser;
 let origin;
 const served = [];
 
-before(async () => {
-  if (!existsSync(join(dist, 'index.html'))) {
-    throw new Error('dist/index.html is missing: run `trunk build --release --offline` first');
-  }
-  await mkdir(artifacts, { recursive: true });
-  server = await serveDist(served);
-  origin = originOf(server);
-  browser = await launchChromium();
-});
+before(async () => ({ server, origin, browser } = await startPage(served)));
 
-after(async () => {
-  await browser?.close();
-  await closeServer(server);
-});
+after(() => stopPage({ server, browser }));
 
 /**
  * Opens the page in a fresh context and waits until the worker is ready. Returns the page, its

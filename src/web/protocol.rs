@@ -158,6 +158,23 @@ pub struct Detail {
     pub session: Option<SessionLink>,
 }
 
+impl Detail {
+    /// An answer to request `token` with nothing in it yet.
+    pub fn empty(token: u32) -> Self {
+        Self {
+            token,
+            event_id: 0,
+            system: Vec::new(),
+            fields: Vec::new(),
+            culture: String::new(),
+            rendering: Vec::new(),
+            xml: String::new(),
+            error: None,
+            session: None,
+        }
+    }
+}
+
 /// Where an event's logon ID leads (see [`Link`](crate::model::session::Link)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SessionLink {

@@ -475,17 +475,7 @@ async fn detail(
     end: u64,
     sessions: &mut SessionIndex,
 ) -> Detail {
-    let mut out = Detail {
-        token,
-        event_id: 0,
-        system: Vec::new(),
-        fields: Vec::new(),
-        culture: String::new(),
-        rendering: Vec::new(),
-        xml: String::new(),
-        error: None,
-        session: None,
-    };
+    let mut out = Detail::empty(token);
     let Some(source) = source else {
         out.error = Some("the file is no longer open".into());
         return out;

@@ -108,7 +108,7 @@ pub fn Filters(props: &FiltersProps) -> Html {
         <section class="filters" data-testid="filters">
             <label class="search">
                 <span>{ text.search }</span>
-                <input type="search" data-testid="search" value={filter.text.clone()}
+                <input type="search" data-testid="search" value={filter.text.clone()} autocomplete="off"
                     placeholder={text.search_placeholder} oninput={on_text} />
             </label>
             <label>
@@ -160,12 +160,12 @@ pub fn Filters(props: &FiltersProps) -> Html {
             </label>
             <label>
                 <span>{ text.filter_from }</span>
-                <input type="datetime-local" data-testid="filter-from"
+                <input type="datetime-local" data-testid="filter-from" autocomplete="off"
                     value={filter.from.map(format_minutes).unwrap_or_default()} onchange={on_from} />
             </label>
             <label>
                 <span>{ text.filter_to }</span>
-                <input type="datetime-local" data-testid="filter-to"
+                <input type="datetime-local" data-testid="filter-to" autocomplete="off"
                     value={filter.to.map(format_minutes).unwrap_or_default()} onchange={on_to} />
             </label>
             <button type="button" class="button secondary" data-testid="reset-filters"

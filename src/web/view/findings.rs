@@ -279,6 +279,19 @@ fn RuleEditor(props: &FindingsProps) -> Html {
         }
     };
 
+    // Rules as JSON text (the editor's box or an imported file): used, or the error shown.
+    let apply_json = {
+        let apply_list = apply_list.clone();
+        let error = error.clone();
+        move |text: &str| match RuleSet::from_json(text) {
+            Ok(list) => {
+                error.set(None);
+                apply_list(list);
+            }
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    };
+
     let on_apply = {
         let apply_list = apply_list.clone();
         let (keys_ref, from_ref, to_ref, offset_ref) = (
@@ -320,21 +333,14 @@ fn RuleEditor(props: &FindingsProps) -> Html {
     };
 
     let on_apply_json = {
-        let apply_list = apply_list.clone();
+        let apply_json = apply_json.clone();
         let json_ref = json_ref.clone();
-        let error = error.clone();
         Callback::from(move |_: MouseEvent| {
             let text = json_ref
                 .cast::<HtmlTextAreaElement>()
                 .map(|a| a.value())
                 .unwrap_or_default();
-            match RuleSet::from_json(&text) {
-                Ok(list) => {
-                    error.set(None);
-                    apply_list(list);
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
+            apply_json(&text);
         })
     };
 
@@ -352,8 +358,7 @@ fn RuleEditor(props: &FindingsProps) -> Html {
     };
 
     let on_import = {
-        let apply_list = apply_list.clone();
-        let error = error.clone();
+        let apply_json = apply_json.clone();
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
                 return;
@@ -362,21 +367,14 @@ fn RuleEditor(props: &FindingsProps) -> Html {
                 return;
             };
             input.set_value("");
-            let apply_list = apply_list.clone();
-            let error = error.clone();
+            let apply_json = apply_json.clone();
             spawn_local(async move {
                 let text = JsFuture::from(file.text())
                     .await
                     .ok()
                     .and_then(|v| v.as_string())
                     .unwrap_or_default();
-                match RuleSet::from_json(&text) {
-                    Ok(list) => {
-                        error.set(None);
-                        apply_list(list);
-                    }
-                    Err(e) => error.set(Some(e.to_string())),
-                }
+                apply_json(&text);
             });
         })
     };

@@ -1,0 +1,24 @@
+// The setup every end-to-end file shares: the built page served on a free port (every request
+// logged into `served`) and the system Chromium.
+import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchChromium } from './browser.mjs';
+import { artifacts, dist } from './paths.mjs';
+import { closeServer, originOf, serveDist } from './server.mjs';
+
+/** Serves dist/ and launches Chromium: `{ server, origin, browser }`. */
+export async function startPage(served) {
+  if (!existsSync(join(dist, 'index.html'))) {
+    throw new Error(`${dist}/index.html is missing: run \`trunk build --release --offline\` first`);
+  }
+  await mkdir(artifacts, { recursive: true });
+  const server = await serveDist(served);
+  return { server, origin: originOf(server), browser: await launchChromium() };
+}
+
+/** Undoes `startPage`. */
+export async function stopPage({ server, browser } = {}) {
+  await browser?.close();
+  await closeServer(server);
+}
