@@ -74,11 +74,25 @@ pub struct Account<'a> {
 impl Account<'_> {
     /// `DOMAIN\user`, or the part that is present.
     pub fn display(&self) -> String {
+        let mut out = String::new();
+        self.write_display(&mut out);
+        out
+    }
+
+    /// Appends [`Account::display`] to `out` (no allocation when `out` has room).
+    pub fn write_display(&self, out: &mut String) {
         match (self.domain.is_empty(), self.user.is_empty()) {
-            (false, false) => format!("{}\\{}", self.domain, self.user),
-            (true, false) => self.user.to_string(),
-            (false, true) => format!("{}\\", self.domain),
-            (true, true) => self.sid.to_string(),
+            (false, false) => {
+                out.push_str(self.domain);
+                out.push('\\');
+                out.push_str(self.user);
+            }
+            (true, false) => out.push_str(self.user),
+            (false, true) => {
+                out.push_str(self.domain);
+                out.push('\\');
+            }
+            (true, true) => out.push_str(self.sid),
         }
     }
 }

@@ -84,6 +84,9 @@ impl SessionIndex {
 
     /// Takes what it needs from one event (other events are ignored).
     pub fn add(&mut self, ev: &Event) {
+        if !matches!(ev.event_id(), 4624 | 4634 | 4647 | 4672) {
+            return;
+        }
         let host = host_key(ev.computer());
         let time = ev.time().map(|t| t.nanos());
         match ev.view() {

@@ -68,6 +68,7 @@ impl Sym {
 pub struct Interner {
     ids: HashMap<Box<str>, u32>,
     strings: Vec<Box<str>>,
+    scratch: String,
 }
 
 impl Default for Interner {
@@ -84,6 +85,7 @@ impl Interner {
         Self {
             ids,
             strings: vec![Box::from("")],
+            scratch: String::new(),
         }
     }
 
@@ -99,6 +101,17 @@ impl Interner {
         self.ids.insert(Box::from(s), id);
         self.strings.push(Box::from(s));
         Sym(id)
+    }
+
+    /// The id of the text `write` puts in a reused buffer, adding it when new: interning a
+    /// string built from parts without allocating one each time.
+    pub fn intern_with(&mut self, write: impl FnOnce(&mut String)) -> Sym {
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        write(&mut buf);
+        let sym = self.intern(&buf);
+        self.scratch = buf;
+        sym
     }
 
     /// Appends `s` as the next id whether or not it is already known (the index keeps the first
@@ -234,7 +247,7 @@ impl Row {
                 Some(Outcome::Success) => OUTCOME_SUCCESS,
                 Some(Outcome::Failure) => OUTCOME_FAILURE,
             },
-            account: strings.intern(&account.display()),
+            account: strings.intern_with(|buf| account.write_display(buf)),
             sid: strings.intern(account.sid),
             logon_id: strings.intern(account.logon_id),
             provider: Sym::EMPTY,
