@@ -17,7 +17,7 @@ use keytrail::web::codec::JsCodec;
 use keytrail::web::explain;
 use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
 use keytrail::web::state::{now_ms, parse_time, Action, AppState, DetailState};
-use keytrail::web::text::{problem_message, visible, Lang, EN, JA};
+use keytrail::web::text::{problem_message, value_in, visible, Lang, EN, JA};
 use keytrail::web::view::{Shared, StatusBar, StatusBarProps};
 use keytrail::web::worker::{detail_of, problem_line, serve, slice_text, FileDecoder};
 use wasm_bindgen::JsValue;
@@ -661,6 +661,23 @@ fn problems_are_translated_by_code() {
         let line = problem_line(p);
         assert!(problem_message(Lang::Ja, &line.code, &line.params, &line.text).contains(word));
     }
+}
+
+#[wasm_bindgen_test]
+fn decoded_values_have_japanese_words_of_our_own() {
+    let op = "Export of persistent cryptographic key.";
+    assert_eq!(value_in(Lang::En, op), op);
+    assert_eq!(value_in(Lang::Ja, op), "永続的な暗号キーのエクスポート");
+    assert_eq!(value_in(Lang::Ja, "User key."), "ユーザー キー");
+    // Every operation and key type of the key events has one.
+    for code in (2456..=2459)
+        .chain([2464, 2465, 2499, 2500, 2501])
+        .chain(2480..=2486)
+    {
+        let english = keytrail::decoder::table::insertion_string(&format!("%%{code}")).unwrap();
+        assert_ne!(value_in(Lang::Ja, english), english, "%%{code}");
+    }
+    assert_eq!(value_in(Lang::Ja, "RSA"), "RSA");
 }
 
 #[wasm_bindgen_test]

@@ -184,6 +184,17 @@ describe('findings', () => {
     const { page } = await openSample(t, { locale: 'ja-JP' });
     assert.match(await page.textContent('[data-testid=findings] h2'), /検出結果/);
     assert.match(await chip(page, 'machine-key-export-not-system').textContent(), /SYSTEM 以外によるマシン キーのエクスポート/);
+    // Decoded values have Japanese words too (Windows' English stays in exports and beside them).
+    await chip(page, 'machine-key-export-not-system').click();
+    const first = page.locator('[data-testid=events-table] tr.row').first();
+    assert.match(await first.textContent(), /永続的な暗号キーのエクスポート/);
+    assert.match(await first.textContent(), /マシン キー/);
+    await first.click();
+    await page.waitForSelector('[data-testid=event-detail] [data-field=Operation] .decoded');
+    assert.equal(
+      await page.textContent('[data-testid=event-detail] [data-field=Operation] .decoded'),
+      '永続的な暗号キーのエクスポート (Export of persistent cryptographic key.)',
+    );
     await page.click('[data-testid=edit-rules]');
     assert.match(await page.textContent('[data-testid=rule-editor]'), /重要な鍵の名前/);
     await page.screenshot({ path: join(artifacts, '24-findings-ja.png') });

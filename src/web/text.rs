@@ -640,6 +640,35 @@ impl Text {
     }
 }
 
+/// A value Windows logs as a `%%NNNN` code, in `lang`: the key events' operations, key types and
+/// "Not Available." have Japanese words of keytrail's own; everything else (and English) is
+/// shown as decoded. Exports keep the English.
+pub fn value_in(lang: Lang, decoded: &str) -> &str {
+    if lang == Lang::En {
+        return decoded;
+    }
+    match decoded {
+        "Not Available." => "該当なし",
+        "Open key file." => "キー ファイルを開く",
+        "Delete key file." => "キー ファイルを削除",
+        "Read persisted key from file." => "保存済みキーをファイルから読み込み",
+        "Write persisted key to file." => "キーをファイルへ保存",
+        "Export of persistent cryptographic key." => "永続的な暗号キーのエクスポート",
+        "Import of persistent cryptographic key." => "永続的な暗号キーのインポート",
+        "Open Key." => "キーを開く",
+        "Create Key." => "キーを作成",
+        "Delete Key." => "キーを削除",
+        "Encrypt." => "暗号化",
+        "Decrypt." => "復号",
+        "Sign hash." => "ハッシュに署名",
+        "Secret agreement." => "秘密の合意 (鍵共有)",
+        "Key Derivation." => "キーの導出",
+        "Machine key." => "マシン キー",
+        "User key." => "ユーザー キー",
+        other => other,
+    }
+}
+
 /// The name of an event ID in `lang`, when keytrail knows it.
 pub fn event_name(lang: Lang, event_id: u32) -> Option<&'static str> {
     match lang {

@@ -4,7 +4,7 @@ use super::Shared;
 use crate::model::chart::{DAY, HOUR, MINUTE, WEEK};
 use crate::model::store::{Sym, OUTCOME_FAILURE};
 use crate::web::state::{format_minutes, Action};
-use crate::web::text::{visible, Text};
+use crate::web::text::{value_in, visible, Text};
 
 /// Props of [`AccountChart`] and [`ActivityChart`].
 #[derive(Properties, PartialEq)]
@@ -109,7 +109,7 @@ pub fn AccountChart(props: &ChartProps) -> Html {
             let outcome = text.outcome(s.outcome);
             let tip = format!(
                 "{name}\n{}: {} ({outcome})",
-                app.store.str(s.operation),
+                value_in(text.lang, app.store.str(s.operation)),
                 s.count
             );
             html! {
@@ -170,7 +170,7 @@ pub fn AccountChart(props: &ChartProps) -> Html {
             <ul class="legend">
                 { for operations.iter().map(|&op| html! {
                     <li><svg width="12" height="12"><rect class={classes!("seg", colour(op))} width="12" height="12" /></svg>
-                        { app.store.str(op) }</li>
+                        { value_in(text.lang, app.store.str(op)).to_string() }</li>
                 }) }
                 <li><svg width="12" height="12"><rect class="seg swatch-neutral" width="12" height="12" />
                     <rect width="12" height="12" fill="url(#kt-hatch)" /></svg>{ text.failure_legend }</li>

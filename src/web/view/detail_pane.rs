@@ -5,7 +5,7 @@ use super::{copy_text, Shared};
 use crate::web::explain;
 use crate::web::protocol::{Detail, FieldLine};
 use crate::web::state::{Action, AppState, DetailState};
-use crate::web::text::{event_label, visible, Text};
+use crate::web::text::{event_label, value_in, visible, Text};
 
 /// Props of [`DetailPane`].
 #[derive(Properties, PartialEq)]
@@ -38,6 +38,15 @@ pub fn fields_text(detail: &Detail) -> String {
     out
 }
 
+/// A decoded value in the language shown, with Windows' English beside a translation.
+fn decoded_text(text: &Text, decoded: &str) -> String {
+    let shown = visible(decoded);
+    match value_in(text.lang, &shown) {
+        same if same == shown.as_ref() => shown.into_owned(),
+        translated => format!("{translated} ({shown})"),
+    }
+}
+
 fn field_rows(text: &'static Text, fields: &[FieldLine], skip_empty: bool) -> Html {
     html! {
         <tbody>
@@ -52,7 +61,7 @@ fn field_rows(text: &'static Text, fields: &[FieldLine], skip_empty: bool) -> Ht
                             <code class="raw">{ visible(&f.raw).into_owned() }</code>
                             if let Some(d) = &f.decoded {
                                 if d != &f.raw {
-                                    <div class="decoded">{ visible(d).into_owned() }</div>
+                                    <div class="decoded">{ decoded_text(text, d) }</div>
                                 }
                             }
                             if let Some(note) = note {

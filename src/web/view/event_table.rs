@@ -6,7 +6,7 @@ use super::Shared;
 use crate::model::query::Column;
 use crate::model::store::{OUTCOME_FAILURE, OUTCOME_SUCCESS};
 use crate::web::state::{Action, AppState};
-use crate::web::text::{event_label, visible, Text};
+use crate::web::text::{event_label, value_in, visible, Text};
 
 /// The height of one table row, px (`tr.row` in `www/style.css` must match).
 pub const ROW_HEIGHT: i32 = 24;
@@ -65,6 +65,9 @@ fn cell_text(text: &Text, state: &AppState, row: u32, column: Column) -> String 
             // 2025-03-04T09:15:22.4421007Z → 2025-03-04 09:15:22
             let full = state.cell(row, column);
             full.get(..19).unwrap_or(&full).replace('T', " ")
+        }
+        Column::Operation | Column::KeyType | Column::Algorithm => {
+            value_in(text.lang, &visible(&state.cell(row, column))).to_string()
         }
         _ => visible(&state.cell(row, column)).into_owned(),
     }

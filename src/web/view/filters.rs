@@ -4,7 +4,7 @@ use yew::prelude::*;
 use super::{download, Shared};
 use crate::model::store::Sym;
 use crate::web::state::{format_minutes, parse_time, Action};
-use crate::web::text::{event_label, visible, Text};
+use crate::web::text::{event_label, value_in, visible, Text};
 
 /// Props of [`Filters`].
 #[derive(Properties, PartialEq)]
@@ -145,7 +145,7 @@ pub fn Filters(props: &FiltersProps) -> Html {
                     <option value="" selected={operation.is_none()}>{ text.all }</option>
                     { for app.facets.operations.iter().map(|&(sym, count)| html! {
                         <option value={sym.0.to_string()} selected={operation == Some(sym)}>
-                            { format!("{} ({count})", visible(app.store.str(sym))) }
+                            { format!("{} ({count})", value_in(text.lang, &visible(app.store.str(sym)))) }
                         </option>
                     }) }
                 </select>
