@@ -521,7 +521,7 @@ pub const JA: Text = Text {
     title: "keytrail",
     privacy: "Windows セキュリティ イベント ログ (XML) をこのタブの中だけで解析します。アップロードも保存もしません。",
     choose_files: "ファイルを開く…",
-    drop_hint: "または、エクスポートした XML ファイルをページ上にドロップしてください。",
+    drop_hint: "または XML ファイルをページにドロップ",
     drop_now: "ドロップして解析",
     starting: "デコーダーを起動しています…",
     events_word: ["件", "件"],

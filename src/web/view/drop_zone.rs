@@ -80,17 +80,17 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
             <header class="masthead">
                 <h1>{ text.title }</h1>
                 <p class="privacy">{ text.privacy }</p>
+                <section class="open">
+                    <label class="button">
+                        { text.choose_files }
+                        <input type="file" multiple=true class="visually-hidden"
+                            data-testid="file-input" {onchange} />
+                    </label>
+                    <span class="hint">
+                        { if props.ready { text.drop_hint } else { text.starting } }
+                    </span>
+                </section>
             </header>
-            <section class="open">
-                <label class="button">
-                    { text.choose_files }
-                    <input type="file" multiple=true class="visually-hidden"
-                        data-testid="file-input" {onchange} />
-                </label>
-                <span class="hint">
-                    { if props.ready { text.drop_hint } else { text.starting } }
-                </span>
-            </section>
             { props.children.clone() }
             <div class="drop-overlay" aria-hidden="true">{ text.drop_now }</div>
         </div>
