@@ -289,7 +289,9 @@ async fn worker_cancel_stops_reading() {
     let mut state = AppState::new();
     pump(&mut state, &mut reports, |s| s.load.ready).await;
     // Large enough for several slices.
-    let big = utf8_events(12_000);
+    let one = utf8_events(1).len() as u64;
+    let n = usize::try_from(3 * keytrail::web::worker::SLICE_BYTES / one).unwrap();
+    let big = utf8_events(n);
     state.apply(
         Action::Opened {
             first_id: 0,
@@ -317,7 +319,7 @@ async fn worker_cancel_stops_reading() {
     pump(&mut state, &mut reports, |s| !s.load.busy()).await;
     assert!(state.load.cancelled());
     assert!(state.load.files.iter().all(|f| f.done && f.cancelled));
-    assert!(state.load.events() < 12_000, "{}", state.load.events());
+    assert!(state.load.events() < n as u64, "{}", state.load.events());
 }
 
 #[wasm_bindgen_test]

@@ -134,13 +134,24 @@ impl Event {
                 "SubjectLogonId",
             ],
         };
-        let get = |name: &str| self.data(name).unwrap_or("");
-        let mut a = Account {
-            sid: get(sid),
-            domain: get(domain),
-            user: get(user),
-            logon_id: get(logon_id),
-        };
+        // One pass over the fields; the first of a repeated name wins, as with `Event::data`.
+        let mut a = Account::default();
+        for f in self.fields() {
+            let slot = if f.name == sid {
+                &mut a.sid
+            } else if f.name == domain {
+                &mut a.domain
+            } else if f.name == user {
+                &mut a.user
+            } else if f.name == logon_id {
+                &mut a.logon_id
+            } else {
+                continue;
+            };
+            if slot.is_empty() {
+                *slot = f.value;
+            }
+        }
         if a.sid.is_empty() && a.user.is_empty() {
             a.sid = self.system(SysField::UserId);
         }
@@ -248,19 +259,46 @@ pub struct KeyEvent<'a> {
 
 impl<'a> KeyEvent<'a> {
     fn new(ev: &'a Event) -> Self {
-        let d = |n: &str| ev.data(n).unwrap_or("");
-        Self {
+        // One pass over the fields; the first of a repeated name wins, as with `Event::data`.
+        let mut k = Self {
             subject: ev.account(),
-            provider: d("ProviderName"),
-            algorithm: d("AlgorithmName"),
-            key_name: d("KeyName"),
-            key_type: d("KeyType"),
-            key_file_path: ev.data("KeyFilePath"),
-            operation: d("Operation"),
-            return_code: d("ReturnCode"),
-            process_id: ev.data("ProcessId"),
-            process_creation_time: ev.data("ProcessCreationTime"),
+            provider: "",
+            algorithm: "",
+            key_name: "",
+            key_type: "",
+            key_file_path: None,
+            operation: "",
+            return_code: "",
+            process_id: None,
+            process_creation_time: None,
+        };
+        for f in ev.fields() {
+            let slot = match f.name {
+                "ProviderName" => &mut k.provider,
+                "AlgorithmName" => &mut k.algorithm,
+                "KeyName" => &mut k.key_name,
+                "KeyType" => &mut k.key_type,
+                "Operation" => &mut k.operation,
+                "ReturnCode" => &mut k.return_code,
+                "KeyFilePath" => {
+                    k.key_file_path.get_or_insert(f.value);
+                    continue;
+                }
+                "ProcessId" => {
+                    k.process_id.get_or_insert(f.value);
+                    continue;
+                }
+                "ProcessCreationTime" => {
+                    k.process_creation_time.get_or_insert(f.value);
+                    continue;
+                }
+                _ => continue,
+            };
+            if slot.is_empty() {
+                *slot = f.value;
+            }
         }
+        k
     }
 
     /// True for a machine key (`%%2499`).
@@ -320,23 +358,46 @@ pub struct Logon<'a> {
 
 impl<'a> Logon<'a> {
     fn new(ev: &'a Event) -> Self {
-        let d = |n: &str| ev.data(n).unwrap_or("");
-        Self {
+        // One pass over the fields (a 4624 has about 27); the first of a repeated name wins, as
+        // with `Event::data`.
+        let mut l = Self {
             target: ev.account(),
-            subject: Account {
-                sid: d("SubjectUserSid"),
-                domain: d("SubjectDomainName"),
-                user: d("SubjectUserName"),
-                logon_id: d("SubjectLogonId"),
-            },
-            logon_type: ev.data("LogonType").and_then(parse_number),
-            workstation: d("WorkstationName"),
-            ip_address: d("IpAddress"),
-            ip_port: d("IpPort"),
-            authentication_package: d("AuthenticationPackageName"),
-            logon_process: d("LogonProcessName"),
-            elevated_token: d("ElevatedToken"),
+            subject: Account::default(),
+            logon_type: None,
+            workstation: "",
+            ip_address: "",
+            ip_port: "",
+            authentication_package: "",
+            logon_process: "",
+            elevated_token: "",
+        };
+        let mut logon_type_seen = false;
+        for f in ev.fields() {
+            let slot = match f.name {
+                "SubjectUserSid" => &mut l.subject.sid,
+                "SubjectDomainName" => &mut l.subject.domain,
+                "SubjectUserName" => &mut l.subject.user,
+                "SubjectLogonId" => &mut l.subject.logon_id,
+                "WorkstationName" => &mut l.workstation,
+                "IpAddress" => &mut l.ip_address,
+                "IpPort" => &mut l.ip_port,
+                "AuthenticationPackageName" => &mut l.authentication_package,
+                "LogonProcessName" => &mut l.logon_process,
+                "ElevatedToken" => &mut l.elevated_token,
+                "LogonType" => {
+                    if !logon_type_seen {
+                        logon_type_seen = true;
+                        l.logon_type = parse_number(f.value);
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if slot.is_empty() {
+                *slot = f.value;
+            }
         }
+        l
     }
 }
 

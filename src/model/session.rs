@@ -66,14 +66,14 @@ struct Pending {
 /// All sessions of an export, built from 4624, 4672, 4634 and 4647 events in any order.
 #[derive(Default)]
 pub struct SessionIndex {
-    sessions: HashMap<(String, u64), Vec<Session>>,
-    logoffs: Vec<(String, u64, Option<i64>)>,
-    privileges: Vec<(String, u64, Pending)>,
+    /// Computer names as logged → host number (one per name, ignoring case).
+    hosts: HashMap<Box<str>, u32>,
+    /// Lowercased computer names → host number.
+    host_ids: HashMap<String, u32>,
+    sessions: HashMap<(u32, u64), Vec<Session>>,
+    logoffs: Vec<(u32, u64, Option<i64>)>,
+    privileges: Vec<(u32, u64, Pending)>,
     resolved: bool,
-}
-
-fn host_key(computer: &str) -> String {
-    computer.trim().to_lowercase()
 }
 
 impl SessionIndex {
@@ -82,12 +82,34 @@ impl SessionIndex {
         Self::default()
     }
 
+    /// The host number of a computer name (names differing only in case are one host).
+    fn host(&mut self, computer: &str) -> u32 {
+        if let Some(&id) = self.hosts.get(computer) {
+            return id;
+        }
+        let next = u32::try_from(self.host_ids.len()).unwrap_or(u32::MAX);
+        let id = *self
+            .host_ids
+            .entry(computer.trim().to_lowercase())
+            .or_insert(next);
+        self.hosts.insert(computer.into(), id);
+        id
+    }
+
+    /// The host number of a computer name already seen.
+    fn find_host(&self, computer: &str) -> Option<u32> {
+        self.hosts
+            .get(computer)
+            .or_else(|| self.host_ids.get(&computer.trim().to_lowercase()))
+            .copied()
+    }
+
     /// Takes what it needs from one event (other events are ignored).
     pub fn add(&mut self, ev: &Event) {
         if !matches!(ev.event_id(), 4624 | 4634 | 4647 | 4672) {
             return;
         }
-        let host = host_key(ev.computer());
+        let host = self.host(ev.computer());
         let time = ev.time().map(|t| t.nanos());
         match ev.view() {
             View::Logon(l) => {
@@ -153,7 +175,7 @@ impl SessionIndex {
         let mut logoffs = std::mem::take(&mut self.logoffs);
         logoffs.sort_by_key(|l| l.2);
         for (host, id, at) in &logoffs {
-            if let Some(list) = self.sessions.get_mut(&(host.clone(), *id)) {
+            if let Some(list) = self.sessions.get_mut(&(*host, *id)) {
                 // The latest session that began before the logoff and is still open.
                 if let Some(s) = list
                     .iter_mut()
@@ -166,7 +188,7 @@ impl SessionIndex {
         }
         self.logoffs = logoffs;
         for (host, id, p) in &self.privileges {
-            if let Some(list) = self.sessions.get_mut(&(host.clone(), *id)) {
+            if let Some(list) = self.sessions.get_mut(&(*host, *id)) {
                 if let Some(s) = list
                     .iter_mut()
                     .rev()
@@ -188,7 +210,10 @@ impl SessionIndex {
             return Link::NotInExport;
         };
         self.resolve();
-        let Some(list) = self.sessions.get(&(host_key(computer), id)) else {
+        let Some(list) = self
+            .find_host(computer)
+            .and_then(|host| self.sessions.get(&(host, id)))
+        else {
             return Link::NotInExport;
         };
         list.iter()

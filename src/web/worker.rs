@@ -19,13 +19,13 @@ use crate::model::store::BatchBuilder;
 
 /// How much of a file is read at once: large enough that the per-slice cost (a promise, a copy
 /// into wasm memory, a progress message) is small, small enough to keep memory flat.
-pub const SLICE_BYTES: u64 = 4 * 1024 * 1024;
+pub const SLICE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The first slice of a file is small, so that its first rows show at once.
 pub const FIRST_SLICE_BYTES: u64 = 128 * 1024;
 
 /// Rows are sent once this many are waiting (and at the end of every slice).
-pub const BATCH_ROWS: usize = 2_000;
+pub const BATCH_ROWS: usize = 20_000;
 
 /// The decoder is fed this much at a time, so batches stay near [`BATCH_ROWS`].
 const FEED_BYTES: usize = 256 * 1024;
