@@ -267,6 +267,16 @@ describe('keytrail viewer', () => {
       assert.ok(detail.includes(value), `detail shows ${value}`);
     }
     assert.match(await page.textContent('[data-testid=detail-xml]'), /<Event/);
+    // The copy buttons put the raw XML and the fields on the clipboard (nothing leaves the tab).
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    await page.click('[data-testid=copy-xml]');
+    await page.waitForFunction(async () => (await navigator.clipboard.readText()).includes('<Data Name'));
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await page.textContent('[data-testid=detail-xml]'));
+    await page.click('[data-testid=copy-fields]');
+    await page.waitForFunction(async () => (await navigator.clipboard.readText()).startsWith('EventID: 5059'));
+    const fields = await page.evaluate(() => navigator.clipboard.readText());
+    assert.match(fields, /^KeyType: %%2500 \(User key\.\)$/m);
+    assert.match(fields, /^AlgorithmName: ECDH_P521/m);
     await page.screenshot({ path: join(artifacts, '10-detail.png') });
     assertPrivate(session, before);
   });
