@@ -1,8 +1,14 @@
 //! Arbitrary bytes, cut into arbitrary chunks: the decoder must not panic, must keep its memory
 //! bounded (libFuzzer's -rss_limit_mb), and must give the same items however the input is cut.
+//! Every decoded event then goes down the viewer's and the CLI's path: typed views, the compact
+//! row, the session index (link and timeline) and the monitoring rules, which must not panic on
+//! whatever the event holds either.
 #![no_main]
 
 use keytrail::decoder::{Decoder, Item};
+use keytrail::model::rules::{presets, RowSubject, RuleSet};
+use keytrail::model::session::SessionIndex;
+use keytrail::model::store::Store;
 use libfuzzer_sys::fuzz_target;
 
 fn decode(data: &[u8], cuts: &[usize]) -> Vec<Item> {
@@ -35,4 +41,28 @@ fuzz_target!(|input: &[u8]| {
     let whole = decode(data, &[]);
     let pieces = decode(data, &cuts);
     assert_eq!(whole, pieces, "cutting the input changed the result");
+
+    let rules = RuleSet::compile(presets()).expect("the presets compile");
+    let mut store = Store::new();
+    let mut sessions = SessionIndex::new();
+    for item in &whole {
+        if let Item::Event(ev) = item {
+            let _ = ev.view();
+            let _ = ev.outcome();
+            let _ = ev.decoded_fields();
+            store.push_event(0, ev);
+            sessions.add(ev);
+            let on_event = rules.mask(ev);
+            let row = store.rows.last().expect("just pushed");
+            let on_row = rules.mask(&RowSubject { row, store: &store });
+            assert_eq!(on_event, on_row, "rules disagree on the event and its row");
+        }
+    }
+    for item in &whole {
+        if let Item::Event(ev) = item {
+            let _ = sessions.link_event(ev).describe();
+            let sid = ev.account().sid.to_string();
+            let _ = sessions.timeline(&sid);
+        }
+    }
 });
