@@ -22,3 +22,16 @@ export async function stopPage({ server, browser } = {}) {
   await browser?.close();
   await closeServer(server);
 }
+
+/** Waits until the load is over (every file done), then returns the event count shown. */
+export async function loaded(page, timeout = 60_000) {
+  await page.waitForFunction(
+    () => {
+      const progress = document.querySelector('[data-testid=progress]');
+      return window.__keytrail?.doneMs != null && (!progress || progress.dataset.busy === 'false');
+    },
+    null,
+    { timeout },
+  );
+  return Number(await page.textContent('[data-testid=event-count]'));
+}

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deepNesting, hugeValue, manyAttributes, tinyEvents } from '../lib/files.mjs';
 import { fixtures } from '../lib/paths.mjs';
-import { startPage, stopPage } from '../lib/harness.mjs';
+import { loaded, startPage, stopPage } from '../lib/harness.mjs';
 
 let server;
 let browser;
@@ -127,18 +127,6 @@ async function openPage(t) {
   };
 }
 
-/** Waits until the load is over (every file done), then returns the event count shown. */
-async function loaded(page, timeout = 30_000) {
-  await page.waitForFunction(
-    () => {
-      const progress = document.querySelector('[data-testid=progress]');
-      return window.__keytrail?.doneMs != null && (!progress || progress.dataset.busy === 'false');
-    },
-    null,
-    { timeout },
-  );
-  return Number(await page.textContent('[data-testid=event-count]'));
-}
 
 /** The problems panel: the summary counts and each listed problem. */
 async function problems(page) {

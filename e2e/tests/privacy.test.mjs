@@ -45,6 +45,7 @@ import { join } from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
 import { dist, fixtures, keytrailBin, root } from '../lib/paths.mjs';
 import { closeServer, originOf, serveDist } from '../lib/server.mjs';
+import { loaded } from '../lib/harness.mjs';
 
 let server;
 let foreign;
@@ -165,18 +166,6 @@ async function openPage(t, { locale = 'en-US' } = {}) {
   };
 }
 
-/** Waits until the load is over, then returns the event count shown. */
-async function loaded(page, timeout = 60_000) {
-  await page.waitForFunction(
-    () => {
-      const progress = document.querySelector('[data-testid=progress]');
-      return window.__keytrail?.doneMs != null && (!progress || progress.dataset.busy === 'false');
-    },
-    null,
-    { timeout },
-  );
-  return Number(await page.textContent('[data-testid=event-count]'));
-}
 
 /** What the user's data could be recognised by: names from the files' XML, and file names. */
 function needlesOf(names, texts) {
