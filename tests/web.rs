@@ -501,6 +501,7 @@ fn state_sorts_filters_selects_and_exports() {
     let json: Vec<serde_json::Value> = serde_json::from_str(&state.export_json()).unwrap();
     assert_eq!(json.len(), 100);
     assert_eq!(json[0]["account"], "CORP\\bob");
+    assert!(json[0]["findings"].is_array());
 }
 
 #[wasm_bindgen_test]

@@ -87,6 +87,16 @@ describe('findings', () => {
     }
     assert.match(await rows.first().textContent(), /svc-backup/);
     await page.screenshot({ path: join(artifacts, '20-findings-filter.png') });
+    // The export of a rule's matches says which rules each row matches.
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
+    const lines = (await readFile(await csv.path(), 'utf8')).trimEnd().split('\r\n');
+    assert.equal(lines.length, machine + 1);
+    assert.ok(lines[0].endsWith(',sid,findings'));
+    assert.ok(lines.slice(1).every((l) => /machine-key-export-not-system/.test(l.split(',').pop())));
+    const [json] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
+    const exported = JSON.parse(await readFile(await json.path(), 'utf8'));
+    assert.equal(exported.length, machine);
+    assert.ok(exported.every((r) => r.findings.includes('machine-key-export-not-system') && r.findings.includes('export-any')));
 
     // Clicking the chip again shows everything.
     await chip(page, 'machine-key-export-not-system').click();

@@ -362,7 +362,7 @@ describe('keytrail viewer', () => {
     assert.equal(csv.suggestedFilename(), 'keytrail-events.csv');
     const text = await readFile(await csv.path(), 'utf8');
     const lines = text.trimEnd().split('\r\n');
-    assert.match(lines[0], /^time,event,outcome,account,logon_id,provider,algorithm,key_name,key_type,operation,return_code,computer,record_id,file,sid$/);
+    assert.match(lines[0], /^time,event,outcome,account,logon_id,provider,algorithm,key_name,key_type,operation,return_code,computer,record_id,file,sid,findings$/);
     assert.equal(lines.length, n + 1);
     assert.ok(lines.slice(1).every((l) => l.includes('5059 Key migration operation')));
     assert.match(text, /Export of persistent cryptographic key\./);

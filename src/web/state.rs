@@ -764,7 +764,18 @@ impl AppState {
         }
     }
 
-    /// The rows of the view as CSV (header line first, CRLF line ends).
+    /// The rules row `row` matches, in rule order.
+    pub fn rules_matched(&self, row: u32) -> impl Iterator<Item = &Rule> {
+        let bits = self.store.findings_of(row as usize);
+        self.rule_list
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| bits & (1 << i) != 0)
+            .map(|(_, r)| r)
+    }
+
+    /// The rows of the view as CSV (header line first, CRLF line ends); the last column lists
+    /// the ids of the rules each row matches.
     pub fn export_csv(&self) -> String {
         let mut out = String::new();
         let columns = export_columns();
@@ -774,7 +785,7 @@ impl AppState {
             }
             out.push_str(column.key());
         }
-        out.push_str(",sid\r\n");
+        out.push_str(",sid,findings\r\n");
         for &row in &self.view {
             for (i, &column) in columns.iter().enumerate() {
                 if i > 0 {
@@ -789,12 +800,16 @@ impl AppState {
                 .get(row as usize)
                 .map_or("", |r| self.store.str(r.sid));
             csv_field(&mut out, sid);
+            out.push(',');
+            let ids: Vec<&str> = self.rules_matched(row).map(|r| r.id.as_str()).collect();
+            csv_field(&mut out, &ids.join(" "));
             out.push_str("\r\n");
         }
         out
     }
 
-    /// The rows of the view as a JSON array of objects (one line per row).
+    /// The rows of the view as a JSON array of objects (one line per row), each with `findings`:
+    /// the ids of the rules it matches.
     pub fn export_json(&self) -> String {
         let mut out = String::from("[\n");
         let columns = export_columns();
@@ -817,7 +832,14 @@ impl AppState {
                 .get(row as usize)
                 .map_or("", |r| self.store.str(r.sid));
             json_string(&mut out, sid);
-            out.push('}');
+            out.push_str(",\"findings\":[");
+            for (i, rule) in self.rules_matched(row).enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_string(&mut out, &rule.id);
+            }
+            out.push_str("]}");
         }
         out.push_str("\n]\n");
         out

@@ -46,26 +46,18 @@ fn rule_explanation(rule: &Rule, lang: Lang) -> &str {
     }
 }
 
-/// The rules a row matches, in rule order.
-fn rules_of(state: &AppState, row: u32) -> impl Iterator<Item = &Rule> {
-    let bits = state.store.findings_of(row as usize);
-    state
-        .rule_list
-        .iter()
-        .enumerate()
-        .filter(move |(i, _)| bits & (1 << i) != 0)
-        .map(|(_, r)| r)
-}
-
 /// The ids of the rules a row matches, space-separated (`data-findings` of table rows).
 pub fn finding_ids(state: &AppState, row: u32) -> String {
-    let ids: Vec<&str> = rules_of(state, row).map(|r| r.id.as_str()).collect();
+    let ids: Vec<&str> = state.rules_matched(row).map(|r| r.id.as_str()).collect();
     ids.join(" ")
 }
 
 /// The titles of the rules a row matches, one per line (the flag's tooltip).
 pub fn finding_titles(state: &AppState, row: u32, lang: Lang) -> String {
-    let titles: Vec<&str> = rules_of(state, row).map(|r| rule_title(r, lang)).collect();
+    let titles: Vec<&str> = state
+        .rules_matched(row)
+        .map(|r| rule_title(r, lang))
+        .collect();
     titles.join("\n")
 }
 
