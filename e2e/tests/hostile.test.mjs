@@ -425,8 +425,10 @@ describe('hostile inputs built at test time', () => {
     const { longTasks, beats } = await page.evaluate(() => window.__probe);
     const longest = Math.max(0, ...longTasks.map((l) => l.ms));
     t.diagnostic(`long tasks: ${longTasks.length}, longest ${longest.toFixed(0)} ms; longest heartbeat gap ${beats.maxGap.toFixed(0)} ms`);
-    assert.ok(longest < 500, `longest main-thread task ${longest.toFixed(0)} ms`);
-    assert.ok(beats.maxGap < 500, `page did not react for ${beats.maxGap.toFixed(0)} ms`);
+    // A hang detector, not a speed target (those are in e2e/bench with their figures): the page
+    // must never stop answering for seconds, even on a busy CI machine.
+    assert.ok(longest < 2000, `longest main-thread task ${longest.toFixed(0)} ms`);
+    assert.ok(beats.maxGap < 2000, `page did not react for ${beats.maxGap.toFixed(0)} ms`);
     // Still usable afterwards: filtering to the good events answers.
     await page.selectOption('[data-testid=filter-event]', '5059');
     await page.waitForFunction(() => document.querySelector('[data-testid=row-count]').textContent === '5');
