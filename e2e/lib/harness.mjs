@@ -1,5 +1,6 @@
 // The setup every end-to-end file shares: the built page served on a free port (every request
 // logged into `served`) and the system Chromium.
+import { after, before } from 'node:test';
 import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,17 @@ export async function startPage(served) {
   await mkdir(artifacts, { recursive: true });
   const server = await serveDist(served);
   return { server, origin: originOf(server), browser: await launchChromium() };
+}
+
+/**
+ * Registers the file's `before`/`after` hooks and returns what they set up:
+ * `{ served, server, origin, browser }` (filled in once `before` has run).
+ */
+export function usePage() {
+  const env = { served: [] };
+  before(async () => Object.assign(env, await startPage(env.served)));
+  after(() => stopPage(env));
+  return env;
 }
 
 /** Undoes `startPage`. */

@@ -3,37 +3,30 @@
 // detail pane shows the reasons and the logon session, an account gets a session timeline, and
 // rules are edited, kept (only when asked), exported and imported.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { startPage, stopPage } from '../lib/harness.mjs';
+import { usePage } from '../lib/harness.mjs';
 import { artifacts, keytrailBin, root } from '../lib/paths.mjs';
 
 const SAMPLE = join(root, 'www', 'sample', 'keytrail-sample.xml');
 
-let server;
-let browser;
-let origin;
-const served = [];
-
-before(async () => ({ server, origin, browser } = await startPage(served)));
-
-after(() => stopPage({ server, browser }));
+const env = usePage();
 
 /** A fresh page with the bundled sample loaded (kept settings survive within `context`). */
 async function openSample(t, { context, locale = 'en-US', width = 1280, height = 900 } = {}) {
   if (!context) {
-    context = await browser.newContext({ locale, viewport: { width, height }, acceptDownloads: true });
+    context = await env.browser.newContext({ locale, viewport: { width, height }, acceptDownloads: true });
     t.after(() => context.close());
   }
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(String(err)));
   page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
-  await page.goto(origin + '/');
+  await page.goto(env.origin + '/');
   await page.waitForSelector('[data-testid=drop-zone][data-ready=true]');
   await page.click('[data-testid=load-sample]');
   await page.waitForSelector('[data-testid=progress][data-busy=false]');

@@ -18,21 +18,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deepNesting, hugeValue, manyAttributes, tinyEvents } from '../lib/files.mjs';
 import { fixtures } from '../lib/paths.mjs';
-import { loaded, startPage, stopPage } from '../lib/harness.mjs';
+import { loaded, usePage } from '../lib/harness.mjs';
 
-let server;
-let browser;
-let origin;
+const env = usePage();
 let scratch;
-const served = [];
 
 before(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'keytrail-hostile-'));
-  ({ server, origin, browser } = await startPage(served));
 });
 
 after(async () => {
-  await stopPage({ server, browser });
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
@@ -75,7 +70,7 @@ function watchPage() {
 
 /** A fresh page, ready for files, with everything recorded. */
 async function openPage(t) {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1600, height: 900 } });
+  const context = await env.browser.newContext({ locale: 'en-US', viewport: { width: 1600, height: 900 } });
   t.after(() => context.close());
   const requests = [];
   let opened = false;
@@ -92,9 +87,9 @@ async function openPage(t) {
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('crash', () => (crashed = true));
-  await page.goto(origin + '/', { waitUntil: 'load' });
+  await page.goto(env.origin + '/', { waitUntil: 'load' });
   await page.waitForSelector('[data-testid=drop-zone][data-ready=true]');
-  const servedAtReady = served.length;
+  const servedAtReady = env.served.length;
   return {
     page,
     /** Opens `files` (paths or uploads) with the file picker. */
@@ -122,7 +117,7 @@ async function openPage(t) {
       assert.deepEqual(dom, { scripts: ['/boot.js'], foreign: 0, handlers: 0, boldInData: 0 });
       assert.deepEqual(errors, [], 'console errors');
       assert.deepEqual(requests.filter((r) => r.afterOpen), [], 'requests after the file was opened');
-      assert.equal(served.length, servedAtReady, `server saw requests after opening: ${served.slice(servedAtReady)}`);
+      assert.equal(env.served.length, servedAtReady, `server saw requests after opening: ${env.served.slice(servedAtReady)}`);
     },
   };
 }

@@ -6,47 +6,40 @@
 // makes. No request may go to another origin, and none at all may happen once a file has been
 // opened. (tests/privacy.test.mjs checks the same and more in depth.)
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { event5059, events, fixture, upload, utf16le, utf8 } from '../lib/files.mjs';
 import { artifacts, fixtures } from '../lib/paths.mjs';
-import { startPage, stopPage } from '../lib/harness.mjs';
+import { usePage } from '../lib/harness.mjs';
 
 // --- the browser -----------------------------------------------------------------------------
 
-let server;
-let browser;
-let origin;
-const served = [];
-
-before(async () => ({ server, origin, browser } = await startPage(served)));
-
-after(() => stopPage({ server, browser }));
+const env = usePage();
 
 /**
  * Opens the page in a fresh context and waits until the worker is ready. Returns the page, its
  * request log, the console errors and a function that marks "a file is being opened now".
  */
 async function openPage(t, colorScheme = 'light', { locale = 'en-US', width = 1280, height = 720 } = {}) {
-  const context = await browser.newContext({ colorScheme, locale, viewport: { width, height }, acceptDownloads: true });
+  const context = await env.browser.newContext({ colorScheme, locale, viewport: { width, height }, acceptDownloads: true });
   t.after(() => context.close());
   const requests = [];
   let phase = 'load';
   // Anything not on our origin is refused before it leaves, and recorded.
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    return url.startsWith(origin + '/') ? route.continue() : route.abort();
+    return url.startsWith(env.origin + '/') ? route.continue() : route.abort();
   });
   context.on('request', (req) => requests.push({ url: req.url(), phase }));
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
   page.on('pageerror', (err) => errors.push(String(err)));
-  await page.goto(origin + '/', { waitUntil: 'load' });
+  await page.goto(env.origin + '/', { waitUntil: 'load' });
   await page.waitForSelector('[data-testid=drop-zone][data-ready=true]');
-  const servedAtReady = served.length;
+  const servedAtReady = env.served.length;
   return {
     page,
     requests,
@@ -76,11 +69,11 @@ const eventCount = (page) => page.textContent('[data-testid=event-count]');
 function assertPrivate({ requests, errors }, servedBefore) {
   // Object URLs made in the tab (the CSV/JSON downloads) are not network requests.
   const network = requests.filter((r) => !r.url.startsWith('blob:'));
-  const foreign = network.filter((r) => !r.url.startsWith(origin + '/'));
+  const foreign = network.filter((r) => !r.url.startsWith(env.origin + '/'));
   assert.deepEqual(foreign, [], 'requests to another origin');
   const late = network.filter((r) => r.phase === 'opened');
   assert.deepEqual(late, [], 'requests after a file was opened');
-  assert.equal(served.length, servedBefore, `server saw requests after opening: ${served.slice(servedBefore)}`);
+  assert.equal(env.served.length, servedBefore, `server saw requests after opening: ${env.served.slice(servedBefore)}`);
   assert.deepEqual(errors, [], 'console errors (CSP violations show up here)');
 }
 
@@ -99,7 +92,7 @@ describe('keytrail page', () => {
     // The worker and its wasm were loaded before any file.
     assert.ok(requests.some((r) => r.url.endsWith('/worker_bg.wasm')), 'worker wasm loaded');
     await page.screenshot({ path: join(artifacts, '01-ready-light.png') });
-    assertPrivate(session, served.length);
+    assertPrivate(session, env.served.length);
   });
 
   test('dark colour scheme', async (t) => {
@@ -268,7 +261,7 @@ describe('keytrail viewer', () => {
     }
     assert.match(await page.textContent('[data-testid=detail-xml]'), /<Event/);
     // The copy buttons put the raw XML and the fields on the clipboard (nothing leaves the tab).
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.origin });
     await page.click('[data-testid=copy-xml]');
     await page.waitForFunction(async () => (await navigator.clipboard.readText()).includes('<Data Name'));
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await page.textContent('[data-testid=detail-xml]'));

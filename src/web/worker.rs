@@ -301,6 +301,11 @@ where
             .map_err(|_| ReadError::Closed)?;
         offset = end;
         end = following;
+        if offset < size {
+            // With the next slice already read, nothing above gave the event loop a turn:
+            // without one, a cancel or a detail request sent meanwhile would wait for the end.
+            yield_to_event_loop().await;
+        }
         if offset < size && interrupted(session, channel).await? {
             let mut progress = decoder.take();
             progress.done = true;
@@ -320,6 +325,23 @@ where
         .await
         .map_err(|_| ReadError::Closed)?;
     Ok(Ended::Complete)
+}
+
+/// Lets the worker's event loop run one task, so that messages from the page are delivered;
+/// awaiting a promise that has already settled only runs microtasks. A `MessageChannel` message
+/// is a task without `setTimeout`'s clamping.
+async fn yield_to_event_loop() {
+    let Ok(pipe) = web_sys::MessageChannel::new() else {
+        return;
+    };
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        pipe.port1().set_onmessage(Some(resolve.unchecked_ref()));
+        if pipe.port2().post_message(&JsValue::NULL).is_err() {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+    pipe.port1().set_onmessage(None);
 }
 
 /// Sends the rows waiting in the builder (if any).
