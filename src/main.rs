@@ -263,6 +263,7 @@ fn findings(rest: &[String]) -> Result<u8> {
     let rules = RuleSet::compile(rules).map_err(|e| usage(e.to_string()))?;
     let meta: Vec<(String, String)> = rules
         .rules()
+        .iter()
         .map(|r| (r.id.clone(), r.title.clone()))
         .collect();
     // Sessions may be logged after the key events that use them (newest-first exports), so
@@ -274,10 +275,7 @@ fn findings(rest: &[String]) -> Result<u8> {
         let matches: Vec<_> = rules
             .matches(ev)
             .into_iter()
-            .filter_map(|m| {
-                let idx = rules.rules().position(|r| std::ptr::eq(r, m.rule))?;
-                Some((idx, m.reason))
-            })
+            .map(|m| (m.index, m.reason))
             .collect();
         if !matches.is_empty() {
             let a = ev.account();

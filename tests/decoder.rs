@@ -347,3 +347,20 @@ fn a_million_tiny_events_all_decode_in_flat_memory() {
     count(&mut out);
     assert_eq!((events, ones, problems), (1_000_002, 1_000_000, 0));
 }
+
+#[test]
+fn a_repeated_field_reads_as_its_first_value_in_every_view() {
+    use keytrail::decoder::view::View;
+    let xml = "<Event><System><EventID>5059</EventID></System><EventData>\
+        <Data Name='SubjectUserName'></Data><Data Name='SubjectUserName'>mallory</Data>\
+        <Data Name='Operation'></Data><Data Name='Operation'>%%2464</Data>\
+        <Data Name='KeyName'>first</Data><Data Name='KeyName'>second</Data></EventData></Event>";
+    let (events, _, _) = decode_all(xml.as_bytes());
+    let ev = &events[0];
+    assert_eq!(ev.data("SubjectUserName"), Some(""));
+    assert_eq!(ev.account().user, "");
+    let View::KeyMigration(k) = ev.view() else {
+        panic!("not a 5059 view")
+    };
+    assert_eq!((k.operation, k.key_name), ("", "first"));
+}

@@ -524,9 +524,10 @@ fn findings_marked_on_rows_agree_with_events_and_filter_the_table() {
     let evs: Vec<&Event> = files().iter().flat_map(|(_, e)| e).collect();
     let mut totals = vec![0u64; rules.len()];
     for (i, ev) in evs.iter().enumerate() {
-        let want = rules.matches(*ev).iter().fold(0u32, |m, x| {
-            m | 1 << rules.rules().position(|r| r.id == x.rule.id).unwrap()
-        });
+        let want = rules
+            .matches(*ev)
+            .iter()
+            .fold(0u32, |m, x| m | 1 << x.index);
         assert_eq!(s.findings[i], want, "event {i}: {:?}", ev.event_id());
         for (b, t) in totals.iter_mut().enumerate() {
             *t += u64::from(want >> b & 1);

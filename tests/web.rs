@@ -798,7 +798,7 @@ async fn findings_mark_rows_and_details_link_sessions() {
         .unwrap();
     pump(&mut state, &mut reports, |s| !s.load.busy()).await;
     assert_eq!(state.store.len(), 3);
-    let rule = |id: &str| state.rule_list.iter().position(|r| r.id == id).unwrap();
+    let rule = |id: &str| state.rules.rules().iter().position(|r| r.id == id).unwrap();
     let machine = rule("machine-key-export-not-system");
     let exports = rule("export-any");
     // Both exports are exports; only svc-backup's is a machine-key export by a non-system account.
@@ -858,5 +858,5 @@ async fn findings_mark_rows_and_details_link_sessions() {
         .rules_error
         .as_deref()
         .is_some_and(|e| e.contains("rule `x`")));
-    assert_eq!(state.rule_list[0].id, "sys");
+    assert_eq!(state.rules.rules()[0].id, "sys");
 }

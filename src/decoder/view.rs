@@ -97,6 +97,18 @@ impl Account<'_> {
     }
 }
 
+/// The values of the body fields `names` in one pass over the event's fields: what
+/// [`Event::data`] gives for each name (the first field of that name, `""` when there is none).
+fn first_values<'a, const N: usize>(ev: &'a Event, names: &[&str; N]) -> [&'a str; N] {
+    let mut found: [Option<&'a str>; N] = [None; N];
+    for f in ev.fields() {
+        if let Some(i) = names.iter().position(|&n| n == f.name) {
+            found[i].get_or_insert(f.value);
+        }
+    }
+    found.map(|v| v.unwrap_or(""))
+}
+
 impl Event {
     /// Success or failure: Audit Failure/Success keywords, and for key events a ReturnCode other
     /// than 0x0 means failure. `None` when the event says neither.
@@ -134,24 +146,13 @@ impl Event {
                 "SubjectLogonId",
             ],
         };
-        // One pass over the fields; the first of a repeated name wins, as with `Event::data`.
-        let mut a = Account::default();
-        for f in self.fields() {
-            let slot = if f.name == sid {
-                &mut a.sid
-            } else if f.name == domain {
-                &mut a.domain
-            } else if f.name == user {
-                &mut a.user
-            } else if f.name == logon_id {
-                &mut a.logon_id
-            } else {
-                continue;
-            };
-            if slot.is_empty() {
-                *slot = f.value;
-            }
-        }
+        let [sid, domain, user, logon_id] = first_values(self, &[sid, domain, user, logon_id]);
+        let mut a = Account {
+            sid,
+            domain,
+            user,
+            logon_id,
+        };
         if a.sid.is_empty() && a.user.is_empty() {
             a.sid = self.system(SysField::UserId);
         }
@@ -259,46 +260,29 @@ pub struct KeyEvent<'a> {
 
 impl<'a> KeyEvent<'a> {
     fn new(ev: &'a Event) -> Self {
-        // One pass over the fields; the first of a repeated name wins, as with `Event::data`.
-        let mut k = Self {
+        let [provider, algorithm, key_name, key_type, operation, return_code] = first_values(
+            ev,
+            &[
+                "ProviderName",
+                "AlgorithmName",
+                "KeyName",
+                "KeyType",
+                "Operation",
+                "ReturnCode",
+            ],
+        );
+        Self {
             subject: ev.account(),
-            provider: "",
-            algorithm: "",
-            key_name: "",
-            key_type: "",
-            key_file_path: None,
-            operation: "",
-            return_code: "",
-            process_id: None,
-            process_creation_time: None,
-        };
-        for f in ev.fields() {
-            let slot = match f.name {
-                "ProviderName" => &mut k.provider,
-                "AlgorithmName" => &mut k.algorithm,
-                "KeyName" => &mut k.key_name,
-                "KeyType" => &mut k.key_type,
-                "Operation" => &mut k.operation,
-                "ReturnCode" => &mut k.return_code,
-                "KeyFilePath" => {
-                    k.key_file_path.get_or_insert(f.value);
-                    continue;
-                }
-                "ProcessId" => {
-                    k.process_id.get_or_insert(f.value);
-                    continue;
-                }
-                "ProcessCreationTime" => {
-                    k.process_creation_time.get_or_insert(f.value);
-                    continue;
-                }
-                _ => continue,
-            };
-            if slot.is_empty() {
-                *slot = f.value;
-            }
+            provider,
+            algorithm,
+            key_name,
+            key_type,
+            key_file_path: ev.data("KeyFilePath"),
+            operation,
+            return_code,
+            process_id: ev.data("ProcessId"),
+            process_creation_time: ev.data("ProcessCreationTime"),
         }
-        k
     }
 
     /// True for a machine key (`%%2499`).
@@ -358,46 +342,39 @@ pub struct Logon<'a> {
 
 impl<'a> Logon<'a> {
     fn new(ev: &'a Event) -> Self {
-        // One pass over the fields (a 4624 has about 27); the first of a repeated name wins, as
-        // with `Event::data`.
-        let mut l = Self {
+        let [s_sid, s_domain, s_user, s_logon, workstation, ip_address, ip_port, auth, process, elevated, logon_type] =
+            first_values(
+                ev,
+                &[
+                    "SubjectUserSid",
+                    "SubjectDomainName",
+                    "SubjectUserName",
+                    "SubjectLogonId",
+                    "WorkstationName",
+                    "IpAddress",
+                    "IpPort",
+                    "AuthenticationPackageName",
+                    "LogonProcessName",
+                    "ElevatedToken",
+                    "LogonType",
+                ],
+            );
+        Self {
             target: ev.account(),
-            subject: Account::default(),
-            logon_type: None,
-            workstation: "",
-            ip_address: "",
-            ip_port: "",
-            authentication_package: "",
-            logon_process: "",
-            elevated_token: "",
-        };
-        let mut logon_type_seen = false;
-        for f in ev.fields() {
-            let slot = match f.name {
-                "SubjectUserSid" => &mut l.subject.sid,
-                "SubjectDomainName" => &mut l.subject.domain,
-                "SubjectUserName" => &mut l.subject.user,
-                "SubjectLogonId" => &mut l.subject.logon_id,
-                "WorkstationName" => &mut l.workstation,
-                "IpAddress" => &mut l.ip_address,
-                "IpPort" => &mut l.ip_port,
-                "AuthenticationPackageName" => &mut l.authentication_package,
-                "LogonProcessName" => &mut l.logon_process,
-                "ElevatedToken" => &mut l.elevated_token,
-                "LogonType" => {
-                    if !logon_type_seen {
-                        logon_type_seen = true;
-                        l.logon_type = parse_number(f.value);
-                    }
-                    continue;
-                }
-                _ => continue,
-            };
-            if slot.is_empty() {
-                *slot = f.value;
-            }
+            subject: Account {
+                sid: s_sid,
+                domain: s_domain,
+                user: s_user,
+                logon_id: s_logon,
+            },
+            logon_type: parse_number(logon_type),
+            workstation,
+            ip_address,
+            ip_port,
+            authentication_package: auth,
+            logon_process: process,
+            elevated_token: elevated,
         }
-        l
     }
 }
 

@@ -24,7 +24,7 @@
 
 use crate::decoder::table;
 use crate::decoder::value::parse_number;
-use crate::decoder::view::Outcome;
+use crate::decoder::view::{is_key_event, Outcome};
 use crate::decoder::Event;
 use crate::model::store::{Row, Store, Sym, OUTCOME_FAILURE};
 use serde::{Deserialize, Serialize};
@@ -196,13 +196,14 @@ struct Compiled {
 /// Rules ready to match.
 #[derive(Default)]
 pub struct RuleSet {
-    rules: Vec<(Rule, Compiled)>,
+    rules: Vec<Rule>,
+    compiled: Vec<Compiled>,
 }
 
 impl fmt::Debug for RuleSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
-            .entries(self.rules.iter().map(|(r, _)| &r.id))
+            .entries(self.rules.iter().map(|r| &r.id))
             .finish()
     }
 }
@@ -212,6 +213,8 @@ impl fmt::Debug for RuleSet {
 pub struct Match<'r> {
     /// The rule.
     pub rule: &'r Rule,
+    /// Its place in the set (its bit in [`RuleSet::mask`]).
+    pub index: usize,
     /// What made it match, in words.
     pub reason: String,
 }
@@ -282,27 +285,37 @@ pub trait Subject {
     fn time(&self) -> Option<i64>;
 }
 
+/// A key field of a key event (5058, 5059, 5061), `""` for other events: the same projection
+/// as the viewer's rows ([`Row::from_event`]).
+fn key_field<'e>(ev: &'e Event, name: &str) -> &'e str {
+    if is_key_event(ev.event_id()) {
+        ev.data(name).unwrap_or("")
+    } else {
+        ""
+    }
+}
+
 impl Subject for Event {
     fn event_id(&self) -> u32 {
         Event::event_id(self)
     }
     fn key_name(&self) -> &str {
-        self.data("KeyName").unwrap_or("")
+        key_field(self, "KeyName")
     }
     fn operation(&self) -> &str {
-        words(self.data("Operation").unwrap_or("").trim())
+        words(key_field(self, "Operation").trim())
     }
     fn key_type(&self) -> &str {
-        words(self.data("KeyType").unwrap_or("").trim())
+        words(key_field(self, "KeyType").trim())
     }
     fn provider(&self) -> &str {
-        self.data("ProviderName").unwrap_or("")
+        key_field(self, "ProviderName")
     }
     fn algorithm(&self) -> &str {
-        words(self.data("AlgorithmName").unwrap_or("").trim())
+        words(key_field(self, "AlgorithmName").trim())
     }
     fn return_code(&self) -> &str {
-        self.data("ReturnCode").unwrap_or("")
+        key_field(self, "ReturnCode")
     }
     fn failed(&self) -> bool {
         self.outcome() == Some(Outcome::Failure)
@@ -329,7 +342,7 @@ pub struct RowSubject<'a> {
 
 impl RowSubject<'_> {
     fn key_event(&self) -> bool {
-        matches!(self.row.event_id, 5058 | 5059 | 5061)
+        is_key_event(self.row.event_id)
     }
 }
 
@@ -365,7 +378,7 @@ impl Subject for RowSubject<'_> {
     }
     fn account(&self) -> (Cow<'_, str>, &str, &str) {
         let display = self.store.str(self.row.account);
-        let user = display.rsplit('\\').next().unwrap_or(display);
+        let user = self.store.str(self.row.user);
         (Cow::Borrowed(display), user, self.store.str(self.row.sid))
     }
     fn computer(&self) -> &str {
@@ -386,6 +399,7 @@ impl RuleSet {
             });
         }
         let mut out = Vec::with_capacity(rules.len());
+        let mut list = Vec::with_capacity(rules.len());
         for rule in rules {
             let err = |reason: String| RuleError {
                 rule: rule.id.clone(),
@@ -413,9 +427,13 @@ impl RuleSet {
                 allow: compile_list(&rule.accounts_allow).map_err(err)?,
                 deny: compile_list(&rule.accounts_deny).map_err(err)?,
             };
-            out.push((rule, compiled));
+            out.push(compiled);
+            list.push(rule);
         }
-        Ok(Self { rules: out })
+        Ok(Self {
+            rules: list,
+            compiled: out,
+        })
     }
 
     /// Reads rules from JSON: an array of rules, or `{"rules": [...]}`.
@@ -437,8 +455,8 @@ impl RuleSet {
     }
 
     /// The rules, in order.
-    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
-        self.rules.iter().map(|(r, _)| r)
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
     }
 
     /// How many rules.
@@ -455,10 +473,13 @@ impl RuleSet {
     pub fn matches<S: Subject + ?Sized>(&self, ev: &S) -> Vec<Match<'_>> {
         self.rules
             .iter()
-            .filter_map(|(rule, c)| {
+            .zip(&self.compiled)
+            .enumerate()
+            .filter_map(|(index, (rule, c))| {
                 let mut why = Vec::new();
                 check(rule, c, ev, Some(&mut why)).then(|| Match {
                     rule,
+                    index,
                     reason: reason(ev, &why),
                 })
             })
@@ -470,6 +491,7 @@ impl RuleSet {
     pub fn mask<S: Subject + ?Sized>(&self, ev: &S) -> u32 {
         self.rules
             .iter()
+            .zip(&self.compiled)
             .enumerate()
             .filter(|(_, (rule, c))| check(rule, c, ev, None))
             .fold(0, |m, (i, _)| m | 1 << i)

@@ -2,7 +2,7 @@
 //! string interned once in an [`Interner`].
 //!
 //! A row is numbers and [`Sym`]s only — no raw XML, no field list — so a million events cost
-//! `size_of::<Row>()` = 88 bytes each (88 MB), plus each distinct string once (twice, counting
+//! `size_of::<Row>()` = 96 bytes each (96 MB), plus each distinct string once (twice, counting
 //! the interner's index). The raw XML of an event can be read back from the original file with
 //! [`Row::byte_start`]..[`Row::byte_end`].
 //!
@@ -159,7 +159,7 @@ impl Interner {
 
 /// One event, compact: numbers and interned strings only (no raw XML, no field list).
 ///
-/// `size_of::<Row>()` is 88 bytes.
+/// `size_of::<Row>()` is 96 bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row {
     /// Which input file (the UI's numbering).
@@ -180,6 +180,8 @@ pub struct Row {
     pub outcome: u8,
     /// The account that acted, `DOMAIN\user` (see [`Event::account`]).
     pub account: Sym,
+    /// That account's user name alone (what rules compare with the computer's own account).
+    pub user: Sym,
     /// That account's SID.
     pub sid: Sym,
     /// That account's logon session (hex LUID as logged).
@@ -219,6 +221,7 @@ impl Row {
         record_id: u64::MAX,
         outcome: OUTCOME_NONE,
         account: Sym::EMPTY,
+        user: Sym::EMPTY,
         sid: Sym::EMPTY,
         logon_id: Sym::EMPTY,
         provider: Sym::EMPTY,
@@ -248,6 +251,7 @@ impl Row {
                 Some(Outcome::Failure) => OUTCOME_FAILURE,
             },
             account: strings.intern_with(|buf| account.write_display(buf)),
+            user: strings.intern(account.user),
             sid: strings.intern(account.sid),
             logon_id: strings.intern(account.logon_id),
             provider: Sym::EMPTY,
@@ -283,9 +287,10 @@ impl Row {
     }
 
     /// The string columns, in [`Row`] field order.
-    pub fn syms(&self) -> [Sym; 10] {
+    pub fn syms(&self) -> [Sym; 11] {
         [
             self.account,
+            self.user,
             self.sid,
             self.logon_id,
             self.provider,
@@ -495,7 +500,7 @@ impl Batch {
     /// The first four bytes of an encoded batch.
     pub const MAGIC: [u8; 4] = *b"KTB1";
     /// Bytes per encoded row.
-    pub const ROW_BYTES: usize = 2 + 8 * 5 + 4 + 1 + 4 * 10;
+    pub const ROW_BYTES: usize = 2 + 8 * 5 + 4 + 1 + 4 * 11;
 
     /// The batch as compact little-endian bytes: [`Batch::MAGIC`], the string count (u32) and
     /// each string as a u32 byte length and its UTF-8, then the row count (u32) and each row as
@@ -597,6 +602,7 @@ impl Batch {
                 record_id,
                 outcome,
                 account: f.sym(),
+                user: f.sym(),
                 sid: f.sym(),
                 logon_id: f.sym(),
                 provider: f.sym(),
@@ -683,6 +689,7 @@ mod tests {
             record_id: u64::MAX,
             outcome: 2,
             account: Sym(account),
+            user: Sym(8),
             sid: Sym(0),
             logon_id: Sym(1),
             provider: Sym(2),
@@ -697,7 +704,7 @@ mod tests {
 
     #[test]
     fn row_is_88_bytes() {
-        assert_eq!(std::mem::size_of::<Row>(), 88);
+        assert_eq!(std::mem::size_of::<Row>(), 96);
     }
 
     #[test]

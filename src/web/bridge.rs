@@ -21,7 +21,7 @@ use super::worker::DecodeReactor;
 use super::WORKER_PATH;
 
 /// What the worker tells the component.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum WorkerEvent {
     /// A report from the worker.
     Report(Report),

@@ -15,12 +15,6 @@ pub struct SourceFile(#[serde(with = "serde_wasm_bindgen::preserve")] pub web_sy
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Bytes(#[serde(with = "serde_wasm_bindgen::preserve")] pub js_sys::Uint8Array);
 
-impl PartialEq for Bytes {
-    fn eq(&self, other: &Self) -> bool {
-        self.to_vec() == other.to_vec()
-    }
-}
-
 impl Bytes {
     /// Copies `bytes` into a new `Uint8Array`.
     pub fn from_slice(bytes: &[u8]) -> Self {
@@ -124,6 +118,23 @@ pub struct Progress {
     pub cancelled: bool,
 }
 
+impl Progress {
+    /// Nothing done yet for file `file`.
+    pub fn new(file: u32) -> Self {
+        Self {
+            file,
+            bytes: 0,
+            events: 0,
+            new_problems: Vec::new(),
+            problems: 0,
+            skipped: 0,
+            repaired: 0,
+            done: false,
+            cancelled: false,
+        }
+    }
+}
+
 /// One field of an event, as written and as keytrail decodes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldLine {
@@ -187,7 +198,7 @@ pub enum SessionLink {
 }
 
 /// What the worker tells the page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Report {
     /// The worker has started; sent once per bridge, before anything else.
     Ready,

@@ -9,6 +9,7 @@
 //! streaming in, a sorted or filtered view is refreshed at most every [`REFRESH_MS`] (an unsorted,
 //! unfiltered view just grows).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::protocol::{Detail, ProblemLine, Progress, Report, Request};
@@ -236,9 +237,8 @@ pub struct AppState {
     pub last_select_ms: Option<f64>,
     /// Bumped by every change; views compare it instead of the state.
     pub version: u64,
-    /// The monitoring rules in use, as the user sees and edits them.
-    pub rule_list: Vec<Rule>,
-    /// The same, compiled; rows are marked with them ([`Store::findings`]).
+    /// The monitoring rules in use (`rules.rules()` as the user sees and edits them); rows are
+    /// marked with them ([`Store::findings`]).
     pub rules: RuleSet,
     /// Why the last rules the user gave could not be used.
     pub rules_error: Option<String>,
@@ -326,10 +326,12 @@ struct Counts {
 
 /// Row counts per event ID, account and operation.
 #[derive(Debug, Clone, Default)]
-pub struct FacetCounts {
+struct FacetCounts {
     ids: HashMap<u32, u64>,
     accounts: HashMap<Sym, u64>,
     operations: HashMap<Sym, u64>,
+    /// Each account's SID (the first one logged).
+    sids: HashMap<Sym, Sym>,
 }
 
 impl FacetCounts {
@@ -338,6 +340,9 @@ impl FacetCounts {
         for row in rows {
             *self.ids.entry(row.event_id).or_default() += 1;
             *self.accounts.entry(row.account).or_default() += 1;
+            if row.sid != Sym::EMPTY {
+                self.sids.entry(row.account).or_insert(row.sid);
+            }
             if row.operation != Sym::EMPTY {
                 *self.operations.entry(row.operation).or_default() += 1;
             }
@@ -385,10 +390,9 @@ impl AppState {
     /// Compiles and uses `list`, marking every row again; a list that cannot be used leaves
     /// the rules as they were and says why in [`AppState::rules_error`].
     fn use_rules(&mut self, list: Vec<Rule>) {
-        match RuleSet::compile(list.clone()) {
+        match RuleSet::compile(list) {
             Ok(set) => {
                 self.rules = set;
-                self.rule_list = list;
                 self.rules_error = None;
                 rules::mark(&self.rules, &mut self.store, 0);
                 self.counts.tallies = TallyCounts::new(self.rules.len());
@@ -437,10 +441,8 @@ impl AppState {
                 let generation = self.generation;
                 let next_token = self.next_token;
                 let version = self.version;
-                let rule_list = std::mem::take(&mut self.rule_list);
                 let rules = std::mem::take(&mut self.rules);
                 *self = Self::default();
-                self.rule_list = rule_list;
                 self.rules = rules;
                 self.counts.tallies = TallyCounts::new(self.rules.len());
                 self.tallies = self.counts.tallies.tallies();
@@ -569,19 +571,16 @@ impl AppState {
             self.timeline = None;
             return None;
         };
-        let sid = self
-            .store
-            .rows
-            .iter()
-            .find(|r| r.account == account && r.sid != Sym::EMPTY)
-            .map(|r| self.store.str(r.sid).to_string())?;
         self.next_token = self.next_token.wrapping_add(1);
         let token = self.next_token;
+        let sid = self.counts.facets.sids.get(&account).copied();
         self.timeline = Some(TimelineState {
             account,
             token,
-            sessions: None,
+            // An account without a SID has no session to look up.
+            sessions: sid.is_none().then(Vec::new),
         });
+        let sid = self.store.str(sid?).to_string();
         Some(Request::Timeline { token, sid })
     }
 
@@ -596,8 +595,8 @@ impl AppState {
                         self.timing.done = Some(now);
                     }
                     self.refresh(now, true);
-                    // Sessions read since the timeline was asked for.
-                    if self.timeline.is_some() {
+                    // Sessions (and the account's SID) read since the timeline was asked for.
+                    if self.filter.accounts.len() == 1 {
                         return self.ask_timeline();
                     }
                 }
@@ -754,20 +753,21 @@ impl AppState {
     }
 
     /// The text of one cell (the file column as the file's name).
-    pub fn cell(&self, row: u32, column: Column) -> String {
+    pub fn cell(&self, row: u32, column: Column) -> Cow<'_, str> {
         let Some(r) = self.store.rows.get(row as usize) else {
-            return String::new();
+            return Cow::Borrowed("");
         };
         match column {
-            Column::File => self.file_name(u32::from(r.file)).to_string(),
-            _ => cell(&self.store, r, column).into_owned(),
+            Column::File => Cow::Borrowed(self.file_name(u32::from(r.file))),
+            _ => cell(&self.store, r, column),
         }
     }
 
     /// The rules row `row` matches, in rule order.
     pub fn rules_matched(&self, row: u32) -> impl Iterator<Item = &Rule> {
         let bits = self.store.findings_of(row as usize);
-        self.rule_list
+        self.rules
+            .rules()
             .iter()
             .enumerate()
             .filter(move |(i, _)| bits & (1 << i) != 0)
@@ -778,7 +778,7 @@ impl AppState {
     /// the ids of the rules each row matches.
     pub fn export_csv(&self) -> String {
         let mut out = String::new();
-        let columns = export_columns();
+        let columns = Column::ALL;
         for (i, column) in columns.iter().enumerate() {
             if i > 0 {
                 out.push(',');
@@ -812,7 +812,7 @@ impl AppState {
     /// the ids of the rules it matches.
     pub fn export_json(&self) -> String {
         let mut out = String::from("[\n");
-        let columns = export_columns();
+        let columns = Column::ALL;
         for (n, &row) in self.view.iter().enumerate() {
             out.push_str(if n == 0 { "  {" } else { ",\n  {" });
             for (i, &column) in columns.iter().enumerate() {
@@ -846,20 +846,8 @@ impl AppState {
     }
 }
 
-/// The columns written by the exports, in order.
-pub fn export_columns() -> [Column; 14] {
-    Column::ALL
-}
-
 fn index_range(start: usize, end: usize) -> impl Iterator<Item = u32> {
     (start..end).filter_map(|i| u32::try_from(i).ok())
-}
-
-/// Distinct event IDs (in order), accounts and operations (by name) of the store, with counts.
-pub fn facets(store: &Store) -> Facets {
-    let mut counts = FacetCounts::default();
-    counts.add(&store.rows);
-    counts.facets(store)
 }
 
 /// `performance.now()` where there is one (0 elsewhere).

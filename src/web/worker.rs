@@ -224,7 +224,15 @@ where
     C: Sink<Report> + Stream<Item = Request> + Unpin,
 {
     let mut cancelled = false;
-    for &id in ids {
+    for (n, &id) in ids.iter().enumerate() {
+        // Between files too, a cancel or a clear sent meanwhile is seen.
+        if n > 0 && !cancelled {
+            yield_to_event_loop().await;
+            cancelled = match interrupted(session, channel).await {
+                Ok(stop) => stop,
+                Err(_) => return Err(Closed),
+            };
+        }
         if cancelled {
             send(channel, Report::Progress(cancelled_progress(id))).await?;
             continue;
@@ -245,7 +253,7 @@ where
 }
 
 fn cancelled_progress(file: u32) -> Progress {
-    let mut progress = FileDecoder::new(file).progress;
+    let mut progress = Progress::new(file);
     progress.done = true;
     progress.cancelled = true;
     progress
@@ -474,11 +482,6 @@ fn to_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
 }
 
-/// Bytes `start..end` of a blob.
-pub async fn read_blob(blob: &web_sys::Blob, start: u64, end: u64) -> Result<Vec<u8>, ReadError> {
-    start_blob(blob, start, end).finish().await
-}
-
 /// The text of a JavaScript error value.
 fn describe(err: &JsValue) -> String {
     if let Some(error) = err.dyn_ref::<js_sys::Error>() {
@@ -640,17 +643,7 @@ impl FileDecoder {
         Self {
             decoder: Decoder::new(),
             items: Vec::new(),
-            progress: Progress {
-                file,
-                bytes: 0,
-                events: 0,
-                new_problems: Vec::new(),
-                problems: 0,
-                skipped: 0,
-                repaired: 0,
-                done: false,
-                cancelled: false,
-            },
+            progress: Progress::new(file),
         }
     }
 
@@ -671,9 +664,11 @@ impl FileDecoder {
 
     /// What happened since the previous report.
     pub fn take(&mut self) -> Progress {
-        let report = self.progress.clone();
-        self.progress.new_problems.clear();
-        report
+        let new_problems = std::mem::take(&mut self.progress.new_problems);
+        Progress {
+            new_problems,
+            ..self.progress.clone()
+        }
     }
 
     fn drain(&mut self, rows: &mut impl Collect) {

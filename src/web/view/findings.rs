@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use super::{download, remove_setting, store_setting, Shared, RULES_KEY};
 use crate::decoder::value::parse_number;
+use crate::decoder::view::is_key_event;
 use crate::model::rules::{presets, Hours, Pattern, RowSubject, Rule, RuleSet};
 use crate::model::session::Session;
 use crate::model::store::{Row, Store, Sym};
@@ -122,7 +123,7 @@ pub fn FindingsPanel(props: &FindingsProps) -> Html {
     let t = &text.rules;
     let editing = use_state(|| false);
     let app = props.state.get();
-    let chips = app.rule_list.iter().enumerate().map(|(i, rule)| {
+    let chips = app.rules.rules().iter().enumerate().map(|(i, rule)| {
         let total = app.tallies.get(i).map_or(0, |t| t.total);
         let active = app.filter.findings == 1 << i;
         let onclick = {
@@ -137,7 +138,7 @@ pub fn FindingsPanel(props: &FindingsProps) -> Html {
             </button>
         }
     });
-    let about = app.rule_list.iter().enumerate().map(|(i, rule)| {
+    let about = app.rules.rules().iter().enumerate().map(|(i, rule)| {
         let tally = app.tallies.get(i);
         let accounts = tally
             .map(|t| t.accounts.iter().take(6).collect::<Vec<_>>())
@@ -233,18 +234,20 @@ fn RuleEditor(props: &FindingsProps) -> Html {
     let kept = use_state(|| super::setting(RULES_KEY).is_some());
 
     let current_keys = app
-        .rule_list
+        .rules
+        .rules()
         .iter()
         .find(|r| r.id == SENSITIVE)
         .and_then(|r| r.key_names.as_ref())
         .map(|k| k.iter().map(pattern_text).collect::<Vec<_>>().join("\n"))
         .unwrap_or_default();
     let hours = app
-        .rule_list
+        .rules
+        .rules()
         .iter()
         .find_map(|r| r.outside_hours.clone())
         .unwrap_or_default();
-    let json = rules_json(&app.rule_list);
+    let json = rules_json(app.rules.rules());
     // Fields show the rules in use: a new key replaces them when the rules change.
     let stamp = {
         use std::hash::{Hash, Hasher};
@@ -263,7 +266,7 @@ fn RuleEditor(props: &FindingsProps) -> Html {
             cb.emit(Action::SetRules(list));
             let app = state.get();
             if *kept && app.rules_error.is_none() {
-                keep(&app.rule_list);
+                keep(app.rules.rules());
             }
         }
     };
@@ -316,7 +319,7 @@ fn RuleEditor(props: &FindingsProps) -> Html {
                 utc_offset_minutes: num(&offset_ref).unwrap_or(0),
             };
             error.set(None);
-            let list = state.get().rule_list.clone();
+            let list = state.get().rules.rules().to_vec();
             apply_list(with_settings(list, &keys, &hours));
         })
     };
@@ -341,7 +344,7 @@ fn RuleEditor(props: &FindingsProps) -> Html {
     let on_export = {
         let state = props.state.clone();
         Callback::from(move |_: MouseEvent| {
-            let json = rules_json(&state.get().rule_list);
+            let json = rules_json(state.get().rules.rules());
             download("keytrail-rules.json", "application/json", &json);
         })
     };
@@ -376,7 +379,7 @@ fn RuleEditor(props: &FindingsProps) -> Html {
                 return;
             };
             if input.checked() {
-                keep(&state.get().rule_list);
+                keep(state.get().rules.rules());
             } else {
                 remove_setting(RULES_KEY);
             }
@@ -590,7 +593,7 @@ fn timeline_svg(text: &'static Text, app: &AppState, account: Sym, all: &[Sessio
         .store
         .rows
         .iter()
-        .filter(|r| r.account == account && matches!(r.event_id, 5058 | 5059 | 5061))
+        .filter(|r| r.account == account && is_key_event(r.event_id))
         .filter_map(|r| {
             let time = r.time()?;
             let id = parse_number(app.store.str(r.logon_id))?;

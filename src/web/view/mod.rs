@@ -236,20 +236,31 @@ pub fn Viewer(props: &ViewerProps) -> Html {
     let update = use_force_update();
     let rerender = Callback::from(move |()| update.force_update());
 
-    // The worker's reports go straight into the state (they never ask the worker for more).
+    // The worker's reports go into the state like any action; what a report asks for in turn (a
+    // timeline made out of date by the end of a load) goes back to the worker, through a handle
+    // filled in once the worker exists.
+    let worker_handle = use_mut_ref(|| None::<DecodeWorker>);
     let worker = {
         let state = state.clone();
         let rerender = rerender.clone();
+        let handle = worker_handle.clone();
         use_decode_worker(Callback::from(move |event| {
             let action = match event {
                 WorkerEvent::Report(report) => Action::Report(report),
                 WorkerEvent::Stopped => Action::WorkerStopped,
             };
-            let _ = state.borrow_mut().apply(action, now_ms());
-            publish_timing(&state.borrow());
-            rerender.emit(());
+            let worker = handle.borrow().clone();
+            match worker {
+                Some(worker) => dispatch(&state, &worker, action, &rerender),
+                // Not possible (reports come after the first render), but never lose one.
+                None => {
+                    let _ = state.borrow_mut().apply(action, now_ms());
+                    rerender.emit(());
+                }
+            }
         }))
     };
+    *worker_handle.borrow_mut() = Some(worker.clone());
 
     let on_action = {
         let state = state.clone();
