@@ -10,6 +10,7 @@ use keytrail::model::rules::{presets, RowSubject, RuleSet};
 use keytrail::model::session::SessionIndex;
 use keytrail::model::store::Store;
 use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
 
 fn decode(data: &[u8], cuts: &[usize]) -> Vec<Item> {
     let mut d = Decoder::new();
@@ -42,7 +43,8 @@ fuzz_target!(|input: &[u8]| {
     let pieces = decode(data, &cuts);
     assert_eq!(whole, pieces, "cutting the input changed the result");
 
-    let rules = RuleSet::compile(presets()).expect("the presets compile");
+    static RULES: OnceLock<RuleSet> = OnceLock::new();
+    let rules = RULES.get_or_init(|| RuleSet::compile(presets()).expect("the presets compile"));
     let mut store = Store::new();
     let mut sessions = SessionIndex::new();
     for item in &whole {

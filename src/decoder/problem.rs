@@ -176,6 +176,36 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
+    /// The kind's own values (reason, tag names, limit, entity name, what the input looks like
+    /// and the root element of other XML), in declaration order: what a translation of the
+    /// message needs beside [`ProblemKind::code`].
+    pub fn params(&self) -> Vec<String> {
+        match self {
+            Self::MalformedXml { reason } => vec![reason.clone()],
+            Self::MismatchedEndTag { expected, found } => vec![expected.clone(), found.clone()],
+            Self::EventTooLarge { limit }
+            | Self::TooDeep { limit }
+            | Self::TooManyAttributes { limit }
+            | Self::ValueTooLarge { limit } => vec![limit.to_string()],
+            Self::UndefinedEntity { name } => vec![name.clone()],
+            Self::NotEventXml { looks_like } => {
+                let mut params = vec![looks_like.code().to_string()];
+                if let InputKind::OtherXml { root } = looks_like {
+                    params.push(root.clone());
+                }
+                params
+            }
+            Self::UnclosedEvent
+            | Self::TruncatedEvent
+            | Self::MissingEventId
+            | Self::DtdIgnored
+            | Self::InvalidUtf8
+            | Self::InvalidUtf16
+            | Self::LoneAmpersand
+            | Self::DocumentationMarkup => Vec::new(),
+        }
+    }
+
     /// A stable code for the kind (used for translations and JSON).
     pub fn code(&self) -> &'static str {
         match self {

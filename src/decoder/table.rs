@@ -89,6 +89,11 @@ pub fn insertion_string(raw: &str) -> Option<&'static str> {
         .map(|i| t[i].1)
 }
 
+/// A value in words when it is a `%%NNNN` code the table knows, else the value as logged.
+pub fn in_words(raw: &str) -> &str {
+    insertion_string(raw).unwrap_or(raw)
+}
+
 /// Every `%%NNNN` code the table knows, in order.
 pub fn insertion_strings() -> impl Iterator<Item = (u32, &'static str)> {
     msobjs().iter().copied()

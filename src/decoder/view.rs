@@ -302,18 +302,18 @@ impl<'a> KeyEvent<'a> {
 
     /// The operation in words ("Export of persistent cryptographic key."), or as logged.
     pub fn operation_text(&self) -> &'a str {
-        table::insertion_string(self.operation).unwrap_or(self.operation)
+        table::in_words(self.operation)
     }
 
     /// The algorithm as shown: a `%%NNNN` value (`%%2432` "Not Available.") in words, else as
     /// logged.
     pub fn algorithm_text(&self) -> &'a str {
-        table::insertion_string(self.algorithm).unwrap_or(self.algorithm)
+        table::in_words(self.algorithm)
     }
 
     /// The key type in words ("User key."), or as logged.
     pub fn key_type_text(&self) -> &'a str {
-        table::insertion_string(self.key_type).unwrap_or(self.key_type)
+        table::in_words(self.key_type)
     }
 }
 

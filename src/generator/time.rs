@@ -1,5 +1,7 @@
 //! Calendar arithmetic and the time spellings of the export formats (UTC only, no floats).
 
+use crate::decoder::value;
+
 /// A UTC instant split into its civil parts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Civil {
@@ -24,17 +26,7 @@ pub(crate) fn civil(time_nanos: i64) -> Civil {
     let nanos = time_nanos.rem_euclid(NS) as u32;
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400) as u32;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = if m <= 2 { y + 1 } else { y };
+    let (year, m, d) = value::civil_from_days(days);
     // 1970-01-01 was a Thursday (3 with Monday = 0).
     let weekday = (days + 3).rem_euclid(7) as u32;
     Civil {
@@ -49,16 +41,9 @@ pub(crate) fn civil(time_nanos: i64) -> Civil {
     }
 }
 
-/// Days since the Unix epoch of a civil date (days_from_civil).
+/// Days since the Unix epoch of a civil date (the decoder's own conversion).
 pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    value::days_from_civil(year, i64::from(month), i64::from(day))
 }
 
 /// How a format spells `TimeCreated/@SystemTime`.

@@ -244,11 +244,6 @@ fn operation_words(op: &str) -> String {
     table::insertion_string(&code).map_or(code, str::to_string)
 }
 
-/// A `%%NNNN` value in words, or the value itself when no table knows it.
-fn words(raw: &str) -> &str {
-    table::insertion_string(raw).unwrap_or(raw)
-}
-
 fn compile_list(list: &Option<Vec<Pattern>>) -> Result<Option<Vec<Matcher>>, String> {
     list.as_ref()
         .map(|l| l.iter().map(Matcher::new).collect())
@@ -303,16 +298,16 @@ impl Subject for Event {
         key_field(self, "KeyName")
     }
     fn operation(&self) -> &str {
-        words(key_field(self, "Operation").trim())
+        table::in_words(key_field(self, "Operation").trim())
     }
     fn key_type(&self) -> &str {
-        words(key_field(self, "KeyType").trim())
+        table::in_words(key_field(self, "KeyType").trim())
     }
     fn provider(&self) -> &str {
         key_field(self, "ProviderName")
     }
     fn algorithm(&self) -> &str {
-        words(key_field(self, "AlgorithmName").trim())
+        table::in_words(key_field(self, "AlgorithmName").trim())
     }
     fn return_code(&self) -> &str {
         key_field(self, "ReturnCode")
@@ -654,7 +649,7 @@ fn check<S: Subject + ?Sized>(
         }
     }
     if let Some(kind) = rule.key_type {
-        let want = words(match kind {
+        let want = table::in_words(match kind {
             KeyKind::Machine => "%%2499",
             KeyKind::User => "%%2500",
         });

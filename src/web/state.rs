@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::protocol::{Detail, ProblemLine, Progress, Report, Request};
-use crate::decoder::value::{civil_from_days, days_from_civil};
+use crate::decoder::{value, Timestamp};
 use crate::model::chart::{activity, AccountBars, Activity, BarCounts};
 use crate::model::export::{csv_field, json_string};
 use crate::model::query::{self, cell, Column, Filter, Sort};
@@ -864,38 +864,20 @@ pub fn now_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Reads `YYYY-MM-DDTHH:MM[:SS]` (an `<input type="datetime-local">` value) as UTC, in ns since
-/// the epoch. `None` for an empty or unreadable value.
+/// Reads `YYYY-MM-DD[THH:MM[:SS]]` (an `<input type="datetime-local">` value) as UTC, in ns
+/// since the epoch, with the decoder's own time reader. `None` for an empty or unreadable value.
 pub fn parse_time(value: &str) -> Option<i64> {
     let value = value.trim();
-    let (date, time) = value.split_once(['T', ' ']).unwrap_or((value, "00:00"));
-    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
-        return None;
+    match value.len() {
+        10 => value::parse_time(&format!("{value}T00:00:00")),
+        16 => value::parse_time(&format!("{value}:00")),
+        _ => value::parse_time(value),
     }
-    let mut t = time
-        .trim_end_matches('Z')
-        .splitn(3, ':')
-        .map(|p| p.parse::<f64>().ok());
-    let h = t.next().flatten()?;
-    let min = t.next().flatten().unwrap_or(0.0);
-    let s = t.next().flatten().unwrap_or(0.0);
-    let days = days_from_civil(y, m, day);
-    #[allow(clippy::cast_possible_truncation)] // whole seconds of the day and a fraction
-    let secs_ns = ((h * 3600.0 + min * 60.0 + s) * 1e9) as i64;
-    days.checked_mul(86_400_000_000_000)?.checked_add(secs_ns)
 }
 
 /// Formats ns since the epoch as `YYYY-MM-DDTHH:MM` (for a `datetime-local` input, UTC).
 pub fn format_minutes(ns: i64) -> String {
-    let secs = ns.div_euclid(1_000_000_000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60
-    )
+    let mut full = Timestamp(ns).to_string();
+    full.truncate(16);
+    full
 }

@@ -13,7 +13,7 @@ use super::protocol::{
     Bytes, Detail, FieldLine, ProblemLine, Progress, Report, Request, SessionLink, SourceFile,
     MAX_PROBLEMS_PER_FILE,
 };
-use crate::decoder::{Decoder, Event, InputKind, Item, Problem, ProblemKind, Severity, SysField};
+use crate::decoder::{Decoder, Event, Item, Problem, Severity, SysField};
 use crate::model::session::{Link, SessionIndex};
 use crate::model::store::BatchBuilder;
 
@@ -584,27 +584,6 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
     String::from_utf16_lossy(&units)
 }
 
-/// The values a problem kind carries, in declaration order (for translated messages).
-pub fn problem_params(kind: &ProblemKind) -> Vec<String> {
-    match kind {
-        ProblemKind::MalformedXml { reason } => vec![reason.clone()],
-        ProblemKind::MismatchedEndTag { expected, found } => vec![expected.clone(), found.clone()],
-        ProblemKind::EventTooLarge { limit }
-        | ProblemKind::TooDeep { limit }
-        | ProblemKind::TooManyAttributes { limit }
-        | ProblemKind::ValueTooLarge { limit } => vec![limit.to_string()],
-        ProblemKind::UndefinedEntity { name } => vec![name.clone()],
-        ProblemKind::NotEventXml { looks_like } => {
-            let mut params = vec![looks_like.code().to_string()];
-            if let InputKind::OtherXml { root } = looks_like {
-                params.push(root.clone());
-            }
-            params
-        }
-        _ => Vec::new(),
-    }
-}
-
 /// A problem as sent to the page.
 pub fn problem_line(problem: &Problem) -> ProblemLine {
     ProblemLine {
@@ -612,7 +591,7 @@ pub fn problem_line(problem: &Problem) -> ProblemLine {
         skip: problem.is_skip(),
         repaired: problem.severity == Severity::Repaired,
         code: problem.kind.code().to_string(),
-        params: problem_params(&problem.kind),
+        params: problem.kind.params(),
         line: problem.position.line,
         column: problem.position.column,
         event: problem.event,
