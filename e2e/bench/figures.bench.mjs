@@ -6,18 +6,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-const dist = join(root, 'dist');
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+import { join } from 'node:path';
+import { launchChromium } from '../lib/browser.mjs';
+import { dist, keytrailBin } from '../lib/paths.mjs';
+import { closeServer, originOf, serveDist } from '../lib/server.mjs';
 
 test('figures', async () => {
   // Sizes.
@@ -26,35 +22,25 @@ test('figures', async () => {
   for (const name of await readdir(dist)) {
     if (!/\.(wasm|js|css)$/.test(name)) continue;
     const body = await readFile(join(dist, name));
+    const packed = gzipSync(body, { level: 9 }).length;
     raw += body.length;
-    gz += gzipSync(body, { level: 9 }).length;
-    console.log(`size ${name}: ${body.length} B, gzip ${gzipSync(body, { level: 9 }).length} B`);
+    gz += packed;
+    console.log(`size ${name}: ${body.length} B, gzip ${packed} B`);
   }
   console.log(`size total wasm+js+css: ${raw} B, gzip ${gz} B (${(gz / 1024).toFixed(0)} KiB)`);
 
   // 100 MB export.
   const big = process.env.KEYTRAIL_BENCH_FILE ?? '/tmp/kt100.xml';
   if (!existsSync(big)) {
-    execFileSync(join(root, 'target', 'release', 'keytrail'), ['generate', '--size', '100MB', '-o', big]);
+    execFileSync(keytrailBin, ['generate', '--size', '100MB', '-o', big]);
   }
   const size = (await stat(big)).size;
-  const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = normalize(join(dist, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(dist + sep)) return res.writeHead(403).end();
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const server = await serveDist([]);
+  const browser = await launchChromium();
   try {
     for (let run = 1; run <= 3; run++) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      await page.goto(`http://127.0.0.1:${server.address().port}/`);
+      await page.goto(`${originOf(server)}/`);
       await page.waitForSelector('[data-testid=drop-zone][data-ready=true]');
       await page.setInputFiles('[data-testid=file-input]', big);
       await page.waitForFunction(() => window.__keytrail?.doneMs != null, null, { timeout: 300_000 });
@@ -78,6 +64,6 @@ test('figures', async () => {
     }
   } finally {
     await browser.close();
-    server.close();
+    await closeServer(server);
   }
 });

@@ -83,6 +83,8 @@ describe('keytrail page', () => {
   test('starts empty, under its Content-Security-Policy', async (t) => {
     const session = await openPage(t);
     const { page, requests } = session;
+    // From here on nothing may be requested (the page is ready, no file is opened).
+    const atReady = session.opening();
     assert.equal(await eventCount(page), '0');
     const csp = await page.getAttribute('meta[http-equiv=Content-Security-Policy]', 'content');
     assert.match(csp, /default-src 'none'/);
@@ -92,7 +94,7 @@ describe('keytrail page', () => {
     // The worker and its wasm were loaded before any file.
     assert.ok(requests.some((r) => r.url.endsWith('/worker_bg.wasm')), 'worker wasm loaded');
     await page.screenshot({ path: join(artifacts, '01-ready-light.png') });
-    assertPrivate(session, env.served.length);
+    assertPrivate(session, atReady);
   });
 
   test('dark colour scheme', async (t) => {

@@ -403,7 +403,8 @@ describe('privacy', () => {
       if (name === 'hostile-xxe.xml') bytes = Buffer.from(bytes.toString('utf8').replaceAll('http://127.0.0.1:9/', `${foreignOrigin}/`));
       files.push([name, bytes.toString('base64')]);
     }
-    assert.ok(files.find(([n]) => n === 'hostile-xxe.xml')[1].length > 0);
+    const xxe = Buffer.from(files.find(([n]) => n === 'hostile-xxe.xml')[1], 'base64').toString('utf8');
+    assert.ok(xxe.includes(`${foreignOrigin}/`) && !xxe.includes('http://127.0.0.1:9/'), 'the XXE entities point at the foreign origin');
     const session = await openPage(t);
     const { page } = session;
     const dataTransfer = await page.evaluateHandle((files) => {

@@ -246,8 +246,9 @@ pub struct AppState {
     pub tallies: Vec<Tally>,
     /// The session timeline of the one account the table is filtered to.
     pub timeline: Option<TimelineState>,
-    /// Running counts behind the charts, the facets and the tallies: each row is counted once,
-    /// when it arrives, so refreshing them does not grow with the load.
+    /// Running counts behind the account bars, the facets and the tallies: each row is counted
+    /// once, when it arrives, so refreshing them does not grow with the load. (The activity
+    /// chart still goes over every row at a refresh: its time buckets depend on the whole range.)
     counts: Counts,
     next_token: u32,
     charts_len: usize,
