@@ -129,8 +129,8 @@ pub fn Filters(props: &FiltersProps) -> Html {
                         { if several_accounts { format!("{} ({})", text.filter_account, filter.accounts.len()) } else { text.all.to_string() } }
                     </option>
                     { for app.facets.accounts.iter().map(|&(sym, count)| {
-                        let name = app.store.str(sym);
-                        let name = if name.is_empty() { text.no_account } else { name };
+                        let name = visible(app.store.str(sym));
+                        let name: &str = if name.is_empty() { text.no_account } else { &name };
                         html! {
                             <option value={sym.0.to_string()} selected={!several_accounts && account == Some(sym)}>
                                 { format!("{name} ({count})") }
