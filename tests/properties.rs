@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use keytrail::decoder::value::parse_number;
-use keytrail::decoder::{Decoder, Item, SysField};
+use keytrail::decoder::{find_event_start, Decoder, Item, SysField, TextEncoding};
 use keytrail::generator::{self, Encoding, Format, GenEvent, Spec};
 use proptest::prelude::*;
 
@@ -181,4 +181,82 @@ fn every_single_cut_of_a_small_hostile_input_changes_nothing() {
         let (pieces, _) = decode(&utf16, &[cut]);
         assert_eq!(whole, pieces, "UTF-16 cut at {cut}");
     }
+}
+
+/// Decodes `bytes` as two halves the way the viewer's two workers do: the first decoder up to the
+/// `<Event` found at or after `mid`, a second one from there on its own, joined at the boundary.
+/// `None` when the first decoder did not end cleanly there (the viewer then goes on alone).
+fn decode_in_two(bytes: &[u8], mid: usize) -> Option<Vec<Item>> {
+    let mut first = Decoder::new();
+    let mut out = Vec::new();
+    // The encoding is known once the first bytes are decoded.
+    let head = mid.min(bytes.len()).min(64);
+    first.push(&bytes[..head], &mut out);
+    let encoding = first.stats().encoding?;
+    let width = match encoding {
+        TextEncoding::Utf16Le | TextEncoding::Utf16Be => 2,
+        _ => 1,
+    };
+    let mid = (mid.max(head) + width - 1) / width * width;
+    let split = mid + find_event_start(bytes.get(mid..)?, encoding)?;
+    first.push(&bytes[head..split], &mut out);
+    let boundary = first.boundary()?;
+    let mut rest = Decoder::new();
+    let mut tail = Vec::new();
+    rest.push(&bytes[split..], &mut tail);
+    rest.finish(&mut tail);
+    out.extend(tail.into_iter().filter_map(|item| match item {
+        Item::Event(e) => Some(Item::Event(boundary.event_of(e))),
+        Item::Problem(p) => boundary.problem(p).map(Item::Problem),
+    }));
+    Some(out)
+}
+
+#[test]
+fn two_decoders_joined_at_an_event_boundary_decode_like_one() {
+    let spec = Spec {
+        seed: 7,
+        events: 30,
+    };
+    let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
+    for format in Format::ALL {
+        for encoding in Encoding::ALL {
+            inputs.push((
+                format!("{format:?} {encoding:?}"),
+                write(format, encoding, &spec),
+            ));
+        }
+    }
+    inputs.push(("hostile mix".into(), hostile_mix()));
+    let mut joined = 0;
+    for (name, bytes) in &inputs {
+        let (whole, _) = decode(bytes, &[]);
+        for mid in (0..bytes.len()).step_by(97) {
+            if let Some(two) = decode_in_two(bytes, mid) {
+                joined += 1;
+                assert_eq!(whole, two, "{name}, split after {mid}");
+            }
+        }
+    }
+    // Splits are refused only inside an event (or with nothing left to split).
+    assert!(joined > 2_000, "only {joined} splits joined");
+}
+
+#[test]
+fn a_split_inside_an_unfinished_event_is_refused() {
+    // The first event is still open where the second `<Event` starts: no clean boundary.
+    let bytes = b"<Events><Event><System><EventID>1</EventID></System>\n<Event><System><EventID>2</EventID></System></Event></Events>";
+    assert_eq!(decode_in_two(bytes, 20), None);
+    // After a complete event the split is clean, and the second event keeps its number and line.
+    let bytes = b"<Events><Event><System><EventID>1</EventID></System></Event>\n<Event><System><EventID>2</EventID></System></Event></Events>";
+    let two = decode_in_two(bytes, 20).expect("a clean boundary");
+    let (whole, _) = decode(bytes, &[]);
+    assert_eq!(two, whole);
+    let Some(Item::Event(second)) = two.last() else {
+        panic!("no second event: {two:?}");
+    };
+    assert_eq!(
+        (second.number, second.position.line, second.position.column),
+        (2, 2, 1)
+    );
 }

@@ -216,6 +216,25 @@ impl Decoder {
         &self.stats
     }
 
+    /// Where this decoder stands after being fed the input up to a `<Event` found with
+    /// [`find_event_start`] (and no further): `Some` when nothing before that point is still
+    /// open, so the input from there on decodes the same on its own; `None` when an event (or
+    /// the sniffing of the encoding) is not finished, and the rest must be fed to this decoder.
+    pub fn boundary(&self) -> Option<Boundary> {
+        if self.scan != Scan::Seeking
+            || self.encoding.is_none()
+            || self.odd_byte.is_some()
+            || self.high_surrogate.is_some()
+        {
+            return None;
+        }
+        Some(Boundary {
+            position: self.locate(self.buf.len()),
+            events: self.event_no,
+            dtd_seen: self.doctype_seen,
+        })
+    }
+
     /// Feeds the next chunk of input; every event completed by it is appended to `out`.
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<Item>) {
         self.stats.bytes += chunk.len() as u64;
@@ -827,6 +846,101 @@ fn classify(head: &[u8]) -> InputKind {
         };
     }
     InputKind::Text
+}
+
+/// Where one decoder stopped cleanly, so that a second decoder that read the rest of the input on
+/// its own (from [`find_event_start`]) can be joined to it: see [`Decoder::boundary`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Boundary {
+    /// The position of the first byte not fed (the rest's `<Event`).
+    pub position: Position,
+    /// Event starts seen before it (the rest's event numbers follow them).
+    pub events: u64,
+    /// Whether a `<!DOCTYPE` was already reported (the input reports one only once).
+    pub dtd_seen: bool,
+}
+
+impl Boundary {
+    /// Moves a position of the rest (counted from its own start, line 1, column 1, byte 0) to
+    /// the whole input.
+    pub fn position(&self, at: Position) -> Position {
+        Position {
+            byte: self.position.byte + at.byte,
+            line: self.position.line + at.line - 1,
+            column: if at.line <= 1 {
+                self.position.column + at.column - 1
+            } else {
+                at.column
+            },
+        }
+    }
+
+    /// Moves an event number of the rest to the whole input.
+    pub fn event(&self, number: u64) -> u64 {
+        self.events + number
+    }
+
+    /// A problem of the rest as the decoder of the whole input reports it; `None` for the
+    /// `<!DOCTYPE` notice already given before the boundary.
+    pub fn problem(&self, problem: Problem) -> Option<Problem> {
+        if self.dtd_seen && problem.event.is_none() && problem.kind == ProblemKind::DtdIgnored {
+            return None;
+        }
+        Some(Problem {
+            position: self.position(problem.position),
+            event: problem.event.map(|n| self.event(n)),
+            ..problem
+        })
+    }
+
+    /// An event of the rest as the decoder of the whole input gives it.
+    pub fn event_of(&self, mut event: Event) -> Event {
+        event.number = self.event(event.number);
+        event.position = self.position(event.position);
+        event.byte_range = (
+            self.position.byte + event.byte_range.0,
+            self.position.byte + event.byte_range.1,
+        );
+        event
+    }
+}
+
+/// The first `<Event` start tag at or after `bytes[0]`, in an input of `encoding`, as an offset
+/// into `bytes`; `bytes` must start at a character boundary (an even offset of a UTF-16 input).
+///
+/// Decoding can start there on its own: [`Decoder::boundary`] then says whether the decoder of
+/// everything before it ended cleanly, and how to join the two.
+pub fn find_event_start(bytes: &[u8], encoding: TextEncoding) -> Option<usize> {
+    let delimiter = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/');
+    // UTF-16: each ASCII character is one unit, its other byte zero.
+    let (pattern, width): (Vec<u8>, usize) = match encoding {
+        TextEncoding::Utf8 | TextEncoding::Utf8Bom => (START.to_vec(), 1),
+        TextEncoding::Utf16Le => (START.iter().flat_map(|&c| [c, 0]).collect(), 2),
+        TextEncoding::Utf16Be => (START.iter().flat_map(|&c| [0, c]).collect(), 2),
+    };
+    let ascii = |unit: &[u8]| -> Option<u8> {
+        match (encoding, unit) {
+            (TextEncoding::Utf16Le, &[c, 0]) | (TextEncoding::Utf16Be, &[0, c]) => Some(c),
+            (TextEncoding::Utf8 | TextEncoding::Utf8Bom, &[c]) => Some(c),
+            _ => None,
+        }
+    };
+    let finder = memmem::Finder::new(&pattern);
+    let mut from = 0;
+    while let Some(rel) = finder.find(&bytes[from..]) {
+        let at = from + rel;
+        let next = at + pattern.len();
+        if at % width == 0
+            && bytes
+                .get(next..next + width)
+                .and_then(ascii)
+                .is_some_and(delimiter)
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Decodes a whole input at once: the events, the problems and the totals.
