@@ -4,11 +4,12 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use keytrail::decoder::view::{is_key_event, Outcome, View};
-use keytrail::decoder::{decode_all, Event};
+use keytrail::decoder::{decode_all, find_event_start, Decoder, Event, Item};
 use keytrail::generator::{self, Encoding, Format, Spec};
 use keytrail::model::chart::{account_bars, activity, NICE_BUCKETS, WEEK};
 use keytrail::model::query::{cell, event_text, select, Column, Filter, Sort};
-use keytrail::model::store::{Batch, BatchBuilder, Row, Store, Sym};
+use keytrail::model::session::{SessionIndex, SessionParts};
+use keytrail::model::store::{Batch, BatchBuilder, Joiner, Row, Store, Sym};
 use proptest::prelude::*;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -150,6 +151,138 @@ fn batches_rebuild_the_store_exactly() {
     };
     let json = serde_json::to_string(&batch).unwrap();
     assert_eq!(serde_json::from_str::<Batch>(&json).unwrap(), batch);
+}
+
+/// Rows and sessions of `bytes` decoded by one decoder, or by two joined at the `<Event` found
+/// at or after `mid` (as the viewer's two workers do); batches of `batch_rows` go through
+/// encoding as between the workers and the page.
+fn rows_and_sessions(bytes: &[u8], mid: Option<usize>, batch_rows: usize) -> (Store, SessionIndex) {
+    fn decode(
+        d: &mut Decoder,
+        bytes: &[u8],
+        rows: &mut BatchBuilder,
+        sessions: &mut SessionIndex,
+        out: &mut Vec<Batch>,
+        batch_rows: usize,
+    ) {
+        let mut items = Vec::new();
+        for chunk in bytes.chunks(4096) {
+            d.push(chunk, &mut items);
+            for item in items.drain(..) {
+                if let Item::Event(e) = item {
+                    rows.push(3, &e);
+                    sessions.add(&e);
+                    if rows.len() == batch_rows {
+                        out.push(Batch::decode(&rows.take().encode()).unwrap());
+                    }
+                }
+            }
+        }
+    }
+    let mut rows = BatchBuilder::new();
+    let mut sessions = SessionIndex::new();
+    let mut batches = Vec::new();
+    let mut first = Decoder::new();
+    let split = mid.map(|mid| {
+        let mid = mid & !1; // an even offset: the UTF-16 exports have a BOM
+        first.push(&bytes[..64], &mut Vec::new());
+        let encoding = first.stats().encoding.unwrap();
+        mid + find_event_start(&bytes[mid..], encoding).unwrap()
+    });
+    let head = if split.is_some() { 64 } else { 0 };
+    let end = split.unwrap_or(bytes.len());
+    decode(
+        &mut first,
+        &bytes[head..end],
+        &mut rows,
+        &mut sessions,
+        &mut batches,
+        batch_rows,
+    );
+    if let Some(split) = split {
+        let boundary = first.boundary().expect("a clean boundary between events");
+        // The second worker: its own decoder, builder and index.
+        let mut rest = Decoder::new();
+        let mut rest_rows = BatchBuilder::new();
+        let mut rest_sessions = SessionIndex::new();
+        let mut rest_batches = Vec::new();
+        decode(
+            &mut rest,
+            &bytes[split..],
+            &mut rest_rows,
+            &mut rest_sessions,
+            &mut rest_batches,
+            batch_rows,
+        );
+        rest_batches.push(rest_rows.take());
+        batches.push(rows.take());
+        let mut joiner = Joiner::new(3, boundary);
+        for batch in rest_batches {
+            joiner.join(Batch::decode(&batch.encode()).unwrap(), &mut rows);
+            batches.push(rows.take());
+        }
+        let parts: SessionParts =
+            serde_json::from_str(&serde_json::to_string(&rest_sessions.into_parts()).unwrap())
+                .unwrap();
+        sessions.join(parts);
+    }
+    batches.push(rows.take());
+    let mut store = Store::new();
+    for batch in batches {
+        store.apply(batch);
+    }
+    (store, sessions)
+}
+
+#[test]
+fn a_file_decoded_in_two_halves_gives_the_rows_and_sessions_of_one() {
+    let mut bytes = Vec::new();
+    let spec = Spec {
+        seed: 4624,
+        events: 3000,
+    };
+    generator::write(
+        generator::events(&spec),
+        Format::EventViewer,
+        Encoding::Utf16Le,
+        &mut bytes,
+    )
+    .unwrap();
+    let (whole, mut whole_sessions) = rows_and_sessions(&bytes, None, 500);
+    assert_eq!(whole.rows.len(), 3000);
+    assert!(
+        whole_sessions.len() > 100,
+        "{} sessions",
+        whole_sessions.len()
+    );
+    for mid in [bytes.len() / 2, bytes.len() / 3, 200, bytes.len() - 5000] {
+        let (two, mut two_sessions) = rows_and_sessions(&bytes, Some(mid), 500);
+        assert_eq!(two.rows, whole.rows, "split after {mid}");
+        assert!(
+            two.strings.iter().eq(whole.strings.iter()),
+            "split after {mid}"
+        );
+        for (_, sid) in whole
+            .strings
+            .iter()
+            .filter(|(_, s)| s.starts_with("S-1-5-21"))
+        {
+            assert_eq!(
+                two_sessions.timeline(sid),
+                whole_sessions.timeline(sid),
+                "{sid}"
+            );
+        }
+        for r in &whole.rows {
+            let (computer, logon) = (whole.str(r.computer), whole.str(r.logon_id));
+            assert_eq!(
+                two_sessions.link(computer, logon, r.time()),
+                whole_sessions.link(computer, logon, r.time()),
+                "row {}",
+                r.number
+            );
+        }
+    }
 }
 
 #[test]

@@ -865,7 +865,7 @@ impl Boundary {
     /// the whole input.
     pub fn position(&self, at: Position) -> Position {
         Position {
-            byte: self.position.byte + at.byte,
+            byte: self.byte(at.byte),
             line: self.position.line + at.line - 1,
             column: if at.line <= 1 {
                 self.position.column + at.column - 1
@@ -873,6 +873,11 @@ impl Boundary {
                 at.column
             },
         }
+    }
+
+    /// Moves a byte offset of the rest to the whole input.
+    pub fn byte(&self, offset: u64) -> u64 {
+        self.position.byte + offset
     }
 
     /// Moves an event number of the rest to the whole input.
@@ -897,10 +902,7 @@ impl Boundary {
     pub fn event_of(&self, mut event: Event) -> Event {
         event.number = self.event(event.number);
         event.position = self.position(event.position);
-        event.byte_range = (
-            self.position.byte + event.byte_range.0,
-            self.position.byte + event.byte_range.1,
-        );
+        event.byte_range = (self.byte(event.byte_range.0), self.byte(event.byte_range.1));
         event
     }
 }

@@ -247,6 +247,56 @@ impl SessionIndex {
         v
     }
 
+    /// Everything the index gathered, to be joined to another index (the viewer's second
+    /// worker sends its index to the first this way).
+    pub fn into_parts(self) -> SessionParts {
+        let mut hosts = vec![String::new(); self.host_ids.len()];
+        for (name, id) in self.host_ids {
+            if let Some(slot) = hosts.get_mut(id as usize) {
+                *slot = name;
+            }
+        }
+        SessionParts {
+            hosts,
+            sessions: self
+                .sessions
+                .into_iter()
+                .flat_map(|((host, _), list)| list.into_iter().map(move |s| (host, s)))
+                .collect(),
+            logoffs: self.logoffs,
+            privileges: self
+                .privileges
+                .into_iter()
+                .map(|(host, id, p)| (host, id, p.at, p.privileges))
+                .collect(),
+        }
+    }
+
+    /// Adds what another index gathered: the result is the index of both sets of events.
+    pub fn join(&mut self, parts: SessionParts) {
+        let hosts: Vec<u32> = parts.hosts.iter().map(|name| self.host(name)).collect();
+        let host = |h: u32| hosts.get(h as usize).copied().unwrap_or(u32::MAX);
+        for (h, s) in parts.sessions {
+            self.sessions
+                .entry((host(h), s.logon_id))
+                .or_default()
+                .push(s);
+        }
+        self.logoffs.extend(
+            parts
+                .logoffs
+                .into_iter()
+                .map(|(h, id, at)| (host(h), id, at)),
+        );
+        self.privileges.extend(
+            parts
+                .privileges
+                .into_iter()
+                .map(|(h, id, at, privileges)| (host(h), id, Pending { at, privileges })),
+        );
+        self.resolved = false;
+    }
+
     /// Number of sessions.
     pub fn len(&self) -> usize {
         self.sessions.values().map(Vec::len).sum()
@@ -256,6 +306,20 @@ impl SessionIndex {
     pub fn is_empty(&self) -> bool {
         self.sessions.is_empty()
     }
+}
+
+/// What a [`SessionIndex`] gathered, as plain data ([`SessionIndex::into_parts`],
+/// [`SessionIndex::join`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionParts {
+    /// Host numbers' names (lowercased), by number.
+    pub hosts: Vec<String>,
+    /// Every 4624's session, with its host number.
+    pub sessions: Vec<(u32, Session)>,
+    /// Every 4634/4647: host number, logon ID, time.
+    pub logoffs: Vec<(u32, u64, Option<i64>)>,
+    /// Every 4672: host number, logon ID, time, privileges.
+    pub privileges: Vec<(u32, u64, Option<i64>, Vec<String>)>,
 }
 
 /// `a <= b`, where an unknown time never rules a session out.

@@ -41,7 +41,7 @@
 //! ```
 
 use crate::decoder::view::{Outcome, View};
-use crate::decoder::Event;
+use crate::decoder::{Boundary, Event};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -670,6 +670,58 @@ impl BatchBuilder {
         Batch {
             new_strings,
             rows: std::mem::take(&mut self.rows),
+        }
+    }
+}
+
+/// Joins the batches of a second builder (the viewer's second worker, which decoded the rest of
+/// a file from a [`Boundary`]) into a [`BatchBuilder`]: its string ids become this builder's,
+/// its event numbers and byte offsets the whole file's.
+#[derive(Clone, Debug)]
+pub struct Joiner {
+    /// The other builder's string ids (the index) as this builder's.
+    ids: Vec<Sym>,
+    boundary: Boundary,
+    file: u16,
+}
+
+impl Joiner {
+    /// Joins the batches of a builder that started at `boundary` of input `file`; give it every
+    /// batch of that builder, in order.
+    pub fn new(file: u16, boundary: Boundary) -> Self {
+        Self {
+            ids: vec![Sym::EMPTY],
+            boundary,
+            file,
+        }
+    }
+
+    /// Adds the rows of `batch` to `rows`, as if it had decoded them itself.
+    pub fn join(&mut self, batch: Batch, rows: &mut BatchBuilder) {
+        for s in &batch.new_strings {
+            self.ids.push(rows.strings.intern(s));
+        }
+        let id = |sym: Sym| self.ids.get(sym.index()).copied().unwrap_or(Sym::EMPTY);
+        rows.rows.reserve(batch.rows.len());
+        for r in batch.rows {
+            rows.rows.push(Row {
+                file: self.file,
+                number: self.boundary.event(r.number),
+                byte_start: self.boundary.byte(r.byte_start),
+                byte_end: self.boundary.byte(r.byte_end),
+                account: id(r.account),
+                user: id(r.user),
+                sid: id(r.sid),
+                logon_id: id(r.logon_id),
+                provider: id(r.provider),
+                algorithm: id(r.algorithm),
+                key_name: id(r.key_name),
+                key_type: id(r.key_type),
+                operation: id(r.operation),
+                return_code: id(r.return_code),
+                computer: id(r.computer),
+                ..r
+            });
         }
     }
 }
