@@ -197,7 +197,7 @@ fn decode_in_two(bytes: &[u8], mid: usize) -> Option<Vec<Item>> {
         TextEncoding::Utf16Le | TextEncoding::Utf16Be => 2,
         _ => 1,
     };
-    let mid = (mid.max(head) + width - 1) / width * width;
+    let mid = mid.max(head).div_ceil(width) * width;
     let split = mid + find_event_start(bytes.get(mid..)?, encoding)?;
     first.push(&bytes[head..split], &mut out);
     let boundary = first.boundary()?;
