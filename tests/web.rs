@@ -647,7 +647,7 @@ fn problems_are_translated_by_code() {
         panic!("no problem for other XML")
     };
     let line = problem_line(p);
-    let ja = problem_message(Lang::Ja, &line.code, &line.params, &line.text);
+    let ja = problem_message(Lang::Ja, &line.code, &line.params, &line.reason);
     assert!(
         ja.contains("別の種類の XML") && ja.contains("<project>"),
         "{ja}"
@@ -665,7 +665,7 @@ fn problems_are_translated_by_code() {
             panic!("no problem")
         };
         let line = problem_line(p);
-        assert!(problem_message(Lang::Ja, &line.code, &line.params, &line.text).contains(word));
+        assert!(problem_message(Lang::Ja, &line.code, &line.params, &line.reason).contains(word));
     }
 }
 

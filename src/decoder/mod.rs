@@ -37,7 +37,7 @@ pub mod value;
 pub mod view;
 
 pub use event::{BodyKind, Event, Field, SysField, Timestamp};
-pub use problem::{InputKind, Position, Problem, ProblemKind, Severity};
+pub use problem::{place, InputKind, Position, Problem, ProblemKind, Severity};
 
 use memchr::memmem;
 use serde::Serialize;

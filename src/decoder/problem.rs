@@ -293,17 +293,28 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// Why, and what it did to the event: the problem's text after its [`place`].
+    pub fn reason(&self) -> String {
+        match self.severity {
+            Severity::Skipped => format!("{} (event skipped)", self.kind),
+            _ => self.kind.to_string(),
+        }
+    }
+}
+
+/// `LINE:COLUMN: ` and, for a problem of one event, `event N: `: how every problem text begins.
+pub fn place(line: u64, column: u64, event: Option<u64>) -> String {
+    match event {
+        Some(n) => format!("{line}:{column}: event {n}: "),
+        None => format!("{line}:{column}: "),
+    }
+}
+
 impl fmt::Display for Problem {
     /// `LINE:COLUMN: event N: reason` (the CLI prefixes `FILE:`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: ", self.position.line, self.position.column)?;
-        if let Some(n) = self.event {
-            write!(f, "event {n}: ")?;
-        }
-        write!(f, "{}", self.kind)?;
-        match self.severity {
-            Severity::Skipped => f.write_str(" (event skipped)"),
-            _ => Ok(()),
-        }
+        let Position { line, column, .. } = self.position;
+        write!(f, "{}{}", place(line, column, self.event), self.reason())
     }
 }

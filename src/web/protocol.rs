@@ -76,8 +76,9 @@ pub enum Request {
 /// A problem found in one file, as shown to the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProblemLine {
-    /// Where (line, column, event number) and why, as the decoder's `Display` words it.
-    pub text: String,
+    /// Why, and what it did to the event, as the decoder words it
+    /// ([`Problem::reason`](crate::decoder::Problem::reason)).
+    pub reason: String,
     /// Whether an event was lost because of it.
     pub skip: bool,
     /// Whether the event was decoded after repairing the input.
@@ -92,6 +93,13 @@ pub struct ProblemLine {
     pub column: u64,
     /// The event's ordinal in its file, when the problem concerns one.
     pub event: Option<u64>,
+}
+
+impl ProblemLine {
+    /// The whole English text: `LINE:COLUMN: event N: reason`, as the CLI writes it.
+    pub fn text(&self) -> String {
+        crate::decoder::place(self.line, self.column, self.event) + &self.reason
+    }
 }
 
 /// What the worker has done so far for one file; sent after every slice and once at the end.

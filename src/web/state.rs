@@ -620,7 +620,7 @@ impl AppState {
                     Err(err) => self.load.problems.push(ShownProblem {
                         file: u32::MAX,
                         line: ProblemLine {
-                            text: err.to_string(),
+                            reason: err.to_string(),
                             skip: false,
                             repaired: false,
                             code: "batch".into(),

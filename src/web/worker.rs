@@ -587,7 +587,7 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
 /// A problem as sent to the page.
 pub fn problem_line(problem: &Problem) -> ProblemLine {
     ProblemLine {
-        text: problem.to_string(),
+        reason: problem.reason(),
         skip: problem.is_skip(),
         repaired: problem.severity == Severity::Repaired,
         code: problem.kind.code().to_string(),

@@ -18,7 +18,7 @@ pub struct ProblemListProps {
 pub fn problem_text(text: &Text, p: &ShownProblem) -> String {
     let line = &p.line;
     match text.lang {
-        Lang::En => line.text.clone(),
+        Lang::En => line.text(),
         Lang::Ja => {
             let mut out = format!(
                 "{} {}、{} {}: ",
@@ -31,7 +31,7 @@ pub fn problem_text(text: &Text, p: &ShownProblem) -> String {
                 text.lang,
                 &line.code,
                 &line.params,
-                &line.text,
+                &line.reason,
             ));
             if line.skip {
                 out.push_str(&format!(" ({})", text.skipped_word));
