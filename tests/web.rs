@@ -10,7 +10,8 @@ use std::task::{Context, Poll};
 
 use futures::channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use futures::{Sink, SinkExt, Stream, StreamExt};
-use keytrail::decoder::{Decoder, Item};
+use keytrail::decoder::{find_event_start, Decoder, Item, TextEncoding};
+use keytrail::generator::{self, Encoding, Format};
 use keytrail::model::query::{compare_text, Column};
 use keytrail::model::store::{Batch, BatchBuilder, Interner, Row, Store, Sym};
 use keytrail::web::codec::JsCodec;
@@ -134,43 +135,108 @@ fn file(name: &str, bytes: &[u8]) -> web_sys::File {
     web_sys::File::new_with_u8_array_sequence(&parts, name).unwrap()
 }
 
-/// Both ends of [`serve`] in one value, as the reactor scope is.
-struct Duplex {
-    reports: UnboundedSender<Report>,
-    requests: UnboundedReceiver<Request>,
+/// One end of a channel pair in one value, as the reactor scope (`In` = [`Request`], `Out` =
+/// [`Report`]) and the bridge to the second worker (the other way round) are.
+struct Duplex<In, Out> {
+    out: UnboundedSender<Out>,
+    input: UnboundedReceiver<In>,
 }
 
-impl Stream for Duplex {
-    type Item = Request;
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Request>> {
-        Pin::new(&mut self.get_mut().requests).poll_next(cx)
+/// Two connected ends.
+fn duplex<A, B>() -> (Duplex<A, B>, Duplex<B, A>) {
+    let (a_tx, a_rx) = mpsc::unbounded();
+    let (b_tx, b_rx) = mpsc::unbounded();
+    (
+        Duplex {
+            out: b_tx,
+            input: a_rx,
+        },
+        Duplex {
+            out: a_tx,
+            input: b_rx,
+        },
+    )
+}
+
+impl<In, Out> Stream for Duplex<In, Out> {
+    type Item = In;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<In>> {
+        Pin::new(&mut self.get_mut().input).poll_next(cx)
     }
 }
 
-impl Sink<Report> for Duplex {
+impl<In, Out> Sink<Out> for Duplex<In, Out> {
     type Error = mpsc::SendError;
     fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Pin::new(&mut self.get_mut().reports).poll_ready(cx)
+        Pin::new(&mut self.get_mut().out).poll_ready(cx)
     }
-    fn start_send(self: Pin<&mut Self>, item: Report) -> Result<(), Self::Error> {
-        Pin::new(&mut self.get_mut().reports).start_send(item)
+    fn start_send(self: Pin<&mut Self>, item: Out) -> Result<(), Self::Error> {
+        Pin::new(&mut self.get_mut().out).start_send(item)
     }
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Pin::new(&mut self.get_mut().reports).poll_flush(cx)
+        Pin::new(&mut self.get_mut().out).poll_flush(cx)
     }
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Pin::new(&mut self.get_mut().reports).poll_close(cx)
+        Pin::new(&mut self.get_mut().out).poll_close(cx)
     }
 }
 
-/// Starts the worker's loop in the page; returns its request sender and report stream.
-fn start_worker() -> (UnboundedSender<Request>, UnboundedReceiver<Report>) {
+/// The worker's side of the page and of its second worker.
+type Scope = Duplex<Request, Report>;
+type SecondWorker = Duplex<Report, Request>;
+
+/// Starts the worker's loop in the page, with a second worker (the same loop, also in the page)
+/// unless `alone`; returns its request sender and report stream, and how many parts the
+/// second worker was given.
+fn start_worker_with(
+    alone: bool,
+) -> (
+    UnboundedSender<Request>,
+    UnboundedReceiver<Report>,
+    Rc<RefCell<u32>>,
+) {
     let (requests, request_rx) = mpsc::unbounded();
     let (report_tx, reports) = mpsc::unbounded();
-    wasm_bindgen_futures::spawn_local(serve(Duplex {
-        reports: report_tx,
-        requests: request_rx,
-    }));
+    let parts = Rc::new(RefCell::new(0));
+    let helper = (!alone).then(|| {
+        let (worker_end, helper_end) = duplex::<Report, Request>();
+        // Counts the parts on their way to the second worker.
+        let (counted_tx, counted_rx) = mpsc::unbounded();
+        let Duplex { out, input } = helper_end;
+        let seen = parts.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut input = input;
+            while let Some(request) = input.next().await {
+                if matches!(request, Request::Part { .. }) {
+                    *seen.borrow_mut() += 1;
+                }
+                if counted_tx.unbounded_send(request).is_err() {
+                    return;
+                }
+            }
+        });
+        wasm_bindgen_futures::spawn_local(serve(
+            Duplex {
+                out,
+                input: counted_rx,
+            },
+            None::<SecondWorker>,
+        ));
+        worker_end
+    });
+    wasm_bindgen_futures::spawn_local(serve(
+        Scope {
+            out: report_tx,
+            input: request_rx,
+        },
+        helper,
+    ));
+    (requests, reports, parts)
+}
+
+/// [`start_worker_with`] a second worker.
+fn start_worker() -> (UnboundedSender<Request>, UnboundedReceiver<Report>) {
+    let (requests, reports, _) = start_worker_with(false);
     (requests, reports)
 }
 
@@ -320,6 +386,76 @@ async fn worker_cancel_stops_reading() {
     assert!(state.load.cancelled());
     assert!(state.load.files.iter().all(|f| f.done && f.cancelled));
     assert!(state.load.events() < n as u64, "{}", state.load.events());
+}
+
+/// A wevtutil export of about `bytes`, with a broken event at a third and at two thirds (one in
+/// each half of a split).
+fn large_export(bytes: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    generator::write_to_size(4624, bytes, Format::Wevtutil, Encoding::Utf8, &mut out).unwrap();
+    for third in [2, 1] {
+        let at = out.len() * third / 3;
+        let at = at + find_event_start(&out[at..], TextEncoding::Utf8).unwrap();
+        let broken = b"<Event><System><EventID>5059</EventID></Sys></Event>\r\n";
+        out.splice(at..at, broken.iter().copied());
+    }
+    out
+}
+
+/// Opens `bytes` as one file in a new worker (with or without a second worker) and opens the
+/// detail of the last key event run in a logon session; gives the page state, how many parts
+/// went to the second worker, and that detail.
+async fn load_large(alone: bool, bytes: &[u8]) -> (AppState, u32, Box<Detail>) {
+    let (mut requests, mut reports, parts) = start_worker_with(alone);
+    let mut state = AppState::new();
+    pump(&mut state, &mut reports, |s| s.load.ready).await;
+    state.apply(
+        Action::Opened {
+            first_id: 0,
+            files: vec![("large.xml".into(), bytes.len() as u64)],
+        },
+        0.0,
+    );
+    requests
+        .send(Request::Open {
+            first_id: 0,
+            files: vec![SourceFile(file("large.xml", bytes))],
+        })
+        .await
+        .unwrap();
+    pump(&mut state, &mut reports, |s| !s.load.busy()).await;
+    state.refresh(0.0, true);
+    let position = (0..state.view.len())
+        .rev()
+        .find(|&p| {
+            let row = state.store.rows[state.view[p] as usize];
+            row.event_id == 5059 && state.store.str(row.logon_id) != "0x3e7"
+        })
+        .expect("a 5059 in a logon session");
+    let detail = open_detail(&mut state, &mut requests, &mut reports, position).await;
+    let parts = *parts.borrow();
+    (state, parts, detail)
+}
+
+#[wasm_bindgen_test]
+async fn a_large_file_is_decoded_by_two_workers_as_by_one() {
+    let bytes = large_export(keytrail::web::worker::SPLIT_BYTES + (1 << 20));
+    let (two, parts, two_detail) = load_large(false, &bytes).await;
+    let (one, alone, one_detail) = load_large(true, &bytes).await;
+    assert_eq!((parts, alone), (1, 0), "the file was split once");
+    assert_eq!(two.store.rows, one.store.rows);
+    assert!(two.store.strings.iter().eq(one.store.strings.iter()));
+    // Counts, problems with their lines, columns and event numbers, all the same.
+    assert_eq!(two.load, one.load);
+    assert_eq!(one.load.skipped(), 2);
+    assert_eq!(one.load.files[0].bytes, bytes.len() as u64);
+    // The detail of an event near the end links to its session, found by either worker.
+    assert_eq!(two_detail, one_detail);
+    assert!(
+        matches!(one_detail.session, Some(SessionLink::Session(_))),
+        "{:?}",
+        one_detail.session
+    );
 }
 
 #[wasm_bindgen_test]

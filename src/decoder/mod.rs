@@ -880,6 +880,12 @@ impl Boundary {
         self.position.byte + offset
     }
 
+    /// Whether a problem of the rest (its [`ProblemKind::code`] and event) repeats a notice the
+    /// whole input gives only once: the `<!DOCTYPE` between events, when one came before.
+    pub fn repeats(&self, code: &str, event: Option<u64>) -> bool {
+        self.dtd_seen && event.is_none() && code == ProblemKind::DtdIgnored.code()
+    }
+
     /// Moves an event number of the rest to the whole input.
     pub fn event(&self, number: u64) -> u64 {
         self.events + number
@@ -888,7 +894,7 @@ impl Boundary {
     /// A problem of the rest as the decoder of the whole input reports it; `None` for the
     /// `<!DOCTYPE` notice already given before the boundary.
     pub fn problem(&self, problem: Problem) -> Option<Problem> {
-        if self.dtd_seen && problem.event.is_none() && problem.kind == ProblemKind::DtdIgnored {
+        if self.repeats(problem.kind.code(), problem.event) {
             return None;
         }
         Some(Problem {

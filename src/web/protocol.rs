@@ -4,12 +4,16 @@
 //! `Uint8Array` ([`Bytes`]), never as one JavaScript object per row, so a million events cost a
 //! few hundred structured clones of plain buffers.
 
-use crate::model::session::Session;
+use crate::model::session::{Session, SessionParts};
 use serde::{Deserialize, Serialize};
 
 /// A file chosen by the user, passed to the worker as a handle (see [`JsCodec`](super::codec)).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SourceFile(#[serde(with = "serde_wasm_bindgen::preserve")] pub web_sys::File);
+
+/// A part of an input, passed from the decoding worker to its second worker as a handle.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SourceBlob(#[serde(with = "serde_wasm_bindgen::preserve")] pub web_sys::Blob);
 
 /// Bytes passed as a `Uint8Array` (one structured clone, not an array of numbers).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -70,6 +74,16 @@ pub enum Request {
         token: u32,
         /// The account's SID.
         sid: String,
+    },
+    /// Between workers: decode the rest of a large file, which starts at a `<Event`, on its
+    /// own. The second worker answers with [`Report::Rows`] (`generation` = `job`),
+    /// [`Report::Progress`] (`file` = `job`) and, last, [`Report::PartEnd`]. A
+    /// [`Request::Cancel`] stops it.
+    Part {
+        /// Numbers this part's reports.
+        job: u32,
+        /// The bytes from the `<Event` to the end of the file.
+        blob: SourceBlob,
     },
 }
 
@@ -237,6 +251,16 @@ pub enum Report {
         sid: String,
         /// Its sessions.
         sessions: Vec<Session>,
+    },
+    /// Between workers: the last report of a [`Request::Part`], with the logon sessions of its
+    /// events (the rows and progress came before).
+    PartEnd {
+        /// The part's `job`.
+        job: u32,
+        /// Whether every byte of the part was decoded (not cancelled, not refused by the browser).
+        complete: bool,
+        /// The sessions of its events.
+        sessions: SessionParts,
     },
 }
 

@@ -645,6 +645,8 @@ impl AppState {
                     t.sessions = Some(sessions);
                 }
             }
+            // Between the worker and its second worker only.
+            Report::PartEnd { .. } => {}
         }
         None
     }

@@ -4,18 +4,25 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use futures::future::{self, Either};
 use futures::{FutureExt, Sink, SinkExt, Stream, StreamExt};
+use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use yew_agent::reactor::{reactor, ReactorScope};
+use yew_agent::reactor::{reactor, ReactorBridge, ReactorScope, ReactorSpawner};
 
+use super::codec::JsCodec;
 use super::protocol::{
-    Bytes, Detail, FieldLine, ProblemLine, Progress, Report, Request, SessionLink, SourceFile,
-    MAX_PROBLEMS_PER_FILE,
+    Bytes, Detail, FieldLine, ProblemLine, Progress, Report, Request, SessionLink, SourceBlob,
+    SourceFile, MAX_PROBLEMS_PER_FILE,
 };
-use crate::decoder::{Decoder, Event, Item, Problem, Severity, SysField};
-use crate::model::session::{Link, SessionIndex};
-use crate::model::store::BatchBuilder;
+use super::WORKER_PATH;
+use crate::decoder::{
+    find_event_start, Boundary, Decoder, Event, Item, Position, Problem, Severity, SysField,
+    TextEncoding,
+};
+use crate::model::session::{Link, SessionIndex, SessionParts};
+use crate::model::store::{Batch, BatchBuilder, Joiner};
 
 /// How much of a file is read at once: large enough that the per-slice cost (a promise, a copy
 /// into wasm memory, a progress message) is small, small enough to keep memory flat.
@@ -30,10 +37,47 @@ pub const BATCH_ROWS: usize = 20_000;
 /// The decoder is fed this much at a time, so batches stay near [`BATCH_ROWS`].
 const FEED_BYTES: usize = 256 * 1024;
 
-/// The reactor the page bridges to: see [`serve`].
+/// Files with at least this much after their first slice are decoded by two workers at once:
+/// this one up to an `<Event` near the middle, a second worker from there (see [`serve`]).
+pub const SPLIT_BYTES: u64 = 4 * 1024 * 1024;
+
+/// How far after the middle the second half's first `<Event` is looked for.
+const SPLIT_WINDOW: u64 = 1024 * 1024;
+
+/// How long the worker waits for its second worker to start before going on alone.
+const HELPER_START_MS: i32 = 10_000;
+
+/// The reactor the page bridges to: see [`serve`]. The page's worker starts a second one of
+/// these (with `?part` in its address), which starts none of its own.
 #[reactor]
 pub async fn DecodeReactor(scope: ReactorScope<Request, Report>) {
-    serve(scope).await;
+    serve(scope, spawn_second_worker()).await;
+}
+
+/// Starts the second decoding worker, unless this is the second one, the browser cannot start
+/// workers from a worker, or there is only one processor.
+fn spawn_second_worker() -> Option<ReactorBridge<DecodeReactor>> {
+    let global = js_sys::global();
+    let get = |object: &JsValue, key: &str| Reflect::get(object, &JsValue::from_str(key)).ok();
+    let search = get(&global, "location")
+        .and_then(|location| get(&location, "search"))
+        .and_then(|search| search.as_string())
+        .unwrap_or_default();
+    let processors = get(&global, "navigator")
+        .and_then(|navigator| get(&navigator, "hardwareConcurrency"))
+        .and_then(|n| n.as_f64())
+        .unwrap_or(1.0);
+    let can_start = get(&global, "Worker").is_some_and(|w| w.is_function());
+    if search.contains("part") || processors < 2.0 || !can_start {
+        return None;
+    }
+    Some(
+        ReactorSpawner::<DecodeReactor>::new()
+            .encoding::<JsCodec>()
+            .with_loader(true)
+            .as_module(false)
+            .spawn(&format!("{WORKER_PATH}?part")),
+    )
 }
 
 /// An input the worker keeps until the page clears everything.
@@ -74,13 +118,20 @@ impl Collect for Collected {
     }
 }
 
-/// The worker's memory: the inputs by file number, and what the current load collected.
-#[derive(Default)]
-struct Session {
+/// The worker's memory: the inputs by file number, what the current load collected, and the
+/// second worker if there is one.
+struct Session<H> {
     sources: HashMap<u32, Source>,
     collected: Collected,
     generation: u32,
     queue: VecDeque<Request>,
+    helper: Option<Helper<H>>,
+}
+
+/// The second worker, as the first sees it: a channel and the number of the next part.
+struct Helper<H> {
+    channel: H,
+    next_job: u32,
 }
 
 /// Runs the decoding path on a small generated export before the first file arrives.
@@ -117,15 +168,33 @@ struct Closed;
 /// its own [`Decoder`], streaming [`Report::Rows`] and [`Report::Progress`]. Between slices it
 /// looks at new requests: [`Request::Cancel`] and [`Request::Clear`] stop the reading,
 /// [`Request::Detail`] is answered at once, others wait their turn.
-pub async fn serve<C>(mut channel: C)
+///
+/// With a `helper` (a second worker serving [`Request::Part`]), a large file is decoded in two
+/// halves at once: this worker reads up to an `<Event` near the middle while the helper decodes
+/// the rest on its own; then, if nothing before that `<Event` was left open
+/// ([`Decoder::boundary`]), the helper's rows, problems and sessions are joined to this worker's
+/// as if it had decoded them itself ([`Joiner`]). If not, or if the helper fails, this worker
+/// decodes the rest itself. Either way the page gets the same reports as from one decoder.
+pub async fn serve<C, H>(mut channel: C, helper: Option<H>)
 where
     C: Sink<Report> + Stream<Item = Request> + Unpin,
+    H: Sink<Request> + Stream<Item = Report> + Unpin,
 {
     warm_up();
+    let helper = match helper {
+        Some(helper) => started(helper).await,
+        None => None,
+    };
     if channel.send(Report::Ready).await.is_err() {
         return;
     }
-    let mut session = Session::default();
+    let mut session = Session {
+        sources: HashMap::new(),
+        collected: Collected::default(),
+        generation: 0,
+        queue: VecDeque::new(),
+        helper,
+    };
     loop {
         let request = match session.queue.pop_front() {
             Some(request) => request,
@@ -140,9 +209,43 @@ where
     }
 }
 
-async fn handle<C>(request: Request, session: &mut Session, channel: &mut C) -> Result<(), Closed>
+/// The helper, once it said it is ready; `None` if it does not within [`HELPER_START_MS`].
+async fn started<H>(mut channel: H) -> Option<Helper<H>>
+where
+    H: Stream<Item = Report> + Unpin,
+{
+    match future::select(channel.next(), Box::pin(sleep(HELPER_START_MS))).await {
+        Either::Left((Some(Report::Ready), _)) => Some(Helper {
+            channel,
+            next_job: 0,
+        }),
+        _ => None,
+    }
+}
+
+/// Resolves after `ms` milliseconds (the global `setTimeout`, in a worker or a page).
+async fn sleep(ms: i32) {
+    let global = js_sys::global();
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let set_timeout = Reflect::get(&global, &JsValue::from_str("setTimeout"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        let started = set_timeout.is_some_and(|f| f.call2(&global, &resolve, &ms.into()).is_ok());
+        if !started {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+async fn handle<C, H>(
+    request: Request,
+    session: &mut Session<H>,
+    channel: &mut C,
+) -> Result<(), Closed>
 where
     C: Sink<Report> + Stream<Item = Request> + Unpin,
+    H: Sink<Request> + Stream<Item = Report> + Unpin,
 {
     match request {
         Request::Open { first_id, files } => {
@@ -156,6 +259,10 @@ where
             session.sources.insert(id, Source::Text(text.into_bytes()));
             decode_all(&[id], session, channel).await
         }
+        Request::Part {
+            job,
+            blob: SourceBlob(blob),
+        } => decode_part(job, blob, session, channel).await,
         Request::Cancel => Ok(()),
         Request::Clear { generation } => {
             clear(session, generation);
@@ -170,9 +277,46 @@ where
     }
 }
 
+/// The second worker's side of a split file: decodes the part as a file of its own (numbered
+/// `job`), then sends its sessions and whether it got to the end.
+async fn decode_part<C, H>(
+    job: u32,
+    blob: web_sys::Blob,
+    session: &mut Session<H>,
+    channel: &mut C,
+) -> Result<(), Closed>
+where
+    C: Sink<Report> + Stream<Item = Request> + Unpin,
+    H: Sink<Request> + Stream<Item = Report> + Unpin,
+{
+    let source = Source::Blob(blob);
+    session.collected = Collected::default();
+    session.generation = job;
+    let complete = match decode_source(job, &source, session, channel).await {
+        Ok(Ended::Complete) => true,
+        Ok(Ended::Cancelled) => false,
+        Err(ReadError::Browser(reason)) => {
+            send(channel, Report::ReadFailed { file: job, reason }).await?;
+            false
+        }
+        Err(ReadError::Closed) => return Err(Closed),
+    };
+    let sessions = std::mem::take(&mut session.collected.sessions).into_parts();
+    session.collected = Collected::default();
+    send(
+        channel,
+        Report::PartEnd {
+            job,
+            complete,
+            sessions,
+        },
+    )
+    .await
+}
+
 /// Answers a question about what is loaded ([`Request::Detail`], [`Request::Timeline`]);
 /// other requests are not questions.
-async fn answer(request: Request, session: &mut Session) -> Option<Report> {
+async fn answer<H>(request: Request, session: &mut Session<H>) -> Option<Report> {
     Some(match request {
         Request::Timeline { token, sid } => {
             let sessions = session
@@ -202,7 +346,7 @@ async fn answer(request: Request, session: &mut Session) -> Option<Report> {
     })
 }
 
-fn clear(session: &mut Session, generation: u32) {
+fn clear<H>(session: &mut Session<H>, generation: u32) {
     session.sources.clear();
     session.collected = Collected::default();
     session.generation = generation;
@@ -219,9 +363,14 @@ where
 }
 
 /// Decodes the inputs `ids` in order; after a cancel, the rest are reported cancelled.
-async fn decode_all<C>(ids: &[u32], session: &mut Session, channel: &mut C) -> Result<(), Closed>
+async fn decode_all<C, H>(
+    ids: &[u32],
+    session: &mut Session<H>,
+    channel: &mut C,
+) -> Result<(), Closed>
 where
     C: Sink<Report> + Stream<Item = Request> + Unpin,
+    H: Sink<Request> + Stream<Item = Report> + Unpin,
 {
     let mut cancelled = false;
     for (n, &id) in ids.iter().enumerate() {
@@ -268,26 +417,97 @@ pub enum ReadError {
     Closed,
 }
 
-/// Reads one input in slices, sending rows and progress, and watching for new requests.
-async fn decode_source<C>(
+/// Reads one input in slices, sending rows and progress, and watching for new requests; a
+/// large file is split with the second worker (see [`serve`]).
+async fn decode_source<C, H>(
     id: u32,
     source: &Source,
-    session: &mut Session,
+    session: &mut Session<H>,
     channel: &mut C,
 ) -> Result<Ended, ReadError>
 where
     C: Sink<Report> + Stream<Item = Request> + Unpin,
+    H: Sink<Request> + Stream<Item = Report> + Unpin,
 {
     let mut decoder = FileDecoder::new(id);
     let size = match source {
         Source::Blob(blob) => blob_len(blob),
         Source::Text(bytes) => bytes.len() as u64,
     };
-    let mut offset = 0_u64;
-    let mut end = FIRST_SLICE_BYTES.min(size);
-    // The next slice is already being read (by the browser, off this thread) while this one is
-    // decoded: reading and decoding overlap.
-    let mut next = (offset < size).then(|| start_read(source, offset, end));
+    let first = FIRST_SLICE_BYTES.min(size);
+    let mut from = 0;
+    let mut part = None;
+    if first < size {
+        if let Ended::Cancelled =
+            read_range(&mut decoder, source, 0..first, session, channel, None).await?
+        {
+            return Ok(Ended::Cancelled);
+        }
+        from = first;
+        part = start_part(&decoder, source, first..size, session).await;
+    }
+    if let Some(mut part) = part {
+        let read = read_range(
+            &mut decoder,
+            source,
+            from..part.at,
+            session,
+            channel,
+            Some(&mut part),
+        )
+        .await;
+        if !matches!(read, Ok(Ended::Complete)) {
+            stop_part(session).await;
+            return read;
+        }
+        match join_part(&mut decoder, part, session, channel).await? {
+            Joined::Done => return Ok(Ended::Complete),
+            Joined::Cancelled => return Ok(Ended::Cancelled),
+            // Decode the rest here.
+            Joined::Refused { at } => from = at,
+        }
+    }
+    if let Ended::Cancelled =
+        read_range(&mut decoder, source, from..size, session, channel, None).await?
+    {
+        return Ok(Ended::Cancelled);
+    }
+    let generation = session.generation;
+    let progress = decoder.finish(&mut session.collected);
+    flush(session, generation, channel).await?;
+    send_progress(channel, progress).await?;
+    Ok(Ended::Complete)
+}
+
+async fn send_progress<C>(channel: &mut C, progress: Progress) -> Result<(), ReadError>
+where
+    C: Sink<Report> + Unpin,
+{
+    channel
+        .send(Report::Progress(progress))
+        .await
+        .map_err(|_| ReadError::Closed)
+}
+
+/// Decodes bytes `range` of `source` in slices (the next one read while this one is decoded),
+/// sending rows and progress after each; between slices, gives the event loop a turn and looks
+/// at new requests (a cancel ends the file, reported cancelled). With a `part` under way in the
+/// second worker, its reports are collected and its bytes counted in the progress.
+async fn read_range<C, H>(
+    decoder: &mut FileDecoder,
+    source: &Source,
+    range: std::ops::Range<u64>,
+    session: &mut Session<H>,
+    channel: &mut C,
+    mut part: Option<&mut Part>,
+) -> Result<Ended, ReadError>
+where
+    C: Sink<Report> + Stream<Item = Request> + Unpin,
+    H: Sink<Request> + Stream<Item = Report> + Unpin,
+{
+    let size = range.end;
+    let mut end = range.start.saturating_add(SLICE_BYTES).min(size);
+    let mut next = (range.start < size).then(|| start_read(source, range.start, end));
     while let Some(pending) = next.take() {
         let chunk = pending.finish().await?;
         let following = end.saturating_add(SLICE_BYTES).min(size);
@@ -295,44 +515,233 @@ where
             next = Some(start_read(source, end, following));
         }
         let generation = session.generation;
-        for part in chunk.chunks(FEED_BYTES) {
-            decoder.push(part, &mut session.collected);
+        for piece in chunk.chunks(FEED_BYTES) {
+            decoder.push(piece, &mut session.collected);
             if session.collected.rows.len() >= BATCH_ROWS {
                 flush(session, generation, channel).await?;
             }
         }
         flush(session, generation, channel).await?;
-        let progress = decoder.take();
-        channel
-            .send(Report::Progress(progress))
-            .await
-            .map_err(|_| ReadError::Closed)?;
-        offset = end;
-        end = following;
-        if offset < size {
+        if let (Some(part), Some(helper)) = (part.as_deref_mut(), session.helper.as_mut()) {
+            while let Some(Some(report)) = helper.channel.next().now_or_never() {
+                part.collect(report);
+            }
+        }
+        let mut progress = decoder.take();
+        progress.bytes += part.as_ref().map_or(0, |p| p.bytes);
+        send_progress(channel, progress).await?;
+        if end < size {
             // With the next slice already read, nothing above gave the event loop a turn:
             // without one, a cancel or a detail request sent meanwhile would wait for the end.
             yield_to_event_loop().await;
+            if interrupted(session, channel).await? {
+                let mut progress = decoder.take();
+                progress.done = true;
+                progress.cancelled = true;
+                send_progress(channel, progress).await?;
+                return Ok(Ended::Cancelled);
+            }
         }
-        if offset < size && interrupted(session, channel).await? {
-            let mut progress = decoder.take();
-            progress.done = true;
-            progress.cancelled = true;
-            channel
-                .send(Report::Progress(progress))
-                .await
-                .map_err(|_| ReadError::Closed)?;
-            return Ok(Ended::Cancelled);
+        end = following;
+    }
+    Ok(Ended::Complete)
+}
+
+/// A file's second half, being decoded by the second worker.
+#[derive(Debug)]
+struct Part {
+    /// The part's number.
+    job: u32,
+    /// Where it starts in the file (a `<Event`).
+    at: u64,
+    /// Bytes it has decoded so far.
+    bytes: u64,
+    /// Its reports so far (rows, progress; the last one is [`Report::PartEnd`]).
+    reports: Vec<Report>,
+    /// Its last [`Report::PartEnd`]: whether it was complete, and its sessions.
+    end: Option<(bool, SessionParts)>,
+}
+
+impl Part {
+    /// Keeps one report of the second worker (those of earlier parts are stale and dropped).
+    fn collect(&mut self, report: Report) {
+        match report {
+            Report::Rows { generation, .. } if generation == self.job => {
+                self.reports.push(report);
+            }
+            Report::Progress(ref p) if p.file == self.job => {
+                self.bytes = p.bytes;
+                self.reports.push(report);
+            }
+            Report::ReadFailed { file, .. } if file == self.job => {
+                self.end = Some((false, SessionParts::default()));
+            }
+            Report::PartEnd {
+                job,
+                complete,
+                sessions,
+            } if job == self.job && self.end.is_none() => {
+                self.end = Some((complete, sessions));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Hands the bytes of `range` from a `<Event` near its middle on to the second worker, if there
+/// is one, the file is large enough and such a `<Event` is found.
+async fn start_part<H>(
+    decoder: &FileDecoder,
+    source: &Source,
+    range: std::ops::Range<u64>,
+    session: &mut Session<H>,
+) -> Option<Part>
+where
+    H: Sink<Request> + Unpin,
+{
+    let Source::Blob(blob) = source else {
+        return None;
+    };
+    let encoding = decoder.encoding()?;
+    if session.helper.is_none() || range.end - range.start < SPLIT_BYTES {
+        return None;
+    }
+    // An even offset: UTF-16 characters start at even offsets (the BOM is two bytes).
+    let middle = (range.start + (range.end - range.start) / 2) & !1;
+    let window = read(source, middle, (middle + SPLIT_WINDOW).min(range.end))
+        .await
+        .ok()?;
+    let at = middle + find_event_start(&window, encoding)? as u64;
+    #[allow(clippy::cast_precision_loss)] // offsets are far below 2^53
+    let rest = blob
+        .slice_with_f64_and_f64(at as f64, range.end as f64)
+        .ok()?;
+    let helper = session.helper.as_mut()?;
+    let job = helper.next_job;
+    helper.next_job = helper.next_job.wrapping_add(1);
+    let request = Request::Part {
+        job,
+        blob: SourceBlob(rest),
+    };
+    if helper.channel.send(request).await.is_err() {
+        session.helper = None;
+        return None;
+    }
+    Some(Part {
+        job,
+        at,
+        bytes: 0,
+        reports: Vec::new(),
+        end: None,
+    })
+}
+
+/// Tells the second worker to stop its part (this worker stopped or goes on alone).
+async fn stop_part<H>(session: &mut Session<H>)
+where
+    H: Sink<Request> + Unpin,
+{
+    if let Some(helper) = session.helper.as_mut() {
+        if helper.channel.send(Request::Cancel).await.is_err() {
+            session.helper = None;
+        }
+    }
+}
+
+/// How joining the second worker's part ended.
+enum Joined {
+    /// Its rows, problems and sessions are joined; the file is done.
+    Done,
+    /// The user cancelled or cleared meanwhile.
+    Cancelled,
+    /// The part could not be joined: the file must be decoded on from `at` here.
+    Refused { at: u64 },
+}
+
+/// Waits for the second worker's part (answering the page meanwhile) and joins it, if this
+/// worker's decoder stopped cleanly where the part starts.
+async fn join_part<C, H>(
+    decoder: &mut FileDecoder,
+    mut part: Part,
+    session: &mut Session<H>,
+    channel: &mut C,
+) -> Result<Joined, ReadError>
+where
+    C: Sink<Report> + Stream<Item = Request> + Unpin,
+    H: Sink<Request> + Stream<Item = Report> + Unpin,
+{
+    let refused = Joined::Refused { at: part.at };
+    let Some(boundary) = decoder.boundary() else {
+        stop_part(session).await;
+        return Ok(refused);
+    };
+    while part.end.is_none() {
+        let Some(helper) = session.helper.as_mut() else {
+            return Ok(refused);
+        };
+        let next = match future::select(helper.channel.next(), channel.next()).await {
+            Either::Left((report, _)) => Either::Left(report),
+            Either::Right((request, _)) => Either::Right(request),
+        };
+        match next {
+            Either::Left(Some(report)) => {
+                part.collect(report);
+                let mut progress = decoder.take();
+                progress.bytes += part.bytes;
+                send_progress(channel, progress).await?;
+            }
+            // The second worker is gone.
+            Either::Left(None) => {
+                session.helper = None;
+                return Ok(refused);
+            }
+            Either::Right(Some(request)) => {
+                if take_request(request, session, channel).await? {
+                    stop_part(session).await;
+                    let mut progress = decoder.take();
+                    progress.done = true;
+                    progress.cancelled = true;
+                    send_progress(channel, progress).await?;
+                    return Ok(Joined::Cancelled);
+                }
+            }
+            Either::Right(None) => return Err(ReadError::Closed),
+        }
+    }
+    let Some((true, sessions)) = part.end.take() else {
+        return Ok(refused);
+    };
+    // Every batch is read before any is joined: a bad one refuses the whole part.
+    let mut batches = Vec::new();
+    let mut rest = Progress::new(part.job);
+    let mut lines = Vec::new();
+    for report in part.reports {
+        match report {
+            Report::Rows { batch, .. } => match Batch::decode(&batch.to_vec()) {
+                Ok(batch) => batches.push(batch),
+                Err(_) => return Ok(refused),
+            },
+            Report::Progress(mut p) => {
+                lines.append(&mut p.new_problems);
+                rest = p;
+            }
+            _ => {}
         }
     }
     let generation = session.generation;
-    let progress = decoder.finish(&mut session.collected);
+    let file = u16::try_from(decoder.progress.file).unwrap_or(u16::MAX);
+    let mut joiner = Joiner::new(file, boundary);
+    for batch in batches {
+        joiner.join(batch, &mut session.collected.rows);
+        if session.collected.rows.len() >= BATCH_ROWS {
+            flush(session, generation, channel).await?;
+        }
+    }
     flush(session, generation, channel).await?;
-    channel
-        .send(Report::Progress(progress))
-        .await
-        .map_err(|_| ReadError::Closed)?;
-    Ok(Ended::Complete)
+    session.collected.sessions.join(sessions);
+    let progress = decoder.join(&rest, lines, &boundary);
+    send_progress(channel, progress).await?;
+    Ok(Joined::Done)
 }
 
 /// Lets the worker's event loop run one task, so that messages from the page are delivered;
@@ -353,7 +762,11 @@ async fn yield_to_event_loop() {
 }
 
 /// Sends the rows waiting in the builder (if any).
-async fn flush<C>(session: &mut Session, generation: u32, channel: &mut C) -> Result<(), ReadError>
+async fn flush<C, H>(
+    session: &mut Session<H>,
+    generation: u32,
+    channel: &mut C,
+) -> Result<(), ReadError>
 where
     C: Sink<Report> + Unpin,
 {
@@ -370,9 +783,9 @@ where
         .map_err(|_| ReadError::Closed)
 }
 
-/// Takes the requests that arrived while reading: answers details, queues opens and pastes,
-/// and says whether reading must stop (cancel or clear).
-async fn interrupted<C>(session: &mut Session, channel: &mut C) -> Result<bool, ReadError>
+/// Takes the requests that arrived while reading (see [`take_request`]); says whether reading
+/// must stop.
+async fn interrupted<C, H>(session: &mut Session<H>, channel: &mut C) -> Result<bool, ReadError>
 where
     C: Sink<Report> + Stream<Item = Request> + Unpin,
 {
@@ -381,41 +794,55 @@ where
         let Some(request) = next else {
             return Err(ReadError::Closed);
         };
-        match request {
-            Request::Cancel => {
-                stop = true;
-                // Everything asked before the cancel is cancelled too.
-                let queued: Vec<u32> = session
-                    .queue
-                    .drain(..)
-                    .flat_map(|r| match r {
-                        Request::Open { first_id, files } => {
-                            (first_id..).take(files.len()).collect::<Vec<_>>()
-                        }
-                        Request::Paste { id, .. } => vec![id],
-                        _ => Vec::new(),
-                    })
-                    .collect();
-                for id in queued {
-                    channel
-                        .send(Report::Progress(cancelled_progress(id)))
-                        .await
-                        .map_err(|_| ReadError::Closed)?;
-                }
-            }
-            Request::Clear { generation } => {
-                stop = true;
-                clear(session, generation);
-            }
-            request @ (Request::Detail { .. } | Request::Timeline { .. }) => {
-                if let Some(report) = answer(request, session).await {
-                    channel.send(report).await.map_err(|_| ReadError::Closed)?;
-                }
-            }
-            other => session.queue.push_back(other),
-        }
+        stop |= take_request(request, session, channel).await?;
     }
     Ok(stop)
+}
+
+/// Takes one request that arrived while reading: answers details, queues opens and pastes,
+/// and says whether reading must stop (cancel or clear).
+async fn take_request<C, H>(
+    request: Request,
+    session: &mut Session<H>,
+    channel: &mut C,
+) -> Result<bool, ReadError>
+where
+    C: Sink<Report> + Unpin,
+{
+    match request {
+        Request::Cancel => {
+            // Everything asked before the cancel is cancelled too.
+            let queued: Vec<u32> = session
+                .queue
+                .drain(..)
+                .flat_map(|r| match r {
+                    Request::Open { first_id, files } => {
+                        (first_id..).take(files.len()).collect::<Vec<_>>()
+                    }
+                    Request::Paste { id, .. } => vec![id],
+                    _ => Vec::new(),
+                })
+                .collect();
+            for id in queued {
+                send_progress(channel, cancelled_progress(id)).await?;
+            }
+            Ok(true)
+        }
+        Request::Clear { generation } => {
+            clear(session, generation);
+            Ok(true)
+        }
+        request @ (Request::Detail { .. } | Request::Timeline { .. }) => {
+            if let Some(report) = answer(request, session).await {
+                channel.send(report).await.map_err(|_| ReadError::Closed)?;
+            }
+            Ok(false)
+        }
+        other => {
+            session.queue.push_back(other);
+            Ok(false)
+        }
+    }
 }
 
 /// `blob.size` as a byte count.
@@ -637,6 +1064,57 @@ impl FileDecoder {
     pub fn finish(&mut self, rows: &mut impl Collect) -> Progress {
         self.decoder.finish(&mut self.items);
         self.drain(rows);
+        self.progress.done = true;
+        self.take()
+    }
+
+    /// The file's encoding, once its first bytes are decoded.
+    pub fn encoding(&self) -> Option<TextEncoding> {
+        self.decoder.stats().encoding
+    }
+
+    /// Where the decoder stands, if the bytes pushed so far end cleanly before a `<Event`
+    /// (see [`Decoder::boundary`]).
+    pub fn boundary(&self) -> Option<Boundary> {
+        self.decoder.boundary()
+    }
+
+    /// Ends the file with the rest of it decoded by another `FileDecoder` from `boundary`: adds
+    /// that one's last report `rest` and its problem `lines` (as it sent them), moved to this
+    /// file; gives the final report. Used instead of [`FileDecoder::finish`].
+    pub fn join(
+        &mut self,
+        rest: &Progress,
+        lines: Vec<ProblemLine>,
+        boundary: &Boundary,
+    ) -> Progress {
+        let mut problems = rest.problems;
+        for line in lines {
+            problems = problems.saturating_sub(1);
+            if boundary.repeats(&line.code, line.event) {
+                continue;
+            }
+            if self.progress.problems < MAX_PROBLEMS_PER_FILE {
+                let at = boundary.position(Position {
+                    byte: 0,
+                    line: line.line,
+                    column: line.column,
+                });
+                self.progress.new_problems.push(ProblemLine {
+                    line: at.line,
+                    column: at.column,
+                    event: line.event.map(|n| boundary.event(n)),
+                    ..line
+                });
+            }
+            self.progress.problems += 1;
+        }
+        // Problems beyond the lines sent.
+        self.progress.problems += problems;
+        self.progress.bytes += rest.bytes;
+        self.progress.events += rest.events;
+        self.progress.skipped += rest.skipped;
+        self.progress.repaired += rest.repaired;
         self.progress.done = true;
         self.take()
     }
