@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { usePage } from '../lib/harness.mjs';
+import { loaded, usePage } from '../lib/harness.mjs';
 import { artifacts, keytrailBin, root } from '../lib/paths.mjs';
 
 const SAMPLE = join(root, 'www', 'sample', 'keytrail-sample.xml');
@@ -38,9 +38,9 @@ const chip = (page, id) => page.locator(`[data-testid=findings] .chip[data-rule=
 const chipCount = async (page, id) => Number(await chip(page, id).getAttribute('data-count'));
 const rowCount = async (page) => Number(await page.textContent('[data-testid=row-count]'));
 
-/** What `keytrail findings` finds in the sample: rule id → count. */
-function cliCounts(rulesFile) {
-  const args = ['findings', SAMPLE, '--format', 'json'];
+/** What `keytrail findings` finds in `file` (the sample by default): rule id → count. */
+function cliCounts(rulesFile, file = SAMPLE) {
+  const args = ['findings', file, '--format', 'json'];
   if (rulesFile) args.push('--rules', rulesFile);
   let out;
   try {
@@ -181,6 +181,40 @@ describe('findings', () => {
     await again.page.waitForSelector('.chip[data-rule="imports"]');
     assert.equal(await again.page.locator('[data-testid=findings] .chip').count(), 1);
     assert.equal(await chipCount(again.page, 'imports'), cliCounts(onlyImports).imports);
+  });
+
+  test('a large export, decoded by two workers at once, counts what the CLI counts', { timeout: 120_000 }, async (t) => {
+    // Large enough to be split between the decoding worker and its second worker.
+    const file = join(tmpdir(), `keytrail-e2e-large-${process.pid}.xml`);
+    execFileSync(keytrailBin, ['generate', '--size', '24MB', '--format', 'event-viewer', '--encoding', 'utf16le', '-o', file], { stdio: 'ignore' });
+    t.after(() => rm(file, { force: true }));
+    const summary = JSON.parse(execFileSync(keytrailBin, ['summary', file, '--format', 'json'], { maxBuffer: 1 << 28 }));
+    const context = await env.browser.newContext();
+    t.after(() => context.close());
+    const page = await context.newPage();
+    await page.goto(env.origin + '/');
+    await page.waitForSelector('[data-testid=drop-zone][data-ready=true]');
+    await page.setInputFiles('[data-testid=file-input]', file);
+    assert.equal(await loaded(page), summary.events, 'every event, once');
+    assert.equal(await page.locator('[data-testid=problem-count]').count(), 0, 'no problem');
+    const cli = cliCounts(undefined, file);
+    for (const id of ['export-any', 'machine-key-export-not-system', 'failed-key-operations', 'key-operations-off-hours']) {
+      assert.equal(await chipCount(page, id), cli[id] ?? 0, `${id}: page and CLI agree`);
+    }
+    // The latest key export (decoded by the second worker) is decoded again from its bytes in
+    // the file, and its logon session is found.
+    await chip(page, 'export-any').click();
+    await page.click('th[data-column=time] button');
+    await page.click('th[data-column=time] button');
+    await page.waitForSelector('th[data-column=time][aria-sort=descending]');
+    const row = page.locator('[data-testid=events-table] tr.row').first();
+    const record = (await row.locator('td.record_id').textContent()).trim();
+    await row.click();
+    await page.waitForSelector('[data-testid=detail-session], [data-testid=session-well-known]');
+    assert.match(await page.textContent('[data-testid=detail-event]'), /5059/);
+    const xml = await page.textContent('[data-testid=detail-xml]');
+    assert.match(xml, /^<Event/);
+    assert.ok(xml.includes(`<EventRecordID>${record}</EventRecordID>`), `the detail is event ${record}`);
   });
 
   test('findings speak Japanese', async (t) => {

@@ -1,8 +1,8 @@
 // "Nothing leaves the tab" (issue 4), proven in headless Chromium against the built page.
 //
 // Every request is recorded by four independent witnesses:
-//   1. the browser context (`context.on('request')`): the page, its frames and its Web Worker
-//      (the worker's own loads, worker.js and worker_bg.wasm, must show up there: asserted);
+//   1. the browser context (`context.on('request')`): the page, its frames and its Web Workers
+//      (the workers' own loads, worker.js and worker_bg.wasm, must show up there: asserted);
 //   2. a CDP Network session on the page (`Network.requestWillBeSent`). It sees the page's own
 //      requests but not the worker's, which tells them apart: the two worker loads must be in
 //      witness 1 and not in 2, and the sample's fetch must be in both (made by the page);
@@ -148,11 +148,13 @@ async function openPage(t, { locale = 'en-US' } = {}) {
       assert.deepEqual(all.filter((u) => !u.startsWith(origin + '/')), [], 'requests to another origin');
       assert.deepEqual(foreignHits.slice(hitsBefore.foreign), [], 'the foreign origin was contacted');
       assert.deepEqual(proxied.slice(hitsBefore.proxied), [], 'requests went out through the proxy');
-      // The worker's own loads are recorded by the context (witness 1) and, being the worker's,
-      // not by the page's CDP session (witness 2): so witness 1 covers the worker.
+      // The workers' own loads are recorded by the context (witness 1) and, being the workers',
+      // not by the page's CDP session (witness 2): so witness 1 covers the workers. There are
+      // two, the decoding worker and the second one it starts for large files, and each loads
+      // its script and its wasm once, before the page is ready.
       const path = (list) => list.filter((r) => r.phase === 'load').map((r) => new URL(r.url).pathname).sort();
       const byWorker = path(log.requests).filter((p) => !path(log.cdp).includes(p));
-      assert.deepEqual(byWorker, ['/worker.js', '/worker_bg.wasm'], 'the worker\'s own loads');
+      assert.deepEqual(byWorker, ['/worker.js', '/worker.js', '/worker_bg.wasm', '/worker_bg.wasm'], 'the workers\' own loads');
       assert.deepEqual(path(log.requests), served.slice(servedAtBegin, servedAtReady).sort(), 'server and browser saw the same loads');
       assert.deepEqual(errors, [], 'console errors (CSP violations show up here)');
     },

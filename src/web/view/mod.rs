@@ -184,6 +184,61 @@ pub struct ViewerProps {
     pub on_theme: Callback<Theme>,
 }
 
+/// While files are being decoded, the page is drawn again at most this often (in ms): rows and
+/// progress arrive faster than anyone reads them, and each drawing takes a processor the
+/// decoding workers could use. User actions and the end of a load are drawn at once.
+pub const LOADING_FRAME_MS: f64 = 250.0;
+
+/// When the page was last drawn, and whether a drawing is already planned.
+#[derive(Debug, Default)]
+struct Frames {
+    last: f64,
+    planned: bool,
+}
+
+/// A callback that draws the page again: at once, or while `state` is loading, at most every
+/// [`LOADING_FRAME_MS`] (a later drawing is planned so that the last report is always shown).
+fn drawing(
+    state: Rc<RefCell<AppState>>,
+    frames: Rc<RefCell<Frames>>,
+    update: Callback<()>,
+) -> Callback<()> {
+    Callback::from(move |()| {
+        let now = now_ms();
+        let wait = {
+            let mut f = frames.borrow_mut();
+            let wait = LOADING_FRAME_MS - (now - f.last);
+            if !state.borrow().load.busy() || wait <= 0.0 {
+                f.last = now;
+                None
+            } else if f.planned {
+                return;
+            } else {
+                f.planned = true;
+                Some(wait)
+            }
+        };
+        match wait {
+            None => update.emit(()),
+            Some(ms) => {
+                let frames = frames.clone();
+                let update = update.clone();
+                spawn_local(async move {
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let ms = ms.ceil() as u64;
+                    yew::platform::time::sleep(std::time::Duration::from_millis(ms)).await;
+                    {
+                        let mut f = frames.borrow_mut();
+                        f.planned = false;
+                        f.last = now_ms();
+                    }
+                    update.emit(());
+                });
+            }
+        }
+    })
+}
+
 /// Applies an action to the shared state and sends the worker what it asks for.
 fn dispatch(
     state: &Rc<RefCell<AppState>>,
@@ -238,11 +293,12 @@ pub fn Viewer(props: &ViewerProps) -> Html {
 
     // The worker's reports go into the state like any action; what a report asks for in turn (a
     // timeline made out of date by the end of a load) goes back to the worker, through a handle
-    // filled in once the worker exists.
+    // filled in once the worker exists. While loading, they are drawn at a calm pace.
     let worker_handle = use_mut_ref(|| None::<DecodeWorker>);
+    let frames = use_mut_ref(Frames::default);
     let worker = {
         let state = state.clone();
-        let rerender = rerender.clone();
+        let rerender = drawing(state.clone(), frames, rerender.clone());
         let handle = worker_handle.clone();
         use_decode_worker(Callback::from(move |event| {
             let action = match event {
