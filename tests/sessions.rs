@@ -259,3 +259,66 @@ fn cli_findings_exit_0_when_quiet_2_for_bad_rules_3_for_skips() {
     assert_eq!(out.status.code(), Some(3));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn timeline_ticks_put_each_key_event_on_the_session_it_links_to() {
+    use keytrail::decoder::view::is_key_event;
+    use keytrail::generator::{self, Encoding, Format, Spec};
+    use keytrail::model::session::ticks;
+    let mut bytes = Vec::new();
+    let spec = Spec {
+        seed: 5061,
+        events: 4000,
+    };
+    generator::write(
+        generator::events(&spec),
+        Format::Wevtutil,
+        Encoding::Utf8,
+        &mut bytes,
+    )
+    .unwrap();
+    let (events, problems, _) = decode_all(&bytes);
+    assert!(problems.is_empty());
+    let mut idx = SessionIndex::new();
+    for e in &events {
+        idx.add(e);
+    }
+    let mut linked = 0;
+    let sids: std::collections::BTreeSet<&str> = events
+        .iter()
+        .map(|e| e.account().sid)
+        .filter(|s| s.starts_with("S-1-5-21"))
+        .collect();
+    for sid in sids {
+        let sessions: Vec<_> = idx.timeline(sid).into_iter().cloned().collect();
+        let keys: Vec<_> = events
+            .iter()
+            .filter(|e| is_key_event(e.event_id()) && e.account().sid == sid)
+            .collect();
+        let got = ticks(
+            &sessions,
+            keys.iter().map(|e| {
+                (
+                    e.computer(),
+                    e.account().logon_id,
+                    e.time().map(|t| t.nanos()),
+                    false,
+                )
+            }),
+        );
+        // Every key event that links to a session is a tick on that very session, in order.
+        let mut want = Vec::new();
+        for e in &keys {
+            if let (Link::Session(s), Some(t)) = (idx.link_event(e), e.time()) {
+                want.push((s.clone(), t.nanos()));
+            }
+        }
+        assert_eq!(got.len(), want.len(), "{sid}");
+        for (tick, (session, time)) in got.iter().zip(&want) {
+            assert_eq!(&sessions[tick.session], session, "{sid}");
+            assert_eq!(tick.time, *time);
+        }
+        linked += got.len();
+    }
+    assert!(linked > 100, "only {linked} key events in sessions");
+}

@@ -46,6 +46,66 @@ pub struct Session {
     pub logon_record: Option<u64>,
 }
 
+impl Session {
+    /// Whether an event logged at `time` with this session's logon ID, on its computer, ran in
+    /// it: logged on at or before the event and not logged off before it (an unknown time rules
+    /// nothing out).
+    pub fn covers(&self, time: Option<i64>) -> bool {
+        before_or_same(self.logon_time, time)
+            && match (self.logoff_time, time) {
+                (Some(off), Some(t)) => off >= t,
+                _ => true,
+            }
+    }
+}
+
+/// A key event on an account's session timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tick {
+    /// The session it ran in (an index into the timeline's sessions).
+    pub session: usize,
+    /// When it was logged (ns since the Unix epoch).
+    pub time: i64,
+    /// Whether it failed.
+    pub failed: bool,
+}
+
+/// Where events fall on a session timeline (`sessions` oldest first, as
+/// [`SessionIndex::timeline`] gives them): each event (computer, logon ID as logged, time,
+/// failed) goes to the session [`SessionIndex::link`] would link it to, the latest logon with that
+/// ID on that computer that covers it. Events without a time or outside every session are left
+/// out.
+pub fn ticks<'a>(
+    sessions: &[Session],
+    events: impl IntoIterator<Item = (&'a str, &'a str, Option<i64>, bool)>,
+) -> Vec<Tick> {
+    let mut by_id: HashMap<(String, u64), Vec<usize>> = HashMap::new();
+    for (i, s) in sessions.iter().enumerate() {
+        by_id
+            .entry((s.computer.trim().to_lowercase(), s.logon_id))
+            .or_default()
+            .push(i);
+    }
+    events
+        .into_iter()
+        .filter_map(|(computer, logon_id, time, failed)| {
+            let time = time?;
+            let id = parse_number(logon_id)?;
+            let list = by_id.get(&(computer.trim().to_lowercase(), id))?;
+            let session = list
+                .iter()
+                .rev()
+                .copied()
+                .find(|&i| sessions[i].covers(Some(time)))?;
+            Some(Tick {
+                session,
+                time,
+                failed,
+            })
+        })
+        .collect()
+}
+
 /// Where a key event's logon ID leads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Link<'a> {
@@ -218,13 +278,7 @@ impl SessionIndex {
         };
         list.iter()
             .rev()
-            .find(|s| {
-                before_or_same(s.logon_time, time)
-                    && match (s.logoff_time, time) {
-                        (Some(off), Some(t)) => off >= t,
-                        _ => true,
-                    }
-            })
+            .find(|s| s.covers(time))
             .map_or(Link::NotInExport, Link::Session)
     }
 

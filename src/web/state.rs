@@ -13,13 +13,14 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::protocol::{Detail, ProblemLine, Progress, Report, Request};
+use crate::decoder::view::is_key_event;
 use crate::decoder::{value, Timestamp};
 use crate::model::chart::{activity, AccountBars, Activity, BarCounts};
 use crate::model::export::{csv_field, json_string};
 use crate::model::query::{self, cell, Column, Filter, Sort};
 use crate::model::rules::{self, Rule, RuleSet, Tally, TallyCounts};
-use crate::model::session::Session;
-use crate::model::store::{Batch, Store, Sym};
+use crate::model::session::{self, Session, Tick};
+use crate::model::store::{Batch, Store, Sym, OUTCOME_FAILURE};
 
 /// While loading, a sorted or filtered view (and the charts) are recomputed at most this often.
 pub const REFRESH_MS: f64 = 400.0;
@@ -378,6 +379,8 @@ pub struct TimelineState {
     pub token: u32,
     /// Its sessions, oldest first; `None` while the worker is asked.
     pub sessions: Option<Vec<Session>>,
+    /// Its key events, each on the session it ran in (worked out when the sessions arrive).
+    pub ticks: Vec<Tick>,
 }
 
 impl AppState {
@@ -580,6 +583,7 @@ impl AppState {
             token,
             // An account without a SID has no session to look up.
             sessions: sid.is_none().then(Vec::new),
+            ticks: Vec::new(),
         });
         let sid = self.store.str(sid?).to_string();
         Some(Request::Timeline { token, sid })
@@ -642,6 +646,21 @@ impl AppState {
                 token, sessions, ..
             } => {
                 if let Some(t) = self.timeline.as_mut().filter(|t| t.token == token) {
+                    let store = &self.store;
+                    let events = store
+                        .rows
+                        .iter()
+                        .filter(|r| r.account == t.account && is_key_event(r.event_id))
+                        .map(|r| {
+                            let failed = r.outcome == OUTCOME_FAILURE;
+                            (
+                                store.str(r.computer),
+                                store.str(r.logon_id),
+                                r.time(),
+                                failed,
+                            )
+                        });
+                    t.ticks = session::ticks(&sessions, events);
                     t.sessions = Some(sessions);
                 }
             }

@@ -7,10 +7,8 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::{download, remove_setting, store_setting, Shared, RULES_KEY};
-use crate::decoder::value::parse_number;
-use crate::decoder::view::is_key_event;
 use crate::model::rules::{presets, Hours, Pattern, RowSubject, Rule, RuleSet};
-use crate::model::session::Session;
+use crate::model::session::{Session, Tick};
 use crate::model::store::{Row, Store, Sym};
 use crate::web::protocol::SessionLink;
 use crate::web::state::{format_minutes, Action, AppState};
@@ -552,6 +550,8 @@ fn session_fields(t: &RuleText, s: &Session) -> Html {
 
 /// Lanes shown at most; older sessions are summarised.
 const LANES: usize = 24;
+/// The most key events drawn on a timeline.
+const MAX_TICKS: usize = 5_000;
 const TL_WIDTH: f64 = 1200.0;
 const TL_LABEL: f64 = 240.0;
 const TL_ROW: f64 = 20.0;
@@ -575,7 +575,7 @@ pub fn SessionTimeline(props: &FindingsProps) -> Html {
     let body = match &tl.sessions {
         None => html! { <p class="quiet">{ text.loading }</p> },
         Some(list) if list.is_empty() => html! { <p class="quiet">{ t.timeline_empty }</p> },
-        Some(list) => timeline_svg(text, &app, tl.account, list),
+        Some(list) => timeline_svg(text, list, &tl.ticks),
     };
     html! {
         <figure class="chart timeline" data-testid="session-timeline" data-account={account.clone()}>
@@ -585,32 +585,16 @@ pub fn SessionTimeline(props: &FindingsProps) -> Html {
     }
 }
 
-fn timeline_svg(text: &'static Text, app: &AppState, account: Sym, all: &[Session]) -> Html {
+fn timeline_svg(text: &'static Text, all: &[Session], all_ticks: &[Tick]) -> Html {
     let t = &text.rules;
-    let shown = &all[all.len().saturating_sub(LANES)..];
-    // Key events of the account, on their session's lane.
-    let keys: Vec<(usize, i64, bool)> = app
-        .store
-        .rows
+    let first = all.len().saturating_sub(LANES);
+    let shown = &all[first..];
+    // Key events of the account, on their session's lane (as worked out when the sessions came).
+    let keys: Vec<(usize, i64, bool)> = all_ticks
         .iter()
-        .filter(|r| r.account == account && is_key_event(r.event_id))
-        .filter_map(|r| {
-            let time = r.time()?;
-            let id = parse_number(app.store.str(r.logon_id))?;
-            let host = app.store.str(r.computer);
-            let lane = shown.iter().rposition(|s| {
-                s.logon_id == id
-                    && s.computer.eq_ignore_ascii_case(host)
-                    && s.logon_time.is_none_or(|l| l <= time)
-                    && s.logoff_time.is_none_or(|o| o >= time)
-            })?;
-            Some((
-                lane,
-                time,
-                r.outcome == crate::model::store::OUTCOME_FAILURE,
-            ))
-        })
-        .take(5_000)
+        .filter(|k| k.session >= first)
+        .take(MAX_TICKS)
+        .map(|k| (k.session - first, k.time, k.failed))
         .collect();
     let times = shown
         .iter()
