@@ -435,3 +435,71 @@ fn rules_round_trip_as_json() {
     let rules = RuleSet::compile(RuleSet::from_json(custom).unwrap()).unwrap();
     assert_eq!(rules.matches(&event(&BASE)).len(), 1);
 }
+
+#[test]
+fn the_editors_settings_become_rules() {
+    use keytrail::model::rules::{with_settings, SENSITIVE_KEY_RULE};
+    // Hours as typed: whole hours, the first before the last, an offset within a day's zones.
+    let hours = Hours::from_fields(" 9", "17 ", vec![1, 2, 3, 4, 5], "540").unwrap();
+    assert_eq!(
+        (hours.start, hours.end, hours.utc_offset_minutes),
+        (9, 17, 540)
+    );
+    assert_eq!(
+        Hours::from_fields("0", "24", vec![], "")
+            .unwrap()
+            .utc_offset_minutes,
+        0
+    );
+    for (start, end, offset) in [
+        ("9", "9", "0"),
+        ("18", "8", "0"),
+        ("24", "24", "0"),
+        ("8", "25", "0"),
+        ("-1", "8", "0"),
+        ("nine", "17", "0"),
+        ("9", "17", "900"),
+        ("9", "17", "+9h"),
+        ("", "17", "0"),
+    ] {
+        assert_eq!(
+            Hours::from_fields(start, end, vec![1], offset),
+            None,
+            "{start}–{end} {offset}"
+        );
+    }
+    assert_eq!(Hours::from_fields("9", "17", vec![0], "0"), None, "day 0");
+    // Key names: one per line, globs when they have * or ?.
+    assert_eq!(
+        Pattern::from_line("  ca-signing*  "),
+        Pattern::Glob("ca-signing*".into())
+    );
+    assert_eq!(
+        Pattern::from_line("le-1f2e"),
+        Pattern::Exact("le-1f2e".into())
+    );
+    let list = with_settings(presets(), "ca-signing*\n\n  le-1f2e \n", &hours);
+    let sensitive = list.iter().find(|r| r.id == SENSITIVE_KEY_RULE).unwrap();
+    let names: Vec<&str> = sensitive
+        .key_names
+        .iter()
+        .flatten()
+        .map(Pattern::text)
+        .collect();
+    assert_eq!(names, ["ca-signing*", "le-1f2e"]);
+    // Every rule with hours gets the new ones; the others keep having none.
+    assert!(list.iter().any(|r| r.outside_hours.is_some()));
+    for (rule, before) in list.iter().zip(presets()) {
+        assert_eq!(
+            rule.outside_hours.is_some(),
+            before.outside_hours.is_some(),
+            "{}",
+            rule.id
+        );
+        if let Some(h) = &rule.outside_hours {
+            assert_eq!(h, &hours);
+        }
+    }
+    // And the result is a rule set that compiles.
+    assert!(RuleSet::compile(list).is_ok());
+}

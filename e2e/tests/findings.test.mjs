@@ -234,6 +234,12 @@ describe('findings', () => {
     );
     await page.click('[data-testid=edit-rules]');
     assert.match(await page.textContent('[data-testid=rule-editor]'), /重要な鍵の名前/);
+    // Hours that are not a range within a day are refused, in Japanese too.
+    await page.fill('[data-testid=hours-from]', '18');
+    await page.fill('[data-testid=hours-to]', '8');
+    await page.click('[data-testid=apply-settings]');
+    await page.waitForSelector('[data-testid=rule-editor-error]');
+    assert.match(await page.textContent('[data-testid=rule-editor-error]'), /業務時間は 0〜24 の整数/);
     await page.screenshot({ path: join(artifacts, '24-findings-ja.png') });
   });
 });

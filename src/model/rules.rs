@@ -44,6 +44,25 @@ pub enum Pattern {
     Regex(String),
 }
 
+impl Pattern {
+    /// A user's line of key names as a pattern: a glob when it has `*` or `?`, else exact.
+    pub fn from_line(line: &str) -> Pattern {
+        let line = line.trim();
+        if line.contains(['*', '?']) {
+            Pattern::Glob(line.to_string())
+        } else {
+            Pattern::Exact(line.to_string())
+        }
+    }
+
+    /// The pattern as written.
+    pub fn text(&self) -> &str {
+        match self {
+            Pattern::Exact(s) | Pattern::Glob(s) | Pattern::Regex(s) => s,
+        }
+    }
+}
+
 /// Machine or user key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -77,6 +96,60 @@ impl Default for Hours {
             utc_offset_minutes: 0,
         }
     }
+}
+
+/// The largest offset from UTC anywhere (UTC+14:00), in minutes.
+pub const MAX_UTC_OFFSET_MINUTES: i32 = 14 * 60;
+
+impl Hours {
+    /// Working hours from what a user typed: the first and last hour (whole hours, `start`
+    /// 0–23 before `end` 1–24), the days (1 Monday … 7 Sunday) and the offset from UTC in minutes
+    /// (blank for 0). `None` when a field is not such a number.
+    pub fn from_fields(start: &str, end: &str, days: Vec<u8>, utc_offset: &str) -> Option<Hours> {
+        let start: u8 = start.trim().parse().ok().filter(|&h| h <= 23)?;
+        let end: u8 = end.trim().parse().ok().filter(|&h| h > start && h <= 24)?;
+        let offset = utc_offset.trim();
+        let utc_offset_minutes = if offset.is_empty() {
+            0
+        } else {
+            offset
+                .parse::<i32>()
+                .ok()
+                .filter(|m| m.abs() <= MAX_UTC_OFFSET_MINUTES)?
+        };
+        if days.iter().any(|d| !(1..=7).contains(d)) {
+            return None;
+        }
+        Some(Hours {
+            start,
+            end,
+            days,
+            utc_offset_minutes,
+        })
+    }
+}
+
+/// The preset that watches the key names the user gives.
+pub const SENSITIVE_KEY_RULE: &str = "sensitive-key-export";
+
+/// `list` with the simple settings applied: the key names (one per line, see
+/// [`Pattern::from_line`]) go to the [`SENSITIVE_KEY_RULE`], the hours to every rule that has
+/// hours.
+pub fn with_settings(mut list: Vec<Rule>, key_names: &str, hours: &Hours) -> Vec<Rule> {
+    let names: Vec<Pattern> = key_names
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(Pattern::from_line)
+        .collect();
+    for rule in &mut list {
+        if rule.id == SENSITIVE_KEY_RULE {
+            rule.key_names = Some(names.clone());
+        }
+        if rule.outside_hours.is_some() {
+            rule.outside_hours = Some(hours.clone());
+        }
+    }
+    list
 }
 
 /// One monitoring rule.
@@ -781,7 +854,7 @@ pub fn presets() -> Vec<Rule> {
             operations: Some(vec!["export".into()]),
             key_names: Some(Vec::new()),
             ..rule(
-                "sensitive-key-export",
+                SENSITIVE_KEY_RULE,
                 "Export of a key you listed as sensitive",
                 "重要と指定した鍵のエクスポート",
                 "Any export of the key names you list here. Find a certificate's key name with `certutil -store -user my` (Key Container) or `certutil -store my` for machine certificates.",

@@ -252,6 +252,8 @@ pub struct RuleText {
     pub hours_to: &'static str,
     /// UTC offset field.
     pub utc_offset: &'static str,
+    /// When the hours or the offset are not numbers in range.
+    pub hours_error: &'static str,
     /// Working days field.
     pub days: &'static str,
     /// Day names, Monday first.
@@ -329,6 +331,7 @@ pub const EN_RULES: RuleText = RuleText {
     hours_from: "from",
     hours_to: "to",
     utc_offset: "Your offset from UTC, minutes",
+    hours_error: "Business hours are whole hours from 0 to 24, the first before the last; the offset is minutes from -840 to 840.",
     days: "Working days",
     day_names: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     apply_settings: "Apply",
@@ -376,6 +379,7 @@ pub const JA_RULES: RuleText = RuleText {
     hours_from: "開始",
     hours_to: "終了",
     utc_offset: "UTC との時差（分）",
+    hours_error: "業務時間は 0〜24 の整数で、開始を終了より前にしてください。時差は -840〜840 の分で入力してください。",
     days: "勤務日",
     day_names: ["月", "火", "水", "木", "金", "土", "日"],
     apply_settings: "適用",

@@ -7,7 +7,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::{download, remove_setting, store_setting, Shared, RULES_KEY};
-use crate::model::rules::{presets, Hours, Pattern, RowSubject, Rule, RuleSet};
+use crate::model::rules::{self, presets, Hours, Pattern, RowSubject, Rule, RuleSet};
 use crate::model::session::{Session, Tick};
 use crate::model::store::{Row, Store, Sym};
 use crate::web::protocol::SessionLink;
@@ -74,44 +74,6 @@ fn keep(rules: &[Rule]) {
     if let Ok(json) = serde_json::to_string(rules) {
         store_setting(RULES_KEY, &json);
     }
-}
-
-/// A user's line in the sensitive-keys box as a pattern: a glob when it has `*` or `?`.
-fn key_pattern(line: &str) -> Pattern {
-    if line.contains(['*', '?']) {
-        Pattern::Glob(line.to_string())
-    } else {
-        Pattern::Exact(line.to_string())
-    }
-}
-
-fn pattern_text(p: &Pattern) -> &str {
-    match p {
-        Pattern::Exact(s) | Pattern::Glob(s) | Pattern::Regex(s) => s,
-    }
-}
-
-/// The id of the preset that watches the keys the user names.
-const SENSITIVE: &str = "sensitive-key-export";
-
-/// `list` with the simple settings applied: the sensitive key names go to the sensitive-key
-/// rule, the hours to every rule that has hours.
-pub fn with_settings(mut list: Vec<Rule>, keys: &str, hours: &Hours) -> Vec<Rule> {
-    let names: Vec<Pattern> = keys
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(key_pattern)
-        .collect();
-    for rule in &mut list {
-        if rule.id == SENSITIVE {
-            rule.key_names = Some(names.clone());
-        }
-        if rule.outside_hours.is_some() {
-            rule.outside_hours = Some(hours.clone());
-        }
-    }
-    list
 }
 
 /// The rules with their counts; a click on one shows only its matches. The editor opens below.
@@ -235,9 +197,9 @@ fn RuleEditor(props: &FindingsProps) -> Html {
         .rules
         .rules()
         .iter()
-        .find(|r| r.id == SENSITIVE)
+        .find(|r| r.id == rules::SENSITIVE_KEY_RULE)
         .and_then(|r| r.key_names.as_ref())
-        .map(|k| k.iter().map(pattern_text).collect::<Vec<_>>().join("\n"))
+        .map(|k| k.iter().map(Pattern::text).collect::<Vec<_>>().join("\n"))
         .unwrap_or_default();
     let hours = app
         .rules
@@ -293,12 +255,12 @@ fn RuleEditor(props: &FindingsProps) -> Html {
         let day_refs = day_refs.clone();
         let state = props.state.clone();
         let error = error.clone();
+        let hours_error = t.hours_error;
         Callback::from(move |_: MouseEvent| {
             let keys = keys_ref
                 .cast::<HtmlTextAreaElement>()
                 .map(|a| a.value())
                 .unwrap_or_default();
-            let num = |r: &NodeRef| input_value(r).trim().parse::<i32>().ok();
             let days: Vec<u8> = day_refs
                 .borrow()
                 .iter()
@@ -306,19 +268,18 @@ fn RuleEditor(props: &FindingsProps) -> Html {
                 .filter(|(r, _)| r.cast::<HtmlInputElement>().is_some_and(|i| i.checked()))
                 .map(|(_, d)| d)
                 .collect();
-            let (Some(start), Some(end)) = (num(&from_ref), num(&to_ref)) else {
-                error.set(Some("hours must be numbers from 0 to 24".into()));
+            let fields = (
+                input_value(&from_ref),
+                input_value(&to_ref),
+                input_value(&offset_ref),
+            );
+            let Some(hours) = Hours::from_fields(&fields.0, &fields.1, days, &fields.2) else {
+                error.set(Some(hours_error.into()));
                 return;
-            };
-            let hours = Hours {
-                start: u8::try_from(start.clamp(0, 255)).unwrap_or(0),
-                end: u8::try_from(end.clamp(0, 255)).unwrap_or(0),
-                days,
-                utc_offset_minutes: num(&offset_ref).unwrap_or(0),
             };
             error.set(None);
             let list = state.get().rules.rules().to_vec();
-            apply_list(with_settings(list, &keys, &hours));
+            apply_list(rules::with_settings(list, &keys, &hours));
         })
     };
 
