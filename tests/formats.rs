@@ -190,3 +190,34 @@ fn rendering_info_is_kept_in_its_culture() {
     assert_eq!(events[0].body_root(), "LogFileCleared");
     assert_eq!(events[0].data("SubjectUserName"), Some("dadmin"));
 }
+
+#[test]
+fn key_operations_are_classified_by_code_whether_logged_or_in_words() {
+    use keytrail::decoder::table;
+    use keytrail::decoder::view::OperationKind;
+    for (code, kind) in [
+        (2464, OperationKind::Export),
+        (2465, OperationKind::Import),
+        (2456, OperationKind::Open),
+        (2457, OperationKind::CreateOrDelete),
+        (2458, OperationKind::ReadFromFile),
+        (2459, OperationKind::WriteToFile),
+        (2480, OperationKind::Open),
+        (2481, OperationKind::CreateOrDelete),
+        (2482, OperationKind::CreateOrDelete),
+        (2483, OperationKind::Use),
+        (2486, OperationKind::Use),
+        (2501, OperationKind::Use),
+        (2499, OperationKind::Other),
+    ] {
+        let logged = format!("%%{code}");
+        let words = table::insertion_string(&logged).unwrap();
+        assert_eq!(OperationKind::of(&logged), kind, "{logged}");
+        assert_eq!(OperationKind::of(words), kind, "{words}");
+        assert_eq!(OperationKind::of(&words.to_uppercase()), kind, "{words}");
+        assert_eq!(table::code_of(words), Some(code));
+        assert_eq!(table::code_of(words.trim_end_matches('.')), Some(code));
+    }
+    assert_eq!(OperationKind::of("something else"), OperationKind::Other);
+    assert_eq!(table::code_of("something else"), None);
+}

@@ -94,6 +94,17 @@ pub fn in_words(raw: &str) -> &str {
     insertion_string(raw).unwrap_or(raw)
 }
 
+/// The `%%NNNN` code (its number) of a text in the table, ignoring case and a final full stop:
+/// the way back from [`in_words`].
+pub fn code_of(words: &str) -> Option<u32> {
+    let words = words.trim();
+    let words = words.strip_suffix('.').unwrap_or(words);
+    msobjs()
+        .iter()
+        .find(|(_, text)| text.trim_end_matches('.').eq_ignore_ascii_case(words))
+        .map(|&(code, _)| code)
+}
+
 /// Every `%%NNNN` code the table knows, in order.
 pub fn insertion_strings() -> impl Iterator<Item = (u32, &'static str)> {
     msobjs().iter().copied()

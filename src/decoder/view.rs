@@ -31,6 +31,49 @@ pub fn is_key_event(event_id: u32) -> bool {
     matches!(event_id, 5058 | 5059 | 5061)
 }
 
+/// What a key operation of 5058, 5059 or 5061 does, from its `Operation` code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OperationKind {
+    /// Import of a persistent key (5059, `%%2465`).
+    Import,
+    /// A key read from its file (5058, `%%2458`).
+    ReadFromFile,
+    /// A key or key file created or deleted (`%%2481`, `%%2482`, `%%2457`).
+    CreateOrDelete,
+    /// A key written to its file (5058, `%%2459`).
+    WriteToFile,
+    /// Export of a persistent key (5059, `%%2464`).
+    Export,
+    /// A key or key file opened (`%%2480`, `%%2456`).
+    Open,
+    /// The key used: encrypt, decrypt, sign, secret agreement, key derivation (5061).
+    Use,
+    /// Anything else.
+    Other,
+}
+
+impl OperationKind {
+    /// The kind of an `Operation` value, as logged (`%%2464`) or in words ("Export of persistent
+    /// cryptographic key.").
+    pub fn of(operation: &str) -> OperationKind {
+        let code = operation
+            .trim()
+            .strip_prefix("%%")
+            .and_then(|n| n.parse::<u32>().ok())
+            .or_else(|| table::code_of(operation));
+        match code {
+            Some(2465) => Self::Import,
+            Some(2458) => Self::ReadFromFile,
+            Some(2457 | 2481 | 2482) => Self::CreateOrDelete,
+            Some(2459) => Self::WriteToFile,
+            Some(2464) => Self::Export,
+            Some(2456 | 2480) => Self::Open,
+            Some(2483..=2486 | 2501) => Self::Use,
+            _ => Self::Other,
+        }
+    }
+}
+
 /// The name of the events keytrail knows by ID.
 pub fn event_name(event_id: u32) -> Option<&'static str> {
     Some(match event_id {

@@ -304,11 +304,7 @@ fn operation_code(op: &str) -> String {
     if op.starts_with("%%") {
         return op.to_string();
     }
-    table::insertion_strings()
-        .find(|(_, text)| {
-            text.eq_ignore_ascii_case(op) || text.trim_end_matches('.').eq_ignore_ascii_case(op)
-        })
-        .map_or_else(|| op.to_lowercase(), |(code, _)| format!("%%{code}"))
+    table::code_of(op).map_or_else(|| op.to_lowercase(), |code| format!("%%{code}"))
 }
 
 /// An operation criterion in the words events are compared in: the decoded text of its code.

@@ -1,6 +1,7 @@
 use yew::prelude::*;
 
 use super::Shared;
+use crate::decoder::view::OperationKind;
 use crate::model::chart::{DAY, HOUR, MINUTE, WEEK};
 use crate::model::store::{Sym, OUTCOME_FAILURE};
 use crate::web::state::{format_minutes, Action};
@@ -32,30 +33,11 @@ fn fmt_f(x: f64) -> String {
     format!("{x:.1}")
 }
 
-/// The colour family of an operation (its decoded English text): 0 import, 1 read from file,
-/// 2 create/delete, 3 write to file, 4 export, 5 open, 6 use of the key, 7 anything else.
+/// The colour family of an operation (as logged or in words), in [`OperationKind`] order:
+/// 0 import, 1 read from file, 2 create/delete, 3 write to file, 4 export, 5 open, 6 use of the
+/// key, 7 anything else.
 pub fn family(operation: &str) -> usize {
-    let o = operation.to_ascii_lowercase();
-    if o.starts_with("export") {
-        4
-    } else if o.starts_with("import") {
-        0
-    } else if o.starts_with("read") {
-        1
-    } else if o.starts_with("write") {
-        3
-    } else if o.starts_with("open") {
-        5
-    } else if o.starts_with("create") || o.starts_with("delete") {
-        2
-    } else if ["sign", "encrypt", "decrypt", "key derivation", "secret"]
-        .iter()
-        .any(|p| o.starts_with(p))
-    {
-        6
-    } else {
-        7
-    }
+    OperationKind::of(operation) as usize
 }
 
 /// Per account, its key operations as one stacked bar split by operation and outcome; a
