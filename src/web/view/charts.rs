@@ -1,10 +1,10 @@
 use yew::prelude::*;
 
-use super::Shared;
+use super::{account_name, minute_text, Shared};
 use crate::decoder::view::OperationKind;
 use crate::model::chart::{DAY, HOUR, MINUTE, WEEK};
 use crate::model::store::{Sym, OUTCOME_FAILURE};
-use crate::web::state::{format_minutes, Action};
+use crate::web::state::Action;
 use crate::web::text::{value_in, visible, Text};
 
 /// Props of [`AccountChart`] and [`ActivityChart`].
@@ -74,8 +74,7 @@ pub fn AccountChart(props: &ChartProps) -> Html {
     let selected = &app.filter.accounts;
     let rows = bars.iter().enumerate().map(|(i, bar)| {
         let y = TOP + i64::try_from(i).unwrap_or(0) * ROW;
-        let name = visible(app.store.str(bar.account));
-        let name: &str = if name.is_empty() { text.no_account } else { &name };
+        let name = account_name(&app.store, bar.account, text);
         let onclick = {
             let cb = props.on_action.clone();
             let account = bar.account;
@@ -114,7 +113,7 @@ pub fn AccountChart(props: &ChartProps) -> Html {
                 data-total={bar.total.to_string()} {onclick} role="button">
                 <rect class="hit" x="0" y={y.to_string()} width={WIDTH.to_string()} height={ROW.to_string()} />
                 <text class="label" x={(LABEL - 8).to_string()} y={(y + ROW / 2 + 4).to_string()}
-                    text-anchor="end">{ truncate(name, 28) }<title>{ format!("{name}: {}", bar.total) }</title></text>
+                    text-anchor="end">{ truncate(&name, 28) }<title>{ format!("{name}: {}", bar.total) }</title></text>
                 { for segments }
                 <text class="total" x={fmt_f(x + 6.0)} y={(y + ROW / 2 + 4).to_string()}>{ bar.total }</text>
             </g>
@@ -230,7 +229,7 @@ pub fn ActivityChart(props: &ChartProps) -> Html {
             let at = activity.start.saturating_add(activity.bucket_ns.saturating_mul(i64::try_from(i).unwrap_or(0)));
             html! {
                 <circle class={classes!("dot", format!("s{}", k % SERIES))} cx={fmt_f(x_of(i))} cy={fmt_f(y_of(c))} r="2.5">
-                    <title>{ format!("{name}\n{} UTC: {c}", format_minutes(at).replace('T', " ")) }</title>
+                    <title>{ format!("{name}\n{} UTC: {c}", minute_text(at)) }</title>
                 </circle>
             }
         });
@@ -255,8 +254,8 @@ pub fn ActivityChart(props: &ChartProps) -> Html {
                 <line class="grid" x1={fmt_f(left)} x2={fmt_f(left + plot_w)} y1={fmt_f(top)} y2={fmt_f(top)} />
                 <text class="tick-label" x={fmt_f(left - 6.0)} y={fmt_f(top + 4.0)} text-anchor="end">{ max }</text>
                 <text class="tick-label" x={fmt_f(left - 6.0)} y={fmt_f(bottom)} text-anchor="end">{ "0" }</text>
-                <text class="tick-label" x={fmt_f(left)} y={fmt_f(bottom + 16.0)}>{ format_minutes(activity.start).replace('T', " ") }</text>
-                <text class="tick-label" x={fmt_f(left + plot_w)} y={fmt_f(bottom + 16.0)} text-anchor="end">{ format_minutes(end).replace('T', " ") }</text>
+                <text class="tick-label" x={fmt_f(left)} y={fmt_f(bottom + 16.0)}>{ minute_text(activity.start) }</text>
+                <text class="tick-label" x={fmt_f(left + plot_w)} y={fmt_f(bottom + 16.0)} text-anchor="end">{ minute_text(end) }</text>
                 <text class="axis-label" x={fmt_f(left + plot_w / 2.0)} y={fmt_f(bottom + 34.0)} text-anchor="middle">{ text.axis_time }</text>
                 <text class="axis-label" x="12" y={fmt_f(top + plot_h / 2.0)} text-anchor="middle"
                     transform={format!("rotate(-90 12 {})", fmt_f(top + plot_h / 2.0))}>{ text.axis_events }</text>

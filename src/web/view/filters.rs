@@ -1,7 +1,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::{download, Shared};
+use super::{account_name, download, Shared};
 use crate::model::store::Sym;
 use crate::web::state::{format_minutes, parse_time, Action};
 use crate::web::text::{event_label, value_in, visible, Text};
@@ -129,8 +129,7 @@ pub fn Filters(props: &FiltersProps) -> Html {
                         { if several_accounts { format!("{} ({})", text.filter_account, filter.accounts.len()) } else { text.all.to_string() } }
                     </option>
                     { for app.facets.accounts.iter().map(|&(sym, count)| {
-                        let name = visible(app.store.str(sym));
-                        let name: &str = if name.is_empty() { text.no_account } else { &name };
+                        let name = account_name(&app.store, sym, text);
                         html! {
                             <option value={sym.0.to_string()} selected={!several_accounts && account == Some(sym)}>
                                 { format!("{name} ({count})") }

@@ -6,12 +6,14 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::{download, remove_setting, store_setting, Shared, RULES_KEY};
+use super::{
+    account_name, download, minute_text, remove_setting, store_setting, Shared, RULES_KEY,
+};
 use crate::model::rules::{self, presets, Hours, Pattern, RowSubject, Rule, RuleSet};
 use crate::model::session::{Session, Tick};
-use crate::model::store::{Row, Store, Sym};
+use crate::model::store::Row;
 use crate::web::protocol::SessionLink;
-use crate::web::state::{format_minutes, Action, AppState};
+use crate::web::state::{Action, AppState};
 use crate::web::text::{visible, Lang, RuleText, Text};
 
 /// Props of [`FindingsPanel`] and [`SessionTimeline`].
@@ -158,15 +160,6 @@ pub fn FindingsPanel(props: &FindingsProps) -> Html {
                 <RuleEditor text={props.text} state={props.state.clone()} on_action={props.on_action.clone()} />
             }
         </section>
-    }
-}
-
-fn account_name(store: &Store, sym: Sym, text: &Text) -> String {
-    let name = store.str(sym);
-    if name.is_empty() {
-        text.no_account.to_string()
-    } else {
-        visible(name).into_owned()
     }
 }
 
@@ -437,8 +430,7 @@ pub fn row_findings(text: &'static Text, app: &AppState, row: &Row) -> Html {
 }
 
 fn time_text(ns: Option<i64>) -> String {
-    ns.map(|t| format_minutes(t).replace('T', " "))
-        .unwrap_or_default()
+    ns.map(minute_text).unwrap_or_default()
 }
 
 fn or_dash(s: &str) -> &str {

@@ -575,6 +575,25 @@ async fn fetch_sample() -> Option<File> {
     File::new_with_blob_sequence(&parts, SAMPLE_NAME).ok()
 }
 
+/// An account as shown: bidi controls made visible, and a word for events without one.
+pub fn account_name(
+    store: &crate::model::store::Store,
+    sym: crate::model::store::Sym,
+    text: &Text,
+) -> String {
+    let name = store.str(sym);
+    if name.is_empty() {
+        text.no_account.to_string()
+    } else {
+        super::text::visible(name).into_owned()
+    }
+}
+
+/// An instant as shown in charts and timelines: `YYYY-MM-DD HH:MM` (UTC).
+pub fn minute_text(ns: i64) -> String {
+    super::state::format_minutes(ns).replace('T', " ")
+}
+
 /// A blob's size as a byte count (`Blob.size` is an integral double).
 fn blob_size(blob: &web_sys::Blob) -> u64 {
     let size = blob.size();
