@@ -5,7 +5,7 @@ use crate::decoder::view::OperationKind;
 use crate::model::chart::{DAY, HOUR, MINUTE, WEEK};
 use crate::model::store::{Sym, OUTCOME_FAILURE};
 use crate::web::state::Action;
-use crate::web::text::{value_in, visible, Text};
+use crate::web::text::{value_in, Text};
 
 /// Props of [`AccountChart`] and [`ActivityChart`].
 #[derive(Properties, PartialEq)]
@@ -224,7 +224,7 @@ pub fn ActivityChart(props: &ChartProps) -> Html {
             .enumerate()
             .map(|(i, &c)| format!("{},{}", fmt_f(x_of(i)), fmt_f(y_of(c))))
             .collect();
-        let name = visible(app.store.str(*account)).into_owned();
+        let name = account_name(&app.store, *account, text);
         let dots = counts.iter().enumerate().filter(|(_, &c)| c > 0).map(|(i, &c)| {
             let at = activity.start.saturating_add(activity.bucket_ns.saturating_mul(i64::try_from(i).unwrap_or(0)));
             html! {
@@ -270,7 +270,7 @@ pub fn ActivityChart(props: &ChartProps) -> Html {
                     };
                     html! {
                         <li><svg width="14" height="4"><line class={classes!("line", format!("s{}", k % SERIES))} x1="0" x2="14" y1="2" y2="2" /></svg>
-                            <button type="button" class="link" {onclick}>{ visible(app.store.str(*account)).into_owned() }</button></li>
+                            <button type="button" class="link" {onclick}>{ account_name(&app.store, *account, text) }</button></li>
                     }
                 }) }
             </ul>
