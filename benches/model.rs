@@ -69,7 +69,7 @@ impl Feed {
         let batch = Batch::decode(&bytes).expect("own encoding decodes");
         self.times.decode += t.elapsed();
         let t = Instant::now();
-        self.store.apply(batch);
+        self.store.apply(batch).expect("batches in order");
         self.times.apply += t.elapsed();
     }
 }

@@ -9,7 +9,7 @@ use keytrail::generator::{self, Encoding, Format, Spec};
 use keytrail::model::chart::{account_bars, activity, NICE_BUCKETS, WEEK};
 use keytrail::model::query::{cell, event_text, select, Column, Filter, Sort};
 use keytrail::model::session::{SessionIndex, SessionParts};
-use keytrail::model::store::{Batch, BatchBuilder, Joiner, Row, Store, Sym};
+use keytrail::model::store::{Batch, BatchBuilder, BatchErrorKind, Joiner, Row, Store, Sym};
 use proptest::prelude::*;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -131,21 +131,43 @@ fn batches_rebuild_the_store_exactly() {
                 let bytes = batch.encode();
                 let back = Batch::decode(&bytes).unwrap();
                 assert_eq!(back, batch);
-                ui.apply(back);
+                ui.apply(back).unwrap();
                 batches += 1;
             }
         }
     }
-    ui.apply(Batch::decode(&builder.take().encode()).unwrap());
+    ui.apply(Batch::decode(&builder.take().encode()).unwrap())
+        .unwrap();
     assert!(batches > 5);
     let direct = store();
     assert_eq!(ui.rows, direct.rows);
     assert_eq!(ui.strings.len(), direct.strings.len());
     assert!(ui.strings.iter().eq(direct.strings.iter()));
-    // An empty take is an empty batch.
-    assert_eq!(builder.take(), Batch::default());
+    // An empty take is an empty batch, whose strings would start after the last one sent.
+    let empty = builder.take();
+    assert!(empty.new_strings.is_empty() && empty.rows.is_empty());
+    assert_eq!(empty.first_string as usize, direct.strings.len());
+    // A lost batch is noticed: the one after it does not follow.
+    let mut from_scratch = Store::new();
+    let mut b = BatchBuilder::new();
+    for ev in &files()[0].1[..20] {
+        b.push(0, ev);
+    }
+    let first = b.take();
+    for ev in &files()[0].1[20..40] {
+        b.push(0, ev);
+    }
+    let second = b.take();
+    assert!(
+        from_scratch.apply(second.clone()).is_err(),
+        "the second batch alone"
+    );
+    from_scratch.apply(first).unwrap();
+    from_scratch.apply(second).unwrap();
+    assert_eq!(from_scratch.rows.len(), 40);
     // Serde works too (the web side may post rows as JS values).
     let batch = Batch {
+        first_string: 1,
         new_strings: vec!["x".into()],
         rows: direct.rows[..3].to_vec(),
     };
@@ -229,7 +251,7 @@ fn rows_and_sessions(bytes: &[u8], mid: Option<usize>, batch_rows: usize) -> (St
     batches.push(rows.take());
     let mut store = Store::new();
     for batch in batches {
-        store.apply(batch);
+        store.apply(batch).unwrap();
     }
     (store, sessions)
 }
@@ -288,6 +310,7 @@ fn a_file_decoded_in_two_halves_gives_the_rows_and_sessions_of_one() {
 #[test]
 fn every_truncation_of_a_batch_is_an_error() {
     let batch = Batch {
+        first_string: 1,
         new_strings: vec![
             "CORP\\alice".into(),
             "Microsoft Software Key Storage Provider".into(),
@@ -302,12 +325,20 @@ fn every_truncation_of_a_batch_is_an_error() {
     longer.push(0);
     assert!(Batch::decode(&longer).is_err());
     // A huge string count with few bytes must not allocate its way into trouble.
-    let mut huge = b"KTB1".to_vec();
+    let mut huge = Batch::MAGIC.to_vec();
+    huge.extend_from_slice(&1u32.to_le_bytes());
     huge.extend_from_slice(&u32::MAX.to_le_bytes());
-    assert!(Batch::decode(&huge).is_err());
-    let mut rows = b"KTB1\0\0\0\0".to_vec();
+    assert!(matches!(
+        Batch::decode(&huge).unwrap_err().kind,
+        BatchErrorKind::Truncated { .. }
+    ));
+    let mut rows = Batch::MAGIC.to_vec();
+    rows.extend_from_slice(&[1, 0, 0, 0, 0, 0, 0, 0]);
     rows.extend_from_slice(&u32::MAX.to_le_bytes());
-    assert!(Batch::decode(&rows).is_err());
+    assert!(matches!(
+        Batch::decode(&rows).unwrap_err().kind,
+        BatchErrorKind::Truncated { .. }
+    ));
 }
 
 proptest! {
@@ -326,6 +357,7 @@ proptest! {
         cut in any::<prop::sample::Index>(),
     ) {
         let batch = Batch {
+            first_string: 1,
             new_strings: vec!["ab".into(), "ключ".into()],
             rows: store().rows[..2].to_vec(),
         };

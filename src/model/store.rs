@@ -32,7 +32,7 @@
 //!
 //! // UI side.
 //! let mut store = Store::new();
-//! store.apply(Batch::decode(&bytes).unwrap());
+//! store.apply(Batch::decode(&bytes).unwrap()).unwrap();
 //! let row = store.rows[0];
 //! assert_eq!(row.event_id, 5059);
 //! assert_eq!(store.str(row.account), "CORP\\alice");
@@ -358,8 +358,19 @@ impl Store {
     /// Appends a batch from the worker: its new strings first, in order, so that ids match the
     /// worker's [`BatchBuilder`], then its rows. Feed a store either batches from one builder
     /// (since the last [`Store::clear`]) or events with [`Store::push_event`], not both.
-    /// Ids the store does not know read as `""`.
-    pub fn apply(&mut self, batch: Batch) {
+    /// Ids the store does not know read as `""`. A batch whose strings do not start where the
+    /// store's end (one lost or repeated on the way) is refused and changes nothing: its strings
+    /// would give every later row the wrong text.
+    pub fn apply(&mut self, batch: Batch) -> Result<(), BatchError> {
+        if batch.first_string as usize != self.strings.len() {
+            return Err(BatchError {
+                offset: 4,
+                kind: BatchErrorKind::OutOfStep {
+                    expected: self.strings.len(),
+                    found: batch.first_string,
+                },
+            });
+        }
         for s in batch.new_strings {
             self.strings.append(s);
         }
@@ -368,14 +379,17 @@ impl Store {
         } else {
             self.rows.extend_from_slice(&batch.rows);
         }
+        Ok(())
     }
 }
 
 /// What the worker sends: the strings it interned since the previous batch, and rows.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Batch {
-    /// Strings interned since the previous batch, in id order (the first one's id is the number
-    /// of strings sent before, counting the implicit `""`).
+    /// The id of the first of `new_strings`: the number of strings sent before, counting the
+    /// implicit `""` (so the receiver can tell that no batch was lost on the way).
+    pub first_string: u32,
+    /// Strings interned since the previous batch, in id order.
     pub new_strings: Vec<String>,
     /// The rows.
     pub rows: Vec<Row>,
@@ -410,6 +424,13 @@ pub enum BatchErrorKind {
         /// How many.
         count: usize,
     },
+    /// The batch's strings do not follow the ones received before ([`Store::apply`]).
+    OutOfStep {
+        /// The id the next string should have.
+        expected: usize,
+        /// The id the batch's first string has.
+        found: u32,
+    },
 }
 
 /// Bytes that [`Batch::decode`] refused, and where.
@@ -425,7 +446,7 @@ impl fmt::Display for BatchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "batch byte {}: ", self.offset)?;
         match &self.kind {
-            BatchErrorKind::BadMagic => write!(f, "missing `KTB1` header"),
+            BatchErrorKind::BadMagic => write!(f, "missing `KTB2` header"),
             BatchErrorKind::Truncated { needed, available } => {
                 write!(f, "truncated: needs {needed} bytes, {available} left")
             }
@@ -436,6 +457,10 @@ impl fmt::Display for BatchError {
             BatchErrorKind::TrailingBytes { count } => {
                 write!(f, "{count} bytes after the last row")
             }
+            BatchErrorKind::OutOfStep { expected, found } => write!(
+                f,
+                "its strings start at id {found}, not {expected}: a batch was lost or repeated"
+            ),
         }
     }
 }
@@ -498,17 +523,19 @@ impl Fields<'_> {
 
 impl Batch {
     /// The first four bytes of an encoded batch.
-    pub const MAGIC: [u8; 4] = *b"KTB1";
+    pub const MAGIC: [u8; 4] = *b"KTB2";
     /// Bytes per encoded row.
     pub const ROW_BYTES: usize = 2 + 8 * 5 + 4 + 1 + 4 * 11;
 
-    /// The batch as compact little-endian bytes: [`Batch::MAGIC`], the string count (u32) and
+    /// The batch as compact little-endian bytes: [`Batch::MAGIC`], the first string's id (u32),
+    /// the string count (u32) and
     /// each string as a u32 byte length and its UTF-8, then the row count (u32) and each row as
     /// [`Batch::ROW_BYTES`] bytes (its fields in declaration order, no padding).
     pub fn encode(&self) -> Vec<u8> {
         let strings: usize = self.new_strings.iter().map(|s| 4 + s.len()).sum();
         let mut out = Vec::with_capacity(12 + strings + self.rows.len() * Self::ROW_BYTES);
         out.extend_from_slice(&Self::MAGIC);
+        out.extend_from_slice(&self.first_string.to_le_bytes());
         out.extend_from_slice(&(self.new_strings.len() as u32).to_le_bytes());
         for s in &self.new_strings {
             out.extend_from_slice(&(s.len() as u32).to_le_bytes());
@@ -548,6 +575,7 @@ impl Batch {
             });
         }
         r.pos = 4;
+        let first_string = r.u32()?;
         let count = r.u32()? as usize;
         // Each string takes at least its 4-byte length: never reserve more than the bytes allow.
         let mut new_strings = Vec::with_capacity(count.min((bytes.len() - r.pos) / 4));
@@ -614,7 +642,11 @@ impl Batch {
                 computer: f.sym(),
             });
         }
-        Ok(Batch { new_strings, rows })
+        Ok(Batch {
+            first_string,
+            new_strings,
+            rows,
+        })
     }
 }
 
@@ -666,8 +698,10 @@ impl BatchBuilder {
             .iter()
             .map(|s| String::from(&**s))
             .collect();
+        let first_string = self.sent as u32;
         self.sent = self.strings.len();
         Batch {
+            first_string,
             new_strings,
             rows: std::mem::take(&mut self.rows),
         }
@@ -775,13 +809,14 @@ mod tests {
     #[test]
     fn encode_decode_round_trip() {
         let b = Batch {
+            first_string: 7,
             new_strings: vec!["CORP\\alice".into(), "".into(), "ключ".into()],
             rows: vec![row(1), row(3)],
         };
         let bytes = b.encode();
         assert_eq!(
             bytes.len(),
-            4 + 4 + 4 * 3 + 10 + 8 + 4 + 2 * Batch::ROW_BYTES
+            4 + 4 + 4 + 4 * 3 + 10 + 8 + 4 + 2 * Batch::ROW_BYTES
         );
         assert_eq!(Batch::decode(&bytes), Ok(b));
     }
@@ -789,37 +824,38 @@ mod tests {
     #[test]
     fn decode_errors_say_where() {
         let good = Batch {
+            first_string: 1,
             new_strings: vec!["ab".into()],
             rows: vec![row(1)],
         }
         .encode();
         let cases: &[(&[u8], usize, BatchErrorKind)] = &[
             (b"", 0, BatchErrorKind::BadMagic),
-            (b"KTB2\0\0\0\0", 0, BatchErrorKind::BadMagic),
+            (b"KTB1\0\0\0\0", 0, BatchErrorKind::BadMagic),
             (
-                b"KTB1\x01\0\0\0\x05\0\0\0ab",
-                12,
+                b"KTB2\0\0\0\0\x01\0\0\0\x05\0\0\0ab",
+                16,
                 BatchErrorKind::Truncated {
                     needed: 5,
                     available: 2,
                 },
             ),
             (
-                b"KTB1\x01\0\0\0\x01\0\0\0\xff\0\0\0\0",
-                12,
+                b"KTB2\0\0\0\0\x01\0\0\0\x01\0\0\0\xff\0\0\0\0",
+                16,
                 BatchErrorKind::InvalidUtf8 { string: 0 },
             ),
             (
                 &good[..good.len() - 1],
-                18,
+                22,
                 BatchErrorKind::Truncated {
                     needed: Batch::ROW_BYTES as u64,
                     available: Batch::ROW_BYTES - 1,
                 },
             ),
             (
-                b"KTB1\0\0\0\0\0\0\0\0x",
-                12,
+                b"KTB2\0\0\0\0\0\0\0\0\0\0\0\0x",
+                16,
                 BatchErrorKind::TrailingBytes { count: 1 },
             ),
         ];
@@ -828,25 +864,46 @@ mod tests {
             assert_eq!((e.offset, &e.kind), (*offset, kind), "{bytes:?}");
         }
         let mut bad = good.clone();
-        bad[18 + 46] = 3;
+        bad[22 + 46] = 3;
         let e = Batch::decode(&bad).unwrap_err();
         assert_eq!(e.kind, BatchErrorKind::InvalidOutcome { row: 0, found: 3 });
-        assert_eq!(e.offset, 18 + 46);
+        assert_eq!(e.offset, 22 + 46);
         assert!(e
             .to_string()
-            .starts_with("batch byte 64: row 0 has outcome 3"));
+            .starts_with("batch byte 68: row 0 has outcome 3"));
     }
 
     #[test]
     fn apply_keeps_sender_ids_even_for_duplicates() {
         let mut s = Store::new();
         s.apply(Batch {
+            first_string: 1,
             new_strings: vec!["a".into(), "a".into(), "b".into()],
             rows: vec![row(3)],
-        });
+        })
+        .unwrap();
         assert_eq!(s.str(Sym(3)), "b");
         assert_eq!(s.strings.find("a"), Some(Sym(1)));
         assert_eq!(s.len(), 1);
+        // A batch that does not follow (one lost on the way) is refused and changes nothing.
+        let lost = Batch {
+            first_string: 9,
+            new_strings: vec!["c".into()],
+            rows: vec![row(4)],
+        };
+        let e = s.apply(lost).unwrap_err();
+        assert_eq!(
+            e.kind,
+            BatchErrorKind::OutOfStep {
+                expected: 4,
+                found: 9
+            }
+        );
+        assert!(
+            e.to_string().contains("a batch was lost or repeated"),
+            "{e}"
+        );
+        assert_eq!((s.len(), s.strings.len()), (1, 4));
         s.clear();
         assert!(s.is_empty());
         assert_eq!(s.strings.len(), 1);

@@ -20,7 +20,7 @@ use crate::model::export::{csv_field, json_string};
 use crate::model::query::{self, cell, Column, Filter, Sort};
 use crate::model::rules::{self, Rule, RuleSet, Tally, TallyCounts};
 use crate::model::session::{self, Session, Tick};
-use crate::model::store::{Batch, Store, Sym, OUTCOME_FAILURE};
+use crate::model::store::{Batch, BatchError, Store, Sym, OUTCOME_FAILURE};
 
 /// While loading, a sorted or filtered view (and the charts) are recomputed at most this often.
 pub const REFRESH_MS: f64 = 400.0;
@@ -619,8 +619,9 @@ impl AppState {
                 if generation != self.generation {
                     return None;
                 }
-                match Batch::decode(&batch.to_vec()) {
-                    Ok(batch) => self.add_rows(batch, now),
+                let added = Batch::decode(&batch.to_vec()).and_then(|b| self.add_rows(b, now));
+                match added {
+                    Ok(()) => {}
                     Err(err) => self.load.problems.push(ShownProblem {
                         file: u32::MAX,
                         line: ProblemLine {
@@ -670,10 +671,11 @@ impl AppState {
         None
     }
 
-    /// Appends a batch of rows (as decoded from a [`Report::Rows`]).
-    pub fn add_rows(&mut self, batch: Batch, now: f64) {
+    /// Appends a batch of rows (as decoded from a [`Report::Rows`]); one that does not follow the
+    /// batches before is refused (see [`Store::apply`]).
+    pub fn add_rows(&mut self, batch: Batch, now: f64) -> Result<(), BatchError> {
         let start = self.store.rows.len();
-        self.store.apply(batch);
+        self.store.apply(batch)?;
         rules::mark(&self.rules, &mut self.store, start);
         let end = self.store.rows.len();
         let new = &self.store.rows[start..end];
@@ -691,6 +693,7 @@ impl AppState {
             self.view_stale = true;
         }
         self.refresh(now, false);
+        Ok(())
     }
 
     /// Recomputes what is stale: always when `force`, else at most every [`REFRESH_MS`].
