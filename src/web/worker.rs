@@ -438,13 +438,17 @@ where
     let mut from = 0;
     let mut part = None;
     if first < size {
+        // Where a large file splits is read while its first slice is.
+        let window = split_window(source, first..size, session);
         if let Ended::Cancelled =
             read_range(&mut decoder, source, 0..first, session, channel, None).await?
         {
             return Ok(Ended::Cancelled);
         }
         from = first;
-        part = start_part(&decoder, source, first..size, session).await;
+        if let Some(window) = window {
+            part = start_part(&decoder, source, window, session).await;
+        }
     }
     if let Some(mut part) = part {
         let read = read_range(
@@ -588,12 +592,44 @@ impl Part {
     }
 }
 
-/// Hands the bytes of `range` from a `<Event` near its middle on to the second worker, if there
-/// is one, the file is large enough and such a `<Event` is found.
+/// The bytes near the middle of a large file where it may be split, being read.
+struct SplitWindow {
+    /// Where the window starts (an even offset: UTF-16 characters start at even offsets, the
+    /// BOM being two bytes).
+    middle: u64,
+    /// The end of the file.
+    end: u64,
+    bytes: PendingRead,
+}
+
+/// Starts reading the window where bytes `range` of `source` would be split, if there is a
+/// second worker and the range is large enough.
+fn split_window<H>(
+    source: &Source,
+    range: std::ops::Range<u64>,
+    session: &Session<H>,
+) -> Option<SplitWindow> {
+    if !matches!(source, Source::Blob(_))
+        || session.helper.is_none()
+        || range.end - range.start < SPLIT_BYTES
+    {
+        return None;
+    }
+    let middle = (range.start + (range.end - range.start) / 2) & !1;
+    let bytes = start_read(source, middle, (middle + SPLIT_WINDOW).min(range.end));
+    Some(SplitWindow {
+        middle,
+        end: range.end,
+        bytes,
+    })
+}
+
+/// Hands the bytes from the first `<Event` in `window` to the end of the file on to the second
+/// worker, if such a `<Event` is found (in the file's encoding, known by now).
 async fn start_part<H>(
     decoder: &FileDecoder,
     source: &Source,
-    range: std::ops::Range<u64>,
+    window: SplitWindow,
     session: &mut Session<H>,
 ) -> Option<Part>
 where
@@ -602,19 +638,12 @@ where
     let Source::Blob(blob) = source else {
         return None;
     };
+    let bytes = window.bytes.finish().await.ok()?;
     let encoding = decoder.encoding()?;
-    if session.helper.is_none() || range.end - range.start < SPLIT_BYTES {
-        return None;
-    }
-    // An even offset: UTF-16 characters start at even offsets (the BOM is two bytes).
-    let middle = (range.start + (range.end - range.start) / 2) & !1;
-    let window = read(source, middle, (middle + SPLIT_WINDOW).min(range.end))
-        .await
-        .ok()?;
-    let at = middle + find_event_start(&window, encoding)? as u64;
+    let at = window.middle + find_event_start(&bytes, encoding)? as u64;
     #[allow(clippy::cast_precision_loss)] // offsets are far below 2^53
     let rest = blob
-        .slice_with_f64_and_f64(at as f64, range.end as f64)
+        .slice_with_f64_and_f64(at as f64, window.end as f64)
         .ok()?;
     let helper = session.helper.as_mut()?;
     let job = helper.next_job;
