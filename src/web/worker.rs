@@ -539,10 +539,7 @@ where
             // without one, a cancel or a detail request sent meanwhile would wait for the end.
             yield_to_event_loop().await;
             if interrupted(session, channel).await? {
-                let mut progress = decoder.take();
-                progress.done = true;
-                progress.cancelled = true;
-                send_progress(channel, progress).await?;
+                send_progress(channel, decoder.cancelled()).await?;
                 return Ok(Ended::Cancelled);
             }
         }
@@ -560,9 +557,10 @@ struct Part {
     at: u64,
     /// Bytes it has decoded so far.
     bytes: u64,
-    /// Its reports so far (rows, progress; the last one is [`Report::PartEnd`]).
+    /// Its rows and progress so far.
     reports: Vec<Report>,
-    /// Its last [`Report::PartEnd`]: whether it was complete, and its sessions.
+    /// How it ended ([`Report::PartEnd`], or the browser refusing to read it): whether every
+    /// byte was decoded, and its sessions.
     end: Option<(bool, SessionParts)>,
 }
 
@@ -727,10 +725,7 @@ where
             Either::Right(Some(request)) => {
                 if take_request(request, session, channel).await? {
                     stop_part(session).await;
-                    let mut progress = decoder.take();
-                    progress.done = true;
-                    progress.cancelled = true;
-                    send_progress(channel, progress).await?;
+                    send_progress(channel, decoder.cancelled()).await?;
                     return Ok(Joined::Cancelled);
                 }
             }
@@ -1145,6 +1140,13 @@ impl FileDecoder {
         self.progress.skipped += rest.skipped;
         self.progress.repaired += rest.repaired;
         self.progress.done = true;
+        self.take()
+    }
+
+    /// The last report of a file the user stopped reading.
+    pub fn cancelled(&mut self) -> Progress {
+        self.progress.done = true;
+        self.progress.cancelled = true;
         self.take()
     }
 
