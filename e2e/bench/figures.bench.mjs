@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { launchChromium } from '../lib/browser.mjs';
+import { warmCache } from '../lib/files.mjs';
 import { dist, keytrailBin } from '../lib/paths.mjs';
 import { closeServer, originOf, serveDist } from '../lib/server.mjs';
 
@@ -34,6 +35,7 @@ test('figures', async () => {
   if (!existsSync(big)) {
     execFileSync(keytrailBin, ['generate', '--size', '100MB', '-o', big]);
   }
+  warmCache(big);
   const size = (await stat(big)).size;
   const server = await serveDist([]);
   const browser = await launchChromium();

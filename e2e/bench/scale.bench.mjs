@@ -48,10 +48,11 @@
 // A crashed tab is reported as a result, not hidden.
 
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium, CHROMIUM } from '../lib/browser.mjs';
+import { warmCache } from '../lib/files.mjs';
 import { dist, keytrailBin } from '../lib/paths.mjs';
 import { closeServer, originOf, serveDist } from '../lib/server.mjs';
 
@@ -77,17 +78,6 @@ function exportFile(size) {
     log(`  ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }
   return { path, bytes: statSync(path).size };
-}
-
-/** Reads the whole file once (8 MiB at a time), so that it is in the operating system's cache. */
-function warmCache(path) {
-  const fd = openSync(path, 'r');
-  const buffer = Buffer.allocUnsafe(8 << 20);
-  try {
-    while (readSync(fd, buffer, 0, buffer.length, null) > 0);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** The run with the median `key` (the lower middle one of an even count). */

@@ -1,6 +1,6 @@
 // Input files for the tests: events built in JavaScript, encodings, fixtures.
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixtures } from './paths.mjs';
 
@@ -81,4 +81,16 @@ export function tinyEvents(count, { before = 2, after = 3 } = {}) {
   const parts = [];
   for (let left = count; left > 0; left -= 10_000) parts.push(left >= 10_000 ? block : TINY_EVENT.repeat(left));
   return around(parts, before, after);
+}
+
+/** Reads a whole file once (8 MiB at a time), so that it is in the operating system's cache when
+ * a benchmark opens it (a cold first read would slow whichever run comes first). */
+export function warmCache(path) {
+  const fd = openSync(path, 'r');
+  const buffer = Buffer.allocUnsafe(8 << 20);
+  try {
+    while (readSync(fd, buffer, 0, buffer.length, null) > 0);
+  } finally {
+    closeSync(fd);
+  }
 }
