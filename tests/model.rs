@@ -16,15 +16,8 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 fn events(seed: u64, n: usize) -> Vec<Event> {
-    let mut bytes = Vec::new();
     let spec = Spec { seed, events: n };
-    generator::write(
-        generator::events(&spec),
-        Format::Wevtutil,
-        Encoding::Utf8,
-        &mut bytes,
-    )
-    .unwrap();
+    let bytes = generator::export(&spec, Format::Wevtutil, Encoding::Utf8);
     let (events, problems, _) = decode_all(&bytes);
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(events.len(), n);
@@ -258,18 +251,11 @@ fn rows_and_sessions(bytes: &[u8], mid: Option<usize>, batch_rows: usize) -> (St
 
 #[test]
 fn a_file_decoded_in_two_halves_gives_the_rows_and_sessions_of_one() {
-    let mut bytes = Vec::new();
     let spec = Spec {
         seed: 4624,
         events: 3000,
     };
-    generator::write(
-        generator::events(&spec),
-        Format::EventViewer,
-        Encoding::Utf16Le,
-        &mut bytes,
-    )
-    .unwrap();
+    let bytes = generator::export(&spec, Format::EventViewer, Encoding::Utf16Le);
     let (whole, mut whole_sessions) = rows_and_sessions(&bytes, None, 500);
     assert_eq!(whole.rows.len(), 3000);
     assert!(

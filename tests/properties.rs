@@ -79,9 +79,7 @@ fn decode(bytes: &[u8], cuts: &[usize]) -> (Vec<Item>, Vec<Record>) {
 }
 
 fn write(format: Format, encoding: Encoding, spec: &Spec) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    generator::write(generator::events(spec), format, encoding, &mut bytes).unwrap();
-    bytes
+    generator::export(spec, format, encoding)
 }
 
 #[test]

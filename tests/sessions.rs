@@ -265,18 +265,11 @@ fn timeline_ticks_put_each_key_event_on_the_session_it_links_to() {
     use keytrail::decoder::view::is_key_event;
     use keytrail::generator::{self, Encoding, Format, Spec};
     use keytrail::model::session::ticks;
-    let mut bytes = Vec::new();
     let spec = Spec {
         seed: 5061,
         events: 4000,
     };
-    generator::write(
-        generator::events(&spec),
-        Format::Wevtutil,
-        Encoding::Utf8,
-        &mut bytes,
-    )
-    .unwrap();
+    let bytes = generator::export(&spec, Format::Wevtutil, Encoding::Utf8);
     let (events, problems, _) = decode_all(&bytes);
     assert!(problems.is_empty());
     let mut idx = SessionIndex::new();

@@ -321,6 +321,14 @@ pub fn write<W: Write>(
     w.finish()
 }
 
+/// The export of `spec`'s events in `format` and `encoding`, in memory (tests, examples).
+pub fn export(spec: &Spec, format: Format, encoding: Encoding) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write(events(spec), format, encoding, &mut bytes);
+    bytes
+}
+
 /// Writes the events of seed `spec_seed` until at least `target_bytes` bytes are written
 /// (then the format's closing text). Returns `(events, bytes)` written.
 pub fn write_to_size<W: Write>(

@@ -80,6 +80,14 @@ fn spawn_second_worker() -> Option<ReactorBridge<DecodeReactor>> {
     )
 }
 
+/// The page's end of the bridge as the worker sees it: the reactor scope, or a test's channel.
+pub trait PageChannel: Sink<Report> + Stream<Item = Request> + Unpin {}
+impl<T: Sink<Report> + Stream<Item = Request> + Unpin> PageChannel for T {}
+
+/// The second worker's bridge as the first one sees it.
+pub trait PartChannel: Sink<Request> + Stream<Item = Report> + Unpin {}
+impl<T: Sink<Request> + Stream<Item = Report> + Unpin> PartChannel for T {}
+
 /// An input the worker keeps until the page clears everything.
 #[derive(Debug, Clone)]
 enum Source {
@@ -177,8 +185,8 @@ struct Closed;
 /// decodes the rest itself. Either way the page gets the same reports as from one decoder.
 pub async fn serve<C, H>(mut channel: C, helper: Option<H>)
 where
-    C: Sink<Report> + Stream<Item = Request> + Unpin,
-    H: Sink<Request> + Stream<Item = Report> + Unpin,
+    C: PageChannel,
+    H: PartChannel,
 {
     warm_up();
     let helper = match helper {
@@ -244,8 +252,8 @@ async fn handle<C, H>(
     channel: &mut C,
 ) -> Result<(), Closed>
 where
-    C: Sink<Report> + Stream<Item = Request> + Unpin,
-    H: Sink<Request> + Stream<Item = Report> + Unpin,
+    C: PageChannel,
+    H: PartChannel,
 {
     match request {
         Request::Open { first_id, files } => {
@@ -286,8 +294,8 @@ async fn decode_part<C, H>(
     channel: &mut C,
 ) -> Result<(), Closed>
 where
-    C: Sink<Report> + Stream<Item = Request> + Unpin,
-    H: Sink<Request> + Stream<Item = Report> + Unpin,
+    C: PageChannel,
+    H: PartChannel,
 {
     let source = Source::Blob(blob);
     session.collected = Collected::default();
@@ -369,8 +377,8 @@ async fn decode_all<C, H>(
     channel: &mut C,
 ) -> Result<(), Closed>
 where
-    C: Sink<Report> + Stream<Item = Request> + Unpin,
-    H: Sink<Request> + Stream<Item = Report> + Unpin,
+    C: PageChannel,
+    H: PartChannel,
 {
     let mut cancelled = false;
     for (n, &id) in ids.iter().enumerate() {
@@ -426,8 +434,8 @@ async fn decode_source<C, H>(
     channel: &mut C,
 ) -> Result<Ended, ReadError>
 where
-    C: Sink<Report> + Stream<Item = Request> + Unpin,
-    H: Sink<Request> + Stream<Item = Report> + Unpin,
+    C: PageChannel,
+    H: PartChannel,
 {
     let mut decoder = FileDecoder::new(id);
     let size = match source {
@@ -506,8 +514,8 @@ async fn read_range<C, H>(
     mut part: Option<&mut Part>,
 ) -> Result<Ended, ReadError>
 where
-    C: Sink<Report> + Stream<Item = Request> + Unpin,
-    H: Sink<Request> + Stream<Item = Report> + Unpin,
+    C: PageChannel,
+    H: PartChannel,
 {
     let size = range.end;
     let mut end = range.start.saturating_add(SLICE_BYTES).min(size);
@@ -694,8 +702,8 @@ async fn join_part<C, H>(
     channel: &mut C,
 ) -> Result<Joined, ReadError>
 where
-    C: Sink<Report> + Stream<Item = Request> + Unpin,
-    H: Sink<Request> + Stream<Item = Report> + Unpin,
+    C: PageChannel,
+    H: PartChannel,
 {
     let refused = Joined::Refused { at: part.at };
     let Some(boundary) = decoder.boundary() else {
@@ -811,7 +819,7 @@ where
 /// must stop.
 async fn interrupted<C, H>(session: &mut Session<H>, channel: &mut C) -> Result<bool, ReadError>
 where
-    C: Sink<Report> + Stream<Item = Request> + Unpin,
+    C: PageChannel,
 {
     let mut stop = false;
     while let Some(next) = channel.next().now_or_never() {
