@@ -304,6 +304,18 @@ describe('keytrail viewer', () => {
     await page.screenshot({ path: join(artifacts, '12-charts.png'), fullPage: true });
     // Sorting by account marks the header.
     await page.click('[data-testid=reset-filters]');
+    // A bar is a button from the keyboard too: focus it, Space filters, Enter lets go.
+    assert.equal(await bar.getAttribute('aria-pressed'), 'false');
+    await bar.focus();
+    await page.keyboard.press(' ');
+    await page.waitForFunction((all) => Number(document.querySelector('[data-testid=row-count]').textContent) < all, all);
+    assert.equal(await rowCount(page), filtered);
+    assert.equal(await bar.getAttribute('aria-pressed'), 'true');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((all) => Number(document.querySelector('[data-testid=row-count]').textContent) === all, all);
+    // The table tells assistive technology where each drawn row sits among all rows.
+    assert.equal(await page.getAttribute('[data-testid=events-table]', 'aria-rowcount'), String(all + 1));
+    assert.equal(await page.locator('tr.row').first().getAttribute('aria-rowindex'), '2');
     await page.click('th[data-column=account] button');
     assert.equal(await page.getAttribute('th[data-column=account]', 'aria-sort'), 'ascending');
     // Keyboard: arrows move, Enter opens the detail.

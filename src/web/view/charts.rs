@@ -80,6 +80,17 @@ pub fn AccountChart(props: &ChartProps) -> Html {
             let account = bar.account;
             Callback::from(move |_: MouseEvent| cb.emit(Action::ToggleAccount(account)))
         };
+        // A bar is a button from the keyboard too: Tab to it, Enter or Space toggles the filter.
+        let onkeydown = {
+            let cb = props.on_action.clone();
+            let account = bar.account;
+            Callback::from(move |e: KeyboardEvent| {
+                if matches!(e.key().as_str(), "Enter" | " ") {
+                    e.prevent_default();
+                    cb.emit(Action::ToggleAccount(account));
+                }
+            })
+        };
         let is_selected = selected.contains(&bar.account);
         let mut x = f64::from(i32::try_from(LABEL).unwrap_or(0));
         let segments = bar.segments.iter().map(|s| {
@@ -110,7 +121,8 @@ pub fn AccountChart(props: &ChartProps) -> Html {
         });
         html! {
             <g class={classes!("bar", is_selected.then_some("selected"))} data-account={name.to_string()}
-                data-total={bar.total.to_string()} {onclick} role="button">
+                data-total={bar.total.to_string()} {onclick} {onkeydown} role="button" tabindex="0"
+                aria-pressed={is_selected.to_string()} aria-label={format!("{name}: {}", bar.total)}>
                 <rect class="hit" x="0" y={y.to_string()} width={WIDTH.to_string()} height={ROW.to_string()} />
                 <text class="label" x={(LABEL - 8).to_string()} y={(y + ROW / 2 + 4).to_string()}
                     text-anchor="end">{ truncate(&name, 28) }<title>{ format!("{name}: {}", bar.total) }</title></text>

@@ -195,6 +195,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
         });
         html! {
             <tr key={row} {class} data-row={row.to_string()} data-findings={findings}
+                aria-rowindex={(position + 2).to_string()}
                 aria-selected={is_selected.to_string()} {onclick}>
                 { for columns.iter().map(|&column| {
                     let value = cell_text(text, &app, row, column);
@@ -218,7 +219,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
         <div class="table-wrap">
             <div class="table-scroll" ref={scroller} tabindex="0" {onscroll} {onkeydown}
                 data-testid="table-scroll" aria-label={text.table_caption}>
-                <table class="events" data-testid="events-table" aria-rowcount={rows.to_string()}>
+                <table class="events" data-testid="events-table" aria-rowcount={(rows + 1).to_string()}>
                     <caption class="visually-hidden">{ text.table_caption }</caption>
                     <colgroup>
                         { for columns.iter().map(|c| html! { <col class={classes!("col", c.key())} /> }) }
