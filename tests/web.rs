@@ -19,7 +19,7 @@ use keytrail::web::explain;
 use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
 use keytrail::web::state::{now_ms, parse_time, Action, AppState, DetailState};
 use keytrail::web::text::{problem_message, value_in, visible, Lang, EN, JA};
-use keytrail::web::view::{Shared, StatusBar, StatusBarProps};
+use keytrail::web::view::{bucket_label, Shared, StatusBar, StatusBarProps};
 use keytrail::web::worker::{detail_of, problem_line, serve, slice_text, FileDecoder};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::console_log;
@@ -807,6 +807,13 @@ fn problems_are_translated_by_code() {
 
 #[wasm_bindgen_test]
 fn decoded_values_have_japanese_words_of_our_own() {
+    // The activity chart's bucket sizes too.
+    let minute = 60_000_000_000_i64;
+    assert_eq!(bucket_label(&EN, 5 * minute), "5 min");
+    assert_eq!(bucket_label(&JA, 5 * minute), "5 分");
+    assert_eq!(bucket_label(&JA, 60 * minute), "1 時間");
+    assert_eq!(bucket_label(&EN, 24 * 60 * minute), "1 d");
+    assert_eq!(bucket_label(&JA, 14 * 24 * 60 * minute), "2 週");
     let op = "Export of persistent cryptographic key.";
     assert_eq!(value_in(Lang::En, op), op);
     assert_eq!(value_in(Lang::Ja, op), "永続的な暗号キーのエクスポート");

@@ -203,6 +203,8 @@ pub struct Text {
     pub failure_legend: &'static str,
     /// Bucket size word.
     pub per: &'static str,
+    /// Units of a chart bucket: week, day, hour, minute.
+    pub units: [&'static str; 4],
     /// "(no account)".
     pub no_account: &'static str,
     /// Line/column words in problems.
@@ -508,6 +510,7 @@ pub const EN: Text = Text {
     chart_empty: "No key events (5058, 5059, 5061) loaded.",
     failure_legend: "failure (hatched)",
     per: "per",
+    units: ["w", "d", "h", "min"],
     no_account: "(no account)",
     line: "line",
     column: "column",
@@ -615,6 +618,7 @@ pub const JA: Text = Text {
     chart_empty: "キー イベント (5058, 5059, 5061) は読み込まれていません。",
     failure_legend: "失敗 (斜線)",
     per: "単位",
+    units: ["週", "日", "時間", "分"],
     no_account: "(アカウントなし)",
     line: "行",
     column: "列",

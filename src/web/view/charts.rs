@@ -183,16 +183,17 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// A bucket size for people: `5 min`, `1 h`, `1 d`, `2 w`.
-pub fn bucket_label(ns: i64) -> String {
+/// A bucket size for people, in `text`'s units: `5 min`, `1 h`, `1 d`, `2 w` (`5 分`…).
+pub fn bucket_label(text: &Text, ns: i64) -> String {
+    let [week, day, hour, minute] = text.units;
     if ns >= WEEK && ns % WEEK == 0 {
-        format!("{} w", ns / WEEK)
+        format!("{} {week}", ns / WEEK)
     } else if ns >= DAY && ns % DAY == 0 {
-        format!("{} d", ns / DAY)
+        format!("{} {day}", ns / DAY)
     } else if ns >= HOUR && ns % HOUR == 0 {
-        format!("{} h", ns / HOUR)
+        format!("{} {hour}", ns / HOUR)
     } else {
-        format!("{} min", (ns / MINUTE).max(1))
+        format!("{} {minute}", (ns / MINUTE).max(1))
     }
 }
 
@@ -257,7 +258,7 @@ pub fn ActivityChart(props: &ChartProps) -> Html {
         <figure class="chart" data-testid="activity-chart">
             <figcaption>
                 { text.chart_activity }
-                <span class="quiet">{ format!(" · {} {}", text.per, bucket_label(activity.bucket_ns)) }</span>
+                <span class="quiet">{ format!(" · {} {}", text.per, bucket_label(text, activity.bucket_ns)) }</span>
             </figcaption>
             <svg viewBox={format!("0 0 {WIDTH} {}", fmt_f(height))} width={WIDTH.to_string()} height={fmt_f(height)}
                 role="img" aria-label={text.chart_activity}>

@@ -10,7 +10,7 @@ mod findings;
 mod problem_list;
 mod status_bar;
 
-pub use charts::{AccountChart, ActivityChart, ChartProps};
+pub use charts::{bucket_label, AccountChart, ActivityChart, ChartProps};
 pub use detail_pane::{DetailPane, DetailPaneProps};
 pub use drop_zone::{DropZone, DropZoneProps};
 pub use event_table::{EventTable, EventTableProps, ROW_HEIGHT};
