@@ -53,7 +53,7 @@ pub fn event(event_id: u32) -> Option<EventNote> {
                 ),
                 n(
                     "Watch the Operation: \"Export of persistent cryptographic key.\" is the one to follow. It is also logged when a key is only read, so judge it together with the account, the process and the time rather than alerting on every export.",
-                    "Operation に注目します。「永続的な暗号化キーのエクスポート」が追うべき操作です。キーを読むだけでも記録されるため、すべてに通知するのではなく、アカウント・プロセス・時刻と合わせて判断します。",
+                    "Operation に注目します。「永続的な暗号キーのエクスポート」が追うべき操作です。キーを読むだけでも記録されるため、すべてに通知するのではなく、アカウント・プロセス・時刻と合わせて判断します。",
                 ),
                 n(
                     "A machine key exported by a person or a service account (rather than SYSTEM or the computer account) deserves a look: machine keys are shared by the whole computer.",
@@ -243,7 +243,7 @@ pub fn field(name: &str) -> Option<Note> {
         ),
         "Operation" => n(
             "What was done. %%2464 Export of persistent cryptographic key: logged for real exports (a certificate with its private key) and also when a key is merely read. %%2465 Import of persistent cryptographic key: a key was brought in (e.g. a PFX import). 5058/5061 log file and key operations (%%2458 read, %%2459 write, %%2480–%%2486).",
-            "行われた操作。%%2464 永続的な暗号化キーのエクスポート: 実際のエクスポート (秘密キー付き証明書の書き出しなど) だけでなく、キーを読むだけでも記録されます。%%2465 永続的な暗号化キーのインポート: キーが取り込まれた (PFX のインポートなど)。5058/5061 はファイルとキーの操作 (%%2458 読み取り、%%2459 書き込み、%%2480–%%2486) を記録します。",
+            "行われた操作。%%2464 永続的な暗号キーのエクスポート: 実際のエクスポート (秘密キー付き証明書の書き出しなど) だけでなく、キーを読むだけでも記録されます。%%2465 永続的な暗号キーのインポート: キーが取り込まれた (PFX のインポートなど)。5058/5061 はファイルとキーの操作 (%%2458 読み取り、%%2459 書き込み、%%2480–%%2486) を記録します。",
         ),
         "ReturnCode" => n(
             "0x0 means success. Anything else is the error (an HRESULT such as 0x80090016 NTE_BAD_KEYSET, key not found); the event is then a failure.",
