@@ -47,13 +47,45 @@ fn decoded_text(text: &Text, decoded: &str) -> String {
     }
 }
 
-fn field_rows(text: &'static Text, fields: &[FieldLine], skip_empty: bool) -> Html {
+/// A table of fields: name, value (as logged, decoded, what it means) and a copy button; `copied`
+/// is told what was copied.
+fn field_table(
+    text: &'static Text,
+    testid: &'static str,
+    fields: &[FieldLine],
+    skip_empty: bool,
+    copied: &Callback<String>,
+) -> Html {
+    html! {
+        <table class="fields" data-testid={testid}>
+            <thead class="visually-hidden">
+                <tr>
+                    <th scope="col">{ text.field }</th>
+                    <th scope="col">{ format!("{} · {} · {}", text.raw, text.decoded, text.meaning) }</th>
+                    <th scope="col">{ text.copy }</th>
+                </tr>
+            </thead>
+            { field_rows(text, fields, skip_empty, copied) }
+        </table>
+    }
+}
+
+fn field_rows(
+    text: &'static Text,
+    fields: &[FieldLine],
+    skip_empty: bool,
+    copied: &Callback<String>,
+) -> Html {
     html! {
         <tbody>
             { for fields.iter().filter(|f| !skip_empty || !f.raw.is_empty()).map(|f| {
                 let note = explain::field(&f.name).map(|n| n.get(text.lang));
                 let raw = f.raw.clone();
-                let onclick = Callback::from(move |_: MouseEvent| copy_text(&raw));
+                let done = copied.reform({
+                    let name = f.name.clone();
+                    move |()| name.clone()
+                });
+                let onclick = Callback::from(move |_: MouseEvent| copy_text(&raw, done.clone()));
                 html! {
                     <tr data-field={f.name.clone()}>
                         <th scope="row" class="name">{ &f.name }</th>
@@ -96,15 +128,33 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
         let cb = props.on_action.clone();
         Callback::from(move |_: MouseEvent| cb.emit(Action::CloseDetail))
     };
+    // What was last put on the clipboard, said in a status line (read out by screen readers).
+    let copied = use_state(|| None::<String>);
+    let on_copied = {
+        let copied = copied.clone();
+        Callback::from(move |what: String| copied.set(Some(what)))
+    };
+    // Another event: nothing of it was copied yet.
+    let token = match &app.detail {
+        Some(DetailState::Ready(detail)) => Some(detail.token),
+        _ => None,
+    };
+    {
+        let copied = copied.clone();
+        use_effect_with(token, move |_| copied.set(None));
+    }
     let body = match &app.detail {
         None => html! { <p class="quiet">{ text.select_hint }</p> },
         Some(DetailState::Loading { .. }) => html! { <p class="quiet">{ text.loading }</p> },
         Some(DetailState::Ready(detail)) => {
             let note = explain::event(detail.event_id);
             let xml = detail.xml.clone();
-            let copy_xml = Callback::from(move |_: MouseEvent| copy_text(&xml));
+            let xml_done = on_copied.reform(|()| text.raw_xml.to_string());
+            let copy_xml = Callback::from(move |_: MouseEvent| copy_text(&xml, xml_done.clone()));
             let fields = fields_text(detail);
-            let copy_fields = Callback::from(move |_: MouseEvent| copy_text(&fields));
+            let fields_done = on_copied.reform(|()| text.event_fields.to_string());
+            let copy_fields =
+                Callback::from(move |_: MouseEvent| copy_text(&fields, fields_done.clone()));
             html! {
                 <>
                     <h3 class="event-name" data-testid="detail-event">
@@ -123,11 +173,14 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
                             onclick={copy_fields}>{ text.copy_fields }</button>
                         <button type="button" class="button secondary" data-testid="copy-xml"
                             onclick={copy_xml}>{ text.copy_xml }</button>
+                        <span class="quiet copied" role="status" data-testid="copied">
+                            if let Some(what) = &*copied {
+                                { text.copied }{ ": " }{ what }
+                            }
+                        </span>
                     </div>
                     <h4>{ text.event_fields }</h4>
-                    <table class="fields" data-testid="detail-fields">
-                        { field_rows(text, &detail.fields, false) }
-                    </table>
+                    { field_table(text, "detail-fields", &detail.fields, false, &on_copied) }
                     if let Some(note) = note {
                         <details class="advice" open=true>
                             <summary>{ text.monitoring }</summary>
@@ -137,9 +190,7 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
                         </details>
                     }
                     <h4>{ text.system_fields }</h4>
-                    <table class="fields" data-testid="detail-system">
-                        { field_rows(text, &detail.system, true) }
-                    </table>
+                    { field_table(text, "detail-system", &detail.system, true, &on_copied) }
                     if !detail.rendering.is_empty() {
                         <h4>{ text.rendering_info }{ " " }<span class="quiet">{ &detail.culture }</span></h4>
                         <dl class="rendering">

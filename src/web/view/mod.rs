@@ -639,9 +639,15 @@ pub fn download(name: &str, mime: &str, content: &str) {
     }
 }
 
-/// Copies `text` to the clipboard (no network involved).
-pub fn copy_text(text: &str) {
-    if let Some(window) = web_sys::window() {
-        let _ = window.navigator().clipboard().write_text(text);
-    }
+/// Puts `text` on the clipboard; `then` is called once it is there (the browser may refuse).
+pub fn copy_text(text: &str, then: Callback<()>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let promise = window.navigator().clipboard().write_text(text);
+    spawn_local(async move {
+        if JsFuture::from(promise).await.is_ok() {
+            then.emit(());
+        }
+    });
 }
