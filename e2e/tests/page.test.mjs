@@ -392,6 +392,16 @@ describe('keytrail viewer', () => {
     await page.click('[data-testid=paste-decode]');
     await waitForEvents(page, 1);
     assert.match((await rowTexts(page))[0], /dadmin/);
+    // Ctrl+V anywhere on the page, after switching to Japanese: the input is named in Japanese.
+    await page.click('[data-testid=clear-all]');
+    await page.selectOption('[data-testid=lang]', 'ja');
+    await page.evaluate((text) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', text);
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+    }, seed);
+    await waitForEvents(page, 1);
+    assert.equal(await page.textContent('.file-name'), '貼り付けたテキスト');
     assertPrivate(session, before);
   });
 

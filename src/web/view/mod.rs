@@ -379,9 +379,13 @@ pub fn Viewer(props: &ViewerProps) -> Html {
         })
     };
 
-    // Ctrl+V anywhere (outside text fields) decodes the clipboard's text.
+    // Ctrl+V anywhere (outside text fields) decodes the clipboard's text. The listener is
+    // registered once and calls the latest callback (which names the input in the language
+    // chosen now, not at the first drawing).
+    let latest_paste = use_mut_ref(|| on_paste_text.clone());
+    *latest_paste.borrow_mut() = on_paste_text.clone();
     {
-        let on_paste_text = on_paste_text.clone();
+        let on_paste_text = latest_paste.clone();
         use_effect_with((), move |()| {
             let listener = Closure::<dyn Fn(web_sys::ClipboardEvent)>::new(
                 move |e: web_sys::ClipboardEvent| {
@@ -397,7 +401,8 @@ pub fn Viewer(props: &ViewerProps) -> Html {
                         .and_then(|d| d.get_data("text/plain").ok())
                     {
                         e.prevent_default();
-                        on_paste_text.emit(text);
+                        let latest = on_paste_text.borrow().clone();
+                        latest.emit(text);
                     }
                 },
             );
