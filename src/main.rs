@@ -6,8 +6,9 @@
 use anyhow::{bail, Context, Result};
 use keytrail::decoder::{Decoder, Item, Severity, Timestamp};
 use keytrail::generator::{self, Encoding, Format, Spec};
-use keytrail::model::rules::{self, RuleSet};
+use keytrail::model::rules::{self, RowSubject, RuleSet};
 use keytrail::model::session::SessionIndex;
+use keytrail::model::store::Store;
 use keytrail::model::{export, Summary};
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
@@ -226,22 +227,6 @@ fn run(args: &[String]) -> Result<u8> {
     }
 }
 
-/// What a finding needs of its event: kept instead of the event, so memory grows by a few
-/// hundred bytes per matching event.
-struct Hit {
-    file: usize,
-    number: u64,
-    event_id: u32,
-    record_id: Option<u64>,
-    time: Option<i64>,
-    computer: String,
-    account: String,
-    sid: String,
-    logon_id: String,
-    /// (rule index, reason) per matching rule.
-    matches: Vec<(usize, String)>,
-}
-
 /// `keytrail findings`: decodes every file, keeps the sessions, then matches the key events.
 fn findings(rest: &[String]) -> Result<u8> {
     let (files, opts) = parse_args(rest, &["--format", "--rules"])?;
@@ -267,30 +252,16 @@ fn findings(rest: &[String]) -> Result<u8> {
         .map(|r| (r.id.clone(), r.title.clone()))
         .collect();
     // Sessions may be logged after the key events that use them (newest-first exports), so
-    // the session of each finding is looked up once every file is read.
+    // the session of each finding is looked up once every file is read. Until then the matching
+    // events are kept as compact rows (strings interned once), and their reasons are worded
+    // from the rows, as the viewer does.
     let mut sessions = SessionIndex::new();
-    let mut hits: Vec<Hit> = Vec::new();
+    let mut hits = Store::new();
     let skipped = decode_files(&files, |file, ev| {
         sessions.add(ev);
-        let matches: Vec<_> = rules
-            .matches(ev)
-            .into_iter()
-            .map(|m| (m.index, m.reason))
-            .collect();
-        if !matches.is_empty() {
-            let a = ev.account();
-            hits.push(Hit {
-                file: files.iter().position(|f| *f == file).unwrap_or(0),
-                number: ev.number,
-                event_id: ev.event_id(),
-                record_id: ev.record_id(),
-                time: ev.time().map(|t| t.nanos()),
-                computer: ev.computer().to_string(),
-                account: a.display(),
-                sid: a.sid.to_string(),
-                logon_id: a.logon_id.to_string(),
-                matches,
-            });
+        if rules.mask(ev) != 0 {
+            let n = files.iter().position(|f| *f == file).unwrap_or(0);
+            hits.push_event(u16::try_from(n).unwrap_or(u16::MAX), ev);
         }
         Ok(())
     })?;
@@ -299,27 +270,30 @@ fn findings(rest: &[String]) -> Result<u8> {
     if format == "json" {
         write!(stdout, "{{\"findings\":[")?;
     }
-    for hit in &hits {
-        let session = sessions
-            .link(&hit.computer, &hit.logon_id, hit.time)
-            .describe();
-        let time = hit.time.map(|t| Timestamp(t).to_string());
-        for (idx, reason) in &hit.matches {
-            let (id, title) = &meta[*idx];
-            let file = files[hit.file];
+    for row in &hits.rows {
+        let text = |sym| hits.str(sym);
+        let (computer, account, logon_id) =
+            (text(row.computer), text(row.account), text(row.logon_id));
+        let session = sessions.link(computer, logon_id, row.time()).describe();
+        let time = row.time().map(|t| Timestamp(t).to_string());
+        let subject = RowSubject { row, store: &hits };
+        for m in rules.matches(&subject) {
+            let (id, title) = &meta[m.index];
+            let reason = m.reason;
+            let file = files[usize::from(row.file)];
             if format == "json" {
                 let v = serde_json::json!({
                     "rule": id,
                     "title": title,
                     "file": file,
-                    "event": hit.number,
-                    "event_id": hit.event_id,
-                    "record_id": hit.record_id,
+                    "event": row.number,
+                    "event_id": row.event_id,
+                    "record_id": row.record_id(),
                     "time": time,
-                    "computer": hit.computer,
-                    "account": hit.account,
-                    "sid": hit.sid,
-                    "logon_id": hit.logon_id,
+                    "computer": computer,
+                    "account": account,
+                    "sid": text(row.sid),
+                    "logon_id": logon_id,
                     "session": session,
                     "reason": reason,
                 });
@@ -328,11 +302,9 @@ fn findings(rest: &[String]) -> Result<u8> {
             } else {
                 writeln!(
                     stdout,
-                    "{id}\t{file}\tevent {}\t{}\t{}\t{}\t{reason}\t{session}",
-                    hit.number,
+                    "{id}\t{file}\tevent {}\t{}\t{computer}\t{account}\t{reason}\t{session}",
+                    row.number,
                     time.as_deref().unwrap_or(""),
-                    hit.computer,
-                    hit.account
                 )?;
             }
             count += 1;
