@@ -114,18 +114,23 @@ impl Interner {
         sym
     }
 
-    /// Appends `s` as the next id whether or not it is already known (the index keeps the first
-    /// id), so that ids follow another interner's exactly.
+    /// Appends `s` as the next id whether or not it is already known, so that ids follow another
+    /// interner's exactly.
     fn append(&mut self, s: String) {
-        let id = self.strings.len() as u32;
-        let s = s.into_boxed_str();
-        self.ids.entry(s.clone()).or_insert(id);
-        self.strings.push(s);
+        // Not indexed: a store fed by batches never interns by text (see [`Interner::find`]).
+        self.strings.push(s.into_boxed_str());
     }
 
-    /// The id of `s`, when interned.
+    /// The id of `s`, when interned (the first id, for a string appended twice). Strings that
+    /// came by batch are not indexed: they are searched one by one.
     pub fn find(&self, s: &str) -> Option<Sym> {
-        self.ids.get(s).map(|&id| Sym(id))
+        self.ids.get(s).map(|&id| Sym(id)).or_else(|| {
+            self.strings
+                .iter()
+                .position(|x| &**x == s)
+                .and_then(|i| u32::try_from(i).ok())
+                .map(Sym)
+        })
     }
 
     /// The string of `sym`; `""` for an id this interner never gave out.
@@ -499,7 +504,10 @@ impl<'a> Reader<'a> {
 /// Little-endian fields of one encoded row, read in order.
 struct Fields<'a>(&'a [u8]);
 
+// Forced inline: the page is built for size, where these tiny readers would stay calls, one per
+// field of every row.
 impl Fields<'_> {
+    #[inline(always)]
     fn next<const N: usize>(&mut self) -> [u8; N] {
         let mut out = [0; N];
         let (head, tail) = self.0.split_at(N.min(self.0.len()));
@@ -507,15 +515,19 @@ impl Fields<'_> {
         self.0 = tail;
         out
     }
+    #[inline(always)]
     fn u16(&mut self) -> u16 {
         u16::from_le_bytes(self.next())
     }
+    #[inline(always)]
     fn u32(&mut self) -> u32 {
         u32::from_le_bytes(self.next())
     }
+    #[inline(always)]
     fn u64(&mut self) -> u64 {
         u64::from_le_bytes(self.next())
     }
+    #[inline(always)]
     fn sym(&mut self) -> Sym {
         Sym(self.u32())
     }
