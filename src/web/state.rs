@@ -10,7 +10,7 @@
 //! unfiltered view just grows).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use super::protocol::{Detail, ProblemLine, Progress, Report, Request};
 use crate::decoder::view::is_key_event;
@@ -326,14 +326,26 @@ struct Counts {
     tallies: TallyCounts,
 }
 
-/// Row counts per event ID, account and operation.
+/// Row counts per event ID, account and operation. Accounts and operations are interned ids,
+/// dense from 1: their counts are indexed by id rather than hashed (every row is counted).
 #[derive(Debug, Clone, Default)]
 struct FacetCounts {
-    ids: HashMap<u32, u64>,
-    accounts: HashMap<Sym, u64>,
-    operations: HashMap<Sym, u64>,
-    /// Each account's SID (the first one logged).
-    sids: HashMap<Sym, Sym>,
+    ids: BTreeMap<u32, u64>,
+    /// By account id.
+    accounts: Vec<u64>,
+    /// By operation id.
+    operations: Vec<u64>,
+    /// Each account's SID (the first one logged), by account id.
+    sids: Vec<Sym>,
+}
+
+/// Adds one to `counts[sym]`, growing the list as needed.
+fn bump(counts: &mut Vec<u64>, sym: Sym) {
+    let i = sym.index();
+    if i >= counts.len() {
+        counts.resize(i + 1, 0);
+    }
+    counts[i] += 1;
 }
 
 impl FacetCounts {
@@ -341,22 +353,40 @@ impl FacetCounts {
     pub fn add(&mut self, rows: &[crate::model::store::Row]) {
         for row in rows {
             *self.ids.entry(row.event_id).or_default() += 1;
-            *self.accounts.entry(row.account).or_default() += 1;
+            bump(&mut self.accounts, row.account);
             if row.sid != Sym::EMPTY {
-                self.sids.entry(row.account).or_insert(row.sid);
+                let i = row.account.index();
+                if i >= self.sids.len() {
+                    self.sids.resize(i + 1, Sym::EMPTY);
+                }
+                if self.sids[i] == Sym::EMPTY {
+                    self.sids[i] = row.sid;
+                }
             }
             if row.operation != Sym::EMPTY {
-                *self.operations.entry(row.operation).or_default() += 1;
+                bump(&mut self.operations, row.operation);
             }
         }
     }
 
+    /// The SID first logged for `account`.
+    fn sid(&self, account: Sym) -> Option<Sym> {
+        self.sids
+            .get(account.index())
+            .copied()
+            .filter(|&s| s != Sym::EMPTY)
+    }
+
     /// The facets: IDs in order, accounts and operations by name.
     pub fn facets(&self, store: &Store) -> Facets {
-        let mut event_ids: Vec<(u32, u64)> = self.ids.iter().map(|(&k, &v)| (k, v)).collect();
-        event_ids.sort_by_key(|&(id, _)| id);
-        let by_name = |m: &HashMap<Sym, u64>| {
-            let mut v: Vec<(Sym, u64)> = m.iter().map(|(&k, &n)| (k, n)).collect();
+        let event_ids: Vec<(u32, u64)> = self.ids.iter().map(|(&k, &v)| (k, v)).collect();
+        let by_name = |counts: &[u64]| {
+            let mut v: Vec<(Sym, u64)> = counts
+                .iter()
+                .enumerate()
+                .filter(|&(_, &n)| n > 0)
+                .filter_map(|(i, &n)| Some((Sym(u32::try_from(i).ok()?), n)))
+                .collect();
             v.sort_by(|a, b| {
                 query::compare_text(store.str(a.0), store.str(b.0)).then(a.0.cmp(&b.0))
             });
@@ -577,7 +607,7 @@ impl AppState {
         };
         self.next_token = self.next_token.wrapping_add(1);
         let token = self.next_token;
-        let sid = self.counts.facets.sids.get(&account).copied();
+        let sid = self.counts.facets.sid(account);
         self.timeline = Some(TimelineState {
             account,
             token,
