@@ -196,46 +196,42 @@ struct Frames {
     planned: bool,
 }
 
-/// A callback that draws the page again: at once, or while `state` is loading, at most every
-/// [`LOADING_FRAME_MS`] (a later drawing is planned so that the last report is always shown).
+/// A callback that draws the page again: in the next task (not in the one that took the report
+/// in, so that taking in rows and drawing them are two shorter tasks), and while `state` is
+/// loading at most every [`LOADING_FRAME_MS`] (a later drawing is planned so that the last
+/// report is always shown).
 fn drawing(
     state: Rc<RefCell<AppState>>,
     frames: Rc<RefCell<Frames>>,
     update: Callback<()>,
 ) -> Callback<()> {
     Callback::from(move |()| {
-        let now = now_ms();
+        let busy = state.borrow().load.busy();
         let wait = {
             let mut f = frames.borrow_mut();
-            let wait = LOADING_FRAME_MS - (now - f.last);
-            if !state.borrow().load.busy() || wait <= 0.0 {
-                f.last = now;
-                None
+            if !busy {
+                // The end of a load, or a report after it: at once (in the next task).
+                0.0
             } else if f.planned {
                 return;
             } else {
                 f.planned = true;
-                Some(wait)
+                (LOADING_FRAME_MS - (now_ms() - f.last)).max(0.0)
             }
         };
-        match wait {
-            None => update.emit(()),
-            Some(ms) => {
-                let frames = frames.clone();
-                let update = update.clone();
-                spawn_local(async move {
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    let ms = ms.ceil() as u64;
-                    yew::platform::time::sleep(std::time::Duration::from_millis(ms)).await;
-                    {
-                        let mut f = frames.borrow_mut();
-                        f.planned = false;
-                        f.last = now_ms();
-                    }
-                    update.emit(());
-                });
+        let frames = frames.clone();
+        let update = update.clone();
+        spawn_local(async move {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let ms = wait.ceil() as u64;
+            yew::platform::time::sleep(std::time::Duration::from_millis(ms)).await;
+            {
+                let mut f = frames.borrow_mut();
+                f.planned = false;
+                f.last = now_ms();
             }
-        }
+            update.emit(());
+        });
     })
 }
 
