@@ -20,7 +20,7 @@ use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, So
 use keytrail::web::state::{now_ms, parse_time, Action, AppState, DetailState};
 use keytrail::web::text::{problem_message, value_in, visible, Lang, EN, JA};
 use keytrail::web::view::{bucket_label, Shared, StatusBar, StatusBarProps};
-use keytrail::web::worker::{detail_of, problem_line, serve, slice_text, FileDecoder};
+use keytrail::web::worker::{detail_of, problem_line, serve, serve_with, slice_text, FileDecoder};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::console_log;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -185,11 +185,24 @@ impl<In, Out> Sink<Out> for Duplex<In, Out> {
 type Scope = Duplex<Request, Report>;
 type SecondWorker = Duplex<Report, Request>;
 
-/// Starts the worker's loop in the page, with a second worker (the same loop, also in the page)
-/// unless `alone`; returns its request sender and report stream, and how many parts the
-/// second worker was given.
+/// Which second worker a test's worker gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Second {
+    /// None: the worker decodes everything itself.
+    None,
+    /// The same loop, also in the page.
+    Working,
+    /// One that says it is ready, then never answers (as a crashed worker would not).
+    Mute,
+}
+
+/// How long a test's worker waits for a silent second worker.
+const TEST_SILENCE_MS: i32 = 300;
+
+/// Starts the worker's loop in the page with a `second` worker; returns its request sender and
+/// report stream, and how many parts the second worker was given.
 fn start_worker_with(
-    alone: bool,
+    second: Second,
 ) -> (
     UnboundedSender<Request>,
     UnboundedReceiver<Report>,
@@ -198,7 +211,7 @@ fn start_worker_with(
     let (requests, request_rx) = mpsc::unbounded();
     let (report_tx, reports) = mpsc::unbounded();
     let parts = Rc::new(RefCell::new(0));
-    let helper = (!alone).then(|| {
+    let helper = (second != Second::None).then(|| {
         let (worker_end, helper_end) = duplex::<Report, Request>();
         // Counts the parts on their way to the second worker.
         let (counted_tx, counted_rx) = mpsc::unbounded();
@@ -215,28 +228,38 @@ fn start_worker_with(
                 }
             }
         });
-        wasm_bindgen_futures::spawn_local(serve(
-            Duplex {
-                out,
-                input: counted_rx,
-            },
-            None::<SecondWorker>,
-        ));
+        if second == Second::Working {
+            wasm_bindgen_futures::spawn_local(serve(
+                Duplex {
+                    out,
+                    input: counted_rx,
+                },
+                None::<SecondWorker>,
+            ));
+        } else {
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = out.unbounded_send(Report::Ready);
+                let mut swallowed = counted_rx;
+                while swallowed.next().await.is_some() {}
+                drop(out);
+            });
+        }
         worker_end
     });
-    wasm_bindgen_futures::spawn_local(serve(
+    wasm_bindgen_futures::spawn_local(serve_with(
         Scope {
             out: report_tx,
             input: request_rx,
         },
         helper,
+        TEST_SILENCE_MS,
     ));
     (requests, reports, parts)
 }
 
 /// [`start_worker_with`] a second worker.
 fn start_worker() -> (UnboundedSender<Request>, UnboundedReceiver<Report>) {
-    let (requests, reports, _) = start_worker_with(false);
+    let (requests, reports, _) = start_worker_with(Second::Working);
     (requests, reports)
 }
 
@@ -405,8 +428,8 @@ fn large_export(bytes: u64) -> Vec<u8> {
 /// Opens `bytes` as one file in a new worker (with or without a second worker) and opens the
 /// detail of the last key event run in a logon session; gives the page state, how many parts
 /// went to the second worker, and that detail.
-async fn load_large(alone: bool, bytes: &[u8]) -> (AppState, u32, Box<Detail>) {
-    let (mut requests, mut reports, parts) = start_worker_with(alone);
+async fn load_large(second: Second, bytes: &[u8]) -> (AppState, u32, Box<Detail>) {
+    let (mut requests, mut reports, parts) = start_worker_with(second);
     let mut state = AppState::new();
     pump(&mut state, &mut reports, |s| s.load.ready).await;
     state.apply(
@@ -440,8 +463,8 @@ async fn load_large(alone: bool, bytes: &[u8]) -> (AppState, u32, Box<Detail>) {
 #[wasm_bindgen_test]
 async fn a_large_file_is_decoded_by_two_workers_as_by_one() {
     let bytes = large_export(keytrail::web::worker::SPLIT_BYTES + (1 << 20));
-    let (two, parts, two_detail) = load_large(false, &bytes).await;
-    let (one, alone, one_detail) = load_large(true, &bytes).await;
+    let (two, parts, two_detail) = load_large(Second::Working, &bytes).await;
+    let (one, alone, one_detail) = load_large(Second::None, &bytes).await;
     assert_eq!((parts, alone), (1, 0), "the file was split once");
     assert_eq!(two.store.rows, one.store.rows);
     assert!(two.store.strings.iter().eq(one.store.strings.iter()));
@@ -456,6 +479,17 @@ async fn a_large_file_is_decoded_by_two_workers_as_by_one() {
         "{:?}",
         one_detail.session
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_second_worker_that_falls_silent_is_given_up_and_the_first_decodes_the_rest() {
+    let bytes = large_export(keytrail::web::worker::SPLIT_BYTES + (1 << 20));
+    let (mute, parts, mute_detail) = load_large(Second::Mute, &bytes).await;
+    let (one, _, one_detail) = load_large(Second::None, &bytes).await;
+    assert_eq!(parts, 1, "the part was handed over, and never answered");
+    assert_eq!(mute.store.rows, one.store.rows);
+    assert_eq!(mute.load, one.load);
+    assert_eq!(mute_detail, one_detail);
 }
 
 #[wasm_bindgen_test]

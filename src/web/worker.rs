@@ -47,6 +47,11 @@ const SPLIT_WINDOW: u64 = 1024 * 1024;
 /// How long the worker waits for its second worker to start before going on alone.
 const HELPER_START_MS: i32 = 10_000;
 
+/// How long the second worker may say nothing about its part (it reports after every slice, a
+/// few times a second) before it is taken as gone (crashed, out of memory) and the first worker
+/// decodes the rest itself.
+pub const PART_SILENCE_MS: i32 = 30_000;
+
 /// The reactor the page bridges to: see [`serve`]. The page's worker starts a second one of
 /// these (with `?part` in its address), which starts none of its own.
 #[reactor]
@@ -134,6 +139,8 @@ struct Session<H> {
     generation: u32,
     queue: VecDeque<Request>,
     helper: Option<Helper<H>>,
+    /// See [`PART_SILENCE_MS`].
+    part_silence_ms: i32,
 }
 
 /// The second worker, as the first sees it: a channel and the number of the next part.
@@ -183,7 +190,16 @@ struct Closed;
 /// ([`Decoder::boundary`]), the helper's rows, problems and sessions are joined to this worker's
 /// as if it had decoded them itself ([`Joiner`]). If not, or if the helper fails, this worker
 /// decodes the rest itself. Either way the page gets the same reports as from one decoder.
-pub async fn serve<C, H>(mut channel: C, helper: Option<H>)
+pub async fn serve<C, H>(channel: C, helper: Option<H>)
+where
+    C: PageChannel,
+    H: PartChannel,
+{
+    serve_with(channel, helper, PART_SILENCE_MS).await;
+}
+
+/// [`serve`], with how long the second worker may stay silent (see [`PART_SILENCE_MS`]).
+pub async fn serve_with<C, H>(mut channel: C, helper: Option<H>, part_silence_ms: i32)
 where
     C: PageChannel,
     H: PartChannel,
@@ -202,6 +218,7 @@ where
         generation: 0,
         queue: VecDeque::new(),
         helper,
+        part_silence_ms,
     };
     loop {
         let request = match session.queue.pop_front() {
@@ -714,9 +731,17 @@ where
         let Some(helper) = session.helper.as_mut() else {
             return Ok(refused);
         };
-        let next = match future::select(helper.channel.next(), channel.next()).await {
-            Either::Left((report, _)) => Either::Left(report),
-            Either::Right((request, _)) => Either::Right(request),
+        let silence = Box::pin(sleep(session.part_silence_ms));
+        let either = future::select(helper.channel.next(), channel.next());
+        let next = match future::select(either, silence).await {
+            Either::Left((Either::Left((report, _)), _)) => Either::Left(report),
+            Either::Left((Either::Right((request, _)), _)) => Either::Right(request),
+            // Nothing from the second worker for that long: it is taken as gone.
+            Either::Right(_) => {
+                stop_part(session).await;
+                session.helper = None;
+                return Ok(refused);
+            }
         };
         match next {
             Either::Left(Some(report)) => {
