@@ -506,4 +506,12 @@ fn the_editors_settings_become_rules() {
     }
     // And the result is a rule set that compiles.
     assert!(RuleSet::compile(list).is_ok());
+    // Rule files are held to the same hours as the editor.
+    let far = Hours {
+        utc_offset_minutes: 900,
+        ..Hours::default()
+    };
+    let far = with_settings(presets(), "", &far);
+    let e = RuleSet::compile(far).unwrap_err();
+    assert!(e.to_string().contains("900 minutes"), "{e}");
 }

@@ -102,30 +102,43 @@ impl Default for Hours {
 pub const MAX_UTC_OFFSET_MINUTES: i32 = 14 * 60;
 
 impl Hours {
-    /// Working hours from what a user typed: the first and last hour (whole hours, `start`
-    /// 0–23 before `end` 1–24), the days (1 Monday … 7 Sunday) and the offset from UTC in minutes
-    /// (blank for 0). `None` when a field is not such a number.
+    /// Working hours from what a user typed: the first and last hour, the days (1 Monday … 7
+    /// Sunday) and the offset from UTC in minutes (blank for 0). `None` when a field is not a
+    /// number, or the hours are not usable ([`Hours::check`]).
     pub fn from_fields(start: &str, end: &str, days: Vec<u8>, utc_offset: &str) -> Option<Hours> {
-        let start: u8 = start.trim().parse().ok().filter(|&h| h <= 23)?;
-        let end: u8 = end.trim().parse().ok().filter(|&h| h > start && h <= 24)?;
         let offset = utc_offset.trim();
-        let utc_offset_minutes = if offset.is_empty() {
-            0
-        } else {
-            offset
-                .parse::<i32>()
-                .ok()
-                .filter(|m| m.abs() <= MAX_UTC_OFFSET_MINUTES)?
-        };
-        if days.iter().any(|d| !(1..=7).contains(d)) {
-            return None;
-        }
-        Some(Hours {
-            start,
-            end,
+        let hours = Hours {
+            start: start.trim().parse().ok()?,
+            end: end.trim().parse().ok()?,
             days,
-            utc_offset_minutes,
-        })
+            utc_offset_minutes: if offset.is_empty() {
+                0
+            } else {
+                offset.parse().ok()?
+            },
+        };
+        hours.check().ok().map(|()| hours)
+    }
+
+    /// Why these hours cannot be used, if they cannot: whole hours with `start` 0–23 before `end`
+    /// 1–24, days 1–7, an offset of at most [`MAX_UTC_OFFSET_MINUTES`] either way.
+    pub fn check(&self) -> Result<(), String> {
+        if self.start > 23 || self.end > 24 || self.start >= self.end {
+            return Err(format!(
+                "working hours {}–{} are not a range within a day",
+                self.start, self.end
+            ));
+        }
+        if self.days.iter().any(|d| !(1..=7).contains(d)) {
+            return Err("days are numbered 1 (Monday) to 7 (Sunday)".into());
+        }
+        if self.utc_offset_minutes.abs() > MAX_UTC_OFFSET_MINUTES {
+            return Err(format!(
+                "an offset from UTC of {} minutes is more than any time zone's",
+                self.utc_offset_minutes
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -470,15 +483,7 @@ impl RuleSet {
                 reason,
             };
             if let Some(h) = &rule.outside_hours {
-                if h.start > 23 || h.end > 24 || h.start >= h.end {
-                    return Err(err(format!(
-                        "working hours {}–{} are not a range within a day",
-                        h.start, h.end
-                    )));
-                }
-                if h.days.iter().any(|d| !(1..=7).contains(d)) {
-                    return Err(err("days are numbered 1 (Monday) to 7 (Sunday)".into()));
-                }
+                h.check().map_err(err)?;
             }
             let compiled = Compiled {
                 key_names: compile_list(&rule.key_names).map_err(err)?,
