@@ -197,7 +197,7 @@ enum Second {
 }
 
 /// How long a test's worker waits for a silent second worker.
-const TEST_SILENCE_MS: i32 = 300;
+const TEST_SILENCE_MS: u32 = 300;
 
 /// Starts the worker's loop in the page with a `second` worker; returns its request sender and
 /// report stream, and how many parts the second worker was given.

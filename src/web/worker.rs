@@ -45,12 +45,12 @@ pub const SPLIT_BYTES: u64 = 4 * 1024 * 1024;
 const SPLIT_WINDOW: u64 = 1024 * 1024;
 
 /// How long the worker waits for its second worker to start before going on alone.
-const HELPER_START_MS: i32 = 10_000;
+const HELPER_START_MS: u32 = 10_000;
 
 /// How long the second worker may say nothing about its part (it reports after every slice, a
 /// few times a second) before it is taken as gone (crashed, out of memory) and the first worker
 /// decodes the rest itself.
-pub const PART_SILENCE_MS: i32 = 30_000;
+pub const PART_SILENCE_MS: u32 = 30_000;
 
 /// The reactor the page bridges to: see [`serve`]. The page's worker starts a second one of
 /// these (with `?part` in its address), which starts none of its own.
@@ -140,7 +140,7 @@ struct Session<H> {
     queue: VecDeque<Request>,
     helper: Option<Helper<H>>,
     /// See [`PART_SILENCE_MS`].
-    part_silence_ms: i32,
+    part_silence_ms: u32,
 }
 
 /// The second worker, as the first sees it: a channel and the number of the next part.
@@ -199,7 +199,7 @@ where
 }
 
 /// [`serve`], with how long the second worker may stay silent (see [`PART_SILENCE_MS`]).
-pub async fn serve_with<C, H>(mut channel: C, helper: Option<H>, part_silence_ms: i32)
+pub async fn serve_with<C, H>(mut channel: C, helper: Option<H>, part_silence_ms: u32)
 where
     C: PageChannel,
     H: PartChannel,
@@ -248,19 +248,9 @@ where
     }
 }
 
-/// Resolves after `ms` milliseconds (the global `setTimeout`, in a worker or a page).
-async fn sleep(ms: i32) {
-    let global = js_sys::global();
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let set_timeout = Reflect::get(&global, &JsValue::from_str("setTimeout"))
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-        let started = set_timeout.is_some_and(|f| f.call2(&global, &resolve, &ms.into()).is_ok());
-        if !started {
-            let _ = resolve.call0(&JsValue::NULL);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
+/// Resolves after `ms` milliseconds (`setTimeout`, in a worker or a page).
+async fn sleep(ms: u32) {
+    yew::platform::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
 }
 
 async fn handle<C, H>(
@@ -590,8 +580,9 @@ struct Part {
 }
 
 impl Part {
-    /// Keeps one report of the second worker (those of earlier parts are stale and dropped).
-    fn collect(&mut self, report: Report) {
+    /// Keeps one report of the second worker (those of earlier parts are stale and dropped);
+    /// says whether it was progress (more bytes decoded).
+    fn collect(&mut self, report: Report) -> bool {
         match report {
             Report::Rows { generation, .. } if generation == self.job => {
                 self.reports.push(report);
@@ -599,6 +590,7 @@ impl Part {
             Report::Progress(ref p) if p.file == self.job => {
                 self.bytes = p.bytes;
                 self.reports.push(report);
+                return true;
             }
             Report::ReadFailed { file, .. } if file == self.job => {
                 self.end = Some((false, SessionParts::default()));
@@ -612,6 +604,7 @@ impl Part {
             }
             _ => {}
         }
+        false
     }
 }
 
@@ -744,11 +737,13 @@ where
             }
         };
         match next {
+            // The page hears of the second worker's progress, not of each of its batches.
             Either::Left(Some(report)) => {
-                part.collect(report);
-                let mut progress = decoder.take();
-                progress.bytes += part.bytes;
-                send_progress(channel, progress).await?;
+                if part.collect(report) {
+                    let mut progress = decoder.take();
+                    progress.bytes += part.bytes;
+                    send_progress(channel, progress).await?;
+                }
             }
             // The second worker is gone.
             Either::Left(None) => {
