@@ -650,9 +650,8 @@ impl AppState {
                     return None;
                 }
                 let added = Batch::decode(&batch.to_vec()).and_then(|b| self.add_rows(b, now));
-                match added {
-                    Ok(()) => {}
-                    Err(err) => self.load.problems.push(ShownProblem {
+                if let Err(err) = added {
+                    self.load.problems.push(ShownProblem {
                         file: u32::MAX,
                         line: ProblemLine {
                             reason: err.to_string(),
@@ -664,7 +663,7 @@ impl AppState {
                             column: 0,
                             event: None,
                         },
-                    }),
+                    });
                 }
             }
             Report::Detail(detail) => {

@@ -148,13 +148,19 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
         Some(DetailState::Loading { .. }) => html! { <p class="quiet">{ text.loading }</p> },
         Some(DetailState::Ready(detail)) => {
             let note = explain::event(detail.event_id);
-            let xml = detail.xml.clone();
-            let xml_done = on_copied.reform(|()| text.raw_xml.to_string());
-            let copy_xml = Callback::from(move |_: MouseEvent| copy_text(&xml, xml_done.clone()));
-            let fields = fields_text(detail);
-            let fields_done = on_copied.reform(|()| text.event_fields.to_string());
-            let copy_fields =
-                Callback::from(move |_: MouseEvent| copy_text(&fields, fields_done.clone()));
+            // The texts to copy are made on a click, from the detail then shown, not at every
+            // drawing.
+            let copy = |what: &'static str, make: fn(&Detail) -> String| {
+                let state = props.state.clone();
+                let done = on_copied.reform(move |()| what.to_string());
+                Callback::from(move |_: MouseEvent| {
+                    if let Some(DetailState::Ready(detail)) = &state.get().detail {
+                        copy_text(&make(detail), done.clone());
+                    }
+                })
+            };
+            let copy_xml = copy(text.raw_xml, |d| d.xml.clone());
+            let copy_fields = copy(text.event_fields, fields_text);
             html! {
                 <>
                     <h3 class="event-name" data-testid="detail-event">
