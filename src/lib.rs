@@ -20,6 +20,7 @@
 
 pub mod decoder;
 pub mod generator;
+pub mod ingest;
 pub mod model;
 #[cfg(feature = "web")]
 pub mod web;

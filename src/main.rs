@@ -4,8 +4,9 @@
 //! 2 for usage errors or unreadable files.
 
 use anyhow::{bail, Context, Result};
-use keytrail::decoder::{Decoder, Item, Severity, Timestamp};
+use keytrail::decoder::{Item, Severity, Timestamp};
 use keytrail::generator::{self, Encoding, Format, Spec};
+use keytrail::ingest::Reader;
 use keytrail::model::rules::{self, RowSubject, RuleSet};
 use keytrail::model::session::SessionIndex;
 use keytrail::model::store::Store;
@@ -15,7 +16,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-keytrail — decode Windows Security event logs exported as XML
+keytrail — decode Windows Security event logs: .evtx files and exported XML
 
 USAGE:
   keytrail summary FILE... [--format text|json]
@@ -32,8 +33,11 @@ USAGE:
       FORMAT: wevtutil rendered-xml rendered-xml-ja event-viewer powershell docs-paste
               evtx-dump python-evtx evtxecmd evtxexport copy-details-text xml-view-copy
 
-FILE may be - for standard input. Problems go to standard error as
-FILE:LINE:COLUMN: event N: reason.
+Each FILE is read by its content, not its name: a binary .evtx log or event XML in any of
+its export shapes. FILE may be - for standard input, .evtx included: it is read as it
+streams, chunk by chunk, never held whole in memory nor copied to a temporary file.
+Problems go to standard error as FILE:LINE:COLUMN: event N: reason, and in an .evtx file
+as FILE:chunk C, offset 0xB: record R: reason.
 Exit status: 0 all events decoded, 3 some skipped or input not event XML, 4 findings
 (findings only), 2 usage error or unreadable file.
 ";
@@ -365,7 +369,7 @@ fn decode_files(
     let mut buf = vec![0u8; 1 << 20];
     let mut out = Vec::with_capacity(1024);
     for (name, mut reader) in readers {
-        let mut decoder = Decoder::new();
+        let mut decoder = Reader::new();
         loop {
             let n = match reader.read(&mut buf) {
                 Ok(0) => break,

@@ -37,7 +37,9 @@ pub mod value;
 pub mod view;
 
 pub use event::{BodyKind, Event, Field, SysField, Timestamp};
-pub use problem::{place, InputKind, Position, Problem, ProblemKind, Severity};
+pub use problem::{
+    place, InputKind, Position, Problem, ProblemKind, Severity, EVTX_CHUNK_BYTES, EVTX_HEADER_BYTES,
+};
 
 use memchr::memmem;
 use serde::Serialize;
@@ -949,6 +951,40 @@ pub fn find_event_start(bytes: &[u8], encoding: TextEncoding) -> Option<usize> {
         from = at + 1;
     }
     None
+}
+
+/// Decodes the XML of one event on its own: a record that another reader (the `.evtx` one) has
+/// already turned into XML. The same code as every `<Event>` of an XML input goes through.
+///
+/// ```
+/// use keytrail::decoder::EventParser;
+///
+/// let mut parser = EventParser::default();
+/// let (event, repairs) = parser
+///     .parse("<Event><System><EventID>5061</EventID></System></Event>")
+///     .unwrap();
+/// assert_eq!((event.event_id(), repairs.len()), (5061, 0));
+/// ```
+#[derive(Default)]
+pub struct EventParser {
+    limits: Limits,
+    scratch: parse::Scratch,
+}
+
+impl EventParser {
+    /// Decodes `xml`, one `<Event>…</Event>`: the event and the repairs it needed, or why it
+    /// could not be decoded.
+    pub fn parse(&mut self, xml: &str) -> Result<(Event, Vec<ProblemKind>), ProblemKind> {
+        let parsed = parse::parse_event(xml, &self.limits, &mut self.scratch);
+        let repairs: Vec<ProblemKind> = parsed.repairs.into_iter().map(|(_, k)| k).collect();
+        match parsed.event {
+            Ok(mut event) => {
+                event.repaired = !repairs.is_empty();
+                Ok((event, repairs))
+            }
+            Err((_, kind)) => Err(kind),
+        }
+    }
 }
 
 /// Decodes a whole input at once: the events, the problems and the totals.

@@ -6,7 +6,9 @@ use std::fmt;
 /// A place in the input.
 ///
 /// `byte` counts bytes of the original input (before any transcoding, BOM included); `line` and
-/// `column` are 1-based and count characters, as an editor shows them.
+/// `column` are 1-based and count characters, as an editor shows them. A place in a binary
+/// `.evtx` file has no line: `line` and `column` are 0 there, and `byte` alone says where (its
+/// chunk follows from it, see [`Position::evtx_chunk`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Position {
     /// Offset in bytes from the start of the original input.
@@ -15,6 +17,34 @@ pub struct Position {
     pub line: u64,
     /// Column in characters, starting at 1.
     pub column: u64,
+}
+
+/// Bytes of an `.evtx` file header: the first chunk starts after them.
+pub const EVTX_HEADER_BYTES: u64 = 4096;
+/// Bytes of one `.evtx` chunk.
+pub const EVTX_CHUNK_BYTES: u64 = 65536;
+
+impl Position {
+    /// A place in a binary `.evtx` file, `byte` bytes from its start.
+    pub fn binary(byte: u64) -> Self {
+        Self {
+            byte,
+            line: 0,
+            column: 0,
+        }
+    }
+
+    /// True for a place in a binary file (no line or column).
+    pub fn is_binary(&self) -> bool {
+        self.line == 0
+    }
+
+    /// For a place in a binary `.evtx` file, the number (from 0) of the chunk it falls in;
+    /// `None` in its file header or in a text input.
+    pub fn evtx_chunk(&self) -> Option<u64> {
+        (self.is_binary() && self.byte >= EVTX_HEADER_BYTES)
+            .then(|| (self.byte - EVTX_HEADER_BYTES) / EVTX_CHUNK_BYTES)
+    }
 }
 
 /// What a problem did to the decoding.
@@ -98,10 +128,7 @@ impl fmt::Display for InputKind {
             Self::Pdf => f.write_str("a PDF document"),
             Self::Zip => f.write_str("a zip archive"),
             Self::Gzip => f.write_str("a gzip-compressed file"),
-            Self::Evtx => f.write_str(
-                "a binary Windows event log (.evtx); export it as XML first \
-                 (wevtutil qe FILE /lf:true /f:xml, or Event Viewer: Save All Events As → XML)",
-            ),
+            Self::Evtx => f.write_str("a binary Windows event log (.evtx)"),
             Self::Binary => f.write_str("binary data"),
             Self::OtherXml { root } => write!(f, "XML of another kind (root element `<{root}>`)"),
             Self::EmptyEventLog => f.write_str("an event log export that contains no events"),
@@ -173,6 +200,52 @@ pub enum ProblemKind {
         /// What it looks like.
         looks_like: InputKind,
     },
+    /// An `.evtx` file header that is damaged (bad signature or checksum): the chunks after it
+    /// are read all the same.
+    EvtxHeader {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An `.evtx` file whose header declares fewer chunks than it holds, as in a log copied
+    /// while Windows was writing it (marked dirty): every chunk present was read.
+    EvtxDirty {
+        /// Chunks the header declares.
+        declared: u64,
+        /// Chunks with records found in the file.
+        found: u64,
+    },
+    /// An `.evtx` chunk that cannot be read (bad signature, damaged header or string table):
+    /// its records are lost, decoding goes on with the next chunk.
+    EvtxBadChunk {
+        /// What the parser reported.
+        reason: String,
+    },
+    /// An `.evtx` chunk whose CRC32 does not match its content: its records were read anyway,
+    /// and each one that does not parse is reported on its own.
+    EvtxChecksum {
+        /// The checksum the chunk declares.
+        expected: u32,
+        /// The checksum of its bytes.
+        found: u32,
+    },
+    /// An `.evtx` record that cannot be decoded; decoding goes on with the next record.
+    EvtxBadRecord {
+        /// Its `EventRecordID`, when its header could be read.
+        record: Option<u64>,
+        /// What the parser reported.
+        reason: String,
+    },
+    /// Past the chunks its header declares, an `.evtx` file holds bytes that are no chunk (the
+    /// unused end of the log file): they are ignored.
+    EvtxTrailing {
+        /// Bytes from there to the end of the file.
+        bytes: u64,
+    },
+    /// The `.evtx` file ends inside a chunk: the complete records before the cut were read.
+    EvtxTruncated {
+        /// Bytes of the last chunk present (of 65,536).
+        bytes: u64,
+    },
 }
 
 impl ProblemKind {
@@ -194,6 +267,23 @@ impl ProblemKind {
                     params.push(root.clone());
                 }
                 params
+            }
+            Self::EvtxHeader { reason }
+            | Self::EvtxBadChunk { reason }
+            | Self::EvtxBadRecord {
+                record: None,
+                reason,
+            } => vec![reason.clone()],
+            Self::EvtxBadRecord {
+                record: Some(record),
+                reason,
+            } => vec![reason.clone(), record.to_string()],
+            Self::EvtxDirty { declared, found } => vec![declared.to_string(), found.to_string()],
+            Self::EvtxChecksum { expected, found } => {
+                vec![format!("{expected:#010x}"), format!("{found:#010x}")]
+            }
+            Self::EvtxTruncated { bytes } | Self::EvtxTrailing { bytes } => {
+                vec![bytes.to_string()]
             }
             Self::UnclosedEvent
             | Self::TruncatedEvent
@@ -225,6 +315,13 @@ impl ProblemKind {
             Self::LoneAmpersand => "lone_ampersand",
             Self::DocumentationMarkup => "documentation_markup",
             Self::NotEventXml { .. } => "not_event_xml",
+            Self::EvtxHeader { .. } => "evtx_header",
+            Self::EvtxDirty { .. } => "evtx_dirty",
+            Self::EvtxBadChunk { .. } => "evtx_bad_chunk",
+            Self::EvtxChecksum { .. } => "evtx_checksum",
+            Self::EvtxBadRecord { .. } => "evtx_bad_record",
+            Self::EvtxTruncated { .. } => "evtx_truncated",
+            Self::EvtxTrailing { .. } => "evtx_trailing",
         }
     }
 }
@@ -268,6 +365,35 @@ impl fmt::Display for ProblemKind {
             Self::NotEventXml { looks_like } => {
                 write!(f, "no Windows event XML found: the input looks like {looks_like}")
             }
+            Self::EvtxHeader { reason } => {
+                write!(f, "damaged .evtx file header ({reason}); its chunks were read all the same")
+            }
+            Self::EvtxDirty { declared, found } => write!(
+                f,
+                "the file header declares {declared} chunks but the file holds {found} (a log copied while in use); every chunk was read"
+            ),
+            Self::EvtxBadChunk { reason } => {
+                write!(f, "chunk cannot be read ({reason}); its records are lost")
+            }
+            Self::EvtxChecksum { expected, found } => write!(
+                f,
+                "chunk checksum does not match (declared {expected:#010x}, computed {found:#010x}); its records were read anyway"
+            ),
+            Self::EvtxBadRecord {
+                record: Some(record),
+                reason,
+            } => write!(f, "record {record} cannot be decoded: {reason}"),
+            Self::EvtxBadRecord { record: None, reason } => {
+                write!(f, "a record cannot be decoded: {reason}")
+            }
+            Self::EvtxTrailing { bytes } => write!(
+                f,
+                "the {bytes} bytes from here to the end hold no chunk (unused space after the declared chunks); ignored"
+            ),
+            Self::EvtxTruncated { bytes } => write!(
+                f,
+                "the file ends inside this chunk ({bytes} of 65536 bytes); the complete records before the cut were read"
+            ),
         }
     }
 }
@@ -297,24 +423,34 @@ impl Problem {
     /// Why, and what it did to the event: the problem's text after its [`place`].
     pub fn reason(&self) -> String {
         match self.severity {
-            Severity::Skipped => format!("{} (event skipped)", self.kind),
+            // A chunk's problem says itself that its records are lost.
+            Severity::Skipped if !matches!(self.kind, ProblemKind::EvtxBadChunk { .. }) => {
+                format!("{} (event skipped)", self.kind)
+            }
             _ => self.kind.to_string(),
         }
     }
 }
 
-/// `LINE:COLUMN: ` and, for a problem of one event, `event N: `: how every problem text begins.
-pub fn place(line: u64, column: u64, event: Option<u64>) -> String {
-    match event {
-        Some(n) => format!("{line}:{column}: event {n}: "),
-        None => format!("{line}:{column}: "),
+/// `LINE:COLUMN: ` (in an `.evtx` file `chunk C, offset 0xB: `, or `file header: `) and, for a
+/// problem of one event, `event N: `: how every problem text begins.
+pub fn place(at: Position, event: Option<u64>) -> String {
+    let mut out = if !at.is_binary() {
+        format!("{}:{}: ", at.line, at.column)
+    } else if let Some(chunk) = at.evtx_chunk() {
+        format!("chunk {chunk}, offset {:#x}: ", at.byte)
+    } else {
+        format!("file header, offset {:#x}: ", at.byte)
+    };
+    if let Some(n) = event {
+        out.push_str(&format!("event {n}: "));
     }
+    out
 }
 
 impl fmt::Display for Problem {
     /// `LINE:COLUMN: event N: reason` (the CLI prefixes `FILE:`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Position { line, column, .. } = self.position;
-        write!(f, "{}{}", place(line, column, self.event), self.reason())
+        write!(f, "{}{}", place(self.position, self.event), self.reason())
     }
 }

@@ -101,7 +101,9 @@ pub struct ProblemLine {
     pub code: String,
     /// The kind's own values (reason, tag names, limit, entity name…), in declaration order.
     pub params: Vec<String>,
-    /// Line (1-based).
+    /// Byte offset in the file (what says where in a binary `.evtx` file).
+    pub byte: u64,
+    /// Line (1-based; 0 in a binary `.evtx` file).
     pub line: u64,
     /// Column (1-based, characters).
     pub column: u64,
@@ -110,11 +112,29 @@ pub struct ProblemLine {
 }
 
 impl ProblemLine {
-    /// The whole English text: `LINE:COLUMN: event N: reason`, as the CLI writes it.
+    /// The whole English text: `LINE:COLUMN: event N: reason`, as the CLI writes it (in an
+    /// `.evtx` file, `chunk C, offset 0xB: …`); a problem of no place in a file (a batch lost
+    /// between the worker and the page) is its reason alone.
     pub fn text(&self) -> String {
-        crate::decoder::place(self.line, self.column, self.event) + &self.reason
+        if self.code == BATCH_PROBLEM {
+            return self.reason.clone();
+        }
+        crate::decoder::place(self.position(), self.event) + &self.reason
+    }
+
+    /// Where in its file.
+    pub fn position(&self) -> crate::decoder::Position {
+        crate::decoder::Position {
+            byte: self.byte,
+            line: self.line,
+            column: self.column,
+        }
     }
 }
+
+/// The code of the problem shown when a batch of rows is refused (lost or repeated between the
+/// worker and the page).
+pub const BATCH_PROBLEM: &str = "batch";
 
 /// What the worker has done so far for one file; sent after every slice and once at the end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

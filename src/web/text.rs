@@ -418,9 +418,9 @@ pub const JA_RULES: RuleText = RuleText {
 pub const EN: Text = Text {
     lang: Lang::En,
     title: "keytrail",
-    privacy: "Windows Security event logs (XML), decoded in this tab. Nothing is uploaded or stored.",
+    privacy: "Windows Security event logs (.evtx and XML), decoded in this tab. Nothing is uploaded or stored.",
     choose_files: "Open files…",
-    drop_hint: "or drop exported XML files anywhere on this page.",
+    drop_hint: "or drop .evtx or exported XML files anywhere on this page.",
     drop_now: "Drop to decode",
     starting: "Starting the decoder…",
     events_word: ["event", "events"],
@@ -452,8 +452,8 @@ pub const EN: Text = Text {
     theme: "Theme",
     themes: ["System", "Light", "Dark"],
     empty_title: "No events yet",
-    empty_body: "Open or drop exported Security logs, paste XML, or load the sample data. Decoding happens in this tab only.",
-    formats: "Reads wevtutil (XML and RenderedXml), Event Viewer \"Save as XML\" and \"Copy details\", PowerShell ToXml() in UTF-16, evtx_dump, python-evtx, EvtxECmd, evtxexport and text copied from documentation pages.",
+    empty_body: "Open or drop Security logs (.evtx files or XML exports), paste XML, or load the sample data. Decoding happens in this tab only.",
+    formats: "Reads .evtx files (dirty or damaged ones too), wevtutil (XML and RenderedXml), Event Viewer \"Save as XML\" and \"Copy details\", PowerShell ToXml() in UTF-16, evtx_dump, python-evtx, EvtxECmd, evtxexport and text copied from documentation pages.",
     search: "Search",
     search_placeholder: "account, key name, computer…",
     filter_event: "Event",
@@ -526,9 +526,9 @@ pub const EN: Text = Text {
 pub const JA: Text = Text {
     lang: Lang::Ja,
     title: "keytrail",
-    privacy: "Windows セキュリティ イベント ログ (XML) をこのタブの中だけで解析します。アップロードも保存もしません。",
+    privacy: "Windows セキュリティ イベント ログ (.evtx と XML) をこのタブの中だけで解析します。アップロードも保存もしません。",
     choose_files: "ファイルを開く…",
-    drop_hint: "または XML ファイルをページにドロップ",
+    drop_hint: "または .evtx か XML ファイルをページにドロップ",
     drop_now: "ドロップして解析",
     starting: "デコーダーを起動しています…",
     events_word: ["件", "件"],
@@ -560,8 +560,8 @@ pub const JA: Text = Text {
     theme: "テーマ",
     themes: ["システム", "ライト", "ダーク"],
     empty_title: "イベントはまだありません",
-    empty_body: "エクスポートしたセキュリティ ログを開くかドロップする、XML を貼り付ける、またはサンプル データを読み込んでください。解析はこのタブの中だけで行います。",
-    formats: "wevtutil (XML と RenderedXml)、イベント ビューアーの「XML として保存」と「詳細のコピー」、UTF-16 の PowerShell ToXml()、evtx_dump、python-evtx、EvtxECmd、evtxexport、ドキュメント ページからコピーしたテキストを読み込めます。",
+    empty_body: "セキュリティ ログ (.evtx ファイルか XML エクスポート) を開くかドロップする、XML を貼り付ける、またはサンプル データを読み込んでください。解析はこのタブの中だけで行います。",
+    formats: ".evtx ファイル (ダーティーなものや壊れたものも)、wevtutil (XML と RenderedXml)、イベント ビューアーの「XML として保存」と「詳細のコピー」、UTF-16 の PowerShell ToXml()、evtx_dump、python-evtx、EvtxECmd、evtxexport、ドキュメント ページからコピーしたテキストを読み込めます。",
     search: "検索",
     search_placeholder: "アカウント、キー名、コンピューター…",
     filter_event: "イベント",
@@ -743,6 +743,36 @@ pub fn problem_message(lang: Lang, code: &str, params: &[String], english: &str)
                 "Windows イベント XML が見つかりません: 入力は{}のようです",
                 input_kind_ja(p(0), p(1))
             ),
+            "evtx_header" => format!(
+                ".evtx のファイル ヘッダーが壊れています ({}); 後続のチャンクはそのまま読みました",
+                p(0)
+            ),
+            "evtx_dirty" => format!(
+                "ファイル ヘッダーの宣言は {} チャンクですが、ファイルには {} チャンクあります (使用中にコピーされたログ); すべてのチャンクを読みました",
+                p(0),
+                p(1)
+            ),
+            "evtx_bad_chunk" => format!(
+                "チャンクを読めません ({}); このチャンクのレコードは失われました",
+                p(0)
+            ),
+            "evtx_checksum" => format!(
+                "チャンクのチェックサムが一致しません (宣言 {}、計算 {}); レコードはそのまま読みました",
+                p(0),
+                p(1)
+            ),
+            "evtx_bad_record" if params.len() > 1 => {
+                format!("レコード {} をデコードできません: {}", p(1), p(0))
+            }
+            "evtx_bad_record" => format!("レコードをデコードできません: {}", p(0)),
+            "evtx_trailing" => format!(
+                "ここから末尾までの {} バイトはチャンクではありません (宣言されたチャンクの後の未使用領域); 無視しました",
+                p(0)
+            ),
+            "evtx_truncated" => format!(
+                "このチャンクの途中でファイルが終わっています (65536 バイト中 {} バイト); 切れ目より前の完全なレコードは読みました",
+                p(0)
+            ),
             _ => english.to_string(),
         },
     }
@@ -760,7 +790,7 @@ fn input_kind_ja(code: &str, root: &str) -> String {
         "pdf" => "PDF 文書".into(),
         "zip" => "zip アーカイブ".into(),
         "gzip" => "gzip 圧縮ファイル".into(),
-        "evtx" => "バイナリ形式のイベント ログ (.evtx)。先に XML としてエクスポートしてください (wevtutil qe ファイル /lf:true /f:xml、またはイベント ビューアーの「すべてのイベントを名前をつけて保存」→ XML)".into(),
+        "evtx" => "バイナリ形式のイベント ログ (.evtx)".into(),
         "binary" => "バイナリ データ".into(),
         "other_xml" => format!("別の種類の XML (ルート要素 `<{root}>`)"),
         "empty_event_log" => "イベントを 1 件も含まないイベント ログのエクスポート".into(),

@@ -18,9 +18,9 @@ use super::protocol::{
 };
 use super::WORKER_PATH;
 use crate::decoder::{
-    find_event_start, Boundary, Decoder, Event, Item, Position, Problem, Severity, SysField,
-    TextEncoding,
+    find_event_start, Boundary, Decoder, Event, Item, Problem, Severity, SysField, TextEncoding,
 };
+use crate::ingest::{self, Reader};
 use crate::model::session::{Link, SessionIndex, SessionParts};
 use crate::model::store::{Batch, BatchBuilder, Joiner};
 
@@ -984,16 +984,30 @@ async fn detail(
         out.error = Some("the file is no longer open".into());
         return out;
     };
-    match read(source, start, end).await {
-        Ok(bytes) => {
+    match event_bytes(source, start, end).await {
+        Ok(Some(bytes)) => {
             if let Some(event) = detail_of(&bytes, &mut out) {
                 out.session = session_link(sessions, &event);
             }
         }
+        Ok(None) => out.error = Some("the event could not be decoded again".into()),
         Err(ReadError::Browser(reason)) => out.error = Some(reason),
         Err(ReadError::Closed) => out.error = Some("closed".into()),
     }
     out
+}
+
+/// The XML of the event at bytes `start..end` of `source`: those bytes in an XML file; in an
+/// `.evtx` file, its record rendered again from the chunk that holds it.
+async fn event_bytes(source: &Source, start: u64, end: u64) -> Result<Option<Vec<u8>>, ReadError> {
+    let bytes = read(source, start, end).await?;
+    if !ingest::is_evtx_record(&bytes) {
+        return Ok(Some(bytes));
+    }
+    let chunk = ingest::evtx_chunk_of(start);
+    let offset = start - chunk.start;
+    let bytes = read(source, chunk.start, chunk.end).await?;
+    Ok(ingest::record_xml(&bytes, offset).map(String::into_bytes))
 }
 
 /// Where the event's logon ID leads, for events that name one.
@@ -1071,6 +1085,7 @@ pub fn problem_line(problem: &Problem) -> ProblemLine {
         repaired: problem.severity == Severity::Repaired,
         code: problem.kind.code().to_string(),
         params: problem.kind.params(),
+        byte: problem.position.byte,
         line: problem.position.line,
         column: problem.position.column,
         event: problem.event,
@@ -1082,7 +1097,7 @@ pub fn problem_line(problem: &Problem) -> ProblemLine {
 ///
 /// The worker uses it with slices of a `File`; tests use it with byte strings.
 pub struct FileDecoder {
-    decoder: Decoder,
+    decoder: Reader,
     items: Vec<Item>,
     progress: Progress,
 }
@@ -1099,7 +1114,7 @@ impl FileDecoder {
     /// A decoder for the file numbered `file`.
     pub fn new(file: u32) -> Self {
         Self {
-            decoder: Decoder::new(),
+            decoder: Reader::new(),
             items: Vec::new(),
             progress: Progress::new(file),
         }
@@ -1128,7 +1143,7 @@ impl FileDecoder {
     /// Where the decoder stands, if the bytes pushed so far end cleanly before a `<Event`
     /// (see [`Decoder::boundary`]).
     pub fn boundary(&self) -> Option<Boundary> {
-        self.decoder.boundary()
+        self.decoder.xml().and_then(Decoder::boundary)
     }
 
     /// Ends the file with the rest of it decoded by another `FileDecoder` from `boundary`: adds
@@ -1147,12 +1162,9 @@ impl FileDecoder {
                 continue;
             }
             if self.progress.problems < MAX_PROBLEMS_PER_FILE {
-                let at = boundary.position(Position {
-                    byte: 0,
-                    line: line.line,
-                    column: line.column,
-                });
+                let at = boundary.position(line.position());
                 self.progress.new_problems.push(ProblemLine {
+                    byte: at.byte,
                     line: at.line,
                     column: at.column,
                     event: line.event.map(|n| boundary.event(n)),

@@ -20,10 +20,15 @@ pub fn problem_text(text: &Text, p: &ShownProblem) -> String {
     match text.lang {
         Lang::En => line.text(),
         Lang::Ja => {
-            let mut out = format!(
-                "{} {}、{} {}: ",
-                text.line, line.line, text.column, line.column
-            );
+            let at = line.position();
+            let mut out = match at.evtx_chunk() {
+                _ if !at.is_binary() => format!(
+                    "{} {}、{} {}: ",
+                    text.line, line.line, text.column, line.column
+                ),
+                Some(chunk) => format!("チャンク {chunk}、オフセット {:#x}: ", at.byte),
+                None => format!("ファイル ヘッダー、オフセット {:#x}: ", at.byte),
+            };
             if let Some(n) = line.event {
                 out.push_str(&format!("{} {n}: ", text.event_word));
             }

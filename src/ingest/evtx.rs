@@ -1,0 +1,435 @@
+//! Binary `.evtx` logs, read chunk by chunk as the bytes arrive.
+//!
+//! A file is a 4 KiB header and then 64 KiB chunks, each with its own string and template tables,
+//! so each chunk decodes on its own (which is what lets several workers share a file). The
+//! `evtx` crate parses a chunk and renders each record's BinXML to XML (times with all 7
+//! fraction digits of the FILETIME, SIDs, `%%` codes and hex values as Windows wrote them); the
+//! XML goes through the same event parser as an XML file, so the events are the same.
+//!
+//! Damage is reported, never fatal:
+//! - a header that declares fewer chunks than the file holds (a dirty log, copied while in use):
+//!   every chunk present is read, and a notice says so;
+//! - a chunk whose signature or header cannot be read: one problem, and the next chunk;
+//! - a chunk whose CRC32 does not match: a notice, and its records are read anyway;
+//! - a record that does not parse: one problem with its record ID, and the next record;
+//! - a file cut short inside a chunk: every complete record before the cut is kept.
+
+use crate::decoder::{
+    EventParser, Item, Position, Problem, ProblemKind, Severity, Stats, EVTX_CHUNK_BYTES,
+    EVTX_HEADER_BYTES,
+};
+use evtx::err::EvtxError;
+use evtx::{EvtxChunkData, EvtxFileHeader, ParserSettings};
+use std::sync::Arc;
+
+const HEADER: usize = EVTX_HEADER_BYTES as usize;
+const CHUNK: usize = EVTX_CHUNK_BYTES as usize;
+/// A record's header (magic, size, ID, FILETIME) before its BinXML, and the size copy after it.
+const RECORD_HEADER: u64 = 24;
+const RECORD_TRAILER: u64 = 4;
+
+/// Reads one `.evtx` file fed in pieces of any size. See the [module documentation](self).
+pub struct EvtxReader {
+    /// Bytes not yet decoded: the file header, then at most one chunk.
+    buf: Vec<u8>,
+    /// Whether the file header was read.
+    header_read: bool,
+    /// Chunks the header declares, when it could be read.
+    declared: Option<u64>,
+    /// The next chunk's number.
+    chunk: u64,
+    /// Chunks that held anything.
+    found: u64,
+    /// Records seen, decoded or not (the events' ordinals).
+    records: u64,
+    /// Where the chunks stopped: past the declared ones, bytes that are no chunk (the unused
+    /// end of a log file), which are ignored as the `evtx` crate ignores them.
+    trailing: Option<u64>,
+    settings: Arc<ParserSettings>,
+    parser: EventParser,
+    stats: Stats,
+}
+
+impl Default for EvtxReader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for EvtxReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvtxReader")
+            .field("chunk", &self.chunk)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How the `evtx` crate renders records: one line each (the parser reads the XML, nobody
+/// else), checksums checked here rather than by refusing the chunk.
+fn settings(indent: bool) -> Arc<ParserSettings> {
+    Arc::new(
+        ParserSettings::new()
+            .num_threads(1)
+            .validate_checksums(false)
+            .indent(indent),
+    )
+}
+
+impl EvtxReader {
+    /// A reader at the start of a file.
+    pub fn new() -> Self {
+        Self {
+            buf: Vec::with_capacity(HEADER),
+            header_read: false,
+            declared: None,
+            chunk: 0,
+            found: 0,
+            records: 0,
+            trailing: None,
+            settings: settings(false),
+            parser: EventParser::default(),
+            stats: Stats::default(),
+        }
+    }
+
+    /// A reader of the chunks from number `first` on, for a worker that decodes part of a file
+    /// whose header another reader read: its events are numbered after `records_before`.
+    pub fn from_chunk(first: u64, records_before: u64) -> Self {
+        Self {
+            header_read: true,
+            buf: Vec::with_capacity(CHUNK),
+            chunk: first,
+            records: records_before,
+            ..Self::new()
+        }
+    }
+
+    /// The running totals.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// Decodes the next piece of the file.
+    pub fn push(&mut self, mut bytes: &[u8], out: &mut Vec<Item>) {
+        self.stats.bytes += bytes.len() as u64;
+        if !self.header_read {
+            let take = (HEADER - self.buf.len()).min(bytes.len());
+            self.buf.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.buf.len() < HEADER {
+                return;
+            }
+            let header = std::mem::take(&mut self.buf);
+            self.header(&header, out);
+        }
+        // Complete chunks straight from `bytes`, once the one begun in `buf` is complete.
+        if !self.buf.is_empty() {
+            let take = (CHUNK - self.buf.len()).min(bytes.len());
+            self.buf.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.buf.len() < CHUNK {
+                return;
+            }
+            let chunk = std::mem::take(&mut self.buf);
+            self.read_chunk(&chunk, out);
+            self.buf = chunk;
+            self.buf.clear();
+        }
+        let mut whole = bytes.chunks_exact(CHUNK);
+        for chunk in &mut whole {
+            self.read_chunk(chunk, out);
+        }
+        self.buf.extend_from_slice(whole.remainder());
+    }
+
+    /// Ends the file: a cut-short header or chunk is reported, the records before the cut kept.
+    pub fn finish(&mut self, out: &mut Vec<Item>) {
+        if !self.header_read {
+            let header = std::mem::take(&mut self.buf);
+            self.header(&header, out);
+        }
+        let rest = std::mem::take(&mut self.buf);
+        if rest.iter().any(|&b| b != 0) {
+            let at = self.chunk_start(self.chunk);
+            self.problem(
+                out,
+                at,
+                None,
+                Severity::Notice,
+                ProblemKind::EvtxTruncated {
+                    bytes: rest.len() as u64,
+                },
+            );
+            let mut padded = rest;
+            padded.resize(CHUNK, 0);
+            self.read_chunk(&padded, out);
+        }
+        if let Some(at) = self.trailing {
+            let bytes = self.stats.bytes.saturating_sub(at);
+            self.problem(
+                out,
+                at,
+                None,
+                Severity::Notice,
+                ProblemKind::EvtxTrailing { bytes },
+            );
+        }
+        if let Some(declared) = self.declared {
+            if self.found > declared {
+                self.problem(
+                    out,
+                    0,
+                    None,
+                    Severity::Notice,
+                    ProblemKind::EvtxDirty {
+                        declared,
+                        found: self.found,
+                    },
+                );
+            }
+        }
+        if self.records == 0 {
+            self.problem(
+                out,
+                0,
+                None,
+                Severity::Rejected,
+                ProblemKind::NotEventXml {
+                    looks_like: crate::decoder::InputKind::EmptyEventLog,
+                },
+            );
+        }
+    }
+
+    fn header(&mut self, bytes: &[u8], out: &mut Vec<Item>) {
+        self.header_read = true;
+        match EvtxFileHeader::from_bytes(bytes) {
+            Ok(header) => {
+                self.declared = Some(u64::from(header.chunk_count));
+                if !header.validate_checksum() {
+                    let reason = format!(
+                        "checksum {:#010x} declared, {:#010x} computed",
+                        header.checksum, header.computed_checksum
+                    );
+                    self.problem(
+                        out,
+                        0,
+                        None,
+                        Severity::Notice,
+                        ProblemKind::EvtxHeader { reason },
+                    );
+                }
+            }
+            Err(err) => {
+                self.problem(
+                    out,
+                    0,
+                    None,
+                    Severity::Notice,
+                    ProblemKind::EvtxHeader {
+                        reason: err.to_string(),
+                    },
+                );
+            }
+        }
+    }
+
+    fn chunk_start(&self, number: u64) -> u64 {
+        EVTX_HEADER_BYTES + number * EVTX_CHUNK_BYTES
+    }
+
+    /// Decodes one chunk (exactly [`EVTX_CHUNK_BYTES`]).
+    fn read_chunk(&mut self, data: &[u8], out: &mut Vec<Item>) {
+        let number = self.chunk;
+        self.chunk += 1;
+        let base = self.chunk_start(number);
+        // Chunks never written to, as in a new or a dirty log, and what follows the chunks.
+        if self.trailing.is_some() || data.iter().all(|&b| b == 0) {
+            return;
+        }
+        let mut chunk = match EvtxChunkData::new(data.to_vec(), false) {
+            Ok(chunk) => {
+                self.found += 1;
+                chunk
+            }
+            Err(_) if self.declared.is_some_and(|declared| number >= declared) => {
+                self.trailing = Some(base);
+                return;
+            }
+            Err(err) => {
+                self.found += 1;
+                let reason = error_text(&err);
+                self.bad_chunk(out, base, reason);
+                return;
+            }
+        };
+        if let Some((expected, found)) = checksum_mismatch(&chunk) {
+            self.problem(
+                out,
+                base,
+                None,
+                Severity::Notice,
+                ProblemKind::EvtxChecksum { expected, found },
+            );
+        }
+        let settings = Arc::clone(&self.settings);
+        let mut parsed = match chunk.parse(settings) {
+            Ok(parsed) => parsed,
+            Err(err) => {
+                let reason = error_text(&err);
+                self.bad_chunk(out, base, reason);
+                return;
+            }
+        };
+        for record in parsed.iter() {
+            self.records += 1;
+            let number = self.records;
+            match record {
+                Ok(record) => {
+                    let start = base + record.binxml_offset - RECORD_HEADER;
+                    let end = base
+                        + record.binxml_offset
+                        + u64::from(record.binxml_size)
+                        + RECORD_TRAILER;
+                    let id = record.event_record_id;
+                    match record.into_xml_bytes() {
+                        Ok(xml) => self.event(out, &xml.data, number, (start, end), id),
+                        Err(err) => self.bad_record(out, start, Some(id), &err),
+                    }
+                }
+                Err(err) => {
+                    let (at, id) = match &err {
+                        EvtxError::FailedToReadRecordAt { offset, .. } => (base + offset, None),
+                        EvtxError::FailedToParseRecord { record_id, .. } => {
+                            (base, Some(*record_id))
+                        }
+                        _ => (base, None),
+                    };
+                    self.bad_record(out, at, id, &err);
+                }
+            }
+        }
+    }
+
+    /// Decodes the XML of one record into an event.
+    fn event(&mut self, out: &mut Vec<Item>, xml: &[u8], number: u64, range: (u64, u64), id: u64) {
+        let text = String::from_utf8_lossy(xml);
+        match self.parser.parse(&text) {
+            Ok((mut event, repairs)) => {
+                event.number = number;
+                event.position = Position::binary(range.0);
+                event.byte_range = range;
+                for kind in repairs {
+                    self.problem(out, range.0, Some(number), Severity::Repaired, kind);
+                }
+                self.stats.events += 1;
+                if event.repaired {
+                    self.stats.repaired += 1;
+                }
+                out.push(Item::Event(event));
+            }
+            Err(kind) => {
+                let reason = format!("its XML does not decode: {kind}");
+                self.problem(
+                    out,
+                    range.0,
+                    None,
+                    Severity::Skipped,
+                    ProblemKind::EvtxBadRecord {
+                        record: Some(id),
+                        reason,
+                    },
+                );
+            }
+        }
+    }
+
+    fn bad_chunk(&mut self, out: &mut Vec<Item>, at: u64, reason: String) {
+        self.problem(
+            out,
+            at,
+            None,
+            Severity::Skipped,
+            ProblemKind::EvtxBadChunk { reason },
+        );
+    }
+
+    fn bad_record(&mut self, out: &mut Vec<Item>, at: u64, record: Option<u64>, err: &EvtxError) {
+        self.problem(
+            out,
+            at,
+            None,
+            Severity::Skipped,
+            ProblemKind::EvtxBadRecord {
+                record,
+                reason: error_text(err),
+            },
+        );
+    }
+
+    fn problem(
+        &mut self,
+        out: &mut Vec<Item>,
+        byte: u64,
+        event: Option<u64>,
+        severity: Severity,
+        kind: ProblemKind,
+    ) {
+        self.stats.problems += 1;
+        if severity == Severity::Skipped {
+            self.stats.skipped += 1;
+        }
+        out.push(Item::Problem(Problem {
+            position: Position::binary(byte),
+            event,
+            severity,
+            kind,
+        }));
+    }
+}
+
+/// The declared and computed CRC32 of a chunk whose header or records do not match theirs.
+fn checksum_mismatch(chunk: &EvtxChunkData) -> Option<(u32, u32)> {
+    if chunk.validate_header_checksum() && chunk.validate_data_checksum() {
+        return None;
+    }
+    let header = &chunk.header;
+    if !chunk.validate_header_checksum() {
+        let mut hasher = crc32fast::Hasher::new();
+        hasher.update(chunk.data.get(..120).unwrap_or_default());
+        hasher.update(chunk.data.get(128..512).unwrap_or_default());
+        return Some((header.header_chunk_checksum, hasher.finalize()));
+    }
+    let end = (header.free_space_offset as usize).clamp(512, chunk.data.len());
+    let found = evtx::checksum_ieee(&chunk.data[512..end]);
+    Some((header.events_checksum, found))
+}
+
+/// An error of the `evtx` crate with its causes, on one line.
+fn error_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// The XML of the record that starts `offset` bytes into `chunk` (one whole chunk of an `.evtx`
+/// file), indented for reading: what the detail pane shows and copies for an `.evtx` event.
+pub fn record_xml(chunk: &[u8], offset: u64) -> Option<String> {
+    let mut data = EvtxChunkData::new(chunk.to_vec(), false).ok()?;
+    let mut parsed = data.parse(settings(true)).ok()?;
+    let record = parsed
+        .iter()
+        .filter_map(Result::ok)
+        .find(|r| r.binxml_offset == offset + RECORD_HEADER)?;
+    let xml = record.into_xml().ok()?;
+    Some(xml.data.trim().to_string())
+}
