@@ -1,0 +1,390 @@
+//! Binary `.evtx` logs: real samples (tests/fixtures/evtx, from the evtx crate's repository),
+//! damaged copies of them, and the promise that the events are those of the XML path.
+
+use keytrail::decoder::{Event, Item, Problem, SysField};
+use keytrail::ingest::{self, Format, Reader};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+/// Records the largest single allocation of each thread: corrupt size fields must never make
+/// the parser ask for a huge buffer.
+struct Largest;
+
+thread_local! {
+    static LARGEST: Cell<usize> = const { Cell::new(0) };
+}
+
+fn note(size: usize) {
+    let _ = LARGEST.try_with(|l| l.set(l.get().max(size)));
+}
+
+unsafe impl GlobalAlloc for Largest {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note(new_size);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Largest = Largest;
+
+fn sample(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/evtx/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Reads `bytes` fed in pieces of `piece` bytes.
+fn read_in_pieces(bytes: &[u8], piece: usize) -> (Vec<Event>, Vec<Problem>) {
+    let mut reader = Reader::new();
+    let mut out = Vec::new();
+    for p in bytes.chunks(piece.max(1)) {
+        reader.push(p, &mut out);
+    }
+    reader.finish(&mut out);
+    split(out)
+}
+
+fn split(items: Vec<Item>) -> (Vec<Event>, Vec<Problem>) {
+    let mut events = Vec::new();
+    let mut problems = Vec::new();
+    for item in items {
+        match item {
+            Item::Event(e) => events.push(e),
+            Item::Problem(p) => problems.push(p),
+        }
+    }
+    (events, problems)
+}
+
+fn codes(problems: &[Problem]) -> Vec<&'static str> {
+    problems.iter().map(|p| p.kind.code()).collect()
+}
+
+/// Every real sample: how many events decode and which problems are reported, in order.
+#[test]
+fn real_samples_decode_with_their_problems_reported() {
+    let table: &[(&str, usize, &[&str])] = &[
+        ("security.evtx", 2261, &[]),
+        ("Security_with_size_t.evtx", 636, &[]),
+        ("post-Security.evtx", 126, &[]),
+        ("Security_short_selected.evtx", 7, &[]),
+        ("new-user-security.evtx", 4, &[]),
+        ("issue_201.evtx", 1, &[]),
+        ("Application_no_crc32.evtx", 17, &[]),
+        ("sample-with-irregular-bool-values.evtx", 3028, &[]),
+        ("2-vss_7-System.evtx", 1160, &["evtx_dirty"]),
+        ("sysmon.evtx", 358, &["evtx_trailing", "evtx_dirty"]),
+        (
+            "sample-with-zero-data-size-event.evtx",
+            449,
+            &["evtx_checksum", "evtx_bad_record"],
+        ),
+        (
+            "sample_with_a_bad_chunk_magic.evtx",
+            301,
+            &[
+                "evtx_checksum",
+                "evtx_bad_chunk",
+                "evtx_checksum",
+                "evtx_bad_record",
+                "evtx_checksum",
+                "evtx_bad_chunk",
+            ],
+        ),
+    ];
+    for &(name, events, problems) in table {
+        let (format, ev, pr, stats) = ingest::read_all(&sample(name));
+        assert_eq!(format, Some(Format::Evtx), "{name}");
+        assert_eq!(ev.len(), events, "{name}: events");
+        assert_eq!(codes(&pr), problems, "{name}: problems");
+        assert_eq!(stats.events, events as u64, "{name}");
+        let lost = pr.iter().filter(|p| p.is_skip()).count() as u64;
+        assert_eq!(
+            stats.skipped, lost,
+            "{name}: the skipped count is what was lost"
+        );
+    }
+}
+
+/// The evtx crate's own reader finds the same records (a cross-check of the chunk walk).
+#[test]
+fn every_record_the_evtx_crate_reads_is_an_event() {
+    for name in ["security.evtx", "2-vss_7-System.evtx", "sysmon.evtx"] {
+        let bytes = sample(name);
+        let mut parser = evtx::EvtxParser::from_buffer(bytes.clone()).unwrap();
+        let mut theirs: Vec<u64> = parser
+            .records()
+            .filter_map(Result::ok)
+            .map(|r| r.event_record_id)
+            .collect();
+        let (_, events, _, _) = ingest::read_all(&bytes);
+        let mut ours: Vec<u64> = events.iter().filter_map(Event::record_id).collect();
+        theirs.sort_unstable();
+        ours.sort_unstable();
+        assert_eq!(ours, theirs, "{name}");
+    }
+}
+
+/// Damaged files say where: the chunk and the byte offset in the file, and the record ID.
+#[test]
+fn problems_name_the_chunk_offset_and_record() {
+    let (_, _, problems, _) = ingest::read_all(&sample("sample_with_a_bad_chunk_magic.evtx"));
+    let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert!(
+        text[1].starts_with("chunk 6, offset 0x61000: chunk cannot be read (")
+            && text[1].ends_with("its records are lost"),
+        "{}",
+        text[1]
+    );
+    assert!(
+        text[3].starts_with("chunk 7, offset 0x73060: a record cannot be decoded")
+            && text[3].ends_with("(event skipped)"),
+        "{}",
+        text[3]
+    );
+    assert_eq!(problems[1].position.evtx_chunk(), Some(6));
+    let (_, _, problems, _) = ingest::read_all(&sample("2-vss_7-System.evtx"));
+    assert_eq!(
+        problems[0].to_string(),
+        "file header, offset 0x0: the file header declares 4 chunks but the file holds 11 \
+         (a log copied while in use); every chunk was read"
+    );
+}
+
+/// Times keep every digit of the FILETIME; SIDs, `%%` codes and hex values stay as written.
+#[test]
+fn values_stay_as_windows_wrote_them() {
+    let (_, events, _, _) = ingest::read_all(&sample("security.evtx"));
+    let first = &events[0];
+    assert_eq!(first.record_id(), Some(1));
+    assert_eq!(
+        first.system(SysField::TimeCreated),
+        "2016-07-08T18:12:51.6816408Z"
+    );
+    assert_eq!(
+        first.time().unwrap().to_string(),
+        "2016-07-08T18:12:51.6816408Z"
+    );
+    // Every time has 7 fraction digits, and sub-microsecond ticks are not rounded away.
+    assert!(events
+        .iter()
+        .all(|e| e.system(SysField::TimeCreated).len() == 28));
+    assert!(events
+        .iter()
+        .any(|e| !e.system(SysField::TimeCreated).ends_with("0Z")));
+    let key = events.iter().find(|e| e.event_id() == 5058).unwrap();
+    assert_eq!(key.data("AlgorithmName"), Some("%%2432"));
+    assert_eq!(key.data("SubjectUserSid"), Some("S-1-5-18"));
+    assert_eq!(key.data("SubjectLogonId"), Some("0x3e7"));
+    assert_eq!(key.data("ReturnCode"), Some("0x0"));
+    assert_eq!(key.channel(), "Security");
+    assert_eq!(key.provider(), "Microsoft-Windows-Security-Auditing");
+}
+
+/// Real 4648 events carry two Data elements named `LogonGuid`: both are kept, in order.
+#[test]
+fn repeated_data_names_are_kept_in_order() {
+    let (_, events, _, _) = ingest::read_all(&sample("Security_with_size_t.evtx"));
+    let e = events.iter().find(|e| e.event_id() == 4648).unwrap();
+    let names: Vec<&str> = e.fields().map(|f| f.name).collect();
+    assert_eq!(
+        names.iter().filter(|&&n| n == "LogonGuid").count(),
+        2,
+        "{names:?}"
+    );
+    assert_eq!(names[4], "LogonGuid");
+    assert_eq!(names[7], "LogonGuid");
+}
+
+/// The result never depends on how the bytes arrive.
+#[test]
+fn pieces_of_any_size_give_the_same_result() {
+    for name in ["security.evtx", "sample_with_a_bad_chunk_magic.evtx"] {
+        let bytes = sample(name);
+        let whole = read_in_pieces(&bytes, bytes.len());
+        for piece in [1 << 20, 65536, 65535, 4097, 4095, 777] {
+            assert!(read_in_pieces(&bytes, piece) == whole, "{name}, {piece}");
+        }
+    }
+}
+
+/// An event's byte range is its record: the detail pane renders it again from its chunk.
+#[test]
+fn each_event_renders_again_from_its_chunk() {
+    let bytes = sample("security.evtx");
+    let (_, events, _, _) = ingest::read_all(&bytes);
+    for e in events.iter().step_by(97) {
+        let (start, end) = e.byte_range;
+        let record = &bytes[start as usize..end as usize];
+        assert!(ingest::is_evtx_record(record));
+        // The record ends with a copy of its size.
+        let size = u32::from_le_bytes(record[4..8].try_into().unwrap()) as usize;
+        assert_eq!(size, record.len());
+        let chunk = ingest::evtx_chunk_of(start);
+        let xml = ingest::record_xml(
+            &bytes[chunk.start as usize..chunk.end as usize],
+            start - chunk.start,
+        )
+        .unwrap();
+        let (again, _) = keytrail::decoder::EventParser::default()
+            .parse(&xml)
+            .unwrap();
+        assert_eq!(again.record_id(), e.record_id());
+        assert_eq!(
+            again.fields().collect::<Vec<_>>(),
+            e.fields().collect::<Vec<_>>()
+        );
+        assert!(xml.contains("\n"), "the detail's XML is indented");
+    }
+}
+
+/// A file cut anywhere keeps every record that ends before the cut.
+#[test]
+fn truncated_files_keep_every_complete_record() {
+    let bytes = sample("security.evtx");
+    let (_, all, _, _) = ingest::read_all(&bytes);
+    for cut in [4096 + 100, 4096 + 65536 + 3000, 300_000, 1_000_001] {
+        let (_, events, problems, _) = ingest::read_all(&bytes[..cut]);
+        let complete: Vec<u64> = all
+            .iter()
+            .filter(|e| e.byte_range.1 <= cut as u64)
+            .filter_map(Event::record_id)
+            .collect();
+        let ours: Vec<u64> = events.iter().filter_map(Event::record_id).collect();
+        assert!(
+            complete.iter().all(|id| ours.contains(id)),
+            "cut at {cut}: {} complete, {} read",
+            complete.len(),
+            ours.len()
+        );
+        assert!(
+            codes(&problems).contains(&"evtx_truncated"),
+            "cut at {cut}: {:?}",
+            codes(&problems)
+        );
+    }
+}
+
+/// Damage anywhere costs at most the chunk it is in: the other chunks' events are all there,
+/// and nothing panics.
+#[test]
+fn a_damaged_byte_costs_at_most_its_chunk() {
+    let bytes = sample("security.evtx");
+    let (_, all, _, _) = ingest::read_all(&bytes);
+    let mut state = 0x5059_u64;
+    for _ in 0..60 {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let at = 4096 + (state >> 33) as usize % (bytes.len() - 4096);
+        let mut damaged = bytes.clone();
+        damaged[at] ^= 0x5A;
+        let (_, events, _, _) = ingest::read_all(&damaged);
+        let chunk = (at - 4096) / 65536;
+        let elsewhere = |e: &&Event| (e.byte_range.0 as usize - 4096) / 65536 != chunk;
+        let expected: Vec<Option<u64>> =
+            all.iter().filter(elsewhere).map(Event::record_id).collect();
+        let got: Vec<Option<u64>> = events
+            .iter()
+            .filter(elsewhere)
+            .map(Event::record_id)
+            .collect();
+        assert_eq!(got, expected, "byte {at} damaged");
+    }
+}
+
+/// Size fields set to huge values (record sizes, string and value lengths) are reported, and
+/// never make the parser ask for a huge allocation.
+#[test]
+fn corrupt_size_fields_never_allocate_much() {
+    let whole = sample("security.evtx");
+    // The file header and its third chunk: a file of its own.
+    let bytes = [&whole[..4096], &whole[4096 + 2 * 65536..4096 + 3 * 65536]].concat();
+    LARGEST.with(|l| l.set(0));
+    let (_, all, _, _) = ingest::read_all(&bytes);
+    let intact = LARGEST.with(Cell::get);
+    assert!(all.len() > 50);
+    let mut worst = 0;
+    let mut reported = 0;
+    for e in all.iter().step_by(9) {
+        let start = e.byte_range.0 as usize;
+        // The record's size, then every 16-bit and 32-bit field of its first 200 bytes of
+        // BinXML: whichever of them is a length, it now says "huge".
+        let mut offsets = vec![start + 4];
+        offsets.extend((start + 24..start + 224).step_by(2));
+        for at in offsets {
+            let mut damaged = bytes.clone();
+            damaged[at..at + 4].copy_from_slice(&[0xF0, 0xFF, 0xFF, 0x7F]);
+            LARGEST.with(|l| l.set(0));
+            let (_, events, problems, _) = ingest::read_all(&damaged);
+            worst = worst.max(LARGEST.with(Cell::get));
+            reported += usize::from(events.len() < all.len() && !problems.is_empty());
+        }
+    }
+    assert!(reported > 0, "corrupt sizes are reported");
+    // No more than the intact chunk needs (its arena and tables), and far from the gigabytes
+    // that the sizes ask for.
+    assert!(
+        worst <= intact.max(1 << 20),
+        "largest allocation: {worst} bytes (intact: {intact})"
+    );
+}
+
+/// .evtx and XML files read by the same path give the same kind of events: a record's XML, as
+/// an XML file, decodes to the same event as the record itself.
+#[test]
+fn an_evtx_record_and_its_xml_export_decode_alike() {
+    let bytes = sample("security.evtx");
+    let (_, events, _, _) = ingest::read_all(&bytes);
+    let mut xml = String::from("<Events>");
+    let mut expected = Vec::new();
+    for e in events
+        .iter()
+        .filter(|e| matches!(e.event_id(), 5058 | 5061 | 4624))
+        .take(50)
+    {
+        let chunk = ingest::evtx_chunk_of(e.byte_range.0);
+        let record = ingest::record_xml(
+            &bytes[chunk.start as usize..chunk.end as usize],
+            e.byte_range.0 - chunk.start,
+        )
+        .unwrap();
+        xml.push_str(&record);
+        expected.push(e);
+    }
+    xml.push_str("</Events>");
+    let (format, from_xml, problems, _) = ingest::read_all(xml.as_bytes());
+    assert_eq!(format, Some(Format::Xml));
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(from_xml.len(), expected.len());
+    for (x, e) in from_xml.iter().zip(expected) {
+        assert_eq!(x.event_id(), e.event_id());
+        assert_eq!(x.time(), e.time());
+        assert_eq!(x.record_id(), e.record_id());
+        for field in SysField::ALL {
+            assert_eq!(x.system(field), e.system(field), "{field:?}");
+        }
+        assert_eq!(
+            x.fields().collect::<Vec<_>>(),
+            e.fields().collect::<Vec<_>>()
+        );
+    }
+}
+
+/// A file that starts like an .evtx but holds nothing readable says so.
+#[test]
+fn an_evtx_without_records_says_so() {
+    let mut bytes = b"ElfFile\0".to_vec();
+    bytes.resize(4096, 0);
+    let (format, events, problems, _) = ingest::read_all(&bytes);
+    assert_eq!(format, Some(Format::Evtx));
+    assert!(events.is_empty());
+    assert_eq!(codes(&problems), ["evtx_header", "not_event_xml"]);
+}
