@@ -209,3 +209,73 @@ fn generate_is_deterministic_and_exports_round_trip() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).lines().count(), 50);
 }
+
+/// `.evtx` files are read like XML: by content, from a path or standard input, mixed with XML.
+#[test]
+fn evtx_files_read_like_xml_by_content_from_paths_and_stdin() {
+    let evtx = fixture("evtx/security.evtx");
+    let out = keytrail(&["summary", &evtx, "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty());
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["events"], 2261, "{summary}");
+
+    // Standard input streams the same file: the same export, line for line.
+    let from_path = keytrail(&["export", &evtx], None);
+    let bytes = std::fs::read(&evtx).unwrap();
+    let from_stdin = keytrail(&["export", "-"], Some(&bytes));
+    assert_eq!(from_stdin.status.code(), Some(0));
+    assert_eq!(from_stdin.stdout, from_path.stdout);
+    let first = text(&from_path.stdout).lines().next().unwrap().to_string();
+    let first: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(first["time"], "2016-07-08T18:12:51.6816408Z");
+    assert_eq!(first["record_id"], 1);
+
+    // A renamed .evtx is still an .evtx; mixed with XML, both load as one set.
+    let dir = std::env::temp_dir().join(format!("keytrail-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let renamed = dir.join("log.xml");
+    std::fs::copy(fixture("evtx/new-user-security.evtx"), &renamed).unwrap();
+    let renamed = renamed.to_string_lossy().into_owned();
+    let out = keytrail(
+        &[
+            "summary",
+            &renamed,
+            &fixture("wevtutil.xml"),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["events"], 4 + 16);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A damaged `.evtx`: every readable record is written, each problem on standard error with
+/// its chunk and offset, exit status 3.
+#[test]
+fn damaged_evtx_exits_3_with_chunk_and_offset_on_stderr() {
+    let path = fixture("evtx/sample_with_a_bad_chunk_magic.evtx");
+    let out = keytrail(&["export", &path], None);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(text(&out.stdout).lines().count(), 301);
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 6, "{err}");
+    assert!(
+        lines[1].starts_with(&format!(
+            "{path}:chunk 6, offset 0x61000: chunk cannot be read"
+        )),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[3].starts_with(&format!(
+            "{path}:chunk 7, offset 0x73060: a record cannot be decoded"
+        )),
+        "{}",
+        lines[3]
+    );
+}

@@ -241,6 +241,8 @@ pub enum ProblemKind {
         /// Bytes from there to the end of the file.
         bytes: u64,
     },
+    /// An `.evtx` file with no event record in it.
+    EvtxEmpty,
     /// The `.evtx` file ends inside a chunk: the complete records before the cut were read.
     EvtxTruncated {
         /// Bytes of the last chunk present (of 65,536).
@@ -285,7 +287,8 @@ impl ProblemKind {
             Self::EvtxTruncated { bytes } | Self::EvtxTrailing { bytes } => {
                 vec![bytes.to_string()]
             }
-            Self::UnclosedEvent
+            Self::EvtxEmpty
+            | Self::UnclosedEvent
             | Self::TruncatedEvent
             | Self::MissingEventId
             | Self::DtdIgnored
@@ -322,6 +325,7 @@ impl ProblemKind {
             Self::EvtxBadRecord { .. } => "evtx_bad_record",
             Self::EvtxTruncated { .. } => "evtx_truncated",
             Self::EvtxTrailing { .. } => "evtx_trailing",
+            Self::EvtxEmpty => "evtx_empty",
         }
     }
 }
@@ -386,6 +390,7 @@ impl fmt::Display for ProblemKind {
             Self::EvtxBadRecord { record: None, reason } => {
                 write!(f, "a record cannot be decoded: {reason}")
             }
+            Self::EvtxEmpty => f.write_str("this .evtx file holds no event record"),
             Self::EvtxTrailing { bytes } => write!(
                 f,
                 "the {bytes} bytes from here to the end hold no chunk (unused space after the declared chunks); ignored"

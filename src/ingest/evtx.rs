@@ -190,15 +190,7 @@ impl EvtxReader {
             }
         }
         if self.records == 0 {
-            self.problem(
-                out,
-                0,
-                None,
-                Severity::Rejected,
-                ProblemKind::NotEventXml {
-                    looks_like: crate::decoder::InputKind::EmptyEventLog,
-                },
-            );
+            self.problem(out, 0, None, Severity::Rejected, ProblemKind::EvtxEmpty);
         }
     }
 
