@@ -244,6 +244,36 @@ describe('keytrail viewer', () => {
     assertPrivate(session, before);
   });
 
+  test('.evtx files: a real Security log with its detail, a damaged one with its problems, mixed with XML', async (t) => {
+    const session = await openPage(t);
+    const { page } = session;
+    const before = session.opening();
+    // Named .xml: the content decides, not the name.
+    const log = await fixture('evtx/security.evtx');
+    await page.setInputFiles('[data-testid=file-input]', [{ ...log, name: 'Security-copy.xml' }, await fixture('wevtutil.xml')]);
+    await waitForEvents(page, 2261 + 16);
+    assert.equal(await page.textContent('[data-testid=problems] .quiet'), 'No problems found.');
+    // The detail of an .evtx event: its record as XML, times with all 7 FILETIME digits.
+    await page.selectOption('[data-testid=filter-event]', '5061');
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]').textContent === '103');
+    await openDetail(page, '5061');
+    const xml = await page.textContent('[data-testid=detail-xml]');
+    assert.match(xml, /<EventID>5061<\/EventID>/);
+    assert.match(xml, /SystemTime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z"/);
+    assert.match(xml, /<Data Name="SubjectUserSid">S-1-5-/);
+    assert.ok((await page.textContent('[data-testid=event-detail]')).includes('Cryptographic operation'));
+    // A damaged file: the good records load, each bad chunk and record is listed where it is.
+    await page.setInputFiles('[data-testid=file-input]', await fixture('evtx/sample_with_a_bad_chunk_magic.evtx'));
+    await waitForEvents(page, 2261 + 16 + 301);
+    const chunk = page.locator('[data-testid=problems] li[data-code=evtx_bad_chunk]');
+    assert.equal(await chunk.count(), 2);
+    assert.match(await chunk.first().locator('.where').textContent(), /^chunk 6, offset 0x61000: chunk cannot be read \(/);
+    assert.equal(await page.locator('[data-testid=problems] li[data-code=evtx_bad_record]').count(), 1);
+    assert.equal(await page.textContent('[data-testid=skipped-count]'), '3');
+    await page.screenshot({ path: join(artifacts, '09-evtx.png') });
+    assertPrivate(session, before);
+  });
+
   test('the documentation sample: table and detail pane', async (t) => {
     const session = await openPage(t);
     const { page } = session;
