@@ -120,8 +120,21 @@ fn readme_lists_every_fixture() {
     let dir = dir();
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     let mut names = Vec::new();
+    // The files of the directory, and of its subdirectories as `sub/name`.
+    let mut files = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type().unwrap().is_dir() {
+            for inner in std::fs::read_dir(entry.path()).unwrap() {
+                let inner = inner.unwrap().file_name().to_string_lossy().into_owned();
+                files.push(format!("{name}/{inner}"));
+            }
+        } else {
+            files.push(name);
+        }
+    }
+    for name in files {
         if name != "README.md" {
             assert!(
                 readme.contains(&format!("| `{name}` |")),

@@ -1,0 +1,69 @@
+//! What both targets share: a chunking drawn from a seed byte, and the viewer's and the CLI's
+//! path that every decoded event goes down (typed views, the compact row, the session index and
+//! the monitoring rules), which must not panic on whatever the event holds.
+
+use keytrail::decoder::Item;
+use keytrail::model::rules::{presets, RowSubject, RuleSet};
+use keytrail::model::session::SessionIndex;
+use keytrail::model::store::Store;
+use std::sync::OnceLock;
+
+/// Where to cut an input of `len` bytes, drawn from `seed`.
+pub fn cuts(seed: u8, len: usize) -> Vec<usize> {
+    let mut cuts = Vec::new();
+    let mut at = 0usize;
+    let mut step = usize::from(seed % 31) + 1;
+    while at < len {
+        at += step;
+        cuts.push(at);
+        step = (step * 7 + usize::from(seed)) % 97 + 1;
+    }
+    cuts
+}
+
+/// Feeds `data` to `push` cut at `cuts`, then `finish`.
+pub fn feed(
+    data: &[u8],
+    cuts: &[usize],
+    mut push: impl FnMut(&[u8], &mut Vec<Item>),
+    finish: impl FnOnce(&mut Vec<Item>),
+) -> Vec<Item> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for &c in cuts {
+        let c = c.clamp(at, data.len());
+        push(&data[at..c], &mut out);
+        at = c;
+    }
+    push(&data[at..], &mut out);
+    finish(&mut out);
+    out
+}
+
+/// Every decoded event down the viewer's and the CLI's path.
+pub fn exercise(items: &[Item]) {
+    static RULES: OnceLock<RuleSet> = OnceLock::new();
+    let rules = RULES.get_or_init(|| RuleSet::compile(presets()).expect("the presets compile"));
+    let mut store = Store::new();
+    let mut sessions = SessionIndex::new();
+    for item in items {
+        if let Item::Event(ev) = item {
+            let _ = ev.view();
+            let _ = ev.outcome();
+            let _ = ev.decoded_fields();
+            store.push_event(0, ev);
+            sessions.add(ev);
+            let on_event = rules.mask(ev);
+            let row = store.rows.last().expect("just pushed");
+            let on_row = rules.mask(&RowSubject { row, store: &store });
+            assert_eq!(on_event, on_row, "rules disagree on the event and its row");
+        }
+    }
+    for item in items {
+        if let Item::Event(ev) = item {
+            let _ = sessions.link_event(ev).describe();
+            let sid = ev.account().sid.to_string();
+            let _ = sessions.timeline(&sid);
+        }
+    }
+}

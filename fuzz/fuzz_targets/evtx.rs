@@ -1,0 +1,39 @@
+//! Arbitrary chunks behind a real `.evtx` file header: the `.evtx` reader (the evtx crate and
+//! keytrail's chunk walk) must not panic, must keep its memory bounded (libFuzzer's
+//! -rss_limit_mb: corrupt size fields must not turn into huge allocations), and must give the
+//! same items however the file arrives. Every decoded event then goes down the viewer's and the
+//! CLI's path ([`common::exercise`]).
+#![no_main]
+
+#[path = "common.rs"]
+mod common;
+
+use keytrail::ingest::Reader;
+use libfuzzer_sys::fuzz_target;
+
+/// The file header of tests/fixtures/evtx/security.evtx.
+static HEADER: &[u8; 4096] = include_bytes!("../headers/security.evtx.header");
+
+fuzz_target!(|input: &[u8]| {
+    // The first byte seeds how the file arrives; the rest are its chunks.
+    let Some((&seed, chunks)) = input.split_first() else {
+        return;
+    };
+    let data = [&HEADER[..], chunks].concat();
+    let read = |cuts: &[usize]| {
+        let mut r = Reader::new();
+        let out = common::feed(&data, cuts, |b, out| r.push(b, out), |_| {});
+        let mut rest = Vec::new();
+        r.finish(&mut rest);
+        [out, rest].concat()
+    };
+    let whole = read(&[]);
+    // Pieces of up to 97 bytes are too many for a 64 KiB chunk: scale them up.
+    let cuts: Vec<usize> = common::cuts(seed, data.len() / 64)
+        .into_iter()
+        .map(|c| c * 64)
+        .collect();
+    let pieces = read(&cuts);
+    assert_eq!(whole, pieces, "cutting the input changed the result");
+    common::exercise(&whole);
+});
