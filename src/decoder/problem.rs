@@ -220,8 +220,9 @@ pub enum ProblemKind {
         /// What the parser reported.
         reason: String,
     },
-    /// An `.evtx` chunk whose CRC32 does not match its content: its records were read anyway,
-    /// and each one that does not parse is reported on its own.
+    /// An `.evtx` file header or chunk whose CRC32 does not match its content (the position
+    /// says which): what it covers was read anyway, and each record that does not parse is
+    /// reported on its own.
     EvtxChecksum {
         /// The checksum the chunk declares.
         expected: u32,
@@ -381,7 +382,7 @@ impl fmt::Display for ProblemKind {
             }
             Self::EvtxChecksum { expected, found } => write!(
                 f,
-                "chunk checksum does not match (declared {expected:#010x}, computed {found:#010x}); its records were read anyway"
+                "checksum does not match (declared {expected:#010x}, computed {found:#010x}); what it covers was read anyway"
             ),
             Self::EvtxBadRecord {
                 record: Some(record),

@@ -200,16 +200,15 @@ impl EvtxReader {
             Ok(header) => {
                 self.declared = Some(u64::from(header.chunk_count));
                 if !header.validate_checksum() {
-                    let reason = format!(
-                        "checksum {:#010x} declared, {:#010x} computed",
-                        header.checksum, header.computed_checksum
-                    );
                     self.problem(
                         out,
                         0,
                         None,
                         Severity::Notice,
-                        ProblemKind::EvtxHeader { reason },
+                        ProblemKind::EvtxChecksum {
+                            expected: header.checksum,
+                            found: header.computed_checksum,
+                        },
                     );
                 }
             }

@@ -757,7 +757,7 @@ pub fn problem_message(lang: Lang, code: &str, params: &[String], english: &str)
                 p(0)
             ),
             "evtx_checksum" => format!(
-                "チャンクのチェックサムが一致しません (宣言 {}、計算 {}); レコードはそのまま読みました",
+                "チェックサムが一致しません (宣言 {}、計算 {}); 対象の範囲はそのまま読みました",
                 p(0),
                 p(1)
             ),
