@@ -80,7 +80,7 @@ fn real_samples_decode_with_their_problems_reported() {
         ("Application_no_crc32.evtx", 17, &[]),
         ("sample-with-irregular-bool-values.evtx", 3028, &[]),
         ("2-vss_7-System.evtx", 1160, &["evtx_dirty"]),
-        ("sysmon.evtx", 358, &["evtx_trailing", "evtx_dirty"]),
+        ("sysmon.evtx", 358, &["evtx_dirty", "evtx_trailing"]),
         (
             "sample-with-zero-data-size-event.evtx",
             449,
@@ -153,8 +153,8 @@ fn problems_name_the_chunk_offset_and_record() {
     let (_, _, problems, _) = ingest::read_all(&sample("2-vss_7-System.evtx"));
     assert_eq!(
         problems[0].to_string(),
-        "file header, offset 0x0: the file header declares 4 chunks but the file holds 11 \
-         (a log copied while in use); every chunk was read"
+        "chunk 4, offset 0x41000: the file header declares 4 chunks; this one and those after \
+         it lie beyond them (a log copied while in use) and are read all the same"
     );
 }
 
@@ -387,4 +387,66 @@ fn an_evtx_without_records_says_so() {
     assert_eq!(format, Some(Format::Evtx));
     assert!(events.is_empty());
     assert_eq!(codes(&problems), ["evtx_checksum", "evtx_empty"]);
+}
+
+/// A large file is split between workers at a chunk boundary: the reader of the rest, joined at
+/// the first reader's boundary, gives exactly what one reader of the whole file gives.
+#[test]
+fn two_readers_joined_at_any_chunk_give_what_one_gives() {
+    for name in [
+        "security.evtx",
+        "sample_with_a_bad_chunk_magic.evtx",
+        "2-vss_7-System.evtx",
+        "sysmon.evtx",
+    ] {
+        let bytes = sample(name);
+        let mut whole = Vec::new();
+        let mut one = Reader::new();
+        one.push(&bytes, &mut whole);
+        one.finish(&mut whole);
+        let chunks = (bytes.len() - 4096) / 65536;
+        for first_chunk in 1..chunks as u64 {
+            let at = (4096 + first_chunk * 65536) as usize;
+            let mut head = Reader::new();
+            let mut joined = Vec::new();
+            head.push(&bytes[..at], &mut joined);
+            // A reader that met the unused end of the file reads the rest itself.
+            let Some(boundary) = head.boundary() else {
+                continue;
+            };
+            let part = ingest::EvtxPart {
+                first_chunk,
+                declared: head.split(bytes.len() as u64).and_then(|p| p.declared),
+            };
+            let mut rest = Reader::evtx_part(part);
+            let mut items = Vec::new();
+            rest.push(&bytes[at..], &mut items);
+            rest.finish(&mut items);
+            joined.extend(items.into_iter().filter_map(|item| match item {
+                Item::Event(e) => Some(Item::Event(boundary.event_of(e))),
+                Item::Problem(p) => boundary.problem(p).map(Item::Problem),
+            }));
+            assert!(joined == whole, "{name} split at chunk {first_chunk}");
+        }
+    }
+}
+
+/// Where a file is split: the chunk boundary nearest the middle of what is left.
+#[test]
+fn an_evtx_file_splits_at_the_chunk_nearest_the_middle() {
+    let bytes = sample("security.evtx");
+    let mut reader = Reader::new();
+    let mut out = Vec::new();
+    reader.push(&bytes[..128 * 1024], &mut out);
+    let part = reader.split(bytes.len() as u64).unwrap();
+    // 2,166,784 bytes: 33 chunks; 128 KiB read; the middle of the rest is at byte 1,148,928,
+    // in chunk 17: the part starts with chunk 18.
+    assert_eq!(part.start(), 4096 + 18 * 65536);
+    // The header declares the 26 chunks in use (the 7 after them are zeros), and the part
+    // knows it.
+    assert_eq!(part.declared, Some(26));
+    // Too little left to split.
+    let mut small = Reader::new();
+    small.push(&bytes[..4096 + 32 * 65536], &mut out);
+    assert_eq!(small.split(bytes.len() as u64), None);
 }

@@ -207,12 +207,11 @@ pub enum ProblemKind {
         reason: String,
     },
     /// An `.evtx` file whose header declares fewer chunks than it holds, as in a log copied
-    /// while Windows was writing it (marked dirty): every chunk present was read.
+    /// while Windows was writing it (marked dirty): said at the first chunk past the declared
+    /// ones; every chunk present is read.
     EvtxDirty {
         /// Chunks the header declares.
         declared: u64,
-        /// Chunks with records found in the file.
-        found: u64,
     },
     /// An `.evtx` chunk that cannot be read (bad signature, damaged header or string table):
     /// its records are lost, decoding goes on with the next chunk.
@@ -281,7 +280,7 @@ impl ProblemKind {
                 record: Some(record),
                 reason,
             } => vec![reason.clone(), record.to_string()],
-            Self::EvtxDirty { declared, found } => vec![declared.to_string(), found.to_string()],
+            Self::EvtxDirty { declared } => vec![declared.to_string()],
             Self::EvtxChecksum { expected, found } => {
                 vec![format!("{expected:#010x}"), format!("{found:#010x}")]
             }
@@ -373,9 +372,9 @@ impl fmt::Display for ProblemKind {
             Self::EvtxHeader { reason } => {
                 write!(f, "damaged .evtx file header ({reason}); its chunks were read all the same")
             }
-            Self::EvtxDirty { declared, found } => write!(
+            Self::EvtxDirty { declared } => write!(
                 f,
-                "the file header declares {declared} chunks but the file holds {found} (a log copied while in use); every chunk was read"
+                "the file header declares {declared} chunks; this one and those after it lie beyond them (a log copied while in use) and are read all the same"
             ),
             Self::EvtxBadChunk { reason } => {
                 write!(f, "chunk cannot be read ({reason}); its records are lost")

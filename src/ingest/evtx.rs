@@ -15,11 +15,12 @@
 //! - a file cut short inside a chunk: every complete record before the cut is kept.
 
 use crate::decoder::{
-    EventParser, Item, Position, Problem, ProblemKind, Severity, Stats, EVTX_CHUNK_BYTES,
+    Boundary, EventParser, Item, Position, Problem, ProblemKind, Severity, Stats, EVTX_CHUNK_BYTES,
     EVTX_HEADER_BYTES,
 };
 use evtx::err::EvtxError;
 use evtx::{EvtxChunkData, EvtxFileHeader, ParserSettings};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 const HEADER: usize = EVTX_HEADER_BYTES as usize;
@@ -28,8 +29,27 @@ const CHUNK: usize = EVTX_CHUNK_BYTES as usize;
 const RECORD_HEADER: u64 = 24;
 const RECORD_TRAILER: u64 = 4;
 
+/// The chunks from one on, of a file whose header another reader read: what a second worker
+/// needs to decode the rest of a large `.evtx` file on its own ([`EvtxReader::part`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvtxPart {
+    /// The number of the part's first chunk.
+    pub first_chunk: u64,
+    /// Chunks the file header declares, when it could be read.
+    pub declared: Option<u64>,
+}
+
+impl EvtxPart {
+    /// Where the part starts in the file.
+    pub fn start(&self) -> u64 {
+        EVTX_HEADER_BYTES + self.first_chunk * EVTX_CHUNK_BYTES
+    }
+}
+
 /// Reads one `.evtx` file fed in pieces of any size. See the [module documentation](self).
 pub struct EvtxReader {
+    /// Where the bytes fed start in the file: 0, or a part's first chunk.
+    base: u64,
     /// Bytes not yet decoded: the file header, then at most one chunk.
     buf: Vec<u8>,
     /// Whether the file header was read.
@@ -38,8 +58,6 @@ pub struct EvtxReader {
     declared: Option<u64>,
     /// The next chunk's number.
     chunk: u64,
-    /// Chunks that held anything.
-    found: u64,
     /// Records seen, decoded or not (the events' ordinals).
     records: u64,
     /// Where the chunks stopped: past the declared ones, bytes that are no chunk (the unused
@@ -80,11 +98,11 @@ impl EvtxReader {
     /// A reader at the start of a file.
     pub fn new() -> Self {
         Self {
+            base: 0,
             buf: Vec::with_capacity(HEADER),
             header_read: false,
             declared: None,
             chunk: 0,
-            found: 0,
             records: 0,
             trailing: None,
             settings: settings(false),
@@ -93,16 +111,56 @@ impl EvtxReader {
         }
     }
 
-    /// A reader of the chunks from number `first` on, for a worker that decodes part of a file
-    /// whose header another reader read: its events are numbered after `records_before`.
-    pub fn from_chunk(first: u64, records_before: u64) -> Self {
+    /// A reader of `part`, fed the file's bytes from the part's start: its events and problems
+    /// have their places in the whole file, its events are numbered from 1 (see
+    /// [`EvtxReader::boundary`]).
+    pub fn part(part: EvtxPart) -> Self {
         Self {
+            base: part.start(),
             header_read: true,
+            declared: part.declared,
             buf: Vec::with_capacity(CHUNK),
-            chunk: first,
-            records: records_before,
+            chunk: part.first_chunk,
             ..Self::new()
         }
+    }
+
+    /// Where the rest of a file of `size` bytes may be handed to a reader of its own: the chunk
+    /// boundary nearest the middle of what is left, once the header is read and if at least
+    /// two chunks are left after what was fed. The part must be fed from its start, and this
+    /// reader fed up to it.
+    pub fn split(&self, size: u64) -> Option<EvtxPart> {
+        if !self.header_read || self.trailing.is_some() {
+            return None;
+        }
+        let next = self.base + self.stats.bytes;
+        let chunks_left = size.saturating_sub(next) / EVTX_CHUNK_BYTES;
+        if chunks_left < 2 {
+            return None;
+        }
+        let middle = next + size.saturating_sub(next) / 2;
+        let first_chunk = middle
+            .saturating_sub(EVTX_HEADER_BYTES)
+            .div_ceil(EVTX_CHUNK_BYTES);
+        Some(EvtxPart {
+            first_chunk,
+            declared: self.declared,
+        })
+    }
+
+    /// Where this reader stands, if what it was fed ends at a chunk boundary: a reader of the
+    /// rest ([`EvtxReader::part`]) can then be joined to it, its events numbered after this
+    /// one's records. Places are already the whole file's, so the boundary moves none.
+    pub fn boundary(&self) -> Option<Boundary> {
+        (self.header_read && self.buf.is_empty() && self.trailing.is_none()).then_some(Boundary {
+            position: Position {
+                byte: 0,
+                line: 1,
+                column: 1,
+            },
+            events: self.records,
+            dtd_seen: false,
+        })
     }
 
     /// The running totals.
@@ -166,7 +224,7 @@ impl EvtxReader {
             self.read_chunk(&padded, out);
         }
         if let Some(at) = self.trailing {
-            let bytes = self.stats.bytes.saturating_sub(at);
+            let bytes = (self.base + self.stats.bytes).saturating_sub(at);
             self.problem(
                 out,
                 at,
@@ -175,21 +233,7 @@ impl EvtxReader {
                 ProblemKind::EvtxTrailing { bytes },
             );
         }
-        if let Some(declared) = self.declared {
-            if self.found > declared {
-                self.problem(
-                    out,
-                    0,
-                    None,
-                    Severity::Notice,
-                    ProblemKind::EvtxDirty {
-                        declared,
-                        found: self.found,
-                    },
-                );
-            }
-        }
-        if self.records == 0 {
+        if self.records == 0 && self.base == 0 {
             self.problem(out, 0, None, Severity::Rejected, ProblemKind::EvtxEmpty);
         }
     }
@@ -241,7 +285,17 @@ impl EvtxReader {
         }
         let mut chunk = match EvtxChunkData::new(data.to_vec(), false) {
             Ok(chunk) => {
-                self.found += 1;
+                if self.declared == Some(number) {
+                    // Said at the first chunk past the declared ones, by whichever reader reads
+                    // it: readers of parts of a file need not know of each other.
+                    self.problem(
+                        out,
+                        base,
+                        None,
+                        Severity::Notice,
+                        ProblemKind::EvtxDirty { declared: number },
+                    );
+                }
                 chunk
             }
             Err(_) if self.declared.is_some_and(|declared| number >= declared) => {
@@ -249,7 +303,6 @@ impl EvtxReader {
                 return;
             }
             Err(err) => {
-                self.found += 1;
                 let reason = error_text(&err);
                 self.bad_chunk(out, base, reason);
                 return;

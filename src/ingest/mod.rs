@@ -26,9 +26,9 @@
 
 mod evtx;
 
-pub use evtx::{record_xml, EvtxReader};
+pub use evtx::{record_xml, EvtxPart, EvtxReader};
 
-use crate::decoder::{Decoder, Item, Stats};
+use crate::decoder::{Boundary, Decoder, Item, Stats};
 use serde::Serialize;
 
 /// The formats keytrail reads.
@@ -110,6 +110,34 @@ impl Reader {
             Format::Evtx => Inner::Evtx(EvtxReader::new()),
         };
         Self { inner }
+    }
+
+    /// A reader of the rest of an `.evtx` file, from `part` on (see [`Reader::split`]).
+    pub fn evtx_part(part: EvtxPart) -> Self {
+        Self {
+            inner: Inner::Evtx(EvtxReader::part(part)),
+        }
+    }
+
+    /// Where the rest of an `.evtx` file of `size` bytes may be handed to a reader of its own
+    /// ([`Reader::evtx_part`]), decoded at the same time and joined at [`Reader::boundary`].
+    /// XML files are split where an `<Event` starts instead (see
+    /// [`find_event_start`](crate::decoder::find_event_start)).
+    pub fn split(&self, size: u64) -> Option<EvtxPart> {
+        match &self.inner {
+            Inner::Evtx(r) => r.split(size),
+            _ => None,
+        }
+    }
+
+    /// Where this reader stands, if a reader of the rest of the input can be joined to it
+    /// there (see [`Decoder::boundary`] and [`EvtxReader::boundary`]).
+    pub fn boundary(&self) -> Option<Boundary> {
+        match &self.inner {
+            Inner::Sniffing(_) => None,
+            Inner::Xml(d) => d.boundary(),
+            Inner::Evtx(r) => r.boundary(),
+        }
     }
 
     /// The input's format, once its first bytes are known.
