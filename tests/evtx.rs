@@ -450,3 +450,22 @@ fn an_evtx_file_splits_at_the_chunk_nearest_the_middle() {
     small.push(&bytes[..4096 + 32 * 65536], &mut out);
     assert_eq!(small.split(bytes.len() as u64), None);
 }
+
+/// Past the declared chunks of a dirty log, a damaged chunk followed by good ones is a bad
+/// chunk like any other: the good ones after it are read, not taken for the file's slack.
+#[test]
+fn a_damaged_chunk_past_the_declared_ones_does_not_end_the_file() {
+    let log = sample("security.evtx");
+    let chunks = &log[4096..4096 + 26 * 65536];
+    let mut bytes = [&log[..4096], chunks, chunks].concat();
+    bytes[4096 + 30 * 65536] = b'X';
+    let (_, events, problems, _) = ingest::read_all(&bytes);
+    assert_eq!(codes(&problems), ["evtx_dirty", "evtx_bad_chunk"]);
+    assert_eq!(problems[1].position.evtx_chunk(), Some(30));
+    let in_chunk_4 = ingest::read_all(&log)
+        .1
+        .iter()
+        .filter(|e| (e.byte_range.0 - 4096) / 65536 == 4)
+        .count();
+    assert_eq!(events.len(), 2 * 2261 - in_chunk_4);
+}

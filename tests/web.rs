@@ -429,6 +429,15 @@ fn large_export(bytes: u64) -> Vec<u8> {
 /// detail of the last key event run in a logon session; gives the page state, how many parts
 /// went to the second worker, and that detail.
 async fn load_large(second: Second, bytes: &[u8]) -> (AppState, u32, Box<Detail>) {
+    load_large_picking(second, bytes, 5059).await
+}
+
+/// [`load_large`], opening the detail of the last event `event_id` run in a logon session.
+async fn load_large_picking(
+    second: Second,
+    bytes: &[u8],
+    event_id: u32,
+) -> (AppState, u32, Box<Detail>) {
     let (mut requests, mut reports, parts) = start_worker_with(second);
     let mut state = AppState::new();
     pump(&mut state, &mut reports, |s| s.load.ready).await;
@@ -452,9 +461,9 @@ async fn load_large(second: Second, bytes: &[u8]) -> (AppState, u32, Box<Detail>
         .rev()
         .find(|&p| {
             let row = state.store.rows[state.view[p] as usize];
-            row.event_id == 5059 && state.store.str(row.logon_id) != "0x3e7"
+            row.event_id == event_id && state.store.str(row.logon_id) != "0x3e7"
         })
-        .expect("a 5059 in a logon session");
+        .expect("a key event in a logon session");
     let detail = open_detail(&mut state, &mut requests, &mut reports, position).await;
     let parts = *parts.borrow();
     (state, parts, detail)
@@ -478,6 +487,47 @@ async fn a_large_file_is_decoded_by_two_workers_as_by_one() {
         matches!(one_detail.session, Some(SessionLink::Session(_))),
         "{:?}",
         one_detail.session
+    );
+}
+
+/// A real Security log's chunks three times over (about 5 MB, its header declaring the first
+/// 26 chunks), with a damaged chunk signature in each half.
+fn large_evtx() -> Vec<u8> {
+    let log: &[u8] = include_bytes!("fixtures/evtx/security.evtx");
+    let chunks = &log[4096..4096 + 26 * 65536];
+    let mut out = log[..4096].to_vec();
+    for _ in 0..3 {
+        out.extend_from_slice(chunks);
+    }
+    for chunk in [10, 60] {
+        out[4096 + chunk * 65536] = b'X';
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+async fn a_large_evtx_file_is_decoded_by_two_workers_as_by_one() {
+    let bytes = large_evtx();
+    assert!(bytes.len() as u64 > keytrail::web::worker::SPLIT_BYTES + (128 << 10));
+    let (two, parts, two_detail) = load_large_picking(Second::Working, &bytes, 4672).await;
+    let (one, alone, one_detail) = load_large_picking(Second::None, &bytes, 4672).await;
+    assert_eq!((parts, alone), (1, 0), "the file was split once");
+    assert_eq!(two.store.rows, one.store.rows);
+    assert!(two.store.strings.iter().eq(one.store.strings.iter()));
+    // Counts, and problems with their chunks and offsets, all the same.
+    assert_eq!(two.load, one.load);
+    assert_eq!(one.load.skipped(), 2, "one chunk lost in each half");
+    // And what the CLI's reader counts.
+    let (_, events, problems, _) = keytrail::ingest::read_all(&bytes);
+    assert_eq!(one.load.events(), events.len() as u64);
+    assert_eq!(one.load.problem_count(), problems.len() as u64);
+    assert_eq!(one.load.files[0].bytes, bytes.len() as u64);
+    // The detail of an event near the end is its record, rendered again from its chunk.
+    assert_eq!(two_detail, one_detail);
+    assert!(
+        one_detail.xml.contains("<EventID>4672</EventID>"),
+        "{}",
+        one_detail.xml
     );
 }
 

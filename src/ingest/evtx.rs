@@ -60,9 +60,10 @@ pub struct EvtxReader {
     chunk: u64,
     /// Records seen, decoded or not (the events' ordinals).
     records: u64,
-    /// Where the chunks stopped: past the declared ones, bytes that are no chunk (the unused
-    /// end of a log file), which are ignored as the `evtx` crate ignores them.
-    trailing: Option<u64>,
+    /// Past the declared chunks, the chunks that could not be read since the last good one:
+    /// the unused end of the log file if no good chunk follows them (one notice at the end),
+    /// damaged chunks of a dirty log if one does (each reported then, in place).
+    trailing: Vec<(u64, String)>,
     settings: Arc<ParserSettings>,
     parser: EventParser,
     stats: Stats,
@@ -104,7 +105,7 @@ impl EvtxReader {
             declared: None,
             chunk: 0,
             records: 0,
-            trailing: None,
+            trailing: Vec::new(),
             settings: settings(false),
             parser: EventParser::default(),
             stats: Stats::default(),
@@ -130,7 +131,7 @@ impl EvtxReader {
     /// two chunks are left after what was fed. The part must be fed from its start, and this
     /// reader fed up to it.
     pub fn split(&self, size: u64) -> Option<EvtxPart> {
-        if !self.header_read || self.trailing.is_some() {
+        if !self.header_read || !self.trailing.is_empty() {
             return None;
         }
         let next = self.base + self.stats.bytes;
@@ -152,7 +153,7 @@ impl EvtxReader {
     /// rest ([`EvtxReader::part`]) can then be joined to it, its events numbered after this
     /// one's records. Places are already the whole file's, so the boundary moves none.
     pub fn boundary(&self) -> Option<Boundary> {
-        (self.header_read && self.buf.is_empty() && self.trailing.is_none()).then_some(Boundary {
+        (self.header_read && self.buf.is_empty() && self.trailing.is_empty()).then_some(Boundary {
             position: Position {
                 byte: 0,
                 line: 1,
@@ -223,7 +224,7 @@ impl EvtxReader {
             padded.resize(CHUNK, 0);
             self.read_chunk(&padded, out);
         }
-        if let Some(at) = self.trailing {
+        if let Some(&(at, _)) = self.trailing.first() {
             let bytes = (self.base + self.stats.bytes).saturating_sub(at);
             self.problem(
                 out,
@@ -279,12 +280,16 @@ impl EvtxReader {
         let number = self.chunk;
         self.chunk += 1;
         let base = self.chunk_start(number);
-        // Chunks never written to, as in a new or a dirty log, and what follows the chunks.
-        if self.trailing.is_some() || data.iter().all(|&b| b == 0) {
+        // Chunks never written to, as in a new or a dirty log.
+        if data.iter().all(|&b| b == 0) {
             return;
         }
         let mut chunk = match EvtxChunkData::new(data.to_vec(), false) {
             Ok(chunk) => {
+                // What could not be read before it was damaged chunks, not the end's slack.
+                for (at, reason) in std::mem::take(&mut self.trailing) {
+                    self.bad_chunk(out, at, reason);
+                }
                 if self.declared == Some(number) {
                     // Said at the first chunk past the declared ones, by whichever reader reads
                     // it: readers of parts of a file need not know of each other.
@@ -298,8 +303,8 @@ impl EvtxReader {
                 }
                 chunk
             }
-            Err(_) if self.declared.is_some_and(|declared| number >= declared) => {
-                self.trailing = Some(base);
+            Err(err) if self.declared.is_some_and(|declared| number >= declared) => {
+                self.trailing.push((base, error_text(&err)));
                 return;
             }
             Err(err) => {

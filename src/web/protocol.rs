@@ -82,8 +82,11 @@ pub enum Request {
     Part {
         /// Numbers this part's reports.
         job: u32,
-        /// The bytes from the `<Event` to the end of the file.
+        /// The bytes from the `<Event` (or, in an `.evtx` file, the chunk) to the end of the
+        /// file.
         blob: SourceBlob,
+        /// For an `.evtx` file, which chunk the part starts with (and what the header declared).
+        evtx: Option<crate::ingest::EvtxPart>,
     },
 }
 

@@ -277,7 +277,8 @@ where
         Request::Part {
             job,
             blob: SourceBlob(blob),
-        } => decode_part(job, blob, session, channel).await,
+            evtx,
+        } => decode_part(job, blob, evtx, session, channel).await,
         Request::Cancel => Ok(()),
         Request::Clear { generation } => {
             clear(session, generation);
@@ -297,6 +298,7 @@ where
 async fn decode_part<C, H>(
     job: u32,
     blob: web_sys::Blob,
+    evtx: Option<ingest::EvtxPart>,
     session: &mut Session<H>,
     channel: &mut C,
 ) -> Result<(), Closed>
@@ -307,7 +309,8 @@ where
     let source = Source::Blob(blob);
     session.collected = Collected::default();
     session.generation = job;
-    let complete = match decode_source(job, &source, session, channel).await {
+    let reader = evtx.map_or_else(Reader::new, Reader::evtx_part);
+    let complete = match decode_source(job, &source, reader, session, channel).await {
         Ok(Ended::Complete) => true,
         Ok(Ended::Cancelled) => false,
         Err(ReadError::Browser(reason)) => {
@@ -404,7 +407,7 @@ where
         let Some(source) = session.sources.get(&id).cloned() else {
             continue;
         };
-        match decode_source(id, &source, session, channel).await {
+        match decode_source(id, &source, Reader::new(), session, channel).await {
             Ok(Ended::Complete) => {}
             Ok(Ended::Cancelled) => cancelled = true,
             Err(ReadError::Browser(reason)) => {
@@ -437,6 +440,7 @@ pub enum ReadError {
 async fn decode_source<C, H>(
     id: u32,
     source: &Source,
+    reader: Reader,
     session: &mut Session<H>,
     channel: &mut C,
 ) -> Result<Ended, ReadError>
@@ -444,7 +448,7 @@ where
     C: PageChannel,
     H: PartChannel,
 {
-    let mut decoder = FileDecoder::new(id);
+    let mut decoder = FileDecoder::with_reader(id, reader);
     let size = match source {
         Source::Blob(blob) => blob_len(blob),
         Source::Text(bytes) => bytes.len() as u64,
@@ -461,7 +465,11 @@ where
             return Ok(Ended::Cancelled);
         }
         from = first;
-        if let Some(window) = window {
+        // An .evtx file splits at a chunk; XML at an `<Event` found in the window.
+        let evtx = decoder.decoder.split(size);
+        if let (Some(evtx), Some(_)) = (evtx, &window) {
+            part = send_part(source, evtx.start(), size, Some(evtx), session).await;
+        } else if let Some(window) = window {
             part = start_part(&decoder, source, window, session).await;
         }
     }
@@ -651,22 +659,36 @@ async fn start_part<H>(
 where
     H: Sink<Request> + Unpin,
 {
-    let Source::Blob(blob) = source else {
-        return None;
-    };
     let bytes = window.bytes.finish().await.ok()?;
     let encoding = decoder.encoding()?;
     let at = window.middle + find_event_start(&bytes, encoding)? as u64;
+    send_part(source, at, window.end, None, session).await
+}
+
+/// Hands bytes `at..end` of `source` on to the second worker (for an `.evtx` file, the chunks
+/// of `evtx`).
+async fn send_part<H>(
+    source: &Source,
+    at: u64,
+    end: u64,
+    evtx: Option<ingest::EvtxPart>,
+    session: &mut Session<H>,
+) -> Option<Part>
+where
+    H: Sink<Request> + Unpin,
+{
+    let Source::Blob(blob) = source else {
+        return None;
+    };
     #[allow(clippy::cast_precision_loss)] // offsets are far below 2^53
-    let rest = blob
-        .slice_with_f64_and_f64(at as f64, window.end as f64)
-        .ok()?;
+    let rest = blob.slice_with_f64_and_f64(at as f64, end as f64).ok()?;
     let helper = session.helper.as_mut()?;
     let job = helper.next_job;
     helper.next_job = helper.next_job.wrapping_add(1);
     let request = Request::Part {
         job,
         blob: SourceBlob(rest),
+        evtx,
     };
     if helper.channel.send(request).await.is_err() {
         session.helper = None;
@@ -1113,8 +1135,13 @@ impl std::fmt::Debug for FileDecoder {
 impl FileDecoder {
     /// A decoder for the file numbered `file`.
     pub fn new(file: u32) -> Self {
+        Self::with_reader(file, Reader::new())
+    }
+
+    /// A decoder for the file (or the part of a file) numbered `file`, read by `reader`.
+    pub fn with_reader(file: u32, reader: Reader) -> Self {
         Self {
-            decoder: Reader::new(),
+            decoder: reader,
             items: Vec::new(),
             progress: Progress::new(file),
         }
@@ -1143,7 +1170,7 @@ impl FileDecoder {
     /// Where the decoder stands, if the bytes pushed so far end cleanly before a `<Event`
     /// (see [`Decoder::boundary`]).
     pub fn boundary(&self) -> Option<Boundary> {
-        self.decoder.xml().and_then(Decoder::boundary)
+        self.decoder.boundary()
     }
 
     /// Ends the file with the rest of it decoded by another `FileDecoder` from `boundary`: adds
