@@ -32,6 +32,7 @@ USAGE:
       Writes a realistic, deterministic export (default: 1000 events, wevtutil, utf8).
       FORMAT: wevtutil rendered-xml rendered-xml-ja event-viewer powershell docs-paste
               evtx-dump python-evtx evtxecmd evtxexport copy-details-text xml-view-copy
+              evtx (a binary .evtx log: chunks, templates, CRC32s; --encoding does not apply)
 
 Each FILE is read by its content, not its name: a binary .evtx log or event XML in any of
 its export shapes. FILE may be - for standard input, .evtx included: it is read as it
@@ -189,6 +190,14 @@ fn run(args: &[String]) -> Result<u8> {
                     .map(|v| parse_size(v).ok_or_else(|| usage(format!("bad {name} `{v}`"))))
                     .transpose()
             };
+            if opt(&opts, "--format") == Some("evtx") {
+                return generate_evtx(
+                    number("--seed")?.unwrap_or(Spec::default().seed),
+                    number("--events")?,
+                    number("--size")?,
+                    opt(&opts, "-o").or(opt(&opts, "--output")),
+                );
+            }
             let format = match opt(&opts, "--format") {
                 Some(f) => {
                     Format::from_name(f).ok_or_else(|| usage(format!("unknown format `{f}`")))?
@@ -351,6 +360,42 @@ fn parse_size(s: &str) -> Option<u64> {
 /// Decodes each file in turn, streaming, calling `each` per event; problems go to stderr.
 /// Returns whether any event was skipped (or an input was not event XML). All files are opened
 /// first, so an unreadable one fails before anything is written.
+/// `generate --format evtx`: a binary log (its header is written last, so a file is written in
+/// place and standard output gets the file once it is whole).
+fn generate_evtx(
+    seed: u64,
+    events: Option<u64>,
+    size: Option<u64>,
+    output: Option<&str>,
+) -> Result<u8> {
+    let spec = Spec {
+        seed,
+        events: match size {
+            Some(_) => usize::MAX,
+            None => events.unwrap_or(1000) as usize,
+        },
+    };
+    let until = size.unwrap_or(u64::MAX);
+    let written = match output {
+        Some(path) if path != "-" => {
+            let file = File::create(path).with_context(|| format!("cannot create `{path}`"))?;
+            let mut file = BufWriter::with_capacity(1 << 20, file);
+            generator::evtx::write(generator::events(&spec), until, &mut file)?
+        }
+        _ => {
+            let mut file = io::Cursor::new(Vec::new());
+            let written = generator::evtx::write(generator::events(&spec), until, &mut file)?;
+            io::stdout().lock().write_all(&file.into_inner())?;
+            written
+        }
+    };
+    eprintln!(
+        "keytrail: wrote {} events in {} chunks, {} bytes",
+        written.events, written.chunks, written.bytes
+    );
+    Ok(0)
+}
+
 fn decode_files(
     files: &[&str],
     mut each: impl FnMut(&str, &keytrail::decoder::Event) -> Result<()>,

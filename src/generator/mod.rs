@@ -30,6 +30,7 @@
 
 use std::io::{self, Write};
 
+pub mod evtx;
 pub mod hostile;
 mod rng;
 mod sim;
