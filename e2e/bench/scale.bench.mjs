@@ -5,6 +5,8 @@
 //   KEYTRAIL_DIST         the built page (default <repo>/dist)
 //   KEYTRAIL_BIN          the CLI that generates the exports (default <repo>/target/release/keytrail)
 //   KEYTRAIL_BENCH_SIZES  which exports, comma-separated (default "100MB,1GB")
+//   KEYTRAIL_BENCH_FORMAT the generator's format: event-viewer (default) or evtx (a binary log;
+//                         no DOMParser baseline then: the browser has no parser for it)
 //   KEYTRAIL_BENCH_DIR    where the generated exports are cached (default /tmp; reused if present)
 //   KEYTRAIL_BENCH_ROUNDS how many times keytrail and the baseline each open the first export,
 //                         taking turns (default 3); the median of each is compared
@@ -59,6 +61,8 @@ import { closeServer, originOf, serveDist } from '../lib/server.mjs';
 const SIZES = (process.env.KEYTRAIL_BENCH_SIZES ?? '100MB,1GB').split(',').map((s) => s.trim()).filter(Boolean);
 const CACHE = process.env.KEYTRAIL_BENCH_DIR ?? '/tmp';
 const ROUNDS = Math.max(1, Number(process.env.KEYTRAIL_BENCH_ROUNDS ?? 3));
+const FORMAT = process.env.KEYTRAIL_BENCH_FORMAT ?? 'event-viewer';
+const EXT = FORMAT === 'evtx' ? 'evtx' : 'xml';
 const TIMEOUT = 45 * 60_000;
 
 const mb = (bytes) => bytes / 1e6;
@@ -69,12 +73,12 @@ const log = (...a) => console.log(...a);
 // --- the exports ------------------------------------------------------------------------------
 
 function exportFile(size) {
-  const path = join(CACHE, `keytrail-bench-${size}-event-viewer.xml`);
+  const path = join(CACHE, `keytrail-bench-${size}-${FORMAT}.${EXT}`);
   if (!existsSync(path)) {
     if (!existsSync(keytrailBin)) throw new Error(`no CLI at ${keytrailBin}: cargo build --release, or set KEYTRAIL_BIN`);
     log(`generating ${path} …`);
     const t = Date.now();
-    execFileSync(keytrailBin, ['generate', '--size', size, '--format', 'event-viewer', '-o', path], { stdio: 'inherit' });
+    execFileSync(keytrailBin, ['generate', '--size', size, '--format', FORMAT, '-o', path], { stdio: 'inherit' });
     log(`  ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }
   return { path, bytes: statSync(path).size };
@@ -355,7 +359,7 @@ const dump = (r) => JSON.stringify({ ...r, memory: { ...r.memory, perPid: Object
 try {
   for (const size of SIZES) {
     warmCache(files[size].path);
-    const compared = size === SIZES[0];
+    const compared = size === SIZES[0] && FORMAT !== 'evtx';
     const runs = [];
     for (let round = 0; round < (compared ? ROUNDS : 1); round++) {
       log(`keytrail, ${size} (${fmt(mb(files[size].bytes), 1)} MB), run ${round + 1} …`);
@@ -392,7 +396,7 @@ const lines = [];
 lines.push(`### Browser scale run — ${new Date().toISOString().slice(0, 10)}`);
 lines.push('');
 lines.push(`Machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM; ${version}, headless; ` +
-  `load average ${fmt(load[0], 2)} → ${fmt(load[1], 2)}. Command: \`cd e2e && npm run bench:scale\` (${SIZES.join(', ')}; Event Viewer XML, UTF-8).`);
+  `load average ${fmt(load[0], 2)} → ${fmt(load[1], 2)}. Command: \`cd e2e && npm run bench:scale\` (${SIZES.join(', ')}; ${FORMAT === 'evtx' ? '.evtx' : 'Event Viewer XML, UTF-8'}).`);
 lines.push('');
 lines.push('| file | events | first rows | all events | MB/s | events/s | peak tab RSS (renderer) | main JS heap | long tasks (decoding) | longest | sort by time | search |');
 lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');

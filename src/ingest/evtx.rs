@@ -363,7 +363,11 @@ impl EvtxReader {
 
     /// Decodes the XML of one record into an event.
     fn event(&mut self, out: &mut Vec<Item>, xml: &[u8], number: u64, range: (u64, u64), id: u64) {
-        let text = String::from_utf8_lossy(xml);
+        // The crate writes UTF-8; checked with SIMD, repaired only if it ever were not.
+        let text = match simdutf8::basic::from_utf8(xml) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(xml),
+        };
         match self.parser.parse(&text) {
             Ok((mut event, repairs)) => {
                 event.number = number;
