@@ -263,19 +263,19 @@ fn damaged_evtx_exits_3_with_chunk_and_offset_on_stderr() {
     assert_eq!(text(&out.stdout).lines().count(), 301);
     let err = text(&out.stderr);
     let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 6, "{err}");
+    assert_eq!(lines.len(), 9, "{err}");
     assert!(
-        lines[1].starts_with(&format!(
+        lines[2].starts_with(&format!(
             "{path}:chunk 6, offset 0x61000: chunk cannot be read"
         )),
         "{}",
-        lines[1]
+        lines[2]
     );
     assert!(
-        lines[3].starts_with(&format!(
+        lines[4].starts_with(&format!(
             "{path}:chunk 7, offset 0x73060: a record cannot be decoded"
         )),
         "{}",
-        lines[3]
+        lines[4]
     );
 }

@@ -241,6 +241,14 @@ pub enum ProblemKind {
         /// Bytes from there to the end of the file.
         bytes: u64,
     },
+    /// An `.evtx` chunk whose header counts more records than could be walked to (the walk
+    /// ends at the record that carries the header's last record ID): the others are lost.
+    EvtxShortChunk {
+        /// Records the chunk header counts (its first to last record ID).
+        declared: u64,
+        /// Records found.
+        read: u64,
+    },
     /// An `.evtx` file with no event record in it.
     EvtxEmpty,
     /// The `.evtx` file ends inside a chunk: the complete records before the cut were read.
@@ -281,6 +289,7 @@ impl ProblemKind {
                 reason,
             } => vec![reason.clone(), record.to_string()],
             Self::EvtxDirty { declared } => vec![declared.to_string()],
+            Self::EvtxShortChunk { declared, read } => vec![declared.to_string(), read.to_string()],
             Self::EvtxChecksum { expected, found } => {
                 vec![format!("{expected:#010x}"), format!("{found:#010x}")]
             }
@@ -326,6 +335,7 @@ impl ProblemKind {
             Self::EvtxTruncated { .. } => "evtx_truncated",
             Self::EvtxTrailing { .. } => "evtx_trailing",
             Self::EvtxEmpty => "evtx_empty",
+            Self::EvtxShortChunk { .. } => "evtx_short_chunk",
         }
     }
 }
@@ -391,6 +401,10 @@ impl fmt::Display for ProblemKind {
                 write!(f, "a record cannot be decoded: {reason}")
             }
             Self::EvtxEmpty => f.write_str("this .evtx file holds no event record"),
+            Self::EvtxShortChunk { declared, read } => write!(
+                f,
+                "the chunk header counts {declared} records but only {read} could be reached; the others are lost"
+            ),
             Self::EvtxTrailing { bytes } => write!(
                 f,
                 "the {bytes} bytes from here to the end hold no chunk (unused space after the declared chunks); ignored"
@@ -429,7 +443,12 @@ impl Problem {
     pub fn reason(&self) -> String {
         match self.severity {
             // A chunk's problem says itself that its records are lost.
-            Severity::Skipped if !matches!(self.kind, ProblemKind::EvtxBadChunk { .. }) => {
+            Severity::Skipped
+                if !matches!(
+                    self.kind,
+                    ProblemKind::EvtxBadChunk { .. } | ProblemKind::EvtxShortChunk { .. }
+                ) =>
+            {
                 format!("{} (event skipped)", self.kind)
             }
             _ => self.kind.to_string(),

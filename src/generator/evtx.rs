@@ -360,8 +360,9 @@ impl Chunk {
         self.u8(0x00);
     }
 
-    /// Appends the record of `e`; false (and the chunk as it was) when it does not fit.
-    fn record(&mut self, e: &GenEvent) -> bool {
+    /// Appends the record of `e` as record `id`; false (and the chunk as it was) when it does
+    /// not fit.
+    fn record(&mut self, e: &GenEvent, id: u64) -> bool {
         let start = self.data.len();
         let mut undo = Undo::default();
         let ticks = e.time_nanos.div_euclid(100) + EPOCH_TICKS;
@@ -373,7 +374,7 @@ impl Chunk {
             Value::of(Kind::UInt8, &[e.opcode]),
             Value::of(Kind::HexInt64, &e.keywords.to_le_bytes()),
             Value::of(Kind::FileTime, &ticks.to_le_bytes()),
-            Value::of(Kind::UInt64, &e.record_id.to_le_bytes()),
+            Value::of(Kind::UInt64, &id.to_le_bytes()),
             Value::of(Kind::UInt32, &e.process_id.to_le_bytes()),
             Value::of(Kind::UInt32, &e.thread_id.to_le_bytes()),
             Value::string(&e.computer),
@@ -392,24 +393,24 @@ impl Chunk {
         // Record header: magic, size, ID, FILETIME.
         self.data.extend_from_slice(b"**\0\0");
         let size_at = self.placeholder();
-        self.data.extend_from_slice(&e.record_id.to_le_bytes());
+        self.data.extend_from_slice(&id.to_le_bytes());
         self.data.extend_from_slice(&ticks.to_le_bytes());
         // BinXML: a fragment with one template instance.
         self.data
             .extend_from_slice(&[0x0F, 0x01, 0x01, 0x00, 0x0C, 0x01]);
-        let id = shape.id();
-        self.u32(id);
+        let template = shape.id();
+        self.u32(template);
         match self.templates.get(&shape) {
             Some(&at) => self.u32(at),
             None => {
                 let at = self.pos() + 4;
                 self.u32(at);
-                let bucket = id as usize % 32;
+                let bucket = template as usize % 32;
                 undo.template = Some((shape.clone(), bucket, self.template_table[bucket]));
                 self.u32(self.template_table[bucket]);
                 self.template_table[bucket] = at;
                 let mut guid = [0u8; 16];
-                guid[..4].copy_from_slice(&id.to_le_bytes());
+                guid[..4].copy_from_slice(&template.to_le_bytes());
                 guid[4..8].copy_from_slice(&e.event_id.to_le_bytes());
                 self.data.extend_from_slice(&guid);
                 let size = self.placeholder();
@@ -444,9 +445,9 @@ impl Chunk {
             return false;
         }
         if self.records == 0 {
-            self.first_id = e.record_id;
+            self.first_id = id;
         }
-        self.last_id = e.record_id;
+        self.last_id = id;
         self.last_record = start as u32;
         self.records += 1;
         true
@@ -507,6 +508,10 @@ pub struct Written {
 /// Writes `events` as an `.evtx` file, stopping after the chunk in which `until_bytes` is
 /// reached (`u64::MAX`: all of them). The file header is written last, once the chunks are
 /// counted, hence `Seek`.
+///
+/// Record IDs are the log's own, 1, 2, 3… in the file, as in any log Windows writes (the
+/// generated IDs count per computer, and a log holds one sequence): the evtx crate ends a
+/// chunk at the record that carries the chunk's last ID.
 pub fn write<W: Write + Seek>(
     events: impl IntoIterator<Item = GenEvent>,
     until_bytes: u64,
@@ -524,15 +529,16 @@ pub fn write<W: Write + Seek>(
         if written.bytes >= until_bytes {
             break;
         }
-        if !chunk.record(&e) {
+        let id = last_id + 1;
+        if !chunk.record(&e, id) {
             out.write_all(&std::mem::replace(&mut chunk, Chunk::new()).finish())?;
             written.chunks += 1;
             written.bytes += CHUNK as u64;
-            if !chunk.record(&e) {
+            if !chunk.record(&e, id) {
                 return Err(io::Error::other("an event larger than a chunk"));
             }
         }
-        last_id = e.record_id;
+        last_id = id;
         written.events += 1;
     }
     if chunk.records > 0 {

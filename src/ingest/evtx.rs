@@ -322,6 +322,8 @@ impl EvtxReader {
                 ProblemKind::EvtxChecksum { expected, found },
             );
         }
+        let ids = chunk.header.first_event_record_id..=chunk.header.last_event_record_id;
+        let before = self.records;
         let settings = Arc::clone(&self.settings);
         let mut parsed = match chunk.parse(settings) {
             Ok(parsed) => parsed,
@@ -358,6 +360,19 @@ impl EvtxReader {
                     self.bad_record(out, at, id, &err);
                 }
             }
+        }
+        // The walk ends at the record that carries the header's last ID: records the header
+        // counts but the walk never reached are said to be lost, not dropped in silence.
+        let declared = ids.end().saturating_sub(*ids.start()).saturating_add(1);
+        let read = self.records - before;
+        if !ids.is_empty() && read < declared {
+            self.problem(
+                out,
+                base,
+                None,
+                Severity::Skipped,
+                ProblemKind::EvtxShortChunk { declared, read },
+            );
         }
     }
 

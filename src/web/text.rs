@@ -764,6 +764,11 @@ pub fn problem_message(lang: Lang, code: &str, params: &[String], english: &str)
                 format!("レコード {} をデコードできません: {}", p(1), p(0))
             }
             "evtx_bad_record" => format!("レコードをデコードできません: {}", p(0)),
+            "evtx_short_chunk" => format!(
+                "チャンク ヘッダーのレコード数は {} ですが、たどれたのは {} 件です; 残りは失われました",
+                p(0),
+                p(1)
+            ),
             "evtx_empty" => "この .evtx ファイルにはイベント レコードがありません".into(),
             "evtx_trailing" => format!(
                 "ここから末尾までの {} バイトはチャンクではありません (宣言されたチャンクの後の未使用領域); 無視しました",
