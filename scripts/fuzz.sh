@@ -29,7 +29,7 @@ case "$TARGET" in
       size=$(stat -c %s "$f")
       n=$(( (size - 4096) / 65536 ))
       for ((i = 0; i < n && i < 8; i++)); do
-        { printf '\007'; tail -c +$((4096 + i * 65536 + 1)) "$f" | head -c 65536; } \
+        { printf '\007'; dd if="$f" bs=4096 skip=$((1 + i * 16)) count=16 status=none; } \
           > "$corpus/$(basename "$f" .evtx)-chunk$i"
       done
     done
