@@ -25,6 +25,7 @@
 //! ```
 
 mod evtx;
+pub mod file;
 
 pub use evtx::{record_xml, EvtxPart, EvtxReader};
 

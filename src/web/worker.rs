@@ -12,17 +12,15 @@ use wasm_bindgen_futures::JsFuture;
 use yew_agent::reactor::{reactor, ReactorBridge, ReactorScope, ReactorSpawner};
 
 use super::codec::JsCodec;
-use super::protocol::{
-    Bytes, Detail, FieldLine, ProblemLine, Progress, Report, Request, SessionLink, SourceBlob,
-    SourceFile, MAX_PROBLEMS_PER_FILE,
-};
+use super::protocol::{Bytes, Detail, Progress, Report, Request, SourceBlob, SourceFile};
 use super::WORKER_PATH;
-use crate::decoder::{
-    find_event_start, Boundary, Decoder, Event, Item, Problem, Severity, SysField, TextEncoding,
+use crate::decoder::find_event_start;
+pub use crate::ingest::file::{
+    detail_of, problem_line, session_link, slice_text, Collect, Collected, FileDecoder,
 };
 use crate::ingest::{self, Reader};
-use crate::model::session::{Link, SessionIndex, SessionParts};
-use crate::model::store::{Batch, BatchBuilder, Joiner};
+use crate::model::session::{SessionIndex, SessionParts};
+use crate::model::store::{Batch, Joiner};
 
 /// How much of a file is read at once: large enough that the per-slice cost (a promise, a copy
 /// into wasm memory, a progress message) is small, small enough to keep memory flat.
@@ -100,35 +98,6 @@ enum Source {
     Blob(web_sys::Blob),
     /// Pasted text, as UTF-8.
     Text(Vec<u8>),
-}
-
-/// Where decoded events go: each becomes a row; logon, logoff and privilege events also feed
-/// the session index.
-pub trait Collect {
-    /// Takes one event of input `file`.
-    fn event(&mut self, file: u16, event: &Event);
-}
-
-impl Collect for BatchBuilder {
-    fn event(&mut self, file: u16, event: &Event) {
-        self.push(file, event);
-    }
-}
-
-/// The rows waiting to be sent, and the logon sessions of everything loaded.
-#[derive(Default)]
-pub struct Collected {
-    /// Rows not sent yet.
-    pub rows: BatchBuilder,
-    /// Sessions of every file of the load.
-    pub sessions: SessionIndex,
-}
-
-impl Collect for Collected {
-    fn event(&mut self, file: u16, event: &Event) {
-        self.rows.push(file, event);
-        self.sessions.add(event);
-    }
 }
 
 /// The worker's memory: the inputs by file number, what the current load collected, and the
@@ -466,7 +435,7 @@ where
         }
         from = first;
         // An .evtx file splits at a chunk; XML at an `<Event` found in the window.
-        let evtx = decoder.decoder.split(size);
+        let evtx = decoder.split(size);
         if let (Some(evtx), Some(_)) = (evtx, &window) {
             part = send_part(source, evtx.start(), size, Some(evtx), session).await;
         } else if let Some(window) = window {
@@ -803,7 +772,7 @@ where
         }
     }
     let generation = session.generation;
-    let file = u16::try_from(decoder.progress.file).unwrap_or(u16::MAX);
+    let file = u16::try_from(decoder.file()).unwrap_or(u16::MAX);
     let mut joiner = Joiner::new(file, boundary);
     for batch in batches {
         joiner.join(batch, &mut session.collected.rows);
@@ -1030,223 +999,4 @@ async fn event_bytes(source: &Source, start: u64, end: u64) -> Result<Option<Vec
     let offset = start - chunk.start;
     let bytes = read(source, chunk.start, chunk.end).await?;
     Ok(ingest::record_xml(&bytes, offset).map(String::into_bytes))
-}
-
-/// Where the event's logon ID leads, for events that name one.
-pub fn session_link(sessions: &mut SessionIndex, event: &Event) -> Option<SessionLink> {
-    if event.account().logon_id.trim().is_empty() {
-        return None;
-    }
-    Some(match sessions.link_event(event) {
-        Link::WellKnown(name) => SessionLink::WellKnown(name.to_string()),
-        Link::NotInExport => SessionLink::NotInExport,
-        Link::Session(s) => SessionLink::Session(Box::new(s.clone())),
-    })
-}
-
-/// Fills `out` from the raw bytes of one event (UTF-8 or UTF-16 without BOM); gives the event.
-pub fn detail_of(bytes: &[u8], out: &mut Detail) -> Option<Event> {
-    out.xml = slice_text(bytes);
-    let mut decoder = Decoder::new();
-    let mut items = Vec::new();
-    decoder.push(bytes, &mut items);
-    decoder.finish(&mut items);
-    let event = items.into_iter().find_map(|item| match item {
-        Item::Event(event) => Some(event),
-        Item::Problem(_) => None,
-    });
-    let Some(event) = event else {
-        out.error = Some("the event could not be decoded again".into());
-        return None;
-    };
-    out.event_id = event.event_id();
-    out.system = SysField::ALL
-        .iter()
-        .map(|&field| FieldLine {
-            name: field.name().to_string(),
-            raw: event.system(field).to_string(),
-            decoded: event.decoded_system(field),
-        })
-        .collect();
-    out.fields = event
-        .fields()
-        .map(|f| FieldLine {
-            name: f.name.to_string(),
-            raw: f.value.to_string(),
-            decoded: event.decoded(f.name, f.value),
-        })
-        .collect();
-    out.culture = event.culture().to_string();
-    out.rendering = event
-        .rendering()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
-    Some(event)
-}
-
-/// The text of an event's bytes: UTF-16 (LE or BE, recognised by `<` next to a zero byte) or
-/// UTF-8 (invalid bytes replaced).
-pub fn slice_text(bytes: &[u8]) -> String {
-    match bytes {
-        [b'<', 0, ..] => utf16(bytes, u16::from_le_bytes),
-        [0, b'<', ..] => utf16(bytes, u16::from_be_bytes),
-        _ => String::from_utf8_lossy(bytes).into_owned(),
-    }
-}
-
-fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
-    let units: Vec<u16> = bytes.chunks_exact(2).map(|p| unit([p[0], p[1]])).collect();
-    String::from_utf16_lossy(&units)
-}
-
-/// A problem as sent to the page.
-pub fn problem_line(problem: &Problem) -> ProblemLine {
-    ProblemLine {
-        reason: problem.reason(),
-        skip: problem.is_skip(),
-        repaired: problem.severity == Severity::Repaired,
-        code: problem.kind.code().to_string(),
-        params: problem.kind.params(),
-        byte: problem.position.byte,
-        line: problem.position.line,
-        column: problem.position.column,
-        event: problem.event,
-    }
-}
-
-/// One file's decoding, without any browser API: bytes in, rows (into a [`BatchBuilder`]) and
-/// [`Progress`] out.
-///
-/// The worker uses it with slices of a `File`; tests use it with byte strings.
-pub struct FileDecoder {
-    decoder: Reader,
-    items: Vec<Item>,
-    progress: Progress,
-}
-
-impl std::fmt::Debug for FileDecoder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FileDecoder")
-            .field("progress", &self.progress)
-            .finish_non_exhaustive()
-    }
-}
-
-impl FileDecoder {
-    /// A decoder for the file numbered `file`.
-    pub fn new(file: u32) -> Self {
-        Self::with_reader(file, Reader::new())
-    }
-
-    /// A decoder for the file (or the part of a file) numbered `file`, read by `reader`.
-    pub fn with_reader(file: u32, reader: Reader) -> Self {
-        Self {
-            decoder: reader,
-            items: Vec::new(),
-            progress: Progress::new(file),
-        }
-    }
-
-    /// Decodes the next `chunk` of the file, its events into `rows`.
-    pub fn push(&mut self, chunk: &[u8], rows: &mut impl Collect) {
-        self.decoder.push(chunk, &mut self.items);
-        self.progress.bytes += chunk.len() as u64;
-        self.drain(rows);
-    }
-
-    /// Ends the file (a truncated last event becomes a problem) and gives the final report.
-    pub fn finish(&mut self, rows: &mut impl Collect) -> Progress {
-        self.decoder.finish(&mut self.items);
-        self.drain(rows);
-        self.progress.done = true;
-        self.take()
-    }
-
-    /// The file's encoding, once its first bytes are decoded.
-    pub fn encoding(&self) -> Option<TextEncoding> {
-        self.decoder.stats().encoding
-    }
-
-    /// Where the decoder stands, if the bytes pushed so far end cleanly before a `<Event`
-    /// (see [`Decoder::boundary`]).
-    pub fn boundary(&self) -> Option<Boundary> {
-        self.decoder.boundary()
-    }
-
-    /// Ends the file with the rest of it decoded by another `FileDecoder` from `boundary`: adds
-    /// that one's last report `rest` and its problem `lines` (as it sent them), moved to this
-    /// file; gives the final report. Used instead of [`FileDecoder::finish`].
-    pub fn join(
-        &mut self,
-        rest: &Progress,
-        lines: Vec<ProblemLine>,
-        boundary: &Boundary,
-    ) -> Progress {
-        let mut problems = rest.problems;
-        for line in lines {
-            problems = problems.saturating_sub(1);
-            if boundary.repeats(&line.code, line.event) {
-                continue;
-            }
-            if self.progress.problems < MAX_PROBLEMS_PER_FILE {
-                let at = boundary.position(line.position());
-                self.progress.new_problems.push(ProblemLine {
-                    byte: at.byte,
-                    line: at.line,
-                    column: at.column,
-                    event: line.event.map(|n| boundary.event(n)),
-                    ..line
-                });
-            }
-            self.progress.problems += 1;
-        }
-        // Problems beyond the lines sent.
-        self.progress.problems += problems;
-        self.progress.bytes += rest.bytes;
-        self.progress.events += rest.events;
-        self.progress.skipped += rest.skipped;
-        self.progress.repaired += rest.repaired;
-        self.progress.done = true;
-        self.take()
-    }
-
-    /// The last report of a file the user stopped reading.
-    pub fn cancelled(&mut self) -> Progress {
-        self.progress.done = true;
-        self.progress.cancelled = true;
-        self.take()
-    }
-
-    /// What happened since the previous report.
-    pub fn take(&mut self) -> Progress {
-        let new_problems = std::mem::take(&mut self.progress.new_problems);
-        Progress {
-            new_problems,
-            ..self.progress.clone()
-        }
-    }
-
-    fn drain(&mut self, rows: &mut impl Collect) {
-        let file = u16::try_from(self.progress.file).unwrap_or(u16::MAX);
-        for item in self.items.drain(..) {
-            match item {
-                Item::Event(event) => {
-                    self.progress.events += 1;
-                    if event.repaired {
-                        self.progress.repaired += 1;
-                    }
-                    rows.event(file, &event);
-                }
-                Item::Problem(problem) => {
-                    if self.progress.problems < MAX_PROBLEMS_PER_FILE {
-                        self.progress.new_problems.push(problem_line(&problem));
-                    }
-                    self.progress.problems += 1;
-                    if problem.is_skip() {
-                        self.progress.skipped += 1;
-                    }
-                }
-            }
-        }
-    }
 }
