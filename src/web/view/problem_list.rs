@@ -38,7 +38,8 @@ pub fn problem_text(text: &Text, p: &ShownProblem) -> String {
                 &line.params,
                 &line.reason,
             ));
-            if line.skip {
+            // A lost chunk says itself that its records are lost, as in English.
+            if line.skip && !matches!(line.code.as_str(), "evtx_bad_chunk" | "evtx_short_chunk") {
                 out.push_str(&format!(" ({})", text.skipped_word));
             }
             out
