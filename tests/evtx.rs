@@ -1,7 +1,7 @@
 //! Binary `.evtx` logs: real samples (tests/fixtures/evtx, from the evtx crate's repository),
 //! damaged copies of them, and the promise that the events are those of the XML path.
 
-use keytrail::decoder::{Event, Item, Problem, SysField};
+use keytrail::decoder::{split_items, Event, Item, Problem, SysField};
 use keytrail::ingest::{self, Format, Reader};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -48,19 +48,7 @@ fn read_in_pieces(bytes: &[u8], piece: usize) -> (Vec<Event>, Vec<Problem>) {
         reader.push(p, &mut out);
     }
     reader.finish(&mut out);
-    split(out)
-}
-
-fn split(items: Vec<Item>) -> (Vec<Event>, Vec<Problem>) {
-    let mut events = Vec::new();
-    let mut problems = Vec::new();
-    for item in items {
-        match item {
-            Item::Event(e) => events.push(e),
-            Item::Problem(p) => problems.push(p),
-        }
-    }
-    (events, problems)
+    split_items(out)
 }
 
 /// A generated `.evtx` of `events` events (seed 5059): 5058, 5059 and 5061 among them.

@@ -110,6 +110,17 @@ pub struct Stats {
     pub encoding: Option<TextEncoding>,
 }
 
+impl Stats {
+    /// Counts `problem` (and the event it lost, if it lost one) and hands it on.
+    pub(crate) fn push_problem(&mut self, problem: Problem, out: &mut Vec<Item>) {
+        self.problems += 1;
+        if problem.severity == Severity::Skipped {
+            self.skipped += 1;
+        }
+        out.push(Item::Problem(problem));
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Scan {
     /// Looking for the next `<Event` start tag.
@@ -734,16 +745,15 @@ impl Decoder {
         severity: Severity,
         kind: ProblemKind,
     ) {
-        self.stats.problems += 1;
-        if severity == Severity::Skipped {
-            self.stats.skipped += 1;
-        }
-        out.push(Item::Problem(Problem {
-            position,
-            event,
-            severity,
-            kind,
-        }));
+        self.stats.push_problem(
+            Problem {
+                position,
+                event,
+                severity,
+                kind,
+            },
+            out,
+        );
     }
 }
 
@@ -993,13 +1003,19 @@ pub fn decode_all(input: &[u8]) -> (Vec<Event>, Vec<Problem>, Stats) {
     let mut out = Vec::new();
     decoder.push(input, &mut out);
     decoder.finish(&mut out);
+    let (events, problems) = split_items(out);
+    (events, problems, decoder.stats().clone())
+}
+
+/// Items sorted into the events and the problems, each in input order.
+pub fn split_items(items: Vec<Item>) -> (Vec<Event>, Vec<Problem>) {
     let mut events = Vec::new();
     let mut problems = Vec::new();
-    for item in out {
+    for item in items {
         match item {
             Item::Event(e) => events.push(e),
             Item::Problem(p) => problems.push(p),
         }
     }
-    (events, problems, decoder.stats().clone())
+    (events, problems)
 }

@@ -308,6 +308,15 @@ impl ProblemKind {
         }
     }
 
+    /// Whether the message itself says what was lost (a chunk's records), so that no
+    /// "(event skipped)" follows it.
+    pub fn says_its_loss(&self) -> bool {
+        matches!(
+            self,
+            Self::EvtxBadChunk { .. } | Self::EvtxShortChunk { .. }
+        )
+    }
+
     /// A stable code for the kind (used for translations and JSON).
     pub fn code(&self) -> &'static str {
         match self {
@@ -442,13 +451,7 @@ impl Problem {
     /// Why, and what it did to the event: the problem's text after its [`place`].
     pub fn reason(&self) -> String {
         match self.severity {
-            // A chunk's problem says itself that its records are lost.
-            Severity::Skipped
-                if !matches!(
-                    self.kind,
-                    ProblemKind::EvtxBadChunk { .. } | ProblemKind::EvtxShortChunk { .. }
-                ) =>
-            {
+            Severity::Skipped if !self.kind.says_its_loss() => {
                 format!("{} (event skipped)", self.kind)
             }
             _ => self.kind.to_string(),

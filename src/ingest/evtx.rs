@@ -19,12 +19,14 @@ use crate::decoder::{
     EVTX_HEADER_BYTES,
 };
 use evtx::err::EvtxError;
-use evtx::{EvtxChunkData, EvtxFileHeader, ParserSettings};
+use evtx::{ChunkFlags, EvtxChunkData, EvtxFileHeader, ParserSettings};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 const HEADER: usize = EVTX_HEADER_BYTES as usize;
 const CHUNK: usize = EVTX_CHUNK_BYTES as usize;
+/// A chunk's header, with its string and template tables; its records follow.
+const HEADER_OF_CHUNK: usize = 512;
 /// A record's header (magic, size, ID, FILETIME) before its BinXML, and the size copy after it.
 const RECORD_HEADER: u64 = 24;
 const RECORD_TRAILER: u64 = 4;
@@ -173,10 +175,7 @@ impl EvtxReader {
     pub fn push(&mut self, mut bytes: &[u8], out: &mut Vec<Item>) {
         self.stats.bytes += bytes.len() as u64;
         if !self.header_read {
-            let take = (HEADER - self.buf.len()).min(bytes.len());
-            self.buf.extend_from_slice(&bytes[..take]);
-            bytes = &bytes[take..];
-            if self.buf.len() < HEADER {
+            if !fill(&mut self.buf, &mut bytes, HEADER) {
                 return;
             }
             let header = std::mem::take(&mut self.buf);
@@ -184,10 +183,7 @@ impl EvtxReader {
         }
         // Complete chunks straight from `bytes`, once the one begun in `buf` is complete.
         if !self.buf.is_empty() {
-            let take = (CHUNK - self.buf.len()).min(bytes.len());
-            self.buf.extend_from_slice(&bytes[..take]);
-            bytes = &bytes[take..];
-            if self.buf.len() < CHUNK {
+            if !fill(&mut self.buf, &mut bytes, CHUNK) {
                 return;
             }
             let chunk = std::mem::take(&mut self.buf);
@@ -444,34 +440,44 @@ impl EvtxReader {
         severity: Severity,
         kind: ProblemKind,
     ) {
-        self.stats.problems += 1;
-        if severity == Severity::Skipped {
-            self.stats.skipped += 1;
-        }
-        out.push(Item::Problem(Problem {
-            position: Position::binary(byte),
-            event,
-            severity,
-            kind,
-        }));
+        self.stats.push_problem(
+            Problem {
+                position: Position::binary(byte),
+                event,
+                severity,
+                kind,
+            },
+            out,
+        );
     }
 }
 
 /// The declared and computed CRC32 of a chunk whose header or records do not match theirs.
+/// Moves the front of `bytes` into `buf` until it holds `size` bytes; says whether it does.
+fn fill(buf: &mut Vec<u8>, bytes: &mut &[u8], size: usize) -> bool {
+    let take = size.saturating_sub(buf.len()).min(bytes.len());
+    buf.extend_from_slice(&bytes[..take]);
+    *bytes = &bytes[take..];
+    buf.len() >= size
+}
+
+/// Each CRC32 is computed once: the header's (bytes 0–120 and 128–512), then the records'.
 fn checksum_mismatch(chunk: &EvtxChunkData) -> Option<(u32, u32)> {
-    if chunk.validate_header_checksum() && chunk.validate_data_checksum() {
+    let header = &chunk.header;
+    if header.flags.contains(ChunkFlags::NO_CRC32) {
         return None;
     }
-    let header = &chunk.header;
-    if !chunk.validate_header_checksum() {
-        let mut hasher = crc32fast::Hasher::new();
-        hasher.update(chunk.data.get(..120).unwrap_or_default());
-        hasher.update(chunk.data.get(128..512).unwrap_or_default());
-        return Some((header.header_chunk_checksum, hasher.finalize()));
+    let data = &chunk.data;
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(&data[..120]);
+    hasher.update(&data[128..HEADER_OF_CHUNK]);
+    let found = hasher.finalize();
+    if found != header.header_chunk_checksum {
+        return Some((header.header_chunk_checksum, found));
     }
-    let end = (header.free_space_offset as usize).clamp(512, chunk.data.len());
-    let found = evtx::checksum_ieee(&chunk.data[512..end]);
-    Some((header.events_checksum, found))
+    let end = (header.free_space_offset as usize).clamp(HEADER_OF_CHUNK, data.len());
+    let found = evtx::checksum_ieee(&data[HEADER_OF_CHUNK..end]);
+    (found != header.events_checksum).then_some((header.events_checksum, found))
 }
 
 /// An error of the `evtx` crate with its causes, on one line.

@@ -17,6 +17,9 @@ pub struct ProblemLine {
     pub reason: String,
     /// Whether an event was lost because of it.
     pub skip: bool,
+    /// Whether its text ends with "(event skipped)": a lost event whose message does not say
+    /// itself what was lost ([`ProblemKind::says_its_loss`](crate::decoder::ProblemKind::says_its_loss)).
+    pub skip_note: bool,
     /// Whether the event was decoded after repairing the input.
     pub repaired: bool,
     /// The kind, as [`ProblemKind::code`](crate::decoder::ProblemKind::code) names it.
@@ -265,6 +268,7 @@ pub fn problem_line(problem: &Problem) -> ProblemLine {
     ProblemLine {
         reason: problem.reason(),
         skip: problem.is_skip(),
+        skip_note: problem.is_skip() && !problem.kind.says_its_loss(),
         repaired: problem.severity == Severity::Repaired,
         code: problem.kind.code().to_string(),
         params: problem.kind.params(),
@@ -336,7 +340,7 @@ impl FileDecoder {
 
     /// The file's encoding, once its first bytes are decoded.
     pub fn encoding(&self) -> Option<TextEncoding> {
-        self.decoder.stats().encoding
+        self.decoder.encoding()
     }
 
     /// Where the decoder stands, if the bytes pushed so far end cleanly before a `<Event`

@@ -42,16 +42,6 @@ pub enum Format {
     Evtx,
 }
 
-impl Format {
-    /// The format's name as users know it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Xml => "XML",
-            Self::Evtx => ".evtx",
-        }
-    }
-}
-
 /// Bytes needed to tell the formats apart.
 pub const SNIFF_BYTES: usize = 8;
 
@@ -150,10 +140,10 @@ impl Reader {
         }
     }
 
-    /// The XML decoder, for an XML input.
-    pub fn xml(&self) -> Option<&Decoder> {
+    /// The text encoding of an XML input, once its first bytes are decoded.
+    pub fn encoding(&self) -> Option<crate::decoder::TextEncoding> {
         match &self.inner {
-            Inner::Xml(d) => Some(d),
+            Inner::Xml(d) => d.stats().encoding,
             _ => None,
         }
     }
@@ -225,14 +215,7 @@ pub fn read_all(
     let mut out = Vec::new();
     reader.push(input, &mut out);
     reader.finish(&mut out);
-    let mut events = Vec::new();
-    let mut problems = Vec::new();
-    for item in out {
-        match item {
-            Item::Event(e) => events.push(e),
-            Item::Problem(p) => problems.push(p),
-        }
-    }
+    let (events, problems) = crate::decoder::split_items(out);
     (reader.format(), events, problems, reader.stats())
 }
 

@@ -656,6 +656,7 @@ impl AppState {
                         line: ProblemLine {
                             reason: err.to_string(),
                             skip: false,
+                            skip_note: false,
                             repaired: false,
                             code: crate::web::protocol::BATCH_PROBLEM.into(),
                             params: Vec::new(),

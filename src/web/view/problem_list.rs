@@ -38,8 +38,7 @@ pub fn problem_text(text: &Text, p: &ShownProblem) -> String {
                 &line.params,
                 &line.reason,
             ));
-            // A lost chunk says itself that its records are lost, as in English.
-            if line.skip && !matches!(line.code.as_str(), "evtx_bad_chunk" | "evtx_short_chunk") {
+            if line.skip_note {
                 out.push_str(&format!(" ({})", text.skipped_word));
             }
             out
