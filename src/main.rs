@@ -4,10 +4,11 @@
 //! 2 for usage errors or unreadable files.
 
 use anyhow::{bail, Context, Result};
+use keytrail::decoder::view::is_key_event;
 use keytrail::decoder::{Item, Severity, Timestamp};
 use keytrail::generator::{self, Encoding, Format, Spec};
 use keytrail::ingest::Reader;
-use keytrail::model::rules::{self, RowSubject, RuleSet};
+use keytrail::model::rules::{self, RowSubject, RuleFile, RuleSet};
 use keytrail::model::session::SessionIndex;
 use keytrail::model::store::Store;
 use keytrail::model::{export, Summary};
@@ -23,10 +24,14 @@ USAGE:
       Counts per account (domain\\user and SID): per event ID, per operation, per outcome.
   keytrail export FILE... [--format jsonl|csv]
       One JSON object or CSV row per decoded event (default jsonl).
-  keytrail findings FILE... [--rules rules.json] [--format text|json]
+  keytrail findings FILE... [--rules rules.json] [--format text|json] [--count-routine]
       Events that match monitoring rules (the built-in presets unless --rules is given),
-      each with its rule, account, reason and logon session. Exit status 4 when there is
-      any finding, 0 when there is none (3 and 2 as for export).
+      each with its rule, account, reason and logon session, and whether it is routine
+      Windows activity (with the routine pattern's id) or needs a look. Findings that need
+      a look come first, routine ones after. Exit status 4 when a finding needs a look,
+      0 when none does; with --count-routine, 4 for routine findings too (3 and 2 as for
+      export). A rules file may add routine patterns of its own and switch off the
+      built-in ones (see README, Routine key activity).
   keytrail generate [--events N | --size BYTES] [--seed S] [--format FORMAT]
                     [--encoding utf8|utf8-bom|utf16le|utf16be] [-o FILE]
       Writes a realistic, deterministic export (default: 1000 events, wevtutil, utf8).
@@ -78,6 +83,11 @@ type Args<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
 
 /// Splits arguments into positional ones and `--flag value` options.
 fn parse_args<'a>(args: &'a [String], flags: &[&str]) -> Result<Args<'a>> {
+    parse_args_with(args, flags, &[])
+}
+
+/// As [`parse_args`], with `switches`: options that take no value (kept with the value `""`).
+fn parse_args_with<'a>(args: &'a [String], flags: &[&str], switches: &[&str]) -> Result<Args<'a>> {
     let mut pos = Vec::new();
     let mut opts = Vec::new();
     let mut it = args.iter();
@@ -87,6 +97,10 @@ fn parse_args<'a>(args: &'a [String], flags: &[&str]) -> Result<Args<'a>> {
                 Some((n, v)) => (n, Some(v)),
                 None => (a.as_str(), None),
             };
+            if switches.contains(&name) && inline.is_none() {
+                opts.push((name, ""));
+                continue;
+            }
             if !flags.contains(&name) {
                 return Err(usage(format!("unknown option `{name}`")));
             }
@@ -240,9 +254,10 @@ fn run(args: &[String]) -> Result<u8> {
     }
 }
 
-/// `keytrail findings`: decodes every file, keeps the sessions, then matches the key events.
+/// `keytrail findings`: decodes every file, keeps the sessions, then matches the key events and
+/// tells routine activity apart.
 fn findings(rest: &[String]) -> Result<u8> {
-    let (files, opts) = parse_args(rest, &["--format", "--rules"])?;
+    let (files, opts) = parse_args_with(rest, &["--format", "--rules"], &["--count-routine"])?;
     let format = opt(&opts, "--format").unwrap_or("text");
     if !matches!(format, "text" | "json") {
         return Err(usage(format!("unknown findings format `{format}`")));
@@ -250,54 +265,66 @@ fn findings(rest: &[String]) -> Result<u8> {
     if files.is_empty() {
         return Err(usage("findings needs at least one FILE"));
     }
-    let rules = match opt(&opts, "--rules") {
+    let count_routine = opt(&opts, "--count-routine").is_some();
+    let file = match opt(&opts, "--rules") {
         Some(path) => {
             let json = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read rules `{path}`"))?;
-            RuleSet::from_json(&json).map_err(|e| usage(e.to_string()))?
+            RuleFile::from_json(&json).map_err(|e| usage(e.to_string()))?
         }
-        None => rules::presets(),
+        None => RuleFile::new(rules::presets()),
     };
-    let rules = RuleSet::compile(rules).map_err(|e| usage(e.to_string()))?;
-    let meta: Vec<(String, String)> = rules
-        .rules()
-        .iter()
-        .map(|r| (r.id.clone(), r.title.clone()))
-        .collect();
+    let rules = RuleSet::compile_file(file).map_err(|e| usage(e.to_string()))?;
     // Sessions may be logged after the key events that use them (newest-first exports), so
-    // the session of each finding is looked up once every file is read. Until then the matching
-    // events are kept as compact rows (strings interned once), and their reasons are worded
+    // the session of each finding is looked up once every file is read. Until then the key
+    // events are kept as compact rows (strings interned once): the matching ones, and the
+    // others a routine sequence may need (the create after a probe). Their reasons are worded
     // from the rows, as the viewer does.
     let mut sessions = SessionIndex::new();
     let mut hits = Store::new();
     let skipped = decode_files(&files, |file, ev| {
         sessions.add(ev);
-        if rules.mask(ev) != 0 {
+        if is_key_event(ev.event_id()) || rules.mask(ev) != 0 {
             let n = files.iter().position(|f| *f == file).unwrap_or(0);
             hits.push_event(u16::try_from(n).unwrap_or(u16::MAX), ev);
         }
         Ok(())
     })?;
+    rules::mark(&rules, &mut hits, 0);
     let mut stdout = BufWriter::new(io::stdout().lock());
-    let mut count = 0usize;
+    let (mut needs, mut routine) = (0usize, 0usize);
     if format == "json" {
         write!(stdout, "{{\"findings\":[")?;
     }
-    for row in &hits.rows {
+    // What needs a look first, then what is routine, each in file order.
+    let order = (0..hits.len())
+        .filter(|&i| hits.routine_of(i) == 0)
+        .chain((0..hits.len()).filter(|&i| hits.routine_of(i) != 0));
+    for i in order {
+        if hits.findings_of(i) == 0 {
+            continue;
+        }
+        let row = &hits.rows[i];
         let text = |sym| hits.str(sym);
         let (computer, account, logon_id) =
             (text(row.computer), text(row.account), text(row.logon_id));
         let session = sessions.link(computer, logon_id, row.time()).describe();
         let time = row.time().map(|t| Timestamp(t).to_string());
+        let pattern = rules.routine().pattern(hits.routine_of(i));
+        let paired = hits.pair_of(i).map(|p| hits.rows[p].number);
         let subject = RowSubject { row, store: &hits };
         for m in rules.matches(&subject) {
-            let (id, title) = &meta[m.index];
+            let (id, title) = (&m.rule.id, &m.rule.title);
             let reason = m.reason;
             let file = files[usize::from(row.file)];
             if format == "json" {
                 let v = serde_json::json!({
                     "rule": id,
                     "title": title,
+                    "routine": pattern.is_some(),
+                    "pattern": pattern.map(|p| &p.id),
+                    "pattern_title": pattern.map(|p| &p.title),
+                    "paired_event": paired,
                     "file": file,
                     "event": row.number,
                     "event_id": row.event_id,
@@ -310,28 +337,41 @@ fn findings(rest: &[String]) -> Result<u8> {
                     "session": session,
                     "reason": reason,
                 });
-                let sep = if count == 0 { "\n" } else { ",\n" };
+                let sep = if needs + routine == 0 { "\n" } else { ",\n" };
                 write!(stdout, "{sep}{v}")?;
             } else {
+                let class = pattern.map_or_else(
+                    || "needs-a-look".to_string(),
+                    |p| format!("routine:{}", p.id),
+                );
                 writeln!(
                     stdout,
-                    "{id}\t{file}\tevent {}\t{}\t{computer}\t{account}\t{reason}\t{session}",
+                    "{id}\t{class}\t{file}\tevent {}\t{}\t{computer}\t{account}\t{reason}\t{session}",
                     row.number,
                     time.as_deref().unwrap_or(""),
                 )?;
             }
-            count += 1;
+            if pattern.is_some() {
+                routine += 1;
+            } else {
+                needs += 1;
+            }
         }
     }
     if format == "json" {
-        writeln!(stdout, "\n]}}")?;
+        writeln!(stdout, "\n],\"needs_look\":{needs},\"routine\":{routine}}}")?;
     } else {
-        writeln!(stdout, "{count} findings")?;
+        writeln!(
+            stdout,
+            "{} findings: {needs} need a look, {routine} routine",
+            needs + routine
+        )?;
     }
     stdout.flush()?;
+    let flagged = needs > 0 || (count_routine && routine > 0);
     Ok(if skipped {
         3
-    } else if count > 0 {
+    } else if flagged {
         4
     } else {
         0

@@ -101,6 +101,16 @@ pub fn events(spec: &Spec) -> impl Iterator<Item = GenEvent> {
     sim::Sim::new(spec)
 }
 
+/// Deterministic events of routine key activity only, the patterns real machines show (see
+/// `model::routine`): people signing in with the Connected Devices Platform's certificate
+/// (probed for, created, exported), computer accounts exporting their GUID-named keys, Remote
+/// Desktop's keys. With `incident`, the planted incident as well: at the first hour out of
+/// business hours, `CONTOSO\dadmin` exports SQL01's machine key over Remote Desktop (a 5058 read
+/// and a 5059 export), and `CONTOSO\svc-backup` exports a user key of its own.
+pub fn routine_events(spec: &Spec, incident: bool) -> impl Iterator<Item = GenEvent> {
+    sim::Sim::routine(spec, incident)
+}
+
 /// An export format (see the design document, section "Inputs").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {

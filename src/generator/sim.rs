@@ -287,6 +287,17 @@ fn uuid_from(name: &str, salt: u64) -> String {
     )
 }
 
+/// The key name of the Connected Devices Platform's device certificate.
+const CDP_KEY: &str = "Microsoft Connected Devices Platform device certificate";
+
+/// Remote Desktop's self-signed certificate key on `host`.
+fn rd_cert_key(host: usize) -> String {
+    format!(
+        "RdCertificateFactory-Key{{{}}}",
+        uuid_from(HOSTS[host].short, 88)
+    )
+}
+
 /// The file name CNG gives a key container: a 32-hex hash and the machine GUID.
 fn key_file_name(name: &str, host: usize) -> String {
     let a = mix(hash_str(name));
@@ -437,9 +448,27 @@ pub(crate) struct Sim {
     acct_keys: Vec<Vec<Key>>,
     /// SYSTEM's own user keys per host (systemprofile).
     system_keys: Vec<Vec<Key>>,
+    /// Whether each account's Connected Devices Platform certificate exists yet.
+    cdp_made: Vec<bool>,
+    /// Whether the planted out-of-hours machine-key export has happened.
+    incident_done: bool,
+    /// Only routine key activity (and the planted incident unless it is marked done).
+    routine_only: bool,
 }
 
 impl Sim {
+    /// A log of routine key activity only, as the shared facts describe real machines: people
+    /// signing in (the Connected Devices Platform's certificate), the computer accounts'
+    /// GUID-named keys, Remote Desktop's keys. With `incident`, the planted incident too (see
+    /// [`Sim::incident`]).
+    pub(crate) fn routine(spec: &Spec, incident: bool) -> Sim {
+        let mut sim = Self::new(spec);
+        sim.routine_only = true;
+        sim.started = true;
+        sim.incident_done = !incident;
+        sim
+    }
+
     pub(crate) fn new(spec: &Spec) -> Sim {
         let mut rng = Rng::new(spec.seed ^ 0x6b65_7974_7261_696c);
         let start = days_from_civil(2026, 3, 2) * 86_400 * NS_PER_S + 8 * 3600 * NS_PER_S;
@@ -448,20 +477,25 @@ impl Sim {
         for (i, l) in next_logon.iter_mut().enumerate() {
             *l = 0x3_0000 + rng.below(0x6000) + (i as u64) * 0x100;
         }
+        // SYSTEM's own GUID-named user keys: what real machines export routinely.
         let system_keys = (0..HOSTS.len())
             .map(|h| {
-                let name = uuid_from(HOSTS[h].short, 77);
-                let file = format!(
-                    "C:\\Windows\\System32\\config\\systemprofile\\AppData\\Roaming\\Microsoft\\Crypto\\Keys\\{}",
-                    key_file_name(&name, h)
-                );
-                vec![Key {
-                    name,
-                    alg: "RSA",
-                    machine: false,
-                    smartcard: false,
-                    file: Some(file),
-                }]
+                (77..80)
+                    .map(|salt| {
+                        let name = format!("{{{}}}", uuid_from(HOSTS[h].short, salt));
+                        let file = format!(
+                            "C:\\Windows\\System32\\config\\systemprofile\\AppData\\Roaming\\Microsoft\\Crypto\\Keys\\{}",
+                            key_file_name(&name, h)
+                        );
+                        Key {
+                            name,
+                            alg: "RSA",
+                            machine: false,
+                            smartcard: false,
+                            file: Some(file),
+                        }
+                    })
+                    .collect()
             })
             .collect();
         Sim {
@@ -476,6 +510,9 @@ impl Sim {
             host_keys: (0..HOSTS.len()).map(machine_keys).collect(),
             acct_keys: (0..ACCOUNTS.len()).map(user_keys).collect(),
             system_keys,
+            cdp_made: vec![false; ACCOUNTS.len()],
+            incident_done: false,
+            routine_only: false,
         }
     }
 
@@ -635,10 +672,30 @@ impl Sim {
     }
 
     fn key_parts(&self, key: KeyRef) -> (String, bool, bool, Option<String>) {
+        match key {
+            KeyRef::Cdp(a) => {
+                let file = format!(
+                    "C:\\Users\\{}\\AppData\\Roaming\\Microsoft\\Crypto\\Keys\\{}",
+                    ACCOUNTS[a].name,
+                    key_file_name(CDP_KEY, ACCOUNTS[a].home)
+                );
+                return (CDP_KEY.to_string(), false, false, Some(file));
+            }
+            KeyRef::RdCert(h) => {
+                let name = rd_cert_key(h);
+                let file = format!(
+                    "C:\\ProgramData\\Microsoft\\Crypto\\Keys\\{}",
+                    key_file_name(&name, h)
+                );
+                return (name, false, false, Some(file));
+            }
+            _ => {}
+        }
         let k = match key {
             KeyRef::Host(h, i) => self.host_keys.get(h).and_then(|v| v.get(i)),
             KeyRef::Acct(a, i) => self.acct_keys.get(a).and_then(|v| v.get(i)),
             KeyRef::System(h, i) => self.system_keys.get(h).and_then(|v| v.get(i)),
+            KeyRef::Cdp(_) | KeyRef::RdCert(_) => None,
         };
         match k {
             Some(k) => (k.name.clone(), k.machine, k.smartcard, k.file.clone()),
@@ -651,6 +708,7 @@ impl Sim {
             KeyRef::Host(h, i) => self.host_keys.get(h).and_then(|v| v.get(i)),
             KeyRef::Acct(a, i) => self.acct_keys.get(a).and_then(|v| v.get(i)),
             KeyRef::System(h, i) => self.system_keys.get(h).and_then(|v| v.get(i)),
+            KeyRef::Cdp(_) | KeyRef::RdCert(_) => None,
         };
         k.map_or("RSA", |k| k.alg)
     }
@@ -986,6 +1044,14 @@ impl Sim {
         }
         self.idle();
         let business = self.business_hours();
+        if !business && !self.incident_done {
+            self.incident();
+            return;
+        }
+        if self.routine_only {
+            self.routine_step();
+            return;
+        }
         let n = self.sessions.len();
         let weights = [
             // 0: open a session
@@ -1084,6 +1150,7 @@ impl Sim {
         };
         let id = self.new_logon_id(host);
         let s = self.logon(host, Who::Account(acct), logon_type, from, id);
+        self.cdp_at_sign_in(&s);
         self.sessions.push(s);
     }
 
@@ -1121,7 +1188,14 @@ impl Sim {
         } else {
             None
         };
-        match self.rng.weighted(&[60, 22, 18]) {
+        // As on real machines, key files are read most (5058) and exports are rare; most of a
+        // person's exports are the Connected Devices Platform's routine one.
+        let key = if kind != Kind::Service && !use_machine && self.rng.chance(2, 3) {
+            KeyRef::Cdp(acct)
+        } else {
+            key
+        };
+        match self.rng.weighted(&[24, 26, 50]) {
             0 => {
                 // 5059, often after reading the key file.
                 if !smartcard && self.rng.chance(1, 2) {
@@ -1185,11 +1259,140 @@ impl Sim {
         }
     }
 
+    /// Remote Desktop makes its self-signed certificate: probes for the key, creates it, then
+    /// exports it, as the computer account.
+    fn rd_certificate(&mut self, host: usize) {
+        let subj = self.system_subject(host);
+        let key = KeyRef::RdCert(host);
+        self.tick_ms(1, 100);
+        self.key_event(host, 5061, &subj, key, "RSA", "%%2480", Some("0x80090016"));
+        self.tick_ms(5, 600);
+        self.key_event(host, 5061, &subj, key, "RSA", "%%2481", None);
+        self.tick_ms(1, 200);
+        self.key_event(host, 5059, &subj, key, "RSA", "%%2464", None);
+    }
+
+    /// What Windows does with a person's keys at sign-in: the Connected Devices Platform's
+    /// device certificate is probed for and created the first time, then read (or written)
+    /// and exported.
+    fn cdp_at_sign_in(&mut self, s: &Session) {
+        let Who::Account(a) = s.who else {
+            return;
+        };
+        if ACCOUNTS[a].kind == Kind::Service || !matches!(s.logon_type, 2 | 10 | 11) {
+            return;
+        }
+        let subj = self.subject_of(s);
+        let key = KeyRef::Cdp(a);
+        self.tick_ms(200, 3000);
+        if self.cdp_made[a] {
+            self.key_event(s.host, 5058, &subj, key, "UNKNOWN", "%%2458", None);
+        } else {
+            self.cdp_made[a] = true;
+            self.key_event(
+                s.host,
+                5061,
+                &subj,
+                key,
+                "RSA",
+                "%%2480",
+                Some("0x80090016"),
+            );
+            self.tick_ms(5, 800);
+            self.key_event(s.host, 5061, &subj, key, "RSA", "%%2481", None);
+            self.tick_ms(1, 100);
+            self.key_event(s.host, 5058, &subj, key, "UNKNOWN", "%%2459", None);
+        }
+        self.tick_ms(1, 300);
+        self.key_event(s.host, 5059, &subj, key, "RSA", "%%2464", None);
+    }
+
+    /// One step of routine key activity only.
+    fn routine_step(&mut self) {
+        let host = self.rng.below(HOSTS.len() as u64) as usize;
+        match self.rng.weighted(&[30, 35, 25, 5, 5]) {
+            0 => {
+                // A person signs in; the session ends later.
+                let acct = self.rng.below(ACCOUNTS.len() as u64) as usize;
+                let a = &ACCOUNTS[acct];
+                if a.kind == Kind::Service {
+                    return;
+                }
+                let id = self.new_logon_id(a.home);
+                let s = self.logon(a.home, Who::Account(acct), 2, a.home, id);
+                self.cdp_at_sign_in(&s);
+                self.tick_s(60, 900);
+                self.logoff(&s);
+            }
+            1 => {
+                // The computer account reads, then exports, one of its GUID-named keys.
+                let subj = self.system_subject(host);
+                let i = self.rng.below(self.system_keys[host].len() as u64) as usize;
+                let key = KeyRef::System(host, i);
+                self.key_event(host, 5058, &subj, key, "UNKNOWN", "%%2458", None);
+                self.tick_ms(1, 200);
+                self.key_event(host, 5059, &subj, key, "RSA", "%%2464", None);
+            }
+            2 => {
+                // Remote Desktop reads its key set.
+                let subj = self.system_subject(host);
+                let key = self.host_key(host, "TSSecKeySet1");
+                self.key_event(host, 5058, &subj, key, "UNKNOWN", "%%2458", None);
+            }
+            3 => self.rd_certificate(host),
+            _ => {
+                // A computer account logs on to the DC.
+                let id = self.new_logon_id(DC01);
+                let s = self.logon(DC01, Who::Machine(host), 3, host, id);
+                self.tick_ms(5, 200);
+                self.logoff(&s);
+            }
+        }
+    }
+
+    /// The planted incident, at the first step out of business hours: dadmin signs in to SQL01
+    /// over Remote Desktop and exports the server's machine key; in a log of routine activity
+    /// only, svc-backup also exports a user key of its own, which nothing makes routine.
+    fn incident(&mut self) {
+        self.incident_done = true;
+        let id = self.new_logon_id(SQL01);
+        let s = self.logon(SQL01, Who::Account(DADMIN), 10, ACCOUNTS[DADMIN].home, id);
+        let subj = self.subject_of(&s);
+        let web = self.host_keys[SQL01]
+            .iter()
+            .position(|k| k.name.starts_with("te-"))
+            .unwrap_or(0);
+        let key = KeyRef::Host(SQL01, web);
+        let alg = self.key_alg(key);
+        self.tick_s(20, 120);
+        self.key_event(SQL01, 5058, &subj, key, "UNKNOWN", "%%2458", None);
+        self.tick_ms(5, 300);
+        self.key_event(SQL01, 5059, &subj, key, alg, "%%2464", None);
+        if self.routine_only {
+            self.tick_s(30, 300);
+            self.logoff(&s);
+            let id = self.new_logon_id(CA01);
+            let b = self.logon(CA01, Who::Account(SVC_BACKUP), 5, CA01, id);
+            let sb = self.subject_of(&b);
+            let own = KeyRef::Acct(SVC_BACKUP, 0);
+            let alg = self.key_alg(own);
+            self.tick_s(1, 30);
+            self.key_event(CA01, 5059, &sb, own, alg, "%%2464", None);
+            self.tick_s(5, 60);
+            self.logoff(&b);
+        } else {
+            self.sessions.push(s);
+        }
+    }
+
     fn system_activity(&mut self) {
         let host = self.rng.below(HOSTS.len() as u64) as usize;
         let subj = self.system_subject(host);
         let key = if self.rng.chance(1, 5) {
-            KeyRef::System(host, 0)
+            KeyRef::System(
+                host,
+                self.rng.below(self.system_keys[host].len() as u64) as usize,
+            )
         } else {
             let i = self.rng.below(self.host_keys[host].len() as u64) as usize;
             KeyRef::Host(host, i)
@@ -1218,15 +1421,17 @@ impl Sim {
                 }
             }
             5..=7 => {
-                // Certificate renewal and similar: SYSTEM exports or imports a machine key.
+                // The machine exports its own GUID-named user keys (routine on real machines);
+                // certificate renewal and similar import a machine key.
                 self.tick_ms(1, 200);
-                let op = if self.rng.chance(1, 2) {
+                let op = if matches!(key, KeyRef::System(..)) {
                     "%%2464"
                 } else {
                     "%%2465"
                 };
                 self.key_event(host, 5059, &subj, key, alg, op, None);
             }
+            8 if self.rng.chance(1, 6) => self.rd_certificate(host),
             _ => {}
         }
     }
@@ -1238,6 +1443,10 @@ enum KeyRef {
     Host(usize, usize),
     Acct(usize, usize),
     System(usize, usize),
+    /// The Connected Devices Platform's device certificate of an account.
+    Cdp(usize),
+    /// Remote Desktop's self-signed certificate key of a host.
+    RdCert(usize),
 }
 
 impl Iterator for Sim {

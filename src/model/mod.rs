@@ -5,6 +5,7 @@
 pub mod chart;
 pub mod export;
 pub mod query;
+pub mod routine;
 pub mod rules;
 pub mod session;
 pub mod store;

@@ -157,6 +157,9 @@ pub struct Filter {
     pub to: Option<i64>,
     /// Rows that match one of these monitoring rules (bits as [`Store::findings`]); 0 = any.
     pub findings: u32,
+    /// Rows of this routine class ([`Store::routine`]): `Some(0)` those that need a look,
+    /// `Some(c)` those of routine pattern `c`; `None` = any.
+    pub routine: Option<u8>,
 }
 
 impl Filter {
@@ -170,6 +173,7 @@ impl Filter {
             && self.from.is_none()
             && self.to.is_none()
             && self.findings == 0
+            && self.routine.is_none()
     }
 }
 
@@ -375,6 +379,9 @@ fn filter_rows(store: &Store, filter: &Filter) -> Vec<u32> {
             continue;
         }
         if filter.findings != 0 && store.findings_of(i) & filter.findings == 0 {
+            continue;
+        }
+        if filter.routine.is_some_and(|c| c != store.routine_of(i)) {
             continue;
         }
         if let Some(t) = &text {

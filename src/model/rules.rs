@@ -26,6 +26,7 @@ use crate::decoder::table;
 use crate::decoder::value::parse_number;
 use crate::decoder::view::{is_key_event, Outcome};
 use crate::decoder::Event;
+use crate::model::routine::{self, Routine, RoutinePattern};
 use crate::model::store::{Row, Store, Sym, OUTCOME_FAILURE};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -38,7 +39,8 @@ use std::fmt;
 pub enum Pattern {
     /// The whole value, ignoring case.
     Exact(String),
-    /// `*` any run of characters, `?` one character, ignoring case.
+    /// `*` any run of characters, `?` one character, `{GUID}` a GUID (braces optional), `{HEX}`
+    /// a run of hex digits; ignoring case.
     Glob(String),
     /// A regular expression (regex-lite syntax), searched anywhere in the value, ignoring case.
     Regex(String),
@@ -231,13 +233,17 @@ impl fmt::Display for RuleError {
 
 impl std::error::Error for RuleError {}
 
-enum Matcher {
+/// A compiled [`Pattern`].
+pub(crate) enum Matcher {
     Exact(String),
     Regex(regex_lite::Regex),
 }
 
+/// What `{GUID}` stands for in a glob: a GUID, with or without its braces.
+const GUID_RE: &str = r"\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?";
+
 impl Matcher {
-    fn new(p: &Pattern) -> Result<Self, String> {
+    pub(crate) fn new(p: &Pattern) -> Result<Self, String> {
         let build = |re: &str| {
             regex_lite::RegexBuilder::new(re)
                 .case_insensitive(true)
@@ -248,7 +254,20 @@ impl Matcher {
             Pattern::Exact(s) => Self::Exact(s.to_lowercase()),
             Pattern::Glob(g) => {
                 let mut re = String::from("^");
-                for c in g.chars() {
+                let mut rest = g.as_str();
+                while let Some(c) = rest.chars().next() {
+                    let head = |n: usize| rest.get(..n).map(str::to_ascii_uppercase);
+                    if head(6).as_deref() == Some("{GUID}") {
+                        re.push_str(GUID_RE);
+                        rest = &rest[6..];
+                        continue;
+                    }
+                    if head(5).as_deref() == Some("{HEX}") {
+                        re.push_str("[0-9a-f]+");
+                        rest = &rest[5..];
+                        continue;
+                    }
+                    rest = &rest[c.len_utf8()..];
                     match c {
                         '*' => re.push_str(".*"),
                         '?' => re.push('.'),
@@ -262,7 +281,7 @@ impl Matcher {
         })
     }
 
-    fn is_match(&self, value: &str) -> bool {
+    pub(crate) fn is_match(&self, value: &str) -> bool {
         match self {
             Self::Exact(s) => value.to_lowercase() == *s,
             Self::Regex(r) => r.is_match(value),
@@ -279,11 +298,81 @@ struct Compiled {
     deny: Option<Vec<Matcher>>,
 }
 
-/// Rules ready to match.
+/// What a rule file holds: the rules, the reviewer's own routine patterns, and whether the
+/// built-in routine patterns ([`routine::builtin`]) are used too.
+///
+/// As JSON: `{"rules": […], "routine": […], "builtin_routine": true}`; a bare array of rules
+/// is a file with no routine patterns of its own.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RuleFile {
+    /// The monitoring rules.
+    pub rules: Vec<Rule>,
+    /// The reviewer's own routine patterns, tried before the built-in ones.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub routine: Vec<RoutinePattern>,
+    /// Use the built-in routine patterns.
+    pub builtin_routine: bool,
+}
+
+impl Default for RuleFile {
+    fn default() -> Self {
+        Self::new(Vec::new())
+    }
+}
+
+impl RuleFile {
+    /// `rules` with the built-in routine patterns and none of one's own.
+    pub fn new(rules: Vec<Rule>) -> Self {
+        Self {
+            rules,
+            routine: Vec::new(),
+            builtin_routine: true,
+        }
+    }
+
+    /// Reads a rule file: an array of rules, or the object [`RuleFile`] describes.
+    pub fn from_json(json: &str) -> Result<Self, RuleError> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Doc {
+            List(Vec<Rule>),
+            File(RuleFile),
+        }
+        match serde_json::from_str::<Doc>(json) {
+            Ok(Doc::List(rules)) => Ok(Self::new(rules)),
+            Ok(Doc::File(file)) => Ok(file),
+            // The untagged error says nothing; the object's own error says where.
+            Err(_) => serde_json::from_str::<RuleFile>(json).map_err(|e| RuleError {
+                rule: String::new(),
+                reason: format!("rules JSON: {e}"),
+            }),
+        }
+    }
+
+    /// The file as the editor shows and exports it.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The routine patterns in use, one's own first.
+    pub fn routine_patterns(&self) -> Vec<RoutinePattern> {
+        let mut list = self.routine.clone();
+        if self.builtin_routine {
+            list.extend(routine::builtin());
+        }
+        list
+    }
+}
+
+/// Rules ready to match, with the routine patterns that set routine findings apart.
 #[derive(Default)]
 pub struct RuleSet {
     rules: Vec<Rule>,
     compiled: Vec<Compiled>,
+    own_routine: Vec<RoutinePattern>,
+    builtin_routine: bool,
+    routine: Routine,
 }
 
 impl fmt::Debug for RuleSet {
@@ -321,12 +410,12 @@ fn operation_code(op: &str) -> String {
 }
 
 /// An operation criterion in the words events are compared in: the decoded text of its code.
-fn operation_words(op: &str) -> String {
+pub(crate) fn operation_words(op: &str) -> String {
     let code = operation_code(op);
     table::insertion_string(&code).map_or(code, str::to_string)
 }
 
-fn compile_list(list: &Option<Vec<Pattern>>) -> Result<Option<Vec<Matcher>>, String> {
+pub(crate) fn compile_list(list: &Option<Vec<Pattern>>) -> Result<Option<Vec<Matcher>>, String> {
     list.as_ref()
         .map(|l| l.iter().map(Matcher::new).collect())
         .transpose()
@@ -467,8 +556,37 @@ impl Subject for RowSubject<'_> {
 }
 
 impl RuleSet {
-    /// Checks and compiles rules (patterns, hours). At most [`MAX_RULES`].
+    /// Checks and compiles rules (patterns, hours), with the built-in routine patterns. At most
+    /// [`MAX_RULES`].
     pub fn compile(rules: Vec<Rule>) -> Result<Self, RuleError> {
+        Self::compile_file(RuleFile::new(rules))
+    }
+
+    /// Checks and compiles a rule file: its rules and routine patterns.
+    pub fn compile_file(file: RuleFile) -> Result<Self, RuleError> {
+        let routine = Routine::compile(file.routine_patterns())?;
+        let mut set = Self::compile_rules(file.rules)?;
+        set.own_routine = file.routine;
+        set.builtin_routine = file.builtin_routine;
+        set.routine = routine;
+        Ok(set)
+    }
+
+    /// The rule file this set was compiled from.
+    pub fn file(&self) -> RuleFile {
+        RuleFile {
+            rules: self.rules.clone(),
+            routine: self.own_routine.clone(),
+            builtin_routine: self.builtin_routine,
+        }
+    }
+
+    /// The routine patterns in use.
+    pub fn routine(&self) -> &Routine {
+        &self.routine
+    }
+
+    fn compile_rules(rules: Vec<Rule>) -> Result<Self, RuleError> {
         if rules.len() > MAX_RULES {
             return Err(RuleError {
                 rule: rules[MAX_RULES].id.clone(),
@@ -502,6 +620,7 @@ impl RuleSet {
         Ok(Self {
             rules: list,
             compiled: out,
+            ..Self::default()
         })
     }
 
@@ -568,9 +687,11 @@ impl RuleSet {
 }
 
 /// Marks the rows of `store` from row `from` on with the rules they match
-/// ([`Store::findings`]); rows before `from` keep their marks. Call it with 0 after the rules
-/// change, and with the old length after rows were added.
-pub fn mark(rules: &RuleSet, store: &mut Store, from: usize) {
+/// ([`Store::findings`]) and the routine pattern they are ([`Store::routine`]); rows before
+/// `from` keep their marks. Call it with 0 after the rules change, and with the old length after
+/// rows were added. Returns the earlier rows that became routine only now (a probe whose create
+/// came later), each with its class before, for [`TallyCounts::reclass`].
+pub fn mark(rules: &RuleSet, store: &mut Store, from: usize) -> Vec<(usize, u8)> {
     let from = from.min(store.findings.len());
     let marks: Vec<u32> = store.rows[from..]
         .iter()
@@ -578,21 +699,35 @@ pub fn mark(rules: &RuleSet, store: &mut Store, from: usize) {
         .collect();
     store.findings.truncate(from);
     store.findings.extend(marks);
+    routine::classify_rows(&rules.routine, store, from)
 }
 
-/// How often one rule matched, in all and per account.
+/// How often one rule matched: in all, what needs a look per account, what is routine per
+/// pattern.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
     /// Matching rows.
     pub total: u64,
-    /// Matching rows per account, most first (ties in order of first appearance in the store).
+    /// Matching rows that are routine (of [`Tally::patterns`]).
+    pub routine: u64,
+    /// Matching rows that need a look, per account, most first (ties in order of first
+    /// appearance in the store).
     pub accounts: Vec<(Sym, u64)>,
+    /// Matching routine rows per routine class (see [`Store::routine`]), most first.
+    pub patterns: Vec<(u8, u64)>,
+}
+
+impl Tally {
+    /// Matching rows that are not routine.
+    pub fn needs_look(&self) -> u64 {
+        self.total - self.routine
+    }
 }
 
 /// Counts the marks of `store` for each of `rules` rules, in rule order.
 pub fn tally(rules: usize, store: &Store) -> Vec<Tally> {
     let mut counts = TallyCounts::new(rules);
-    counts.add(&store.rows, &store.findings);
+    counts.add(&store.rows, &store.findings, &store.routine);
     counts.tallies()
 }
 
@@ -600,7 +735,13 @@ pub fn tally(rules: usize, store: &Store) -> Vec<Tally> {
 #[derive(Clone, Debug, Default)]
 pub struct TallyCounts {
     per: Vec<HashMap<Sym, u64>>,
+    classes: Vec<HashMap<u8, u64>>,
     totals: Vec<u64>,
+}
+
+/// The rules of a row's marks, as bit places below `rules`.
+fn bits_of(bits: u32, rules: usize) -> impl Iterator<Item = usize> {
+    (0..rules.min(32)).filter(move |&i| bits & (1 << i) != 0)
 }
 
 impl TallyCounts {
@@ -608,43 +749,70 @@ impl TallyCounts {
     pub fn new(rules: usize) -> Self {
         Self {
             per: vec![HashMap::new(); rules],
+            classes: vec![HashMap::new(); rules],
             totals: vec![0; rules],
         }
     }
 
-    /// Counts `rows` with their marks (`findings[i]` for `rows[i]`).
-    pub fn add(&mut self, rows: &[Row], findings: &[u32]) {
+    fn count(&mut self, i: usize, row: &Row, class: u8, by: i64) {
+        let n = if class == 0 {
+            self.per[i].entry(row.account).or_default()
+        } else {
+            self.classes[i].entry(class).or_default()
+        };
+        *n = n.saturating_add_signed(by);
+    }
+
+    /// Counts `rows` with their marks (`findings[i]` and routine class `routine[i]` for
+    /// `rows[i]`).
+    pub fn add(&mut self, rows: &[Row], findings: &[u32], routine: &[u8]) {
         let rules = self.totals.len();
-        for (row, &bits) in rows.iter().zip(findings) {
-            let mut bits = bits;
-            while bits != 0 {
-                let i = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                if i >= rules {
-                    break;
-                }
-                self.totals[i] += 1;
-                *self.per[i].entry(row.account).or_default() += 1;
+        for (k, (row, &bits)) in rows.iter().zip(findings).enumerate() {
+            if bits == 0 {
+                continue;
             }
+            let class = routine.get(k).copied().unwrap_or(0);
+            for i in bits_of(bits, rules) {
+                self.totals[i] += 1;
+                self.count(i, row, class, 1);
+            }
+        }
+    }
+
+    /// Moves a row counted before from routine class `before` to `after`.
+    pub fn reclass(&mut self, row: &Row, bits: u32, before: u8, after: u8) {
+        for i in bits_of(bits, self.totals.len()) {
+            self.count(i, row, before, -1);
+            self.count(i, row, after, 1);
         }
     }
 
     /// The tallies, in rule order.
     pub fn tallies(&self) -> Vec<Tally> {
-        self.per
-            .iter()
-            .zip(&self.totals)
-            .map(|(accounts, &total)| {
-                let mut accounts: Vec<(Sym, u64)> =
-                    accounts.iter().map(|(&a, &n)| (a, n)).collect();
-                accounts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                Tally { total, accounts }
+        fn most_first<K: Copy + Ord>(map: &HashMap<K, u64>) -> Vec<(K, u64)> {
+            let mut v: Vec<(K, u64)> = map
+                .iter()
+                .filter(|&(_, &n)| n > 0)
+                .map(|(&k, &n)| (k, n))
+                .collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            v
+        }
+        (0..self.totals.len())
+            .map(|i| {
+                let patterns = most_first(&self.classes[i]);
+                Tally {
+                    total: self.totals[i],
+                    routine: patterns.iter().map(|&(_, n)| n).sum(),
+                    accounts: most_first(&self.per[i]),
+                    patterns,
+                }
             })
             .collect()
     }
 }
 
-fn any(list: &Option<Vec<Matcher>>, value: &str) -> bool {
+pub(crate) fn any(list: &Option<Vec<Matcher>>, value: &str) -> bool {
     match list {
         None => true,
         Some(l) => l.iter().any(|m| m.is_match(value)),

@@ -42,6 +42,7 @@
 
 use crate::decoder::view::{Outcome, View};
 use crate::decoder::{Boundary, Event};
+use crate::model::routine::Sequences;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -319,6 +320,13 @@ pub struct Store {
     /// Which monitoring rules each row matches, one bit per rule (see
     /// [`RuleSet::mask`](super::rules::RuleSet::mask)); rows past its end match none.
     pub findings: Vec<u32>,
+    /// Which routine pattern each row is, as its place plus one (0: not routine; see
+    /// [`classify_rows`](super::routine::classify_rows)); rows past its end are not routine.
+    pub routine: Vec<u8>,
+    /// Rows paired by a sequence pattern (a key probed for, then created), both ways.
+    pub pairs: HashMap<u32, u32>,
+    /// Halves of sequences still waiting for their other half.
+    pub sequences: Sequences,
 }
 
 impl Store {
@@ -342,6 +350,20 @@ impl Store {
         self.strings = Interner::new();
         self.rows = Vec::new();
         self.findings = Vec::new();
+        self.routine = Vec::new();
+        self.pairs = HashMap::new();
+        self.sequences = Sequences::default();
+    }
+
+    /// Row `i`'s routine class (0: not routine).
+    pub fn routine_of(&self, i: usize) -> u8 {
+        self.routine.get(i).copied().unwrap_or(0)
+    }
+
+    /// The row paired with row `i` by a sequence pattern.
+    pub fn pair_of(&self, i: usize) -> Option<usize> {
+        let i = u32::try_from(i).ok()?;
+        self.pairs.get(&i).map(|&p| p as usize)
     }
 
     /// The rules row `i` matches, as bits.

@@ -18,7 +18,7 @@ use crate::decoder::{value, Timestamp};
 use crate::model::chart::{activity, AccountBars, Activity, BarCounts};
 use crate::model::export::{csv_field, json_string};
 use crate::model::query::{self, cell, Column, Filter, Sort};
-use crate::model::rules::{self, Rule, RuleSet, Tally, TallyCounts};
+use crate::model::rules::{self, Rule, RuleFile, RuleSet, Tally, TallyCounts};
 use crate::model::session::{self, Session, Tick};
 use crate::model::store::{Batch, BatchError, Store, Sym, OUTCOME_FAILURE};
 
@@ -312,10 +312,22 @@ pub enum Action {
     OpenDetail,
     /// Close the detail pane.
     CloseDetail,
-    /// Use these rules (from the editor, an imported file or kept settings).
-    SetRules(Vec<Rule>),
-    /// Show only the matches of rule `i`, or everything again if that is what is shown.
+    /// Select row `i` of the store (a link from another row's detail) and open its detail.
+    SelectRow(u32),
+    /// Use these rules and routine patterns (from the editor, an imported file or kept
+    /// settings).
+    SetRules(RuleFile),
+    /// Show only the matches of rule `i` that need a look, or everything again if that is what
+    /// is shown.
     FilterRule(usize),
+    /// Show only the matches of rule `rule` that are of routine class `class`, or everything
+    /// again if that is what is shown.
+    FilterRoutine {
+        /// The rule's place.
+        rule: usize,
+        /// The routine class ([`Store::routine`](crate::model::store::Store::routine)).
+        class: u8,
+    },
 }
 
 /// The running counts of [`AppState`].
@@ -417,22 +429,24 @@ impl AppState {
     /// A fresh state.
     pub fn new() -> Self {
         let mut state = Self::default();
-        state.use_rules(rules::presets());
+        state.use_rules(RuleFile::new(rules::presets()));
         state
     }
 
-    /// Compiles and uses `list`, marking every row again; a list that cannot be used leaves
+    /// Compiles and uses `file`, marking every row again; a file that cannot be used leaves
     /// the rules as they were and says why in [`AppState::rules_error`].
-    fn use_rules(&mut self, list: Vec<Rule>) {
-        match RuleSet::compile(list) {
+    fn use_rules(&mut self, file: RuleFile) {
+        match RuleSet::compile_file(file) {
             Ok(set) => {
                 self.rules = set;
                 self.rules_error = None;
                 rules::mark(&self.rules, &mut self.store, 0);
                 self.counts.tallies = TallyCounts::new(self.rules.len());
-                self.counts
-                    .tallies
-                    .add(&self.store.rows, &self.store.findings);
+                self.counts.tallies.add(
+                    &self.store.rows,
+                    &self.store.findings,
+                    &self.store.routine,
+                );
                 self.tallies = self.counts.tallies.tallies();
             }
             Err(e) => self.rules_error = Some(e.to_string()),
@@ -576,25 +590,28 @@ impl AppState {
                     out.extend(self.ask_detail());
                 }
             }
+            Action::SelectRow(i) => {
+                if (i as usize) < self.store.rows.len() {
+                    self.selected = Some(i);
+                    self.detail_open = true;
+                    out.extend(self.ask_detail());
+                }
+            }
             Action::CloseDetail => {
                 self.detail_open = false;
                 self.detail = None;
             }
-            Action::SetRules(list) => {
-                let filtered = self.filter.findings != 0;
-                self.use_rules(list);
+            Action::SetRules(file) => {
+                let filtered = self.filter.findings != 0 || self.filter.routine.is_some();
+                self.use_rules(file);
                 if filtered && self.rules_error.is_none() {
                     self.filter.findings = 0;
+                    self.filter.routine = None;
                     self.refresh_view(now);
                 }
             }
-            Action::FilterRule(i) => {
-                let bit = 1u32
-                    .checked_shl(u32::try_from(i).unwrap_or(u32::MAX))
-                    .unwrap_or(0);
-                self.filter.findings = if self.filter.findings == bit { 0 } else { bit };
-                self.refresh_view(now);
-            }
+            Action::FilterRule(i) => self.filter_findings(i, 0, now),
+            Action::FilterRoutine { rule, class } => self.filter_findings(rule, class, now),
         }
         out
     }
@@ -702,19 +719,47 @@ impl AppState {
         None
     }
 
+    /// Shows the matches of rule `rule` of routine class `class` (0: those that need a look), or
+    /// every row again when that is what is shown.
+    fn filter_findings(&mut self, rule: usize, class: u8, now: f64) {
+        let bit = 1u32
+            .checked_shl(u32::try_from(rule).unwrap_or(u32::MAX))
+            .unwrap_or(0);
+        if self.filter.findings == bit && self.filter.routine == Some(class) {
+            self.filter.findings = 0;
+            self.filter.routine = None;
+        } else {
+            self.filter.findings = bit;
+            self.filter.routine = Some(class);
+        }
+        self.refresh_view(now);
+    }
+
     /// Appends a batch of rows (as decoded from a [`Report::Rows`]); one that does not follow the
     /// batches before is refused (see [`Store::apply`]).
     pub fn add_rows(&mut self, batch: Batch, now: f64) -> Result<(), BatchError> {
         let start = self.store.rows.len();
         self.store.apply(batch)?;
-        rules::mark(&self.rules, &mut self.store, start);
+        let moved = rules::mark(&self.rules, &mut self.store, start);
         let end = self.store.rows.len();
         let new = &self.store.rows[start..end];
         self.counts.bars.add(new);
         self.counts.facets.add(new);
-        self.counts
-            .tallies
-            .add(new, self.store.findings.get(start..end).unwrap_or(&[]));
+        self.counts.tallies.add(
+            new,
+            self.store.findings.get(start..end).unwrap_or(&[]),
+            self.store.routine.get(start..end).unwrap_or(&[]),
+        );
+        for &(row, before) in &moved {
+            let after = self.store.routine_of(row);
+            let bits = self.store.findings_of(row);
+            self.counts
+                .tallies
+                .reclass(&self.store.rows[row], bits, before, after);
+        }
+        if !moved.is_empty() && self.filter.routine.is_some() {
+            self.view_stale = true;
+        }
         if end > start && self.timing.first_rows.is_none() && self.timing.opened.is_some() {
             self.timing.first_rows = Some(now);
         }

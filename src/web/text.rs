@@ -280,6 +280,44 @@ pub struct RuleText {
     pub flagged: &'static str,
     /// Detail pane: heading of the rules the event matches.
     pub detail_findings: &'static str,
+    /// After the count of a rule's matches that are not routine.
+    pub needs_look: &'static str,
+    /// After the count of a rule's routine matches.
+    pub routine: &'static str,
+    /// Tooltip of a routine line.
+    pub routine_show: &'static str,
+    /// Shown while the table holds one routine pattern of one rule.
+    pub showing_routine: &'static str,
+    /// Detail pane: before the routine pattern an event is.
+    pub routine_is: &'static str,
+    /// Detail pane: the probe of a probe-then-create pair links to its create.
+    pub pair_create: &'static str,
+    /// Detail pane: the create of a probe-then-create pair links to its probe.
+    pub pair_probe: &'static str,
+    /// Editor: heading of the routine patterns.
+    pub routine_heading: &'static str,
+    /// Editor: what routine patterns do.
+    pub routine_intro: &'static str,
+    /// Editor: the built-in routine patterns switch.
+    pub routine_builtin: &'static str,
+    /// Editor: account field of a new routine pattern.
+    pub routine_account: &'static str,
+    /// Editor: key name field.
+    pub routine_key: &'static str,
+    /// Editor: operation field.
+    pub routine_operation: &'static str,
+    /// Editor: the "export" operation.
+    pub routine_export: &'static str,
+    /// Editor: any operation.
+    pub routine_any_operation: &'static str,
+    /// Editor: why it is routine.
+    pub routine_note: &'static str,
+    /// Editor: adds the pattern.
+    pub routine_add: &'static str,
+    /// Editor: when neither an account nor a key is given.
+    pub routine_need: &'static str,
+    /// Editor: removes one of one's own patterns.
+    pub remove: &'static str,
     /// Detail pane: the session heading.
     pub session: &'static str,
     /// Logon type.
@@ -323,8 +361,8 @@ pub const EN_RULES: RuleText = RuleText {
     heading: "Findings",
     intro: "Monitoring rules drawn from the advice on event 5059: watch exports, machine keys, failures, unusual hours and the keys you name. Click a rule to show only its matches.",
     matches: "matching events",
-    show_only: "Show only the events this rule matches (click again to show all)",
-    showing: "The table shows only this rule's matches.",
+    show_only: "Show only the events this rule matches that need a look (click again to show all)",
+    showing: "The table shows only this rule's matches that need a look.",
     by_account: "By account",
     edit: "Edit rules",
     close_editor: "Close editor",
@@ -346,6 +384,25 @@ pub const EN_RULES: RuleText = RuleText {
     error: "These rules cannot be used:",
     flagged: "Matches:",
     detail_findings: "Findings",
+    needs_look: "need a look",
+    routine: "routine",
+    routine_show: "Show only these routine events (click again to show all)",
+    showing_routine: "The table shows only this rule's routine matches of one kind.",
+    routine_is: "Routine:",
+    pair_create: "Probe, then create: the create of this key",
+    pair_probe: "Probe, then create: the failed probe before this create",
+    routine_heading: "Routine activity",
+    routine_intro: "Events of a routine pattern still count as findings; they are listed apart, after what needs a look. Add what is routine on your site, for example a backup service that exports one key.",
+    routine_builtin: "Use the built-in patterns of Windows' own key activity (computer account keys, Connected Devices Platform, Remote Desktop, probe then create)",
+    routine_account: "Account",
+    routine_key: "Key name (* and ? allowed)",
+    routine_operation: "Operation",
+    routine_export: "Export",
+    routine_any_operation: "Any",
+    routine_note: "Why it is routine",
+    routine_add: "Add routine pattern",
+    routine_need: "Give an account, a key name or both.",
+    remove: "Remove",
     session: "Logon session",
     logon_type: "Logon type",
     workstation: "Workstation",
@@ -371,8 +428,8 @@ pub const JA_RULES: RuleText = RuleText {
     heading: "検出結果",
     intro: "イベント 5059 の監視の勧めに基づくルールです。エクスポート、マシン キー、失敗、業務時間外、指定した鍵を見張ります。ルールをクリックすると該当するイベントだけを表示します。",
     matches: "件のイベント",
-    show_only: "このルールに該当するイベントだけを表示（もう一度クリックですべて表示）",
-    showing: "表はこのルールの該当イベントだけを表示しています。",
+    show_only: "このルールに該当する要確認のイベントだけを表示（もう一度クリックですべて表示）",
+    showing: "表には、このルールの該当イベントのうち要確認のものだけを表示しています。",
     by_account: "アカウント別",
     edit: "ルールを編集",
     close_editor: "エディターを閉じる",
@@ -394,6 +451,25 @@ pub const JA_RULES: RuleText = RuleText {
     error: "このルールは使えません:",
     flagged: "該当ルール:",
     detail_findings: "検出結果",
+    needs_look: "件 要確認",
+    routine: "件 定常",
+    routine_show: "この定常のイベントだけを表示（もう一度クリックですべて表示）",
+    showing_routine: "表には、このルールに該当する定常の操作のうち 1 種類だけを表示しています。",
+    routine_is: "定常の操作:",
+    pair_create: "存在確認のあとに作成: この鍵の作成イベント",
+    pair_probe: "存在確認のあとに作成: この作成の前の失敗した確認",
+    routine_heading: "定常の操作",
+    routine_intro: "定常のパターンに当たるイベントも検出結果として数えられ、要確認のものの後にまとめて表示されます。鍵を 1 つエクスポートするバックアップ サービスなど、自分の環境で定常のものを追加できます。",
+    routine_builtin: "Windows 自身の鍵操作の組み込みパターン（コンピューター アカウントの鍵、Connected Devices Platform、リモート デスクトップ、存在確認のあとの作成）を使う",
+    routine_account: "アカウント",
+    routine_key: "鍵名（* と ? を使用可）",
+    routine_operation: "操作",
+    routine_export: "エクスポート",
+    routine_any_operation: "すべて",
+    routine_note: "定常である理由",
+    routine_add: "定常パターンを追加",
+    routine_need: "アカウントか鍵名、またはその両方を入力してください。",
+    remove: "削除",
     session: "ログオン セッション",
     logon_type: "ログオンの種類",
     workstation: "ワークステーション",

@@ -111,10 +111,10 @@ fn field_rows(
     }
 }
 
-fn selected_findings(text: &'static Text, app: &AppState) -> Html {
-    match app.selected.and_then(|i| app.store.rows.get(i as usize)) {
-        Some(row) => row_findings(text, app, row),
-        None => Html::default(),
+fn selected_findings(text: &'static Text, app: &AppState, on_action: &Callback<Action>) -> Html {
+    match app.selected {
+        Some(i) if (i as usize) < app.store.rows.len() => row_findings(text, app, i, on_action),
+        _ => Html::default(),
     }
 }
 
@@ -172,7 +172,7 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
                     if let Some(note) = note {
                         <p class="summary">{ note.summary.get(text.lang) }</p>
                     }
-                    { selected_findings(text, &app) }
+                    { selected_findings(text, &app, &props.on_action) }
                     { session_section(text, detail.session.as_ref(), app.load.busy()) }
                     <div class="actions">
                         <button type="button" class="button secondary" data-testid="copy-fields"

@@ -9,7 +9,8 @@ use yew::prelude::*;
 use super::{
     account_name, download, minute_text, remove_setting, store_setting, Shared, RULES_KEY,
 };
-use crate::model::rules::{self, presets, Hours, Pattern, RowSubject, Rule, RuleSet};
+use crate::model::routine::RoutinePattern;
+use crate::model::rules::{self, presets, Hours, Pattern, RowSubject, Rule, RuleFile};
 use crate::model::session::{Session, Tick};
 use crate::model::store::Row;
 use crate::web::protocol::SessionLink;
@@ -62,67 +63,101 @@ pub fn finding_titles(state: &AppState, row: u32, lang: Lang) -> String {
     titles.join("\n")
 }
 
-/// The rules as the JSON the editor shows and exports.
-pub fn rules_json(rules: &[Rule]) -> String {
-    #[derive(serde::Serialize)]
-    struct Doc<'a> {
-        rules: &'a [Rule],
-    }
-    serde_json::to_string_pretty(&Doc { rules }).unwrap_or_default()
-}
-
-/// Saves the rules in `localStorage` (only when the user asked to keep them).
-fn keep(rules: &[Rule]) {
-    if let Ok(json) = serde_json::to_string(rules) {
+/// Saves the rules and routine patterns in `localStorage` (only when the user asked to keep
+/// them).
+fn keep(file: &RuleFile) {
+    if let Ok(json) = serde_json::to_string(file) {
         store_setting(RULES_KEY, &json);
     }
 }
 
-/// The rules with their counts; a click on one shows only its matches. The editor opens below.
+/// The rules with their counts, what needs a look first; a click on one shows only its matches
+/// that need a look. Routine matches fold into one line per pattern, under the rule. The editor
+/// opens below.
 #[component]
 pub fn FindingsPanel(props: &FindingsProps) -> Html {
     let text = props.text;
     let t = &text.rules;
+    let ja = text.lang == Lang::Ja;
     let editing = use_state(|| false);
     let app = props.state.get();
     let chips = app.rules.rules().iter().enumerate().map(|(i, rule)| {
-        let total = app.tallies.get(i).map_or(0, |t| t.total);
-        let active = app.filter.findings == 1 << i;
+        let tally = app.tallies.get(i).cloned().unwrap_or_default();
+        let needs = tally.needs_look();
+        let active = app.filter.findings == 1 << i && app.filter.routine == Some(0);
         let onclick = {
             let cb = props.on_action.clone();
             Callback::from(move |_: MouseEvent| cb.emit(Action::FilterRule(i)))
         };
         html! {
-            <button type="button" class={classes!("chip", (total > 0).then_some("hit"), active.then_some("active"))}
-                data-rule={rule.id.clone()} data-count={total.to_string()}
+            <button type="button" class={classes!("chip", (needs > 0).then_some("hit"), active.then_some("active"))}
+                data-rule={rule.id.clone()} data-count={tally.total.to_string()}
+                data-needs={needs.to_string()} data-routine={tally.routine.to_string()}
                 aria-pressed={active.to_string()} title={t.show_only} {onclick}>
-                <span class="count">{ total }</span>{ " " }{ rule_title(rule, text.lang) }
+                <span class="count" title={t.needs_look}>{ needs }</span>{ " " }{ rule_title(rule, text.lang) }
+                if tally.routine > 0 {
+                    { " " }<span class="routine-count">{ format!("+{} {}", tally.routine, t.routine) }</span>
+                }
             </button>
         }
     });
+    // Routine matches, one line per rule and pattern, after the chips.
+    let routine_lines = app.rules.rules().iter().enumerate().flat_map(|(i, rule)| {
+        let tally = app.tallies.get(i).cloned().unwrap_or_default();
+        let lines: Vec<Html> = tally
+            .patterns
+            .iter()
+            .filter_map(|&(class, n)| {
+                let p = app.rules.routine().pattern(class)?;
+                let active = app.filter.findings == 1 << i && app.filter.routine == Some(class);
+                let cb = props.on_action.clone();
+                let onclick =
+                    Callback::from(move |_: MouseEvent| cb.emit(Action::FilterRoutine { rule: i, class }));
+                Some(html! {
+                    <li data-rule={rule.id.clone()} data-pattern={p.id.clone()} data-count={n.to_string()}>
+                        <button type="button" class={classes!("link", "routine-line", active.then_some("active"))}
+                            aria-pressed={active.to_string()} title={t.routine_show} {onclick}>
+                            <span class="count">{ n }</span>{ " " }{ rule_title(rule, text.lang) }{ " — " }
+                            <strong>{ p.title_in(ja) }</strong>
+                        </button>
+                        <span class="why">{ p.explanation_in(ja) }</span>
+                    </li>
+                })
+            })
+            .collect();
+        lines
+    });
+    let routine_lines: Vec<Html> = routine_lines.collect();
     let about = app.rules.rules().iter().enumerate().map(|(i, rule)| {
         let tally = app.tallies.get(i);
         let accounts = tally
             .map(|t| t.accounts.iter().take(6).collect::<Vec<_>>())
             .unwrap_or_default();
+        let last = accounts.len().saturating_sub(1);
         html! {
             <li data-rule={rule.id.clone()}>
                 <strong>{ rule_title(rule, text.lang) }</strong>
                 { " — " }{ tally.map_or(0, |t| t.total) }{ " " }{ t.matches }
+                if let Some(tl) = tally.filter(|tl| tl.routine > 0) {
+                    { format!(" ({} {}, {} {})", tl.needs_look(), t.needs_look, tl.routine, t.routine) }
+                }
                 <p class="why">{ rule_explanation(rule, text.lang) }</p>
                 if !accounts.is_empty() {
                     <p class="accounts" data-testid="rule-accounts">
-                        { t.by_account }{ ": " }
-                        { for accounts.into_iter().map(|&(sym, n)| {
+                        { t.by_account }{ " (" }{ t.needs_look }{ "): " }
+                        { for accounts.into_iter().enumerate().map(|(k, &(sym, n))| {
                             let cb = props.on_action.clone();
                             let onclick = Callback::from(move |_: MouseEvent| {
                                 cb.emit(Action::FilterRule(i));
                                 cb.emit(Action::SetAccounts(vec![sym]));
                             });
                             html! {
-                                <button type="button" class="link small" {onclick}>
-                                    { account_name(&app.store, sym, text) }{ format!(" ({n})") }
-                                </button>
+                                <>
+                                    <button type="button" class="link small" {onclick}>
+                                        { account_name(&app.store, sym, text) }{ format!(" ({n})") }
+                                    </button>
+                                    if k < last { <span class="sep">{ if ja { "、" } else { ", " } }</span> }
+                                </>
                             }
                         }) }
                     </p>
@@ -134,7 +169,12 @@ pub fn FindingsPanel(props: &FindingsProps) -> Html {
         let editing = editing.clone();
         Callback::from(move |_: MouseEvent| editing.set(!*editing))
     };
-    let showing = app.filter.findings != 0;
+    let showing = match app.filter.routine {
+        _ if app.filter.findings == 0 => None,
+        Some(0) => Some(t.showing),
+        Some(_) => Some(t.showing_routine),
+        None => None,
+    };
     html! {
         <section class="findings" data-testid="findings" aria-label={t.heading}>
             <div class="findings-bar">
@@ -146,8 +186,11 @@ pub fn FindingsPanel(props: &FindingsProps) -> Html {
                     { if *editing { t.close_editor } else { t.edit } }
                 </button>
             </div>
-            if showing {
-                <p class="quiet showing">{ t.showing }</p>
+            if !routine_lines.is_empty() {
+                <ul class="routine-lines" data-testid="routine-lines">{ for routine_lines }</ul>
+            }
+            if let Some(s) = showing {
+                <p class="quiet showing">{ s }</p>
             }
             if let Some(err) = &app.rules_error {
                 <p class="error" data-testid="rules-error">{ t.error }{ " " }{ err }</p>
@@ -183,6 +226,10 @@ fn RuleEditor(props: &FindingsProps) -> Html {
     let day_refs: Vec<NodeRef> = (0..7).map(|_| NodeRef::default()).collect();
     let day_refs = use_mut_ref(|| day_refs);
     let json_ref = use_node_ref();
+    let routine_account_ref = use_node_ref();
+    let routine_key_ref = use_node_ref();
+    let routine_note_ref = use_node_ref();
+    let routine_op_ref = use_node_ref();
     let error = use_state(|| None::<String>);
     let kept = use_state(|| super::setting(RULES_KEY).is_some());
 
@@ -200,7 +247,8 @@ fn RuleEditor(props: &FindingsProps) -> Html {
         .iter()
         .find_map(|r| r.outside_hours.clone())
         .unwrap_or_default();
-    let json = rules_json(app.rules.rules());
+    let file = app.rules.file();
+    let json = file.to_json();
     // Fields show the rules in use: a new key replaces them when the rules change.
     let stamp = {
         use std::hash::{Hash, Hasher};
@@ -210,35 +258,45 @@ fn RuleEditor(props: &FindingsProps) -> Html {
     };
     drop(app);
 
-    // Uses `list`: the state compiles it (an error is shown by the panel); kept if asked.
-    let apply_list = {
+    // Uses `file`: the state compiles it (an error is shown by the panel); kept if asked.
+    let apply_file = {
         let cb = props.on_action.clone();
         let state = props.state.clone();
         let kept = kept.clone();
-        move |list: Vec<Rule>| {
-            cb.emit(Action::SetRules(list));
+        move |file: RuleFile| {
+            cb.emit(Action::SetRules(file));
             let app = state.get();
             if *kept && app.rules_error.is_none() {
-                keep(app.rules.rules());
+                keep(&app.rules.file());
             }
+        }
+    };
+    // The rules in use with `change` made to them.
+    let change_file = {
+        let apply_file = apply_file.clone();
+        let state = props.state.clone();
+        move |change: &dyn Fn(&mut RuleFile)| {
+            let mut file = state.get().rules.file();
+            change(&mut file);
+            apply_file(file);
         }
     };
 
     // Rules as JSON text (the editor's box or an imported file): used, or the error shown.
     let apply_json = {
-        let apply_list = apply_list.clone();
+        let apply_file = apply_file.clone();
         let error = error.clone();
-        move |text: &str| match RuleSet::from_json(text) {
-            Ok(list) => {
+        move |text: &str| match RuleFile::from_json(text) {
+            Ok(file) => {
                 error.set(None);
-                apply_list(list);
+                apply_file(file);
             }
             Err(e) => error.set(Some(e.to_string())),
         }
     };
 
     let on_apply = {
-        let apply_list = apply_list.clone();
+        let change_file = change_file.clone();
         let (keys_ref, from_ref, to_ref, offset_ref) = (
             keys_ref.clone(),
             from_ref.clone(),
@@ -246,7 +304,6 @@ fn RuleEditor(props: &FindingsProps) -> Html {
             offset_ref.clone(),
         );
         let day_refs = day_refs.clone();
-        let state = props.state.clone();
         let error = error.clone();
         let hours_error = t.hours_error;
         Callback::from(move |_: MouseEvent| {
@@ -271,8 +328,9 @@ fn RuleEditor(props: &FindingsProps) -> Html {
                 return;
             };
             error.set(None);
-            let list = state.get().rules.rules().to_vec();
-            apply_list(rules::with_settings(list, &keys, &hours));
+            change_file(&|file| {
+                file.rules = rules::with_settings(std::mem::take(&mut file.rules), &keys, &hours);
+            });
         })
     };
 
@@ -289,17 +347,86 @@ fn RuleEditor(props: &FindingsProps) -> Html {
     };
 
     let on_reset = {
-        let apply_list = apply_list.clone();
-        Callback::from(move |_: MouseEvent| apply_list(presets()))
+        let apply_file = apply_file.clone();
+        Callback::from(move |_: MouseEvent| apply_file(RuleFile::new(presets())))
     };
 
     let on_export = {
         let state = props.state.clone();
         Callback::from(move |_: MouseEvent| {
-            let json = rules_json(state.get().rules.rules());
+            let json = state.get().rules.file().to_json();
             download("keytrail-rules.json", "application/json", &json);
         })
     };
+
+    let on_builtin = {
+        let change_file = change_file.clone();
+        Callback::from(move |e: Event| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                let on = input.checked();
+                change_file(&|file| file.builtin_routine = on);
+            }
+        })
+    };
+
+    let on_add_routine = {
+        let change_file = change_file.clone();
+        let refs = (
+            routine_account_ref.clone(),
+            routine_key_ref.clone(),
+            routine_note_ref.clone(),
+            routine_op_ref.clone(),
+        );
+        let error = error.clone();
+        let need = t.routine_need;
+        Callback::from(move |_: MouseEvent| {
+            let (account, key, note) = (
+                input_value(&refs.0),
+                input_value(&refs.1),
+                input_value(&refs.2),
+            );
+            let op = refs
+                .3
+                .cast::<web_sys::HtmlSelectElement>()
+                .map(|s| s.value())
+                .unwrap_or_default();
+            let Some(pattern) = RoutinePattern::own(&account, &key, &op, &note) else {
+                error.set(Some(need.into()));
+                return;
+            };
+            error.set(None);
+            change_file(&|file| {
+                let mut p = pattern.clone();
+                let n = file.routine.len() + 1;
+                p.id = format!("own-{n}");
+                while file.routine.iter().any(|q| q.id == p.id) {
+                    p.id.push('\'');
+                }
+                file.routine.push(p);
+            });
+            for r in [&refs.0, &refs.1, &refs.2] {
+                if let Some(i) = r.cast::<HtmlInputElement>() {
+                    i.set_value("");
+                }
+            }
+        })
+    };
+    let own_list = file.routine.iter().enumerate().map(|(i, p)| {
+        let change_file = change_file.clone();
+        let onclick = Callback::from(move |_: MouseEvent| {
+            change_file(&|file| {
+                if i < file.routine.len() {
+                    file.routine.remove(i);
+                }
+            })
+        });
+        html! {
+            <li data-routine={p.id.clone()}>
+                <span>{ p.title_in(text.lang == Lang::Ja) }</span>{ " " }
+                <button type="button" class="link small" {onclick}>{ t.remove }</button>
+            </li>
+        }
+    });
 
     let on_import = {
         let apply_json = apply_json.clone();
@@ -331,7 +458,7 @@ fn RuleEditor(props: &FindingsProps) -> Html {
                 return;
             };
             if input.checked() {
-                keep(state.get().rules.rules());
+                keep(&state.get().rules.file());
             } else {
                 remove_setting(RULES_KEY);
             }
@@ -381,6 +508,33 @@ fn RuleEditor(props: &FindingsProps) -> Html {
                     </label>
                 </div>
             </div>
+            <fieldset class="field routine-editor" data-testid="routine-editor">
+                <legend>{ t.routine_heading }</legend>
+                <p class="quiet">{ t.routine_intro }</p>
+                <label class="keep">
+                    <input type="checkbox" data-testid="builtin-routine" checked={file.builtin_routine}
+                        onchange={on_builtin} />
+                    { t.routine_builtin }
+                </label>
+                <ul class="own-routine">{ for own_list }</ul>
+                <div class="routine-add">
+                    <label>{ t.routine_account }{ " " }
+                        <input ref={routine_account_ref} type="text" data-testid="routine-account"
+                            placeholder="CONTOSO\\svc-backup" /></label>
+                    <label>{ t.routine_key }{ " " }
+                        <input ref={routine_key_ref} type="text" data-testid="routine-key"
+                            placeholder="Backup-Key-*" /></label>
+                    <label>{ t.routine_operation }{ " " }
+                        <select ref={routine_op_ref} data-testid="routine-operation">
+                            <option value="%%2464" selected=true>{ t.routine_export }</option>
+                            <option value="">{ t.routine_any_operation }</option>
+                        </select></label>
+                    <label>{ t.routine_note }{ " " }
+                        <input ref={routine_note_ref} type="text" data-testid="routine-note" /></label>
+                    <button type="button" class="button secondary" data-testid="add-routine"
+                        onclick={on_add_routine}>{ t.routine_add }</button>
+                </div>
+            </fieldset>
             <label class="field json">
                 <span>{ t.json }</span>
                 <textarea ref={json_ref} data-testid="rules-json" rows="10" spellcheck="false"
@@ -403,19 +557,56 @@ fn RuleEditor(props: &FindingsProps) -> Html {
     }
 }
 
-/// The detail pane's findings for one row: every rule it matches, with the reason.
-pub fn row_findings(text: &'static Text, app: &AppState, row: &Row) -> Html {
+/// The detail pane's findings for row `index`: every rule it matches, with the reason; the
+/// routine pattern it is, if any; and the other half of its probe-then-create pair, as a link.
+pub fn row_findings(
+    text: &'static Text,
+    app: &AppState,
+    index: u32,
+    on_action: &Callback<Action>,
+) -> Html {
+    let t = &text.rules;
+    let ja = text.lang == Lang::Ja;
+    let i = index as usize;
+    let row = &app.store.rows[i];
     let subject = RowSubject {
         row,
         store: &app.store,
     };
     let matches = app.rules.matches(&subject);
-    if matches.is_empty() {
+    let routine = app.rules.routine().pattern(app.store.routine_of(i));
+    let pair = app.store.pair_of(i).map(|p| {
+        let other = &app.store.rows[p];
+        let probe = other.outcome == crate::model::store::OUTCOME_FAILURE;
+        let seconds = match (row.time(), other.time()) {
+            (Some(a), Some(b)) => format!(" ({:+.1} s)", (b - a) as f64 / 1e9),
+            _ => String::new(),
+        };
+        let cb = on_action.clone();
+        let to = p as u32;
+        let onclick = Callback::from(move |_: MouseEvent| cb.emit(Action::SelectRow(to)));
+        html! {
+            <p class="pair" data-testid="detail-pair">
+                <button type="button" class="link" {onclick}>
+                    { if probe { t.pair_probe } else { t.pair_create } }
+                    { format!(" — {} {}{seconds}", other.event_id, event_time(other)) }
+                </button>
+            </p>
+        }
+    });
+    if matches.is_empty() && routine.is_none() && pair.is_none() {
         return Html::default();
     }
     html! {
         <section class="detail-findings" data-testid="detail-findings">
-            <h4>{ text.rules.detail_findings }</h4>
+            <h4>{ t.detail_findings }</h4>
+            if let Some(p) = routine {
+                <p class="routine" data-testid="detail-routine" data-pattern={p.id.clone()}>
+                    <strong>{ t.routine_is }{ " " }{ p.title_in(ja) }</strong>
+                    <span class="note">{ " " }{ p.explanation_in(ja) }</span>
+                </p>
+            }
+            { pair.unwrap_or_default() }
             <ul>
                 { for matches.iter().map(|m| html! {
                     <li data-rule={m.rule.id.clone()}>
@@ -427,6 +618,13 @@ pub fn row_findings(text: &'static Text, app: &AppState, row: &Row) -> Html {
             </ul>
         </section>
     }
+}
+
+/// A row's time to the second, UTC.
+fn event_time(row: &Row) -> String {
+    row.time()
+        .map(|t| crate::decoder::Timestamp(t).to_string())
+        .unwrap_or_default()
 }
 
 fn time_text(ns: Option<i64>) -> String {
@@ -632,7 +830,7 @@ fn timeline_svg(text: &'static Text, all: &[Session], all_ticks: &[Tick]) -> Htm
 }
 
 /// Reads rules kept in `localStorage`, if the user chose to keep some.
-pub fn kept_rules() -> Option<Vec<Rule>> {
+pub fn kept_rules() -> Option<RuleFile> {
     let json = super::setting(RULES_KEY)?;
-    RuleSet::from_json(&json).ok()
+    RuleFile::from_json(&json).ok()
 }
