@@ -12,6 +12,7 @@ use futures::channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use keytrail::decoder::{find_event_start, Decoder, Item, TextEncoding};
 use keytrail::generator::{self, Encoding, Format};
+use keytrail::model::chart::{AccountBars, Segment};
 use keytrail::model::query::{compare_text, Column};
 use keytrail::model::store::{Batch, BatchBuilder, Interner, Row, Store, Sym};
 use keytrail::web::codec::JsCodec;
@@ -19,7 +20,9 @@ use keytrail::web::explain;
 use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
 use keytrail::web::state::{now_ms, parse_time, Action, AppState, DetailState};
 use keytrail::web::text::{problem_message, value_in, visible, Lang, EN, JA};
-use keytrail::web::view::{bucket_label, Shared, StatusBar, StatusBarProps};
+use keytrail::web::view::{
+    bucket_label, AccountChart, ChartProps, Shared, StatusBar, StatusBarProps,
+};
 use keytrail::web::worker::{detail_of, problem_line, serve, serve_with, slice_text, FileDecoder};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::console_log;
@@ -973,6 +976,60 @@ async fn status_bar_shows_the_event_count() {
     assert_eq!(bytes, "read 1.0 KiB of 2.0 KiB");
     let progress = root.query_selector("progress").unwrap().unwrap();
     assert_eq!(progress.get_attribute("value").as_deref(), Some("1024"));
+    app.destroy();
+}
+
+/// A computer account's long `DOMAIN\\name$` in the per-account chart: its label starts with the
+/// domain (it was cut to `ORKGROUP\\…` on the left) and the full name is in its tooltip and its
+/// accessible name.
+#[wasm_bindgen_test]
+async fn account_chart_labels_keep_the_start_of_long_names() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let name = "WORKGROUP\\DESKTOP-K3M9Q2LT7$";
+    let mut state = AppState::new();
+    let account = state.store.strings.intern(name);
+    let export = state
+        .store
+        .strings
+        .intern("Export of persistent cryptographic key.");
+    state.bars = vec![AccountBars {
+        account,
+        total: 3,
+        segments: vec![Segment {
+            operation: export,
+            outcome: 1,
+            count: 3,
+        }],
+    }];
+    let props = ChartProps {
+        text: &EN,
+        state: Shared::new(Rc::new(RefCell::new(state))),
+        on_action: yew::Callback::noop(),
+    };
+    let app = yew::Renderer::<AccountChart>::with_root_and_props(root.clone(), props).render();
+    let find = |sel: &str| root.query_selector(sel).unwrap();
+    assert!(rendered(|| find("g.bar text.label").is_some()).await);
+    let label = find("g.bar text.label").unwrap();
+    let shown = label.first_child().unwrap().text_content().unwrap();
+    assert!(
+        shown == name || (shown.starts_with("WORKGROUP") && shown.contains('…')),
+        "label shows {shown:?}"
+    );
+    let title = find("g.bar text.label title")
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(title.starts_with(name), "tooltip {title:?}");
+    let bar = find("g.bar").unwrap();
+    assert!(bar
+        .get_attribute("aria-label")
+        .is_some_and(|a| a.starts_with(name)));
+    // Drawn rightwards from inside the left edge, so its start cannot fall outside the chart.
+    assert_eq!(label.get_attribute("text-anchor").as_deref(), Some("start"));
+    let x: f64 = label.get_attribute("x").unwrap().parse().unwrap();
+    assert!(x >= 0.0);
     app.destroy();
 }
 
