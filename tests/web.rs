@@ -14,17 +14,19 @@ use keytrail::decoder::{find_event_start, Decoder, Item, TextEncoding};
 use keytrail::generator::{self, Encoding, Format};
 use keytrail::model::chart::{AccountBars, Segment};
 use keytrail::model::query::{compare_text, Column};
+use keytrail::model::session::{Session, Tick};
 use keytrail::model::store::{Batch, BatchBuilder, Interner, Row, Store, Sym};
 use keytrail::web::codec::JsCodec;
 use keytrail::web::explain;
 use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
-use keytrail::web::state::{now_ms, parse_time, Action, AppState, DetailState};
+use keytrail::web::state::{now_ms, parse_time, Action, AppState, DetailState, TimelineState};
 use keytrail::web::text::{problem_message, value_in, visible, Lang, EN, JA};
 use keytrail::web::view::{
-    bucket_label, AccountChart, ChartProps, Shared, StatusBar, StatusBarProps,
+    bucket_label, AccountChart, ChartProps, FindingsProps, SessionTimeline, Shared, StatusBar,
+    StatusBarProps,
 };
 use keytrail::web::worker::{detail_of, problem_line, serve, serve_with, slice_text, FileDecoder};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::console_log;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use yew_agent::Codec;
@@ -1030,6 +1032,106 @@ async fn account_chart_labels_keep_the_start_of_long_names() {
     assert_eq!(label.get_attribute("text-anchor").as_deref(), Some("start"));
     let x: f64 = label.get_attribute("x").unwrap().parse().unwrap();
     assert!(x >= 0.0);
+    app.destroy();
+}
+
+/// A computer account's timeline (issue 17): 220 service logons that never end and two
+/// interactive sessions that used a key. The two come first; the service logons fold into one
+/// counted line; sessions with no logoff say so.
+#[wasm_bindgen_test]
+async fn session_timeline_puts_key_sessions_first_and_folds_service_logons() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    const MINUTE: i64 = 60_000_000_000;
+    let session = |ty: u64, name: &str, i: i64, logoff: Option<i64>| Session {
+        computer: "DESKTOP-K3M9Q2LT7".into(),
+        logon_id: 0x1000 + i as u64,
+        logon_type: Some(ty),
+        logon_type_name: Some(name.into()),
+        logon_time: Some(i * MINUTE),
+        logoff_time: logoff.map(|t| t * MINUTE),
+        ..Session::default()
+    };
+    let mut sessions: Vec<Session> = (0..222).map(|i| session(5, "Service", i, None)).collect();
+    sessions[40] = session(2, "Interactive", 40, Some(45));
+    sessions[200] = session(2, "Interactive", 200, None);
+    let tick = |session: usize, minute: i64| Tick {
+        session,
+        time: minute * MINUTE,
+        failed: false,
+    };
+    let mut state = AppState::new();
+    let account = state.store.strings.intern("WORKGROUP\\DESKTOP-K3M9Q2LT7$");
+    state.timeline = Some(TimelineState {
+        account,
+        token: 1,
+        sessions: Some(sessions),
+        ticks: vec![tick(40, 42), tick(200, 210)],
+    });
+    let props = FindingsProps {
+        text: &EN,
+        state: Shared::new(Rc::new(RefCell::new(state))),
+        on_action: yew::Callback::noop(),
+    };
+    let app = yew::Renderer::<SessionTimeline>::with_root_and_props(root.clone(), props).render();
+    let all = |sel: &str| {
+        let list = root.query_selector_all(sel).unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .filter_map(|n| n.dyn_into::<web_sys::Element>().ok())
+            .collect::<Vec<_>>()
+    };
+    assert!(rendered(|| !all("[data-testid=session-lane]").is_empty()).await);
+    // Only the two key sessions get lanes of their own, oldest first.
+    let lanes = all("figure > .timeline-svg > [data-testid=session-lane]");
+    let labels: Vec<String> = lanes
+        .iter()
+        .map(|l| {
+            l.query_selector("title")
+                .unwrap()
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "DESKTOP-K3M9Q2LT7 · 2 Interactive",
+            "DESKTOP-K3M9Q2LT7 · 2 Interactive"
+        ]
+    );
+    assert_eq!(all("figure > .timeline-svg > .key-tick").len(), 2);
+    // The second has no logoff: it says so and runs to the right edge with an arrow.
+    assert_eq!(lanes[1].get_attribute("data-open").as_deref(), Some("true"));
+    let note = lanes[1].query_selector(".open-note").unwrap().unwrap();
+    assert_eq!(
+        note.text_content().as_deref(),
+        Some("no logoff in this export")
+    );
+    assert!(lanes[1].query_selector(".open-end").unwrap().is_some());
+    assert!(lanes[0].query_selector(".open-note").unwrap().is_none());
+    // One counted line for the service logons, closed until opened.
+    let folds = all("[data-testid=session-fold]");
+    assert_eq!(folds.len(), 1);
+    assert_eq!(
+        folds[0].get_attribute("data-sessions").as_deref(),
+        Some("220")
+    );
+    assert!(!folds[0].has_attribute("open"));
+    let summary = folds[0].query_selector("summary").unwrap().unwrap();
+    assert_eq!(
+        summary.text_content().as_deref(),
+        Some("Service (5): 220 sessions · 220 with no logoff in this export")
+    );
+    assert_eq!(
+        folds[0]
+            .query_selector_all("[data-testid=session-lane]")
+            .unwrap()
+            .length(),
+        220
+    );
     app.destroy();
 }
 
