@@ -20,10 +20,10 @@ use keytrail::web::codec::JsCodec;
 use keytrail::web::explain;
 use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
 use keytrail::web::state::{now_ms, parse_time, Action, AppState, DetailState, TimelineState};
-use keytrail::web::text::{problem_message, value_in, visible, Lang, EN, JA};
+use keytrail::web::text::{event_label, problem_message, value_in, visible, Lang, EN, JA};
 use keytrail::web::view::{
-    bucket_label, AccountChart, ChartProps, FindingsProps, SessionTimeline, Shared, StatusBar,
-    StatusBarProps,
+    bucket_label, AccountChart, ChartProps, Filters, FiltersProps, FindingsProps, SessionTimeline,
+    Shared, StatusBar, StatusBarProps,
 };
 use keytrail::web::worker::{detail_of, problem_line, serve, serve_with, slice_text, FileDecoder};
 use wasm_bindgen::{JsCast, JsValue};
@@ -943,6 +943,25 @@ async fn rendered(done: impl Fn() -> bool) -> bool {
     done()
 }
 
+/// As [`rendered`], also letting the browser run other tasks (a zero-delay timeout) in between.
+async fn rendered_across_tasks(done: impl Fn() -> bool) -> bool {
+    for _ in 0..100 {
+        if rendered(&done).await {
+            return true;
+        }
+        let next_task = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(next_task)
+            .await
+            .unwrap();
+    }
+    done()
+}
+
 #[wasm_bindgen_test]
 async fn status_bar_shows_the_event_count() {
     let document = web_sys::window().unwrap().document().unwrap();
@@ -1133,6 +1152,47 @@ async fn session_timeline_puts_key_sessions_first_and_folds_service_logons() {
         220
     );
     app.destroy();
+}
+
+/// Events keytrail has no name for (4799, 5379, 4728…) show as their bare ID in the table and in
+/// the event filter list, in both languages: no empty label, no stray separator.
+#[wasm_bindgen_test]
+async fn events_without_a_name_show_their_bare_id() {
+    for lang in [Lang::En, Lang::Ja] {
+        for id in [4728, 4799, 5379] {
+            assert_eq!(event_label(lang, id), id.to_string());
+        }
+    }
+    assert_eq!(event_label(Lang::En, 5059), "5059 Key migration operation");
+    for (text, known) in [
+        (&EN, "5059 Key migration operation (1)"),
+        (&JA, "5059 キー移行操作 (1)"),
+    ] {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let mut state = AppState::new();
+        state.facets.event_ids = vec![(4728, 2), (4799, 5), (5059, 1), (5379, 3)];
+        let props = FiltersProps {
+            text,
+            state: Shared::new(Rc::new(RefCell::new(state))),
+            on_action: yew::Callback::noop(),
+        };
+        let app = yew::Renderer::<Filters>::with_root_and_props(root.clone(), props).render();
+        let options = || {
+            let list = root
+                .query_selector_all("[data-testid=filter-event] option")
+                .unwrap();
+            (1..list.length())
+                .filter_map(|i| list.item(i)?.text_content())
+                .collect::<Vec<_>>()
+        };
+        // The filters may render after the current task: wait task by task, not for a time.
+        let ok = rendered_across_tasks(|| options().len() == 4).await;
+        assert!(ok, "options {:?}", options());
+        assert_eq!(options(), ["4728 (2)", "4799 (5)", known, "5379 (3)"]);
+        app.destroy();
+    }
 }
 
 /// A 4624 (service logon of svc-backup, logon ID 0x5a1f3c on CA01), then two 5059 machine-key
