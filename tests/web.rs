@@ -12,16 +12,21 @@ use futures::channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use keytrail::decoder::{find_event_start, Decoder, Item, TextEncoding};
 use keytrail::generator::{self, Encoding, Format};
+use keytrail::model::chart::{AccountBars, Segment};
 use keytrail::model::query::{compare_text, Column};
+use keytrail::model::session::{Session, Tick};
 use keytrail::model::store::{Batch, BatchBuilder, Interner, Row, Store, Sym};
 use keytrail::web::codec::JsCodec;
 use keytrail::web::explain;
 use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
-use keytrail::web::state::{now_ms, parse_time, Action, AppState, DetailState};
-use keytrail::web::text::{problem_message, value_in, visible, Lang, EN, JA};
-use keytrail::web::view::{bucket_label, Shared, StatusBar, StatusBarProps};
+use keytrail::web::state::{now_ms, parse_time, Action, AppState, DetailState, TimelineState};
+use keytrail::web::text::{event_label, problem_message, value_in, visible, Lang, EN, JA};
+use keytrail::web::view::{
+    bucket_label, AccountChart, ChartProps, Filters, FiltersProps, FindingsProps, SessionTimeline,
+    Shared, StatusBar, StatusBarProps,
+};
 use keytrail::web::worker::{detail_of, problem_line, serve, serve_with, slice_text, FileDecoder};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::console_log;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use yew_agent::Codec;
@@ -938,6 +943,25 @@ async fn rendered(done: impl Fn() -> bool) -> bool {
     done()
 }
 
+/// As [`rendered`], also letting the browser run other tasks (a zero-delay timeout) in between.
+async fn rendered_across_tasks(done: impl Fn() -> bool) -> bool {
+    for _ in 0..100 {
+        if rendered(&done).await {
+            return true;
+        }
+        let next_task = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(next_task)
+            .await
+            .unwrap();
+    }
+    done()
+}
+
 #[wasm_bindgen_test]
 async fn status_bar_shows_the_event_count() {
     let document = web_sys::window().unwrap().document().unwrap();
@@ -974,6 +998,201 @@ async fn status_bar_shows_the_event_count() {
     let progress = root.query_selector("progress").unwrap().unwrap();
     assert_eq!(progress.get_attribute("value").as_deref(), Some("1024"));
     app.destroy();
+}
+
+/// A computer account's long `DOMAIN\\name$` in the per-account chart: its label starts with the
+/// domain (it was cut to `ORKGROUP\\…` on the left) and the full name is in its tooltip and its
+/// accessible name.
+#[wasm_bindgen_test]
+async fn account_chart_labels_keep_the_start_of_long_names() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let name = "WORKGROUP\\DESKTOP-K3M9Q2LT7$";
+    let mut state = AppState::new();
+    let account = state.store.strings.intern(name);
+    let export = state
+        .store
+        .strings
+        .intern("Export of persistent cryptographic key.");
+    state.bars = vec![AccountBars {
+        account,
+        total: 3,
+        segments: vec![Segment {
+            operation: export,
+            outcome: 1,
+            count: 3,
+        }],
+    }];
+    let props = ChartProps {
+        text: &EN,
+        state: Shared::new(Rc::new(RefCell::new(state))),
+        on_action: yew::Callback::noop(),
+    };
+    let app = yew::Renderer::<AccountChart>::with_root_and_props(root.clone(), props).render();
+    let find = |sel: &str| root.query_selector(sel).unwrap();
+    assert!(rendered(|| find("g.bar text.label").is_some()).await);
+    let label = find("g.bar text.label").unwrap();
+    let shown = label.first_child().unwrap().text_content().unwrap();
+    assert!(
+        shown == name || (shown.starts_with("WORKGROUP") && shown.contains('…')),
+        "label shows {shown:?}"
+    );
+    let title = find("g.bar text.label title")
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(title.starts_with(name), "tooltip {title:?}");
+    let bar = find("g.bar").unwrap();
+    assert!(bar
+        .get_attribute("aria-label")
+        .is_some_and(|a| a.starts_with(name)));
+    // Drawn rightwards from inside the left edge, so its start cannot fall outside the chart.
+    assert_eq!(label.get_attribute("text-anchor").as_deref(), Some("start"));
+    let x: f64 = label.get_attribute("x").unwrap().parse().unwrap();
+    assert!(x >= 0.0);
+    app.destroy();
+}
+
+/// A computer account's timeline (issue 17): 220 service logons that never end and two
+/// interactive sessions that used a key. The two come first; the service logons fold into one
+/// counted line; sessions with no logoff say so.
+#[wasm_bindgen_test]
+async fn session_timeline_puts_key_sessions_first_and_folds_service_logons() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    const MINUTE: i64 = 60_000_000_000;
+    let session = |ty: u64, name: &str, i: i64, logoff: Option<i64>| Session {
+        computer: "DESKTOP-K3M9Q2LT7".into(),
+        logon_id: 0x1000 + i as u64,
+        logon_type: Some(ty),
+        logon_type_name: Some(name.into()),
+        logon_time: Some(i * MINUTE),
+        logoff_time: logoff.map(|t| t * MINUTE),
+        ..Session::default()
+    };
+    let mut sessions: Vec<Session> = (0..222).map(|i| session(5, "Service", i, None)).collect();
+    sessions[40] = session(2, "Interactive", 40, Some(45));
+    sessions[200] = session(2, "Interactive", 200, None);
+    let tick = |session: usize, minute: i64| Tick {
+        session,
+        time: minute * MINUTE,
+        failed: false,
+    };
+    let mut state = AppState::new();
+    let account = state.store.strings.intern("WORKGROUP\\DESKTOP-K3M9Q2LT7$");
+    state.timeline = Some(TimelineState {
+        account,
+        token: 1,
+        sessions: Some(sessions),
+        ticks: vec![tick(40, 42), tick(200, 210)],
+    });
+    let props = FindingsProps {
+        text: &EN,
+        state: Shared::new(Rc::new(RefCell::new(state))),
+        on_action: yew::Callback::noop(),
+    };
+    let app = yew::Renderer::<SessionTimeline>::with_root_and_props(root.clone(), props).render();
+    let all = |sel: &str| {
+        let list = root.query_selector_all(sel).unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .filter_map(|n| n.dyn_into::<web_sys::Element>().ok())
+            .collect::<Vec<_>>()
+    };
+    assert!(rendered(|| !all("[data-testid=session-lane]").is_empty()).await);
+    // Only the two key sessions get lanes of their own, oldest first.
+    let lanes = all("figure > .timeline-svg > [data-testid=session-lane]");
+    let labels: Vec<String> = lanes
+        .iter()
+        .map(|l| {
+            l.query_selector("title")
+                .unwrap()
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "DESKTOP-K3M9Q2LT7 · 2 Interactive",
+            "DESKTOP-K3M9Q2LT7 · 2 Interactive"
+        ]
+    );
+    assert_eq!(all("figure > .timeline-svg > .key-tick").len(), 2);
+    // The second has no logoff: it says so and runs to the right edge with an arrow.
+    assert_eq!(lanes[1].get_attribute("data-open").as_deref(), Some("true"));
+    let note = lanes[1].query_selector(".open-note").unwrap().unwrap();
+    assert_eq!(
+        note.text_content().as_deref(),
+        Some("no logoff in this export")
+    );
+    assert!(lanes[1].query_selector(".open-end").unwrap().is_some());
+    assert!(lanes[0].query_selector(".open-note").unwrap().is_none());
+    // One counted line for the service logons, closed until opened.
+    let folds = all("[data-testid=session-fold]");
+    assert_eq!(folds.len(), 1);
+    assert_eq!(
+        folds[0].get_attribute("data-sessions").as_deref(),
+        Some("220")
+    );
+    assert!(!folds[0].has_attribute("open"));
+    let summary = folds[0].query_selector("summary").unwrap().unwrap();
+    assert_eq!(
+        summary.text_content().as_deref(),
+        Some("Service (5): 220 sessions · 220 with no logoff in this export")
+    );
+    assert_eq!(
+        folds[0]
+            .query_selector_all("[data-testid=session-lane]")
+            .unwrap()
+            .length(),
+        220
+    );
+    app.destroy();
+}
+
+/// Events keytrail has no name for (4799, 5379, 4728…) show as their bare ID in the table and in
+/// the event filter list, in both languages: no empty label, no stray separator.
+#[wasm_bindgen_test]
+async fn events_without_a_name_show_their_bare_id() {
+    for lang in [Lang::En, Lang::Ja] {
+        for id in [4728, 4799, 5379] {
+            assert_eq!(event_label(lang, id), id.to_string());
+        }
+    }
+    assert_eq!(event_label(Lang::En, 5059), "5059 Key migration operation");
+    for (text, known) in [
+        (&EN, "5059 Key migration operation (1)"),
+        (&JA, "5059 キー移行操作 (1)"),
+    ] {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let mut state = AppState::new();
+        state.facets.event_ids = vec![(4728, 2), (4799, 5), (5059, 1), (5379, 3)];
+        let props = FiltersProps {
+            text,
+            state: Shared::new(Rc::new(RefCell::new(state))),
+            on_action: yew::Callback::noop(),
+        };
+        let app = yew::Renderer::<Filters>::with_root_and_props(root.clone(), props).render();
+        let options = || {
+            let list = root
+                .query_selector_all("[data-testid=filter-event] option")
+                .unwrap();
+            (1..list.length())
+                .filter_map(|i| list.item(i)?.text_content())
+                .collect::<Vec<_>>()
+        };
+        // The filters may render after the current task: wait task by task, not for a time.
+        let ok = rendered_across_tasks(|| options().len() == 4).await;
+        assert!(ok, "options {:?}", options());
+        assert_eq!(options(), ["4728 (2)", "4799 (5)", known, "5379 (3)"]);
+        app.destroy();
+    }
 }
 
 /// A 4624 (service logon of svc-backup, logon ID 0x5a1f3c on CA01), then two 5059 machine-key
@@ -1071,7 +1290,7 @@ async fn findings_mark_rows_and_details_link_sessions() {
     assert_eq!(sessions[0].account, "CONTOSO\\svc-backup");
 
     // New rules mark every row again; a broken rule changes nothing and says why.
-    let only_system: Vec<_> = keytrail::model::rules::RuleSet::from_json(
+    let only_system = keytrail::model::rules::RuleFile::from_json(
         r#"[{"id":"sys","accounts_deny":[{"exact":"S-1-5-18"}]}]"#,
     )
     .unwrap();
@@ -1081,7 +1300,7 @@ async fn findings_mark_rows_and_details_link_sessions() {
     assert_eq!(state.tallies[0].total, 1);
     assert_eq!(state.store.findings, [0, 0, 1]);
     let broken =
-        keytrail::model::rules::RuleSet::from_json(r#"[{"id":"x","key_names":[{"regex":"("}]}]"#)
+        keytrail::model::rules::RuleFile::from_json(r#"[{"id":"x","key_names":[{"regex":"("}]}]"#)
             .unwrap();
     state.apply(Action::SetRules(broken), 0.0);
     assert!(state

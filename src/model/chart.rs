@@ -71,6 +71,57 @@ pub struct Segment {
     pub count: u64,
 }
 
+/// The width of `label` in ems of a sans-serif face, estimated on the wide side (capitals and
+/// digits as wide as `W` nearly, CJK a full em), so a label measured to fit does fit.
+pub fn label_ems(label: &str) -> f64 {
+    label.chars().map(char_ems).sum()
+}
+
+fn char_ems(c: char) -> f64 {
+    match c {
+        'W' | 'M' | 'm' | 'w' | '@' | '%' => 0.95,
+        'i' | 'j' | 'l' | 'I' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | ' ' => 0.32,
+        'f' | 't' | 'r' | '\\' | '/' | '-' | '(' | ')' | '[' | ']' => 0.42,
+        'A'..='Z' | '0'..='9' | '$' | '#' | '&' | '_' => 0.75,
+        c if c.is_ascii() => 0.6,
+        // Full-width scripts (kana, kanji, hangul) and anything unknown: a whole em.
+        _ => 1.0,
+    }
+}
+
+/// `label` as it fits in `max_ems` (see [`label_ems`]): whole when it fits, else its start and its
+/// end around a `…`, so `WORKGROUP\DESKTOP-K3M9Q2LT7$` keeps both `WORKGROUP` and the `$`. The
+/// page shows the whole name on hover and to screen readers.
+pub fn fit_label(label: &str, max_ems: f64) -> std::borrow::Cow<'_, str> {
+    if label_ems(label) <= max_ems {
+        return std::borrow::Cow::Borrowed(label);
+    }
+    let chars: Vec<char> = label.chars().collect();
+    let room = (max_ems - char_ems('…')).max(0.0);
+    // Two thirds of the room for the start (the domain and the name's beginning), the rest for
+    // the end (the name's last characters and a computer account's `$`).
+    let mut head = 0;
+    let mut used = 0.0;
+    while head < chars.len() && used + char_ems(chars[head]) <= room * 2.0 / 3.0 {
+        used += char_ems(chars[head]);
+        head += 1;
+    }
+    // However little the room, the label's first character stays.
+    if head == 0 && !chars.is_empty() {
+        used = char_ems(chars[0]);
+        head = 1;
+    }
+    let mut tail = chars.len();
+    while tail > head + 1 && used + char_ems(chars[tail - 1]) <= room {
+        used += char_ems(chars[tail - 1]);
+        tail -= 1;
+    }
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[tail..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// One bar per account that has key events (5058, 5059, 5061) among `rows` (indices into
 /// `store.rows`), largest total first (ties by account name), at most `limit` bars. Other events
 /// do not count.
@@ -265,5 +316,27 @@ mod tests {
     fn extreme_times_do_not_overflow() {
         let (start, size) = choose_buckets(i64::MIN + 1, i64::MAX, 100);
         assert!(size > 0 && start <= i64::MIN + 1 + size);
+    }
+
+    #[test]
+    fn long_account_labels_keep_their_start_and_end() {
+        let name = "WORKGROUP\\DESKTOP-K3M9Q2LT7$";
+        let fitted = fit_label(name, 16.0);
+        assert!(fitted.starts_with("WORKGROUP\\"), "{fitted}");
+        assert!(fitted.ends_with("LT7$"), "{fitted}");
+        assert!(fitted.contains('…'), "{fitted}");
+        assert!(label_ems(&fitted) <= 16.0, "{fitted}");
+        // What fits is left alone; the first character stays however little the room.
+        assert_eq!(fit_label("CORP\\alice", 16.0), "CORP\\alice");
+        assert!(fit_label(name, 3.0).starts_with('W'));
+        assert!(fit_label(name, 0.5).starts_with("W…"));
+        assert_eq!(fit_label("", 0.0), "");
+        // Japanese names are measured as full-width.
+        let ja = "営業部\\山田太郎ＡＢＣＤＥＦＧＨＩＪＫＬＭＮ";
+        let fitted = fit_label(ja, 12.0);
+        assert!(
+            fitted.starts_with("営業部") && label_ems(&fitted) <= 12.0,
+            "{fitted}"
+        );
     }
 }

@@ -415,3 +415,200 @@ impl Link<'_> {
         }
     }
 }
+
+/// How an account's session timeline is drawn ([`timeline_layout`]): the sessions holding key
+/// events first, each on a lane of its own, then the others, as lanes while they are few and
+/// else folded into one line per logon type.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TimelineLayout {
+    /// The sessions drawn as lanes, top to bottom.
+    pub lanes: Vec<Lane>,
+    /// The sessions folded by logon type, largest group last.
+    pub folds: Vec<Fold>,
+}
+
+/// One session on a lane of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lane {
+    /// The session (an index into the timeline's sessions).
+    pub session: usize,
+    /// How many key events ran in it.
+    pub key_events: usize,
+    /// Whether the export has no logoff for it: it runs on past the last event.
+    pub open: bool,
+}
+
+/// The sessions of one logon type that are not drawn as lanes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fold {
+    /// Their logon type (`None` when the 4624 gave none).
+    pub logon_type: Option<u64>,
+    /// The logon type's name, when known.
+    pub logon_type_name: Option<String>,
+    /// The sessions, oldest first (indices into the timeline's sessions).
+    pub sessions: Vec<usize>,
+    /// How many of them have no logoff in the export.
+    pub open: usize,
+    /// How many of them hold key events (only when there were more such sessions than lanes).
+    pub key_sessions: usize,
+}
+
+/// Lays out an account's session timeline in at most `max_lanes` lanes. `sessions` are oldest
+/// first and `ticks` are its key events (as [`ticks`] gives them). The sessions holding key events
+/// come first, oldest first; the others are grouped by logon type and whole groups, smallest
+/// first, take the lanes left; the rest fold, one [`Fold`] per logon type. So a computer
+/// account's two interactive sessions that used a key are not lost among 220 service logons that
+/// never end: they take the first two lanes and the service logons fold into one line.
+pub fn timeline_layout(sessions: &[Session], ticks: &[Tick], max_lanes: usize) -> TimelineLayout {
+    let mut keys = vec![0usize; sessions.len()];
+    for t in ticks {
+        if let Some(n) = keys.get_mut(t.session) {
+            *n += 1;
+        }
+    }
+    let lane = |i: usize| Lane {
+        session: i,
+        key_events: keys[i],
+        open: sessions[i].logoff_time.is_none(),
+    };
+    let (with_keys, rest): (Vec<usize>, Vec<usize>) =
+        (0..sessions.len()).partition(|&i| keys[i] > 0);
+    let mut lanes: Vec<Lane> = with_keys.iter().take(max_lanes).map(|&i| lane(i)).collect();
+    // The rest (and key sessions beyond the lanes) by logon type, in order of the type.
+    let mut groups: Vec<(Option<u64>, Vec<usize>)> = Vec::new();
+    for i in with_keys.into_iter().skip(max_lanes).chain(rest) {
+        let ty = sessions[i].logon_type;
+        match groups.iter_mut().find(|(t, _)| *t == ty) {
+            Some((_, list)) => list.push(i),
+            None => groups.push((ty, vec![i])),
+        }
+    }
+    for (_, list) in &mut groups {
+        list.sort_unstable();
+    }
+    groups.sort_by_key(|(ty, list)| (list.len(), *ty));
+    let mut folds = Vec::new();
+    let mut others = Vec::new();
+    for (ty, list) in groups {
+        let holds_keys = list.iter().any(|&i| keys[i] > 0);
+        if !holds_keys && lanes.len() + others.len() + list.len() <= max_lanes {
+            others.extend(list);
+            continue;
+        }
+        let first = list.first().map(|&i| &sessions[i]);
+        folds.push(Fold {
+            logon_type: ty,
+            logon_type_name: first.and_then(|s| s.logon_type_name.clone()),
+            open: list
+                .iter()
+                .filter(|&&i| sessions[i].logoff_time.is_none())
+                .count(),
+            key_sessions: list.iter().filter(|&&i| keys[i] > 0).count(),
+            sessions: list,
+        });
+    }
+    others.sort_unstable();
+    lanes.extend(others.into_iter().map(lane));
+    TimelineLayout { lanes, folds }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE: i64 = 60_000_000_000;
+
+    fn session(logon_type: u64, name: &str, logon: i64, logoff: Option<i64>) -> Session {
+        Session {
+            computer: "WS01".into(),
+            logon_id: u64::try_from(logon).unwrap_or(0),
+            logon_type: Some(logon_type),
+            logon_type_name: Some(name.into()),
+            logon_time: Some(logon * MINUTE),
+            logoff_time: logoff.map(|t| t * MINUTE),
+            ..Session::default()
+        }
+    }
+
+    fn tick(session: usize, minute: i64) -> Tick {
+        Tick {
+            session,
+            time: minute * MINUTE,
+            failed: false,
+        }
+    }
+
+    #[test]
+    fn key_sessions_come_first_and_service_logons_fold() {
+        // A computer account: 220 service logons that never end, with two interactive
+        // sessions among them (at 50 and 180) that used a key.
+        let mut sessions: Vec<Session> = (0..222).map(|i| session(5, "Service", i, None)).collect();
+        sessions[50] = session(2, "Interactive", 50, Some(60));
+        sessions[180] = session(2, "Interactive", 180, Some(200));
+        let ticks = [tick(50, 55), tick(180, 190), tick(180, 191)];
+        let layout = timeline_layout(&sessions, &ticks, 24);
+        let lanes: Vec<(usize, usize, bool)> = layout
+            .lanes
+            .iter()
+            .map(|l| (l.session, l.key_events, l.open))
+            .collect();
+        assert_eq!(lanes, [(50, 1, false), (180, 2, false)]);
+        assert_eq!(layout.folds.len(), 1);
+        let fold = &layout.folds[0];
+        assert_eq!(fold.logon_type, Some(5));
+        assert_eq!(fold.logon_type_name.as_deref(), Some("Service"));
+        assert_eq!(fold.sessions.len(), 220);
+        assert_eq!(fold.open, 220);
+        assert_eq!(fold.key_sessions, 0);
+        assert!(
+            fold.sessions.windows(2).all(|w| w[0] < w[1]),
+            "oldest first"
+        );
+    }
+
+    #[test]
+    fn few_sessions_all_get_lanes() {
+        let sessions = [
+            session(5, "Service", 0, None),
+            session(3, "Network", 1, Some(2)),
+            session(2, "Interactive", 3, Some(9)),
+        ];
+        let layout = timeline_layout(&sessions, &[tick(2, 4)], 24);
+        let order: Vec<usize> = layout.lanes.iter().map(|l| l.session).collect();
+        assert_eq!(order, [2, 0, 1]);
+        assert!(layout.lanes[1].open && !layout.lanes[2].open);
+        assert!(layout.folds.is_empty());
+    }
+
+    #[test]
+    fn small_groups_take_the_lanes_left_and_large_ones_fold() {
+        // 3 network logons and 30 batch logons in 10 lanes: the network ones get lanes.
+        let mut sessions: Vec<Session> = (0..30).map(|i| session(4, "Batch", i, Some(i))).collect();
+        sessions.extend((30..33).map(|i| session(3, "Network", i, Some(i))));
+        let layout = timeline_layout(&sessions, &[], 10);
+        let order: Vec<usize> = layout.lanes.iter().map(|l| l.session).collect();
+        assert_eq!(order, [30, 31, 32]);
+        assert_eq!(layout.folds.len(), 1);
+        assert_eq!(
+            (layout.folds[0].logon_type, layout.folds[0].sessions.len()),
+            (Some(4), 30)
+        );
+        assert_eq!(layout.folds[0].open, 0);
+    }
+
+    #[test]
+    fn key_sessions_beyond_the_lanes_are_folded_and_counted() {
+        let sessions: Vec<Session> = (0..5)
+            .map(|i| session(10, "RemoteInteractive", i, None))
+            .collect();
+        let ticks: Vec<Tick> = (0..5)
+            .map(|i| tick(i, i64::try_from(i).unwrap_or(0)))
+            .collect();
+        let layout = timeline_layout(&sessions, &ticks, 3);
+        assert_eq!(layout.lanes.len(), 3);
+        assert_eq!(layout.folds.len(), 1);
+        assert_eq!(layout.folds[0].sessions, [3, 4]);
+        assert_eq!(layout.folds[0].key_sessions, 2);
+        assert!(timeline_layout(&[], &[], 24) == TimelineLayout::default());
+    }
+}

@@ -352,6 +352,16 @@ pub struct RuleText {
     pub timeline_hint: &'static str,
     /// When the account has no 4624.
     pub timeline_empty: &'static str,
+    /// Timeline: before the sessions folded by logon type.
+    pub timeline_folded: &'static str,
+    /// Timeline: a fold's number of sessions, `{n}` the number (one, several).
+    pub timeline_sessions: [&'static str; 2],
+    /// Timeline: how many of a fold's sessions have no logoff, `{n}` the number.
+    pub timeline_open: &'static str,
+    /// Timeline: how many of a fold's sessions hold key events, `{n}` the number.
+    pub timeline_key_sessions: &'static str,
+    /// Timeline: a fold whose 4624s logged no logon type.
+    pub timeline_unknown_type: &'static str,
     /// Timeline legend: a key event.
     pub key_event: &'static str,
 }
@@ -420,6 +430,11 @@ pub const EN_RULES: RuleText = RuleText {
     timeline: "Logon sessions of",
     timeline_hint: "Filter the table to one account (click its bar or pick it above) to see its logon sessions on a timeline.",
     timeline_empty: "No logon (4624) of this account in the loaded files.",
+    timeline_folded: "Other sessions, by logon type (open a line to see them):",
+    timeline_sessions: ["{n} session", "{n} sessions"],
+    timeline_open: "{n} with no logoff in this export",
+    timeline_key_sessions: "{n} holding key events",
+    timeline_unknown_type: "Logon type not logged",
     key_event: "key event",
 };
 
@@ -487,6 +502,11 @@ pub const JA_RULES: RuleText = RuleText {
     timeline: "ログオン セッション:",
     timeline_hint: "表を 1 つのアカウントに絞り込む（棒グラフをクリックするか上で選ぶ）と、そのログオン セッションを時系列で表示します。",
     timeline_empty: "読み込んだファイルにこのアカウントのログオン (4624) はありません。",
+    timeline_folded: "その他のセッション（ログオンの種類ごと。行を開くと一覧を表示）:",
+    timeline_sessions: ["{n} 件のセッション", "{n} 件のセッション"],
+    timeline_open: "うち {n} 件はこのエクスポートにログオフの記録なし",
+    timeline_key_sessions: "うち {n} 件でキー イベントあり",
+    timeline_unknown_type: "ログオンの種類の記録なし",
     key_event: "キー イベント",
 };
 

@@ -2,7 +2,7 @@ use yew::prelude::*;
 
 use super::{account_name, minute_text, Shared};
 use crate::decoder::view::OperationKind;
-use crate::model::chart::{DAY, HOUR, MINUTE, WEEK};
+use crate::model::chart::{fit_label, DAY, HOUR, MINUTE, WEEK};
 use crate::model::store::{Sym, OUTCOME_FAILURE};
 use crate::web::state::Action;
 use crate::web::text::{value_in, Text};
@@ -25,6 +25,10 @@ const SERIES: usize = 6;
 
 const WIDTH: i64 = 760;
 const LABEL: i64 = 200;
+/// Where account names start (left-aligned, so the start of a long name is never cut off).
+const LABEL_X: i64 = 4;
+/// The font size of chart text (`.chart svg` in the style sheet), in pixels.
+const FONT_PX: f64 = 11.0;
 const ROW: i64 = 22;
 const TOP: i64 = 6;
 const AXIS: i64 = 40;
@@ -72,6 +76,9 @@ pub fn AccountChart(props: &ChartProps) -> Html {
     let n = i64::try_from(bars.len()).unwrap_or(0);
     let height = TOP + n * ROW + AXIS;
     let selected = &app.filter.accounts;
+    // Names fit between the left edge and the bars, shortened with a `…` when they do not.
+    #[allow(clippy::cast_precision_loss)]
+    let label_room = (LABEL - 8 - LABEL_X) as f64 / FONT_PX;
     let rows = bars.iter().enumerate().map(|(i, bar)| {
         let y = TOP + i64::try_from(i).unwrap_or(0) * ROW;
         let name = account_name(&app.store, bar.account, text);
@@ -124,8 +131,8 @@ pub fn AccountChart(props: &ChartProps) -> Html {
                 data-total={bar.total.to_string()} {onclick} {onkeydown} role="button" tabindex="0"
                 aria-pressed={is_selected.to_string()} aria-label={format!("{name}: {}", bar.total)}>
                 <rect class="hit" x="0" y={y.to_string()} width={WIDTH.to_string()} height={ROW.to_string()} />
-                <text class="label" x={(LABEL - 8).to_string()} y={(y + ROW / 2 + 4).to_string()}
-                    text-anchor="end">{ truncate(&name, 28) }<title>{ format!("{name}: {}", bar.total) }</title></text>
+                <text class="label" x={LABEL_X.to_string()} y={(y + ROW / 2 + 4).to_string()}
+                    text-anchor="start">{ fit_label(&name, label_room).into_owned() }<title>{ format!("{name}: {}", bar.total) }</title></text>
                 { for segments }
                 <text class="total" x={fmt_f(x + 6.0)} y={(y + ROW / 2 + 4).to_string()}>{ bar.total }</text>
             </g>
@@ -145,8 +152,9 @@ pub fn AccountChart(props: &ChartProps) -> Html {
     html! {
         <figure class="chart" data-testid="account-chart">
             <figcaption>{ text.chart_accounts }</figcaption>
+            // A group, not an image: its bars are buttons a screen reader reaches, each named in full.
             <svg viewBox={format!("0 0 {WIDTH} {height}")} width={WIDTH.to_string()} height={height.to_string()}
-                role="img" aria-label={text.chart_accounts}>
+                role="group" aria-label={text.chart_accounts}>
                 <defs>
                     <pattern id="kt-hatch" width="6" height="6" patternUnits="userSpaceOnUse"
                         patternTransform="rotate(45)">
@@ -170,16 +178,6 @@ pub fn AccountChart(props: &ChartProps) -> Html {
             </ul>
             <p class="hint">{ text.chart_hint }</p>
         </figure>
-    }
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max - 1).collect();
-        out.push('…');
-        out
     }
 }
 

@@ -9,15 +9,17 @@ mod filters;
 mod findings;
 mod problem_list;
 mod status_bar;
+mod timeline;
 
 pub use charts::{bucket_label, AccountChart, ActivityChart, ChartProps};
 pub use detail_pane::{DetailPane, DetailPaneProps};
 pub use drop_zone::{DropZone, DropZoneProps};
 pub use event_table::{EventTable, EventTableProps, ROW_HEIGHT};
 pub use filters::{Filters, FiltersProps};
-pub use findings::{FindingsPanel, FindingsProps, SessionTimeline};
+pub use findings::{FindingsPanel, FindingsProps};
 pub use problem_list::{ProblemList, ProblemListProps};
 pub use status_bar::{StatusBar, StatusBarProps};
+pub use timeline::SessionTimeline;
 
 use std::cell::RefCell;
 use std::rc::Rc;
