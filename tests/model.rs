@@ -687,8 +687,19 @@ fn findings_marked_on_rows_agree_with_events_and_filter_the_table() {
     let tallies = tally(rules.len(), &s);
     for (t, want) in tallies.iter().zip(&totals) {
         assert_eq!(t.total, *want);
-        assert_eq!(t.accounts.iter().map(|a| a.1).sum::<u64>(), *want);
+        // What needs a look is counted per account, what is routine per pattern.
+        assert_eq!(t.accounts.iter().map(|a| a.1).sum::<u64>(), t.needs_look());
+        assert_eq!(t.patterns.iter().map(|p| p.1).sum::<u64>(), t.routine);
     }
+    // Marked in one step, the rows are the same routine as in two.
+    let mut whole = s.clone();
+    mark(&rules, &mut whole, 0);
+    assert_eq!(whole.routine, s.routine);
+    assert_eq!(whole.pairs, s.pairs);
+    assert!(
+        s.routine.iter().any(|&c| c != 0),
+        "the export holds routine activity"
+    );
     assert!(
         totals.iter().all(|&t| t > 0),
         "every preset fires on the export: {totals:?}"

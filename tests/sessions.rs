@@ -222,10 +222,13 @@ fn cli_findings_lists_rule_event_account_reason_and_session_with_exit_4() {
     let stdout = String::from_utf8_lossy(&text.stdout);
     assert!(stdout
         .lines()
-        .any(|l| l.starts_with("machine-key-export-not-system\t-\tevent ")));
-    assert!(stdout
-        .trim_end()
-        .ends_with(&format!("{} findings", findings.len())));
+        .any(|l| l.starts_with("machine-key-export-not-system\tneeds-a-look\t-\tevent ")));
+    let needs = findings.iter().filter(|f| f["routine"] == false).count();
+    assert!(stdout.trim_end().ends_with(&format!(
+        "{} findings: {needs} need a look, {} routine",
+        findings.len(),
+        findings.len() - needs
+    )));
 }
 
 #[test]
@@ -233,7 +236,10 @@ fn cli_findings_exit_0_when_quiet_2_for_bad_rules_3_for_skips() {
     let quiet = logon("DC01", "0x1", "a", "2026-03-02T08:00:00Z", 2, "-");
     let out = keytrail(&["findings", "-"], quiet.as_bytes());
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0 findings");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "0 findings: 0 need a look, 0 routine"
+    );
 
     let dir = std::env::temp_dir().join(format!("keytrail-rules-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
