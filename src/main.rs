@@ -6,7 +6,7 @@
 use anyhow::{bail, Context, Result};
 use keytrail::decoder::view::is_key_event;
 use keytrail::decoder::{Item, Severity, Timestamp};
-use keytrail::generator::{self, Encoding, Format, Spec};
+use keytrail::generator::{self, Encoding, Format, Scenario, Spec};
 use keytrail::ingest::Reader;
 use keytrail::model::rules::{self, RowSubject, RuleFile, RuleSet};
 use keytrail::model::session::SessionIndex;
@@ -33,8 +33,12 @@ USAGE:
       export). A rules file may add routine patterns of its own and switch off the
       built-in ones (see README, Routine key activity).
   keytrail generate [--events N | --size BYTES] [--seed S] [--format FORMAT]
-                    [--encoding utf8|utf8-bom|utf16le|utf16be] [-o FILE]
+                    [--encoding utf8|utf8-bom|utf16le|utf16be]
+                    [--scenario demo|routine|incident] [-o FILE]
       Writes a realistic, deterministic export (default: 1000 events, wevtutil, utf8).
+      SCENARIO: demo (default: many findings over routine background), routine (only
+      what Windows does with keys every day), incident (routine, plus a person exporting
+      a machine key out of hours and a service account's export; --events only).
       FORMAT: wevtutil rendered-xml rendered-xml-ja event-viewer powershell docs-paste
               evtx-dump python-evtx evtxecmd evtxexport copy-details-text xml-view-copy
               evtx (a binary .evtx log: chunks, templates, CRC32s; --encoding does not apply)
@@ -44,8 +48,8 @@ its export shapes. FILE may be - for standard input, .evtx included: it is read 
 streams, chunk by chunk, never held whole in memory nor copied to a temporary file.
 Problems go to standard error as FILE:LINE:COLUMN: event N: reason, and in an .evtx file
 as FILE:chunk C, offset 0xB: record R: reason.
-Exit status: 0 all events decoded, 3 some skipped or input not event XML, 4 findings
-(findings only), 2 usage error or unreadable file.
+Exit status: 0 all events decoded, 3 some skipped or input not event XML, 4 findings that
+need a look (findings only), 2 usage error or unreadable file.
 ";
 
 /// A mistake in the command line: reported with the usage text, exit status 2.
@@ -192,10 +196,16 @@ fn run(args: &[String]) -> Result<u8> {
                     "--seed",
                     "--format",
                     "--encoding",
+                    "--scenario",
                     "-o",
                     "--output",
                 ],
             )?;
+            let scenario = match opt(&opts, "--scenario") {
+                Some(s) => Scenario::from_name(s)
+                    .ok_or_else(|| usage(format!("unknown scenario `{s}`")))?,
+                None => Scenario::Demo,
+            };
             if let Some(p) = pos.first() {
                 return Err(usage(format!("unexpected argument `{p}`")));
             }
@@ -206,6 +216,7 @@ fn run(args: &[String]) -> Result<u8> {
             };
             if opt(&opts, "--format") == Some("evtx") {
                 return generate_evtx(
+                    scenario,
                     number("--seed")?.unwrap_or(Spec::default().seed),
                     number("--events")?,
                     number("--size")?,
@@ -232,12 +243,15 @@ fn run(args: &[String]) -> Result<u8> {
             };
             let sink = BufWriter::with_capacity(1 << 20, sink);
             if let Some(size) = number("--size")? {
+                if scenario != Scenario::Demo {
+                    return Err(usage("--size makes the demo scenario only; use --events"));
+                }
                 let (events, bytes) = generator::write_to_size(seed, size, format, encoding, sink)?;
                 eprintln!("keytrail: wrote {events} events, {bytes} bytes");
             } else {
                 let events = number("--events")?.unwrap_or(1000) as usize;
                 let spec = Spec { seed, events };
-                let bytes = generator::write(generator::events(&spec), format, encoding, sink)?;
+                let bytes = generator::write(scenario.events(&spec), format, encoding, sink)?;
                 eprintln!("keytrail: wrote {events} events, {bytes} bytes");
             }
             Ok(0)
@@ -403,6 +417,7 @@ fn parse_size(s: &str) -> Option<u64> {
 /// `generate --format evtx`: a binary log (its header is written last, so a file is written in
 /// place and standard output gets the file once it is whole).
 fn generate_evtx(
+    scenario: Scenario,
     seed: u64,
     events: Option<u64>,
     size: Option<u64>,
@@ -420,11 +435,11 @@ fn generate_evtx(
         Some(path) if path != "-" => {
             let file = File::create(path).with_context(|| format!("cannot create `{path}`"))?;
             let mut file = BufWriter::with_capacity(1 << 20, file);
-            generator::evtx::write(generator::events(&spec), until, &mut file)?
+            generator::evtx::write(scenario.events(&spec), until, &mut file)?
         }
         _ => {
             let mut file = io::Cursor::new(Vec::new());
-            let written = generator::evtx::write(generator::events(&spec), until, &mut file)?;
+            let written = generator::evtx::write(scenario.events(&spec), until, &mut file)?;
             io::stdout().lock().write_all(&file.into_inner())?;
             written
         }

@@ -517,3 +517,35 @@ fn subject_failed_is_what_routine_outcomes_compare() {
         assert_eq!(Subject::failed(ev), ev.data("ReturnCode") != Some("0x0"));
     }
 }
+
+#[test]
+fn generate_scenarios_give_a_quiet_log_and_one_with_the_incident() {
+    let (code, routine) = keytrail(
+        &["generate", "--scenario", "routine", "--events", "1200"],
+        b"",
+    );
+    assert_eq!(code, 0);
+    let (code, incident) = keytrail(
+        &["generate", "--scenario", "incident", "--events", "1200"],
+        b"",
+    );
+    assert_eq!(code, 0);
+    assert_eq!(keytrail(&["findings", "-"], routine.as_bytes()).0, 0);
+    let (code, out) = keytrail(&["findings", "-"], incident.as_bytes());
+    assert_eq!(code, 4);
+    let needs: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("\tneeds-a-look\t"))
+        .collect();
+    assert!(needs
+        .iter()
+        .all(|l| l.contains("CONTOSO\\dadmin") || l.contains("CONTOSO\\svc-backup")));
+    assert!(needs
+        .iter()
+        .any(|l| l.starts_with("machine-key-export-not-system\t")));
+    let (code, _) = keytrail(
+        &["generate", "--scenario", "incident", "--size", "1MB"],
+        b"",
+    );
+    assert_eq!(code, 2, "--size makes the demo only");
+}

@@ -97,6 +97,71 @@ describe('findings', () => {
     assert.deepEqual(errors, []);
   });
 
+  test('routine activity is set apart: page and CLI agree on both counts; a routine line filters and a probe links to its create', async (t) => {
+    const { page, errors } = await openSample(t);
+    const out = (() => {
+      try {
+        return execFileSync(keytrailBin, ['findings', SAMPLE, '--format', 'json'], { maxBuffer: 1 << 28 });
+      } catch (e) {
+        if (e.status !== 4) throw e;
+        return e.stdout;
+      }
+    })();
+    const findings = JSON.parse(out).findings;
+    const routineByLine = {};
+    for (const id of ['export-any', 'machine-key-export-not-system', 'failed-key-operations', 'key-operations-off-hours']) {
+      const mine = findings.filter((f) => f.rule === id);
+      const needs = mine.filter((f) => !f.routine).length;
+      assert.equal(Number(await chip(page, id).getAttribute('data-needs')), needs, `${id}: needs a look`);
+      assert.equal(Number(await chip(page, id).getAttribute('data-routine')), mine.length - needs, `${id}: routine`);
+      for (const f of mine.filter((f) => f.routine)) {
+        const key = `${id} ${f.pattern}`;
+        routineByLine[key] = (routineByLine[key] ?? 0) + 1;
+      }
+    }
+    // The chip's number is what needs a look.
+    const exportChip = await chip(page, 'export-any').locator('.count').textContent();
+    assert.equal(Number(exportChip), Number(await chip(page, 'export-any').getAttribute('data-needs')));
+    // One folded line per rule and pattern, with the CLI's count.
+    const lines = page.locator('[data-testid=routine-lines] li');
+    assert.equal(await lines.count(), Object.keys(routineByLine).length);
+    for (let i = 0; i < (await lines.count()); i++) {
+      const line = lines.nth(i);
+      const key = `${await line.getAttribute('data-rule')} ${await line.getAttribute('data-pattern')}`;
+      assert.equal(Number(await line.getAttribute('data-count')), routineByLine[key], key);
+    }
+    // A click on the CDP line shows exactly those rows, each a routine export.
+    const cdp = page.locator('[data-testid=routine-lines] li[data-rule=export-any][data-pattern=cdp-device-certificate]');
+    const n = Number(await cdp.getAttribute('data-count'));
+    assert.ok(n > 0);
+    assert.match(await cdp.textContent(), /Connected Devices Platform/);
+    await cdp.locator('button').click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid=row-count]').textContent === String(n), n);
+    const rows = page.locator('[data-testid=events-table] tr.row');
+    for (let i = 0; i < Math.min(n, 5); i++) {
+      assert.match(await rows.nth(i).textContent(), /Microsoft Connected Devices Platform device certificate/);
+    }
+    await rows.first().click();
+    const routine = page.locator('[data-testid=detail-routine]');
+    await routine.waitFor();
+    assert.equal(await routine.getAttribute('data-pattern'), 'cdp-device-certificate');
+    await page.screenshot({ path: join(artifacts, '21-routine-line.png') });
+
+    // A probe, then its create: the detail links one to the other.
+    const probe = findings.find((f) => f.pattern === 'probe-then-create');
+    assert.ok(probe, 'the sample holds a probe then create');
+    await page.locator(`[data-testid=routine-lines] li[data-rule=failed-key-operations][data-pattern=probe-then-create] button`).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]').textContent !== '0');
+    await page.locator('[data-testid=events-table] tr.row').first().click();
+    const pair = page.locator('[data-testid=detail-pair] button');
+    await pair.waitFor();
+    assert.match(await pair.textContent(), /create of this key/);
+    await pair.click();
+    await page.waitForFunction(() => /the failed probe before this create/.test(document.querySelector('[data-testid=detail-pair]')?.textContent ?? ''));
+    assert.match(await page.textContent('[data-testid=detail-event]'), /5061/);
+    assert.deepEqual(errors, []);
+  });
+
   test('the detail pane gives the reasons and the logon session', async (t) => {
     const { page } = await openSample(t);
     await chip(page, 'machine-key-export-not-system').click();
@@ -225,6 +290,10 @@ describe('findings', () => {
     const { page } = await openSample(t, { locale: 'ja-JP' });
     assert.match(await page.textContent('[data-testid=findings] h2'), /検出結果/);
     assert.match(await chip(page, 'machine-key-export-not-system').textContent(), /SYSTEM 以外によるマシン キーのエクスポート/);
+    // Routine lines say which Windows component does it, in Japanese.
+    const cdp = page.locator('[data-testid=routine-lines] li[data-pattern=cdp-device-certificate]').first();
+    assert.match(await cdp.textContent(), /Connected Devices Platform のデバイス証明書/);
+    assert.match(await cdp.textContent(), /サインインのたびに/);
     // Decoded values have Japanese words too (Windows' English stays in exports and beside them).
     await chip(page, 'machine-key-export-not-system').click();
     const first = page.locator('[data-testid=events-table] tr.row').first();

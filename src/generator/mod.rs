@@ -111,6 +111,39 @@ pub fn routine_events(spec: &Spec, incident: bool) -> impl Iterator<Item = GenEv
     sim::Sim::routine(spec, incident)
 }
 
+/// What a generated log holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Scenario {
+    /// The busy demo ([`events`]): routine background, many findings, the planted incident.
+    #[default]
+    Demo,
+    /// Routine key activity only ([`routine_events`] without the incident).
+    Routine,
+    /// Routine key activity and the planted incident ([`routine_events`] with it).
+    Incident,
+}
+
+impl Scenario {
+    /// The scenario named `name` (`demo`, `routine`, `incident`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "demo" => Some(Self::Demo),
+            "routine" => Some(Self::Routine),
+            "incident" => Some(Self::Incident),
+            _ => None,
+        }
+    }
+
+    /// The events of this scenario.
+    pub fn events(self, spec: &Spec) -> Box<dyn Iterator<Item = GenEvent>> {
+        match self {
+            Self::Demo => Box::new(events(spec)),
+            Self::Routine => Box::new(routine_events(spec, false)),
+            Self::Incident => Box::new(routine_events(spec, true)),
+        }
+    }
+}
+
 /// An export format (see the design document, section "Inputs").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {

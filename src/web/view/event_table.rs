@@ -181,20 +181,33 @@ pub fn EventTable(props: &EventTableProps) -> Html {
             Callback::from(move |_: MouseEvent| cb.emit(Action::SelectAt { position, open: true }))
         };
         let flagged = app.store.findings_of(row as usize) != 0;
+        let routine = flagged
+            .then(|| app.rules.routine().pattern(app.store.routine_of(row as usize)))
+            .flatten();
         let class = classes!(
             "row",
             (position % 2 == 1).then_some("odd"),
             is_selected.then_some("selected"),
             (outcome == OUTCOME_FAILURE).then_some("failure"),
             flagged.then_some("finding"),
+            routine.is_some().then_some("routine"),
         );
         let findings = flagged.then(|| finding_ids(&app, row));
         let flag = flagged.then(|| {
-            let title = format!("{}\n{}", text.rules.flagged, finding_titles(&app, row, text.lang));
+            let mut title = format!("{}\n{}", text.rules.flagged, finding_titles(&app, row, text.lang));
+            if let Some(p) = routine {
+                title.push_str(&format!(
+                    "\n{} {}",
+                    text.rules.routine_is,
+                    p.title_in(text.lang == crate::web::text::Lang::Ja)
+                ));
+            }
             html! { <span class="flag" title={title} aria-label={text.rules.flagged}>{ "⚑" }</span> }
         });
+        let pattern = routine.map(|p| p.id.clone());
         html! {
             <tr key={row} {class} data-row={row.to_string()} data-findings={findings}
+                data-routine={pattern}
                 aria-rowindex={(position + 2).to_string()}
                 aria-selected={is_selected.to_string()} {onclick}>
                 { for columns.iter().map(|&column| {
