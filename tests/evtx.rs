@@ -427,7 +427,7 @@ fn two_readers_joined_at_any_chunk_give_what_one_gives() {
             };
             let part = ingest::EvtxPart {
                 first_chunk,
-                declared: head.split(bytes.len() as u64).and_then(|p| p.declared),
+                declared: head.split(bytes.len() as u64, 2).and_then(|p| p.declared),
             };
             let mut rest = Reader::evtx_part(part);
             let mut items = Vec::new();
@@ -449,7 +449,7 @@ fn an_evtx_file_splits_at_the_chunk_nearest_the_middle() {
     let mut reader = Reader::new();
     let mut out = Vec::new();
     reader.push(&bytes[..128 * 1024], &mut out);
-    let part = reader.split(bytes.len() as u64).unwrap();
+    let part = reader.split(bytes.len() as u64, 2).unwrap();
     // 2,166,784 bytes: 33 chunks; 128 KiB read; the middle of the rest is at byte 1,148,928,
     // in chunk 17: the part starts with chunk 18.
     assert_eq!(part.start(), 4096 + 18 * 65536);
@@ -459,7 +459,78 @@ fn an_evtx_file_splits_at_the_chunk_nearest_the_middle() {
     // Too little left to split.
     let mut small = Reader::new();
     small.push(&bytes[..4096 + 32 * 65536], &mut out);
-    assert_eq!(small.split(bytes.len() as u64), None);
+    assert_eq!(small.split(bytes.len() as u64, 2), None);
+}
+
+/// A chain of three readers, as three workers share a file: the first keeps a third of what is
+/// left, the second (reading the rest from its own part's start, as a worker reads its blob)
+/// keeps half of its part, the third reads the end. Joined in order, each at the boundary of
+/// the one before, they give exactly what one reader gives.
+#[test]
+fn a_chain_of_three_readers_shares_a_file_evenly_and_joins_to_what_one_gives() {
+    let log = sample("security.evtx");
+    let chunks = &log[4096..4096 + 26 * 65536];
+    let mut bytes = log[..4096].to_vec();
+    for _ in 0..3 {
+        bytes.extend_from_slice(chunks);
+    }
+    bytes[4096 + 5 * 65536] = b'X';
+    bytes[4096 + 70 * 65536] = b'X';
+    let size = bytes.len() as u64;
+    let mut whole = Vec::new();
+    let mut one = Reader::new();
+    one.push(&bytes, &mut whole);
+    one.finish(&mut whole);
+
+    let first_slice = 128 * 1024;
+    let mut head = Reader::new();
+    let mut joined = Vec::new();
+    head.push(&bytes[..first_slice], &mut joined);
+    let second = head.split(size, 3).unwrap();
+    let at = second.start() as usize;
+    head.push(&bytes[first_slice..at], &mut joined);
+    let boundary = head.boundary().unwrap();
+
+    // The second reader is given its part alone: offsets in its blob start at 0.
+    let blob = &bytes[at..];
+    let mut middle = Reader::evtx_part(second);
+    let mut middle_items = Vec::new();
+    middle.push(&blob[..first_slice], &mut middle_items);
+    let third = middle.split(blob.len() as u64, 2).unwrap();
+    assert_eq!(middle.base(), second.start());
+    let local = (third.start() - middle.base()) as usize;
+    middle.push(&blob[first_slice..local], &mut middle_items);
+    let middle_boundary = middle.boundary().unwrap();
+    let mut last = Reader::evtx_part(third);
+    let mut last_items = Vec::new();
+    last.push(&blob[local..], &mut last_items);
+    last.finish(&mut last_items);
+    // Shares: about a third each.
+    let thirds = [
+        at as u64,
+        third.start() - second.start(),
+        size - third.start(),
+    ];
+    for share in thirds {
+        // (The head also keeps the first slice it read before choosing where to split.)
+        assert!(
+            share.abs_diff(size / 3) <= (first_slice + 65536) as u64,
+            "{thirds:?} of {size}"
+        );
+    }
+    // The middle joins the last at its boundary, the head joins the middle at its own.
+    let join = |b: &keytrail::decoder::Boundary, items: Vec<Item>| -> Vec<Item> {
+        items
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::Event(e) => Some(Item::Event(b.event_of(e))),
+                Item::Problem(p) => b.problem(p).map(Item::Problem),
+            })
+            .collect()
+    };
+    middle_items.extend(join(&middle_boundary, last_items));
+    joined.extend(join(&boundary, middle_items));
+    assert!(joined == whole, "three readers join to one");
 }
 
 /// Past the declared chunks of a dirty log, a damaged chunk followed by good ones is a bad

@@ -25,7 +25,9 @@ use keytrail::web::view::{
     bucket_label, AccountChart, ChartProps, Filters, FiltersProps, FindingsProps, SessionTimeline,
     Shared, StatusBar, StatusBarProps,
 };
-use keytrail::web::worker::{detail_of, problem_line, serve, serve_with, slice_text, FileDecoder};
+use keytrail::web::worker::{
+    detail_of, problem_line, serve, serve_chain, serve_with, slice_text, FileDecoder,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::console_log;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -199,6 +201,43 @@ enum Second {
     Working,
     /// One that says it is ready, then never answers (as a crashed worker would not).
     Mute,
+    /// A chain of this many workers after the first, each the same loop in the page, each
+    /// handing the next the part after its share (as `navigator.hardwareConcurrency` allows).
+    Chain(u32),
+}
+
+/// A chain of `links` working workers in the page, the first of which is returned as the bridge
+/// its predecessor sees; every part handed along the chain is counted in `parts`.
+fn chain_of(links: u32, parts: &Rc<RefCell<u32>>) -> Option<SecondWorker> {
+    if links == 0 {
+        return None;
+    }
+    let (worker_end, helper_end) = duplex::<Report, Request>();
+    let (counted_tx, counted_rx) = mpsc::unbounded();
+    let Duplex { out, input } = helper_end;
+    let seen = parts.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut input = input;
+        while let Some(request) = input.next().await {
+            if matches!(request, Request::Part { .. }) {
+                *seen.borrow_mut() += 1;
+            }
+            if counted_tx.unbounded_send(request).is_err() {
+                return;
+            }
+        }
+    });
+    let next = chain_of(links - 1, parts);
+    wasm_bindgen_futures::spawn_local(serve_chain(
+        Duplex {
+            out,
+            input: counted_rx,
+        },
+        next,
+        links,
+        TEST_SILENCE_MS,
+    ));
+    Some(worker_end)
 }
 
 /// How long a test's worker waits for a silent second worker.
@@ -216,6 +255,18 @@ fn start_worker_with(
     let (requests, request_rx) = mpsc::unbounded();
     let (report_tx, reports) = mpsc::unbounded();
     let parts = Rc::new(RefCell::new(0));
+    if let Second::Chain(links) = second {
+        wasm_bindgen_futures::spawn_local(serve_chain(
+            Scope {
+                out: report_tx,
+                input: request_rx,
+            },
+            chain_of(links, &parts),
+            links + 1,
+            TEST_SILENCE_MS,
+        ));
+        return (requests, reports, parts);
+    }
     let helper = (second != Second::None).then(|| {
         let (worker_end, helper_end) = duplex::<Report, Request>();
         // Counts the parts on their way to the second worker.
@@ -498,13 +549,20 @@ async fn a_large_file_is_decoded_by_two_workers_as_by_one() {
 /// A real Security log's chunks three times over (about 5 MB, its header declaring the first
 /// 26 chunks), with a damaged chunk signature in each half.
 fn large_evtx() -> Vec<u8> {
+    large_evtx_of(3)
+}
+
+/// A real Security log's chunks `times` over, with a damaged chunk signature at a fifth and at
+/// four fifths.
+fn large_evtx_of(times: usize) -> Vec<u8> {
     let log: &[u8] = include_bytes!("fixtures/evtx/security.evtx");
     let chunks = &log[4096..4096 + 26 * 65536];
     let mut out = log[..4096].to_vec();
-    for _ in 0..3 {
+    for _ in 0..times {
         out.extend_from_slice(chunks);
     }
-    for chunk in [10, 60] {
+    let n = 26 * times;
+    for chunk in [n / 5, n * 4 / 5] {
         out[4096 + chunk * 65536] = b'X';
     }
     out
@@ -534,6 +592,41 @@ async fn a_large_evtx_file_is_decoded_by_two_workers_as_by_one() {
         "{}",
         one_detail.xml
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_chain_of_four_workers_decodes_a_large_file_as_one() {
+    // Each worker keeps its share and hands the rest on while it is at least SPLIT_BYTES.
+    let bytes = large_export(keytrail::web::worker::SPLIT_BYTES * 6);
+    let (four, parts, four_detail) = load_large(Second::Chain(3), &bytes).await;
+    let (one, alone, one_detail) = load_large(Second::None, &bytes).await;
+    assert_eq!(
+        (parts, alone),
+        (3, 0),
+        "each of the first three handed a part on"
+    );
+    assert_eq!(four.store.rows, one.store.rows);
+    assert!(four.store.strings.iter().eq(one.store.strings.iter()));
+    assert_eq!(four.load, one.load);
+    assert_eq!(one.load.skipped(), 2);
+    assert_eq!(four_detail, one_detail);
+}
+
+#[wasm_bindgen_test]
+async fn a_chain_of_three_workers_decodes_a_large_evtx_file_as_one() {
+    let bytes = large_evtx_of(6);
+    let (three, parts, three_detail) = load_large_picking(Second::Chain(2), &bytes, 4672).await;
+    let (one, alone, one_detail) = load_large_picking(Second::None, &bytes, 4672).await;
+    assert_eq!((parts, alone), (2, 0), "the first two handed a part on");
+    assert_eq!(three.store.rows, one.store.rows);
+    assert!(three.store.strings.iter().eq(one.store.strings.iter()));
+    assert_eq!(three.load, one.load);
+    assert_eq!(
+        one.load.skipped(),
+        2,
+        "one chunk lost in each damaged place"
+    );
+    assert_eq!(three_detail, one_detail);
 }
 
 #[wasm_bindgen_test]

@@ -162,6 +162,54 @@ describe('findings', () => {
     assert.deepEqual(errors, []);
   });
 
+  test('a reviewer adds a routine pattern of their own; it is kept with the rules and the CLI agrees', async (t) => {
+    const { page } = await openSample(t);
+    const needs = async (id) => Number(await chip(page, id).getAttribute('data-needs'));
+    const before = await needs('machine-key-export-not-system');
+    // The "by account" list separates its accounts.
+    const accounts = await page.textContent('[data-testid=findings] li[data-rule=export-any] [data-testid=rule-accounts]');
+    assert.match(accounts, /\(\d+\), \S/, accounts);
+    await page.click('[data-testid=edit-rules]');
+    await page.fill('[data-testid=routine-account]', 'CONTOSO\\svc-backup');
+    await page.fill('[data-testid=routine-note]', 'our backup service');
+    await page.click('[data-testid=add-routine]');
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('.chip[data-rule="machine-key-export-not-system"]').dataset.needs) < n,
+      before,
+    );
+    assert.equal(await page.locator('[data-testid=routine-editor] li[data-routine]').count(), 1);
+    assert.match(
+      await page.textContent('[data-testid=routine-lines]'),
+      /our backup service/,
+    );
+    // In the exported rule file, and the CLI counts the same with it.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-rules]')]);
+    const exported = await readFile(await download.path(), 'utf8');
+    assert.equal(JSON.parse(exported).routine[0].title, 'our backup service');
+    const rulesFile = join(tmpdir(), `keytrail-e2e-routine-${process.pid}.json`);
+    await writeFile(rulesFile, exported);
+    t.after(() => rm(rulesFile, { force: true }));
+    let out;
+    try {
+      out = execFileSync(keytrailBin, ['findings', SAMPLE, '--format', 'json', '--rules', rulesFile], { maxBuffer: 1 << 28 });
+    } catch (e) {
+      if (e.status !== 4) throw e;
+      out = e.stdout;
+    }
+    const cli = JSON.parse(out).findings.filter((f) => f.rule === 'machine-key-export-not-system');
+    assert.equal(await needs('machine-key-export-not-system'), cli.filter((f) => !f.routine).length);
+    assert.ok(cli.some((f) => f.pattern_title === 'our backup service'));
+    // Switching the built-in patterns off leaves only one's own.
+    await page.uncheck('[data-testid=builtin-routine]');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=routine-lines] li[data-pattern=cdp-device-certificate]'));
+    assert.equal(
+      Number(await chip(page, 'export-any').getAttribute('data-routine')),
+      (await page.locator('[data-testid=routine-lines] li[data-rule=export-any]').count()) === 0
+        ? 0
+        : Number(await page.locator('[data-testid=routine-lines] li[data-rule=export-any]').first().getAttribute('data-count')),
+    );
+  });
+
   test('the detail pane gives the reasons and the logon session', async (t) => {
     const { page } = await openSample(t);
     await chip(page, 'machine-key-export-not-system').click();

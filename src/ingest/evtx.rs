@@ -128,27 +128,35 @@ impl EvtxReader {
         }
     }
 
-    /// Where the rest of a file of `size` bytes may be handed to a reader of its own: the chunk
-    /// boundary nearest the middle of what is left, once the header is read and if at least
-    /// two chunks are left after what was fed. The part must be fed from its start, and this
-    /// reader fed up to it.
-    pub fn split(&self, size: u64) -> Option<EvtxPart> {
-        if !self.header_read || !self.trailing.is_empty() {
+    /// Where the rest of what this reader is given (`size` bytes from its start: the whole file,
+    /// or its part) may be handed to a reader of its own, when `ways` readers share what is left
+    /// (this one included): the chunk boundary after the first `1/ways` of it, once the header
+    /// is read and if at least two chunks are left after what was fed. The part must be fed
+    /// from its start, and this reader fed up to it. A part's reader splits again the same way,
+    /// so a chain of readers shares a file evenly.
+    pub fn split(&self, size: u64, ways: u64) -> Option<EvtxPart> {
+        if !self.header_read || !self.trailing.is_empty() || ways < 2 {
             return None;
         }
         let next = self.base + self.stats.bytes;
-        let chunks_left = size.saturating_sub(next) / EVTX_CHUNK_BYTES;
-        if chunks_left < 2 {
+        let end = self.base + size;
+        let left = end.saturating_sub(next);
+        if left / EVTX_CHUNK_BYTES < 2 {
             return None;
         }
-        let middle = next + size.saturating_sub(next) / 2;
-        let first_chunk = middle
+        let cut = next + left / ways;
+        let first_chunk = cut
             .saturating_sub(EVTX_HEADER_BYTES)
             .div_ceil(EVTX_CHUNK_BYTES);
         Some(EvtxPart {
             first_chunk,
             declared: self.declared,
         })
+    }
+
+    /// Where the bytes this reader is fed start in the file: 0, or its part's first chunk.
+    pub fn base(&self) -> u64 {
+        self.base
     }
 
     /// Where this reader stands, if what it was fed ends at a chunk boundary: a reader of the

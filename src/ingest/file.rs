@@ -167,6 +167,24 @@ pub enum SessionLink {
 /// The most problem texts kept per file; a broken multi-gigabyte file must not flood the page.
 pub const MAX_PROBLEMS_PER_FILE: u64 = 500;
 
+/// The most decoding workers a tab uses: each worker of the chain joins the rows of those after
+/// it, so a longer chain copies the last parts' rows more often.
+pub const MAX_DECODING_WORKERS: u32 = 6;
+
+/// How many decoding workers a tab uses on a machine with `cores` logical processors
+/// (`navigator.hardwareConcurrency`). The page's own thread applies every batch of rows (the
+/// store, the facets, the rule marks, the charts), which takes about a core while a large file
+/// loads: with three cores or more it keeps one and the workers get the rest. With two, two
+/// workers still beat one (the page's work comes in bursts between batches; see
+/// BENCHMARKS.md); with one, a second worker only takes turns with the first.
+pub fn decoding_workers(cores: u32) -> u32 {
+    match cores {
+        0 | 1 => 1,
+        2 => 2,
+        n => (n - 1).min(MAX_DECODING_WORKERS),
+    }
+}
+
 /// Where decoded events go: each becomes a row; logon, logoff and privilege events also feed
 /// the session index.
 pub trait Collect {
@@ -334,8 +352,13 @@ impl FileDecoder {
 
     /// Where the rest of an `.evtx` file of `size` bytes may go to a reader of its own (see
     /// [`Reader::split`]).
-    pub fn split(&self, size: u64) -> Option<super::EvtxPart> {
-        self.decoder.split(size)
+    pub fn split(&self, size: u64, ways: u64) -> Option<super::EvtxPart> {
+        self.decoder.split(size, ways)
+    }
+
+    /// Where the bytes this decoder is fed start in the file (see [`Reader::base`]).
+    pub fn base(&self) -> u64 {
+        self.decoder.base()
     }
 
     /// The file's encoding, once its first bytes are decoded.
@@ -424,5 +447,16 @@ impl FileDecoder {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_keeps_a_core_once_there_are_three() {
+        let counts: Vec<u32> = [0, 1, 2, 3, 4, 8, 16].map(decoding_workers).to_vec();
+        assert_eq!(counts, [1, 1, 2, 2, 3, 6, 6]);
     }
 }

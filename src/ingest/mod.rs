@@ -110,14 +110,24 @@ impl Reader {
         }
     }
 
-    /// Where the rest of an `.evtx` file of `size` bytes may be handed to a reader of its own
-    /// ([`Reader::evtx_part`]), decoded at the same time and joined at [`Reader::boundary`].
-    /// XML files are split where an `<Event` starts instead (see
+    /// Where the rest of an `.evtx` input (`size` bytes from where this reader starts) may be
+    /// handed to a reader of its own ([`Reader::evtx_part`]) when `ways` readers share what is
+    /// left, decoded at the same time and joined at [`Reader::boundary`] (see
+    /// [`EvtxReader::split`]). XML files are split where an `<Event` starts instead (see
     /// [`find_event_start`](crate::decoder::find_event_start)).
-    pub fn split(&self, size: u64) -> Option<EvtxPart> {
+    pub fn split(&self, size: u64, ways: u64) -> Option<EvtxPart> {
         match &self.inner {
-            Inner::Evtx(r) => r.split(size),
+            Inner::Evtx(r) => r.split(size, ways),
             _ => None,
+        }
+    }
+
+    /// Where the bytes this reader is fed start in the file: 0, or an `.evtx` part's first
+    /// chunk ([`Reader::evtx_part`]).
+    pub fn base(&self) -> u64 {
+        match &self.inner {
+            Inner::Evtx(r) => r.base(),
+            _ => 0,
         }
     }
 

@@ -16,7 +16,8 @@ use super::protocol::{Bytes, Detail, Progress, Report, Request, SourceBlob, Sour
 use super::WORKER_PATH;
 use crate::decoder::find_event_start;
 pub use crate::ingest::file::{
-    detail_of, problem_line, session_link, slice_text, Collect, Collected, FileDecoder,
+    decoding_workers, detail_of, problem_line, session_link, slice_text, Collect, Collected,
+    FileDecoder,
 };
 use crate::ingest::{self, Reader};
 use crate::model::session::{SessionIndex, SessionParts};
@@ -50,36 +51,55 @@ const HELPER_START_MS: u32 = 10_000;
 /// decodes the rest itself.
 pub const PART_SILENCE_MS: u32 = 30_000;
 
-/// The reactor the page bridges to: see [`serve`]. The page's worker starts a second one of
-/// these (with `?part` in its address), which starts none of its own.
+/// The reactor the page bridges to: see [`serve`]. The page's worker is the first of a chain of
+/// [`decoding_workers`] workers: each starts the next (with `?part=N` in its address, `N` its
+/// place in the chain) and hands it the part of a large file after its own share.
 #[reactor]
 pub async fn DecodeReactor(scope: ReactorScope<Request, Report>) {
-    serve(scope, spawn_second_worker()).await;
+    let (place, workers) = chain_place();
+    let next = (place + 1 < workers)
+        .then(|| spawn_worker(place + 1))
+        .flatten();
+    serve_chain(scope, next, workers - place, PART_SILENCE_MS).await;
 }
 
-/// Starts the second decoding worker, unless this is the second one, the browser cannot start
-/// workers from a worker, or there is only one processor.
-fn spawn_second_worker() -> Option<ReactorBridge<DecodeReactor>> {
+/// This worker's place in the chain (0 for the page's own worker) and how many workers the chain
+/// has ([`decoding_workers`] of `navigator.hardwareConcurrency`; 1 when the browser cannot start
+/// workers from a worker).
+fn chain_place() -> (u32, u32) {
     let global = js_sys::global();
     let get = |object: &JsValue, key: &str| Reflect::get(object, &JsValue::from_str(key)).ok();
     let search = get(&global, "location")
         .and_then(|location| get(&location, "search"))
         .and_then(|search| search.as_string())
         .unwrap_or_default();
-    let processors = get(&global, "navigator")
+    let place = search
+        .split(['?', '&'])
+        .find_map(|kv| kv.strip_prefix("part="))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let cores = get(&global, "navigator")
         .and_then(|navigator| get(&navigator, "hardwareConcurrency"))
         .and_then(|n| n.as_f64())
         .unwrap_or(1.0);
     let can_start = get(&global, "Worker").is_some_and(|w| w.is_function());
-    if search.contains("part") || processors < 2.0 || !can_start {
-        return None;
-    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a small count
+    let workers = if can_start {
+        decoding_workers(cores as u32)
+    } else {
+        1
+    };
+    (place, workers.max(place + 1))
+}
+
+/// Starts the decoding worker at `place` in the chain.
+fn spawn_worker(place: u32) -> Option<ReactorBridge<DecodeReactor>> {
     Some(
         ReactorSpawner::<DecodeReactor>::new()
             .encoding::<JsCodec>()
             .with_loader(true)
             .as_module(false)
-            .spawn(&format!("{WORKER_PATH}?part")),
+            .spawn(&format!("{WORKER_PATH}?part={place}")),
     )
 }
 
@@ -87,7 +107,7 @@ fn spawn_second_worker() -> Option<ReactorBridge<DecodeReactor>> {
 pub trait PageChannel: Sink<Report> + Stream<Item = Request> + Unpin {}
 impl<T: Sink<Report> + Stream<Item = Request> + Unpin> PageChannel for T {}
 
-/// The second worker's bridge as the first one sees it.
+/// The next worker's bridge as this one sees it.
 pub trait PartChannel: Sink<Request> + Stream<Item = Report> + Unpin {}
 impl<T: Sink<Request> + Stream<Item = Report> + Unpin> PartChannel for T {}
 
@@ -108,6 +128,9 @@ struct Session<H> {
     generation: u32,
     queue: VecDeque<Request>,
     helper: Option<Helper<H>>,
+    /// Workers in the chain from this one on, itself included: a large file keeps `1/chain` of
+    /// what is left here and hands the rest on (see [`split_window`]).
+    chain: u32,
     /// See [`PART_SILENCE_MS`].
     part_silence_ms: u32,
 }
@@ -168,7 +191,20 @@ where
 }
 
 /// [`serve`], with how long the second worker may stay silent (see [`PART_SILENCE_MS`]).
-pub async fn serve_with<C, H>(mut channel: C, helper: Option<H>, part_silence_ms: u32)
+pub async fn serve_with<C, H>(channel: C, helper: Option<H>, part_silence_ms: u32)
+where
+    C: PageChannel,
+    H: PartChannel,
+{
+    let chain = if helper.is_some() { 2 } else { 1 };
+    serve_chain(channel, helper, chain, part_silence_ms).await;
+}
+
+/// [`serve_with`] in a chain of `chain` workers from this one on (itself included): a large
+/// file keeps `1/chain` of what is left here and the `helper` (the next worker, itself a chain
+/// of `chain - 1`) gets the rest, so that the chain shares the file evenly. Each worker joins
+/// the part of the next as if it had decoded it itself, so the page sees one decoder.
+pub async fn serve_chain<C, H>(mut channel: C, helper: Option<H>, chain: u32, part_silence_ms: u32)
 where
     C: PageChannel,
     H: PartChannel,
@@ -186,6 +222,7 @@ where
         collected: Collected::default(),
         generation: 0,
         queue: VecDeque::new(),
+        chain: if helper.is_some() { chain.max(2) } else { 1 },
         helper,
         part_silence_ms,
     };
@@ -434,10 +471,12 @@ where
             return Ok(Ended::Cancelled);
         }
         from = first;
-        // An .evtx file splits at a chunk; XML at an `<Event` found in the window.
-        let evtx = decoder.split(size);
+        // An .evtx file splits at a chunk; XML at an `<Event` found in the window. (An .evtx
+        // part's reader counts in the whole file's bytes: its blob starts at its `base`.)
+        let evtx = decoder.split(size, u64::from(session.chain));
         if let (Some(evtx), Some(_)) = (evtx, &window) {
-            part = send_part(source, evtx.start(), size, Some(evtx), session).await;
+            let at = evtx.start().saturating_sub(decoder.base());
+            part = send_part(source, at, size, Some(evtx), session).await;
         } else if let Some(window) = window {
             part = start_part(&decoder, source, window, session).await;
         }
@@ -596,7 +635,7 @@ struct SplitWindow {
 }
 
 /// Starts reading the window where bytes `range` of `source` would be split, if there is a
-/// second worker and the range is large enough.
+/// next worker and the range is large enough: after this worker's share, `1/chain` of it.
 fn split_window<H>(
     source: &Source,
     range: std::ops::Range<u64>,
@@ -608,7 +647,8 @@ fn split_window<H>(
     {
         return None;
     }
-    let middle = (range.start + (range.end - range.start) / 2) & !1;
+    let share = (range.end - range.start) / u64::from(session.chain.max(2));
+    let middle = (range.start + share) & !1;
     let bytes = start_read(source, middle, (middle + SPLIT_WINDOW).min(range.end));
     Some(SplitWindow {
         middle,
