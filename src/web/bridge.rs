@@ -19,6 +19,7 @@ use super::codec::JsCodec;
 use super::protocol::{Report, Request};
 use super::worker::DecodeReactor;
 use super::WORKER_PATH;
+use crate::ingest::file::MAX_DECODING_WORKERS;
 
 /// What the worker tells the component.
 #[derive(Debug, Clone)]
@@ -56,15 +57,33 @@ pub fn use_decode_worker(on_event: Callback<WorkerEvent>) -> DecodeWorker {
     *listener.borrow_mut() = on_event;
     let worker = use_memo((), move |()| {
         let (requests, pending) = mpsc::unbounded();
+        // `?workers=N` in the page's address sets the chain's length (the worker benchmark
+        // compares counts); otherwise the worker chooses from the machine's cores.
+        let path = match workers_asked() {
+            Some(n) => format!("{WORKER_PATH}?workers={n}"),
+            None => WORKER_PATH.to_string(),
+        };
         let bridge = ReactorSpawner::<DecodeReactor>::new()
             .encoding::<JsCodec>()
             .with_loader(true)
             .as_module(false)
-            .spawn(WORKER_PATH);
+            .spawn(&path);
         spawn_local(relay(bridge, pending, listener));
         DecodeWorker { requests }
     });
     (*worker).clone()
+}
+
+/// The number of decoding workers the page's address asks for (`?workers=N`, 1 to
+/// [`MAX_DECODING_WORKERS`]).
+fn workers_asked() -> Option<u32> {
+    let search = web_sys::window()?.location().search().ok()?;
+    search
+        .split(['?', '&'])
+        .find_map(|kv| kv.strip_prefix("workers="))?
+        .parse()
+        .ok()
+        .filter(|n| (1..=MAX_DECODING_WORKERS).contains(n))
 }
 
 /// Owns the bridge: forwards requests to the worker and the worker's reports to the listener,

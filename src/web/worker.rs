@@ -17,7 +17,7 @@ use super::WORKER_PATH;
 use crate::decoder::find_event_start;
 pub use crate::ingest::file::{
     decoding_workers, detail_of, problem_line, session_link, slice_text, Collect, Collected,
-    FileDecoder,
+    FileDecoder, MAX_DECODING_WORKERS,
 };
 use crate::ingest::{self, Reader};
 use crate::model::session::{SessionIndex, SessionParts};
@@ -58,14 +58,15 @@ pub const PART_SILENCE_MS: u32 = 30_000;
 pub async fn DecodeReactor(scope: ReactorScope<Request, Report>) {
     let (place, workers) = chain_place();
     let next = (place + 1 < workers)
-        .then(|| spawn_worker(place + 1))
+        .then(|| spawn_worker(place + 1, workers))
         .flatten();
     serve_chain(scope, next, workers - place, PART_SILENCE_MS).await;
 }
 
 /// This worker's place in the chain (0 for the page's own worker) and how many workers the chain
-/// has ([`decoding_workers`] of `navigator.hardwareConcurrency`; 1 when the browser cannot start
-/// workers from a worker).
+/// has: `workers=N` in its address when the page or the worker before gave one (the page passes
+/// its own `?workers=N` on, for the benchmark), else [`decoding_workers`] of
+/// `navigator.hardwareConcurrency`; 1 when the browser cannot start workers from a worker.
 fn chain_place() -> (u32, u32) {
     let global = js_sys::global();
     let get = |object: &JsValue, key: &str| Reflect::get(object, &JsValue::from_str(key)).ok();
@@ -73,11 +74,15 @@ fn chain_place() -> (u32, u32) {
         .and_then(|location| get(&location, "search"))
         .and_then(|search| search.as_string())
         .unwrap_or_default();
-    let place = search
-        .split(['?', '&'])
-        .find_map(|kv| kv.strip_prefix("part="))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
+    let param = |name: &str| -> Option<u32> {
+        search
+            .split(['?', '&'])
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))?
+            .parse()
+            .ok()
+    };
+    let place = param("part").unwrap_or(0);
+    let asked = param("workers").filter(|n| (1..=MAX_DECODING_WORKERS).contains(n));
     let cores = get(&global, "navigator")
         .and_then(|navigator| get(&navigator, "hardwareConcurrency"))
         .and_then(|n| n.as_f64())
@@ -85,21 +90,21 @@ fn chain_place() -> (u32, u32) {
     let can_start = get(&global, "Worker").is_some_and(|w| w.is_function());
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a small count
     let workers = if can_start {
-        decoding_workers(cores as u32)
+        asked.unwrap_or_else(|| decoding_workers(cores as u32))
     } else {
         1
     };
     (place, workers.max(place + 1))
 }
 
-/// Starts the decoding worker at `place` in the chain.
-fn spawn_worker(place: u32) -> Option<ReactorBridge<DecodeReactor>> {
+/// Starts the decoding worker at `place` in a chain of `workers`.
+fn spawn_worker(place: u32, workers: u32) -> Option<ReactorBridge<DecodeReactor>> {
     Some(
         ReactorSpawner::<DecodeReactor>::new()
             .encoding::<JsCodec>()
             .with_loader(true)
             .as_module(false)
-            .spawn(&format!("{WORKER_PATH}?part={place}")),
+            .spawn(&format!("{WORKER_PATH}?part={place}&workers={workers}")),
     )
 }
 
