@@ -795,10 +795,41 @@ fn state_sorts_filters_selects_and_exports() {
         .all(|&i| state.store.rows[i as usize].event_id == 4624));
     state.apply(Action::SetText("le-key-0009".into()), 0.0);
     assert!(!state.view.is_empty());
+    // Every filter still holds, the text in one of each row's columns.
+    assert!(state.view.iter().all(|&i| {
+        let r = &state.store.rows[i as usize];
+        r.event_id == 4624
+            && r.account == bob
+            && r.syms()
+                .into_iter()
+                .any(|s| state.store.str(s).to_lowercase().contains("le-key-0009"))
+    }));
     state.apply(Action::ResetFilter, 0.0);
+    assert_eq!(state.view.len(), 400);
     state.apply(Action::SetOutcome(Some(2)), 0.0);
     assert_eq!(state.view.len(), 400usize.div_ceil(17));
-    state.apply(Action::SetFrom(parse_time("2023-11-14T22:13")), 0.0);
+    // From the middle failure on, to the minute, as the filter's field gives it.
+    let mut failures: Vec<i64> = state
+        .view
+        .iter()
+        .map(|&i| state.store.rows[i as usize].time)
+        .collect();
+    failures.sort_unstable();
+    let middle = failures[failures.len() / 2];
+    let from = parse_time(&keytrail::web::state::format_minutes(middle)).unwrap();
+    state.apply(Action::SetFrom(Some(from)), 0.0);
+    let want = state
+        .store
+        .rows
+        .iter()
+        .filter(|r| r.outcome == 2 && r.time != i64::MIN && r.time >= from)
+        .count();
+    assert!(want > 0 && want < 400usize.div_ceil(17), "{want}");
+    assert_eq!(state.view.len(), want);
+    assert!(state
+        .view
+        .iter()
+        .all(|&i| state.store.rows[i as usize].time >= from));
     // Keyboard selection stays inside the view.
     state.apply(Action::SelectFirst, 0.0);
     state.apply(Action::MoveSelection(-5), 0.0);

@@ -33,7 +33,9 @@ export const upload = (name, buffer) => ({ name, mimeType: 'text/xml', buffer })
 /** A fixture from tests/fixtures, or null when it does not exist (yet). */
 export async function fixture(name) {
   const path = join(fixtures, name);
-  return existsSync(path) ? upload(name, await readFile(path)) : null;
+  // A missing fixture fails the test that needs it, never skips it.
+  if (!existsSync(path)) throw new Error(`tests/fixtures/${name} is missing`);
+  return upload(name, await readFile(path));
 }
 
 // --- hostile inputs built at test time ---------------------------------------------------------

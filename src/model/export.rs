@@ -41,9 +41,37 @@ pub fn field_key(name: &str, index: usize) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The export keys of `ev`'s body fields, in document order: [`field_key`], with a repeated name
+/// suffixed by its repeat count as `evtx_dump` does (real 4648 events log `LogonGuid` twice: the
+/// second is `LogonGuid_1`), so that no value is lost to a duplicate key.
+pub fn field_keys<'e>(ev: &'e Event) -> Vec<std::borrow::Cow<'e, str>> {
+    let mut keys: Vec<std::borrow::Cow<'e, str>> = Vec::new();
+    for f in ev.fields() {
+        let key = field_key(f.name, f.index);
+        let repeats = keys
+            .iter()
+            .filter(|k| k.as_ref() == key.as_ref() || is_repeat_of(k, &key))
+            .count();
+        keys.push(if repeats == 0 {
+            key
+        } else {
+            format!("{key}_{repeats}").into()
+        });
+    }
+    keys
+}
+
+/// Is `key` the `n`-th repeat (`NAME_n`) of `base`?
+fn is_repeat_of(key: &str, base: &str) -> bool {
+    key.strip_prefix(base)
+        .and_then(|rest| rest.strip_prefix('_'))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// One JSON object (no newline) with `event_id`, `record_id`, `time`, `computer`, `channel`,
 /// `provider`, `outcome`, `event_name`, `account`, `data` (every body field → raw value, in
-/// document order), `decoded` (field → text, for each value a table decodes) and `system_decoded`.
+/// document order, keyed by [`field_keys`]), `decoded` (field → text, for each value a table
+/// decodes) and `system_decoded`.
 pub fn json_line(ev: &Event, out: &mut String) {
     out.push_str("{\"event_id\":");
     let _ = write!(out, "{}", ev.event_id());
@@ -89,23 +117,24 @@ pub fn json_line(ev: &Event, out: &mut String) {
         json_string(out, value);
     }
     out.push_str("},\"data\":{");
-    for (i, f) in ev.fields().enumerate() {
+    let keys = field_keys(ev);
+    for (i, (f, key)) in ev.fields().zip(&keys).enumerate() {
         if i > 0 {
             out.push(',');
         }
-        json_string(out, &field_key(f.name, f.index));
+        json_string(out, key);
         out.push(':');
         json_string(out, f.value);
     }
     out.push_str("},\"decoded\":{");
     let mut first = true;
-    for f in ev.fields() {
+    for (f, key) in ev.fields().zip(&keys) {
         if let Some(d) = ev.decoded(f.name, f.value) {
             if !first {
                 out.push(',');
             }
             first = false;
-            json_string(out, &field_key(f.name, f.index));
+            json_string(out, key);
             out.push(':');
             json_string(out, &d);
         }
@@ -173,11 +202,11 @@ pub fn csv_row(file: &str, ev: &Event, out: &mut String) {
         _ => None,
     };
     let mut data = String::from("{");
-    for (i, f) in ev.fields().enumerate() {
+    for (i, (f, key)) in ev.fields().zip(field_keys(ev)).enumerate() {
         if i > 0 {
             data.push(',');
         }
-        json_string(&mut data, &field_key(f.name, f.index));
+        json_string(&mut data, &key);
         data.push(':');
         json_string(&mut data, f.value);
     }
@@ -227,6 +256,40 @@ mod tests {
         let mut s = String::new();
         json_string(&mut s, "a\"b\\c\n\u{1}é");
         assert_eq!(s, r#""a\"b\\c\n\u0001é""#);
+    }
+
+    #[test]
+    fn a_repeated_data_name_keeps_every_value_in_order() {
+        let xml = "<Event><System><EventID>4648</EventID></System><EventData>\
+                   <Data Name='LogonGuid'>{00000000-0000-0000-0000-000000000000}</Data>\
+                   <Data Name='TargetUserName'>bob</Data>\
+                   <Data Name='LogonGuid'>{11111111-2222-3333-4444-555555555555}</Data>\
+                   <Data Name='LogonGuid'>{66666666-7777-8888-9999-000000000000}</Data>\
+                   <Data>unnamed</Data><Data>unnamed too</Data></EventData></Event>";
+        let (events, _, _) = crate::decoder::decode_all(xml.as_bytes());
+        let keys = field_keys(&events[0]);
+        assert_eq!(
+            keys,
+            [
+                "LogonGuid",
+                "TargetUserName",
+                "LogonGuid_1",
+                "LogonGuid_2",
+                "Data[5]",
+                "Data[6]"
+            ]
+        );
+        let mut line = String::new();
+        json_line(&events[0], &mut line);
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(
+            v["data"]["LogonGuid_1"],
+            "{11111111-2222-3333-4444-555555555555}"
+        );
+        assert_eq!(v["data"].as_object().unwrap().len(), 6, "no value lost");
+        let mut row = String::new();
+        csv_row("f.xml", &events[0], &mut row);
+        assert!(row.contains("LogonGuid_2"), "{row}");
     }
 
     #[test]
