@@ -374,3 +374,37 @@ fn a_repeated_field_reads_as_its_first_value_in_every_view() {
     };
     assert_eq!((k.operation, k.key_name), ("", "first"));
 }
+
+/// An impossible date in TimeCreated is refused with a message that says where and why; the
+/// event is kept, without a time, and the events around it are untouched.
+#[test]
+fn an_impossible_date_is_refused_with_a_message_and_the_event_kept() {
+    let event = |time: &str, record: u32| {
+        format!(
+            "<Event><System><EventID>5059</EventID><TimeCreated SystemTime='{time}'/>\
+             <EventRecordID>{record}</EventRecordID></System></Event>\n"
+        )
+    };
+    let xml = [
+        event("2025-02-28T10:00:00Z", 1),
+        event("2025-02-31T10:00:00Z", 2),
+        event("2024-02-29T10:00:00Z", 3),
+    ]
+    .concat();
+    let (events, problems, stats) = keytrail::decoder::decode_all(xml.as_bytes());
+    assert_eq!(events.len(), 3, "every event is kept");
+    assert!(
+        events[0].time().is_some() && events[2].time().is_some(),
+        "2024 is a leap year"
+    );
+    assert_eq!(events[1].time(), None);
+    assert_eq!(problems.len(), 1);
+    let p = &problems[0];
+    assert_eq!(p.kind.code(), "bad_time");
+    assert_eq!((p.position.line, p.event), (2, Some(2)));
+    assert_eq!(
+        p.to_string(),
+        "2:1: event 2: TimeCreated `2025-02-31T10:00:00Z` is not a date and time; the event is kept without a time"
+    );
+    assert_eq!(stats.skipped, 0);
+}

@@ -981,6 +981,16 @@ fn problems_are_translated_by_code() {
     let ja = problem_message(Lang::Ja, "undefined_entity", &["xxe".into()], "entity");
     assert!(ja.contains("&xxe;"), "{ja}");
     assert_eq!(problem_message(Lang::En, "x", &[], "as sent"), "as sent");
+    // An impossible date in TimeCreated: said in Japanese with the value as logged.
+    let (_, problems, _) = keytrail::decoder::decode_all(
+        b"<Event><System><EventID>1</EventID><TimeCreated SystemTime='2025-02-31T10:00:00Z'/></System></Event>",
+    );
+    let line = problem_line(&problems[0]);
+    let ja = problem_message(Lang::Ja, &line.code, &line.params, &line.reason);
+    assert!(
+        ja.contains("`2025-02-31T10:00:00Z` は日時として読めません"),
+        "{ja}"
+    );
     assert_eq!(Lang::from_tag("ja-JP"), Lang::Ja);
     assert_eq!(Lang::from_tag("en-GB"), Lang::En);
     assert_ne!(EN.load_sample, JA.load_sample);

@@ -483,7 +483,13 @@ fn finish(
     };
     ev.record_id = parse_number(ev.system(SysField::EventRecordId));
     ev.keywords = parse_number(ev.system(SysField::Keywords));
-    ev.time = parse_time(ev.system(SysField::TimeCreated)).map(super::event::Timestamp);
+    let raw = ev.system(SysField::TimeCreated).trim();
+    let time = parse_time(raw);
+    if time.is_none() && !raw.is_empty() {
+        let value = raw.to_string();
+        repairs.push((0, ProblemKind::BadTime { value }));
+    }
+    ev.time = time.map(super::event::Timestamp);
     Ok(ev)
 }
 

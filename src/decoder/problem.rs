@@ -195,6 +195,12 @@ pub enum ProblemKind {
     /// Text copied from a documentation page or a browser's XML view was cleaned up
     /// (`- ` list markers before elements, markdown escapes such as `\_`).
     DocumentationMarkup,
+    /// `TimeCreated` holds something that is not a date and time (an impossible date such as
+    /// `2025-02-31`, or no time at all): the event is kept without a time.
+    BadTime {
+        /// The value as logged.
+        value: String,
+    },
     /// The input is not event XML.
     NotEventXml {
         /// What it looks like.
@@ -271,6 +277,7 @@ impl ProblemKind {
             | Self::TooManyAttributes { limit }
             | Self::ValueTooLarge { limit } => vec![limit.to_string()],
             Self::UndefinedEntity { name } => vec![name.clone()],
+            Self::BadTime { value } => vec![value.clone()],
             Self::NotEventXml { looks_like } => {
                 let mut params = vec![looks_like.code().to_string()];
                 if let InputKind::OtherXml { root } = looks_like {
@@ -335,6 +342,7 @@ impl ProblemKind {
             Self::InvalidUtf16 => "invalid_utf16",
             Self::LoneAmpersand => "lone_ampersand",
             Self::DocumentationMarkup => "documentation_markup",
+            Self::BadTime { .. } => "bad_time",
             Self::NotEventXml { .. } => "not_event_xml",
             Self::EvtxHeader { .. } => "evtx_header",
             Self::EvtxDirty { .. } => "evtx_dirty",
@@ -388,6 +396,10 @@ impl fmt::Display for ProblemKind {
             Self::NotEventXml { looks_like } => {
                 write!(f, "no Windows event XML found: the input looks like {looks_like}")
             }
+            Self::BadTime { value } => write!(
+                f,
+                "TimeCreated `{value}` is not a date and time; the event is kept without a time"
+            ),
             Self::EvtxHeader { reason } => {
                 write!(f, "damaged .evtx file header ({reason}); its chunks were read all the same")
             }

@@ -5,13 +5,15 @@ use std::fmt;
 /// Parses a time as exporters write it, to nanoseconds since the Unix epoch (UTC).
 ///
 /// Accepts `T` or a space between date and time; 0 to 9 fraction digits (more are cut); and `Z`,
-/// `+HH:MM`/`-HH:MM`, ` UTC` or nothing (read as UTC) after it.
+/// `+HH:MM`/`-HH:MM`, ` UTC` or nothing (read as UTC) after it. Impossible dates are refused.
 ///
 /// ```
 /// use keytrail::decoder::value::parse_time;
 /// let a = parse_time("2015-10-14T19:42:08.135265600Z").unwrap();
 /// assert_eq!(parse_time("2015-10-14 19:42:08.1352656").unwrap(), a);
 /// assert_eq!(parse_time("2015-10-14 21:42:08.135265600+02:00").unwrap(), a);
+/// assert_eq!(parse_time("2025-02-31T10:00:00Z"), None); // impossible dates are refused
+/// assert!(parse_time("2024-02-29T10:00:00Z").is_some());
 /// ```
 pub fn parse_time(raw: &str) -> Option<i64> {
     let s = raw.trim().as_bytes();
@@ -36,7 +38,10 @@ pub fn parse_time(raw: &str) -> Option<i64> {
     }
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    if hour > 23 || minute > 59 {
         return None;
     }
     if second > 60 {
@@ -155,6 +160,16 @@ pub fn parse_number(raw: &str) -> Option<u64> {
         neg.parse::<i64>().ok().map(|v| (-v) as u64)
     } else {
         None
+    }
+}
+
+/// Days in `month` (1–12) of `year`, leap years included (proleptic Gregorian).
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 

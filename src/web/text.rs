@@ -835,6 +835,10 @@ pub fn problem_message(lang: Lang, code: &str, params: &[String], english: &str)
             "invalid_utf16" => "対になっていない UTF-16 サロゲートまたは半端なバイトを U+FFFD に置き換えました".into(),
             "lone_ampersand" => "単独の `&` を文字としてそのまま残しました (修復)".into(),
             "documentation_markup" => "入力を修復しました: ドキュメントの書式 (要素前の `- `、`\\_` などの Markdown エスケープ) を取り除きました".into(),
+            "bad_time" => format!(
+                "TimeCreated `{}` は日時として読めません。イベントは時刻なしで残しました",
+                p(0)
+            ),
             "not_event_xml" => format!(
                 "Windows イベント XML が見つかりません: 入力は{}のようです",
                 input_kind_ja(p(0), p(1))
