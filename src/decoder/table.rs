@@ -1,8 +1,9 @@
 //! The fact tables, kept as data: msobjs.dll insertion strings (`%%NNNN`), well-known SIDs,
-//! CNG/KSP return codes, algorithms with their true key sizes, and the names of System Level,
-//! Task, Opcode, Keywords, logon types and well-known logon sessions.
+//! CNG/KSP return codes, algorithms with their true key sizes, the names of the Security log's
+//! events (English and Japanese), and the names of System Level, Task, Opcode, Keywords, logon
+//! types and well-known logon sessions.
 //!
-//! The three large tables are the TSV files in `src/decoder/facts/` (each names its source in its
+//! The four large tables are the TSV files in `src/decoder/facts/` (each names its source in its
 //! header); they are read once, on first use.
 //!
 //! ```
@@ -10,6 +11,7 @@
 //! assert_eq!(table::insertion_string("%%2464"), Some("Export of persistent cryptographic key."));
 //! assert_eq!(table::sid_name("S-1-5-18"), Some("System (LocalSystem)"));
 //! assert_eq!(table::decode("KeyType", "%%2500").as_deref(), Some("User key."));
+//! assert_eq!(table::event_name(4738), Some("A user account was changed"));
 //! ```
 
 use super::value::parse_number;
@@ -18,6 +20,7 @@ use std::sync::OnceLock;
 const MSOBJS: &str = include_str!("facts/facts_msobjs_2400-2510.tsv");
 const NTE: &str = include_str!("facts/facts_nte_hresults.tsv");
 const SIDS: &str = include_str!("facts/facts_wellknown_sids.tsv");
+const SECURITY_EVENTS: &str = include_str!("facts/facts_security_events.tsv");
 
 /// Data rows of a TSV file: comment lines (`#`) and the header row are skipped.
 fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
@@ -77,6 +80,57 @@ fn sids() -> &'static [(&'static str, &'static str)] {
             .filter_map(|r| Some((*r.first()?, *r.get(1)?)))
             .collect()
     })
+}
+
+/// A Security log event's names: Windows' own title and keytrail's Japanese for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventName {
+    /// The event ID.
+    pub id: u32,
+    /// Windows' title, without its final full stop (`A user account was changed`).
+    pub en: &'static str,
+    /// The Japanese name (`ユーザー アカウントが変更されました`).
+    pub ja: &'static str,
+}
+
+fn security_events() -> &'static [EventName] {
+    static T: OnceLock<Vec<EventName>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut v: Vec<_> = rows(SECURITY_EVENTS)
+            .filter_map(|r| {
+                Some(EventName {
+                    id: r.first()?.parse().ok()?,
+                    en: r.get(1)?,
+                    ja: r.get(2)?,
+                })
+            })
+            .collect();
+        v.sort_unstable_by_key(|e| e.id);
+        v
+    })
+}
+
+/// The names of a Security log event by ID, when the table knows it.
+pub fn security_event(event_id: u32) -> Option<EventName> {
+    let t = security_events();
+    t.binary_search_by_key(&event_id, |e| e.id)
+        .ok()
+        .map(|i| t[i])
+}
+
+/// Windows' title of a Security log event, e.g. 4738 → "A user account was changed".
+pub fn event_name(event_id: u32) -> Option<&'static str> {
+    security_event(event_id).map(|e| e.en)
+}
+
+/// The Japanese name of a Security log event, e.g. 4738 → "ユーザー アカウントが変更されました".
+pub fn event_name_ja(event_id: u32) -> Option<&'static str> {
+    security_event(event_id).map(|e| e.ja)
+}
+
+/// Every Security log event the table names, in ID order.
+pub fn security_event_names() -> impl Iterator<Item = EventName> {
+    security_events().iter().copied()
 }
 
 /// The text of a `%%NNNN` insertion string, e.g. `%%2464` → "Export of persistent cryptographic
@@ -474,6 +528,52 @@ mod tests {
         assert!(decode("AlgorithmName", "ECDH_P521")
             .unwrap()
             .contains("521-bit"));
+    }
+
+    #[test]
+    fn security_event_table_parses_with_unique_ids_and_both_names() {
+        let data_rows = rows(SECURITY_EVENTS).count();
+        let names: Vec<_> = security_event_names().collect();
+        assert_eq!(names.len(), data_rows, "every row parses");
+        assert!(names.len() >= 390, "{}", names.len());
+        for pair in names.windows(2) {
+            assert!(
+                pair[0].id < pair[1].id,
+                "duplicate or unsorted {}",
+                pair[1].id
+            );
+        }
+        for e in &names {
+            assert!(
+                !e.en.trim().is_empty() && !e.ja.trim().is_empty(),
+                "{}",
+                e.id
+            );
+            assert!(
+                !e.en.ends_with('.') && !e.en.contains('%'),
+                "{}: {}",
+                e.id,
+                e.en
+            );
+            assert_eq!(e.en, e.en.trim(), "{}", e.id);
+        }
+        let named_in_issue = [4725, 4728, 4738, 4799, 5379];
+        let known_before = [
+            4624, 4625, 4634, 4647, 4648, 4672, 4688, 1102, 5058, 5059, 5061,
+        ];
+        for id in named_in_issue.into_iter().chain(known_before) {
+            assert!(
+                event_name(id).is_some() && event_name_ja(id).is_some(),
+                "{id}"
+            );
+        }
+        assert_eq!(event_name(5059), Some("Key migration operation"));
+        assert_eq!(event_name(4738), Some("A user account was changed"));
+        assert_eq!(
+            event_name_ja(4738),
+            Some("ユーザー アカウントが変更されました")
+        );
+        assert_eq!(event_name(4711), None);
     }
 
     #[test]

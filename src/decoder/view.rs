@@ -74,31 +74,10 @@ impl OperationKind {
     }
 }
 
-/// The name of the events keytrail knows by ID.
+/// Windows' title of a Security log event (`4738` → "A user account was changed"), from
+/// [`table::event_name`] (the fact table `facts/facts_security_events.tsv`).
 pub fn event_name(event_id: u32) -> Option<&'static str> {
-    Some(match event_id {
-        5058 => "Key file operation",
-        5059 => "Key migration operation",
-        5061 => "Cryptographic operation",
-        4624 => "An account was successfully logged on",
-        4625 => "An account failed to log on",
-        4634 => "An account was logged off",
-        4647 => "User initiated logoff",
-        4672 => "Special privileges assigned to new logon",
-        4648 => "A logon was attempted using explicit credentials",
-        4688 => "A new process has been created",
-        1102 => "The audit log was cleared",
-        4719 => "System audit policy was changed",
-        4720 => "A user account was created",
-        4732 => "A member was added to a security-enabled local group",
-        4768 => "A Kerberos authentication ticket (TGT) was requested",
-        4769 => "A Kerberos service ticket was requested",
-        4776 => "The computer attempted to validate the credentials for an account",
-        5057 => "A cryptographic primitive operation failed",
-        5060 => "Verification operation failed",
-        5062 => "A kernel-mode cryptographic self test was performed",
-        _ => return None,
-    })
+    table::event_name(event_id)
 }
 
 /// The account an event is about.
