@@ -1,9 +1,10 @@
 //! `keytrail`: the native command-line tool. Same decoder as the viewer.
 //!
 //! Exit status: 0 when every event decoded, 3 when some were skipped (the rest is still written),
-//! 2 for usage errors or unreadable files.
+//! 4 when `findings` found something that needs a look, 2 for usage errors or unreadable files.
 
 use anyhow::{bail, Context, Result};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use keytrail::decoder::view::is_key_event;
 use keytrail::decoder::{Item, Severity, Timestamp};
 use keytrail::generator::{self, Encoding, Format, Scenario, Spec};
@@ -16,43 +17,154 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-keytrail — decode Windows Security event logs: .evtx files and exported XML
-
-USAGE:
-  keytrail summary FILE... [--format text|json]
-      Counts per account (domain\\user and SID): per event ID, per operation, per outcome.
-  keytrail export FILE... [--format jsonl|csv]
-      One JSON object or CSV row per decoded event (default jsonl).
-  keytrail findings FILE... [--rules rules.json] [--format text|json] [--count-routine]
-      Events that match monitoring rules (the built-in presets unless --rules is given),
-      each with its rule, account, reason and logon session, and whether it is routine
-      Windows activity (with the routine pattern's id) or needs a look. Findings that need
-      a look come first, routine ones after. Exit status 4 when a finding needs a look,
-      0 when none does; with --count-routine, 4 for routine findings too (3 and 2 as for
-      export). A rules file may add routine patterns of its own and switch off the
-      built-in ones (see README, Routine key activity).
-  keytrail generate [--events N | --size BYTES] [--seed S] [--format FORMAT]
-                    [--encoding utf8|utf8-bom|utf16le|utf16be]
-                    [--scenario demo|routine|incident] [-o FILE]
-      Writes a realistic, deterministic export (default: 1000 events, wevtutil, utf8).
-      SCENARIO: demo (default: many findings over routine background), routine (only
-      what Windows does with keys every day), incident (routine, plus a person exporting
-      a machine key out of hours and a service account's export; --events only).
-      FORMAT: wevtutil rendered-xml rendered-xml-ja event-viewer powershell docs-paste
-              evtx-dump python-evtx evtxecmd evtxexport copy-details-text xml-view-copy
-              evtx (a binary .evtx log: chunks, templates, CRC32s; --encoding does not apply)
-
+/// What every command shares, after the per-command help.
+const AFTER_HELP: &str = "\
 Each FILE is read by its content, not its name: a binary .evtx log or event XML in any of
 its export shapes. FILE may be - for standard input, .evtx included: it is read as it
 streams, chunk by chunk, never held whole in memory nor copied to a temporary file.
 Problems go to standard error as FILE:LINE:COLUMN: event N: reason, and in an .evtx file
 as FILE:chunk C, offset 0xB: record R: reason.
 Exit status: 0 all events decoded, 3 some skipped or input not event XML, 4 findings that
-need a look (findings only), 2 usage error or unreadable file.
-";
+need a look (findings only), 2 usage error or unreadable file.";
 
-/// A mistake in the command line: reported with the usage text, exit status 2.
+/// keytrail — decode Windows Security event logs: .evtx files and exported XML.
+#[derive(Parser)]
+#[command(name = "keytrail", version, after_help = AFTER_HELP, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Counts per account (domain\user and SID): per event ID, per operation, per outcome.
+    #[command(after_help = AFTER_HELP)]
+    Summary {
+        /// Logs to read (- for standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// Plain text or one JSON document.
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+    /// One JSON object or CSV row per decoded event.
+    #[command(after_help = AFTER_HELP)]
+    Export {
+        /// Logs to read (- for standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// JSON Lines (`json` is the same) or CSV.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+    },
+    /// Events that match monitoring rules, routine Windows activity told apart.
+    ///
+    /// Each finding comes with its rule, account, reason and logon session, and whether it is
+    /// routine Windows activity (with the routine pattern's id) or needs a look. Findings that
+    /// need a look come first, routine ones after. The built-in rules are used unless --rules
+    /// is given; a rules file may add routine patterns of its own and switch off the built-in
+    /// ones (README, "Routine key activity").
+    #[command(after_help = AFTER_HELP)]
+    Findings {
+        /// Logs to read (- for standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// A rules file (JSON: an array of rules, or {"rules", "routine", "builtin_routine"}).
+        #[arg(long, value_name = "rules.json")]
+        rules: Option<String>,
+        /// Plain text (tab-separated) or one JSON document.
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+        /// Exit with status 4 for routine findings too, not only for those that need a look.
+        #[arg(long)]
+        count_routine: bool,
+    },
+    /// Writes a realistic, deterministic log (default: 1000 events, wevtutil, utf8).
+    Generate(GenerateArgs),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TextOrJson {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExportFormat {
+    #[value(alias = "json")]
+    Jsonl,
+    Csv,
+}
+
+/// The generator's shapes (see `generator::Format`), and `evtx`.
+const FORMATS: [&str; 13] = [
+    "wevtutil",
+    "rendered-xml",
+    "rendered-xml-ja",
+    "event-viewer",
+    "powershell",
+    "docs-paste",
+    "evtx-dump",
+    "python-evtx",
+    "evtxecmd",
+    "evtxexport",
+    "copy-details-text",
+    "xml-view-copy",
+    "evtx",
+];
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// How many events [default: 1000].
+    #[arg(long, value_parser = size_arg, conflicts_with = "size")]
+    events: Option<u64>,
+    /// Write events until the output reaches this size (100MB, 1GiB…; the demo scenario).
+    #[arg(long, value_parser = size_arg)]
+    size: Option<u64>,
+    /// The same seed gives the same events.
+    #[arg(long, value_parser = size_arg)]
+    seed: Option<u64>,
+    /// The export's shape; evtx is a binary .evtx log (chunks, templates, CRC32s).
+    #[arg(long, default_value = "wevtutil", value_parser = FORMATS)]
+    format: String,
+    /// The text encoding (not for evtx).
+    #[arg(long, default_value = "utf8", value_parser = ["utf8", "utf8-bom", "utf16le", "utf16be"])]
+    encoding: String,
+    /// demo: many findings over routine background; routine: only what Windows does with keys
+    /// every day; incident: routine, plus a person exporting a machine key out of hours and a
+    /// service account's export.
+    #[arg(long, value_enum, default_value_t = ScenarioArg::Demo)]
+    scenario: ScenarioArg,
+    /// Where to write (default: standard output).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ScenarioArg {
+    Demo,
+    Routine,
+    Incident,
+}
+
+impl From<ScenarioArg> for Scenario {
+    fn from(s: ScenarioArg) -> Self {
+        match s {
+            ScenarioArg::Demo => Scenario::Demo,
+            ScenarioArg::Routine => Scenario::Routine,
+            ScenarioArg::Incident => Scenario::Incident,
+        }
+    }
+}
+
+/// A size or count with an optional unit (`1000`, `24MB`, `1GiB`).
+fn size_arg(s: &str) -> Result<u64, String> {
+    parse_size(s).ok_or_else(|| {
+        format!("`{s}` is not a number with an optional unit (KB, MB, GB, KiB, MiB, GiB)")
+    })
+}
+
+/// A mistake in the command line found after parsing: reported with the usage, exit status 2.
 #[derive(Debug)]
 struct UsageError(String);
 
@@ -69,12 +181,17 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    // Help and version go to standard output with status 0; mistakes to standard error with
+    // the usage, a suggestion when one is close, and status 2.
+    let cli = Cli::parse();
+    match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             match e.downcast_ref::<UsageError>() {
-                Some(u) => eprintln!("keytrail: {u}\n\n{USAGE}"),
+                Some(u) => eprintln!(
+                    "keytrail: {u}\n\n{}\nFor more information, try '--help'.",
+                    Cli::command().render_usage()
+                ),
                 None => eprintln!("keytrail: {e:#}"),
             }
             ExitCode::from(2)
@@ -82,91 +199,26 @@ fn main() -> ExitCode {
     }
 }
 
-/// Positional arguments, and `--flag value` options in order.
-type Args<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
-
-/// Splits arguments into positional ones and `--flag value` options.
-fn parse_args<'a>(args: &'a [String], flags: &[&str]) -> Result<Args<'a>> {
-    parse_args_with(args, flags, &[])
-}
-
-/// As [`parse_args`], with `switches`: options that take no value (kept with the value `""`).
-fn parse_args_with<'a>(args: &'a [String], flags: &[&str], switches: &[&str]) -> Result<Args<'a>> {
-    let mut pos = Vec::new();
-    let mut opts = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if a.starts_with("--") || (a.starts_with('-') && a.len() == 2) {
-            let (name, inline) = match a.split_once('=') {
-                Some((n, v)) => (n, Some(v)),
-                None => (a.as_str(), None),
-            };
-            if switches.contains(&name) && inline.is_none() {
-                opts.push((name, ""));
-                continue;
-            }
-            if !flags.contains(&name) {
-                return Err(usage(format!("unknown option `{name}`")));
-            }
-            let value = match inline {
-                Some(v) => v,
-                None => it
-                    .next()
-                    .map(String::as_str)
-                    .ok_or_else(|| usage(format!("`{name}` needs a value")))?,
-            };
-            opts.push((name, value));
-        } else {
-            pos.push(a.as_str());
-        }
-    }
-    Ok((pos, opts))
-}
-
-fn opt<'a>(opts: &[(&str, &'a str)], name: &str) -> Option<&'a str> {
-    opts.iter().rev().find(|(n, _)| *n == name).map(|&(_, v)| v)
-}
-
-fn run(args: &[String]) -> Result<u8> {
-    let Some(cmd) = args.first() else {
-        return Err(usage("no command given"));
-    };
-    let rest = &args[1..];
-    match cmd.as_str() {
-        "summary" => {
-            let (files, opts) = parse_args(rest, &["--format"])?;
-            let format = opt(&opts, "--format").unwrap_or("text");
-            if !matches!(format, "text" | "json") {
-                return Err(usage(format!("unknown summary format `{format}`")));
-            }
-            if files.is_empty() {
-                return Err(usage("summary needs at least one FILE"));
-            }
+fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Summary { files, format } => {
+            let files: Vec<&str> = files.iter().map(String::as_str).collect();
             let mut summary = Summary::default();
             let skipped = decode_files(&files, |_, ev| {
                 summary.add(ev);
                 Ok(())
             })?;
-            let text = if format == "json" {
-                summary.to_json()
-            } else {
-                summary.to_text()
+            let text = match format {
+                TextOrJson::Json => summary.to_json(),
+                TextOrJson::Text => summary.to_text(),
             };
             let mut stdout = io::stdout().lock();
             writeln!(stdout, "{}", text.trim_end())?;
             Ok(if skipped { 3 } else { 0 })
         }
-        "export" => {
-            let (files, opts) = parse_args(rest, &["--format"])?;
-            let format = opt(&opts, "--format").unwrap_or("jsonl");
-            let csv = match format {
-                "jsonl" | "json" => false,
-                "csv" => true,
-                other => return Err(usage(format!("unknown export format `{other}`"))),
-            };
-            if files.is_empty() {
-                return Err(usage("export needs at least one FILE"));
-            }
+        Command::Export { files, format } => {
+            let files: Vec<&str> = files.iter().map(String::as_str).collect();
+            let csv = format == ExportFormat::Csv;
             let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
             if csv {
                 writeln!(out, "{}", export::CSV_HEADER)?;
@@ -186,105 +238,67 @@ fn run(args: &[String]) -> Result<u8> {
             out.flush()?;
             Ok(if skipped { 3 } else { 0 })
         }
-        "findings" => findings(rest),
-        "generate" => {
-            let (pos, opts) = parse_args(
-                rest,
-                &[
-                    "--events",
-                    "--size",
-                    "--seed",
-                    "--format",
-                    "--encoding",
-                    "--scenario",
-                    "-o",
-                    "--output",
-                ],
-            )?;
-            let scenario = match opt(&opts, "--scenario") {
-                Some(s) => Scenario::from_name(s)
-                    .ok_or_else(|| usage(format!("unknown scenario `{s}`")))?,
-                None => Scenario::Demo,
-            };
-            if let Some(p) = pos.first() {
-                return Err(usage(format!("unexpected argument `{p}`")));
-            }
-            let number = |name: &str| -> Result<Option<u64>> {
-                opt(&opts, name)
-                    .map(|v| parse_size(v).ok_or_else(|| usage(format!("bad {name} `{v}`"))))
-                    .transpose()
-            };
-            if opt(&opts, "--format") == Some("evtx") {
-                return generate_evtx(
-                    scenario,
-                    number("--seed")?.unwrap_or(Spec::default().seed),
-                    number("--events")?,
-                    number("--size")?,
-                    opt(&opts, "-o").or(opt(&opts, "--output")),
-                );
-            }
-            let format = match opt(&opts, "--format") {
-                Some(f) => {
-                    Format::from_name(f).ok_or_else(|| usage(format!("unknown format `{f}`")))?
-                }
-                None => Format::Wevtutil,
-            };
-            let encoding = match opt(&opts, "--encoding") {
-                Some(e) => Encoding::from_name(e)
-                    .ok_or_else(|| usage(format!("unknown encoding `{e}`")))?,
-                None => Encoding::Utf8,
-            };
-            let seed = number("--seed")?.unwrap_or(Spec::default().seed);
-            let sink: Box<dyn Write> = match opt(&opts, "-o").or(opt(&opts, "--output")) {
-                Some(path) if path != "-" => {
-                    Box::new(File::create(path).with_context(|| format!("cannot create `{path}`"))?)
-                }
-                _ => Box::new(io::stdout().lock()),
-            };
-            let sink = BufWriter::with_capacity(1 << 20, sink);
-            if let Some(size) = number("--size")? {
-                if scenario != Scenario::Demo {
-                    return Err(usage("--size makes the demo scenario only; use --events"));
-                }
-                let (events, bytes) = generator::write_to_size(seed, size, format, encoding, sink)?;
-                eprintln!("keytrail: wrote {events} events, {bytes} bytes");
-            } else {
-                let events = number("--events")?.unwrap_or(1000) as usize;
-                let spec = Spec { seed, events };
-                let bytes = generator::write(scenario.events(&spec), format, encoding, sink)?;
-                eprintln!("keytrail: wrote {events} events, {bytes} bytes");
-            }
-            Ok(0)
+        Command::Findings {
+            files,
+            rules,
+            format,
+            count_routine,
+        } => {
+            let files: Vec<&str> = files.iter().map(String::as_str).collect();
+            findings(&files, rules.as_deref(), format, count_routine)
         }
-        "-h" | "--help" | "help" => {
-            print!("{USAGE}");
-            Ok(0)
-        }
-        "-V" | "--version" => {
-            println!("keytrail {}", env!("CARGO_PKG_VERSION"));
-            Ok(0)
-        }
-        other => Err(usage(format!("unknown command `{other}`"))),
+        Command::Generate(args) => generate(args),
     }
+}
+
+/// `keytrail generate`.
+fn generate(args: GenerateArgs) -> Result<u8> {
+    let scenario = Scenario::from(args.scenario);
+    let seed = args.seed.unwrap_or(Spec::default().seed);
+    let output = args.output.as_deref();
+    if args.size.is_some() && scenario != Scenario::Demo {
+        return Err(usage("--size makes the demo scenario only; use --events"));
+    }
+    if args.format == "evtx" {
+        return generate_evtx(scenario, seed, args.events, args.size, output);
+    }
+    let format = Format::from_name(&args.format)
+        .ok_or_else(|| usage(format!("unknown format `{}`", args.format)))?;
+    let encoding = Encoding::from_name(&args.encoding)
+        .ok_or_else(|| usage(format!("unknown encoding `{}`", args.encoding)))?;
+    let sink: Box<dyn Write> = match output {
+        Some(path) if path != "-" => {
+            Box::new(File::create(path).with_context(|| format!("cannot create `{path}`"))?)
+        }
+        _ => Box::new(io::stdout().lock()),
+    };
+    let sink = BufWriter::with_capacity(1 << 20, sink);
+    if let Some(size) = args.size {
+        let (events, bytes) = generator::write_to_size(seed, size, format, encoding, sink)?;
+        eprintln!("keytrail: wrote {events} events, {bytes} bytes");
+    } else {
+        let events = args.events.unwrap_or(1000) as usize;
+        let spec = Spec { seed, events };
+        let bytes = generator::write(scenario.events(&spec), format, encoding, sink)?;
+        eprintln!("keytrail: wrote {events} events, {bytes} bytes");
+    }
+    Ok(0)
 }
 
 /// `keytrail findings`: decodes every file, keeps the sessions, then matches the key events and
 /// tells routine activity apart.
-fn findings(rest: &[String]) -> Result<u8> {
-    let (files, opts) = parse_args_with(rest, &["--format", "--rules"], &["--count-routine"])?;
-    let format = opt(&opts, "--format").unwrap_or("text");
-    if !matches!(format, "text" | "json") {
-        return Err(usage(format!("unknown findings format `{format}`")));
-    }
-    if files.is_empty() {
-        return Err(usage("findings needs at least one FILE"));
-    }
-    let count_routine = opt(&opts, "--count-routine").is_some();
-    let file = match opt(&opts, "--rules") {
+fn findings(
+    files: &[&str],
+    rules_path: Option<&str>,
+    format: TextOrJson,
+    count_routine: bool,
+) -> Result<u8> {
+    let json = format == TextOrJson::Json;
+    let file = match rules_path {
         Some(path) => {
-            let json = std::fs::read_to_string(path)
+            let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read rules `{path}`"))?;
-            RuleFile::from_json(&json).map_err(|e| usage(e.to_string()))?
+            RuleFile::from_json(&text).map_err(|e| usage(e.to_string()))?
         }
         None => RuleFile::new(rules::presets()),
     };
@@ -296,7 +310,7 @@ fn findings(rest: &[String]) -> Result<u8> {
     // from the rows, as the viewer does.
     let mut sessions = SessionIndex::new();
     let mut hits = Store::new();
-    let skipped = decode_files(&files, |file, ev| {
+    let skipped = decode_files(files, |file, ev| {
         sessions.add(ev);
         if is_key_event(ev.event_id()) || rules.mask(ev) != 0 {
             let n = files.iter().position(|f| *f == file).unwrap_or(0);
@@ -307,7 +321,7 @@ fn findings(rest: &[String]) -> Result<u8> {
     rules::mark(&rules, &mut hits, 0);
     let mut stdout = BufWriter::new(io::stdout().lock());
     let (mut needs, mut routine) = (0usize, 0usize);
-    if format == "json" {
+    if json {
         write!(stdout, "{{\"findings\":[")?;
     }
     // What needs a look first, then what is routine, each in file order.
@@ -331,7 +345,7 @@ fn findings(rest: &[String]) -> Result<u8> {
             let (id, title) = (&m.rule.id, &m.rule.title);
             let reason = m.reason;
             let file = files[usize::from(row.file)];
-            if format == "json" {
+            if json {
                 let v = serde_json::json!({
                     "rule": id,
                     "title": title,
@@ -372,7 +386,7 @@ fn findings(rest: &[String]) -> Result<u8> {
             }
         }
     }
-    if format == "json" {
+    if json {
         writeln!(stdout, "\n],\"needs_look\":{needs},\"routine\":{routine}}}")?;
     } else {
         writeln!(

@@ -123,8 +123,36 @@ fn usage_errors_and_unreadable_files_exit_2() {
     ] {
         let out = keytrail(args, None);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(text(&out.stderr).contains("USAGE"), "{args:?}");
+        // Each says how to get help.
+        assert!(text(&out.stderr).contains("--help"), "{args:?}");
     }
+    // A mistyped command or option gets a suggestion.
+    let out = keytrail(&["findigns", "x.xml"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("a similar subcommand exists: 'findings'"));
+    let out = keytrail(&["findings", "x.xml", "--count-routin"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--count-routine"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A bad value names the ones that would do.
+    let out = keytrail(&["export", "x.xml", "--format", "xlsx"], None);
+    assert!(text(&out.stderr).contains("[possible values: jsonl, csv]"));
+    // Help (general and per command) and the version go to standard output, status 0.
+    let out = keytrail(&["--help"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("findings  Events that match monitoring rules"));
+    let out = keytrail(&["findings", "--help"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("--count-routine"));
+    assert!(text(&out.stdout).contains("Exit status:"));
+    let out = keytrail(&["--version"], None);
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("keytrail {}", env!("CARGO_PKG_VERSION"))
+    );
     let out = keytrail(&["export", "/nonexistent/file.xml"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cannot open `/nonexistent/file.xml`"));
