@@ -10,6 +10,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 
 echo "== wasm-bindgen tests (tests/web.rs)"
+# The runner gives the whole suite 20 s by default; its large-file tests (two workers, chains of
+# three and four) decode several megabytes in unoptimised wasm, which takes longer than that.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
 cargo test --target wasm32-unknown-unknown --no-default-features --features web --test web
 
 echo "== trunk build --release --offline"

@@ -596,8 +596,9 @@ async fn a_large_evtx_file_is_decoded_by_two_workers_as_by_one() {
 
 #[wasm_bindgen_test]
 async fn a_chain_of_four_workers_decodes_a_large_file_as_one() {
-    // Each worker keeps its share and hands the rest on while it is at least SPLIT_BYTES.
-    let bytes = large_export(keytrail::web::worker::SPLIT_BYTES * 6);
+    // Each worker keeps its share and hands the rest on while it is at least SPLIT_BYTES: the
+    // third worker's half of the rest must be, so the file is a little over twice that.
+    let bytes = large_export(keytrail::web::worker::SPLIT_BYTES * 2 + (1 << 20));
     let (four, parts, four_detail) = load_large(Second::Chain(3), &bytes).await;
     let (one, alone, one_detail) = load_large(Second::None, &bytes).await;
     assert_eq!(
@@ -614,7 +615,8 @@ async fn a_chain_of_four_workers_decodes_a_large_file_as_one() {
 
 #[wasm_bindgen_test]
 async fn a_chain_of_three_workers_decodes_a_large_evtx_file_as_one() {
-    let bytes = large_evtx_of(6);
+    // 104 chunks (6.8 MB): the second worker's two thirds are still over SPLIT_BYTES.
+    let bytes = large_evtx_of(4);
     let (three, parts, three_detail) = load_large_picking(Second::Chain(2), &bytes, 4672).await;
     let (one, alone, one_detail) = load_large_picking(Second::None, &bytes, 4672).await;
     assert_eq!((parts, alone), (2, 0), "the first two handed a part on");
