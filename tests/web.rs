@@ -1067,23 +1067,17 @@ fn bidi_controls_are_shown_not_obeyed() {
     ));
 }
 
-/// Waits for the Yew scheduler to render: resolves pending microtasks until `done` holds.
+/// Waits until `done` holds: microtask by microtask, then letting the browser run other tasks
+/// (a zero-delay timeout) in between, as a component may render after the current task. Never
+/// waits for a fixed time.
 async fn rendered(done: impl Fn() -> bool) -> bool {
-    for _ in 0..1000 {
-        if done() {
-            return true;
-        }
-        let tick = js_sys::Promise::resolve(&JsValue::NULL);
-        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
-    }
-    done()
-}
-
-/// As [`rendered`], also letting the browser run other tasks (a zero-delay timeout) in between.
-async fn rendered_across_tasks(done: impl Fn() -> bool) -> bool {
     for _ in 0..100 {
-        if rendered(&done).await {
-            return true;
+        for _ in 0..100 {
+            if done() {
+                return true;
+            }
+            let tick = js_sys::Promise::resolve(&JsValue::NULL);
+            wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
         }
         let next_task = js_sys::Promise::new(&mut |resolve, _| {
             web_sys::window()
@@ -1334,8 +1328,7 @@ async fn events_without_a_name_show_their_bare_id() {
                 .filter_map(|i| list.item(i)?.text_content())
                 .collect::<Vec<_>>()
         };
-        // The filters may render after the current task: wait task by task, not for a time.
-        let ok = rendered_across_tasks(|| options().len() == 4).await;
+        let ok = rendered(|| options().len() == 4).await;
         assert!(ok, "options {:?}", options());
         assert_eq!(options(), ["4797 (2)", known, "6417 (3)", "7045 (5)"]);
         app.destroy();
