@@ -193,7 +193,9 @@ impl Event {
             .collect()
     }
 
-    /// The decoded form of a System field, when a table decodes it.
+    /// The decoded form of a System field, when a table decodes it. The event's name (what
+    /// `EventID` stands for) is not one: it is [`event_name`], looked up where it is shown, so
+    /// that the decoding worker carries no table of names.
     pub fn decoded_system(&self, field: SysField) -> Option<String> {
         let raw = self.system(field);
         let num = || parse_number(raw);
@@ -207,7 +209,6 @@ impl Event {
             }
             SysField::TimeCreated => self.time().map(|t| t.to_string()),
             SysField::UserId => table::sid_name(raw).map(str::to_string),
-            SysField::EventId => event_name(self.event_id()).map(str::to_string),
             _ => None,
         }
     }

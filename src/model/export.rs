@@ -149,7 +149,11 @@ pub fn json_line(ev: &Event, out: &mut String) {
         SysField::Keywords,
         SysField::UserId,
     ] {
-        if let Some(d) = ev.decoded_system(field) {
+        let decoded = match field {
+            SysField::EventId => event_name(ev.event_id()).map(str::to_string),
+            _ => ev.decoded_system(field),
+        };
+        if let Some(d) = decoded {
             if !first {
                 out.push(',');
             }

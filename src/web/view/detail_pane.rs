@@ -5,7 +5,7 @@ use super::{copy_text, Shared};
 use crate::web::explain;
 use crate::web::protocol::{Detail, FieldLine};
 use crate::web::state::{Action, AppState, DetailState};
-use crate::web::text::{event_label, value_in, visible, Text};
+use crate::web::text::{event_label, event_name, value_in, visible, Text};
 
 /// Props of [`DetailPane`].
 #[derive(Properties, PartialEq)]
@@ -80,6 +80,12 @@ fn field_rows(
         <tbody>
             { for fields.iter().filter(|f| !skip_empty || !f.raw.is_empty()).map(|f| {
                 let note = explain::field(&f.name).map(|n| n.get(text.lang));
+                // The event's name, in the page's language (the worker sends none).
+                let name = (f.name == "EventID")
+                    .then(|| f.raw.trim().parse().ok().and_then(|id| event_name(text.lang, id)))
+                    .flatten()
+                    .map(str::to_string);
+                let decoded = name.as_ref().or(f.decoded.as_ref());
                 let raw = f.raw.clone();
                 let done = copied.reform({
                     let name = f.name.clone();
@@ -91,7 +97,7 @@ fn field_rows(
                         <th scope="row" class="name">{ &f.name }</th>
                         <td class="value">
                             <code class="raw">{ visible(&f.raw).into_owned() }</code>
-                            if let Some(d) = &f.decoded {
+                            if let Some(d) = decoded {
                                 if d != &f.raw {
                                     <div class="decoded">{ decoded_text(text, d) }</div>
                                 }
