@@ -8,6 +8,7 @@
 //! table "operation, ms" (best of 7) for BENCHMARKS.md.
 
 use criterion::{black_box, criterion_group, Criterion};
+use keytrail::decoder::view::Outcome;
 use keytrail::decoder::{Decoder, Item};
 use keytrail::generator::{self, Encoding, Format, Spec};
 use keytrail::model::chart::{account_bars, activity};
@@ -174,7 +175,7 @@ fn operations<'a>(store: &'a Store, all: &'a [u32], accounts: &'a [Sym]) -> Vec<
             Box::new(move || {
                 let f = Filter {
                     event_ids: vec![5059],
-                    outcome: Some(2),
+                    outcome: Some(Outcome::Failure),
                     ..Filter::default()
                 };
                 select(store, &f, None).len()

@@ -72,12 +72,7 @@ fn rows_say_what_events_say() {
         assert_eq!(row.time(), ev.time().map(|t| t.nanos()));
         assert_eq!(row.event_id, ev.event_id());
         assert_eq!(row.record_id(), ev.record_id());
-        let outcome = match ev.outcome() {
-            None => 0,
-            Some(Outcome::Success) => 1,
-            Some(Outcome::Failure) => 2,
-        };
-        assert_eq!(row.outcome, outcome);
+        assert_eq!(row.outcome, ev.outcome());
         let a = ev.account();
         assert_eq!(store.str(row.account), a.display());
         assert_eq!(store.str(row.sid), a.sid);
@@ -379,7 +374,7 @@ fn reference_filter(store: &Store, f: &Filter) -> Vec<u32> {
             && (f.event_ids.is_empty() || f.event_ids.contains(&r.event_id))
             && (f.accounts.is_empty() || f.accounts.contains(&r.account))
             && (f.operations.is_empty() || f.operations.contains(&r.operation))
-            && f.outcome.is_none_or(|o| o == r.outcome)
+            && f.outcome.is_none_or(|o| Some(o) == r.outcome)
         {
             out.push(i as u32);
         }
@@ -470,13 +465,13 @@ fn filters(store: &Store) -> Vec<Filter> {
             text: "key".into(),
             event_ids: vec![5059, 5061],
             accounts: accounts.clone(),
-            outcome: Some(1),
+            outcome: Some(Outcome::Success),
             from: Some(lo),
             to: Some(mid),
             ..Filter::default()
         },
     ]);
-    for o in 0..=3 {
+    for o in [Outcome::Success, Outcome::Failure] {
         v.push(Filter {
             outcome: Some(o),
             ..Filter::default()
@@ -563,7 +558,7 @@ fn cells_read_as_text() {
     let r = store
         .rows
         .iter()
-        .find(|r| r.event_id == 5059 && r.outcome == 1)
+        .find(|r| r.event_id == 5059 && r.outcome == Some(Outcome::Success))
         .unwrap();
     assert_eq!(
         cell(store, r, Column::Event),

@@ -10,6 +10,7 @@ use std::task::{Context, Poll};
 
 use futures::channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use futures::{Sink, SinkExt, Stream, StreamExt};
+use keytrail::decoder::view::Outcome;
 use keytrail::decoder::{find_event_start, Decoder, Item, TextEncoding};
 use keytrail::generator::{self, Encoding, Format};
 use keytrail::model::chart::{AccountBars, Segment};
@@ -755,7 +756,11 @@ fn synthetic(n: usize) -> AppState {
             time: 1_700_000_000_000_000_000 + (i as i64 * 7919 % n as i64) * 60_000_000_000,
             event_id: if i % 3 == 0 { 4624 } else { 5059 },
             record_id: i as u64,
-            outcome: if i % 17 == 0 { 2 } else { 1 },
+            outcome: Some(if i % 17 == 0 {
+                Outcome::Failure
+            } else {
+                Outcome::Success
+            }),
             account: accounts[i % 4],
             operation: if i % 3 == 0 { Sym::EMPTY } else { export },
             key_name: keys[i % 1000],
@@ -808,7 +813,7 @@ fn state_sorts_filters_selects_and_exports() {
     }));
     state.apply(Action::ResetFilter, 0.0);
     assert_eq!(state.view.len(), 400);
-    state.apply(Action::SetOutcome(Some(2)), 0.0);
+    state.apply(Action::SetOutcome(Some(Outcome::Failure)), 0.0);
     assert_eq!(state.view.len(), 400usize.div_ceil(17));
     // From the middle failure on, to the minute, as the filter's field gives it.
     let mut failures: Vec<i64> = state
@@ -824,7 +829,7 @@ fn state_sorts_filters_selects_and_exports() {
         .store
         .rows
         .iter()
-        .filter(|r| r.outcome == 2 && r.time != i64::MIN && r.time >= from)
+        .filter(|r| r.outcome == Some(Outcome::Failure) && r.time != i64::MIN && r.time >= from)
         .count();
     assert!(want > 0 && want < 400usize.div_ceil(17), "{want}");
     assert_eq!(state.view.len(), want);
@@ -1150,7 +1155,7 @@ async fn account_chart_labels_keep_the_start_of_long_names() {
         total: 3,
         segments: vec![Segment {
             operation: export,
-            outcome: 1,
+            outcome: Some(Outcome::Success),
             count: 3,
         }],
     }];

@@ -30,7 +30,7 @@
 
 use super::query::compare_text;
 use super::store::{Row, Store, Sym};
-use crate::decoder::view::is_key_event;
+use crate::decoder::view::{is_key_event, Outcome};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -65,8 +65,8 @@ pub struct AccountBars {
 pub struct Segment {
     /// The operation in words ([`super::store::Row::operation`]).
     pub operation: Sym,
-    /// 0 none, 1 success, 2 failure.
-    pub outcome: u8,
+    /// Success, failure, or neither.
+    pub outcome: Option<Outcome>,
     /// How many key events.
     pub count: u64,
 }
@@ -135,7 +135,7 @@ pub fn account_bars(store: &Store, rows: &[u32], limit: usize) -> Vec<AccountBar
 /// counted once, not again at every refresh.
 #[derive(Clone, Debug, Default)]
 pub struct BarCounts {
-    counts: HashMap<(Sym, Sym, u8), u64>,
+    counts: HashMap<(Sym, Sym, Option<Outcome>), u64>,
 }
 
 impl BarCounts {

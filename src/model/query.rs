@@ -29,8 +29,9 @@
 //! assert_eq!(cell(&store, row, Column::Account), "alice");
 //! ```
 
-use super::store::{Row, Store, Sym, OUTCOME_FAILURE, OUTCOME_NONE, OUTCOME_SUCCESS};
+use super::store::{Row, Store, Sym};
 use crate::decoder::view::event_name;
+use crate::decoder::view::Outcome;
 use crate::decoder::Timestamp;
 use memchr::memmem;
 use serde::{Deserialize, Serialize};
@@ -149,8 +150,8 @@ pub struct Filter {
     pub accounts: Vec<Sym>,
     /// Operations; empty = any.
     pub operations: Vec<Sym>,
-    /// Outcome (0 none, 1 success, 2 failure); `None` = any.
-    pub outcome: Option<u8>,
+    /// Only successes or only failures; `None` = any.
+    pub outcome: Option<Outcome>,
     /// Earliest time, ns, inclusive. Rows without a time fail when either bound is set.
     pub from: Option<i64>,
     /// Latest time, ns, inclusive.
@@ -195,12 +196,8 @@ pub fn event_text(event_id: u32) -> String {
 }
 
 /// The outcome cell's text: `"success"`, `"failure"` or `""`.
-pub fn outcome_text(outcome: u8) -> &'static str {
-    match outcome {
-        OUTCOME_SUCCESS => "success",
-        OUTCOME_FAILURE => "failure",
-        _ => "",
-    }
+pub fn outcome_text(outcome: Option<Outcome>) -> &'static str {
+    outcome.map_or("", Outcome::as_str)
 }
 
 /// Cell text for display: time as RFC 3339 UTC, event as `"5059 Key migration operation"`,
@@ -366,7 +363,7 @@ fn filter_rows(store: &Store, filter: &Filter) -> Vec<u32> {
         if !ids.is_empty() && !ids.contains(&r.event_id) {
             continue;
         }
-        if filter.outcome.is_some_and(|o| o != r.outcome) {
+        if filter.outcome.is_some_and(|o| Some(o) != r.outcome) {
             continue;
         }
         if timed && (r.time == i64::MIN || r.time < from || r.time > to) {
@@ -500,9 +497,9 @@ fn sort_rows(store: &Store, idx: &mut [u32], sort: Sort) {
             Column::Time => (r.time as u64) ^ (1 << 63),
             Column::Event => u64::from(r.event_id),
             Column::Outcome => match r.outcome {
-                OUTCOME_NONE => 0,
-                OUTCOME_FAILURE => 1,
-                _ => 2,
+                None => 0,
+                Some(Outcome::Failure) => 1,
+                Some(Outcome::Success) => 2,
             },
             Column::RecordId => r.record_id,
             Column::File => u64::from(r.file),

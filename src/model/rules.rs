@@ -27,7 +27,7 @@ use crate::decoder::value::parse_number;
 use crate::decoder::view::{is_key_event, Outcome};
 use crate::decoder::Event;
 use crate::model::routine::{self, Routine, RoutinePattern};
-use crate::model::store::{Row, Store, Sym, OUTCOME_FAILURE};
+use crate::model::store::{Row, Store, Sym};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -540,7 +540,7 @@ impl Subject for RowSubject<'_> {
         self.store.str(self.row.return_code)
     }
     fn failed(&self) -> bool {
-        self.row.outcome == OUTCOME_FAILURE
+        self.row.outcome == Some(Outcome::Failure)
     }
     fn account(&self) -> (Cow<'_, str>, &str, &str) {
         let display = self.store.str(self.row.account);

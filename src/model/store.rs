@@ -182,8 +182,8 @@ pub struct Row {
     pub event_id: u32,
     /// `System/EventRecordID`; `u64::MAX` when absent.
     pub record_id: u64,
-    /// 0 none, 1 success, 2 failure (see [`Event::outcome`]).
-    pub outcome: u8,
+    /// Success, failure, or neither (see [`Event::outcome`]).
+    pub outcome: Option<Outcome>,
     /// The account that acted, `DOMAIN\user` (see [`Event::account`]).
     pub account: Sym,
     /// That account's user name alone (what rules compare with the computer's own account).
@@ -208,13 +208,6 @@ pub struct Row {
     pub computer: Sym,
 }
 
-/// [`Row::outcome`] of an event that says neither success nor failure.
-pub const OUTCOME_NONE: u8 = 0;
-/// [`Row::outcome`] of a success.
-pub const OUTCOME_SUCCESS: u8 = 1;
-/// [`Row::outcome`] of a failure.
-pub const OUTCOME_FAILURE: u8 = 2;
-
 impl Row {
     /// A row of nothing (every number 0, every string `""`).
     pub const EMPTY: Row = Row {
@@ -225,7 +218,7 @@ impl Row {
         time: i64::MIN,
         event_id: 0,
         record_id: u64::MAX,
-        outcome: OUTCOME_NONE,
+        outcome: None,
         account: Sym::EMPTY,
         user: Sym::EMPTY,
         sid: Sym::EMPTY,
@@ -251,11 +244,7 @@ impl Row {
             time: ev.time().map_or(i64::MIN, |t| t.nanos()),
             event_id: ev.event_id(),
             record_id: ev.record_id().unwrap_or(u64::MAX),
-            outcome: match ev.outcome() {
-                None => OUTCOME_NONE,
-                Some(Outcome::Success) => OUTCOME_SUCCESS,
-                Some(Outcome::Failure) => OUTCOME_FAILURE,
-            },
+            outcome: ev.outcome(),
             account: strings.intern_with(|buf| account.write_display(buf)),
             user: strings.intern(account.user),
             sid: strings.intern(account.sid),
@@ -590,7 +579,7 @@ impl Batch {
             put(&r.time.to_le_bytes());
             put(&r.event_id.to_le_bytes());
             put(&r.record_id.to_le_bytes());
-            put(&[r.outcome]);
+            put(&[Outcome::to_byte(r.outcome)]);
             for s in r.syms() {
                 put(&s.0.to_le_bytes());
             }
@@ -644,16 +633,11 @@ impl Batch {
             let time = f.u64() as i64;
             let event_id = f.u32();
             let record_id = f.u64();
-            let [outcome] = f.next::<1>();
-            if outcome > OUTCOME_FAILURE {
-                return Err(BatchError {
-                    offset: start + i * Self::ROW_BYTES + 2 + 8 * 5 + 4,
-                    kind: BatchErrorKind::InvalidOutcome {
-                        row: i,
-                        found: outcome,
-                    },
-                });
-            }
+            let [byte] = f.next::<1>();
+            let outcome = Outcome::from_byte(byte).map_err(|found| BatchError {
+                offset: start + i * Self::ROW_BYTES + 2 + 8 * 5 + 4,
+                kind: BatchErrorKind::InvalidOutcome { row: i, found },
+            })?;
             rows.push(Row {
                 file,
                 number,
@@ -807,7 +791,7 @@ mod tests {
             time: -5,
             event_id: 5059,
             record_id: u64::MAX,
-            outcome: 2,
+            outcome: Some(Outcome::Failure),
             account: Sym(account),
             user: Sym(8),
             sid: Sym(0),

@@ -14,13 +14,14 @@ use std::collections::BTreeMap;
 
 use super::protocol::{Detail, ProblemLine, Progress, Report, Request};
 use crate::decoder::view::is_key_event;
+use crate::decoder::view::Outcome;
 use crate::decoder::{value, Timestamp};
 use crate::model::chart::{activity, AccountBars, Activity, BarCounts};
 use crate::model::export::{csv_field, json_string};
 use crate::model::query::{self, cell, Column, Filter, Sort};
 use crate::model::rules::{self, Rule, RuleFile, RuleSet, Tally, TallyCounts};
 use crate::model::session::{self, Session, Tick};
-use crate::model::store::{Batch, BatchError, Store, Sym, OUTCOME_FAILURE};
+use crate::model::store::{Batch, BatchError, Store, Sym};
 
 /// While loading, a sorted or filtered view (and the charts) are recomputed at most this often.
 pub const REFRESH_MS: f64 = 400.0;
@@ -288,7 +289,7 @@ pub enum Action {
     /// Show only these operations (all when empty).
     SetOperations(Vec<Sym>),
     /// Show only one outcome (all when `None`).
-    SetOutcome(Option<u8>),
+    SetOutcome(Option<Outcome>),
     /// Show only rows from this time on (ns since the epoch, UTC).
     SetFrom(Option<i64>),
     /// Show only rows up to this time.
@@ -701,7 +702,7 @@ impl AppState {
                         .iter()
                         .filter(|r| r.account == t.account && is_key_event(r.event_id))
                         .map(|r| {
-                            let failed = r.outcome == OUTCOME_FAILURE;
+                            let failed = r.outcome == Some(Outcome::Failure);
                             (
                                 store.str(r.computer),
                                 store.str(r.logon_id),

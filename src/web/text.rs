@@ -738,9 +738,9 @@ impl Text {
         self.columns[i]
     }
 
-    /// The word for an outcome (0 none, 1 success, 2 failure).
-    pub fn outcome(&self, outcome: u8) -> &'static str {
-        self.outcomes[usize::from(outcome.min(2))]
+    /// The word for an outcome (none, success, failure).
+    pub fn outcome(&self, outcome: Option<crate::decoder::view::Outcome>) -> &'static str {
+        self.outcomes[usize::from(crate::decoder::view::Outcome::to_byte(outcome))]
     }
 }
 

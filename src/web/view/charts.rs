@@ -2,8 +2,9 @@ use yew::prelude::*;
 
 use super::{account_name, minute_text, Shared};
 use crate::decoder::view::OperationKind;
+use crate::decoder::view::Outcome;
 use crate::model::chart::{fit_label, DAY, HOUR, MINUTE, WEEK};
-use crate::model::store::{Sym, OUTCOME_FAILURE};
+use crate::model::store::Sym;
 use crate::web::state::Action;
 use crate::web::text::{value_in, Text};
 
@@ -104,7 +105,7 @@ pub fn AccountChart(props: &ChartProps) -> Html {
             let w = scale(s.count);
             let x0 = x;
             x += w;
-            let failure = s.outcome == OUTCOME_FAILURE;
+            let failure = s.outcome == Some(Outcome::Failure);
             let outcome = text.outcome(s.outcome);
             let tip = format!(
                 "{name}\n{}: {} ({outcome})",

@@ -3,8 +3,8 @@ use yew::prelude::*;
 
 use super::findings::{finding_ids, finding_titles};
 use super::Shared;
+use crate::decoder::view::Outcome;
 use crate::model::query::Column;
-use crate::model::store::{OUTCOME_FAILURE, OUTCOME_SUCCESS};
 use crate::web::state::{Action, AppState};
 use crate::web::text::{event_label, value_in, visible, Text};
 
@@ -174,7 +174,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
     });
     let body = (start..end).map(|position| {
         let row = app.view[position];
-        let outcome = app.store.rows.get(row as usize).map_or(0, |r| r.outcome);
+        let outcome = app.store.rows.get(row as usize).and_then(|r| r.outcome);
         let is_selected = selected_position == Some(position);
         let onclick = {
             let cb = props.on_action.clone();
@@ -188,7 +188,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
             "row",
             (position % 2 == 1).then_some("odd"),
             is_selected.then_some("selected"),
-            (outcome == OUTCOME_FAILURE).then_some("failure"),
+            (outcome == Some(Outcome::Failure)).then_some("failure"),
             flagged.then_some("finding"),
             routine.is_some().then_some("routine"),
         );
@@ -220,8 +220,8 @@ pub fn EventTable(props: &EventTableProps) -> Html {
                     let class = classes!(
                         "c",
                         column.key(),
-                        (column == Column::Outcome && outcome == OUTCOME_SUCCESS).then_some("ok"),
-                        (column == Column::Outcome && outcome == OUTCOME_FAILURE).then_some("bad"),
+                        (column == Column::Outcome && outcome == Some(Outcome::Success)).then_some("ok"),
+                        (column == Column::Outcome && outcome == Some(Outcome::Failure)).then_some("bad"),
                     );
                     html! { <td {class} title={value.clone()}>{ value }</td> }
                 }) }

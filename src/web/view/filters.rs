@@ -2,6 +2,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::{account_name, download, Shared};
+use crate::decoder::view::Outcome;
 use crate::model::store::Sym;
 use crate::web::state::{format_minutes, parse_time, Action};
 use crate::web::text::{event_label, value_in, visible, Text};
@@ -70,7 +71,14 @@ pub fn Filters(props: &FiltersProps) -> Html {
         Callback::from(move |e: Event| emit(select_value(&e)))
     };
     let on_outcome = {
-        let emit = on(|v| Some(Action::SetOutcome(v.parse::<u8>().ok())));
+        let emit = on(|v| {
+            let outcome = match v.as_str() {
+                "success" => Some(Outcome::Success),
+                "failure" => Some(Outcome::Failure),
+                _ => None,
+            };
+            Some(Action::SetOutcome(outcome))
+        });
         Callback::from(move |e: Event| emit(select_value(&e)))
     };
     let on_from = {
@@ -153,8 +161,8 @@ pub fn Filters(props: &FiltersProps) -> Html {
                 <span>{ text.filter_outcome }</span>
                 <select data-testid="filter-outcome" onchange={on_outcome}>
                     <option value="" selected={filter.outcome.is_none()}>{ text.all }</option>
-                    <option value="1" selected={filter.outcome == Some(1)}>{ text.outcome(1) }</option>
-                    <option value="2" selected={filter.outcome == Some(2)}>{ text.outcome(2) }</option>
+                    <option value="success" selected={filter.outcome == Some(Outcome::Success)}>{ text.outcome(Some(Outcome::Success)) }</option>
+                    <option value="failure" selected={filter.outcome == Some(Outcome::Failure)}>{ text.outcome(Some(Outcome::Failure)) }</option>
                 </select>
             </label>
             <label>

@@ -577,7 +577,7 @@ pub fn row_findings(
     let routine = app.rules.routine().pattern(app.store.routine_of(i));
     let pair = app.store.pair_of(i).map(|p| {
         let other = &app.store.rows[p];
-        let probe = other.outcome == crate::model::store::OUTCOME_FAILURE;
+        let probe = other.outcome == Some(crate::decoder::view::Outcome::Failure);
         let seconds = match (row.time(), other.time()) {
             (Some(a), Some(b)) => format!(" ({:+.1} s)", (b - a) as f64 / 1e9),
             _ => String::new(),
