@@ -413,6 +413,13 @@ describe('keytrail viewer', () => {
     await openDetail(page, '永続的な暗号キーのエクスポート');
     assert.match(await page.textContent('[data-testid=event-detail]'), /キー移行操作/);
     await page.screenshot({ path: join(artifacts, '13-japanese.png') });
+    // The choice is kept as a setting (JSON); one kept by an earlier version as a bare word is
+    // read too.
+    assert.equal(await page.evaluate(() => localStorage.getItem('keytrail.lang')), '"ja"');
+    await page.evaluate(() => localStorage.setItem('keytrail.lang', 'en'));
+    await page.reload();
+    await page.waitForSelector('[data-testid=drop-zone][data-ready=true]');
+    assert.match(await page.textContent('[data-testid=load-sample]'), /Load sample data/);
     assert.deepEqual(session.errors, []);
   });
 

@@ -178,7 +178,8 @@ function needlesOf(names, texts) {
   return [...found].filter((v) => (v.length >= 4 || /[^\x00-\x7f]/.test(v)) && !/^(?:SYSTEM|NT AUTHORITY|LOCAL SERVICE|NETWORK SERVICE|-|0x[0-9a-f]+)$/i.test(v));
 }
 
-const SETTINGS = { 'keytrail.lang': ['en', 'ja'], 'keytrail.theme': ['system', 'light', 'dark'] };
+// Kept as JSON (gloo's storage): a string setting is a quoted string.
+const SETTINGS = { 'keytrail.lang': ['"en"', '"ja"'], 'keytrail.theme': ['"system"', '"light"', '"dark"'] };
 
 /** Every place a page can keep data: only the two settings may be there, and no data. */
 async function assertNothingStored({ context, page }, needles) {

@@ -26,6 +26,11 @@ use yew_agent::Registrable;
 /// relative to the page so that `dist/` can be served from any path.
 pub const WORKER_PATH: &str = "./worker_loader.js";
 
+/// A blob's (or a file's) size in bytes, as the page and the worker both read it.
+pub fn blob_len(blob: &web_sys::Blob) -> u64 {
+    gloo::file::Blob::from(blob.clone()).size()
+}
+
 /// Mounts the viewer on `<body>`. Called by the `app` binary.
 pub fn start_app() {
     yew::Renderer::<view::App>::new().render();

@@ -13,7 +13,7 @@ use yew_agent::reactor::{reactor, ReactorBridge, ReactorScope, ReactorSpawner};
 
 use super::codec::JsCodec;
 use super::protocol::{Bytes, Detail, Progress, Report, Request, SourceBlob, SourceFile};
-use super::WORKER_PATH;
+use super::{blob_len, WORKER_PATH};
 use crate::decoder::find_event_start;
 pub use crate::ingest::file::{
     decoding_workers, detail_of, problem_line, session_link, slice_text, Collect, Collected,
@@ -930,19 +930,6 @@ where
             session.queue.push_back(other);
             Ok(false)
         }
-    }
-}
-
-/// `blob.size` as a byte count.
-fn blob_len(blob: &web_sys::Blob) -> u64 {
-    let size = blob.size();
-    if size.is_finite() && size > 0.0 {
-        // Sizes are integral doubles far below 2^53.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let n = size as u64;
-        n
-    } else {
-        0
     }
 }
 

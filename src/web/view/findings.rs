@@ -66,9 +66,7 @@ pub fn finding_titles(state: &AppState, row: u32, lang: Lang) -> String {
 /// Saves the rules and routine patterns in `localStorage` (only when the user asked to keep
 /// them).
 fn keep(file: &RuleFile) {
-    if let Ok(json) = serde_json::to_string(file) {
-        store_setting(RULES_KEY, &json);
-    }
+    store_setting(RULES_KEY, file);
 }
 
 /// The rules with their counts, what needs a look first; a click on one shows only its matches
@@ -231,7 +229,7 @@ fn RuleEditor(props: &FindingsProps) -> Html {
     let routine_note_ref = use_node_ref();
     let routine_op_ref = use_node_ref();
     let error = use_state(|| None::<String>);
-    let kept = use_state(|| super::setting(RULES_KEY).is_some());
+    let kept = use_state(|| kept_rules().is_some());
 
     let current_keys = app
         .rules
@@ -700,7 +698,8 @@ fn session_fields(t: &RuleText, s: &Session) -> Html {
 }
 
 /// Reads rules kept in `localStorage`, if the user chose to keep some.
+/// Rules kept by an earlier version (a bare array of rules) are read too.
 pub fn kept_rules() -> Option<RuleFile> {
-    let json = super::setting(RULES_KEY)?;
-    RuleFile::from_json(&json).ok()
+    let json = super::setting::<serde_json::Value>(RULES_KEY)?;
+    RuleFile::from_json(&json.to_string()).ok()
 }

@@ -24,7 +24,6 @@ pub use timeline::SessionTimeline;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Element, File, HtmlSelectElement, HtmlTextAreaElement};
@@ -110,7 +109,7 @@ impl Theme {
 #[component]
 pub fn App() -> Html {
     let lang = use_state(initial_lang);
-    let theme = use_state(|| Theme::from_key(&setting(THEME_KEY).unwrap_or_default()));
+    let theme = use_state(|| Theme::from_key(&setting::<String>(THEME_KEY).unwrap_or_default()));
     {
         let lang = *lang;
         use_effect_with(lang, move |lang| {
@@ -140,7 +139,7 @@ pub fn App() -> Html {
 
 /// The language from the saved setting, else from the browser.
 fn initial_lang() -> Lang {
-    if let Some(saved) = setting(LANG_KEY) {
+    if let Some(saved) = setting::<String>(LANG_KEY) {
         return Lang::from_tag(&saved);
     }
     let tag = web_sys::window()
@@ -153,23 +152,38 @@ fn gloo_document() -> Option<web_sys::Document> {
     web_sys::window().and_then(|w| w.document())
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+/// Whether the browser lets the page keep settings at all (gloo's storage assumes it does; a
+/// private window or a locked-down profile may not).
+fn can_keep() -> bool {
+    web_sys::window().is_some_and(|w| matches!(w.local_storage(), Ok(Some(_))))
 }
 
-fn setting(key: &str) -> Option<String> {
-    storage().and_then(|s| s.get_item(key).ok().flatten())
+/// A kept setting (JSON in `localStorage`, through gloo). A value kept by an earlier version as
+/// a bare string (`ja`) is read too.
+fn setting<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    use gloo::storage::Storage as _;
+    if !can_keep() {
+        return None;
+    }
+    gloo::storage::LocalStorage::get::<T>(key).ok().or_else(|| {
+        let raw = gloo::storage::LocalStorage::raw().get_item(key).ok()??;
+        serde_json::from_value(serde_json::Value::String(raw)).ok()
+    })
 }
 
-fn store_setting(key: &str, value: &str) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(key, value);
+/// Keeps a setting.
+fn store_setting<T: serde::Serialize + ?Sized>(key: &str, value: &T) {
+    use gloo::storage::Storage as _;
+    if can_keep() {
+        let _ = gloo::storage::LocalStorage::set(key, value);
     }
 }
 
+/// Forgets a setting.
 fn remove_setting(key: &str) {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(key);
+    use gloo::storage::Storage as _;
+    if can_keep() {
+        gloo::storage::LocalStorage::delete(key);
     }
 }
 
@@ -342,7 +356,10 @@ pub fn Viewer(props: &ViewerProps) -> Html {
                 return;
             }
             let first_id = take_ids(files.len());
-            let meta = files.iter().map(|f| (f.name(), blob_size(f))).collect();
+            let meta = files
+                .iter()
+                .map(|f| (f.name(), crate::web::blob_len(f)))
+                .collect();
             on_action.emit(Action::Opened {
                 first_id,
                 files: meta,
@@ -385,38 +402,39 @@ pub fn Viewer(props: &ViewerProps) -> Html {
     {
         let on_paste_text = latest_paste.clone();
         use_effect_with((), move |()| {
-            let listener = Closure::<dyn Fn(web_sys::ClipboardEvent)>::new(
-                move |e: web_sys::ClipboardEvent| {
-                    let in_field = e
-                        .target()
-                        .and_then(|t| t.dyn_into::<Element>().ok())
-                        .is_some_and(|el| matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT"));
-                    if in_field {
-                        return;
-                    }
-                    if let Some(text) = e
-                        .clipboard_data()
-                        .and_then(|d| d.get_data("text/plain").ok())
-                    {
-                        e.prevent_default();
-                        let latest = on_paste_text.borrow().clone();
-                        latest.emit(text);
-                    }
-                },
-            );
-            let document = gloo_document();
-            if let Some(d) = &document {
-                let _ =
-                    d.add_event_listener_with_callback("paste", listener.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(d) = document {
-                    let _ = d.remove_event_listener_with_callback(
-                        "paste",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-            }
+            // Not passive: a paste the page takes is not also pasted by the browser.
+            let options = gloo::events::EventListenerOptions::enable_prevent_default();
+            let listener = gloo_document().map(|document| {
+                gloo::events::EventListener::new_with_options(
+                    &document,
+                    "paste",
+                    options,
+                    move |e| {
+                        let Some(e) = e.dyn_ref::<web_sys::ClipboardEvent>() else {
+                            return;
+                        };
+                        let in_field = e
+                            .target()
+                            .and_then(|t| t.dyn_into::<Element>().ok())
+                            .is_some_and(|el| {
+                                matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT")
+                            });
+                        if in_field {
+                            return;
+                        }
+                        if let Some(text) = e
+                            .clipboard_data()
+                            .and_then(|d| d.get_data("text/plain").ok())
+                        {
+                            e.prevent_default();
+                            let latest = on_paste_text.borrow().clone();
+                            latest.emit(text);
+                        }
+                    },
+                )
+            });
+            // Dropping the listener removes it.
+            move || drop(listener)
         });
     }
 
@@ -597,34 +615,13 @@ pub fn minute_text(ns: i64) -> String {
     super::state::format_minutes(ns).replace('T', " ")
 }
 
-/// A blob's size as a byte count (`Blob.size` is an integral double).
-fn blob_size(blob: &web_sys::Blob) -> u64 {
-    let size = blob.size();
-    if size.is_finite() && size > 0.0 {
-        // Truncation is exact: sizes are integers far below 2^53.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let bytes = size as u64;
-        bytes
-    } else {
-        0
-    }
-}
-
-/// Offers `content` as a download named `name`: a Blob, an object URL and a clicked
-/// `<a download>`; the URL is revoked right after.
+/// Offers `content` as a download named `name`: a blob behind an object URL, and a clicked
+/// `<a download>`; the URL is revoked a second later, once the click has been handled.
 pub fn download(name: &str, mime: &str, content: &str) {
     let Some(document) = gloo_document() else {
         return;
     };
-    let parts = js_sys::Array::of1(&JsValue::from_str(content));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
+    let url = gloo::file::ObjectUrl::from(gloo::file::Blob::new_with_options(content, Some(mime)));
     if let Ok(a) = document.create_element("a") {
         if let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() {
             a.set_href(&url);
@@ -632,14 +629,7 @@ pub fn download(name: &str, mime: &str, content: &str) {
             a.click();
         }
     }
-    // Revoke once the click has been handled.
-    let revoke = Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    if let Some(window) = web_sys::window() {
-        let _ = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 1_000);
-    }
+    gloo::timers::callback::Timeout::new(1_000, move || drop(url)).forget();
 }
 
 /// Puts `text` on the clipboard; `then` is called once it is there (the browser may refuse).
