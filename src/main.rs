@@ -63,7 +63,9 @@ enum Command {
     /// routine Windows activity (with the routine pattern's id) or needs a look. Findings that
     /// need a look come first, routine ones after. The built-in rules are used unless --rules
     /// is given; a rules file may add routine patterns of its own and switch off the built-in
-    /// ones (README, "Routine key activity").
+    /// ones (README, "Routine key activity"). Business hours are counted in UTC unless the rules
+    /// name a time zone (`"outside_hours": {"time_zone": "Europe/Berlin", …}`), daylight saving
+    /// time included.
     #[command(after_help = AFTER_HELP)]
     Findings {
         /// Logs to read (- for standard input).

@@ -285,6 +285,52 @@ fn hours_and_days_with_an_offset() {
     });
     // 10:15 UTC is 19:15 in Tokyo: outside.
     assert!(fires(&tokyo, &BASE));
+    // A zone with daylight saving time: New York is UTC-5 until 8 March 2026, UTC-4 after.
+    // 12:30 UTC on Monday 9 March is 08:30 EDT, inside 8–18; a fixed -300 would say 07:30.
+    let new_york = rule(|r| {
+        r.outside_hours = Some(Hours {
+            time_zone: Some("America/New_York".into()),
+            ..Hours::default()
+        })
+    });
+    let after_the_change = Ev {
+        time: "2026-03-09T12:30:00Z",
+        ..BASE
+    };
+    assert!(!fires(&new_york, &after_the_change));
+    let fixed = rule(|r| {
+        r.outside_hours = Some(Hours {
+            utc_offset_minutes: -300,
+            ..Hours::default()
+        })
+    });
+    assert!(
+        fires(&fixed, &after_the_change),
+        "the fixed offset is an hour off"
+    );
+    // The week before, 12:30 UTC is 07:30 EST: outside, and the reason names the zone.
+    let before = Ev {
+        time: "2026-03-02T12:30:00Z",
+        ..BASE
+    };
+    assert!(fires(&new_york, &before));
+    let set = RuleSet::compile(vec![new_york.clone()]).unwrap();
+    let why = &set.matches(&event(&before))[0].reason;
+    assert!(
+        why.contains("at 07:xx on Mon (outside 08:00–18:00 America/New_York)"),
+        "{why}"
+    );
+    // Rule files name it; an unknown zone is refused with the rule's id.
+    let json = r#"[{"id":"ny","event_ids":[5059],"outside_hours":{"start":8,"end":18,"days":[1,2,3,4,5],"time_zone":"America/New_York"}}]"#;
+    assert!(RuleSet::compile(RuleSet::from_json(json).unwrap()).is_ok());
+    let bad = json.replace("America/New_York", "America/Gotham");
+    let err = RuleSet::compile(RuleSet::from_json(&bad).unwrap()).unwrap_err();
+    assert_eq!(err.rule, "ny");
+    assert!(
+        err.reason.contains("`America/Gotham` is not a time zone"),
+        "{}",
+        err.reason
+    );
     assert!(!fires(
         &tokyo,
         &Ev {
@@ -444,13 +490,13 @@ fn rules_round_trip_as_json() {
 fn the_editors_settings_become_rules() {
     use keytrail::model::rules::{with_settings, SENSITIVE_KEY_RULE};
     // Hours as typed: whole hours, the first before the last, an offset within a day's zones.
-    let hours = Hours::from_fields(" 9", "17 ", vec![1, 2, 3, 4, 5], "540").unwrap();
+    let hours = Hours::from_fields(" 9", "17 ", vec![1, 2, 3, 4, 5], "540", "").unwrap();
     assert_eq!(
         (hours.start, hours.end, hours.utc_offset_minutes),
         (9, 17, 540)
     );
     assert_eq!(
-        Hours::from_fields("0", "24", vec![], "")
+        Hours::from_fields("0", "24", vec![], "", "")
             .unwrap()
             .utc_offset_minutes,
         0
@@ -467,12 +513,23 @@ fn the_editors_settings_become_rules() {
         ("", "17", "0"),
     ] {
         assert_eq!(
-            Hours::from_fields(start, end, vec![1], offset),
+            Hours::from_fields(start, end, vec![1], offset, ""),
             None,
             "{start}–{end} {offset}"
         );
     }
-    assert_eq!(Hours::from_fields("9", "17", vec![0], "0"), None, "day 0");
+    assert_eq!(
+        Hours::from_fields("9", "17", vec![0], "0", ""),
+        None,
+        "day 0"
+    );
+    // A time zone by its IANA name; one the platform does not know is refused.
+    let berlin = Hours::from_fields("8", "18", vec![1, 2, 3, 4, 5], "", " Europe/Berlin ").unwrap();
+    assert_eq!(berlin.time_zone.as_deref(), Some("Europe/Berlin"));
+    assert_eq!(
+        Hours::from_fields("8", "18", vec![1], "", "Europe/Atlantis"),
+        None
+    );
     // Key names: one per line, globs when they have * or ?.
     assert_eq!(
         Pattern::from_line("  ca-signing*  "),

@@ -1454,3 +1454,48 @@ async fn findings_mark_rows_and_details_link_sessions() {
         .is_some_and(|e| e.contains("rule `x`")));
     assert_eq!(state.rules.rules()[0].id, "sys");
 }
+
+/// Business hours in the browser: the zone's offsets come from the browser's own time zone
+/// database (Intl), with the same answers the native build gets from jiff's.
+#[wasm_bindgen_test]
+fn time_zones_come_from_the_browser_with_daylight_saving_time() {
+    use keytrail::model::zone::{local_zone, Zone};
+    let t = |s: &str| keytrail::decoder::value::parse_time(s).unwrap() / 1_000_000_000;
+    let ny = Zone::get("America/New_York").expect("the browser knows New York");
+    assert_eq!(ny.offset_minutes(t("2026-03-08T06:59:59Z")), -300);
+    assert_eq!(ny.offset_minutes(t("2026-03-08T07:00:00Z")), -240);
+    assert_eq!(ny.offset_minutes(t("2026-11-01T06:00:00Z")), -300);
+    let tokyo = Zone::get("Asia/Tokyo").unwrap();
+    assert_eq!(tokyo.offset_minutes(t("2026-07-01T00:00:00Z")), 540);
+    let adelaide = Zone::get("Australia/Adelaide").unwrap();
+    assert_eq!(adelaide.offset_minutes(t("2026-01-15T00:00:00Z")), 630);
+    assert!(Zone::get("Mars/Olympus_Mons").is_none());
+    assert!(local_zone().is_some_and(|z| Zone::get(&z).is_some()));
+    // The page's rules use them: 12:30 UTC on 9 March 2026 is 08:30 in New York, inside 8–18.
+    let hours = keytrail::model::rules::Hours {
+        time_zone: Some("America/New_York".into()),
+        ..Default::default()
+    };
+    let set = keytrail::model::rules::RuleSet::compile(keytrail::model::rules::with_settings(
+        keytrail::model::rules::presets(),
+        "",
+        &hours,
+    ))
+    .unwrap();
+    let event = |time: &str| {
+        let xml = format!(
+            "<Event><System><EventID>5059</EventID><TimeCreated SystemTime='{time}'/><Computer>WS01</Computer>\
+             </System><EventData><Data Name='SubjectUserSid'>S-1-5-21-1-2-3-1104</Data>\
+             <Data Name='SubjectUserName'>alice</Data><Data Name='Operation'>%%2464</Data>\
+             <Data Name='ReturnCode'>0x0</Data></EventData></Event>"
+        );
+        keytrail::decoder::decode_all(xml.as_bytes()).0.remove(0)
+    };
+    let off = |time: &str| {
+        set.matches(&event(time))
+            .iter()
+            .any(|m| m.rule.id == "key-operations-off-hours")
+    };
+    assert!(!off("2026-03-09T12:30:00Z"));
+    assert!(off("2026-03-02T12:30:00Z"), "07:30 EST, a week earlier");
+}

@@ -17,9 +17,10 @@ const SAMPLE = join(root, 'www', 'sample', 'keytrail-sample.xml');
 const env = usePage();
 
 /** A fresh page with the bundled sample loaded (kept settings survive within `context`). */
-async function openSample(t, { context, locale = 'en-US', width = 1280, height = 900 } = {}) {
+async function openSample(t, { context, locale = 'en-US', timezoneId = 'UTC', width = 1280, height = 900 } = {}) {
   if (!context) {
-    context = await env.browser.newContext({ locale, viewport: { width, height }, acceptDownloads: true });
+    // Business hours are the browser's time zone's: UTC here, as the CLI counts by default.
+    context = await env.browser.newContext({ locale, timezoneId, viewport: { width, height }, acceptDownloads: true });
     t.after(() => context.close());
   }
   const page = await context.newPage();
@@ -208,6 +209,22 @@ describe('findings', () => {
         ? 0
         : Number(await page.locator('[data-testid=routine-lines] li[data-rule=export-any]').first().getAttribute('data-count')),
     );
+  });
+
+  test("business hours are the browser's time zone's, daylight saving time included; the CLI agrees with it named", async (t) => {
+    const { page } = await openSample(t, { timezoneId: 'America/New_York' });
+    await page.click('[data-testid=edit-rules]');
+    assert.equal(await page.inputValue('[data-testid=time-zone]'), 'America/New_York');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-rules]')]);
+    const exported = await readFile(await download.path(), 'utf8');
+    assert.match(exported, /"time_zone": "America\/New_York"/);
+    const rulesFile = join(tmpdir(), `keytrail-e2e-zone-${process.pid}.json`);
+    await writeFile(rulesFile, exported);
+    t.after(() => rm(rulesFile, { force: true }));
+    const inNewYork = cliCounts(rulesFile)['key-operations-off-hours'] ?? 0;
+    const inUtc = cliCounts()['key-operations-off-hours'] ?? 0;
+    assert.equal(await chipCount(page, 'key-operations-off-hours'), inNewYork);
+    assert.notEqual(inNewYork, inUtc, 'New York hours are not UTC hours');
   });
 
   test('the detail pane gives the reasons and the logon session', async (t) => {

@@ -10,5 +10,6 @@ pub mod rules;
 pub mod session;
 pub mod store;
 pub mod summary;
+pub mod zone;
 
 pub use summary::Summary;

@@ -28,6 +28,7 @@ use crate::decoder::view::{is_key_event, Outcome};
 use crate::decoder::Event;
 use crate::model::routine::{self, Routine, RoutinePattern};
 use crate::model::store::{Row, Store, Sym};
+use crate::model::zone::Zone;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -85,8 +86,13 @@ pub struct Hours {
     pub end: u8,
     /// Working days, ISO numbers: 1 Monday … 7 Sunday.
     pub days: Vec<u8>,
-    /// The site's offset from UTC in minutes (event times are UTC).
+    /// The site's fixed offset from UTC in minutes (event times are UTC), used when no
+    /// `time_zone` is given.
     pub utc_offset_minutes: i32,
+    /// The site's IANA time zone (`Europe/Berlin`): each event is placed in it as its clocks
+    /// read then, daylight saving time included. Takes the place of `utc_offset_minutes`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 impl Default for Hours {
@@ -96,6 +102,7 @@ impl Default for Hours {
             end: 18,
             days: vec![1, 2, 3, 4, 5],
             utc_offset_minutes: 0,
+            time_zone: None,
         }
     }
 }
@@ -105,10 +112,18 @@ pub const MAX_UTC_OFFSET_MINUTES: i32 = 14 * 60;
 
 impl Hours {
     /// Working hours from what a user typed: the first and last hour, the days (1 Monday … 7
-    /// Sunday) and the offset from UTC in minutes (blank for 0). `None` when a field is not a
-    /// number, or the hours are not usable ([`Hours::check`]).
-    pub fn from_fields(start: &str, end: &str, days: Vec<u8>, utc_offset: &str) -> Option<Hours> {
+    /// Sunday), the offset from UTC in minutes (blank for 0) and the time zone (blank for the
+    /// offset). `None` when a field is not a number, or the hours are not usable
+    /// ([`Hours::check`]).
+    pub fn from_fields(
+        start: &str,
+        end: &str,
+        days: Vec<u8>,
+        utc_offset: &str,
+        time_zone: &str,
+    ) -> Option<Hours> {
         let offset = utc_offset.trim();
+        let zone = time_zone.trim();
         let hours = Hours {
             start: start.trim().parse().ok()?,
             end: end.trim().parse().ok()?,
@@ -118,13 +133,22 @@ impl Hours {
             } else {
                 offset.parse().ok()?
             },
+            time_zone: (!zone.is_empty()).then(|| zone.to_string()),
         };
         hours.check().ok().map(|()| hours)
     }
 
     /// Why these hours cannot be used, if they cannot: whole hours with `start` 0–23 before `end`
-    /// 1–24, days 1–7, an offset of at most [`MAX_UTC_OFFSET_MINUTES`] either way.
+    /// 1–24, days 1–7, an offset of at most [`MAX_UTC_OFFSET_MINUTES`] either way, a time zone
+    /// this platform knows.
     pub fn check(&self) -> Result<(), String> {
+        if let Some(zone) = &self.time_zone {
+            if Zone::get(zone).is_none() {
+                return Err(format!(
+                    "`{zone}` is not a time zone this platform knows (an IANA name such as Europe/Berlin)"
+                ));
+            }
+        }
         if self.start > 23 || self.end > 24 || self.start >= self.end {
             return Err(format!(
                 "working hours {}–{} are not a range within a day",
@@ -296,6 +320,8 @@ struct Compiled {
     algorithms: Option<Vec<Matcher>>,
     allow: Option<Vec<Matcher>>,
     deny: Option<Vec<Matcher>>,
+    /// The working hours' time zone, looked up once.
+    zone: Option<Zone>,
 }
 
 /// What a rule file holds: the rules, the reviewer's own routine patterns, and whether the
@@ -613,6 +639,11 @@ impl RuleSet {
                 algorithms: compile_list(&rule.algorithms).map_err(err)?,
                 allow: compile_list(&rule.accounts_allow).map_err(err)?,
                 deny: compile_list(&rule.accounts_deny).map_err(err)?,
+                zone: rule
+                    .outside_hours
+                    .as_ref()
+                    .and_then(|h| h.time_zone.as_deref())
+                    .and_then(Zone::get),
             };
             out.push(compiled);
             list.push(rule);
@@ -929,14 +960,22 @@ fn check<S: Subject + ?Sized>(
         let Some(t) = ev.time() else {
             return false;
         };
-        let (day, hour) = local_day_hour(t, h.utc_offset_minutes);
+        let offset = match &c.zone {
+            Some(zone) => zone.offset_minutes(t.div_euclid(1_000_000_000)),
+            None => h.utc_offset_minutes,
+        };
+        let (day, hour) = local_day_hour(t, offset);
         let inside = h.days.contains(&day) && hour >= h.start && hour < h.end;
         if inside {
             return false;
         }
         say(&|| {
+            let zone = c
+                .zone
+                .as_ref()
+                .map_or(String::new(), |z| format!(" {}", z.name()));
             format!(
-                "at {:02}:xx on {} (outside {:02}:00–{:02}:00)",
+                "at {:02}:xx on {} (outside {:02}:00–{:02}:00{zone})",
                 hour,
                 ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][usize::from(day - 1)],
                 h.start,

@@ -254,6 +254,8 @@ pub struct RuleText {
     pub hours_to: &'static str,
     /// UTC offset field.
     pub utc_offset: &'static str,
+    /// Time zone field.
+    pub time_zone: &'static str,
     /// When the hours or the offset are not numbers in range.
     pub hours_error: &'static str,
     /// Working days field.
@@ -380,8 +382,9 @@ pub const EN_RULES: RuleText = RuleText {
     hours: "Business hours (key use outside them is a finding)",
     hours_from: "from",
     hours_to: "to",
-    utc_offset: "Your offset from UTC, minutes",
-    hours_error: "Business hours are whole hours from 0 to 24, the first before the last; the offset is minutes from -840 to 840.",
+    utc_offset: "or a fixed offset from UTC, minutes",
+    time_zone: "Time zone (IANA name; daylight saving time included)",
+    hours_error: "Business hours are whole hours from 0 to 24, the first before the last; the time zone is an IANA name the browser knows (such as Europe/Berlin); the offset is minutes from -840 to 840.",
     days: "Working days",
     day_names: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     apply_settings: "Apply",
@@ -452,8 +455,9 @@ pub const JA_RULES: RuleText = RuleText {
     hours: "業務時間（この時間外の鍵の使用を検出します）",
     hours_from: "開始",
     hours_to: "終了",
-    utc_offset: "UTC との時差（分）",
-    hours_error: "業務時間は 0〜24 の整数で、開始を終了より前にしてください。時差は -840〜840 の分で入力してください。",
+    utc_offset: "または UTC との固定の時差（分）",
+    time_zone: "タイム ゾーン（IANA 名。夏時間も考慮）",
+    hours_error: "業務時間は 0〜24 の整数で、開始を終了より前にしてください。タイム ゾーンはブラウザーが知っている IANA 名（例: Asia/Tokyo）、時差は -840〜840 の分で入力してください。",
     days: "勤務日",
     day_names: ["月", "火", "水", "木", "金", "土", "日"],
     apply_settings: "適用",

@@ -221,6 +221,7 @@ fn RuleEditor(props: &FindingsProps) -> Html {
     let from_ref = use_node_ref();
     let to_ref = use_node_ref();
     let offset_ref = use_node_ref();
+    let zone_ref = use_node_ref();
     let day_refs: Vec<NodeRef> = (0..7).map(|_| NodeRef::default()).collect();
     let day_refs = use_mut_ref(|| day_refs);
     let json_ref = use_node_ref();
@@ -295,11 +296,12 @@ fn RuleEditor(props: &FindingsProps) -> Html {
 
     let on_apply = {
         let change_file = change_file.clone();
-        let (keys_ref, from_ref, to_ref, offset_ref) = (
+        let (keys_ref, from_ref, to_ref, offset_ref, zone_ref) = (
             keys_ref.clone(),
             from_ref.clone(),
             to_ref.clone(),
             offset_ref.clone(),
+            zone_ref.clone(),
         );
         let day_refs = day_refs.clone();
         let error = error.clone();
@@ -320,8 +322,10 @@ fn RuleEditor(props: &FindingsProps) -> Html {
                 input_value(&from_ref),
                 input_value(&to_ref),
                 input_value(&offset_ref),
+                input_value(&zone_ref),
             );
-            let Some(hours) = Hours::from_fields(&fields.0, &fields.1, days, &fields.2) else {
+            let Some(hours) = Hours::from_fields(&fields.0, &fields.1, days, &fields.2, &fields.3)
+            else {
                 error.set(Some(hours_error.into()));
                 return;
             };
@@ -484,6 +488,9 @@ fn RuleEditor(props: &FindingsProps) -> Html {
                     <label>{ t.hours_to }{ " " }
                         <input ref={to_ref} type="number" min="1" max="24" data-testid="hours-to"
                             value={hours.end.to_string()} /></label>
+                    <label>{ t.time_zone }{ " " }
+                        <input ref={zone_ref} type="text" data-testid="time-zone" spellcheck="false"
+                            placeholder="Europe/Berlin" value={hours.time_zone.clone().unwrap_or_default()} /></label>
                     <label>{ t.utc_offset }{ " " }
                         <input ref={offset_ref} type="number" min="-840" max="840" step="15"
                             data-testid="utc-offset" value={hours.utc_offset_minutes.to_string()} /></label>

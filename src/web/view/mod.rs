@@ -34,6 +34,7 @@ use super::bridge::{use_decode_worker, DecodeWorker, WorkerEvent};
 use super::protocol::{Request, SourceFile};
 use super::state::{now_ms, Action, AppState};
 use super::text::{Lang, Text};
+use crate::model::rules::{self, Hours, RuleFile};
 
 /// Where the bundled demo export is, relative to the page.
 pub const SAMPLE_PATH: &str = "./sample/keytrail-sample.xml";
@@ -294,9 +295,15 @@ pub fn Viewer(props: &ViewerProps) -> Html {
     let text = props.text;
     let state = use_mut_ref(|| {
         let mut state = AppState::new();
-        if let Some(rules) = findings::kept_rules() {
-            state.apply(Action::SetRules(rules), 0.0);
-        }
+        // Kept rules, else the built-in ones with business hours in the browser's time zone.
+        let rules = findings::kept_rules().unwrap_or_else(|| {
+            let hours = Hours {
+                time_zone: crate::model::zone::local_zone(),
+                ..Hours::default()
+            };
+            RuleFile::new(rules::with_settings(rules::presets(), "", &hours))
+        });
+        state.apply(Action::SetRules(rules), 0.0);
         state
     });
     let next_id = use_mut_ref(|| 0_u32);
