@@ -345,7 +345,7 @@ fn findings(
         let subject = RowSubject { row, store: &hits };
         for m in rules.matches(&subject) {
             let (id, title) = (&m.rule.id, &m.rule.title);
-            let reason = m.reason;
+            let reason = m.reason.to_string();
             let file = files[usize::from(row.file)];
             if json {
                 let v = serde_json::json!({

@@ -315,7 +315,7 @@ fn hours_and_days_with_an_offset() {
     };
     assert!(fires(&new_york, &before));
     let set = RuleSet::compile(vec![new_york.clone()]).unwrap();
-    let why = &set.matches(&event(&before))[0].reason;
+    let why = set.matches(&event(&before))[0].reason.to_string();
     assert!(
         why.contains("at 07:xx on Mon (outside 08:00–18:00 America/New_York)"),
         "{why}"
@@ -435,7 +435,11 @@ fn preset_failed_key_operations() {
         rc: "0x80090010",
         ..BASE
     }));
-    assert!(m[0].reason.contains("NTE_PERM"), "{}", m[0].reason);
+    assert!(
+        m[0].reason.to_string().contains("NTE_PERM"),
+        "{}",
+        m[0].reason
+    );
 }
 
 #[test]

@@ -1499,3 +1499,63 @@ fn time_zones_come_from_the_browser_with_daylight_saving_time() {
     assert!(!off("2026-03-09T12:30:00Z"));
     assert!(off("2026-03-02T12:30:00Z"), "07:30 EST, a week earlier");
 }
+
+/// Why a rule matched, on the Japanese page: Windows' values as logged, no English sentence.
+#[wasm_bindgen_test]
+fn rule_reasons_are_worded_in_japanese() {
+    use keytrail::model::rules::{presets, Hours, RuleSet};
+    use keytrail::web::text::reason_in;
+    let xml = "<Event><System><EventID>5059</EventID><TimeCreated SystemTime='2026-03-07T23:15:00Z'/>\
+               <Keywords>0x8010000000000000</Keywords><Computer>CA01</Computer></System><EventData>\
+               <Data Name='SubjectUserSid'>S-1-5-21-1-2-3-1112</Data><Data Name='SubjectUserName'>svc-backup</Data>\
+               <Data Name='SubjectDomainName'>CONTOSO</Data><Data Name='KeyName'>CONTOSO-CA01-CA</Data>\
+               <Data Name='KeyType'>%%2499</Data><Data Name='Operation'>%%2464</Data>\
+               <Data Name='ReturnCode'>0x80090010</Data></EventData></Event>";
+    let event = keytrail::decoder::decode_all(xml.as_bytes()).0.remove(0);
+    let list =
+        keytrail::model::rules::with_settings(presets(), "CONTOSO-CA01-*", &Hours::default());
+    let set = RuleSet::compile(list).unwrap();
+    let matches = set.matches(&event);
+    let ja: Vec<String> = matches
+        .iter()
+        .map(|m| reason_in(Lang::Ja, &m.reason))
+        .collect();
+    let en: Vec<String> = matches.iter().map(|m| m.reason.to_string()).collect();
+    assert!(
+        ja.iter()
+            .any(|r| r.contains("永続的な暗号キーのエクスポート、マシン キー")),
+        "{ja:?}"
+    );
+    assert!(
+        ja.iter().any(|r| r.contains("失敗 (0x80090010 NTE_PERM)")),
+        "{ja:?}"
+    );
+    assert!(
+        ja.iter()
+            .any(|r| r.contains("土曜 23 時台 (業務時間 08:00〜18:00 の外)")),
+        "{ja:?}"
+    );
+    assert!(
+        ja.iter().any(|r| r.contains("鍵 `CONTOSO-CA01-CA`")),
+        "{ja:?}"
+    );
+    for r in &ja {
+        for english in [
+            "Export of",
+            "failed",
+            "outside",
+            "machine key",
+            "Access denied",
+            " on Sat",
+        ] {
+            assert!(!r.contains(english), "{r}");
+        }
+        assert!(r.starts_with("5059 CONTOSO\\svc-backup: "), "{r}");
+    }
+    // English stays as the CLI words it.
+    assert!(
+        en.iter()
+            .any(|r| r.ends_with("failed: 0x80090010 NTE_PERM: Access denied.")),
+        "{en:?}"
+    );
+}

@@ -365,6 +365,12 @@ describe('findings', () => {
     assert.match(await first.textContent(), /永続的な暗号キーのエクスポート/);
     assert.match(await first.textContent(), /マシン キー/);
     await first.click();
+    // The reasons in Japanese too: Windows' values as logged, no English sentence.
+    const reasons = page.locator('[data-testid=detail-findings] .reason');
+    await reasons.first().waitFor();
+    const reasonText = (await reasons.allTextContents()).join('\n');
+    assert.match(reasonText, /永続的な暗号キーのエクスポート、マシン キー/);
+    assert.doesNotMatch(reasonText, /Export of persistent|machine key\./);
     await page.waitForSelector('[data-testid=event-detail] [data-field=Operation] .decoded');
     assert.equal(
       await page.textContent('[data-testid=event-detail] [data-field=Operation] .decoded'),

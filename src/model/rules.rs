@@ -416,8 +416,108 @@ pub struct Match<'r> {
     pub rule: &'r Rule,
     /// Its place in the set (its bit in [`RuleSet::mask`]).
     pub index: usize,
-    /// What made it match, in words.
-    pub reason: String,
+    /// What made it match, as values: worded in English by its `Display`
+    /// (`5059 CONTOSO\svc-backup: Export of persistent cryptographic key., machine key.`), and
+    /// in the page's language by the page.
+    pub reason: Reason,
+}
+
+/// Why a rule matched an event: the event, the account, and each criterion that held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    /// `System/EventID`.
+    pub event_id: u32,
+    /// The acting account, `DOMAIN\user`.
+    pub account: String,
+    /// The criteria that held, in the rule's order.
+    pub why: Vec<Why>,
+}
+
+/// One criterion that held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Why {
+    /// The key's name matched a key-name criterion.
+    Key(String),
+    /// The operation, in Windows' words (`Export of persistent cryptographic key.`).
+    Operation(String),
+    /// The event failed: its ReturnCode (empty for an Audit Failure with none) and, when a
+    /// table knows it, the code's text.
+    Failed {
+        /// The ReturnCode as logged, `""` for an Audit Failure without one.
+        return_code: String,
+        /// `0x80090016 NTE_BAD_KEYSET: …`, when known.
+        text: Option<String>,
+    },
+    /// The key type.
+    KeyType(KeyKind),
+    /// The account is on the rule's watch list.
+    Watched(String),
+    /// The event came outside working hours.
+    OutsideHours {
+        /// Local hour (0–23).
+        hour: u8,
+        /// Local ISO weekday, 1 Monday … 7 Sunday.
+        day: u8,
+        /// First working hour.
+        start: u8,
+        /// Last working hour (exclusive).
+        end: u8,
+        /// The time zone's name, when the hours have one.
+        zone: Option<String>,
+    },
+}
+
+/// English weekday abbreviations, Monday first.
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+impl fmt::Display for Why {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Key(name) => write!(f, "key `{name}`"),
+            Self::Operation(words) => f.write_str(words),
+            Self::Failed { return_code, text } => match text {
+                Some(text) => write!(f, "failed: {text}"),
+                None if return_code.is_empty() => f.write_str("failed: Audit Failure"),
+                None => write!(f, "failed: {return_code}"),
+            },
+            Self::KeyType(kind) => f.write_str(&key_type_words(*kind).to_lowercase()),
+            Self::Watched(account) => write!(f, "account {account} is on the watch list"),
+            Self::OutsideHours {
+                hour,
+                day,
+                start,
+                end,
+                zone,
+            } => {
+                let zone = zone.as_ref().map_or(String::new(), |z| format!(" {z}"));
+                write!(
+                    f,
+                    "at {hour:02}:xx on {} (outside {start:02}:00–{end:02}:00{zone})",
+                    WEEKDAYS[usize::from(day.clamp(&1, &7) - 1)]
+                )
+            }
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    /// `5059 CONTOSO\\svc-backup: why, why`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.event_id, self.account)?;
+        for (i, why) in self.why.iter().enumerate() {
+            f.write_str(if i == 0 { ": " } else { ", " })?;
+            write!(f, "{why}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A key type in Windows' words (`Machine key.`).
+pub fn key_type_words(kind: KeyKind) -> &'static str {
+    table::in_words(match kind {
+        KeyKind::Machine => "%%2499",
+        KeyKind::User => "%%2500",
+    })
 }
 
 /// The `%%NNNN` code an operation criterion stands for: `export` and `import` are the 5059
@@ -699,7 +799,11 @@ impl RuleSet {
                 check(rule, c, ev, Some(&mut why)).then(|| Match {
                     rule,
                     index,
-                    reason: reason(ev, &why),
+                    reason: Reason {
+                        event_id: ev.event_id(),
+                        account: ev.account().0.into_owned(),
+                        why,
+                    },
                 })
             })
             .collect()
@@ -879,9 +983,9 @@ fn check<S: Subject + ?Sized>(
     rule: &Rule,
     c: &Compiled,
     ev: &S,
-    mut why: Option<&mut Vec<String>>,
+    mut why: Option<&mut Vec<Why>>,
 ) -> bool {
-    let mut say = |f: &dyn Fn() -> String| {
+    let mut say = |f: &dyn Fn() -> Why| {
         if let Some(w) = why.as_deref_mut() {
             w.push(f());
         }
@@ -896,14 +1000,14 @@ fn check<S: Subject + ?Sized>(
         if !any(&c.key_names, key_name) {
             return false;
         }
-        say(&|| format!("key `{key_name}`"));
+        say(&|| Why::Key(key_name.to_string()));
     }
     if let Some(ops) = &c.operations {
         let op = ev.operation();
         if !ops.iter().any(|o| o.eq_ignore_ascii_case(op)) {
             return false;
         }
-        say(&|| op.to_string());
+        say(&|| Why::Operation(op.to_string()));
     }
     if let Some(want) = rule.failure {
         if ev.failed() != want {
@@ -912,24 +1016,25 @@ fn check<S: Subject + ?Sized>(
         if want {
             say(&|| {
                 let rc = ev.return_code();
-                let text = if rc.is_empty() || parse_number(rc) == Some(0) {
-                    "Audit Failure".to_string()
+                if rc.is_empty() || parse_number(rc) == Some(0) {
+                    Why::Failed {
+                        return_code: String::new(),
+                        text: None,
+                    }
                 } else {
-                    table::decode("ReturnCode", rc).unwrap_or_else(|| rc.to_string())
-                };
-                format!("failed: {text}")
+                    Why::Failed {
+                        return_code: rc.to_string(),
+                        text: table::decode("ReturnCode", rc),
+                    }
+                }
             });
         }
     }
     if let Some(kind) = rule.key_type {
-        let want = table::in_words(match kind {
-            KeyKind::Machine => "%%2499",
-            KeyKind::User => "%%2500",
-        });
-        if !ev.key_type().eq_ignore_ascii_case(want) {
+        if !ev.key_type().eq_ignore_ascii_case(key_type_words(kind)) {
             return false;
         }
-        say(&|| want.to_lowercase());
+        say(&|| Why::KeyType(kind));
     }
     if !any(&c.providers, ev.provider()) {
         return false;
@@ -950,7 +1055,7 @@ fn check<S: Subject + ?Sized>(
             if !account_is(deny) {
                 return false;
             }
-            say(&|| format!("account {display} is on the watch list"));
+            say(&|| Why::Watched(display.to_string()));
         }
     }
     if rule.exclude_system_accounts && is_system_account(ev) {
@@ -969,31 +1074,15 @@ fn check<S: Subject + ?Sized>(
         if inside {
             return false;
         }
-        say(&|| {
-            let zone = c
-                .zone
-                .as_ref()
-                .map_or(String::new(), |z| format!(" {}", z.name()));
-            format!(
-                "at {:02}:xx on {} (outside {:02}:00–{:02}:00{zone})",
-                hour,
-                ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][usize::from(day - 1)],
-                h.start,
-                h.end
-            )
+        say(&|| Why::OutsideHours {
+            hour,
+            day,
+            start: h.start,
+            end: h.end,
+            zone: c.zone.as_ref().map(|z| z.name().to_string()),
         });
     }
     true
-}
-
-/// `"5059 CONTOSO\svc-backup: why, why"`.
-fn reason<S: Subject + ?Sized>(ev: &S, why: &[String]) -> String {
-    let mut reason = format!("{} {}", ev.event_id(), ev.account().0);
-    if !why.is_empty() {
-        reason.push_str(": ");
-        reason.push_str(&why.join(", "));
-    }
-    reason
 }
 
 fn rule(id: &str, title: &str, title_ja: &str, explanation: &str, explanation_ja: &str) -> Rule {

@@ -785,6 +785,56 @@ pub fn event_name(lang: Lang, event_id: u32) -> Option<&'static str> {
     }
 }
 
+/// Why a rule matched, in `lang`: Windows' own values (key names, accounts, codes) as logged,
+/// the rest in the language's words.
+pub fn reason_in(lang: Lang, reason: &crate::model::rules::Reason) -> String {
+    use crate::model::rules::{KeyKind, Why};
+    if lang == Lang::En {
+        return reason.to_string();
+    }
+    let why: Vec<String> = reason
+        .why
+        .iter()
+        .map(|w| match w {
+            Why::Key(name) => format!("鍵 `{name}`"),
+            Why::Operation(words) => value_in(lang, words).to_string(),
+            Why::Failed { return_code, text } => {
+                // The code and its name; the English sentence after them is left out.
+                let code = text
+                    .as_deref()
+                    .and_then(|t| t.split(':').next())
+                    .unwrap_or(return_code);
+                if code.is_empty() {
+                    "失敗 (監査の失敗)".to_string()
+                } else {
+                    format!("失敗 ({code})")
+                }
+            }
+            Why::KeyType(KeyKind::Machine) => "マシン キー".to_string(),
+            Why::KeyType(KeyKind::User) => "ユーザー キー".to_string(),
+            Why::Watched(account) => format!("アカウント {account} は監視リストにあります"),
+            Why::OutsideHours {
+                hour,
+                day,
+                start,
+                end,
+                zone,
+            } => {
+                let day =
+                    ["月", "火", "水", "木", "金", "土", "日"][usize::from(day.clamp(&1, &7) - 1)];
+                let zone = zone.as_ref().map_or(String::new(), |z| format!(" {z}"));
+                format!("{day}曜 {hour:02} 時台 (業務時間 {start:02}:00〜{end:02}:00{zone} の外)")
+            }
+        })
+        .collect();
+    let mut out = format!("{} {}", reason.event_id, reason.account);
+    if !why.is_empty() {
+        out.push_str(": ");
+        out.push_str(&why.join("、"));
+    }
+    out
+}
+
 /// `5059 Key migration operation` in `lang`.
 pub fn event_label(lang: Lang, event_id: u32) -> String {
     match event_name(lang, event_id) {

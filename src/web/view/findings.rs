@@ -15,7 +15,7 @@ use crate::model::session::Session;
 use crate::model::store::Row;
 use crate::web::protocol::SessionLink;
 use crate::web::state::{Action, AppState};
-use crate::web::text::{visible, Lang, RuleText, Text};
+use crate::web::text::{reason_in, visible, Lang, RuleText, Text};
 
 /// Props of [`FindingsPanel`] and [`SessionTimeline`].
 #[derive(Properties, PartialEq)]
@@ -616,7 +616,7 @@ pub fn row_findings(
                 { for matches.iter().map(|m| html! {
                     <li data-rule={m.rule.id.clone()}>
                         <strong>{ rule_title(m.rule, text.lang) }</strong>
-                        <div class="reason">{ visible(&m.reason).into_owned() }</div>
+                        <div class="reason">{ visible(&reason_in(text.lang, &m.reason)).into_owned() }</div>
                         <div class="note">{ rule_explanation(m.rule, text.lang) }</div>
                     </li>
                 }) }
