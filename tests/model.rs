@@ -258,7 +258,7 @@ fn a_file_decoded_in_two_halves_gives_the_rows_and_sessions_of_one() {
         "{} sessions",
         whole_sessions.len()
     );
-    for mid in [bytes.len() / 2, bytes.len() / 3, 200, bytes.len() - 5000] {
+    for mid in [bytes.len() / 2, bytes.len() / 3, 200, bytes.len() - 20_000] {
         let (two, mut two_sessions) = rows_and_sessions(&bytes, Some(mid), 500);
         assert_eq!(two.rows, whole.rows, "split after {mid}");
         assert!(

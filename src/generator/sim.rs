@@ -1082,8 +1082,8 @@ impl Sim {
             } else {
                 8
             },
-            // 4: a burst of failures
-            if n == 0 { 0 } else { 1 },
+            // 4: a burst of failures (rare: the opening has the one the demo shows)
+            if n == 0 || business { 0 } else { 1 },
             // 5: a computer account logs on to the DC
             5,
         ];
@@ -1203,7 +1203,10 @@ impl Sim {
                     self.key_event(s.host, 5058, &subj, key, a, "%%2458", None);
                     self.tick_ms(1, 120);
                 }
-                let op = if self.rng.chance(3, 5) {
+                // The Connected Devices Platform exports its certificate (routine); other keys
+                // are mostly imported, now and then exported (what needs a look).
+                let cdp = matches!(key, KeyRef::Cdp(_));
+                let op = if cdp || self.rng.chance(1, 4) {
                     "%%2464"
                 } else {
                     "%%2465"
