@@ -80,6 +80,16 @@ fn a_log_of_routine_activity_has_nothing_that_needs_a_look_for_exports_and_failu
         ] {
             assert!(seen.contains(&id), "seed {seed}: {id} not in {seen:?}");
         }
+        // The panel's one line per pattern counts each event once, whatever rules it matches.
+        let mut counts = rules::TallyCounts::new(rules.len());
+        counts.add(&store.rows, &store.findings, &store.routine);
+        assert!(!counts.routine_rows().is_empty());
+        for (class, n) in counts.routine_rows() {
+            let want = (0..store.len())
+                .filter(|&i| store.findings_of(i) != 0 && store.routine_of(i) == class)
+                .count() as u64;
+            assert_eq!(n, want, "seed {seed}, class {class}");
+        }
     }
 }
 

@@ -872,6 +872,8 @@ pub struct TallyCounts {
     per: Vec<HashMap<Sym, u64>>,
     classes: Vec<HashMap<u8, u64>>,
     totals: Vec<u64>,
+    /// Rows matching any rule, per routine class (0: those that need a look).
+    rows: HashMap<u8, u64>,
 }
 
 /// The rules of a row's marks, as bit places below `rules`.
@@ -886,6 +888,7 @@ impl TallyCounts {
             per: vec![HashMap::new(); rules],
             classes: vec![HashMap::new(); rules],
             totals: vec![0; rules],
+            rows: HashMap::new(),
         }
     }
 
@@ -907,6 +910,9 @@ impl TallyCounts {
                 continue;
             }
             let class = routine.get(k).copied().unwrap_or(0);
+            if bits_of(bits, rules).next().is_some() {
+                *self.rows.entry(class).or_default() += 1;
+            }
             for i in bits_of(bits, rules) {
                 self.totals[i] += 1;
                 self.count(i, row, class, 1);
@@ -916,10 +922,28 @@ impl TallyCounts {
 
     /// Moves a row counted before from routine class `before` to `after`.
     pub fn reclass(&mut self, row: &Row, bits: u32, before: u8, after: u8) {
+        if bits_of(bits, self.totals.len()).next().is_some() {
+            let n = self.rows.entry(before).or_default();
+            *n = n.saturating_sub(1);
+            *self.rows.entry(after).or_default() += 1;
+        }
         for i in bits_of(bits, self.totals.len()) {
             self.count(i, row, before, -1);
             self.count(i, row, after, 1);
         }
+    }
+
+    /// Rows that match any rule, per routine pattern (class 1 and up; see
+    /// [`Store::routine`]), most first: what the findings panel folds into one line per pattern.
+    pub fn routine_rows(&self) -> Vec<(u8, u64)> {
+        let mut v: Vec<(u8, u64)> = self
+            .rows
+            .iter()
+            .filter(|&(&c, &n)| c != 0 && n > 0)
+            .map(|(&c, &n)| (c, n))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
     }
 
     /// The tallies, in rule order.

@@ -246,6 +246,8 @@ pub struct AppState {
     pub rules_error: Option<String>,
     /// Matches per rule and per account, in rule order.
     pub tallies: Vec<Tally>,
+    /// Rows matching any rule per routine pattern, most first ([`TallyCounts::routine_rows`]).
+    pub routine_rows: Vec<(u8, u64)>,
     /// The session timeline of the one account the table is filtered to.
     pub timeline: Option<TimelineState>,
     /// Running counts behind the account bars, the facets and the tallies: each row is counted
@@ -321,14 +323,10 @@ pub enum Action {
     /// Show only the matches of rule `i` that need a look, or everything again if that is what
     /// is shown.
     FilterRule(usize),
-    /// Show only the matches of rule `rule` that are of routine class `class`, or everything
-    /// again if that is what is shown.
-    FilterRoutine {
-        /// The rule's place.
-        rule: usize,
-        /// The routine class ([`Store::routine`](crate::model::store::Store::routine)).
-        class: u8,
-    },
+    /// Show only the rows of routine class `class` (see
+    /// [`Store::routine`](crate::model::store::Store::routine)) that match any rule, or
+    /// everything again if that is what is shown.
+    FilterRoutine(u8),
 }
 
 /// The running counts of [`AppState`].
@@ -449,6 +447,7 @@ impl AppState {
                     &self.store.routine,
                 );
                 self.tallies = self.counts.tallies.tallies();
+                self.routine_rows = self.counts.tallies.routine_rows();
             }
             Err(e) => self.rules_error = Some(e.to_string()),
         }
@@ -495,6 +494,7 @@ impl AppState {
                 self.rules = rules;
                 self.counts.tallies = TallyCounts::new(self.rules.len());
                 self.tallies = self.counts.tallies.tallies();
+                self.routine_rows = self.counts.tallies.routine_rows();
                 self.load.ready = ready;
                 self.load.worker_stopped = stopped;
                 self.generation = generation;
@@ -612,7 +612,17 @@ impl AppState {
                 }
             }
             Action::FilterRule(i) => self.filter_findings(i, 0, now),
-            Action::FilterRoutine { rule, class } => self.filter_findings(rule, class, now),
+            Action::FilterRoutine(class) => {
+                let any = u32::MAX >> (32 - self.rules.len().clamp(1, 32));
+                if self.filter.findings == any && self.filter.routine == Some(class) {
+                    self.filter.findings = 0;
+                    self.filter.routine = None;
+                } else {
+                    self.filter.findings = any;
+                    self.filter.routine = Some(class);
+                }
+                self.refresh_view(now);
+            }
         }
         out
     }
@@ -800,6 +810,7 @@ impl AppState {
         self.bars = self.counts.bars.bars(&self.store, CHART_ACCOUNTS);
         self.facets = self.counts.facets.facets(&self.store);
         self.tallies = self.counts.tallies.tallies();
+        self.routine_rows = self.counts.tallies.routine_rows();
         self.refresh_activity();
     }
 

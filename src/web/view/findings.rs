@@ -99,33 +99,39 @@ pub fn FindingsPanel(props: &FindingsProps) -> Html {
             </button>
         }
     });
-    // Routine matches, one line per rule and pattern, after the chips.
-    let routine_lines = app.rules.rules().iter().enumerate().flat_map(|(i, rule)| {
-        let tally = app.tallies.get(i).cloned().unwrap_or_default();
-        let lines: Vec<Html> = tally
-            .patterns
-            .iter()
-            .filter_map(|&(class, n)| {
-                let p = app.rules.routine().pattern(class)?;
-                let active = app.filter.findings == 1 << i && app.filter.routine == Some(class);
-                let cb = props.on_action.clone();
-                let onclick =
-                    Callback::from(move |_: MouseEvent| cb.emit(Action::FilterRoutine { rule: i, class }));
-                Some(html! {
-                    <li data-rule={rule.id.clone()} data-pattern={p.id.clone()} data-count={n.to_string()}>
-                        <button type="button" class={classes!("link", "routine-line", active.then_some("active"))}
-                            aria-pressed={active.to_string()} title={t.routine_show} {onclick}>
-                            <span class="count">{ n }</span>{ " " }{ rule_title(rule, text.lang) }{ " — " }
-                            <strong>{ p.title_in(ja) }</strong>
-                        </button>
-                        <span class="why">{ p.explanation_in(ja) }</span>
-                    </li>
+    // Routine matches, one line per pattern after the chips: how many events, which Windows
+    // component does it and why, and which rules they match.
+    let any_rules = u32::MAX >> (32 - app.rules.len().clamp(1, 32));
+    let routine_lines: Vec<Html> = app
+        .routine_rows
+        .iter()
+        .filter_map(|&(class, n)| {
+            let p = app.rules.routine().pattern(class)?;
+            let active = app.filter.findings == any_rules && app.filter.routine == Some(class);
+            let by_rule: Vec<String> = app
+                .rules
+                .rules()
+                .iter()
+                .zip(&app.tallies)
+                .filter_map(|(rule, t)| {
+                    let k = t.patterns.iter().find(|&&(c, _)| c == class)?.1;
+                    Some(format!("{} {k}", rule_title(rule, text.lang)))
                 })
+                .collect();
+            let cb = props.on_action.clone();
+            let onclick = Callback::from(move |_: MouseEvent| cb.emit(Action::FilterRoutine(class)));
+            Some(html! {
+                <li data-pattern={p.id.clone()} data-count={n.to_string()}>
+                    <button type="button" class={classes!("link", "routine-line", active.then_some("active"))}
+                        aria-pressed={active.to_string()} title={t.routine_show} {onclick}>
+                        <span class="count">{ n }</span>{ " " }<strong>{ p.title_in(ja) }</strong>
+                    </button>
+                    <span class="rules">{ " · " }{ by_rule.join(if ja { "、" } else { " · " }) }</span>
+                    <span class="why">{ p.explanation_in(ja) }</span>
+                </li>
             })
-            .collect();
-        lines
-    });
-    let routine_lines: Vec<Html> = routine_lines.collect();
+        })
+        .collect();
     let about = app.rules.rules().iter().enumerate().map(|(i, rule)| {
         let tally = app.tallies.get(i);
         let accounts = tally
