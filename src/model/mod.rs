@@ -3,6 +3,7 @@
 //! Pure Rust, shared by the CLI and the viewer.
 
 pub mod chart;
+pub mod criteria;
 pub mod export;
 pub mod query;
 pub mod routine;

@@ -27,12 +27,11 @@
 
 use crate::decoder::table;
 use crate::decoder::value::parse_number;
-use crate::model::rules::{
+use crate::model::criteria::{
     any, compile_list, operation_words, KeyKind, Matcher, Pattern, RowSubject, RuleError, Subject,
 };
-use crate::model::store::{Store, Sym};
+use crate::model::store::{Sequences, Store};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// The built-in patterns, as data with sources.
 const TABLE: &str = include_str!("facts/routine_key_activity.tsv");
@@ -454,16 +453,6 @@ impl Routine {
     fn sequences(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.patterns.len()).filter(|&i| self.compiled[i].then.is_some())
     }
-}
-
-/// The first steps and follow-ups of sequence patterns seen so far, waiting for their other half
-/// (rows may come in either time order: exports are oldest-first or newest-first).
-#[derive(Clone, Debug, Default)]
-pub struct Sequences {
-    /// (pattern, account, key) → rows of first steps not yet paired.
-    firsts: HashMap<(usize, Sym, Sym), Vec<u32>>,
-    /// (pattern, account, key) → rows of follow-ups not yet paired.
-    follows: HashMap<(usize, Sym, Sym), Vec<u32>>,
 }
 
 /// Takes from `rows` the one whose time is closest to `t` within `lo..=hi`.

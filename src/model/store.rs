@@ -42,7 +42,6 @@
 
 use crate::decoder::view::{Outcome, View};
 use crate::decoder::{Boundary, Event};
-use crate::model::routine::Sequences;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -297,6 +296,17 @@ impl Row {
             self.computer,
         ]
     }
+}
+
+/// The first steps and follow-ups of routine sequence patterns (see
+/// [`classify_rows`](super::routine::classify_rows)) seen so far, waiting for their other half
+/// (rows may come in either time order: exports are oldest-first or newest-first).
+#[derive(Clone, Debug, Default)]
+pub struct Sequences {
+    /// (pattern, account, key) → rows of first steps not yet paired.
+    pub(crate) firsts: HashMap<(usize, Sym, Sym), Vec<u32>>,
+    /// (pattern, account, key) → rows of follow-ups not yet paired.
+    pub(crate) follows: HashMap<(usize, Sym, Sym), Vec<u32>>,
 }
 
 /// All rows loaded so far, with their strings.
