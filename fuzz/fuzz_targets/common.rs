@@ -3,7 +3,7 @@
 //! the monitoring rules), which must not panic on whatever the event holds.
 
 use keytrail::decoder::Item;
-use keytrail::model::rules::{presets, RowSubject, RuleSet};
+use keytrail::model::rules::{self, presets, RowSubject, RuleSet};
 use keytrail::model::session::SessionIndex;
 use keytrail::model::store::Store;
 use std::sync::OnceLock;
@@ -57,7 +57,30 @@ pub fn exercise(items: &[Item]) {
             let row = store.rows.last().expect("just pushed");
             let on_row = rules.mask(&RowSubject { row, store: &store });
             assert_eq!(on_event, on_row, "rules disagree on the event and its row");
+            // Routine patterns see the event and its row alike too.
+            let routine = rules.routine();
+            assert_eq!(
+                routine.classify(ev),
+                routine.classify(&RowSubject { row, store: &store }),
+                "routine patterns disagree on the event and its row"
+            );
         }
+    }
+    // Marked whole, then again in two batches (a probe and its create may fall on either
+    // side): the same classes and pairs, and the tallies count every match once.
+    let mut whole = store.clone();
+    rules::mark(rules, &mut whole, 0);
+    let half = store.rows.len() / 2;
+    let rows = std::mem::take(&mut store.rows);
+    store.rows = rows[..half].to_vec();
+    rules::mark(rules, &mut store, 0);
+    store.rows = rows;
+    rules::mark(rules, &mut store, half);
+    assert_eq!(whole.routine, store.routine, "routine classes depend on the batches");
+    assert_eq!(whole.pairs, store.pairs, "pairs depend on the batches");
+    let tallies = rules::tally(rules.len(), &whole);
+    for t in &tallies {
+        assert_eq!(t.needs_look() + t.routine, t.total);
     }
     for item in items {
         if let Item::Event(ev) = item {
