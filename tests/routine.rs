@@ -7,8 +7,8 @@ use keytrail::generator::{self, Encoding, Format, Spec};
 use keytrail::model::routine::{builtin, AccountKind, Routine, RoutinePattern};
 use keytrail::model::rules::{self, presets, tally, Pattern, RuleFile, RuleSet, Subject};
 use keytrail::model::store::Store;
-use std::io::Write;
-use std::process::{Command, Stdio};
+
+mod common;
 
 /// The events of a generated log, decoded from its wevtutil export.
 fn decoded(events: impl Iterator<Item = generator::GenEvent>) -> Vec<Event> {
@@ -449,16 +449,9 @@ fn the_builtin_patterns_match_what_the_shared_facts_describe() {
     }
 }
 
+/// `keytrail ARGS` with `stdin`: its exit status and standard output.
 fn keytrail(args: &[&str], stdin: &[u8]) -> (i32, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keytrail"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::keytrail(args, Some(stdin));
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),

@@ -27,7 +27,7 @@ use keytrail::web::view::{
     Shared, StatusBar, StatusBarProps,
 };
 use keytrail::web::worker::{
-    detail_of, problem_line, serve, serve_chain, serve_with, slice_text, FileDecoder,
+    detail_of, problem_line, serve_chain, serve_with, slice_text, FileDecoder,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::console_log;
@@ -207,12 +207,16 @@ enum Second {
     Chain(u32),
 }
 
-/// A chain of `links` working workers in the page, the first of which is returned as the bridge
-/// its predecessor sees; every part handed along the chain is counted in `parts`.
-fn chain_of(links: u32, parts: &Rc<RefCell<u32>>) -> Option<SecondWorker> {
-    if links == 0 {
-        return None;
-    }
+/// A second worker's end of the bridge whose requests are counted on their way: every part
+/// handed on adds one to `parts`. Gives the bridge as the worker before sees it, and the second
+/// worker's own end (its report sender, its counted requests).
+fn counted_bridge(
+    parts: &Rc<RefCell<u32>>,
+) -> (
+    SecondWorker,
+    UnboundedSender<Report>,
+    UnboundedReceiver<Request>,
+) {
     let (worker_end, helper_end) = duplex::<Report, Request>();
     let (counted_tx, counted_rx) = mpsc::unbounded();
     let Duplex { out, input } = helper_end;
@@ -228,6 +232,16 @@ fn chain_of(links: u32, parts: &Rc<RefCell<u32>>) -> Option<SecondWorker> {
             }
         }
     });
+    (worker_end, out, counted_rx)
+}
+
+/// A chain of `links` working workers in the page, the first of which is returned as the bridge
+/// its predecessor sees; every part handed along the chain is counted in `parts`.
+fn chain_of(links: u32, parts: &Rc<RefCell<u32>>) -> Option<SecondWorker> {
+    if links == 0 {
+        return None;
+    }
+    let (worker_end, out, counted_rx) = counted_bridge(parts);
     let next = chain_of(links - 1, parts);
     wasm_bindgen_futures::spawn_local(serve_chain(
         Duplex {
@@ -268,41 +282,20 @@ fn start_worker_with(
         ));
         return (requests, reports, parts);
     }
-    let helper = (second != Second::None).then(|| {
-        let (worker_end, helper_end) = duplex::<Report, Request>();
-        // Counts the parts on their way to the second worker.
-        let (counted_tx, counted_rx) = mpsc::unbounded();
-        let Duplex { out, input } = helper_end;
-        let seen = parts.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let mut input = input;
-            while let Some(request) = input.next().await {
-                if matches!(request, Request::Part { .. }) {
-                    *seen.borrow_mut() += 1;
-                }
-                if counted_tx.unbounded_send(request).is_err() {
-                    return;
-                }
-            }
-        });
-        if second == Second::Working {
-            wasm_bindgen_futures::spawn_local(serve(
-                Duplex {
-                    out,
-                    input: counted_rx,
-                },
-                None::<SecondWorker>,
-            ));
-        } else {
+    let helper = match second {
+        Second::None | Second::Chain(_) => None,
+        Second::Working => chain_of(1, &parts),
+        Second::Mute => {
+            let (worker_end, out, counted_rx) = counted_bridge(&parts);
             wasm_bindgen_futures::spawn_local(async move {
                 let _ = out.unbounded_send(Report::Ready);
                 let mut swallowed = counted_rx;
                 while swallowed.next().await.is_some() {}
                 drop(out);
             });
+            Some(worker_end)
         }
-        worker_end
-    });
+    };
     wasm_bindgen_futures::spawn_local(serve_with(
         Scope {
             out: report_tx,

@@ -299,6 +299,24 @@ pub(crate) fn any(list: &Option<Vec<Matcher>>, value: &str) -> bool {
     }
 }
 
+/// Is the event's key of this type?
+pub(crate) fn key_type_is<S: Subject + ?Sized>(ev: &S, kind: KeyKind) -> bool {
+    ev.key_type().eq_ignore_ascii_case(key_type_words(kind))
+}
+
+/// Is the event's operation one of `ops` (in words, see [`operation_words`])?
+pub(crate) fn operation_in<S: Subject + ?Sized>(ops: &[String], ev: &S) -> bool {
+    let op = ev.operation();
+    ops.iter().any(|o| o.eq_ignore_ascii_case(op))
+}
+
+/// Does any of `list` match the acting account, as `DOMAIN\user`, user name or SID?
+pub(crate) fn account_in<S: Subject + ?Sized>(list: &[Matcher], ev: &S) -> bool {
+    let (display, user, sid) = ev.account();
+    list.iter()
+        .any(|m| m.is_match(&display) || m.is_match(user) || m.is_match(sid))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,10 +25,10 @@
 //! assert_eq!(routine.pattern(class).unwrap().id, "computer-own-guid-keys");
 //! ```
 
-use crate::decoder::table;
 use crate::decoder::value::parse_number;
 use crate::model::criteria::{
-    any, compile_list, operation_words, KeyKind, Matcher, Pattern, RowSubject, RuleError, Subject,
+    account_in, any, compile_list, key_type_is, operation_in, operation_words, KeyKind, Matcher,
+    Pattern, RowSubject, RuleError, Subject,
 };
 use crate::model::store::{Sequences, Store};
 use serde::{Deserialize, Serialize};
@@ -390,30 +390,17 @@ impl Routine {
                 return false;
             }
         }
-        if c.account_names.is_some() {
-            let (display, user, sid) = ev.account();
-            let names = c.account_names.iter().flatten();
-            if !names
-                .into_iter()
-                .any(|m| m.is_match(&display) || m.is_match(user) || m.is_match(sid))
-            {
-                return false;
-            }
+        if c.account_names.as_ref().is_some_and(|l| !account_in(l, ev)) {
+            return false;
         }
-        if let Some(kind) = p.key_type {
-            let want = table::in_words(match kind {
-                KeyKind::Machine => "%%2499",
-                KeyKind::User => "%%2500",
-            });
-            if !ev.key_type().eq_ignore_ascii_case(want) {
-                return false;
-            }
+        if p.key_type.is_some_and(|kind| !key_type_is(ev, kind)) {
+            return false;
         }
-        if let Some(ops) = &c.operations {
-            let op = ev.operation();
-            if !ops.iter().any(|o| o.eq_ignore_ascii_case(op)) {
-                return false;
-            }
+        if c.operations
+            .as_ref()
+            .is_some_and(|ops| !operation_in(ops, ev))
+        {
+            return false;
         }
         if !any(&c.key_names, ev.key_name()) {
             return false;

@@ -24,7 +24,9 @@
 
 use crate::decoder::table;
 use crate::decoder::value::parse_number;
-use crate::model::criteria::{any, compile_list, operation_words, Matcher};
+use crate::model::criteria::{
+    account_in, any, compile_list, key_type_is, operation_in, operation_words, Matcher,
+};
 pub use crate::model::criteria::{
     key_type_words, KeyKind, Pattern, RowSubject, RuleError, Subject,
 };
@@ -740,11 +742,10 @@ fn check<S: Subject + ?Sized>(
         say(&|| Why::Key(key_name.to_string()));
     }
     if let Some(ops) = &c.operations {
-        let op = ev.operation();
-        if !ops.iter().any(|o| o.eq_ignore_ascii_case(op)) {
+        if !operation_in(ops, ev) {
             return false;
         }
-        say(&|| Why::Operation(op.to_string()));
+        say(&|| Why::Operation(ev.operation().to_string()));
     }
     if let Some(want) = rule.failure {
         if ev.failed() != want {
@@ -768,7 +769,7 @@ fn check<S: Subject + ?Sized>(
         }
     }
     if let Some(kind) = rule.key_type {
-        if !ev.key_type().eq_ignore_ascii_case(key_type_words(kind)) {
+        if !key_type_is(ev, kind) {
             return false;
         }
         say(&|| Why::KeyType(kind));
@@ -779,21 +780,14 @@ fn check<S: Subject + ?Sized>(
     if !any(&c.algorithms, ev.algorithm()) {
         return false;
     }
-    if c.allow.is_some() || c.deny.is_some() {
-        let (display, user, sid) = ev.account();
-        let account_is = |list: &Vec<Matcher>| {
-            list.iter()
-                .any(|m| m.is_match(&display) || m.is_match(user) || m.is_match(sid))
-        };
-        if c.allow.as_ref().is_some_and(account_is) {
+    if c.allow.as_ref().is_some_and(|l| account_in(l, ev)) {
+        return false;
+    }
+    if let Some(deny) = &c.deny {
+        if !account_in(deny, ev) {
             return false;
         }
-        if let Some(deny) = &c.deny {
-            if !account_is(deny) {
-                return false;
-            }
-            say(&|| Why::Watched(display.to_string()));
-        }
+        say(&|| Why::Watched(ev.account().0.into_owned()));
     }
     if rule.exclude_system_accounts && is_system_account(ev) {
         return false;
