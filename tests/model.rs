@@ -72,7 +72,7 @@ fn rows_say_what_events_say() {
         assert_eq!(row.time(), ev.time().map(|t| t.nanos()));
         assert_eq!(row.event_id, ev.event_id());
         assert_eq!(row.record_id(), ev.record_id());
-        assert_eq!(row.outcome, ev.outcome());
+        assert_eq!(row.outcome.get(), ev.outcome());
         let a = ev.account();
         assert_eq!(store.str(row.account), a.display());
         assert_eq!(store.str(row.sid), a.sid);
@@ -374,7 +374,7 @@ fn reference_filter(store: &Store, f: &Filter) -> Vec<u32> {
             && (f.event_ids.is_empty() || f.event_ids.contains(&r.event_id))
             && (f.accounts.is_empty() || f.accounts.contains(&r.account))
             && (f.operations.is_empty() || f.operations.contains(&r.operation))
-            && f.outcome.is_none_or(|o| Some(o) == r.outcome)
+            && f.outcome.is_none_or(|o| Some(o) == r.outcome.get())
         {
             out.push(i as u32);
         }
@@ -558,7 +558,7 @@ fn cells_read_as_text() {
     let r = store
         .rows
         .iter()
-        .find(|r| r.event_id == 5059 && r.outcome == Some(Outcome::Success))
+        .find(|r| r.event_id == 5059 && r.outcome.get() == Some(Outcome::Success))
         .unwrap();
     assert_eq!(
         cell(store, r, Column::Event),

@@ -753,7 +753,8 @@ fn synthetic(n: usize) -> AppState {
                 Outcome::Failure
             } else {
                 Outcome::Success
-            }),
+            })
+            .into(),
             account: accounts[i % 4],
             operation: if i % 3 == 0 { Sym::EMPTY } else { export },
             key_name: keys[i % 1000],
@@ -822,7 +823,9 @@ fn state_sorts_filters_selects_and_exports() {
         .store
         .rows
         .iter()
-        .filter(|r| r.outcome == Some(Outcome::Failure) && r.time != i64::MIN && r.time >= from)
+        .filter(|r| {
+            r.outcome.get() == Some(Outcome::Failure) && r.time != i64::MIN && r.time >= from
+        })
         .count();
     assert!(want > 0 && want < 400usize.div_ceil(17), "{want}");
     assert_eq!(state.view.len(), want);

@@ -145,7 +145,7 @@ impl BarCounts {
             if is_key_event(r.event_id) {
                 *self
                     .counts
-                    .entry((r.account, r.operation, r.outcome))
+                    .entry((r.account, r.operation, r.outcome.get()))
                     .or_default() += 1;
             }
         }

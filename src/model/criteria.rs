@@ -277,7 +277,7 @@ impl Subject for RowSubject<'_> {
         self.store.str(self.row.return_code)
     }
     fn failed(&self) -> bool {
-        self.row.outcome == Some(Outcome::Failure)
+        self.row.outcome.get() == Some(Outcome::Failure)
     }
     fn account(&self) -> (Cow<'_, str>, &str, &str) {
         let display = self.store.str(self.row.account);

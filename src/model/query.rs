@@ -71,69 +71,97 @@ pub enum Column {
     File,
 }
 
+/// What a column holds, and so how it reads, sorts and exports.
+#[derive(Clone, Copy)]
+pub enum Cell {
+    /// [`Row::time`]: RFC 3339 UTC, sorted by time.
+    Time,
+    /// [`Row::event_id`] with the event's name, sorted by ID.
+    Event,
+    /// [`Row::outcome`]: `success`, `failure` or nothing; sorted nothing, failure, success.
+    Outcome,
+    /// A number of the row (`None` when absent), sorted by value.
+    Number(fn(&Row) -> Option<u64>),
+    /// An interned string of the row, sorted as text ([`compare_text`]).
+    Text(fn(&Row) -> Sym),
+}
+
+/// One column of the table: the one place that says what it is called in files and URLs and
+/// what it holds. Cells, sorting, the filter's text search and both exports read this table;
+/// each language's headings are keyed by [`Column`].
+#[derive(Clone, Copy)]
+pub struct ColumnSpec {
+    /// The column.
+    pub column: Column,
+    /// Its stable lowercase key (`"time"`, `"logon_id"`…), for URLs, settings, CSS and exports.
+    pub key: &'static str,
+    /// What it holds.
+    pub cell: Cell,
+}
+
+/// Every column, in the table's default order (the order of [`Column::ALL`]).
+pub const COLUMNS: [ColumnSpec; 14] = {
+    use Cell::{Number, Text};
+    const fn spec(column: Column, key: &'static str, cell: Cell) -> ColumnSpec {
+        ColumnSpec { column, key, cell }
+    }
+    [
+        spec(Column::Time, "time", Cell::Time),
+        spec(Column::Event, "event", Cell::Event),
+        spec(Column::Outcome, "outcome", Cell::Outcome),
+        spec(Column::Account, "account", Text(|r| r.account)),
+        spec(Column::LogonId, "logon_id", Text(|r| r.logon_id)),
+        spec(Column::Provider, "provider", Text(|r| r.provider)),
+        spec(Column::Algorithm, "algorithm", Text(|r| r.algorithm)),
+        spec(Column::KeyName, "key_name", Text(|r| r.key_name)),
+        spec(Column::KeyType, "key_type", Text(|r| r.key_type)),
+        spec(Column::Operation, "operation", Text(|r| r.operation)),
+        spec(Column::ReturnCode, "return_code", Text(|r| r.return_code)),
+        spec(Column::Computer, "computer", Text(|r| r.computer)),
+        spec(Column::RecordId, "record_id", Number(Row::record_id)),
+        spec(Column::File, "file", Number(|r| Some(u64::from(r.file)))),
+    ]
+};
+
 impl Column {
     /// Every column, in the table's default order.
-    pub const ALL: [Column; 14] = [
-        Self::Time,
-        Self::Event,
-        Self::Outcome,
-        Self::Account,
-        Self::LogonId,
-        Self::Provider,
-        Self::Algorithm,
-        Self::KeyName,
-        Self::KeyType,
-        Self::Operation,
-        Self::ReturnCode,
-        Self::Computer,
-        Self::RecordId,
-        Self::File,
-    ];
+    pub const ALL: [Column; 14] = {
+        let mut all = [Column::Time; 14];
+        let mut i = 0;
+        while i < COLUMNS.len() {
+            all[i] = COLUMNS[i].column;
+            i += 1;
+        }
+        all
+    };
+
+    /// The column's entry in [`COLUMNS`].
+    pub fn spec(self) -> &'static ColumnSpec {
+        // `COLUMNS` lists the variants in declaration order (checked by a test).
+        &COLUMNS[self as usize]
+    }
 
     /// A stable lowercase key (`"time"`, `"event"`, `"logon_id"`…), for URLs, settings and CSS.
     pub fn key(self) -> &'static str {
-        match self {
-            Self::Time => "time",
-            Self::Event => "event",
-            Self::Outcome => "outcome",
-            Self::Account => "account",
-            Self::LogonId => "logon_id",
-            Self::Provider => "provider",
-            Self::Algorithm => "algorithm",
-            Self::KeyName => "key_name",
-            Self::KeyType => "key_type",
-            Self::Operation => "operation",
-            Self::ReturnCode => "return_code",
-            Self::Computer => "computer",
-            Self::RecordId => "record_id",
-            Self::File => "file",
-        }
+        self.spec().key
     }
 
     /// The column with this [`Column::key`].
     pub fn from_key(key: &str) -> Option<Column> {
-        Self::ALL.into_iter().find(|c| c.key() == key)
+        COLUMNS.iter().find(|c| c.key == key).map(|c| c.column)
     }
 
     /// True for the columns that show an interned string ([`Column::sym`] is `Some`).
     pub fn is_text(self) -> bool {
-        self.sym(&Row::EMPTY).is_some()
+        matches!(self.spec().cell, Cell::Text(_))
     }
 
     /// The string column's [`Sym`] in `row`; `None` for the other columns.
     pub fn sym(self, row: &Row) -> Option<Sym> {
-        Some(match self {
-            Self::Account => row.account,
-            Self::LogonId => row.logon_id,
-            Self::Provider => row.provider,
-            Self::Algorithm => row.algorithm,
-            Self::KeyName => row.key_name,
-            Self::KeyType => row.key_type,
-            Self::Operation => row.operation,
-            Self::ReturnCode => row.return_code,
-            Self::Computer => row.computer,
-            Self::Time | Self::Event | Self::Outcome | Self::RecordId | Self::File => return None,
-        })
+        match self.spec().cell {
+            Cell::Text(sym) => Some(sym(row)),
+            _ => None,
+        }
     }
 }
 
@@ -203,19 +231,17 @@ pub fn outcome_text(outcome: Option<Outcome>) -> &'static str {
 /// Cell text for display: time as RFC 3339 UTC, event as `"5059 Key migration operation"`,
 /// outcome as `"success"`, `"failure"` or `""`; absent time or record ID as `""`.
 pub fn cell<'a>(store: &'a Store, row: &Row, column: Column) -> Cow<'a, str> {
-    match column {
-        Column::Time => match row.time() {
+    match column.spec().cell {
+        Cell::Time => match row.time() {
             Some(t) => Timestamp(t).to_string().into(),
             None => "".into(),
         },
-        Column::Event => event_text(row.event_id).into(),
-        Column::Outcome => outcome_text(row.outcome).into(),
-        Column::RecordId => match row.record_id() {
-            Some(r) => r.to_string().into(),
-            None => "".into(),
-        },
-        Column::File => row.file.to_string().into(),
-        _ => store.str(column.sym(row).unwrap_or(Sym::EMPTY)).into(),
+        Cell::Event => event_text(row.event_id).into(),
+        Cell::Outcome => outcome_text(row.outcome.get()).into(),
+        Cell::Number(number) => number(row)
+            .map_or_else(String::new, |n| n.to_string())
+            .into(),
+        Cell::Text(sym) => store.str(sym(row)).into(),
     }
 }
 
@@ -363,7 +389,7 @@ fn filter_rows(store: &Store, filter: &Filter) -> Vec<u32> {
         if !ids.is_empty() && !ids.contains(&r.event_id) {
             continue;
         }
-        if filter.outcome.is_some_and(|o| Some(o) != r.outcome) {
+        if filter.outcome.is_some_and(|o| Some(o) != r.outcome.get()) {
             continue;
         }
         if timed && (r.time == i64::MIN || r.time < from || r.time > to) {
@@ -493,19 +519,18 @@ fn sort_rows(store: &Store, idx: &mut [u32], sort: Sort) {
         .is_text()
         .then(|| sym_ranks(store, sort.column, idx));
     let key = |r: &Row| -> u64 {
-        match sort.column {
-            Column::Time => (r.time as u64) ^ (1 << 63),
-            Column::Event => u64::from(r.event_id),
-            Column::Outcome => match r.outcome {
+        match sort.column.spec().cell {
+            Cell::Time => (r.time as u64) ^ (1 << 63),
+            Cell::Event => u64::from(r.event_id),
+            Cell::Outcome => match r.outcome.get() {
                 None => 0,
                 Some(Outcome::Failure) => 1,
                 Some(Outcome::Success) => 2,
             },
-            Column::RecordId => r.record_id,
-            Column::File => u64::from(r.file),
-            c => {
-                let s = c.sym(r).unwrap_or(Sym::EMPTY);
-                let rank = ranks.as_ref().and_then(|t| t.get(s.index()).copied());
+            // Absent numbers (`u64::MAX` record IDs) sort last, as their raw value did.
+            Cell::Number(number) => number(r).unwrap_or(u64::MAX),
+            Cell::Text(sym) => {
+                let rank = ranks.as_ref().and_then(|t| t.get(sym(r).index()).copied());
                 u64::from(rank.unwrap_or(0))
             }
         }
@@ -527,6 +552,15 @@ mod tests {
         for c in Column::ALL {
             assert_eq!(Column::from_key(c.key()), Some(c));
         }
+    }
+
+    #[test]
+    fn the_column_table_lists_every_column_once_in_declaration_order() {
+        for (i, spec) in COLUMNS.iter().enumerate() {
+            assert_eq!(spec.column as usize, i, "{}", spec.key);
+            assert_eq!(spec.column.spec().key, spec.key);
+        }
+        assert_eq!(Column::ALL.len(), COLUMNS.len());
     }
 
     #[test]

@@ -45,10 +45,26 @@ use crate::decoder::{Boundary, Event};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
+use zerocopy::{Immutable, IntoBytes, KnownLayout, TryFromBytes};
 
 /// An interned string id.
+#[repr(transparent)]
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    Default,
+    IntoBytes,
+    TryFromBytes,
+    KnownLayout,
+    Immutable,
 )]
 pub struct Sym(pub u32);
 
@@ -162,13 +178,74 @@ impl Interner {
     }
 }
 
+/// [`Row::outcome`]: success, failure or neither, as the one checked byte a row holds (a batch
+/// byte of any other value is refused when the batch is read).
+#[repr(u8)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    IntoBytes,
+    TryFromBytes,
+    KnownLayout,
+    Immutable,
+)]
+pub enum RowOutcome {
+    /// Neither (the event says nothing of success or failure).
+    #[default]
+    Neither = 0,
+    /// [`Outcome::Success`].
+    Success = 1,
+    /// [`Outcome::Failure`].
+    Failure = 2,
+}
+
+impl RowOutcome {
+    /// The outcome it stands for.
+    pub fn get(self) -> Option<Outcome> {
+        match self {
+            Self::Neither => None,
+            Self::Success => Some(Outcome::Success),
+            Self::Failure => Some(Outcome::Failure),
+        }
+    }
+}
+
+impl From<Option<Outcome>> for RowOutcome {
+    fn from(outcome: Option<Outcome>) -> Self {
+        match outcome {
+            None => Self::Neither,
+            Some(Outcome::Success) => Self::Success,
+            Some(Outcome::Failure) => Self::Failure,
+        }
+    }
+}
+
 /// One event, compact: numbers and interned strings only (no raw XML, no field list).
 ///
-/// `size_of::<Row>()` is 96 bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Plain old data: a batch carries rows as their bytes ([`Batch::encode`]), cast back with the
+/// layout checked by `zerocopy` (the field order puts the 8-byte fields first, so there is no
+/// hidden padding; `reserved` fills the tail). `size_of::<Row>()` is 96 bytes.
+#[repr(C)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    IntoBytes,
+    TryFromBytes,
+    KnownLayout,
+    Immutable,
+)]
 pub struct Row {
-    /// Which input file (the UI's numbering).
-    pub file: u16,
     /// Event ordinal in its file (1-based, as [`Event::number`]).
     pub number: u64,
     /// Start of the raw XML in the original file.
@@ -177,12 +254,10 @@ pub struct Row {
     pub byte_end: u64,
     /// `TimeCreated/@SystemTime` in ns since the Unix epoch; `i64::MIN` when absent.
     pub time: i64,
-    /// `System/EventID`.
-    pub event_id: u32,
     /// `System/EventRecordID`; `u64::MAX` when absent.
     pub record_id: u64,
-    /// Success, failure, or neither (see [`Event::outcome`]).
-    pub outcome: Option<Outcome>,
+    /// `System/EventID`.
+    pub event_id: u32,
     /// The account that acted, `DOMAIN\user` (see [`Event::account`]).
     pub account: Sym,
     /// That account's user name alone (what rules compare with the computer's own account).
@@ -205,6 +280,12 @@ pub struct Row {
     pub return_code: Sym,
     /// `System/Computer`.
     pub computer: Sym,
+    /// Which input file (the UI's numbering).
+    pub file: u16,
+    /// Success, failure, or neither (see [`Event::outcome`]).
+    pub outcome: RowOutcome,
+    /// Always zero: the row's size rounded up to its 8-byte alignment, spelled out.
+    pub reserved: [u8; 5],
 }
 
 impl Row {
@@ -217,7 +298,7 @@ impl Row {
         time: i64::MIN,
         event_id: 0,
         record_id: u64::MAX,
-        outcome: None,
+        outcome: RowOutcome::Neither,
         account: Sym::EMPTY,
         user: Sym::EMPTY,
         sid: Sym::EMPTY,
@@ -229,6 +310,7 @@ impl Row {
         operation: Sym::EMPTY,
         return_code: Sym::EMPTY,
         computer: Sym::EMPTY,
+        reserved: [0; 5],
     };
 
     /// The row of `ev` read from input `file`, its strings interned in `strings`. The one
@@ -243,7 +325,7 @@ impl Row {
             time: ev.time().map_or(i64::MIN, |t| t.nanos()),
             event_id: ev.event_id(),
             record_id: ev.record_id().unwrap_or(u64::MAX),
-            outcome: ev.outcome(),
+            outcome: ev.outcome().into(),
             account: strings.intern_with(|buf| account.write_display(buf)),
             user: strings.intern(account.user),
             sid: strings.intern(account.sid),
@@ -255,6 +337,7 @@ impl Row {
             operation: Sym::EMPTY,
             return_code: Sym::EMPTY,
             computer: strings.intern(ev.computer()),
+            reserved: [0; 5],
         };
         match ev.view() {
             View::KeyMigration(k) | View::KeyFile(k) | View::Cryptographic(k) => {
@@ -472,7 +555,7 @@ impl fmt::Display for BatchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "batch byte {}: ", self.offset)?;
         match &self.kind {
-            BatchErrorKind::BadMagic => write!(f, "missing `KTB2` header"),
+            BatchErrorKind::BadMagic => write!(f, "missing `KTB3` header"),
             BatchErrorKind::Truncated { needed, available } => {
                 write!(f, "truncated: needs {needed} bytes, {available} left")
             }
@@ -522,51 +605,20 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Little-endian fields of one encoded row, read in order.
-struct Fields<'a>(&'a [u8]);
-
-// Forced inline: the page is built for size, where these tiny readers would stay calls, one per
-// field of every row.
-impl Fields<'_> {
-    #[inline(always)]
-    fn next<const N: usize>(&mut self) -> [u8; N] {
-        let mut out = [0; N];
-        let (head, tail) = self.0.split_at(N.min(self.0.len()));
-        out[..head.len()].copy_from_slice(head);
-        self.0 = tail;
-        out
-    }
-    #[inline(always)]
-    fn u16(&mut self) -> u16 {
-        u16::from_le_bytes(self.next())
-    }
-    #[inline(always)]
-    fn u32(&mut self) -> u32 {
-        u32::from_le_bytes(self.next())
-    }
-    #[inline(always)]
-    fn u64(&mut self) -> u64 {
-        u64::from_le_bytes(self.next())
-    }
-    #[inline(always)]
-    fn sym(&mut self) -> Sym {
-        Sym(self.u32())
-    }
-}
-
 impl Batch {
     /// The first four bytes of an encoded batch.
-    pub const MAGIC: [u8; 4] = *b"KTB2";
-    /// Bytes per encoded row.
-    pub const ROW_BYTES: usize = 2 + 8 * 5 + 4 + 1 + 4 * 11;
+    pub const MAGIC: [u8; 4] = *b"KTB3";
+    /// Bytes per encoded row: a [`Row`] as it is in memory.
+    pub const ROW_BYTES: usize = std::mem::size_of::<Row>();
 
-    /// The batch as compact little-endian bytes: [`Batch::MAGIC`], the first string's id (u32),
-    /// the string count (u32) and
-    /// each string as a u32 byte length and its UTF-8, then the row count (u32) and each row as
-    /// [`Batch::ROW_BYTES`] bytes (its fields in declaration order, no padding).
+    /// The batch as compact bytes: [`Batch::MAGIC`], the first string's id (u32), the string
+    /// count (u32) and each string as a u32 byte length and its UTF-8, then the row count (u32)
+    /// and the rows' own bytes ([`Batch::ROW_BYTES`] each). Numbers are little-endian (the
+    /// byte order of wasm32 and of every native target keytrail builds for; batches only ever
+    /// travel between a worker and its page).
     pub fn encode(&self) -> Vec<u8> {
         let strings: usize = self.new_strings.iter().map(|s| 4 + s.len()).sum();
-        let mut out = Vec::with_capacity(12 + strings + self.rows.len() * Self::ROW_BYTES);
+        let mut out = Vec::with_capacity(16 + strings + self.rows.len() * Self::ROW_BYTES);
         out.extend_from_slice(&Self::MAGIC);
         out.extend_from_slice(&self.first_string.to_le_bytes());
         out.extend_from_slice(&(self.new_strings.len() as u32).to_le_bytes());
@@ -575,26 +627,7 @@ impl Batch {
             out.extend_from_slice(s.as_bytes());
         }
         out.extend_from_slice(&(self.rows.len() as u32).to_le_bytes());
-        for r in &self.rows {
-            let mut b = [0u8; Self::ROW_BYTES];
-            let mut at = 0;
-            let mut put = |bytes: &[u8]| {
-                b[at..at + bytes.len()].copy_from_slice(bytes);
-                at += bytes.len();
-            };
-            put(&r.file.to_le_bytes());
-            put(&r.number.to_le_bytes());
-            put(&r.byte_start.to_le_bytes());
-            put(&r.byte_end.to_le_bytes());
-            put(&r.time.to_le_bytes());
-            put(&r.event_id.to_le_bytes());
-            put(&r.record_id.to_le_bytes());
-            put(&[Outcome::to_byte(r.outcome)]);
-            for s in r.syms() {
-                put(&s.0.to_le_bytes());
-            }
-            out.extend_from_slice(&b);
-        }
+        out.extend_from_slice(self.rows.as_bytes());
         out
     }
 
@@ -635,40 +668,18 @@ impl Batch {
         }
         let mut rows = Vec::with_capacity(count);
         for (i, rec) in body.chunks_exact(Self::ROW_BYTES).enumerate() {
-            let mut f = Fields(rec);
-            let file = f.u16();
-            let number = f.u64();
-            let byte_start = f.u64();
-            let byte_end = f.u64();
-            let time = f.u64() as i64;
-            let event_id = f.u32();
-            let record_id = f.u64();
-            let [byte] = f.next::<1>();
-            let outcome = Outcome::from_byte(byte).map_err(|found| BatchError {
-                offset: start + i * Self::ROW_BYTES + 2 + 8 * 5 + 4,
-                kind: BatchErrorKind::InvalidOutcome { row: i, found },
+            // Only the outcome byte can be invalid: every other field takes any bytes.
+            let row = Row::try_read_from_bytes(rec).map_err(|_| {
+                let at = std::mem::offset_of!(Row, outcome);
+                BatchError {
+                    offset: start + i * Self::ROW_BYTES + at,
+                    kind: BatchErrorKind::InvalidOutcome {
+                        row: i,
+                        found: rec.get(at).copied().unwrap_or(0),
+                    },
+                }
             })?;
-            rows.push(Row {
-                file,
-                number,
-                byte_start,
-                byte_end,
-                time,
-                event_id,
-                record_id,
-                outcome,
-                account: f.sym(),
-                user: f.sym(),
-                sid: f.sym(),
-                logon_id: f.sym(),
-                provider: f.sym(),
-                algorithm: f.sym(),
-                key_name: f.sym(),
-                key_type: f.sym(),
-                operation: f.sym(),
-                return_code: f.sym(),
-                computer: f.sym(),
-            });
+            rows.push(row);
         }
         Ok(Batch {
             first_string,
@@ -801,7 +812,7 @@ mod tests {
             time: -5,
             event_id: 5059,
             record_id: u64::MAX,
-            outcome: Some(Outcome::Failure),
+            outcome: RowOutcome::Failure,
             account: Sym(account),
             user: Sym(8),
             sid: Sym(0),
@@ -813,11 +824,12 @@ mod tests {
             operation: Sym(6),
             return_code: Sym(7),
             computer: Sym(u32::MAX),
+            reserved: [0; 5],
         }
     }
 
     #[test]
-    fn row_is_88_bytes() {
+    fn row_is_96_bytes() {
         assert_eq!(std::mem::size_of::<Row>(), 96);
     }
 
@@ -861,7 +873,7 @@ mod tests {
             (b"", 0, BatchErrorKind::BadMagic),
             (b"KTB1\0\0\0\0", 0, BatchErrorKind::BadMagic),
             (
-                b"KTB2\0\0\0\0\x01\0\0\0\x05\0\0\0ab",
+                b"KTB3\0\0\0\0\x01\0\0\0\x05\0\0\0ab",
                 16,
                 BatchErrorKind::Truncated {
                     needed: 5,
@@ -869,7 +881,7 @@ mod tests {
                 },
             ),
             (
-                b"KTB2\0\0\0\0\x01\0\0\0\x01\0\0\0\xff\0\0\0\0",
+                b"KTB3\0\0\0\0\x01\0\0\0\x01\0\0\0\xff\0\0\0\0",
                 16,
                 BatchErrorKind::InvalidUtf8 { string: 0 },
             ),
@@ -882,7 +894,7 @@ mod tests {
                 },
             ),
             (
-                b"KTB2\0\0\0\0\0\0\0\0\0\0\0\0x",
+                b"KTB3\0\0\0\0\0\0\0\0\0\0\0\0x",
                 16,
                 BatchErrorKind::TrailingBytes { count: 1 },
             ),
@@ -892,13 +904,14 @@ mod tests {
             assert_eq!((e.offset, &e.kind), (*offset, kind), "{bytes:?}");
         }
         let mut bad = good.clone();
-        bad[22 + 46] = 3;
+        // The outcome is the row's byte 90 (after five u64, twelve u32 and the u16 file).
+        bad[22 + 90] = 3;
         let e = Batch::decode(&bad).unwrap_err();
         assert_eq!(e.kind, BatchErrorKind::InvalidOutcome { row: 0, found: 3 });
-        assert_eq!(e.offset, 22 + 46);
+        assert_eq!(e.offset, 22 + 90);
         assert!(e
             .to_string()
-            .starts_with("batch byte 68: row 0 has outcome 3"));
+            .starts_with("batch byte 112: row 0 has outcome 3"));
     }
 
     #[test]

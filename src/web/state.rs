@@ -712,7 +712,7 @@ impl AppState {
                         .iter()
                         .filter(|r| r.account == t.account && is_key_event(r.event_id))
                         .map(|r| {
-                            let failed = r.outcome == Some(Outcome::Failure);
+                            let failed = r.outcome.get() == Some(Outcome::Failure);
                             (
                                 store.str(r.computer),
                                 store.str(r.logon_id),
@@ -878,13 +878,7 @@ impl AppState {
 
     /// The rules row `row` matches, in rule order.
     pub fn rules_matched(&self, row: u32) -> impl Iterator<Item = &Rule> {
-        let bits = self.store.findings_of(row as usize);
-        self.rules
-            .rules()
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| bits & (1 << i) != 0)
-            .map(|(_, r)| r)
+        self.rules.matched(self.store.findings_of(row as usize))
     }
 
     /// The rows of the view as CSV (header line first, CRLF line ends); the last column lists

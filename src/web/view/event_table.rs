@@ -60,7 +60,7 @@ fn cell_text(text: &Text, state: &AppState, row: u32, column: Column) -> String 
     };
     match column {
         Column::Event => event_label(text.lang, r.event_id),
-        Column::Outcome => text.outcome(r.outcome).to_string(),
+        Column::Outcome => text.outcome(r.outcome.get()).to_string(),
         Column::Time => {
             // 2025-03-04T09:15:22.4421007Z → 2025-03-04 09:15:22
             let full = state.cell(row, column);
@@ -174,7 +174,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
     });
     let body = (start..end).map(|position| {
         let row = app.view[position];
-        let outcome = app.store.rows.get(row as usize).and_then(|r| r.outcome);
+        let outcome = app.store.rows.get(row as usize).and_then(|r| r.outcome.get());
         let is_selected = selected_position == Some(position);
         let onclick = {
             let cb = props.on_action.clone();

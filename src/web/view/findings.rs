@@ -588,7 +588,7 @@ pub fn row_findings(
     let routine = app.rules.routine().pattern(app.store.routine_of(i));
     let pair = app.store.pair_of(i).map(|p| {
         let other = &app.store.rows[p];
-        let probe = other.outcome == Some(crate::decoder::view::Outcome::Failure);
+        let probe = other.outcome.get() == Some(crate::decoder::view::Outcome::Failure);
         let seconds = match (row.time(), other.time()) {
             (Some(a), Some(b)) => format!(" ({:+.1} s)", (b - a) as f64 / 1e9),
             _ => String::new(),
