@@ -56,6 +56,9 @@ enum Command {
         /// JSON Lines (`json` is the same) or CSV.
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
+        /// The rules whose ids each event's `findings` lists (default: the built-in rules).
+        #[arg(long, value_name = "rules.json")]
+        rules: Option<String>,
     },
     /// Events that match monitoring rules, routine Windows activity told apart.
     ///
@@ -218,24 +221,36 @@ fn run(cli: Cli) -> Result<u8> {
             writeln!(stdout, "{}", text.trim_end())?;
             Ok(if skipped { 3 } else { 0 })
         }
-        Command::Export { files, format } => {
+        Command::Export {
+            files,
+            format,
+            rules,
+        } => {
             let files: Vec<&str> = files.iter().map(String::as_str).collect();
+            let rules = RuleSet::compile_file(rule_file(rules.as_deref())?)
+                .map_err(|e| usage(e.to_string()))?;
             let csv = format == ExportFormat::Csv;
             let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
             if csv {
-                writeln!(out, "{}", export::CSV_HEADER)?;
+                writeln!(out, "{}", export::csv_header())?;
             }
-            let mut line = String::with_capacity(2048);
+            let (mut line, mut text) = (Vec::with_capacity(4096), String::new());
             let skipped = decode_files(&files, |file, ev| {
+                let findings = rules
+                    .matched(rules.mask(ev))
+                    .map(|r| r.id.as_str())
+                    .collect();
+                let record = export::Record::new(file, ev, findings);
                 line.clear();
                 if csv {
-                    export::csv_row(file, ev, &mut line);
+                    text.clear();
+                    record.write_csv(&mut text);
+                    line.extend_from_slice(text.as_bytes());
                 } else {
-                    export::json_line(ev, &mut line);
+                    record.write_json(&mut line);
                 }
-                line.push('\n');
-                out.write_all(line.as_bytes())
-                    .context("writing to standard output")
+                line.push(b'\n');
+                out.write_all(&line).context("writing to standard output")
             })?;
             out.flush()?;
             Ok(if skipped { 3 } else { 0 })
@@ -287,6 +302,18 @@ fn generate(args: GenerateArgs) -> Result<u8> {
     Ok(0)
 }
 
+/// The rules file at `path` (`--rules`), or the built-in rules.
+fn rule_file(path: Option<&str>) -> Result<RuleFile> {
+    Ok(match path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read rules `{path}`"))?;
+            RuleFile::from_json(&text).map_err(|e| usage(e.to_string()))?
+        }
+        None => RuleFile::new(rules::presets()),
+    })
+}
+
 /// `keytrail findings`: decodes every file, keeps the sessions, then matches the key events and
 /// tells routine activity apart.
 fn findings(
@@ -296,15 +323,7 @@ fn findings(
     count_routine: bool,
 ) -> Result<u8> {
     let json = format == TextOrJson::Json;
-    let file = match rules_path {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read rules `{path}`"))?;
-            RuleFile::from_json(&text).map_err(|e| usage(e.to_string()))?
-        }
-        None => RuleFile::new(rules::presets()),
-    };
-    let rules = RuleSet::compile_file(file).map_err(|e| usage(e.to_string()))?;
+    let rules = RuleSet::compile_file(rule_file(rules_path)?).map_err(|e| usage(e.to_string()))?;
     // Sessions may be logged after the key events that use them (newest-first exports), so
     // the session of each finding is looked up once every file is read. Until then the key
     // events are kept as compact rows (strings interned once): the matching ones, and the

@@ -60,8 +60,34 @@ fn export_jsonl_of_the_reference_page_paste() {
         ],
         "all ten EventData fields in document order"
     );
+    // The account, its key, and the built-in rules it matches, flat beside the raw fields.
+    assert_eq!(v["account"], "CONTOSO\\dadmin");
+    assert_eq!(v["logon_id"], "0x38e2d");
+    assert_eq!(v["key_type"], "User key.");
+    assert_eq!(v["return_code"], "0x0");
+    assert_eq!(v["findings"][0], "export-any");
     // The repair is said on stderr, and is not a skip.
     assert!(text(&out.stderr).contains("documentation markup"));
+}
+
+#[test]
+fn export_csv_has_the_json_keys_as_columns_in_the_same_order() {
+    let path = fixture("docs-5059-seed.txt");
+    let json = keytrail(&["export", &path], None);
+    let csv = keytrail(&["export", &path, "--format", "csv"], None);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let csv = text(&csv.stdout);
+    assert_eq!(csv.lines().next().unwrap(), keys.join(","));
+    // The rules of a rules file name the findings instead of the built-in ones.
+    let dir = std::env::temp_dir().join(format!("keytrail-export-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("rules.json");
+    std::fs::write(&rules, r#"[{"id":"ours","event_ids":[5059]}]"#).unwrap();
+    let out = keytrail(&["export", &path, "--rules", rules.to_str().unwrap()], None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"], serde_json::json!(["ours"]));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -248,12 +274,16 @@ fn evtx_files_read_like_xml_by_content_from_paths_and_stdin() {
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["events"], 2261, "{summary}");
 
-    // Standard input streams the same file: the same export, line for line.
+    // Standard input streams the same file: the same export, line for line (but for `file`,
+    // which names where each was read from).
     let from_path = keytrail(&["export", &evtx], None);
     let bytes = std::fs::read(&evtx).unwrap();
     let from_stdin = keytrail(&["export", "-"], Some(&bytes));
     assert_eq!(from_stdin.status.code(), Some(0));
-    assert_eq!(from_stdin.stdout, from_path.stdout);
+    let stdin_text = text(&from_stdin.stdout).replace("{\"file\":\"-\",", "{");
+    let path_text = text(&from_path.stdout).replace(&format!("{{\"file\":{evtx:?},"), "{");
+    assert_eq!(stdin_text.lines().count(), 2261);
+    assert_eq!(stdin_text, path_text);
     let first = text(&from_path.stdout).lines().next().unwrap().to_string();
     let first: serde_json::Value = serde_json::from_str(&first).unwrap();
     assert_eq!(first["time"], "2016-07-08T18:12:51.6816408Z");

@@ -541,6 +541,15 @@ impl RuleSet {
             .filter(|(_, (rule, c))| check(rule, c, ev, None))
             .fold(0, |m, (i, _)| m | 1 << i)
     }
+
+    /// The rules whose bits are set in `mask` (as [`RuleSet::mask`] gives), in rule order.
+    pub fn matched(&self, mask: u32) -> impl Iterator<Item = &Rule> + '_ {
+        self.rules()
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| mask & (1 << i) != 0)
+            .map(|(_, r)| r)
+    }
 }
 
 /// Marks the rows of `store` from row `from` on with the rules they match
