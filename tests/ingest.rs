@@ -4,8 +4,10 @@
 
 use keytrail::decoder::{find_event_start, TextEncoding};
 use keytrail::generator::{self, Encoding, Format, Spec};
+use keytrail::ingest::export::{ExportRow, Exporter};
 use keytrail::ingest::file::{detail_of, Collected, Detail, FileDecoder, Progress};
 use keytrail::ingest::Reader;
+use keytrail::model::export::Record;
 use keytrail::model::store::{Batch, Joiner};
 
 fn sample(name: &str) -> Vec<u8> {
@@ -127,4 +129,101 @@ fn the_detail_of_an_evtx_record_is_its_xml_decoded_again() {
     assert_eq!(algorithm.raw, "%%2432");
     assert!(algorithm.decoded.is_some(), "the %% code is decoded");
     assert_eq!(detail.xml, xml);
+}
+
+/// Runs an export of `rows` of the file `bytes` as the worker does, reading only the windows
+/// the exporter asks for; gives the JSON array's records and how many rows were lost.
+fn export_rows(bytes: &[u8], rows: Vec<ExportRow>, csv: bool) -> (String, usize, usize) {
+    let mut exporter = Exporter::new(rows, vec!["Security.evtx".into()], csv);
+    let mut reads = 0;
+    while let Some((file, range)) = exporter.next_read() {
+        assert_eq!(file, 0);
+        reads += 1;
+        let end = (range.end as usize).min(bytes.len());
+        exporter.take(&bytes[range.start as usize..end]);
+    }
+    let (text, lost) = exporter.finish();
+    (text, lost, reads)
+}
+
+/// The page's export reads the chosen events again and writes the CLI's records for them, in
+/// the order chosen, from XML (UTF-16 too) and from `.evtx` chunks alike.
+#[test]
+fn the_page_export_writes_the_cli_records_of_the_chosen_rows_in_their_order() {
+    for name in [
+        "evtx/security.evtx",
+        "event-viewer-utf16le-bom.xml",
+        "wevtutil.xml",
+    ] {
+        let bytes = sample(name);
+        let (_, events, _, _) = keytrail::ingest::read_all(&bytes);
+        assert!(events.len() > 2, "{name}");
+        // Every third event, newest first, the first two marked as matching a rule.
+        let chosen: Vec<usize> = (0..events.len()).step_by(3).rev().collect();
+        let rows = chosen
+            .iter()
+            .enumerate()
+            .map(|(n, &i)| ExportRow {
+                file: 0,
+                start: events[i].byte_range.0,
+                end: events[i].byte_range.1,
+                findings: if n < 2 {
+                    vec!["export-any".into()]
+                } else {
+                    vec![]
+                },
+            })
+            .collect();
+        let (text, lost, reads) = export_rows(&bytes, rows, false);
+        assert_eq!(lost, 0, "{name}");
+        let got: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+        assert_eq!(got.len(), chosen.len(), "{name}");
+        for (n, (record, &i)) in got.iter().zip(&chosen).enumerate() {
+            let findings = if n < 2 { vec!["export-any"] } else { vec![] };
+            let mut want = Vec::new();
+            Record::new("Security.evtx", &events[i], findings).write_json(&mut want);
+            let want: serde_json::Value = serde_json::from_slice(&want).unwrap();
+            assert_eq!(record, &want, "{name}, record {n}");
+        }
+        // A small file is one window, read once.
+        assert_eq!(reads, 1, "{name}");
+        // CSV: the header, then one row per record.
+        let rows = vec![ExportRow {
+            file: 0,
+            start: events[1].byte_range.0,
+            end: events[1].byte_range.1,
+            findings: vec![],
+        }];
+        let (csv, _, _) = export_rows(&bytes, rows, true);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines[0], keytrail::model::export::csv_header());
+        assert!(lines[1].starts_with("Security.evtx,"), "{}", lines[1]);
+    }
+}
+
+/// Rows whose bytes are gone (a file cut short since it was opened) are counted, not dropped
+/// silently, and the other rows are still written.
+#[test]
+fn the_page_export_counts_rows_it_cannot_read_again() {
+    let bytes = sample("wevtutil.xml");
+    let (_, events, _, _) = keytrail::ingest::read_all(&bytes);
+    let last = events.last().unwrap().byte_range;
+    let rows = vec![
+        ExportRow {
+            file: 0,
+            start: events[0].byte_range.0,
+            end: events[0].byte_range.1,
+            findings: vec![],
+        },
+        ExportRow {
+            file: 0,
+            start: last.0,
+            end: last.1,
+            findings: vec![],
+        },
+    ];
+    let (text, lost, _) = export_rows(&bytes[..last.0 as usize + 10], rows, false);
+    assert_eq!(lost, 1);
+    let got: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    assert_eq!(got.len(), 1);
 }

@@ -506,12 +506,28 @@ fn error_text(err: &(dyn std::error::Error + 'static)) -> String {
 /// The XML of the record that starts `offset` bytes into `chunk` (one whole chunk of an `.evtx`
 /// file), indented for reading: what the detail pane shows and copies for an `.evtx` event.
 pub fn record_xml(chunk: &[u8], offset: u64) -> Option<String> {
-    let mut data = EvtxChunkData::new(chunk.to_vec(), false).ok()?;
-    let mut parsed = data.parse(settings(true)).ok()?;
-    let record = parsed
-        .iter()
-        .filter_map(Result::ok)
-        .find(|r| r.binxml_offset == offset + RECORD_HEADER)?;
-    let xml = record.into_xml().ok()?;
-    Some(xml.data.trim().to_string())
+    records_xml(chunk, &[offset], true).pop().flatten()
+}
+
+/// The XML of the records that start at each of `offsets` in `chunk`, in the order of
+/// `offsets` (`None` for one that does not parse), the chunk parsed once for all of them: what an
+/// export of many events of one chunk reads.
+pub fn records_xml(chunk: &[u8], offsets: &[u64], indent: bool) -> Vec<Option<String>> {
+    let mut out = vec![None; offsets.len()];
+    let Ok(mut data) = EvtxChunkData::new(chunk.to_vec(), false) else {
+        return out;
+    };
+    let Ok(mut parsed) = data.parse(settings(indent)) else {
+        return out;
+    };
+    for record in parsed.iter().filter_map(Result::ok) {
+        let at = record.binxml_offset.saturating_sub(RECORD_HEADER);
+        let Some(i) = offsets.iter().position(|&o| o == at) else {
+            continue;
+        };
+        if let Ok(xml) = record.into_xml() {
+            out[i] = Some(xml.data.trim().to_string());
+        }
+    }
+    out
 }

@@ -25,9 +25,10 @@
 //! ```
 
 mod evtx;
+pub mod export;
 pub mod file;
 
-pub use evtx::{record_xml, EvtxPart, EvtxReader};
+pub use evtx::{record_xml, records_xml, EvtxPart, EvtxReader};
 
 use crate::decoder::{Boundary, Decoder, Item, Stats};
 use serde::Serialize;

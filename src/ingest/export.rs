@@ -1,0 +1,214 @@
+//! The page's export: the events of the rows the user chose, read again from their files and
+//! written as the same [`Record`]s as the CLI's `export` (every raw field, the decoded values,
+//! the rules each matches), in the order the rows were chosen.
+//!
+//! The reads are planned here, without any browser API: rows are grouped by file, sorted by
+//! place, and covered by windows of at most [`WINDOW_BYTES`] (whole chunks in an `.evtx` file,
+//! whose records are rendered from their chunk's tables), so that a large export reads each
+//! part of a file once. The worker only reads the windows [`Exporter::next_read`] asks for and
+//! hands each back to [`Exporter::take`].
+//!
+//! ```
+//! use keytrail::ingest::export::{ExportRow, Exporter};
+//!
+//! let xml = b"<Event><System><EventID>5059</EventID></System></Event>";
+//! let rows = vec![ExportRow { file: 0, start: 0, end: xml.len() as u64, findings: vec![] }];
+//! let mut exporter = Exporter::new(rows, vec!["a.xml".into()], false);
+//! while let Some((file, range)) = exporter.next_read() {
+//!     assert_eq!(file, 0);
+//!     exporter.take(&xml[range.start as usize..range.end as usize]);
+//! }
+//! let (text, lost) = exporter.finish();
+//! assert_eq!(lost, 0);
+//! assert!(text.starts_with("[\n{\"file\":\"a.xml\",\"event_id\":5059"));
+//! ```
+
+use super::{evtx_chunk_of, is_evtx_record, records_xml, Reader};
+use crate::decoder::{Event, Item};
+use crate::model::export::{csv_header, Record};
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+
+/// The most bytes read at once (one event or one `.evtx` chunk larger than that is read whole).
+pub const WINDOW_BYTES: u64 = 16 * 1024 * 1024;
+
+/// One row to export: where its event is in which file, and the ids of the rules it matches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportRow {
+    /// The file's number (the page's numbering).
+    pub file: u32,
+    /// Where the event starts in the file.
+    pub start: u64,
+    /// Where it ends.
+    pub end: u64,
+    /// The rules it matches.
+    pub findings: Vec<String>,
+}
+
+/// Reads planned and records written, for one export.
+#[derive(Debug)]
+pub struct Exporter {
+    rows: Vec<ExportRow>,
+    names: Vec<String>,
+    csv: bool,
+    /// Row indexes in read order (by file, then place).
+    order: Vec<usize>,
+    /// The next of `order` not yet read.
+    next: usize,
+    /// The window asked for and not yet taken: its rows (a run of `order`) and its start.
+    pending: Option<(Range<usize>, u64)>,
+    /// Each row's record, once written.
+    records: Vec<Option<String>>,
+}
+
+impl Exporter {
+    /// An export of `rows` (in the order they are to be written) from the files named `names`
+    /// (indexed by [`ExportRow::file`]), as CSV or as a JSON array.
+    pub fn new(rows: Vec<ExportRow>, names: Vec<String>, csv: bool) -> Self {
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by_key(|&i| (rows[i].file, rows[i].start));
+        let records = vec![None; rows.len()];
+        Self {
+            rows,
+            names,
+            csv,
+            order,
+            next: 0,
+            pending: None,
+            records,
+        }
+    }
+
+    /// The next bytes to read: a file's number and a byte range of it; `None` when every row
+    /// has been read.
+    pub fn next_read(&mut self) -> Option<(u32, Range<u64>)> {
+        let first = &self.rows[*self.order.get(self.next)?];
+        let file = first.file;
+        let start = span(first).start;
+        let mut end = span(first).end;
+        let mut last = self.next + 1;
+        while let Some(row) = self.order.get(last).map(|&i| &self.rows[i]) {
+            let range = span(row);
+            if row.file != file || range.end.max(end) - start > WINDOW_BYTES {
+                break;
+            }
+            end = end.max(range.end);
+            last += 1;
+        }
+        self.pending = Some((self.next..last, start));
+        self.next = last;
+        Some((file, start..end))
+    }
+
+    /// Writes the records of the rows in the window [`Exporter::next_read`] asked for, from its
+    /// `bytes` (fewer than asked when the file ended sooner: the rows beyond are lost).
+    pub fn take(&mut self, bytes: &[u8]) {
+        let Some((run, at)) = self.pending.take() else {
+            return;
+        };
+        let rows: Vec<usize> = self.order[run].to_vec();
+        let slice = |range: Range<u64>| {
+            let (s, e) = (range.start.saturating_sub(at), range.end.saturating_sub(at));
+            bytes.get(s as usize..e as usize)
+        };
+        // `.evtx` records, grouped by chunk so that each chunk is parsed once.
+        let mut chunks: Vec<(Range<u64>, Vec<usize>)> = Vec::new();
+        for i in rows {
+            let row = &self.rows[i];
+            let Some(raw) = slice(row.start..row.end) else {
+                continue;
+            };
+            if !is_evtx_record(raw) {
+                self.records[i] = self.write(i, raw);
+                continue;
+            }
+            let chunk = evtx_chunk_of(row.start);
+            match chunks.last_mut() {
+                Some((c, members)) if *c == chunk => members.push(i),
+                _ => chunks.push((chunk, vec![i])),
+            }
+        }
+        for (chunk, members) in chunks {
+            let Some(chunk_bytes) = slice(chunk.clone()) else {
+                continue;
+            };
+            let offsets: Vec<u64> = members
+                .iter()
+                .map(|&i| self.rows[i].start - chunk.start)
+                .collect();
+            let xml = records_xml(chunk_bytes, &offsets, false);
+            for (i, xml) in members.into_iter().zip(xml) {
+                if let Some(xml) = xml {
+                    self.records[i] = self.write(i, xml.as_bytes());
+                }
+            }
+        }
+    }
+
+    /// The record of row `i`, from its event's bytes (XML, UTF-8 or UTF-16).
+    fn write(&self, i: usize, bytes: &[u8]) -> Option<String> {
+        let row = &self.rows[i];
+        let event = decode_one(bytes)?;
+        let name = self.names.get(row.file as usize).map_or("", String::as_str);
+        let findings = row.findings.iter().map(String::as_str).collect();
+        let record = Record::new(name, &event, findings);
+        if self.csv {
+            let mut line = String::new();
+            record.write_csv(&mut line);
+            Some(line)
+        } else {
+            let mut line = Vec::new();
+            record.write_json(&mut line);
+            String::from_utf8(line).ok()
+        }
+    }
+
+    /// The whole export (CSV with its header and CRLF line ends, or a JSON array with one
+    /// record a line), in the rows' order, and how many rows could not be read again.
+    pub fn finish(self) -> (String, usize) {
+        let lost = self.records.iter().filter(|r| r.is_none()).count();
+        let mut out = String::new();
+        if self.csv {
+            out.push_str(&csv_header());
+            out.push_str("\r\n");
+            for record in self.records.iter().flatten() {
+                out.push_str(record);
+                out.push_str("\r\n");
+            }
+        } else {
+            out.push_str("[\n");
+            for (n, record) in self.records.iter().flatten().enumerate() {
+                if n > 0 {
+                    out.push_str(",\n");
+                }
+                out.push_str(record);
+            }
+            out.push_str("\n]\n");
+        }
+        (out, lost)
+    }
+}
+
+/// What must be read for a row: its event and, in case it is an `.evtx` record (which the row
+/// does not say), the whole chunk that would hold it. An `.evtx` record never starts before the
+/// first chunk; an XML event that does is read alone. Reading the chunk around an XML event
+/// costs a few more bytes, never a second read.
+fn span(row: &ExportRow) -> Range<u64> {
+    if row.start < crate::decoder::EVTX_HEADER_BYTES {
+        return row.start..row.end;
+    }
+    let chunk = evtx_chunk_of(row.start);
+    chunk.start.min(row.start)..chunk.end.max(row.end)
+}
+
+/// The one event in `bytes`.
+fn decode_one(bytes: &[u8]) -> Option<Event> {
+    let mut reader = Reader::new();
+    let mut items = Vec::new();
+    reader.push(bytes, &mut items);
+    reader.finish(&mut items);
+    items.into_iter().find_map(|item| match item {
+        Item::Event(event) => Some(event),
+        Item::Problem(_) => None,
+    })
+}
