@@ -843,17 +843,52 @@ fn state_sorts_filters_selects_and_exports() {
     // Opening the detail asks the worker for the row's bytes.
     let asked = state.apply(Action::OpenDetail, 0.0);
     assert!(matches!(asked.as_slice(), [Request::Detail { .. }]));
-    // Exports hold exactly the filtered rows.
+    // An export asks the worker for exactly the filtered rows, in the table's order, each with
+    // the rules it matches; a second click waits for the first export.
     state.apply(Action::ResetFilter, 0.0);
     state.apply(Action::ToggleAccount(bob), 0.0);
-    let csv = state.export_csv();
-    assert_eq!(csv.lines().count(), 101);
-    assert!(csv.starts_with("time,event,outcome,account,"));
-    assert!(csv.contains("CORP\\bob"));
-    let json: Vec<serde_json::Value> = serde_json::from_str(&state.export_json()).unwrap();
-    assert_eq!(json.len(), 100);
-    assert_eq!(json[0]["account"], "CORP\\bob");
-    assert!(json[0]["findings"].is_array());
+    let asked = state.apply(Action::Export { csv: true }, 0.0);
+    let [Request::Export {
+        token, csv, rows, ..
+    }] = asked.as_slice()
+    else {
+        panic!("{asked:?}");
+    };
+    assert!(*csv);
+    assert_eq!(rows.len(), 100);
+    let view: Vec<(u64, u64)> = state
+        .view
+        .iter()
+        .map(|&i| {
+            let r = &state.store.rows[i as usize];
+            (r.byte_start, r.byte_end)
+        })
+        .collect();
+    let asked_rows: Vec<(u64, u64)> = rows.iter().map(|r| (r.start, r.end)).collect();
+    assert_eq!(asked_rows, view);
+    for (row, &i) in rows.iter().zip(&state.view) {
+        let want: Vec<String> = state.rules_matched(i).map(|r| r.id.clone()).collect();
+        assert_eq!(row.findings, want);
+    }
+    assert!(rows
+        .iter()
+        .any(|r| r.findings.iter().any(|f| f == "export-any")));
+    assert!(state.apply(Action::Export { csv: false }, 0.0).is_empty());
+    // The worker's answer is offered as a download once.
+    let token = *token;
+    state.apply(
+        Action::Report(Report::Exported {
+            token,
+            csv: true,
+            text: "file,event_id\r\n".into(),
+            lost: 2,
+        }),
+        0.0,
+    );
+    let ready = state.export.ready.take().unwrap();
+    assert_eq!(ready.name, "keytrail-events.csv");
+    assert_eq!(state.export.lost, 2);
+    assert!(state.export.waiting.is_none());
 }
 
 #[wasm_bindgen_test]

@@ -81,16 +81,30 @@ describe('findings', () => {
     }
     assert.match(await rows.first().textContent(), /svc-backup/);
     await page.screenshot({ path: join(artifacts, '20-findings-filter.png') });
-    // The export of a rule's matches says which rules each row matches.
+    // The export of a rule's matches: the CLI's records of those events (every raw field, the
+    // decoded values), each saying which rules it matches, in CSV and in JSON.
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
-    const lines = (await readFile(await csv.path(), 'utf8')).trimEnd().split('\r\n');
-    assert.equal(lines.length, machine + 1);
-    assert.ok(lines[0].endsWith(',sid,findings'));
-    assert.ok(lines.slice(1).every((l) => /machine-key-export-not-system/.test(l.split(',').pop())));
+    const table = parseCsv(await readFile(await csv.path(), 'utf8'));
+    const cliHeader = execFileSync(keytrailBin, ['export', SAMPLE, '--format', 'csv']).toString().split('\r\n')[0].split('\n')[0];
+    assert.equal(table[0].join(','), cliHeader, 'the page and the CLI write the same columns');
+    assert.equal(table.length, machine + 1);
+    const findingsAt = table[0].indexOf('findings');
+    const dataAt = table[0].indexOf('data');
+    assert.ok(table.slice(1).every((r) => /\bmachine-key-export-not-system\b/.test(r[findingsAt])));
+    assert.ok(table.slice(1).every((r) => JSON.parse(r[dataAt]).Operation === '%%2464'));
     const [json] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
     const exported = JSON.parse(await readFile(await json.path(), 'utf8'));
     assert.equal(exported.length, machine);
     assert.ok(exported.every((r) => r.findings.includes('machine-key-export-not-system') && r.findings.includes('export-any')));
+    // Record for record what the CLI writes for the same events (found by record ID); only the
+    // file's name differs, and the findings, which follow the page's rules (business hours in
+    // the browser's time zone).
+    const cli = new Map(execFileSync(keytrailBin, ['export', SAMPLE], { maxBuffer: 1 << 28 }).toString()
+      .trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.record_id, r]));
+    for (const r of exported) {
+      const want = cli.get(r.record_id);
+      assert.deepEqual({ ...r, file: '', findings: [] }, { ...want, file: '', findings: [] }, `record ${r.record_id}`);
+    }
 
     // Clicking the chip again shows everything.
     await chip(page, 'machine-key-export-not-system').click();
@@ -382,3 +396,24 @@ describe('findings', () => {
     await page.screenshot({ path: join(artifacts, '24-findings-ja.png') });
   });
 });
+
+/** The rows of a CSV text (RFC 4180: quoted fields may hold commas, quotes and line ends). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; }
+    else field += c;
+  }
+  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}

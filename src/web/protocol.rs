@@ -78,6 +78,18 @@ pub enum Request {
         /// The account's SID.
         sid: String,
     },
+    /// Export the events of these rows (in this order) as the CLI's records: CSV, or a JSON
+    /// array. The worker reads them again from their files ([`crate::ingest::export`]).
+    Export {
+        /// Says which request a [`Report::Exported`] answers.
+        token: u32,
+        /// CSV rather than JSON.
+        csv: bool,
+        /// The rows.
+        rows: Vec<crate::ingest::export::ExportRow>,
+        /// The files' names, indexed by file number.
+        names: Vec<String>,
+    },
     /// Between workers: decode the rest of a large file, which starts at a `<Event`, on its
     /// own. The second worker answers with [`Report::Rows`] (`generation` = `job`),
     /// [`Report::Progress`] (`file` = `job`) and, last, [`Report::PartEnd`]. A
@@ -125,6 +137,17 @@ pub enum Report {
         sid: String,
         /// Its sessions.
         sessions: Vec<Session>,
+    },
+    /// The answer to [`Request::Export`].
+    Exported {
+        /// The request's token.
+        token: u32,
+        /// CSV rather than JSON.
+        csv: bool,
+        /// The whole export.
+        text: String,
+        /// Rows whose event could not be read again (the file changed or is gone).
+        lost: u32,
     },
     /// Between workers: the last report of a [`Request::Part`], with the logon sessions of its
     /// events (the rows and progress came before).

@@ -16,8 +16,8 @@ use super::protocol::{Detail, ProblemLine, Progress, Report, Request};
 use crate::decoder::view::is_key_event;
 use crate::decoder::view::Outcome;
 use crate::decoder::{value, Timestamp};
+use crate::ingest::export::ExportRow;
 use crate::model::chart::{activity, AccountBars, Activity, BarCounts};
-use crate::model::export::{csv_field, json_string};
 use crate::model::query::{self, cell, Column, Filter, Sort};
 use crate::model::rules::{self, Rule, RuleFile, RuleSet, Tally, TallyCounts};
 use crate::model::session::{self, Session, Tick};
@@ -250,6 +250,8 @@ pub struct AppState {
     pub routine_rows: Vec<(u8, u64)>,
     /// The session timeline of the one account the table is filtered to.
     pub timeline: Option<TimelineState>,
+    /// The export asked of the worker, and the last one it wrote.
+    pub export: ExportState,
     /// Running counts behind the account bars, the facets and the tallies: each row is counted
     /// once, when it arrives, so refreshing them does not grow with the load. (The activity
     /// chart still goes over every row at a refresh: its time buckets depend on the whole range.)
@@ -258,6 +260,29 @@ pub struct AppState {
     charts_len: usize,
     charts_at: f64,
     view_at: f64,
+}
+
+/// An export of the table's rows ([`Action::Export`]): asked of the worker, which reads the
+/// events again and writes the CLI's records for them.
+#[derive(Debug, Default)]
+pub struct ExportState {
+    /// The token of the export the worker is writing (the buttons wait meanwhile).
+    pub waiting: Option<u32>,
+    /// A finished export, for the page to offer as a download (taken once offered).
+    pub ready: Option<Download>,
+    /// Rows the last export could not read again.
+    pub lost: u32,
+}
+
+/// A file for the page to offer as a download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    /// Its name.
+    pub name: &'static str,
+    /// Its media type.
+    pub mime: &'static str,
+    /// Its content.
+    pub text: String,
 }
 
 /// A change to [`AppState`].
@@ -323,6 +348,11 @@ pub enum Action {
     /// Show only the matches of rule `i` that need a look, or everything again if that is what
     /// is shown.
     FilterRule(usize),
+    /// Export the rows of the table (as filtered and sorted) as CSV or as JSON.
+    Export {
+        /// CSV rather than JSON.
+        csv: bool,
+    },
     /// Show only the rows of routine class `class` (see
     /// [`Store::routine`](crate::model::store::Store::routine)) that match any rule, or
     /// everything again if that is what is shown.
@@ -460,6 +490,7 @@ impl AppState {
         let mut out = Vec::new();
         match action {
             Action::Report(report) => out.extend(self.report(report, now)),
+            Action::Export { csv } => out.extend(self.ask_export(csv)),
             Action::Opened { first_id, files } => {
                 if !self.load.busy() {
                     self.timing = Timing {
@@ -647,6 +678,42 @@ impl AppState {
         Some(Request::Timeline { token, sid })
     }
 
+    /// The request for an export of the view's rows, each with the rules it matches; `None`
+    /// while another export is being written.
+    fn ask_export(&mut self, csv: bool) -> Option<Request> {
+        if self.export.waiting.is_some() {
+            return None;
+        }
+        self.refresh_view(0.0);
+        let rows = self
+            .view
+            .iter()
+            .filter_map(|&i| {
+                let r = self.store.rows.get(i as usize)?;
+                Some(ExportRow {
+                    file: u32::from(r.file),
+                    start: r.byte_start,
+                    end: r.byte_end,
+                    findings: self.rules_matched(i).map(|rule| rule.id.clone()).collect(),
+                })
+            })
+            .collect();
+        let count = self.load.files.iter().map(|f| f.id + 1).max().unwrap_or(0);
+        let mut names = vec![String::new(); count as usize];
+        for f in &self.load.files {
+            names[f.id as usize] = f.name.clone();
+        }
+        self.next_token += 1;
+        let token = self.next_token;
+        self.export.waiting = Some(token);
+        Some(Request::Export {
+            token,
+            csv,
+            rows,
+            names,
+        })
+    }
+
     /// Takes in a report; asks again for what the report made out of date.
     fn report(&mut self, report: Report, now: f64) -> Option<Request> {
         match report {
@@ -693,6 +760,30 @@ impl AppState {
                             column: 0,
                             event: None,
                         },
+                    });
+                }
+            }
+            Report::Exported {
+                token,
+                csv,
+                text,
+                lost,
+            } => {
+                if self.export.waiting == Some(token) {
+                    self.export.waiting = None;
+                    self.export.lost = lost;
+                    self.export.ready = Some(if csv {
+                        Download {
+                            name: "keytrail-events.csv",
+                            mime: "text/csv;charset=utf-8",
+                            text,
+                        }
+                    } else {
+                        Download {
+                            name: "keytrail-events.json",
+                            mime: "application/json",
+                            text,
+                        }
                     });
                 }
             }
@@ -879,77 +970,6 @@ impl AppState {
     /// The rules row `row` matches, in rule order.
     pub fn rules_matched(&self, row: u32) -> impl Iterator<Item = &Rule> {
         self.rules.matched(self.store.findings_of(row as usize))
-    }
-
-    /// The rows of the view as CSV (header line first, CRLF line ends); the last column lists
-    /// the ids of the rules each row matches.
-    pub fn export_csv(&self) -> String {
-        let mut out = String::new();
-        let columns = Column::ALL;
-        for (i, column) in columns.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(column.key());
-        }
-        out.push_str(",sid,findings\r\n");
-        for &row in &self.view {
-            for (i, &column) in columns.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                csv_field(&mut out, &self.cell(row, column));
-            }
-            out.push(',');
-            let sid = self
-                .store
-                .rows
-                .get(row as usize)
-                .map_or("", |r| self.store.str(r.sid));
-            csv_field(&mut out, sid);
-            out.push(',');
-            let ids: Vec<&str> = self.rules_matched(row).map(|r| r.id.as_str()).collect();
-            csv_field(&mut out, &ids.join(" "));
-            out.push_str("\r\n");
-        }
-        out
-    }
-
-    /// The rows of the view as a JSON array of objects (one line per row), each with `findings`:
-    /// the ids of the rules it matches.
-    pub fn export_json(&self) -> String {
-        let mut out = String::from("[\n");
-        let columns = Column::ALL;
-        for (n, &row) in self.view.iter().enumerate() {
-            out.push_str(if n == 0 { "  {" } else { ",\n  {" });
-            for (i, &column) in columns.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_string(&mut out, column.key());
-                out.push(':');
-                json_string(&mut out, &self.cell(row, column));
-            }
-            out.push(',');
-            json_string(&mut out, "sid");
-            out.push(':');
-            let sid = self
-                .store
-                .rows
-                .get(row as usize)
-                .map_or("", |r| self.store.str(r.sid));
-            json_string(&mut out, sid);
-            out.push_str(",\"findings\":[");
-            for (i, rule) in self.rules_matched(row).enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_string(&mut out, &rule.id);
-            }
-            out.push_str("]}");
-        }
-        out.push_str("\n]\n");
-        out
     }
 }
 

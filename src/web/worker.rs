@@ -15,6 +15,7 @@ use super::codec::JsCodec;
 use super::protocol::{Bytes, Detail, Progress, Report, Request, SourceBlob, SourceFile};
 use super::{blob_len, WORKER_PATH};
 use crate::decoder::find_event_start;
+use crate::ingest::export::{ExportRow, Exporter};
 pub use crate::ingest::file::{
     decoding_workers, detail_of, problem_line, session_link, slice_text, Collect, Collected,
     FileDecoder, MAX_DECODING_WORKERS,
@@ -301,6 +302,43 @@ where
                 None => Ok(()),
             }
         }
+        Request::Export {
+            token,
+            csv,
+            rows,
+            names,
+        } => {
+            let report = export(&session.sources, token, csv, rows, names).await;
+            send(channel, report).await
+        }
+    }
+}
+
+/// Answers [`Request::Export`]: reads the windows [`Exporter`] plans, one after the other (a
+/// file that is gone or refused gives no bytes: its rows are counted as lost).
+async fn export(
+    sources: &HashMap<u32, Source>,
+    token: u32,
+    csv: bool,
+    rows: Vec<ExportRow>,
+    names: Vec<String>,
+) -> Report {
+    let mut exporter = Exporter::new(rows, names, csv);
+    while let Some((file, range)) = exporter.next_read() {
+        let bytes = match sources.get(&file) {
+            Some(source) => read(source, range.start, range.end)
+                .await
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        exporter.take(&bytes);
+    }
+    let (text, lost) = exporter.finish();
+    Report::Exported {
+        token,
+        csv,
+        text,
+        lost: u32::try_from(lost).unwrap_or(u32::MAX),
     }
 }
 

@@ -1,7 +1,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::{account_name, download, Shared};
+use super::{account_name, Shared};
 use crate::decoder::view::Outcome;
 use crate::model::store::Sym;
 use crate::web::state::{format_minutes, parse_time, Action};
@@ -94,18 +94,12 @@ pub fn Filters(props: &FiltersProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(Action::ResetFilter))
     };
     let on_csv = {
-        let state = props.state.clone();
-        Callback::from(move |_: MouseEvent| {
-            let csv = state.get().export_csv();
-            download("keytrail-events.csv", "text/csv;charset=utf-8", &csv);
-        })
+        let cb = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(Action::Export { csv: true }))
     };
     let on_json = {
-        let state = props.state.clone();
-        Callback::from(move |_: MouseEvent| {
-            let json = state.get().export_json();
-            download("keytrail-events.json", "application/json", &json);
-        })
+        let cb = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(Action::Export { csv: false }))
     };
     let one = |v: &[Sym]| v.first().copied();
     let account = one(&filter.accounts);
@@ -183,9 +177,9 @@ pub fn Filters(props: &FiltersProps) -> Html {
                 { " " }{ text.rows_shown }{ " " }{ app.store.rows.len() }
             </span>
             <button type="button" class="button secondary" data-testid="export-csv"
-                onclick={on_csv}>{ text.export_csv }</button>
+                disabled={app.export.waiting.is_some()} onclick={on_csv}>{ text.export_csv }</button>
             <button type="button" class="button secondary" data-testid="export-json"
-                onclick={on_json}>{ text.export_json }</button>
+                disabled={app.export.waiting.is_some()} onclick={on_json}>{ text.export_json }</button>
         </section>
     }
 }

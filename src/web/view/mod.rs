@@ -265,6 +265,11 @@ fn dispatch(
             state.borrow_mut().apply(Action::WorkerStopped, now_ms());
         }
     }
+    // An export the worker finished is offered once.
+    let ready = state.borrow_mut().export.ready.take();
+    if let Some(file) = ready {
+        download(file.name, file.mime, &file.text);
+    }
     publish_timing(&state.borrow());
     rerender.emit(());
 }
