@@ -234,7 +234,7 @@ fn run(cli: Cli) -> Result<u8> {
             if csv {
                 writeln!(out, "{}", export::csv_header())?;
             }
-            let (mut line, mut text) = (Vec::with_capacity(4096), String::new());
+            let mut line = String::with_capacity(4096);
             let skipped = decode_files(&files, |file, ev| {
                 let findings = rules
                     .matched(rules.mask(ev))
@@ -243,14 +243,13 @@ fn run(cli: Cli) -> Result<u8> {
                 let record = export::Record::new(file, ev, findings);
                 line.clear();
                 if csv {
-                    text.clear();
-                    record.write_csv(&mut text);
-                    line.extend_from_slice(text.as_bytes());
+                    record.write_csv(&mut line);
                 } else {
                     record.write_json(&mut line);
                 }
-                line.push(b'\n');
-                out.write_all(&line).context("writing to standard output")
+                line.push('\n');
+                out.write_all(line.as_bytes())
+                    .context("writing to standard output")
             })?;
             out.flush()?;
             Ok(if skipped { 3 } else { 0 })

@@ -180,9 +180,9 @@ fn the_page_export_writes_the_cli_records_of_the_chosen_rows_in_their_order() {
         assert_eq!(got.len(), chosen.len(), "{name}");
         for (n, (record, &i)) in got.iter().zip(&chosen).enumerate() {
             let findings = if n < 2 { vec!["export-any"] } else { vec![] };
-            let mut want = Vec::new();
+            let mut want = String::new();
             Record::new("Security.evtx", &events[i], findings).write_json(&mut want);
-            let want: serde_json::Value = serde_json::from_slice(&want).unwrap();
+            let want: serde_json::Value = serde_json::from_str(&want).unwrap();
             assert_eq!(record, &want, "{name}, record {n}");
         }
         // A small file is one window, read once.

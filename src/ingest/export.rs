@@ -152,15 +152,13 @@ impl Exporter {
         let name = self.names.get(row.file as usize).map_or("", String::as_str);
         let findings = row.findings.iter().map(String::as_str).collect();
         let record = Record::new(name, &event, findings);
+        let mut line = String::new();
         if self.csv {
-            let mut line = String::new();
             record.write_csv(&mut line);
-            Some(line)
         } else {
-            let mut line = Vec::new();
             record.write_json(&mut line);
-            String::from_utf8(line).ok()
         }
+        Some(line)
     }
 
     /// The whole export (CSV with its header and CRLF line ends, or a JSON array with one

@@ -5,6 +5,8 @@ use crate::decoder::view::{event_name, Outcome, View};
 use crate::decoder::{Event, SysField};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+
+mod ser;
 use std::fmt::Write as _;
 
 /// One event as every export writes it. Its serde field order is the order of the keys in JSON
@@ -97,280 +99,24 @@ impl<'e> Record<'e> {
     }
 
     /// Appends the record as one JSON object (no newline).
-    pub fn write_json(&self, out: &mut Vec<u8>) {
-        // Writing to a Vec cannot fail, and every key is a string.
-        let _ = serde_json::to_writer(out, self);
+    pub fn write_json(&self, out: &mut String) {
+        // Every field is one of the shapes `ser::Json` takes, so this cannot fail.
+        let _ = self.serialize(ser::Json(out));
     }
 
     /// Appends the record as one CSV row (no line end), its cells in [`csv_header`] order: text
     /// and numbers as they are, null as empty, `findings` joined by spaces, the maps as JSON.
     pub fn write_csv(&self, out: &mut String) {
-        // Every field is one of the shapes `csv::Cell` takes, so this cannot fail.
-        let _ = self.serialize(csv::Row { out, first: true });
-    }
-}
-
-/// CSV through serde: [`Record`]'s fields become cells in their declared order, so that CSV and
-/// JSON share one schema without a second list of columns.
-mod csv {
-    use super::csv_field;
-    use serde::ser::{self, Impossible, Serialize, SerializeMap, SerializeSeq, SerializeStruct};
-    use std::fmt;
-
-    /// The only error: a field of a shape a cell cannot hold (none of [`super::Record`]'s).
-    #[derive(Debug)]
-    pub struct Unsupported;
-
-    impl fmt::Display for Unsupported {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a field that is not a CSV cell")
-        }
-    }
-    impl std::error::Error for Unsupported {}
-    impl ser::Error for Unsupported {
-        fn custom<T: fmt::Display>(_: T) -> Self {
-            Unsupported
-        }
-    }
-
-    /// A record: one cell per field, comma-separated.
-    pub struct Row<'o> {
-        pub out: &'o mut String,
-        pub first: bool,
-    }
-
-    /// One cell.
-    struct Cell<'o>(&'o mut String);
-
-    /// A list cell (words joined by spaces) or a map cell (JSON), built before it is quoted.
-    struct Compound<'o> {
-        out: &'o mut String,
-        text: Vec<u8>,
-    }
-
-    macro_rules! unsupported {
-        ($($name:ident($($arg:ty),*) -> $ret:ty;)*) => {$(
-            fn $name(self, $(_: $arg),*) -> Result<$ret, Unsupported> {
-                Err(Unsupported)
-            }
-        )*};
-    }
-
-    impl<'o> ser::Serializer for Row<'o> {
-        type Ok = ();
-        type Error = Unsupported;
-        type SerializeSeq = Impossible<(), Unsupported>;
-        type SerializeTuple = Impossible<(), Unsupported>;
-        type SerializeTupleStruct = Impossible<(), Unsupported>;
-        type SerializeTupleVariant = Impossible<(), Unsupported>;
-        type SerializeMap = Impossible<(), Unsupported>;
-        type SerializeStruct = Self;
-        type SerializeStructVariant = Impossible<(), Unsupported>;
-
-        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Unsupported> {
-            Ok(self)
-        }
-        unsupported! {
-            serialize_bool(bool) -> (); serialize_i8(i8) -> (); serialize_i16(i16) -> ();
-            serialize_i32(i32) -> (); serialize_i64(i64) -> (); serialize_u8(u8) -> ();
-            serialize_u16(u16) -> (); serialize_u32(u32) -> (); serialize_u64(u64) -> ();
-            serialize_f32(f32) -> (); serialize_f64(f64) -> (); serialize_char(char) -> ();
-            serialize_str(&str) -> (); serialize_bytes(&[u8]) -> (); serialize_none() -> ();
-            serialize_unit() -> (); serialize_unit_struct(&'static str) -> ();
-            serialize_unit_variant(&'static str, u32, &'static str) -> ();
-            serialize_seq(Option<usize>) -> Self::SerializeSeq;
-            serialize_tuple(usize) -> Self::SerializeTuple;
-            serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
-            serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
-            serialize_map(Option<usize>) -> Self::SerializeMap;
-            serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
-        }
-        fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), Unsupported> {
-            Err(Unsupported)
-        }
-        fn serialize_newtype_struct<T: ?Sized + Serialize>(
-            self,
-            _: &'static str,
-            _: &T,
-        ) -> Result<(), Unsupported> {
-            Err(Unsupported)
-        }
-        fn serialize_newtype_variant<T: ?Sized + Serialize>(
-            self,
-            _: &'static str,
-            _: u32,
-            _: &'static str,
-            _: &T,
-        ) -> Result<(), Unsupported> {
-            Err(Unsupported)
-        }
-    }
-
-    impl SerializeStruct for Row<'_> {
-        type Ok = ();
-        type Error = Unsupported;
-        fn serialize_field<T: ?Sized + Serialize>(
-            &mut self,
-            _: &'static str,
-            value: &T,
-        ) -> Result<(), Unsupported> {
-            if !std::mem::take(&mut self.first) {
-                self.out.push(',');
-            }
-            value.serialize(Cell(self.out))
-        }
-        fn end(self) -> Result<(), Unsupported> {
-            Ok(())
-        }
-    }
-
-    impl<'o> ser::Serializer for Cell<'o> {
-        type Ok = ();
-        type Error = Unsupported;
-        type SerializeSeq = Compound<'o>;
-        type SerializeTuple = Impossible<(), Unsupported>;
-        type SerializeTupleStruct = Impossible<(), Unsupported>;
-        type SerializeTupleVariant = Impossible<(), Unsupported>;
-        type SerializeMap = Compound<'o>;
-        type SerializeStruct = Impossible<(), Unsupported>;
-        type SerializeStructVariant = Impossible<(), Unsupported>;
-
-        fn serialize_str(self, v: &str) -> Result<(), Unsupported> {
-            csv_field(self.0, v);
-            Ok(())
-        }
-        fn serialize_u32(self, v: u32) -> Result<(), Unsupported> {
-            self.serialize_u64(u64::from(v))
-        }
-        fn serialize_u64(self, v: u64) -> Result<(), Unsupported> {
-            use std::fmt::Write as _;
-            let _ = write!(self.0, "{v}");
-            Ok(())
-        }
-        fn serialize_none(self) -> Result<(), Unsupported> {
-            Ok(())
-        }
-        fn serialize_some<T: ?Sized + Serialize>(self, v: &T) -> Result<(), Unsupported> {
-            v.serialize(self)
-        }
-        fn serialize_unit_variant(
-            self,
-            _: &'static str,
-            _: u32,
-            variant: &'static str,
-        ) -> Result<(), Unsupported> {
-            self.serialize_str(variant)
-        }
-        fn collect_str<T: ?Sized + fmt::Display>(self, v: &T) -> Result<(), Unsupported> {
-            self.serialize_str(&v.to_string())
-        }
-        fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'o>, Unsupported> {
-            Ok(Compound {
-                out: self.0,
-                text: Vec::new(),
-            })
-        }
-        fn serialize_map(self, _: Option<usize>) -> Result<Compound<'o>, Unsupported> {
-            Ok(Compound {
-                out: self.0,
-                text: vec![b'{'],
-            })
-        }
-        unsupported! {
-            serialize_bool(bool) -> (); serialize_i8(i8) -> (); serialize_i16(i16) -> ();
-            serialize_i32(i32) -> (); serialize_i64(i64) -> (); serialize_u8(u8) -> ();
-            serialize_u16(u16) -> (); serialize_f32(f32) -> (); serialize_f64(f64) -> ();
-            serialize_char(char) -> (); serialize_bytes(&[u8]) -> (); serialize_unit() -> ();
-            serialize_unit_struct(&'static str) -> ();
-            serialize_tuple(usize) -> Self::SerializeTuple;
-            serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
-            serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
-            serialize_struct(&'static str, usize) -> Self::SerializeStruct;
-            serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
-        }
-        fn serialize_newtype_struct<T: ?Sized + Serialize>(
-            self,
-            _: &'static str,
-            v: &T,
-        ) -> Result<(), Unsupported> {
-            v.serialize(self)
-        }
-        fn serialize_newtype_variant<T: ?Sized + Serialize>(
-            self,
-            _: &'static str,
-            _: u32,
-            _: &'static str,
-            _: &T,
-        ) -> Result<(), Unsupported> {
-            Err(Unsupported)
-        }
-    }
-
-    impl Compound<'_> {
-        /// Appends `v` as JSON (map keys and values; a list's words lose their quotes).
-        fn push<T: ?Sized + Serialize>(&mut self, v: &T, json: bool) -> Result<(), Unsupported> {
-            if json {
-                return serde_json::to_writer(&mut self.text, v).map_err(|_| Unsupported);
-            }
-            let word: String =
-                serde_json::from_value(serde_json::to_value(v).map_err(|_| Unsupported)?)
-                    .map_err(|_| Unsupported)?;
-            self.text.extend_from_slice(word.as_bytes());
-            Ok(())
-        }
-
-        /// The cell, quoted as CSV needs.
-        fn finish(self) {
-            csv_field(self.out, &String::from_utf8_lossy(&self.text));
-        }
-    }
-
-    impl SerializeSeq for Compound<'_> {
-        type Ok = ();
-        type Error = Unsupported;
-        fn serialize_element<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), Unsupported> {
-            if !self.text.is_empty() {
-                self.text.push(b' ');
-            }
-            self.push(v, false)
-        }
-        fn end(self) -> Result<(), Unsupported> {
-            self.finish();
-            Ok(())
-        }
-    }
-
-    impl SerializeMap for Compound<'_> {
-        type Ok = ();
-        type Error = Unsupported;
-        fn serialize_key<T: ?Sized + Serialize>(&mut self, k: &T) -> Result<(), Unsupported> {
-            if self.text.len() > 1 {
-                self.text.push(b',');
-            }
-            self.push(k, true)?;
-            self.text.push(b':');
-            Ok(())
-        }
-        fn serialize_value<T: ?Sized + Serialize>(&mut self, v: &T) -> Result<(), Unsupported> {
-            self.push(v, true)
-        }
-        fn end(mut self) -> Result<(), Unsupported> {
-            self.text.push(b'}');
-            self.finish();
-            Ok(())
-        }
+        let _ = self.serialize(ser::Row { out, first: true });
     }
 }
 
 /// The CSV header row: [`Record`]'s keys, in order.
 pub fn csv_header() -> String {
     let ev = Event::default();
-    match serde_json::to_value(Record::new("", &ev, Vec::new())) {
-        Ok(serde_json::Value::Object(map)) => {
-            map.keys().map(String::as_str).collect::<Vec<_>>().join(",")
-        }
-        _ => String::new(),
-    }
+    let mut keys = String::new();
+    let _ = Record::new("", &ev, Vec::new()).serialize(ser::Keys(&mut keys));
+    keys
 }
 
 fn as_text<S: Serializer>(
@@ -549,9 +295,9 @@ mod tests {
             ]
         );
         let record = Record::new("f.xml", &events[0], Vec::new());
-        let mut line = Vec::new();
+        let mut line = String::new();
         record.write_json(&mut line);
-        let v: serde_json::Value = serde_json::from_slice(&line).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(
             v["data"]["LogonGuid_1"],
             "{11111111-2222-3333-4444-555555555555}"
@@ -560,6 +306,33 @@ mod tests {
         let mut row = String::new();
         record.write_csv(&mut row);
         assert!(row.contains("LogonGuid_2"), "{row}");
+    }
+
+    #[test]
+    fn the_record_writers_write_what_serde_json_would() {
+        // Control characters, quotes, backslashes, non-ASCII, bidi controls and a formula.
+        let xml = "<Event><System><EventID>5059</EventID><EventRecordID>7</EventRecordID>\
+                   <Computer>WS\u{1}\"1\"</Computer></System><EventData>\
+                   <Data Name='SubjectUserName'>=cmd|\\x</Data>\
+                   <Data Name='KeyName'>ключ\u{202E}fdp.exe\t\r\n</Data>\
+                   <Data Name='KeyType'>%%2499</Data><Data Name='Operation'>%%2464</Data>\
+                   <Data Name='ReturnCode'>0x80090016</Data></EventData></Event>";
+        let (events, _, _) = crate::decoder::decode_all(xml.as_bytes());
+        let record = Record::new("a,\"b\".xml", &events[0], vec!["export-any", "x y"]);
+        let mut json = String::new();
+        record.write_json(&mut json);
+        let ours: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(ours, serde_json::to_value(&record).unwrap());
+        assert!(ours["key_name"]
+            .as_str()
+            .unwrap()
+            .starts_with("ключ\u{202E}fdp.exe\t"));
+        // The CSV row has one cell per key, each holding the JSON value's text.
+        let mut row = String::new();
+        record.write_csv(&mut row);
+        assert_eq!(csv_header().split(',').count(), 22);
+        assert!(row.starts_with("\"a,\"\"b\"\".xml\",5059,Key migration operation,7,,"));
+        assert!(row.contains(",export-any x y,"), "{row}");
     }
 
     #[test]
