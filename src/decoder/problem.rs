@@ -1,6 +1,6 @@
 //! Problems found in the input: where they are, why, and what happened to the event.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A place in the input.
@@ -48,7 +48,7 @@ impl Position {
 }
 
 /// What a problem did to the decoding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// An `<Event>` could not be decoded and was skipped.
@@ -62,7 +62,7 @@ pub enum Severity {
 }
 
 /// What kind of input a file that holds no events seems to be.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InputKind {
     /// Zero bytes.
@@ -138,7 +138,7 @@ impl fmt::Display for InputKind {
 }
 
 /// Why something went wrong, with the details a user needs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ProblemKind {
     /// The XML of one event is not well formed.
@@ -265,56 +265,6 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    /// The kind's own values (reason, tag names, limit, entity name, what the input looks like
-    /// and the root element of other XML), in declaration order: what a translation of the
-    /// message needs beside [`ProblemKind::code`].
-    pub fn params(&self) -> Vec<String> {
-        match self {
-            Self::MalformedXml { reason } => vec![reason.clone()],
-            Self::MismatchedEndTag { expected, found } => vec![expected.clone(), found.clone()],
-            Self::EventTooLarge { limit }
-            | Self::TooDeep { limit }
-            | Self::TooManyAttributes { limit }
-            | Self::ValueTooLarge { limit } => vec![limit.to_string()],
-            Self::UndefinedEntity { name } => vec![name.clone()],
-            Self::BadTime { value } => vec![value.clone()],
-            Self::NotEventXml { looks_like } => {
-                let mut params = vec![looks_like.code().to_string()];
-                if let InputKind::OtherXml { root } = looks_like {
-                    params.push(root.clone());
-                }
-                params
-            }
-            Self::EvtxHeader { reason }
-            | Self::EvtxBadChunk { reason }
-            | Self::EvtxBadRecord {
-                record: None,
-                reason,
-            } => vec![reason.clone()],
-            Self::EvtxBadRecord {
-                record: Some(record),
-                reason,
-            } => vec![reason.clone(), record.to_string()],
-            Self::EvtxDirty { declared } => vec![declared.to_string()],
-            Self::EvtxShortChunk { declared, read } => vec![declared.to_string(), read.to_string()],
-            Self::EvtxChecksum { expected, found } => {
-                vec![format!("{expected:#010x}"), format!("{found:#010x}")]
-            }
-            Self::EvtxTruncated { bytes } | Self::EvtxTrailing { bytes } => {
-                vec![bytes.to_string()]
-            }
-            Self::EvtxEmpty
-            | Self::UnclosedEvent
-            | Self::TruncatedEvent
-            | Self::MissingEventId
-            | Self::DtdIgnored
-            | Self::InvalidUtf8
-            | Self::InvalidUtf16
-            | Self::LoneAmpersand
-            | Self::DocumentationMarkup => Vec::new(),
-        }
-    }
-
     /// Whether the message itself says what was lost (a chunk's records), so that no
     /// "(event skipped)" follows it.
     pub fn says_its_loss(&self) -> bool {
