@@ -5,7 +5,7 @@
 
 use super::Reader;
 use crate::decoder::{
-    Boundary, Event, Item, Problem, ProblemKind, Severity, SysField, TextEncoding,
+    problem_wire, Boundary, Event, Item, Problem, ProblemKind, Severity, SysField, TextEncoding,
 };
 use crate::model::session::{Link, Session, SessionIndex};
 use crate::model::store::BatchBuilder;
@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 pub struct ProblemLine {
     /// What it did to the event.
     pub severity: Severity,
-    /// Why, with its values.
+    /// Why, with its values (it travels as its code and values: [`problem_wire`]).
+    #[serde(with = "problem_wire")]
     pub kind: ProblemKind,
     /// Byte offset in the file (what says where in a binary `.evtx` file).
     pub byte: u64,
