@@ -63,7 +63,7 @@ fn an_evtx_file_split_between_two_decoders_is_joined_as_one() {
     assert!(whole.done);
     let first = &whole.new_problems[2];
     assert_eq!(
-        (first.code.as_str(), first.byte, first.line),
+        (first.kind.code(), first.byte, first.line),
         ("evtx_bad_chunk", 0x61000, 0)
     );
     assert!(first

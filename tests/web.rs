@@ -21,7 +21,7 @@ use keytrail::web::codec::JsCodec;
 use keytrail::web::explain;
 use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
 use keytrail::web::state::{now_ms, parse_time, Action, AppState, DetailState, TimelineState};
-use keytrail::web::text::{event_label, problem_message, value_in, visible, Lang, EN, JA};
+use keytrail::web::text::{event_label, value_in, visible, Lang, EN, JA};
 use keytrail::web::view::{
     bucket_label, AccountChart, ChartProps, Filters, FiltersProps, FindingsProps, SessionTimeline,
     Shared, StatusBar, StatusBarProps,
@@ -130,7 +130,9 @@ fn file_decoder_reports_counts_and_skips() {
     assert!(done.skipped >= 1, "{done:?}");
     assert_eq!(done.problems, problems.len() as u64);
     // Problems carry their code and position for translation.
-    assert!(problems.iter().all(|p| !p.code.is_empty() && p.line >= 1));
+    assert!(problems
+        .iter()
+        .all(|p| !p.kind.code().is_empty() && p.line >= 1));
     // The rows went to the builder, file number included.
     let batch = rows.take();
     assert_eq!(batch.rows.len(), 3);
@@ -1015,16 +1017,20 @@ fn every_key_event_field_is_explained_in_both_languages() {
 }
 
 #[wasm_bindgen_test]
-fn problems_are_translated_by_code() {
-    let ja = problem_message(Lang::Ja, "undefined_entity", &["xxe".into()], "entity");
+fn problems_are_translated_by_kind() {
+    use keytrail::decoder::ProblemKind;
+    let ja_of =
+        |line: &keytrail::web::protocol::ProblemLine| Lang::Ja.catalogue().problem(&line.kind);
+    let ja = Lang::Ja
+        .catalogue()
+        .problem(&ProblemKind::UndefinedEntity { name: "xxe".into() });
     assert!(ja.contains("&xxe;"), "{ja}");
-    assert_eq!(problem_message(Lang::En, "x", &[], "as sent"), "as sent");
     // An impossible date in TimeCreated: said in Japanese with the value as logged.
     let (_, problems, _) = keytrail::decoder::decode_all(
         b"<Event><System><EventID>1</EventID><TimeCreated SystemTime='2025-02-31T10:00:00Z'/></System></Event>",
     );
     let line = problem_line(&problems[0]);
-    let ja = problem_message(Lang::Ja, &line.code, &line.params, &line.reason);
+    let ja = ja_of(&line);
     assert!(
         ja.contains("`2025-02-31T10:00:00Z` は日時として読めません"),
         "{ja}"
@@ -1044,7 +1050,7 @@ fn problems_are_translated_by_code() {
         panic!("no problem for other XML")
     };
     let line = problem_line(p);
-    let ja = problem_message(Lang::Ja, &line.code, &line.params, &line.reason);
+    let ja = ja_of(&line);
     assert!(
         ja.contains("別の種類の XML") && ja.contains("<project>"),
         "{ja}"
@@ -1062,8 +1068,40 @@ fn problems_are_translated_by_code() {
             panic!("no problem")
         };
         let line = problem_line(p);
-        assert!(problem_message(Lang::Ja, &line.code, &line.params, &line.reason).contains(word));
+        assert!(ja_of(&line).contains(word));
     }
+}
+
+/// The page's English problem text is the CLI's, place and skip note included; the Japanese one
+/// says the same in Japanese; a refused batch is a typed problem with a code of its own.
+#[wasm_bindgen_test]
+fn the_page_words_problems_as_the_cli_in_english() {
+    use keytrail::web::state::ShownProblem;
+    use keytrail::web::view::problem_text;
+    let (_, problems, _) = keytrail::decoder::decode_all(
+        b"<Event><System><EventID>1</EventID></System><EventData><Data>a &xxe; b</Data></Event>\
+          <Event><System><EventID>2</EventID></System></Event><Event><System>",
+    );
+    assert!(problems.len() >= 2, "{problems:?}");
+    for problem in &problems {
+        let shown = ShownProblem::File {
+            file: 0,
+            line: problem_line(problem),
+        };
+        assert_eq!(problem_text(&EN, &shown), problem.to_string());
+        assert_eq!(shown.code(), problem.kind.code());
+        let ja = problem_text(&JA, &shown);
+        assert!(ja.starts_with("行 "), "{ja}");
+        if problem.is_skip() {
+            assert!(ja.ends_with(" (イベントをスキップ)"), "{ja}");
+        }
+    }
+    let refused = keytrail::model::store::Batch::decode(b"nope").unwrap_err();
+    let shown = ShownProblem::Batch(refused.clone());
+    assert_eq!(shown.code(), "batch");
+    assert_eq!(shown.file(), None);
+    assert_eq!(problem_text(&EN, &shown), refused.to_string());
+    assert!(problem_text(&JA, &shown).contains("`KTB2`"));
 }
 
 #[wasm_bindgen_test]
@@ -1589,4 +1627,47 @@ fn rule_reasons_are_worded_in_japanese() {
             .any(|r| r.ends_with("failed: 0x80090010 NTE_PERM: Access denied.")),
         "{en:?}"
     );
+    // The page's English catalogue words reasons as the CLI does.
+    let page: Vec<String> = matches
+        .iter()
+        .map(|m| reason_in(Lang::En, &m.reason))
+        .collect();
+    assert_eq!(page, en);
+}
+
+/// The built-in rules are worded by the catalogue, keyed by their ID; a user's own rule keeps its
+/// words.
+#[wasm_bindgen_test]
+fn preset_rules_are_worded_by_the_catalogue() {
+    use keytrail::model::rules::{presets, Preset, Rule};
+    use keytrail::web::text::{rule_explanation, rule_title};
+    for (rule, preset) in presets().iter().zip(Preset::ALL) {
+        assert_eq!(rule_title(rule, Lang::En), preset.title());
+        assert_eq!(
+            rule.title,
+            preset.title(),
+            "the CLI prints the model's title"
+        );
+        let ja = rule_title(rule, Lang::Ja);
+        assert!(!ja.is_empty() && !ja.is_ascii(), "{ja}");
+        assert!(!rule_explanation(rule, Lang::En).is_empty());
+        assert!(!rule_explanation(rule, Lang::Ja).is_ascii());
+    }
+    assert_eq!(
+        rule_title(&presets()[0], Lang::Ja),
+        "永続キーのエクスポート"
+    );
+    let own = Rule {
+        id: "export-any".into(),
+        title: "Our exports".into(),
+        explanation: "Ours.".into(),
+        ..Rule::default()
+    };
+    assert_eq!(rule_title(&own, Lang::Ja), "Our exports");
+    assert_eq!(rule_explanation(&own, Lang::Ja), "Ours.");
+    let own_ja = Rule {
+        title_ja: "当社のエクスポート".into(),
+        ..own
+    };
+    assert_eq!(rule_title(&own_ja, Lang::Ja), "当社のエクスポート");
 }

@@ -38,7 +38,8 @@ pub mod view;
 
 pub use event::{BodyKind, Event, Field, SysField, Timestamp};
 pub use problem::{
-    place, InputKind, Position, Problem, ProblemKind, Severity, EVTX_CHUNK_BYTES, EVTX_HEADER_BYTES,
+    place, problem_wire, InputKind, Position, Problem, ProblemKind, Severity, EVTX_CHUNK_BYTES,
+    EVTX_HEADER_BYTES,
 };
 
 use memchr::memmem;

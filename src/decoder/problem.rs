@@ -1,6 +1,6 @@
 //! Problems found in the input: where they are, why, and what happened to the event.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A place in the input.
@@ -48,7 +48,7 @@ impl Position {
 }
 
 /// What a problem did to the decoding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// An `<Event>` could not be decoded and was skipped.
@@ -114,6 +114,30 @@ impl InputKind {
             Self::EmptyEventLog => "empty_event_log",
             Self::Text => "text",
         }
+    }
+}
+
+impl InputKind {
+    /// The kind of [`InputKind::code`] `code` (`root`: the root element of other XML).
+    pub fn from_code(code: &str, root: Option<&str>) -> Option<Self> {
+        Some(match code {
+            "empty" => Self::Empty,
+            "blank" => Self::Blank,
+            "png" => Self::Png,
+            "jpeg" => Self::Jpeg,
+            "gif" => Self::Gif,
+            "pdf" => Self::Pdf,
+            "zip" => Self::Zip,
+            "gzip" => Self::Gzip,
+            "evtx" => Self::Evtx,
+            "binary" => Self::Binary,
+            "other_xml" => Self::OtherXml {
+                root: root?.to_string(),
+            },
+            "empty_event_log" => Self::EmptyEventLog,
+            "text" => Self::Text,
+            _ => return None,
+        })
     }
 }
 
@@ -265,12 +289,18 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    /// The kind's own values (reason, tag names, limit, entity name, what the input looks like
-    /// and the root element of other XML), in declaration order: what a translation of the
-    /// message needs beside [`ProblemKind::code`].
-    pub fn params(&self) -> Vec<String> {
+    /// The kind's own values as text (reason, tag names, limit, entity name, what the input
+    /// looks like and the root element of other XML…), in declaration order: with
+    /// [`ProblemKind::code`], what a message between threads carries ([`problem_wire`]).
+    pub fn values(&self) -> Vec<String> {
         match self {
-            Self::MalformedXml { reason } => vec![reason.clone()],
+            Self::MalformedXml { reason }
+            | Self::EvtxHeader { reason }
+            | Self::EvtxBadChunk { reason }
+            | Self::EvtxBadRecord {
+                record: None,
+                reason,
+            } => vec![reason.clone()],
             Self::MismatchedEndTag { expected, found } => vec![expected.clone(), found.clone()],
             Self::EventTooLarge { limit }
             | Self::TooDeep { limit }
@@ -279,27 +309,19 @@ impl ProblemKind {
             Self::UndefinedEntity { name } => vec![name.clone()],
             Self::BadTime { value } => vec![value.clone()],
             Self::NotEventXml { looks_like } => {
-                let mut params = vec![looks_like.code().to_string()];
+                let mut values = vec![looks_like.code().to_string()];
                 if let InputKind::OtherXml { root } = looks_like {
-                    params.push(root.clone());
+                    values.push(root.clone());
                 }
-                params
+                values
             }
-            Self::EvtxHeader { reason }
-            | Self::EvtxBadChunk { reason }
-            | Self::EvtxBadRecord {
-                record: None,
-                reason,
-            } => vec![reason.clone()],
             Self::EvtxBadRecord {
                 record: Some(record),
                 reason,
             } => vec![reason.clone(), record.to_string()],
             Self::EvtxDirty { declared } => vec![declared.to_string()],
             Self::EvtxShortChunk { declared, read } => vec![declared.to_string(), read.to_string()],
-            Self::EvtxChecksum { expected, found } => {
-                vec![format!("{expected:#010x}"), format!("{found:#010x}")]
-            }
+            Self::EvtxChecksum { expected, found } => vec![expected.to_string(), found.to_string()],
             Self::EvtxTruncated { bytes } | Self::EvtxTrailing { bytes } => {
                 vec![bytes.to_string()]
             }
@@ -313,6 +335,65 @@ impl ProblemKind {
             | Self::LoneAmpersand
             | Self::DocumentationMarkup => Vec::new(),
         }
+    }
+
+    /// The kind back from its [`ProblemKind::code`] and [`ProblemKind::values`]; `None` when
+    /// they are not a kind's.
+    pub fn from_values(code: &str, values: &[String]) -> Option<Self> {
+        let text = |i: usize| values.get(i).cloned();
+        let number = |i: usize| values.get(i)?.parse::<u64>().ok();
+        let limit = || values.first()?.parse::<usize>().ok();
+        Some(match code {
+            "malformed_xml" => Self::MalformedXml { reason: text(0)? },
+            "mismatched_end_tag" => Self::MismatchedEndTag {
+                expected: text(0)?,
+                found: text(1)?,
+            },
+            "unclosed_event" => Self::UnclosedEvent,
+            "truncated_event" => Self::TruncatedEvent,
+            "event_too_large" => Self::EventTooLarge { limit: limit()? },
+            "too_deep" => Self::TooDeep { limit: limit()? },
+            "too_many_attributes" => Self::TooManyAttributes { limit: limit()? },
+            "value_too_large" => Self::ValueTooLarge { limit: limit()? },
+            "missing_event_id" => Self::MissingEventId,
+            "dtd_ignored" => Self::DtdIgnored,
+            "undefined_entity" => Self::UndefinedEntity { name: text(0)? },
+            "invalid_utf8" => Self::InvalidUtf8,
+            "invalid_utf16" => Self::InvalidUtf16,
+            "lone_ampersand" => Self::LoneAmpersand,
+            "documentation_markup" => Self::DocumentationMarkup,
+            "bad_time" => Self::BadTime { value: text(0)? },
+            "not_event_xml" => Self::NotEventXml {
+                looks_like: InputKind::from_code(
+                    values.first()?,
+                    values.get(1).map(String::as_str),
+                )?,
+            },
+            "evtx_header" => Self::EvtxHeader { reason: text(0)? },
+            "evtx_dirty" => Self::EvtxDirty {
+                declared: number(0)?,
+            },
+            "evtx_bad_chunk" => Self::EvtxBadChunk { reason: text(0)? },
+            "evtx_checksum" => Self::EvtxChecksum {
+                expected: u32::try_from(number(0)?).ok()?,
+                found: u32::try_from(number(1)?).ok()?,
+            },
+            "evtx_bad_record" => Self::EvtxBadRecord {
+                record: match values.get(1) {
+                    Some(_) => Some(number(1)?),
+                    None => None,
+                },
+                reason: text(0)?,
+            },
+            "evtx_truncated" => Self::EvtxTruncated { bytes: number(0)? },
+            "evtx_trailing" => Self::EvtxTrailing { bytes: number(0)? },
+            "evtx_empty" => Self::EvtxEmpty,
+            "evtx_short_chunk" => Self::EvtxShortChunk {
+                declared: number(0)?,
+                read: number(1)?,
+            },
+            _ => return None,
+        })
     }
 
     /// Whether the message itself says what was lost (a chunk's records), so that no
@@ -491,5 +572,147 @@ impl fmt::Display for Problem {
     /// `LINE:COLUMN: event N: reason` (the CLI prefixes `FILE:`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}{}", place(self.position, self.event), self.reason())
+    }
+}
+
+/// A [`ProblemKind`] in a message between threads (`#[serde(with = "problem_wire")]`): its
+/// [`code`](ProblemKind::code) then its [`values`](ProblemKind::values), one list of strings,
+/// read back by [`ProblemKind::from_values`]. A derived `Deserialize` of the tagged enum costs
+/// about 20 KB of gzipped wasm in each of the page and the worker.
+pub mod problem_wire {
+    use super::ProblemKind;
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Writes `kind` as `[code, values…]`.
+    pub fn serialize<S: Serializer>(kind: &ProblemKind, to: S) -> Result<S::Ok, S::Error> {
+        let mut list = vec![kind.code().to_string()];
+        list.extend(kind.values());
+        list.serialize(to)
+    }
+
+    /// Reads a kind written by [`serialize`].
+    pub fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<ProblemKind, D::Error> {
+        let list = Vec::<String>::deserialize(from)?;
+        list.split_first()
+            .and_then(|(code, values)| ProblemKind::from_values(code, values))
+            .ok_or_else(|| D::Error::custom("not a problem kind"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One of each kind; the match below makes a new kind fail to compile until it has one.
+    fn every_kind() -> Vec<ProblemKind> {
+        let s = |t: &str| t.to_string();
+        let all = vec![
+            ProblemKind::MalformedXml { reason: s("r") },
+            ProblemKind::MismatchedEndTag {
+                expected: s("a"),
+                found: s("b"),
+            },
+            ProblemKind::UnclosedEvent,
+            ProblemKind::TruncatedEvent,
+            ProblemKind::EventTooLarge { limit: 1 << 20 },
+            ProblemKind::TooDeep { limit: 64 },
+            ProblemKind::TooManyAttributes { limit: 256 },
+            ProblemKind::ValueTooLarge { limit: 1 << 16 },
+            ProblemKind::MissingEventId,
+            ProblemKind::DtdIgnored,
+            ProblemKind::UndefinedEntity { name: s("xxe") },
+            ProblemKind::InvalidUtf8,
+            ProblemKind::InvalidUtf16,
+            ProblemKind::LoneAmpersand,
+            ProblemKind::DocumentationMarkup,
+            ProblemKind::BadTime {
+                value: s("2025-02-31"),
+            },
+            ProblemKind::NotEventXml {
+                looks_like: InputKind::OtherXml { root: s("project") },
+            },
+            ProblemKind::NotEventXml {
+                looks_like: InputKind::Png,
+            },
+            ProblemKind::EvtxHeader { reason: s("r") },
+            ProblemKind::EvtxDirty { declared: 3 },
+            ProblemKind::EvtxBadChunk { reason: s("r") },
+            ProblemKind::EvtxChecksum {
+                expected: u32::MAX,
+                found: 7,
+            },
+            ProblemKind::EvtxBadRecord {
+                record: Some(9),
+                reason: s("r"),
+            },
+            ProblemKind::EvtxBadRecord {
+                record: None,
+                reason: s("r"),
+            },
+            ProblemKind::EvtxTrailing { bytes: 5 },
+            ProblemKind::EvtxShortChunk {
+                declared: 4,
+                read: 2,
+            },
+            ProblemKind::EvtxEmpty,
+            ProblemKind::EvtxTruncated { bytes: 100 },
+        ];
+        for kind in &all {
+            match kind {
+                ProblemKind::MalformedXml { .. }
+                | ProblemKind::MismatchedEndTag { .. }
+                | ProblemKind::UnclosedEvent
+                | ProblemKind::TruncatedEvent
+                | ProblemKind::EventTooLarge { .. }
+                | ProblemKind::TooDeep { .. }
+                | ProblemKind::TooManyAttributes { .. }
+                | ProblemKind::ValueTooLarge { .. }
+                | ProblemKind::MissingEventId
+                | ProblemKind::DtdIgnored
+                | ProblemKind::UndefinedEntity { .. }
+                | ProblemKind::InvalidUtf8
+                | ProblemKind::InvalidUtf16
+                | ProblemKind::LoneAmpersand
+                | ProblemKind::DocumentationMarkup
+                | ProblemKind::BadTime { .. }
+                | ProblemKind::NotEventXml { .. }
+                | ProblemKind::EvtxHeader { .. }
+                | ProblemKind::EvtxDirty { .. }
+                | ProblemKind::EvtxBadChunk { .. }
+                | ProblemKind::EvtxChecksum { .. }
+                | ProblemKind::EvtxBadRecord { .. }
+                | ProblemKind::EvtxTrailing { .. }
+                | ProblemKind::EvtxShortChunk { .. }
+                | ProblemKind::EvtxEmpty
+                | ProblemKind::EvtxTruncated { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_kind_comes_back_from_its_code_and_values() {
+        for kind in every_kind() {
+            let back = ProblemKind::from_values(kind.code(), &kind.values());
+            assert_eq!(back.as_ref(), Some(&kind));
+        }
+        let kinds = [
+            "empty", "blank", "png", "jpeg", "gif", "pdf", "zip", "gzip", "evtx",
+        ];
+        for code in kinds
+            .into_iter()
+            .chain(["binary", "empty_event_log", "text"])
+        {
+            assert_eq!(
+                InputKind::from_code(code, None).map(|k| k.code()),
+                Some(code)
+            );
+        }
+        assert_eq!(
+            ProblemKind::from_values("malformed_xm", &["r".into()]),
+            None
+        );
+        assert_eq!(ProblemKind::from_values("too_deep", &["many".into()]), None);
     }
 }

@@ -4,28 +4,22 @@
 //! the bytes (slices of a `File`) and the messages; everything here is tested natively.
 
 use super::Reader;
-use crate::decoder::{Boundary, Event, Item, Problem, Severity, SysField, TextEncoding};
+use crate::decoder::{
+    problem_wire, Boundary, Event, Item, Problem, ProblemKind, Severity, SysField, TextEncoding,
+};
 use crate::model::session::{Link, Session, SessionIndex};
 use crate::model::store::BatchBuilder;
 use serde::{Deserialize, Serialize};
 
-/// A problem found in one file, as shown to the user.
+/// A problem found in one file, as sent to the page: typed, so that the page words it in its
+/// language (the CLI's English is [`ProblemLine::text`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProblemLine {
-    /// Why, and what it did to the event, as the decoder words it
-    /// ([`Problem::reason`](crate::decoder::Problem::reason)).
-    pub reason: String,
-    /// Whether an event was lost because of it.
-    pub skip: bool,
-    /// Whether its text ends with "(event skipped)": a lost event whose message does not say
-    /// itself what was lost ([`ProblemKind::says_its_loss`](crate::decoder::ProblemKind::says_its_loss)).
-    pub skip_note: bool,
-    /// Whether the event was decoded after repairing the input.
-    pub repaired: bool,
-    /// The kind, as [`ProblemKind::code`](crate::decoder::ProblemKind::code) names it.
-    pub code: String,
-    /// The kind's own values (reason, tag names, limit, entity name…), in declaration order.
-    pub params: Vec<String>,
+    /// What it did to the event.
+    pub severity: Severity,
+    /// Why, with its values (it travels as its code and values: [`problem_wire`]).
+    #[serde(with = "problem_wire")]
+    pub kind: ProblemKind,
     /// Byte offset in the file (what says where in a binary `.evtx` file).
     pub byte: u64,
     /// Line (1-based; 0 in a binary `.evtx` file).
@@ -37,14 +31,20 @@ pub struct ProblemLine {
 }
 
 impl ProblemLine {
-    /// The whole English text: `LINE:COLUMN: event N: reason`, as the CLI writes it (in an
-    /// `.evtx` file, `chunk C, offset 0xB: …`); a problem of no place in a file (a batch lost
-    /// between the worker and the page) is its reason alone.
-    pub fn text(&self) -> String {
-        if self.code == BATCH_PROBLEM {
-            return self.reason.clone();
+    /// The problem as the decoder gave it.
+    pub fn problem(&self) -> Problem {
+        Problem {
+            position: self.position(),
+            event: self.event,
+            severity: self.severity,
+            kind: self.kind.clone(),
         }
-        crate::decoder::place(self.position(), self.event) + &self.reason
+    }
+
+    /// The whole English text: `LINE:COLUMN: event N: reason`, as the CLI writes it (in an
+    /// `.evtx` file, `chunk C, offset 0xB: …`).
+    pub fn text(&self) -> String {
+        self.problem().to_string()
     }
 
     /// Where in its file.
@@ -55,11 +55,23 @@ impl ProblemLine {
             column: self.column,
         }
     }
-}
 
-/// The code of the problem shown when a batch of rows is refused (lost or repeated between the
-/// worker and the page).
-pub const BATCH_PROBLEM: &str = "batch";
+    /// Whether an event was lost because of it.
+    pub fn skip(&self) -> bool {
+        self.severity == Severity::Skipped
+    }
+
+    /// Whether its text ends with "(event skipped)": a lost event whose message does not say
+    /// itself what was lost ([`ProblemKind::says_its_loss`]).
+    pub fn skip_note(&self) -> bool {
+        self.skip() && !self.kind.says_its_loss()
+    }
+
+    /// Whether the event was decoded after repairing the input.
+    pub fn repaired(&self) -> bool {
+        self.severity == Severity::Repaired
+    }
+}
 
 /// What the worker has done so far for one file; sent after every slice and once at the end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -284,12 +296,8 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
 /// A problem as sent to the page.
 pub fn problem_line(problem: &Problem) -> ProblemLine {
     ProblemLine {
-        reason: problem.reason(),
-        skip: problem.is_skip(),
-        skip_note: problem.is_skip() && !problem.kind.says_its_loss(),
-        repaired: problem.severity == Severity::Repaired,
-        code: problem.kind.code().to_string(),
-        params: problem.kind.params(),
+        severity: problem.severity,
+        kind: problem.kind.clone(),
         byte: problem.position.byte,
         line: problem.position.line,
         column: problem.position.column,
@@ -384,7 +392,7 @@ impl FileDecoder {
         let mut problems = rest.problems;
         for line in lines {
             problems = problems.saturating_sub(1);
-            if boundary.repeats(&line.code, line.event) {
+            if boundary.repeats(line.kind.code(), line.event) {
                 continue;
             }
             if self.progress.problems < MAX_PROBLEMS_PER_FILE {

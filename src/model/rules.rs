@@ -158,13 +158,14 @@ pub fn with_settings(mut list: Vec<Rule>, key_names: &str, hours: &Hours) -> Vec
 pub struct Rule {
     /// Stable identifier.
     pub id: String,
-    /// Short title, English.
+    /// Short title, English (a [`Preset`] carries its English title here; the page words it
+    /// from its catalogue in every language).
     pub title: String,
-    /// Short title, Japanese.
+    /// Short title, Japanese, of a rule written by the user.
     pub title_ja: String,
-    /// Why this matters, English.
+    /// Why this matters, English, of a rule written by the user.
     pub explanation: String,
-    /// Why this matters, Japanese.
+    /// Why this matters, Japanese, of a rule written by the user.
     pub explanation_ja: String,
     /// Event IDs.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -825,78 +826,104 @@ fn check<S: Subject + ?Sized>(
     true
 }
 
-fn rule(id: &str, title: &str, title_ja: &str, explanation: &str, explanation_ja: &str) -> Rule {
+/// A built-in rule ([`presets`]), by its ID. Its title and explanation are worded by the page's
+/// catalogue in each language, keyed by this; the model keeps only the English title
+/// ([`Preset::title`]) that the CLI prints and a rules file carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Preset {
+    /// `export-any`: any export of a persistent key.
+    ExportAny,
+    /// `machine-key-export-not-system`: a machine key exported by someone other than SYSTEM.
+    MachineKeyExportNotSystem,
+    /// `failed-key-operations`: a key operation that failed.
+    FailedKeyOperations,
+    /// `key-operations-off-hours`: a key used outside business hours.
+    KeyOperationsOffHours,
+    /// `sensitive-key-export` ([`SENSITIVE_KEY_RULE`]): an export of a key the user named.
+    SensitiveKeyExport,
+}
+
+impl Preset {
+    /// Every preset, in the order [`presets`] gives them.
+    pub const ALL: [Preset; 5] = [
+        Self::ExportAny,
+        Self::MachineKeyExportNotSystem,
+        Self::FailedKeyOperations,
+        Self::KeyOperationsOffHours,
+        Self::SensitiveKeyExport,
+    ];
+
+    /// The rule's ID.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::ExportAny => "export-any",
+            Self::MachineKeyExportNotSystem => "machine-key-export-not-system",
+            Self::FailedKeyOperations => "failed-key-operations",
+            Self::KeyOperationsOffHours => "key-operations-off-hours",
+            Self::SensitiveKeyExport => SENSITIVE_KEY_RULE,
+        }
+    }
+
+    /// The English title: what [`presets`] put in [`Rule::title`], printed by the CLI.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::ExportAny => "Export of a persistent key",
+            Self::MachineKeyExportNotSystem => {
+                "Machine key exported by a person or service account"
+            }
+            Self::FailedKeyOperations => "Failed key operation",
+            Self::KeyOperationsOffHours => "Key operation outside business hours",
+            Self::SensitiveKeyExport => "Export of a key you listed as sensitive",
+        }
+    }
+
+    /// The preset a rule still is: its ID is a preset's, and it has no title of its own (none, or
+    /// the preset's English one). A rule a user retitled keeps its own words.
+    pub fn of(rule: &Rule) -> Option<Preset> {
+        let preset = Self::ALL.into_iter().find(|p| p.id() == rule.id)?;
+        (rule.title.is_empty() || rule.title == preset.title()).then_some(preset)
+    }
+}
+
+fn rule(preset: Preset) -> Rule {
     Rule {
-        id: id.into(),
-        title: title.into(),
-        title_ja: title_ja.into(),
-        explanation: explanation.into(),
-        explanation_ja: explanation_ja.into(),
+        id: preset.id().into(),
+        title: preset.title().into(),
         ..Rule::default()
     }
 }
 
-/// The built-in rules.
+/// The built-in rules (see [`Preset`]).
 pub fn presets() -> Vec<Rule> {
     vec![
         Rule {
             event_ids: Some(vec![5059]),
             operations: Some(vec!["export".into()]),
-            ..rule(
-                "export-any",
-                "Export of a persistent key",
-                "永続キーのエクスポート",
-                "A stored private key left its key storage provider. Windows also logs this when a program merely reads a key, so check which program and account did it before worrying.",
-                "保存されている秘密鍵がキー ストレージ プロバイダーの外へ出されました。プログラムが鍵を読むだけでも記録されるため、どのアカウントとプログラムが行ったかを先に確かめてください。",
-            )
+            ..rule(Preset::ExportAny)
         },
         Rule {
             event_ids: Some(vec![5059]),
             operations: Some(vec!["export".into()]),
             key_type: Some(KeyKind::Machine),
             exclude_system_accounts: true,
-            ..rule(
-                "machine-key-export-not-system",
-                "Machine key exported by a person or service account",
-                "SYSTEM 以外によるマシン キーのエクスポート",
-                "Machine keys (for example a certification authority's signing key) are normally used only by SYSTEM or the computer's own account. An export by anyone else, such as a backup of a CA key, deserves a reason.",
-                "マシン キー（例: 証明機関の署名鍵）は通常 SYSTEM かコンピューター自身のアカウントだけが使います。それ以外のアカウントによるエクスポート（CA 鍵のバックアップなど）には理由があるはずです。",
-            )
+            ..rule(Preset::MachineKeyExportNotSystem)
         },
         Rule {
             event_ids: Some(vec![5058, 5059, 5061]),
             failure: Some(true),
-            ..rule(
-                "failed-key-operations",
-                "Failed key operation",
-                "失敗したキー操作",
-                "A key operation returned an error (ReturnCode is not 0x0) or was audited as a failure. Repeated failures can mean someone is probing keys they may not use.",
-                "キー操作がエラーを返した（ReturnCode が 0x0 以外）か、監査の失敗として記録されました。失敗の繰り返しは、使えない鍵を探っている兆候かもしれません。",
-            )
+            ..rule(Preset::FailedKeyOperations)
         },
         Rule {
             event_ids: Some(vec![5058, 5059, 5061]),
             exclude_system_accounts: true,
             outside_hours: Some(Hours::default()),
-            ..rule(
-                "key-operations-off-hours",
-                "Key operation outside business hours",
-                "業務時間外のキー操作",
-                "A person or service account used a key at night or on a weekend (08:00–18:00, Monday to Friday, UTC unless you set your offset). Compare with planned maintenance.",
-                "夜間または週末に、SYSTEM 以外のアカウントが鍵を使いました（既定は UTC の月〜金 8:00〜18:00。時差は設定できます）。計画された作業と照合してください。",
-            )
+            ..rule(Preset::KeyOperationsOffHours)
         },
         Rule {
             event_ids: Some(vec![5059]),
             operations: Some(vec!["export".into()]),
             key_names: Some(Vec::new()),
-            ..rule(
-                SENSITIVE_KEY_RULE,
-                "Export of a key you listed as sensitive",
-                "重要と指定した鍵のエクスポート",
-                "Any export of the key names you list here. Find a certificate's key name with `certutil -store -user my` (Key Container) or `certutil -store my` for machine certificates.",
-                "ここに挙げた鍵名のエクスポートをすべて知らせます。証明書の鍵名は `certutil -store -user my`（マシン証明書は `certutil -store my`）の Key Container で確認できます。",
-            )
+            ..rule(Preset::SensitiveKeyExport)
         },
     ]
 }
@@ -934,5 +961,21 @@ mod tests {
         };
         assert!(RuleSet::compile(vec![bad]).is_err());
         assert!(RuleSet::from_json(r#"[{"id":"x","colour":"red"}]"#).is_err());
+    }
+
+    #[test]
+    fn every_preset_is_a_preset_by_its_id_until_retitled() {
+        let list = presets();
+        let ids: Vec<&str> = list.iter().map(|r| r.id.as_str()).collect();
+        let all: Vec<&str> = Preset::ALL.iter().map(|p| p.id()).collect();
+        assert_eq!(ids, all);
+        for (rule, preset) in list.iter().zip(Preset::ALL) {
+            assert_eq!(Preset::of(rule), Some(preset));
+        }
+        let own = Rule {
+            title: "Our exports".into(),
+            ..list[0].clone()
+        };
+        assert_eq!(Preset::of(&own), None);
     }
 }

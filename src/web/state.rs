@@ -59,13 +59,47 @@ pub struct FileStatus {
     pub failed: Option<String>,
 }
 
-/// One problem, with the file it was found in.
+/// One problem the page lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShownProblem {
-    /// The file's number.
-    pub file: u32,
-    /// The problem as the worker described it.
-    pub line: ProblemLine,
+pub enum ShownProblem {
+    /// A problem of an input, as the worker sent it.
+    File {
+        /// The file's number.
+        file: u32,
+        /// The problem.
+        line: ProblemLine,
+    },
+    /// A batch of rows the page refused (lost or repeated between the worker and the page).
+    Batch(BatchError),
+}
+
+impl ShownProblem {
+    /// The file it was found in, if any.
+    pub fn file(&self) -> Option<u32> {
+        match self {
+            Self::File { file, .. } => Some(*file),
+            Self::Batch(_) => None,
+        }
+    }
+
+    /// A stable name for its kind ([`ProblemKind::code`](crate::decoder::ProblemKind::code);
+    /// `batch` for a refused batch), the list's `data-code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::File { line, .. } => line.kind.code(),
+            Self::Batch(_) => "batch",
+        }
+    }
+
+    /// Whether an event was lost because of it.
+    pub fn skip(&self) -> bool {
+        matches!(self, Self::File { line, .. } if line.skip())
+    }
+
+    /// Whether the event was decoded after repairing the input.
+    pub fn repaired(&self) -> bool {
+        matches!(self, Self::File { line, .. } if line.repaired())
+    }
 }
 
 /// Everything the viewer shows about loading.
@@ -116,7 +150,7 @@ impl LoadState {
             progress
                 .new_problems
                 .into_iter()
-                .map(|line| ShownProblem { file, line }),
+                .map(|line| ShownProblem::File { file, line }),
         );
     }
 
@@ -746,21 +780,7 @@ impl AppState {
                 }
                 let added = Batch::decode(&batch.to_vec()).and_then(|b| self.add_rows(b, now));
                 if let Err(err) = added {
-                    self.load.problems.push(ShownProblem {
-                        file: u32::MAX,
-                        line: ProblemLine {
-                            reason: err.to_string(),
-                            skip: false,
-                            skip_note: false,
-                            repaired: false,
-                            code: crate::web::protocol::BATCH_PROBLEM.into(),
-                            params: Vec::new(),
-                            byte: 0,
-                            line: 0,
-                            column: 0,
-                            event: None,
-                        },
-                    });
+                    self.load.problems.push(ShownProblem::Batch(err));
                 }
             }
             Report::Exported {

@@ -5,7 +5,7 @@ use super::{copy_text, Shared};
 use crate::web::explain;
 use crate::web::protocol::{Detail, FieldLine};
 use crate::web::state::{Action, AppState, DetailState};
-use crate::web::text::{event_label, event_name, value_in, visible, Text};
+use crate::web::text::{code_in, event_label, event_name, visible, Text};
 
 /// Props of [`DetailPane`].
 #[derive(Properties, PartialEq)]
@@ -38,12 +38,13 @@ pub fn fields_text(detail: &Detail) -> String {
     out
 }
 
-/// A decoded value in the language shown, with Windows' English beside a translation.
-fn decoded_text(text: &Text, decoded: &str) -> String {
+/// A decoded value in the language shown: a `%%NNNN` code (`raw`) in the language's word, with
+/// Windows' English beside it; anything else as decoded.
+fn decoded_text(text: &Text, raw: &str, decoded: &str) -> String {
     let shown = visible(decoded);
-    match value_in(text.lang, &shown) {
-        same if same == shown.as_ref() => shown.into_owned(),
-        translated => format!("{translated} ({shown})"),
+    match code_in(text.lang, raw) {
+        Some(word) => format!("{word} ({shown})"),
+        None => shown.into_owned(),
     }
 }
 
@@ -99,7 +100,7 @@ fn field_rows(
                             <code class="raw">{ visible(&f.raw).into_owned() }</code>
                             if let Some(d) = decoded {
                                 if d != &f.raw {
-                                    <div class="decoded">{ decoded_text(text, d) }</div>
+                                    <div class="decoded">{ decoded_text(text, &f.raw, d) }</div>
                                 }
                             }
                             if let Some(note) = note {

@@ -10,12 +10,13 @@ use super::{
     account_name, download, minute_text, remove_setting, store_setting, Shared, RULES_KEY,
 };
 use crate::model::routine::RoutinePattern;
-use crate::model::rules::{self, presets, Hours, Pattern, RowSubject, Rule, RuleFile};
+use crate::model::rules::{self, presets, Hours, Pattern, RowSubject, RuleFile};
 use crate::model::session::Session;
 use crate::model::store::Row;
 use crate::web::protocol::SessionLink;
 use crate::web::state::{Action, AppState};
-use crate::web::text::{reason_in, visible, Lang, RuleText, Text};
+pub use crate::web::text::rule_title;
+use crate::web::text::{reason_in, rule_explanation, visible, Lang, RuleText, Text};
 
 /// Props of [`FindingsPanel`] and [`SessionTimeline`].
 #[derive(Properties, PartialEq)]
@@ -26,26 +27,6 @@ pub struct FindingsProps {
     pub state: Shared,
     /// Called with rule filters and new rules.
     pub on_action: Callback<Action>,
-}
-
-/// A rule's title in the language shown (its id when it has none).
-pub fn rule_title(rule: &Rule, lang: Lang) -> &str {
-    let t = match lang {
-        Lang::Ja if !rule.title_ja.is_empty() => &rule.title_ja,
-        _ => &rule.title,
-    };
-    if t.is_empty() {
-        &rule.id
-    } else {
-        t
-    }
-}
-
-fn rule_explanation(rule: &Rule, lang: Lang) -> &str {
-    match lang {
-        Lang::Ja if !rule.explanation_ja.is_empty() => &rule.explanation_ja,
-        _ => &rule.explanation,
-    }
 }
 
 /// The ids of the rules a row matches, space-separated (`data-findings` of table rows).

@@ -17,7 +17,7 @@ pub use drop_zone::{DropZone, DropZoneProps};
 pub use event_table::{EventTable, EventTableProps, ROW_HEIGHT};
 pub use filters::{Filters, FiltersProps};
 pub use findings::{FindingsPanel, FindingsProps};
-pub use problem_list::{ProblemList, ProblemListProps};
+pub use problem_list::{problem_text, ProblemList, ProblemListProps};
 pub use status_bar::{StatusBar, StatusBarProps};
 pub use timeline::SessionTimeline;
 

@@ -2,7 +2,7 @@ use yew::prelude::*;
 
 use super::Shared;
 use crate::web::state::ShownProblem;
-use crate::web::text::{problem_message, Lang, Text};
+use crate::web::text::Text;
 
 /// Props of [`ProblemList`].
 #[derive(Properties, PartialEq)]
@@ -13,32 +13,17 @@ pub struct ProblemListProps {
     pub state: Shared,
 }
 
-/// How one problem reads in the list: the worker's English text as it is, or in Japanese
-/// `行 L、列 C: イベント N: reason`.
+/// How one problem reads in the list, in the page's language: where (`LINE:COLUMN: event N: `,
+/// in an `.evtx` file the chunk and offset), why, and "(event skipped)" when an event was lost
+/// and the reason does not say so itself. In English, the CLI's text.
 pub fn problem_text(text: &Text, p: &ShownProblem) -> String {
-    let line = &p.line;
-    match text.lang {
-        Lang::En => line.text(),
-        Lang::Ja => {
-            let at = line.position();
-            let mut out = match at.evtx_chunk() {
-                _ if !at.is_binary() => format!(
-                    "{} {}、{} {}: ",
-                    text.line, line.line, text.column, line.column
-                ),
-                Some(chunk) => format!("チャンク {chunk}、オフセット {:#x}: ", at.byte),
-                None => format!("ファイル ヘッダー、オフセット {:#x}: ", at.byte),
-            };
-            if let Some(n) = line.event {
-                out.push_str(&format!("{} {n}: ", text.event_word));
-            }
-            out.push_str(&problem_message(
-                text.lang,
-                &line.code,
-                &line.params,
-                &line.reason,
-            ));
-            if line.skip_note {
+    let words = text.lang.catalogue();
+    match p {
+        ShownProblem::Batch(error) => words.batch_refused(error),
+        ShownProblem::File { line, .. } => {
+            let mut out = words.place(line.position(), line.event);
+            out.push_str(&words.problem(&line.kind));
+            if line.skip_note() {
                 out.push_str(&format!(" ({})", text.skipped_word));
             }
             out
@@ -74,13 +59,13 @@ pub fn ProblemList(props: &ProblemListProps) -> Html {
                 </p>
                 <ol>
                     { for state.problems.iter().map(|p| html! {
-                        <li class={classes!(p.line.skip.then_some("skip"), p.line.repaired.then_some("repaired"))}
-                            data-code={p.line.code.clone()}>
+                        <li class={classes!(p.skip().then_some("skip"), p.repaired().then_some("repaired"))}
+                            data-code={p.code()}>
                             <span class="file">
-                                { state.file(p.file).map(|f| f.name.as_str()).unwrap_or_default() }
+                                { p.file().and_then(|f| state.file(f)).map(|f| f.name.as_str()).unwrap_or_default() }
                             </span>
                             <span class="where">{ problem_text(text, p) }</span>
-                            if p.line.repaired {
+                            if p.repaired() {
                                 <span class="tag">{ text.repaired_word }</span>
                             }
                         </li>
