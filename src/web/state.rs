@@ -740,6 +740,7 @@ impl AppState {
         self.next_token += 1;
         let token = self.next_token;
         self.export.waiting = Some(token);
+        self.export.lost = 0;
         Some(Request::Export {
             token,
             csv,

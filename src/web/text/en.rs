@@ -115,6 +115,8 @@ pub const EN: Text = Text {
     clear_all: "Clear all",
     export_csv: "Export CSV",
     export_json: "Export JSON",
+    exporting: "Writing the export…",
+    export_lost: "rows could not be read again from their file and are not in the export",
     language: "Language",
     theme: "Theme",
     themes: ["System", "Light", "Dark"],

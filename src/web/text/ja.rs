@@ -115,6 +115,8 @@ pub const JA: Text = Text {
     clear_all: "すべて消去",
     export_csv: "CSV に書き出す",
     export_json: "JSON に書き出す",
+    exporting: "書き出しを作成中…",
+    export_lost: "行はファイルから読み直せなかったため、書き出しに含まれていません",
     language: "言語",
     theme: "テーマ",
     themes: ["システム", "ライト", "ダーク"],

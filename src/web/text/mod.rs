@@ -125,6 +125,10 @@ pub struct Text {
     pub export_csv: &'static str,
     /// Export buttons.
     pub export_json: &'static str,
+    /// Shown while the worker writes an export.
+    pub exporting: &'static str,
+    /// After the count of rows an export could not read again.
+    pub export_lost: &'static str,
     /// The language selector's label.
     pub language: &'static str,
     /// The theme selector's label.

@@ -180,6 +180,12 @@ pub fn Filters(props: &FiltersProps) -> Html {
                 disabled={app.export.waiting.is_some()} onclick={on_csv}>{ text.export_csv }</button>
             <button type="button" class="button secondary" data-testid="export-json"
                 disabled={app.export.waiting.is_some()} onclick={on_json}>{ text.export_json }</button>
+            if app.export.waiting.is_some() {
+                <span class="quiet" data-testid="exporting">{ text.exporting }</span>
+            }
+            if app.export.lost > 0 {
+                <span class="warning" data-testid="export-lost">{ app.export.lost }{ " " }{ text.export_lost }</span>
+            }
         </section>
     }
 }
