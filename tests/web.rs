@@ -849,6 +849,13 @@ fn state_sorts_filters_selects_and_exports() {
     // the rules it matches; a second click waits for the first export.
     state.apply(Action::ResetFilter, 0.0);
     state.apply(Action::ToggleAccount(bob), 0.0);
+    // The synthetic store was put in place without marking: mark it with the built-in rules.
+    state.apply(
+        Action::SetRules(keytrail::model::rules::RuleFile::new(
+            keytrail::model::rules::presets(),
+        )),
+        0.0,
+    );
     let asked = state.apply(Action::Export { csv: true }, 0.0);
     let [Request::Export {
         token, csv, rows, ..

@@ -99,10 +99,10 @@ describe('findings', () => {
     // Record for record what the CLI writes for the same events (found by record ID); only the
     // file's name differs, and the findings, which follow the page's rules (business hours in
     // the browser's time zone).
-    const cli = new Map(execFileSync(keytrailBin, ['export', SAMPLE], { maxBuffer: 1 << 28 }).toString()
+    const cliRecords = new Map(execFileSync(keytrailBin, ['export', SAMPLE], { maxBuffer: 1 << 28 }).toString()
       .trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.record_id, r]));
     for (const r of exported) {
-      const want = cli.get(r.record_id);
+      const want = cliRecords.get(r.record_id);
       assert.deepEqual({ ...r, file: '', findings: [] }, { ...want, file: '', findings: [] }, `record ${r.record_id}`);
     }
 

@@ -457,14 +457,18 @@ describe('keytrail viewer', () => {
     assert.equal(csv.suggestedFilename(), 'keytrail-events.csv');
     const text = await readFile(await csv.path(), 'utf8');
     const lines = text.trimEnd().split('\r\n');
-    assert.match(lines[0], /^time,event,outcome,account,logon_id,provider,algorithm,key_name,key_type,operation,return_code,computer,record_id,file,sid,findings$/);
+    // The CLI's record: the same columns as `keytrail export --format csv`.
+    assert.match(lines[0], /^file,event_id,event_name,record_id,time,computer,channel,provider,outcome,account,sid,logon_id,key_provider,algorithm,key_name,key_type,operation,return_code,findings,data,decoded,system_decoded$/);
     assert.equal(lines.length, n + 1);
-    assert.ok(lines.slice(1).every((l) => l.includes('5059 Key migration operation')));
+    assert.ok(lines.slice(1).every((l) => l.startsWith('wevtutil.xml,5059,Key migration operation,')));
     assert.match(text, /Export of persistent cryptographic key\./);
     const [json] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
     const rows = JSON.parse(await readFile(await json.path(), 'utf8'));
     assert.equal(rows.length, n);
-    assert.equal(rows[0].event, '5059 Key migration operation');
+    assert.equal(rows[0].event_id, 5059);
+    assert.equal(rows[0].event_name, 'Key migration operation');
+    // Every raw field, as the event holds it.
+    assert.match(rows[0].data.Operation, /^%%24\d\d$/);
     assertPrivate(session, before);
   });
 
