@@ -14,35 +14,15 @@ use yew_agent::reactor::{reactor, ReactorBridge, ReactorScope, ReactorSpawner};
 use super::codec::JsCodec;
 use super::protocol::{Bytes, Detail, Progress, Report, Request, SourceBlob, SourceFile};
 use super::{blob_len, WORKER_PATH};
-use crate::decoder::find_event_start;
+use crate::ingest::chain::{self, Part, PartReport, Split, SplitWindow};
+pub use crate::ingest::chain::{BATCH_ROWS, FIRST_SLICE_BYTES, SLICE_BYTES, SPLIT_BYTES};
 use crate::ingest::export::{ExportRow, Exporter};
 pub use crate::ingest::file::{
     decoding_workers, detail_of, problem_line, session_link, slice_text, Collect, Collected,
     FileDecoder, MAX_DECODING_WORKERS,
 };
 use crate::ingest::{self, Reader};
-use crate::model::session::{SessionIndex, SessionParts};
-use crate::model::store::{Batch, Joiner};
-
-/// How much of a file is read at once: large enough that the per-slice cost (a promise, a copy
-/// into wasm memory, a progress message) is small, small enough to keep memory flat.
-pub const SLICE_BYTES: u64 = 16 * 1024 * 1024;
-
-/// The first slice of a file is small, so that its first rows show at once.
-pub const FIRST_SLICE_BYTES: u64 = 128 * 1024;
-
-/// Rows are sent once this many are waiting (and at the end of every slice).
-pub const BATCH_ROWS: usize = 20_000;
-
-/// The decoder is fed this much at a time, so batches stay near [`BATCH_ROWS`].
-const FEED_BYTES: usize = 256 * 1024;
-
-/// Files with at least this much after their first slice are decoded by two workers at once:
-/// this one up to an `<Event` near the middle, a second worker from there (see [`serve`]).
-pub const SPLIT_BYTES: u64 = 4 * 1024 * 1024;
-
-/// How far after the middle the second half's first `<Event` is looked for.
-const SPLIT_WINDOW: u64 = 1024 * 1024;
+use crate::model::session::SessionIndex;
 
 /// How long the worker waits for its second worker to start before going on alone.
 const HELPER_START_MS: u32 = 10_000;
@@ -65,9 +45,8 @@ pub async fn DecodeReactor(scope: ReactorScope<Request, Report>) {
 }
 
 /// This worker's place in the chain (0 for the page's own worker) and how many workers the chain
-/// has: `workers=N` in its address when the page or the worker before gave one (the page passes
-/// its own `?workers=N` on, for the benchmark), else [`decoding_workers`] of
-/// `navigator.hardwareConcurrency`; 1 when the browser cannot start workers from a worker.
+/// has ([`chain::chain_place`]), from its address, `navigator.hardwareConcurrency` and whether
+/// the browser can start workers from a worker.
 fn chain_place() -> (u32, u32) {
     let global = js_sys::global();
     let get = |object: &JsValue, key: &str| Reflect::get(object, &JsValue::from_str(key)).ok();
@@ -75,27 +54,13 @@ fn chain_place() -> (u32, u32) {
         .and_then(|location| get(&location, "search"))
         .and_then(|search| search.as_string())
         .unwrap_or_default();
-    let param = |name: &str| -> Option<u32> {
-        search
-            .split(['?', '&'])
-            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))?
-            .parse()
-            .ok()
-    };
-    let place = param("part").unwrap_or(0);
-    let asked = param("workers").filter(|n| (1..=MAX_DECODING_WORKERS).contains(n));
     let cores = get(&global, "navigator")
         .and_then(|navigator| get(&navigator, "hardwareConcurrency"))
         .and_then(|n| n.as_f64())
         .unwrap_or(1.0);
     let can_start = get(&global, "Worker").is_some_and(|w| w.is_function());
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a small count
-    let workers = if can_start {
-        asked.unwrap_or_else(|| decoding_workers(cores as u32))
-    } else {
-        1
-    };
-    (place, workers.max(place + 1))
+    chain::chain_place(&search, cores as u32, can_start)
 }
 
 /// Starts the decoding worker at `place` in a chain of `workers`.
@@ -135,7 +100,7 @@ struct Session<H> {
     queue: VecDeque<Request>,
     helper: Option<Helper<H>>,
     /// Workers in the chain from this one on, itself included: a large file keeps `1/chain` of
-    /// what is left here and hands the rest on (see [`split_window`]).
+    /// what is left here and hands the rest on (see [`SplitWindow`]).
     chain: u32,
     /// See [`PART_SILENCE_MS`].
     part_silence_ms: u32,
@@ -145,23 +110,6 @@ struct Session<H> {
 struct Helper<H> {
     channel: H,
     next_job: u32,
-}
-
-/// Runs the decoding path on a small generated export before the first file arrives.
-///
-/// Browsers first compile WebAssembly with a quick baseline compiler and optimise a function only
-/// once it has run enough; without this the first megabytes of the user's first file would be
-/// decoded by unoptimised code. About 2 MB, a few tens of milliseconds, while the page loads.
-fn warm_up() {
-    // A realistic Event Viewer export (16 events of every common kind), decoded 64 times.
-    const SAMPLE: &[u8] = include_bytes!("../../tests/fixtures/event-viewer.xml");
-    let mut collected = Collected::default();
-    for _ in 0..64 {
-        let mut file = FileDecoder::new(0);
-        file.push(SAMPLE, &mut collected);
-        file.finish(&mut collected);
-        let _ = collected.rows.take().encode();
-    }
 }
 
 /// How reading one input ended.
@@ -185,9 +133,11 @@ struct Closed;
 /// With a `helper` (a second worker serving [`Request::Part`]), a large file is decoded in two
 /// halves at once: this worker reads up to an `<Event` near the middle while the helper decodes
 /// the rest on its own; then, if nothing before that `<Event` was left open
-/// ([`Decoder::boundary`]), the helper's rows, problems and sessions are joined to this worker's
-/// as if it had decoded them itself ([`Joiner`]). If not, or if the helper fails, this worker
-/// decodes the rest itself. Either way the page gets the same reports as from one decoder.
+/// ([`FileDecoder::boundary`]), the helper's rows, problems and sessions are joined to this
+/// worker's as if it had decoded them itself ([`Part::join`]). If not, or if the helper fails,
+/// this worker decodes the rest itself. Either way the page gets the same reports as from one
+/// decoder. Where the file is split, and the joining, are [`chain`]'s; this is only the reading
+/// and the messages.
 pub async fn serve<C, H>(channel: C, helper: Option<H>)
 where
     C: PageChannel,
@@ -215,7 +165,7 @@ where
     C: PageChannel,
     H: PartChannel,
 {
-    warm_up();
+    chain::warm_up();
     let helper = match helper {
         Some(helper) => started(helper).await,
         None => None,
@@ -450,7 +400,7 @@ where
             };
         }
         if cancelled {
-            send(channel, Report::Progress(cancelled_progress(id))).await?;
+            send(channel, Report::Progress(chain::cancelled_progress(id))).await?;
             continue;
         }
         let Some(source) = session.sources.get(&id).cloned() else {
@@ -466,13 +416,6 @@ where
         }
     }
     Ok(())
-}
-
-fn cancelled_progress(file: u32) -> Progress {
-    let mut progress = Progress::new(file);
-    progress.done = true;
-    progress.cancelled = true;
-    progress
 }
 
 /// Why a file stopped being read.
@@ -502,7 +445,7 @@ where
         Source::Blob(blob) => blob_len(blob),
         Source::Text(bytes) => bytes.len() as u64,
     };
-    let first = FIRST_SLICE_BYTES.min(size);
+    let first = chain::first_slice(size);
     let mut from = 0;
     let mut part = None;
     if first < size {
@@ -514,14 +457,19 @@ where
             return Ok(Ended::Cancelled);
         }
         from = first;
-        // An .evtx file splits at a chunk; XML at an `<Event` found in the window. (An .evtx
-        // part's reader counts in the whole file's bytes: its blob starts at its `base`.)
-        let evtx = decoder.split(size, u64::from(session.chain));
-        if let (Some(evtx), Some(_)) = (evtx, &window) {
-            let at = evtx.start().saturating_sub(decoder.base());
-            part = send_part(source, at, size, Some(evtx), session).await;
-        } else if let Some(window) = window {
-            part = start_part(&decoder, source, window, session).await;
+        // An .evtx file splits at a chunk; XML at an `<Event` found in the window.
+        if let Some((window, bytes)) = window {
+            let split = match window.evtx(&decoder) {
+                Some(split) => Some(split),
+                None => bytes
+                    .finish()
+                    .await
+                    .ok()
+                    .and_then(|b| window.xml(&decoder, &b)),
+            };
+            if let Some(split) = split {
+                part = send_part(source, split, session).await;
+            }
         }
     }
     if let Some(mut part) = part {
@@ -567,48 +515,43 @@ where
         .map_err(|_| ReadError::Closed)
 }
 
-/// Decodes bytes `range` of `source` in slices (the next one read while this one is decoded),
-/// sending rows and progress after each; between slices, gives the event loop a turn and looks
-/// at new requests (a cancel ends the file, reported cancelled). With a `part` under way in the
-/// second worker, its reports are collected and its bytes counted in the progress.
+/// Decodes bytes `range` of `source` in slices ([`chain::slices`], the next one read while this
+/// one is decoded), sending rows and progress after each; between slices, gives the event loop a
+/// turn and looks at new requests (a cancel ends the file, reported cancelled). With a `part`
+/// under way in the second worker, its reports are collected and its bytes counted in the
+/// progress.
 async fn read_range<C, H>(
     decoder: &mut FileDecoder,
     source: &Source,
     range: std::ops::Range<u64>,
     session: &mut Session<H>,
     channel: &mut C,
-    mut part: Option<&mut Part>,
+    mut part: Option<&mut Part<Bytes>>,
 ) -> Result<Ended, ReadError>
 where
     C: PageChannel,
     H: PartChannel,
 {
-    let size = range.end;
-    let mut end = range.start.saturating_add(SLICE_BYTES).min(size);
-    let mut next = (range.start < size).then(|| start_read(source, range.start, end));
+    let mut slices = chain::slices(range);
+    let mut next = slices.next().map(|s| start_read(source, s.start, s.end));
     while let Some(pending) = next.take() {
-        let chunk = pending.finish().await?;
-        let following = end.saturating_add(SLICE_BYTES).min(size);
-        if following > end {
-            next = Some(start_read(source, end, following));
-        }
+        let slice = pending.finish().await?;
+        next = slices.next().map(|s| start_read(source, s.start, s.end));
         let generation = session.generation;
-        for piece in chunk.chunks(FEED_BYTES) {
-            decoder.push(piece, &mut session.collected);
-            if session.collected.rows.len() >= BATCH_ROWS {
-                flush(session, generation, channel).await?;
-            }
+        for batch in chain::feed(decoder, &slice, &mut session.collected) {
+            send_rows(channel, generation, &batch).await?;
         }
-        flush(session, generation, channel).await?;
         if let (Some(part), Some(helper)) = (part.as_deref_mut(), session.helper.as_mut()) {
             while let Some(Some(report)) = helper.channel.next().now_or_never() {
-                part.collect(report);
+                collect(part, report);
             }
         }
-        let mut progress = decoder.take();
-        progress.bytes += part.as_ref().map_or(0, |p| p.bytes);
+        let progress = match part.as_deref() {
+            Some(part) => part.progress(decoder),
+            None => decoder.take(),
+        };
         send_progress(channel, progress).await?;
-        if end < size {
+        if next.is_some() {
             // With the next slice already read, nothing above gave the event loop a turn:
             // without one, a cancel or a detail request sent meanwhile would wait for the end.
             yield_to_event_loop().await;
@@ -617,115 +560,53 @@ where
                 return Ok(Ended::Cancelled);
             }
         }
-        end = following;
     }
     Ok(Ended::Complete)
 }
 
-/// A file's second half, being decoded by the second worker.
-#[derive(Debug)]
-struct Part {
-    /// The part's number.
-    job: u32,
-    /// Where it starts in the file (a `<Event`).
-    at: u64,
-    /// Bytes it has decoded so far.
-    bytes: u64,
-    /// Its rows and progress so far.
-    reports: Vec<Report>,
-    /// How it ended ([`Report::PartEnd`], or the browser refusing to read it): whether every
-    /// byte was decoded, and its sessions.
-    end: Option<(bool, SessionParts)>,
+/// Keeps one report of the second worker about `part` ([`Part::collect`]); says whether it was
+/// progress.
+fn collect(part: &mut Part<Bytes>, report: Report) -> bool {
+    let report = match report {
+        Report::Rows { generation, batch } => PartReport::Rows { generation, batch },
+        Report::Progress(p) => PartReport::Progress(p),
+        Report::ReadFailed { file, .. } => PartReport::ReadFailed { file },
+        Report::PartEnd {
+            job,
+            complete,
+            sessions,
+        } => PartReport::End {
+            job,
+            complete,
+            sessions,
+        },
+        _ => return false,
+    };
+    part.collect(report)
 }
 
-impl Part {
-    /// Keeps one report of the second worker (those of earlier parts are stale and dropped);
-    /// says whether it was progress (more bytes decoded).
-    fn collect(&mut self, report: Report) -> bool {
-        match report {
-            Report::Rows { generation, .. } if generation == self.job => {
-                self.reports.push(report);
-            }
-            Report::Progress(ref p) if p.file == self.job => {
-                self.bytes = p.bytes;
-                self.reports.push(report);
-                return true;
-            }
-            Report::ReadFailed { file, .. } if file == self.job => {
-                self.end = Some((false, SessionParts::default()));
-            }
-            Report::PartEnd {
-                job,
-                complete,
-                sessions,
-            } if job == self.job && self.end.is_none() => {
-                self.end = Some((complete, sessions));
-            }
-            _ => {}
-        }
-        false
-    }
-}
-
-/// The bytes near the middle of a large file where it may be split, being read.
-struct SplitWindow {
-    /// Where the window starts (an even offset: UTF-16 characters start at even offsets, the
-    /// BOM being two bytes).
-    middle: u64,
-    /// The end of the file.
-    end: u64,
-    bytes: PendingRead,
-}
-
-/// Starts reading the window where bytes `range` of `source` would be split, if there is a
-/// next worker and the range is large enough: after this worker's share, `1/chain` of it.
+/// Starts reading the window where bytes `range` of `source` would be split ([`SplitWindow`]),
+/// if there is a next worker to share them with.
 fn split_window<H>(
     source: &Source,
     range: std::ops::Range<u64>,
     session: &Session<H>,
-) -> Option<SplitWindow> {
-    if !matches!(source, Source::Blob(_))
-        || session.helper.is_none()
-        || range.end - range.start < SPLIT_BYTES
-    {
+) -> Option<(SplitWindow, PendingRead)> {
+    if !matches!(source, Source::Blob(_)) || session.helper.is_none() {
         return None;
     }
-    let share = (range.end - range.start) / u64::from(session.chain.max(2));
-    let middle = (range.start + share) & !1;
-    let bytes = start_read(source, middle, (middle + SPLIT_WINDOW).min(range.end));
-    Some(SplitWindow {
-        middle,
-        end: range.end,
-        bytes,
-    })
+    let window = SplitWindow::new(range, session.chain)?;
+    let bytes = window.bytes();
+    Some((window, start_read(source, bytes.start, bytes.end)))
 }
 
-/// Hands the bytes from the first `<Event` in `window` to the end of the file on to the second
-/// worker, if such a `<Event` is found (in the file's encoding, known by now).
-async fn start_part<H>(
-    decoder: &FileDecoder,
-    source: &Source,
-    window: SplitWindow,
-    session: &mut Session<H>,
-) -> Option<Part>
-where
-    H: Sink<Request> + Unpin,
-{
-    let bytes = window.bytes.finish().await.ok()?;
-    let encoding = decoder.encoding()?;
-    let at = window.middle + find_event_start(&bytes, encoding)? as u64;
-    send_part(source, at, window.end, None, session).await
-}
-
-/// Hands bytes `at..end` of `source` on to the second worker (for an `.evtx` file, the chunks
-/// of `evtx`).
+/// Hands bytes `split.at..split.end` of `source` on to the second worker (for an `.evtx` file,
+/// with the chunks of `split.evtx`).
 async fn send_part<H>(
     source: &Source,
-    at: u64,
-    end: u64,
-    evtx: Option<ingest::EvtxPart>,
+    split: Split,
     session: &mut Session<H>,
-) -> Option<Part>
+) -> Option<Part<Bytes>>
 where
     H: Sink<Request> + Unpin,
 {
@@ -733,26 +614,22 @@ where
         return None;
     };
     #[allow(clippy::cast_precision_loss)] // offsets are far below 2^53
-    let rest = blob.slice_with_f64_and_f64(at as f64, end as f64).ok()?;
+    let rest = blob
+        .slice_with_f64_and_f64(split.at as f64, split.end as f64)
+        .ok()?;
     let helper = session.helper.as_mut()?;
     let job = helper.next_job;
     helper.next_job = helper.next_job.wrapping_add(1);
     let request = Request::Part {
         job,
         blob: SourceBlob(rest),
-        evtx,
+        evtx: split.evtx,
     };
     if helper.channel.send(request).await.is_err() {
         session.helper = None;
         return None;
     }
-    Some(Part {
-        job,
-        at,
-        bytes: 0,
-        reports: Vec::new(),
-        end: None,
-    })
+    Some(Part::new(job, split.at))
 }
 
 /// Tells the second worker to stop its part (this worker stopped or goes on alone).
@@ -781,7 +658,7 @@ enum Joined {
 /// worker's decoder stopped cleanly where the part starts.
 async fn join_part<C, H>(
     decoder: &mut FileDecoder,
-    mut part: Part,
+    mut part: Part<Bytes>,
     session: &mut Session<H>,
     channel: &mut C,
 ) -> Result<Joined, ReadError>
@@ -790,11 +667,12 @@ where
     H: PartChannel,
 {
     let refused = Joined::Refused { at: part.at };
-    let Some(boundary) = decoder.boundary() else {
+    if decoder.boundary().is_none() {
+        // The part cannot be joined ([`Part::join`]): no use waiting for it.
         stop_part(session).await;
         return Ok(refused);
-    };
-    while part.end.is_none() {
+    }
+    while !part.ended() {
         let Some(helper) = session.helper.as_mut() else {
             return Ok(refused);
         };
@@ -813,10 +691,8 @@ where
         match next {
             // The page hears of the second worker's progress, not of each of its batches.
             Either::Left(Some(report)) => {
-                if part.collect(report) {
-                    let mut progress = decoder.take();
-                    progress.bytes += part.bytes;
-                    send_progress(channel, progress).await?;
+                if collect(&mut part, report) {
+                    send_progress(channel, part.progress(decoder)).await?;
                 }
             }
             // The second worker is gone.
@@ -834,38 +710,14 @@ where
             Either::Right(None) => return Err(ReadError::Closed),
         }
     }
-    let Some((true, sessions)) = part.end.take() else {
+    let Some(mut joining) = part.join(decoder, Bytes::to_vec) else {
         return Ok(refused);
     };
-    // Every batch is read before any is joined: a bad one refuses the whole part.
-    let mut batches = Vec::new();
-    let mut rest = Progress::new(part.job);
-    let mut lines = Vec::new();
-    for report in part.reports {
-        match report {
-            Report::Rows { batch, .. } => match Batch::decode(&batch.to_vec()) {
-                Ok(batch) => batches.push(batch),
-                Err(_) => return Ok(refused),
-            },
-            Report::Progress(mut p) => {
-                lines.append(&mut p.new_problems);
-                rest = p;
-            }
-            _ => {}
-        }
-    }
     let generation = session.generation;
-    let file = u16::try_from(decoder.file()).unwrap_or(u16::MAX);
-    let mut joiner = Joiner::new(file, boundary);
-    for batch in batches {
-        joiner.join(batch, &mut session.collected.rows);
-        if session.collected.rows.len() >= BATCH_ROWS {
-            flush(session, generation, channel).await?;
-        }
+    while let Some(batch) = joining.next_batch(&mut session.collected) {
+        send_rows(channel, generation, &batch).await?;
     }
-    flush(session, generation, channel).await?;
-    session.collected.sessions.join(sessions);
-    let progress = decoder.join(&rest, lines, &boundary);
+    let progress = joining.finish(decoder, &mut session.collected);
     send_progress(channel, progress).await?;
     Ok(Joined::Done)
 }
@@ -896,14 +748,21 @@ async fn flush<C, H>(
 where
     C: Sink<Report> + Unpin,
 {
-    if session.collected.rows.is_empty() {
-        return Ok(());
+    match chain::take_batch(&mut session.collected) {
+        Some(batch) => send_rows(channel, generation, &batch).await,
+        None => Ok(()),
     }
-    let batch = session.collected.rows.take().encode();
+}
+
+/// Sends one batch of rows of load `generation`.
+async fn send_rows<C>(channel: &mut C, generation: u32, batch: &[u8]) -> Result<(), ReadError>
+where
+    C: Sink<Report> + Unpin,
+{
     channel
         .send(Report::Rows {
             generation,
-            batch: Bytes::from_slice(&batch),
+            batch: Bytes::from_slice(batch),
         })
         .await
         .map_err(|_| ReadError::Closed)
@@ -950,7 +809,7 @@ where
                 })
                 .collect();
             for id in queued {
-                send_progress(channel, cancelled_progress(id)).await?;
+                send_progress(channel, chain::cancelled_progress(id)).await?;
             }
             Ok(true)
         }
