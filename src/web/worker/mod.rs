@@ -1,10 +1,16 @@
 //! The decoding worker: reads files in slices, turns events into compact rows and streams them
 //! back to the page, with progress and problems; keeps every input so that one event can be
 //! decoded again for the detail pane.
+//!
+//! It holds only the browser's side: the requests and reports, the timers, the reading of
+//! inputs (`source`) and the next worker of the chain (`part`). What to read next, where a large
+//! file is split and how the next worker's part is joined are [`chain`]'s, tested natively.
+
+mod part;
+mod source;
 
 use std::collections::{HashMap, VecDeque};
 
-use futures::future::{self, Either};
 use futures::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
@@ -12,17 +18,19 @@ use wasm_bindgen_futures::JsFuture;
 use yew_agent::reactor::{reactor, ReactorBridge, ReactorScope, ReactorSpawner};
 
 use super::codec::JsCodec;
-use super::protocol::{Bytes, Detail, Progress, Report, Request, SourceBlob, SourceFile};
+use super::protocol::{Bytes, Progress, Report, Request, SourceBlob, SourceFile};
 use super::{blob_len, WORKER_PATH};
-use crate::ingest::chain::{self, Part, PartReport, Split, SplitWindow};
+use crate::ingest::chain::{self, Part};
 pub use crate::ingest::chain::{BATCH_ROWS, FIRST_SLICE_BYTES, SLICE_BYTES, SPLIT_BYTES};
-use crate::ingest::export::{ExportRow, Exporter};
 pub use crate::ingest::file::{
     decoding_workers, detail_of, problem_line, session_link, slice_text, Collect, Collected,
     FileDecoder, MAX_DECODING_WORKERS,
 };
-use crate::ingest::{self, Reader};
-use crate::model::session::SessionIndex;
+use crate::ingest::Reader;
+use part::{
+    collect, decode_part, join_part, send_part, split_window, started, stop_part, Helper, Joined,
+};
+use source::{detail, export, start_read, Source};
 
 /// How long the worker waits for its second worker to start before going on alone.
 const HELPER_START_MS: u32 = 10_000;
@@ -82,15 +90,6 @@ impl<T: Sink<Report> + Stream<Item = Request> + Unpin> PageChannel for T {}
 pub trait PartChannel: Sink<Request> + Stream<Item = Report> + Unpin {}
 impl<T: Sink<Request> + Stream<Item = Report> + Unpin> PartChannel for T {}
 
-/// An input the worker keeps until the page clears everything.
-#[derive(Debug, Clone)]
-enum Source {
-    /// A file (or the bundled sample) read in slices.
-    Blob(web_sys::Blob),
-    /// Pasted text, as UTF-8.
-    Text(Vec<u8>),
-}
-
 /// The worker's memory: the inputs by file number, what the current load collected, and the
 /// second worker if there is one.
 struct Session<H> {
@@ -104,12 +103,6 @@ struct Session<H> {
     chain: u32,
     /// See [`PART_SILENCE_MS`].
     part_silence_ms: u32,
-}
-
-/// The second worker, as the first sees it: a channel and the number of the next part.
-struct Helper<H> {
-    channel: H,
-    next_job: u32,
 }
 
 /// How reading one input ended.
@@ -196,20 +189,6 @@ where
     }
 }
 
-/// The helper, once it said it is ready; `None` if it does not within [`HELPER_START_MS`].
-async fn started<H>(mut channel: H) -> Option<Helper<H>>
-where
-    H: Stream<Item = Report> + Unpin,
-{
-    match future::select(channel.next(), Box::pin(sleep(HELPER_START_MS))).await {
-        Either::Left((Some(Report::Ready), _)) => Some(Helper {
-            channel,
-            next_job: 0,
-        }),
-        _ => None,
-    }
-}
-
 /// Resolves after `ms` milliseconds (`setTimeout`, in a worker or a page).
 async fn sleep(ms: u32) {
     yew::platform::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
@@ -262,73 +241,6 @@ where
             send(channel, report).await
         }
     }
-}
-
-/// Answers [`Request::Export`]: reads the windows [`Exporter`] plans, one after the other (a
-/// file that is gone or refused gives no bytes: its rows are counted as lost).
-async fn export(
-    sources: &HashMap<u32, Source>,
-    token: u32,
-    csv: bool,
-    rows: Vec<ExportRow>,
-    names: Vec<String>,
-) -> Report {
-    let mut exporter = Exporter::new(rows, names, csv);
-    while let Some((file, range)) = exporter.next_read() {
-        let bytes = match sources.get(&file) {
-            Some(source) => read(source, range.start, range.end)
-                .await
-                .unwrap_or_default(),
-            None => Vec::new(),
-        };
-        exporter.take(&bytes);
-    }
-    let (text, lost) = exporter.finish();
-    Report::Exported {
-        token,
-        csv,
-        text,
-        lost: u32::try_from(lost).unwrap_or(u32::MAX),
-    }
-}
-
-/// The second worker's side of a split file: decodes the part as a file of its own (numbered
-/// `job`), then sends its sessions and whether it got to the end.
-async fn decode_part<C, H>(
-    job: u32,
-    blob: web_sys::Blob,
-    evtx: Option<ingest::EvtxPart>,
-    session: &mut Session<H>,
-    channel: &mut C,
-) -> Result<(), Closed>
-where
-    C: PageChannel,
-    H: PartChannel,
-{
-    let source = Source::Blob(blob);
-    session.collected = Collected::default();
-    session.generation = job;
-    let reader = evtx.map_or_else(Reader::new, Reader::evtx_part);
-    let complete = match decode_source(job, &source, reader, session, channel).await {
-        Ok(Ended::Complete) => true,
-        Ok(Ended::Cancelled) => false,
-        Err(ReadError::Browser(reason)) => {
-            send(channel, Report::ReadFailed { file: job, reason }).await?;
-            false
-        }
-        Err(ReadError::Closed) => return Err(Closed),
-    };
-    let sessions = std::mem::take(&mut session.collected.sessions).into_parts();
-    session.collected = Collected::default();
-    send(
-        channel,
-        Report::PartEnd {
-            job,
-            complete,
-            sessions,
-        },
-    )
-    .await
 }
 
 /// Answers a question about what is loaded ([`Request::Detail`], [`Request::Timeline`]);
@@ -564,164 +476,6 @@ where
     Ok(Ended::Complete)
 }
 
-/// Keeps one report of the second worker about `part` ([`Part::collect`]); says whether it was
-/// progress.
-fn collect(part: &mut Part<Bytes>, report: Report) -> bool {
-    let report = match report {
-        Report::Rows { generation, batch } => PartReport::Rows { generation, batch },
-        Report::Progress(p) => PartReport::Progress(p),
-        Report::ReadFailed { file, .. } => PartReport::ReadFailed { file },
-        Report::PartEnd {
-            job,
-            complete,
-            sessions,
-        } => PartReport::End {
-            job,
-            complete,
-            sessions,
-        },
-        _ => return false,
-    };
-    part.collect(report)
-}
-
-/// Starts reading the window where bytes `range` of `source` would be split ([`SplitWindow`]),
-/// if there is a next worker to share them with.
-fn split_window<H>(
-    source: &Source,
-    range: std::ops::Range<u64>,
-    session: &Session<H>,
-) -> Option<(SplitWindow, PendingRead)> {
-    if !matches!(source, Source::Blob(_)) || session.helper.is_none() {
-        return None;
-    }
-    let window = SplitWindow::new(range, session.chain)?;
-    let bytes = window.bytes();
-    Some((window, start_read(source, bytes.start, bytes.end)))
-}
-
-/// Hands bytes `split.at..split.end` of `source` on to the second worker (for an `.evtx` file,
-/// with the chunks of `split.evtx`).
-async fn send_part<H>(
-    source: &Source,
-    split: Split,
-    session: &mut Session<H>,
-) -> Option<Part<Bytes>>
-where
-    H: Sink<Request> + Unpin,
-{
-    let Source::Blob(blob) = source else {
-        return None;
-    };
-    #[allow(clippy::cast_precision_loss)] // offsets are far below 2^53
-    let rest = blob
-        .slice_with_f64_and_f64(split.at as f64, split.end as f64)
-        .ok()?;
-    let helper = session.helper.as_mut()?;
-    let job = helper.next_job;
-    helper.next_job = helper.next_job.wrapping_add(1);
-    let request = Request::Part {
-        job,
-        blob: SourceBlob(rest),
-        evtx: split.evtx,
-    };
-    if helper.channel.send(request).await.is_err() {
-        session.helper = None;
-        return None;
-    }
-    Some(Part::new(job, split.at))
-}
-
-/// Tells the second worker to stop its part (this worker stopped or goes on alone).
-async fn stop_part<H>(session: &mut Session<H>)
-where
-    H: Sink<Request> + Unpin,
-{
-    if let Some(helper) = session.helper.as_mut() {
-        if helper.channel.send(Request::Cancel).await.is_err() {
-            session.helper = None;
-        }
-    }
-}
-
-/// How joining the second worker's part ended.
-enum Joined {
-    /// Its rows, problems and sessions are joined; the file is done.
-    Done,
-    /// The user cancelled or cleared meanwhile.
-    Cancelled,
-    /// The part could not be joined: the file must be decoded on from `at` here.
-    Refused { at: u64 },
-}
-
-/// Waits for the second worker's part (answering the page meanwhile) and joins it, if this
-/// worker's decoder stopped cleanly where the part starts.
-async fn join_part<C, H>(
-    decoder: &mut FileDecoder,
-    mut part: Part<Bytes>,
-    session: &mut Session<H>,
-    channel: &mut C,
-) -> Result<Joined, ReadError>
-where
-    C: PageChannel,
-    H: PartChannel,
-{
-    let refused = Joined::Refused { at: part.at };
-    if decoder.boundary().is_none() {
-        // The part cannot be joined ([`Part::join`]): no use waiting for it.
-        stop_part(session).await;
-        return Ok(refused);
-    }
-    while !part.ended() {
-        let Some(helper) = session.helper.as_mut() else {
-            return Ok(refused);
-        };
-        let silence = Box::pin(sleep(session.part_silence_ms));
-        let either = future::select(helper.channel.next(), channel.next());
-        let next = match future::select(either, silence).await {
-            Either::Left((Either::Left((report, _)), _)) => Either::Left(report),
-            Either::Left((Either::Right((request, _)), _)) => Either::Right(request),
-            // Nothing from the second worker for that long: it is taken as gone.
-            Either::Right(_) => {
-                stop_part(session).await;
-                session.helper = None;
-                return Ok(refused);
-            }
-        };
-        match next {
-            // The page hears of the second worker's progress, not of each of its batches.
-            Either::Left(Some(report)) => {
-                if collect(&mut part, report) {
-                    send_progress(channel, part.progress(decoder)).await?;
-                }
-            }
-            // The second worker is gone.
-            Either::Left(None) => {
-                session.helper = None;
-                return Ok(refused);
-            }
-            Either::Right(Some(request)) => {
-                if take_request(request, session, channel).await? {
-                    stop_part(session).await;
-                    send_progress(channel, decoder.cancelled()).await?;
-                    return Ok(Joined::Cancelled);
-                }
-            }
-            Either::Right(None) => return Err(ReadError::Closed),
-        }
-    }
-    let Some(mut joining) = part.join(decoder, Bytes::to_vec) else {
-        return Ok(refused);
-    };
-    let generation = session.generation;
-    while let Some(batch) = joining.next_batch(&mut session.collected) {
-        send_rows(channel, generation, &batch).await?;
-    }
-    let progress = joining.finish(decoder, &mut session.collected);
-    send_progress(channel, progress).await?;
-    Ok(Joined::Done)
-}
-
 /// Lets the worker's event loop run one task, so that messages from the page are delivered;
 /// awaiting a promise that has already settled only runs microtasks. A `MessageChannel` message
 /// is a task without `setTimeout`'s clamping.
@@ -828,104 +582,4 @@ where
             Ok(false)
         }
     }
-}
-
-/// Bytes `start..end` of an input.
-async fn read(source: &Source, start: u64, end: u64) -> Result<Vec<u8>, ReadError> {
-    start_read(source, start, end).finish().await
-}
-
-/// A slice being read: the browser starts reading a `Blob` slice as soon as it is asked.
-enum PendingRead {
-    /// Already here (pasted text, or the browser refused at once).
-    Done(Result<Vec<u8>, ReadError>),
-    /// The browser's `arrayBuffer()` promise.
-    Blob(JsFuture),
-}
-
-impl PendingRead {
-    async fn finish(self) -> Result<Vec<u8>, ReadError> {
-        match self {
-            Self::Done(r) => r,
-            Self::Blob(future) => {
-                let buffer = future
-                    .await
-                    .map_err(|err| ReadError::Browser(describe(&err)))?;
-                Ok(js_sys::Uint8Array::new(&buffer).to_vec())
-            }
-        }
-    }
-}
-
-/// Starts reading bytes `start..end` of `source`.
-fn start_read(source: &Source, start: u64, end: u64) -> PendingRead {
-    match source {
-        Source::Text(bytes) => {
-            let (s, e) = (to_usize(start), to_usize(end));
-            PendingRead::Done(Ok(bytes.get(s..e.min(bytes.len())).unwrap_or(&[]).to_vec()))
-        }
-        Source::Blob(blob) => start_blob(blob, start, end),
-    }
-}
-
-fn start_blob(blob: &web_sys::Blob, start: u64, end: u64) -> PendingRead {
-    #[allow(clippy::cast_precision_loss)] // offsets are far below 2^53
-    let (s, e) = (start as f64, end as f64);
-    match blob.slice_with_f64_and_f64(s, e) {
-        Ok(slice) => PendingRead::Blob(JsFuture::from(slice.array_buffer())),
-        Err(err) => PendingRead::Done(Err(ReadError::Browser(describe(&err)))),
-    }
-}
-
-fn to_usize(n: u64) -> usize {
-    usize::try_from(n).unwrap_or(usize::MAX)
-}
-
-/// The text of a JavaScript error value.
-fn describe(err: &JsValue) -> String {
-    if let Some(error) = err.dyn_ref::<js_sys::Error>() {
-        String::from(error.message())
-    } else {
-        err.as_string().unwrap_or_else(|| format!("{err:?}"))
-    }
-}
-
-/// Decodes bytes `start..end` of `source` on their own, for the detail pane, and links the
-/// event to its logon session.
-async fn detail(
-    source: Option<&Source>,
-    token: u32,
-    start: u64,
-    end: u64,
-    sessions: &mut SessionIndex,
-) -> Detail {
-    let mut out = Detail::empty(token);
-    let Some(source) = source else {
-        out.error = Some("the file is no longer open".into());
-        return out;
-    };
-    match event_bytes(source, start, end).await {
-        Ok(Some(bytes)) => {
-            if let Some(event) = detail_of(&bytes, &mut out) {
-                out.session = session_link(sessions, &event);
-            }
-        }
-        Ok(None) => out.error = Some("the event could not be decoded again".into()),
-        Err(ReadError::Browser(reason)) => out.error = Some(reason),
-        Err(ReadError::Closed) => out.error = Some("closed".into()),
-    }
-    out
-}
-
-/// The XML of the event at bytes `start..end` of `source`: those bytes in an XML file; in an
-/// `.evtx` file, its record rendered again from the chunk that holds it.
-async fn event_bytes(source: &Source, start: u64, end: u64) -> Result<Option<Vec<u8>>, ReadError> {
-    let bytes = read(source, start, end).await?;
-    if !ingest::is_evtx_record(&bytes) {
-        return Ok(Some(bytes));
-    }
-    let chunk = ingest::evtx_chunk_of(start);
-    let offset = start - chunk.start;
-    let bytes = read(source, chunk.start, chunk.end).await?;
-    Ok(ingest::record_xml(&bytes, offset).map(String::into_bytes))
 }
