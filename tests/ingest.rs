@@ -1,14 +1,20 @@
 //! The worker's file pipeline, natively (`ingest::file`): bytes in, rows, sessions, progress and
-//! problem lines out, and a file split between two decoders joined back as one. The browser
-//! worker adds only the reading of `File` slices and the messages.
+//! problem lines out, and a file split between two decoders joined back as one; and the worker
+//! chain's plan (`ingest::chain`): the slices, where a large file is split, the next worker's part
+//! collected and joined, or refused. The browser worker adds only the reading of `File` slices,
+//! the messages and the timers.
 
 use keytrail::decoder::{find_event_start, TextEncoding};
 use keytrail::generator::{self, Encoding, Format, Spec};
+use keytrail::ingest::chain::{
+    self, first_slice, Part, PartReport, Split, SplitWindow, BATCH_ROWS, SPLIT_BYTES,
+};
 use keytrail::ingest::export::{ExportRow, Exporter};
 use keytrail::ingest::file::{detail_of, Collected, Detail, FileDecoder, Progress};
 use keytrail::ingest::Reader;
 use keytrail::model::export::Record;
-use keytrail::model::store::{Batch, Joiner};
+use keytrail::model::session::{Session, SessionIndex};
+use keytrail::model::store::{Batch, Joiner, Row};
 
 fn sample(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -226,4 +232,367 @@ fn the_page_export_counts_rows_it_cannot_read_again() {
     assert_eq!(lost, 1);
     let got: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     assert_eq!(got.len(), 1);
+}
+
+// The worker chain's plan (`ingest::chain`), as a worker and the next one run it: the first
+// slice, the split chosen in the window, each share read in slices and fed in pieces, the next
+// worker's reports collected and joined.
+
+/// What a worker sends, as the next worker sends it to the one before.
+type Sent = PartReport<Vec<u8>>;
+
+/// Reads bytes `range` of `file` into `decoder` in slices, feeding each as the worker does: the
+/// batches of rows (of load `generation`) and the progress after each slice.
+fn read(
+    decoder: &mut FileDecoder,
+    file: &[u8],
+    range: std::ops::Range<u64>,
+    collected: &mut Collected,
+    generation: u32,
+) -> Vec<Sent> {
+    let mut sent = Vec::new();
+    for slice in chain::slices(range) {
+        let bytes = &file[slice.start as usize..slice.end as usize];
+        for batch in chain::feed(decoder, bytes, collected) {
+            sent.push(PartReport::Rows { generation, batch });
+        }
+        sent.push(PartReport::Progress(decoder.take()));
+    }
+    sent
+}
+
+/// `file` read to its end by `decoder` alone, as one worker reads it.
+fn alone(file: &[u8], mut decoder: FileDecoder, generation: u32) -> (Vec<Sent>, SessionIndex) {
+    let size = file.len() as u64;
+    let first = first_slice(size);
+    let mut collected = Collected::default();
+    let mut sent = read(&mut decoder, file, 0..first, &mut collected, generation);
+    sent.extend(read(
+        &mut decoder,
+        file,
+        first..size,
+        &mut collected,
+        generation,
+    ));
+    let last = decoder.finish(&mut collected);
+    if let Some(batch) = chain::take_batch(&mut collected) {
+        sent.push(PartReport::Rows { generation, batch });
+    }
+    sent.push(PartReport::Progress(last));
+    (sent, collected.sessions)
+}
+
+/// What the next worker sends about part `job` of `file`.
+fn next_worker(file: &[u8], split: &Split, job: u32) -> Vec<Sent> {
+    let reader = split.evtx.map_or_else(Reader::new, Reader::evtx_part);
+    let part = &file[split.at as usize..split.end as usize];
+    let (mut sent, sessions) = alone(part, FileDecoder::with_reader(job, reader), job);
+    sent.push(PartReport::End {
+        job,
+        complete: true,
+        sessions: sessions.into_parts(),
+    });
+    sent
+}
+
+/// How `file` was shared with a next worker, and what came of it.
+struct Shared {
+    split: Split,
+    /// What the first worker sent the page.
+    sent: Vec<Sent>,
+    sessions: SessionIndex,
+    /// Whether the part was joined (or refused, and the rest decoded by the first worker).
+    joined: bool,
+}
+
+/// `file` read by a worker with a next one: the part after its share goes to the next worker
+/// (whose reports, and a stale report of an earlier part, are collected), and is joined; if
+/// `edit` makes the part refused, the first worker decodes the rest itself.
+fn shared(file: &[u8], edit: impl FnOnce(&mut Part<Vec<u8>>)) -> Shared {
+    let size = file.len() as u64;
+    let first = first_slice(size);
+    let window = SplitWindow::new(first..size, 2).expect("large enough to share");
+    let mut decoder = FileDecoder::new(3);
+    let mut collected = Collected::default();
+    let mut sent = read(&mut decoder, file, 0..first, &mut collected, 0);
+    let bytes = window.bytes();
+    let split = window
+        .evtx(&decoder)
+        .or_else(|| window.xml(&decoder, &file[bytes.start as usize..bytes.end as usize]))
+        .expect("a place to split");
+    let mut part = Part::new(7, split.at);
+    assert!(
+        !part.collect(PartReport::Progress(Progress::new(6))),
+        "stale"
+    );
+    part.collect(PartReport::Rows {
+        generation: 6,
+        batch: vec![0xff],
+    });
+    let mut progress = false;
+    for report in next_worker(file, &split, 7) {
+        progress |= part.collect(report);
+    }
+    assert!(progress && part.ended() && part.bytes == size - split.at);
+    edit(&mut part);
+    sent.extend(read(&mut decoder, file, first..split.at, &mut collected, 0));
+    let joined = match part.join(&decoder, Vec::clone) {
+        Some(mut joining) => {
+            while let Some(batch) = joining.next_batch(&mut collected) {
+                sent.push(PartReport::Rows {
+                    generation: 0,
+                    batch,
+                });
+            }
+            let last = joining.finish(&mut decoder, &mut collected);
+            sent.push(PartReport::Progress(last));
+            true
+        }
+        None => {
+            let rest = read(&mut decoder, file, split.at..size, &mut collected, 0);
+            sent.extend(rest);
+            let last = decoder.finish(&mut collected);
+            if let Some(batch) = chain::take_batch(&mut collected) {
+                sent.push(PartReport::Rows {
+                    generation: 0,
+                    batch,
+                });
+            }
+            sent.push(PartReport::Progress(last));
+            false
+        }
+    };
+    Shared {
+        split,
+        sent,
+        sessions: collected.sessions,
+        joined,
+    }
+}
+
+/// What the page makes of what a worker sent: the last report with every problem line, every
+/// row in order, and how many batches carried them.
+fn page(sent: Vec<Sent>) -> (Progress, Vec<Row>, usize) {
+    let (mut lines, mut rows, mut batches) = (Vec::new(), Vec::new(), 0);
+    let mut last = None;
+    for report in sent {
+        match report {
+            PartReport::Rows { batch, .. } => {
+                let batch = Batch::decode(&batch).unwrap();
+                assert!(
+                    batch.rows.len() <= BATCH_ROWS + 200,
+                    "batches stay near BATCH_ROWS"
+                );
+                rows.extend(batch.rows);
+                batches += 1;
+            }
+            PartReport::Progress(mut p) => {
+                lines.append(&mut p.new_problems);
+                last = Some(p);
+            }
+            _ => panic!("the page hears only rows and progress"),
+        }
+    }
+    let mut last = last.unwrap();
+    last.new_problems = lines;
+    (last, rows, batches)
+}
+
+/// Every session of the index, with logoffs and privileges resolved, in a fixed order.
+fn sessions(index: SessionIndex) -> Vec<Session> {
+    let parts = index.into_parts();
+    let sids: std::collections::BTreeSet<String> = parts
+        .sessions
+        .iter()
+        .map(|(_, s)| s.sid.to_lowercase())
+        .collect();
+    let mut index = SessionIndex::new();
+    index.join(parts);
+    let mut all: Vec<Session> = sids
+        .iter()
+        .flat_map(|sid| index.timeline(sid).into_iter().cloned().collect::<Vec<_>>())
+        .collect();
+    all.sort_by_key(|s| (s.logon_record, s.logon_time, s.computer.clone(), s.logon_id));
+    all
+}
+
+/// An export a little over [`SPLIT_BYTES`] with a broken event in each half.
+fn large_xml() -> Vec<u8> {
+    let mut out = Vec::new();
+    generator::write_to_size(
+        4624,
+        SPLIT_BYTES + (1 << 20),
+        Format::Wevtutil,
+        Encoding::Utf8,
+        &mut out,
+    )
+    .unwrap();
+    for third in [2, 1] {
+        let at = out.len() * third / 3;
+        let at = at + find_event_start(&out[at..], TextEncoding::Utf8).unwrap();
+        let broken = b"<Event><System><EventID>5059</EventID></Sys></Event>\r\n";
+        out.splice(at..at, broken.iter().copied());
+    }
+    out
+}
+
+/// A generated `.evtx` a little over [`SPLIT_BYTES`] with a bad chunk in each half.
+fn large_evtx() -> Vec<u8> {
+    let spec = Spec {
+        seed: 4624,
+        events: usize::MAX,
+    };
+    let mut file = std::io::Cursor::new(Vec::new());
+    generator::evtx::write(generator::events(&spec), SPLIT_BYTES + (1 << 20), &mut file).unwrap();
+    let mut out = file.into_inner();
+    let chunks = (out.len() - 4096) / 65536;
+    for chunk in [chunks / 4, chunks * 3 / 4] {
+        out[4096 + chunk * 65536] = b'X';
+    }
+    out
+}
+
+/// `file` shared with a next worker gives the page what one worker gives it.
+fn shared_as_alone(file: &[u8]) -> Split {
+    let one = alone(file, FileDecoder::new(3), 0);
+    let two = shared(file, |_| {});
+    assert!(two.joined, "the part was joined");
+    let (one_last, one_rows, _) = page(one.0);
+    let (two_last, two_rows, batches) = page(two.sent);
+    assert!(batches > 2, "rows sent in batches");
+    assert_eq!(two_last, one_last);
+    assert_eq!(two_rows, one_rows);
+    assert!(!one_rows.is_empty());
+    let one_sessions = sessions(one.1);
+    assert!(!one_sessions.is_empty());
+    assert_eq!(sessions(two.sessions), one_sessions);
+    // A problem of the part is in its place in the whole file, numbered in it.
+    let after: Vec<_> = one_last
+        .new_problems
+        .iter()
+        .filter(|p| p.byte > two.split.at)
+        .collect();
+    assert!(!after.is_empty(), "a problem in the part");
+    let events_before = one_rows
+        .iter()
+        .filter(|r| r.byte_start < two.split.at)
+        .count() as u64;
+    assert!(after
+        .iter()
+        .all(|p| p.event.is_none_or(|n| n > events_before)));
+    two.split
+}
+
+#[test]
+fn an_xml_file_is_split_at_the_first_event_in_its_window_and_joined_as_one() {
+    let file = large_xml();
+    let split = shared_as_alone(&file);
+    assert_eq!(split.evtx, None);
+    let size = file.len() as u64;
+    let window = SplitWindow::new(first_slice(size)..size, 2).unwrap();
+    let start = window.bytes().start;
+    assert!(file[split.at as usize..].starts_with(b"<Event "));
+    assert!(split.at >= start && split.at < window.bytes().end);
+    let between = &file[start as usize..split.at as usize];
+    assert!(
+        !between.windows(7).any(|w| w == b"<Event "),
+        "the first one"
+    );
+    assert_eq!(split.end, size);
+}
+
+#[test]
+fn an_evtx_file_is_split_at_a_chunk_and_joined_as_one() {
+    let file = large_evtx();
+    let split = shared_as_alone(&file);
+    let size = file.len() as u64;
+    let part = split.evtx.expect("an .evtx part");
+    assert_eq!(split.at, part.start());
+    assert_eq!((split.at - 4096) % 65536, 0, "a chunk");
+    // Near the middle of what is left after the first slice.
+    let middle = first_slice(size) + (size - first_slice(size)) / 2;
+    assert!(
+        split.at.abs_diff(middle) <= 65536,
+        "{} vs {middle}",
+        split.at
+    );
+    // The XML way finds nothing in an .evtx file.
+    let mut decoder = FileDecoder::new(0);
+    decoder.push(
+        &file[..first_slice(size) as usize],
+        &mut Collected::default(),
+    );
+    let window = SplitWindow::new(first_slice(size)..size, 2).unwrap();
+    let bytes = window.bytes();
+    assert_eq!(
+        window.xml(&decoder, &file[bytes.start as usize..bytes.end as usize]),
+        None
+    );
+}
+
+#[test]
+fn an_xml_file_has_no_evtx_split_and_a_small_file_none_at_all() {
+    let file = large_xml();
+    let size = file.len() as u64;
+    let mut decoder = FileDecoder::new(0);
+    decoder.push(
+        &file[..first_slice(size) as usize],
+        &mut Collected::default(),
+    );
+    let window = SplitWindow::new(first_slice(size)..size, 2).unwrap();
+    assert_eq!(window.evtx(&decoder), None);
+    assert_eq!(SplitWindow::new(first_slice(size)..SPLIT_BYTES, 2), None);
+}
+
+#[test]
+fn a_part_after_an_event_left_open_is_refused_and_the_first_worker_decodes_the_rest() {
+    // An event that straddles the window's start holds `<Event` in a comment: the first
+    // `<Event` of the window is inside it, so the first worker's decoder is inside an event
+    // there. (The window starts half of the 256 KiB comment further than before.)
+    let mut file = large_xml();
+    let size = file.len() as u64;
+    let start = SplitWindow::new(first_slice(size)..size, 2)
+        .unwrap()
+        .bytes()
+        .start as usize;
+    let open = start - 4096;
+    let open = open + find_event_start(&file[open..], TextEncoding::Utf8).unwrap();
+    let mut event = b"<Event><System><EventID>5059</EventID></System><!-- ".to_vec();
+    event.extend(std::iter::repeat_n(b'x', 256 << 10));
+    event.extend_from_slice(b" <Event > --></Event>\r\n");
+    file.splice(open..open, event);
+    let one = alone(&file, FileDecoder::new(3), 0);
+    let two = shared(&file, |_| {});
+    assert!(!two.joined, "refused");
+    assert!(
+        file[..two.split.at as usize].ends_with(b"x "),
+        "inside the comment"
+    );
+    let (one_last, one_rows, _) = page(one.0);
+    let (two_last, two_rows, _) = page(two.sent);
+    assert_eq!(two_last, one_last);
+    assert_eq!(two_rows, one_rows);
+    assert_eq!(sessions(two.sessions), sessions(one.1));
+}
+
+#[test]
+fn a_part_that_is_not_whole_is_refused() {
+    let file = large_xml();
+    let whole = page(alone(&file, FileDecoder::new(3), 0).0);
+    // The browser refused to read it.
+    let failed = shared(&file, |part| {
+        part.collect(PartReport::ReadFailed { file: 7 });
+    });
+    // One of its batches does not decode: none is joined.
+    let damaged = shared(&file, |part| {
+        part.collect(PartReport::Rows {
+            generation: 7,
+            batch: vec![1, 2, 3],
+        });
+    });
+    for refused in [failed, damaged] {
+        assert!(!refused.joined);
+        let (last, rows, _) = page(refused.sent);
+        assert_eq!((last, rows), (whole.0.clone(), whole.1.clone()));
+    }
 }

@@ -10,7 +10,9 @@
 //!   the same event parser as XML files.
 //!
 //! The CLI feeds it a file's bytes as it reads them, the browser's worker the slices it reads
-//! from a `File`: no reader ever needs the whole file.
+//! from a `File`: no reader ever needs the whole file. [`file`] is one file's decoding as the
+//! worker does it (rows, sessions, progress, problem lines), [`chain`] how the worker reads a file
+//! in slices and shares a large one with the next worker of its chain.
 //!
 //! ```
 //! use keytrail::ingest::{Format, Reader};
@@ -24,6 +26,7 @@
 //! assert!(matches!(&out[..], [Item::Event(e)] if e.event_id() == 5059));
 //! ```
 
+pub mod chain;
 mod evtx;
 pub mod export;
 pub mod file;

@@ -1,0 +1,585 @@
+//! The decoding worker: reads files in slices, turns events into compact rows and streams them
+//! back to the page, with progress and problems; keeps every input so that one event can be
+//! decoded again for the detail pane.
+//!
+//! It holds only the browser's side: the requests and reports, the timers, the reading of
+//! inputs (`source`) and the next worker of the chain (`part`). What to read next, where a large
+//! file is split and how the next worker's part is joined are [`chain`]'s, tested natively.
+
+mod part;
+mod source;
+
+use std::collections::{HashMap, VecDeque};
+
+use futures::{FutureExt, Sink, SinkExt, Stream, StreamExt};
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use yew_agent::reactor::{reactor, ReactorBridge, ReactorScope, ReactorSpawner};
+
+use super::codec::JsCodec;
+use super::protocol::{Bytes, Progress, Report, Request, SourceBlob, SourceFile};
+use super::{blob_len, WORKER_PATH};
+use crate::ingest::chain::{self, Part};
+pub use crate::ingest::chain::{BATCH_ROWS, FIRST_SLICE_BYTES, SLICE_BYTES, SPLIT_BYTES};
+pub use crate::ingest::file::{
+    decoding_workers, detail_of, problem_line, session_link, slice_text, Collect, Collected,
+    FileDecoder, MAX_DECODING_WORKERS,
+};
+use crate::ingest::Reader;
+use part::{
+    collect, decode_part, join_part, send_part, split_window, started, stop_part, Helper, Joined,
+};
+use source::{detail, export, start_read, Source};
+
+/// How long the worker waits for its second worker to start before going on alone.
+const HELPER_START_MS: u32 = 10_000;
+
+/// How long the second worker may say nothing about its part (it reports after every slice, a
+/// few times a second) before it is taken as gone (crashed, out of memory) and the first worker
+/// decodes the rest itself.
+pub const PART_SILENCE_MS: u32 = 30_000;
+
+/// The reactor the page bridges to: see [`serve`]. The page's worker is the first of a chain of
+/// [`decoding_workers`] workers: each starts the next (with `?part=N` in its address, `N` its
+/// place in the chain) and hands it the part of a large file after its own share.
+#[reactor]
+pub async fn DecodeReactor(scope: ReactorScope<Request, Report>) {
+    let (place, workers) = chain_place();
+    let next = (place + 1 < workers)
+        .then(|| spawn_worker(place + 1, workers))
+        .flatten();
+    serve_chain(scope, next, workers - place, PART_SILENCE_MS).await;
+}
+
+/// This worker's place in the chain (0 for the page's own worker) and how many workers the chain
+/// has ([`chain::chain_place`]), from its address, `navigator.hardwareConcurrency` and whether
+/// the browser can start workers from a worker.
+fn chain_place() -> (u32, u32) {
+    let global = js_sys::global();
+    let get = |object: &JsValue, key: &str| Reflect::get(object, &JsValue::from_str(key)).ok();
+    let search = get(&global, "location")
+        .and_then(|location| get(&location, "search"))
+        .and_then(|search| search.as_string())
+        .unwrap_or_default();
+    let cores = get(&global, "navigator")
+        .and_then(|navigator| get(&navigator, "hardwareConcurrency"))
+        .and_then(|n| n.as_f64())
+        .unwrap_or(1.0);
+    let can_start = get(&global, "Worker").is_some_and(|w| w.is_function());
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a small count
+    chain::chain_place(&search, cores as u32, can_start)
+}
+
+/// Starts the decoding worker at `place` in a chain of `workers`.
+fn spawn_worker(place: u32, workers: u32) -> Option<ReactorBridge<DecodeReactor>> {
+    Some(
+        ReactorSpawner::<DecodeReactor>::new()
+            .encoding::<JsCodec>()
+            .with_loader(true)
+            .as_module(false)
+            .spawn(&format!("{WORKER_PATH}?part={place}&workers={workers}")),
+    )
+}
+
+/// The page's end of the bridge as the worker sees it: the reactor scope, or a test's channel.
+pub trait PageChannel: Sink<Report> + Stream<Item = Request> + Unpin {}
+impl<T: Sink<Report> + Stream<Item = Request> + Unpin> PageChannel for T {}
+
+/// The next worker's bridge as this one sees it.
+pub trait PartChannel: Sink<Request> + Stream<Item = Report> + Unpin {}
+impl<T: Sink<Request> + Stream<Item = Report> + Unpin> PartChannel for T {}
+
+/// The worker's memory: the inputs by file number, what the current load collected, and the
+/// second worker if there is one.
+struct Session<H> {
+    sources: HashMap<u32, Source>,
+    collected: Collected,
+    generation: u32,
+    queue: VecDeque<Request>,
+    helper: Option<Helper<H>>,
+    /// Workers in the chain from this one on, itself included: a large file keeps `1/chain` of
+    /// what is left here and hands the rest on (see [`SplitWindow`]).
+    chain: u32,
+    /// See [`PART_SILENCE_MS`].
+    part_silence_ms: u32,
+}
+
+/// How reading one input ended.
+enum Ended {
+    /// Every byte was decoded.
+    Complete,
+    /// The user cancelled (or cleared): stop the rest of the request too.
+    Cancelled,
+}
+
+/// The page closed the bridge: nobody listens any more.
+#[derive(Debug)]
+struct Closed;
+
+/// Answers `channel`'s requests until it closes: sends [`Report::Ready`], then decodes every
+/// file of every [`Request::Open`] (and every [`Request::Paste`]) one after the other, each with
+/// its own [`Decoder`], streaming [`Report::Rows`] and [`Report::Progress`]. Between slices it
+/// looks at new requests: [`Request::Cancel`] and [`Request::Clear`] stop the reading,
+/// [`Request::Detail`] is answered at once, others wait their turn.
+///
+/// With a `helper` (a second worker serving [`Request::Part`]), a large file is decoded in two
+/// halves at once: this worker reads up to an `<Event` near the middle while the helper decodes
+/// the rest on its own; then, if nothing before that `<Event` was left open
+/// ([`FileDecoder::boundary`]), the helper's rows, problems and sessions are joined to this
+/// worker's as if it had decoded them itself ([`Part::join`]). If not, or if the helper fails,
+/// this worker decodes the rest itself. Either way the page gets the same reports as from one
+/// decoder. Where the file is split, and the joining, are [`chain`]'s; this is only the reading
+/// and the messages.
+pub async fn serve<C, H>(channel: C, helper: Option<H>)
+where
+    C: PageChannel,
+    H: PartChannel,
+{
+    serve_with(channel, helper, PART_SILENCE_MS).await;
+}
+
+/// [`serve`], with how long the second worker may stay silent (see [`PART_SILENCE_MS`]).
+pub async fn serve_with<C, H>(channel: C, helper: Option<H>, part_silence_ms: u32)
+where
+    C: PageChannel,
+    H: PartChannel,
+{
+    let chain = if helper.is_some() { 2 } else { 1 };
+    serve_chain(channel, helper, chain, part_silence_ms).await;
+}
+
+/// [`serve_with`] in a chain of `chain` workers from this one on (itself included): a large
+/// file keeps `1/chain` of what is left here and the `helper` (the next worker, itself a chain
+/// of `chain - 1`) gets the rest, so that the chain shares the file evenly. Each worker joins
+/// the part of the next as if it had decoded it itself, so the page sees one decoder.
+pub async fn serve_chain<C, H>(mut channel: C, helper: Option<H>, chain: u32, part_silence_ms: u32)
+where
+    C: PageChannel,
+    H: PartChannel,
+{
+    chain::warm_up();
+    let helper = match helper {
+        Some(helper) => started(helper).await,
+        None => None,
+    };
+    if channel.send(Report::Ready).await.is_err() {
+        return;
+    }
+    let mut session = Session {
+        sources: HashMap::new(),
+        collected: Collected::default(),
+        generation: 0,
+        queue: VecDeque::new(),
+        chain: if helper.is_some() { chain.max(2) } else { 1 },
+        helper,
+        part_silence_ms,
+    };
+    loop {
+        let request = match session.queue.pop_front() {
+            Some(request) => request,
+            None => match channel.next().await {
+                Some(request) => request,
+                None => return,
+            },
+        };
+        if handle(request, &mut session, &mut channel).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Resolves after `ms` milliseconds (`setTimeout`, in a worker or a page).
+async fn sleep(ms: u32) {
+    yew::platform::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
+}
+
+async fn handle<C, H>(
+    request: Request,
+    session: &mut Session<H>,
+    channel: &mut C,
+) -> Result<(), Closed>
+where
+    C: PageChannel,
+    H: PartChannel,
+{
+    match request {
+        Request::Open { first_id, files } => {
+            let ids: Vec<u32> = (first_id..).take(files.len()).collect();
+            for (&id, SourceFile(file)) in ids.iter().zip(files) {
+                session.sources.insert(id, Source::Blob(file.into()));
+            }
+            decode_all(&ids, session, channel).await
+        }
+        Request::Paste { id, text } => {
+            session.sources.insert(id, Source::Text(text.into_bytes()));
+            decode_all(&[id], session, channel).await
+        }
+        Request::Part {
+            job,
+            blob: SourceBlob(blob),
+            evtx,
+        } => decode_part(job, blob, evtx, session, channel).await,
+        Request::Cancel => Ok(()),
+        Request::Clear { generation } => {
+            clear(session, generation);
+            Ok(())
+        }
+        request @ (Request::Detail { .. } | Request::Timeline { .. }) => {
+            match answer(request, session).await {
+                Some(report) => send(channel, report).await,
+                None => Ok(()),
+            }
+        }
+        Request::Export {
+            token,
+            csv,
+            rows,
+            names,
+        } => {
+            let report = export(&session.sources, token, csv, rows, names).await;
+            send(channel, report).await
+        }
+    }
+}
+
+/// Answers a question about what is loaded ([`Request::Detail`], [`Request::Timeline`]);
+/// other requests are not questions.
+async fn answer<H>(request: Request, session: &mut Session<H>) -> Option<Report> {
+    Some(match request {
+        Request::Timeline { token, sid } => {
+            let sessions = session
+                .collected
+                .sessions
+                .timeline(&sid)
+                .into_iter()
+                .cloned()
+                .collect();
+            Report::Timeline {
+                token,
+                sid,
+                sessions,
+            }
+        }
+        Request::Detail {
+            token,
+            file,
+            start,
+            end,
+        } => {
+            let source = session.sources.get(&file);
+            let detail = detail(source, token, start, end, &mut session.collected.sessions).await;
+            Report::Detail(Box::new(detail))
+        }
+        _ => return None,
+    })
+}
+
+fn clear<H>(session: &mut Session<H>, generation: u32) {
+    session.sources.clear();
+    session.collected = Collected::default();
+    session.generation = generation;
+    session
+        .queue
+        .retain(|r| !matches!(r, Request::Open { .. } | Request::Paste { .. }));
+}
+
+async fn send<C>(channel: &mut C, report: Report) -> Result<(), Closed>
+where
+    C: Sink<Report> + Unpin,
+{
+    channel.send(report).await.map_err(|_| Closed)
+}
+
+/// Decodes the inputs `ids` in order; after a cancel, the rest are reported cancelled.
+async fn decode_all<C, H>(
+    ids: &[u32],
+    session: &mut Session<H>,
+    channel: &mut C,
+) -> Result<(), Closed>
+where
+    C: PageChannel,
+    H: PartChannel,
+{
+    let mut cancelled = false;
+    for (n, &id) in ids.iter().enumerate() {
+        // Between files too, a cancel or a clear sent meanwhile is seen.
+        if n > 0 && !cancelled {
+            yield_to_event_loop().await;
+            cancelled = match interrupted(session, channel).await {
+                Ok(stop) => stop,
+                Err(_) => return Err(Closed),
+            };
+        }
+        if cancelled {
+            send(channel, Report::Progress(chain::cancelled_progress(id))).await?;
+            continue;
+        }
+        let Some(source) = session.sources.get(&id).cloned() else {
+            continue;
+        };
+        match decode_source(id, &source, Reader::new(), session, channel).await {
+            Ok(Ended::Complete) => {}
+            Ok(Ended::Cancelled) => cancelled = true,
+            Err(ReadError::Browser(reason)) => {
+                send(channel, Report::ReadFailed { file: id, reason }).await?;
+            }
+            Err(ReadError::Closed) => return Err(Closed),
+        }
+    }
+    Ok(())
+}
+
+/// Why a file stopped being read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// The browser refused to read a slice.
+    Browser(String),
+    /// The page closed the bridge.
+    Closed,
+}
+
+/// Reads one input in slices, sending rows and progress, and watching for new requests; a
+/// large file is split with the second worker (see [`serve`]).
+async fn decode_source<C, H>(
+    id: u32,
+    source: &Source,
+    reader: Reader,
+    session: &mut Session<H>,
+    channel: &mut C,
+) -> Result<Ended, ReadError>
+where
+    C: PageChannel,
+    H: PartChannel,
+{
+    let mut decoder = FileDecoder::with_reader(id, reader);
+    let size = match source {
+        Source::Blob(blob) => blob_len(blob),
+        Source::Text(bytes) => bytes.len() as u64,
+    };
+    let first = chain::first_slice(size);
+    let mut from = 0;
+    let mut part = None;
+    if first < size {
+        // Where a large file splits is read while its first slice is.
+        let window = split_window(source, first..size, session);
+        if let Ended::Cancelled =
+            read_range(&mut decoder, source, 0..first, session, channel, None).await?
+        {
+            return Ok(Ended::Cancelled);
+        }
+        from = first;
+        // An .evtx file splits at a chunk; XML at an `<Event` found in the window.
+        if let Some((window, bytes)) = window {
+            let split = match window.evtx(&decoder) {
+                Some(split) => Some(split),
+                None => bytes
+                    .finish()
+                    .await
+                    .ok()
+                    .and_then(|b| window.xml(&decoder, &b)),
+            };
+            if let Some(split) = split {
+                part = send_part(source, split, session).await;
+            }
+        }
+    }
+    if let Some(mut part) = part {
+        let read = read_range(
+            &mut decoder,
+            source,
+            from..part.at,
+            session,
+            channel,
+            Some(&mut part),
+        )
+        .await;
+        if !matches!(read, Ok(Ended::Complete)) {
+            stop_part(session).await;
+            return read;
+        }
+        match join_part(&mut decoder, part, session, channel).await? {
+            Joined::Done => return Ok(Ended::Complete),
+            Joined::Cancelled => return Ok(Ended::Cancelled),
+            // Decode the rest here.
+            Joined::Refused { at } => from = at,
+        }
+    }
+    if let Ended::Cancelled =
+        read_range(&mut decoder, source, from..size, session, channel, None).await?
+    {
+        return Ok(Ended::Cancelled);
+    }
+    let generation = session.generation;
+    let progress = decoder.finish(&mut session.collected);
+    flush(session, generation, channel).await?;
+    send_progress(channel, progress).await?;
+    Ok(Ended::Complete)
+}
+
+async fn send_progress<C>(channel: &mut C, progress: Progress) -> Result<(), ReadError>
+where
+    C: Sink<Report> + Unpin,
+{
+    channel
+        .send(Report::Progress(progress))
+        .await
+        .map_err(|_| ReadError::Closed)
+}
+
+/// Decodes bytes `range` of `source` in slices ([`chain::slices`], the next one read while this
+/// one is decoded), sending rows and progress after each; between slices, gives the event loop a
+/// turn and looks at new requests (a cancel ends the file, reported cancelled). With a `part`
+/// under way in the second worker, its reports are collected and its bytes counted in the
+/// progress.
+async fn read_range<C, H>(
+    decoder: &mut FileDecoder,
+    source: &Source,
+    range: std::ops::Range<u64>,
+    session: &mut Session<H>,
+    channel: &mut C,
+    mut part: Option<&mut Part<Bytes>>,
+) -> Result<Ended, ReadError>
+where
+    C: PageChannel,
+    H: PartChannel,
+{
+    let mut slices = chain::slices(range);
+    let mut next = slices.next().map(|s| start_read(source, s.start, s.end));
+    while let Some(pending) = next.take() {
+        let slice = pending.finish().await?;
+        next = slices.next().map(|s| start_read(source, s.start, s.end));
+        let generation = session.generation;
+        for batch in chain::feed(decoder, &slice, &mut session.collected) {
+            send_rows(channel, generation, &batch).await?;
+        }
+        if let (Some(part), Some(helper)) = (part.as_deref_mut(), session.helper.as_mut()) {
+            while let Some(Some(report)) = helper.channel.next().now_or_never() {
+                collect(part, report);
+            }
+        }
+        let progress = match part.as_deref() {
+            Some(part) => part.progress(decoder),
+            None => decoder.take(),
+        };
+        send_progress(channel, progress).await?;
+        if next.is_some() {
+            // With the next slice already read, nothing above gave the event loop a turn:
+            // without one, a cancel or a detail request sent meanwhile would wait for the end.
+            yield_to_event_loop().await;
+            if interrupted(session, channel).await? {
+                send_progress(channel, decoder.cancelled()).await?;
+                return Ok(Ended::Cancelled);
+            }
+        }
+    }
+    Ok(Ended::Complete)
+}
+
+/// Lets the worker's event loop run one task, so that messages from the page are delivered;
+/// awaiting a promise that has already settled only runs microtasks. A `MessageChannel` message
+/// is a task without `setTimeout`'s clamping.
+async fn yield_to_event_loop() {
+    let Ok(pipe) = web_sys::MessageChannel::new() else {
+        return;
+    };
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        pipe.port1().set_onmessage(Some(resolve.unchecked_ref()));
+        if pipe.port2().post_message(&JsValue::NULL).is_err() {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+    pipe.port1().set_onmessage(None);
+}
+
+/// Sends the rows waiting in the builder (if any).
+async fn flush<C, H>(
+    session: &mut Session<H>,
+    generation: u32,
+    channel: &mut C,
+) -> Result<(), ReadError>
+where
+    C: Sink<Report> + Unpin,
+{
+    match chain::take_batch(&mut session.collected) {
+        Some(batch) => send_rows(channel, generation, &batch).await,
+        None => Ok(()),
+    }
+}
+
+/// Sends one batch of rows of load `generation`.
+async fn send_rows<C>(channel: &mut C, generation: u32, batch: &[u8]) -> Result<(), ReadError>
+where
+    C: Sink<Report> + Unpin,
+{
+    channel
+        .send(Report::Rows {
+            generation,
+            batch: Bytes::from_slice(batch),
+        })
+        .await
+        .map_err(|_| ReadError::Closed)
+}
+
+/// Takes the requests that arrived while reading (see [`take_request`]); says whether reading
+/// must stop.
+async fn interrupted<C, H>(session: &mut Session<H>, channel: &mut C) -> Result<bool, ReadError>
+where
+    C: PageChannel,
+{
+    let mut stop = false;
+    while let Some(next) = channel.next().now_or_never() {
+        let Some(request) = next else {
+            return Err(ReadError::Closed);
+        };
+        stop |= take_request(request, session, channel).await?;
+    }
+    Ok(stop)
+}
+
+/// Takes one request that arrived while reading: answers details, queues opens and pastes,
+/// and says whether reading must stop (cancel or clear).
+async fn take_request<C, H>(
+    request: Request,
+    session: &mut Session<H>,
+    channel: &mut C,
+) -> Result<bool, ReadError>
+where
+    C: Sink<Report> + Unpin,
+{
+    match request {
+        Request::Cancel => {
+            // Everything asked before the cancel is cancelled too.
+            let queued: Vec<u32> = session
+                .queue
+                .drain(..)
+                .flat_map(|r| match r {
+                    Request::Open { first_id, files } => {
+                        (first_id..).take(files.len()).collect::<Vec<_>>()
+                    }
+                    Request::Paste { id, .. } => vec![id],
+                    _ => Vec::new(),
+                })
+                .collect();
+            for id in queued {
+                send_progress(channel, chain::cancelled_progress(id)).await?;
+            }
+            Ok(true)
+        }
+        Request::Clear { generation } => {
+            clear(session, generation);
+            Ok(true)
+        }
+        request @ (Request::Detail { .. } | Request::Timeline { .. }) => {
+            if let Some(report) = answer(request, session).await {
+                channel.send(report).await.map_err(|_| ReadError::Closed)?;
+            }
+            Ok(false)
+        }
+        other => {
+            session.queue.push_back(other);
+            Ok(false)
+        }
+    }
+}
