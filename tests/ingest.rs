@@ -140,7 +140,10 @@ fn the_detail_of_an_evtx_record_is_its_xml_decoded_again() {
 /// Runs an export of `rows` of the file `bytes` as the worker does, reading only the windows
 /// the exporter asks for; gives the JSON array's records and how many rows were lost.
 fn export_rows(bytes: &[u8], rows: Vec<ExportRow>, csv: bool) -> (String, usize, usize) {
-    let mut exporter = Exporter::new(rows, vec!["Security.evtx".into()], csv);
+    let names = (1..=u32::from(u16::MAX))
+        .filter_map(|id| Some((id, keytrail::decoder::view::event_name(id)?.to_string())))
+        .collect();
+    let mut exporter = Exporter::new(rows, vec!["Security.evtx".into()], names, csv);
     let mut reads = 0;
     while let Some((file, range)) = exporter.next_read() {
         assert_eq!(file, 0);

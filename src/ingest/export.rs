@@ -13,7 +13,8 @@
 //!
 //! let xml = b"<Event><System><EventID>5059</EventID></System></Event>";
 //! let rows = vec![ExportRow { file: 0, start: 0, end: xml.len() as u64, findings: vec![] }];
-//! let mut exporter = Exporter::new(rows, vec!["a.xml".into()], false);
+//! let names = vec![(5059, "Key migration operation".to_string())];
+//! let mut exporter = Exporter::new(rows, vec!["a.xml".into()], names, false);
 //! while let Some((file, range)) = exporter.next_read() {
 //!     assert_eq!(file, 0);
 //!     exporter.take(&xml[range.start as usize..range.end as usize]);
@@ -50,6 +51,7 @@ pub struct ExportRow {
 pub struct Exporter {
     rows: Vec<ExportRow>,
     names: Vec<String>,
+    event_names: Vec<(u32, String)>,
     csv: bool,
     /// Row indexes in read order (by file, then place).
     order: Vec<usize>,
@@ -63,14 +65,21 @@ pub struct Exporter {
 
 impl Exporter {
     /// An export of `rows` (in the order they are to be written) from the files named `names`
-    /// (indexed by [`ExportRow::file`]), as CSV or as a JSON array.
-    pub fn new(rows: Vec<ExportRow>, names: Vec<String>, csv: bool) -> Self {
+    /// (indexed by [`ExportRow::file`]), as CSV or as a JSON array; `event_names` names the
+    /// event IDs (the caller's table: the page's worker carries none).
+    pub fn new(
+        rows: Vec<ExportRow>,
+        names: Vec<String>,
+        event_names: Vec<(u32, String)>,
+        csv: bool,
+    ) -> Self {
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by_key(|&i| (rows[i].file, rows[i].start));
         let records = vec![None; rows.len()];
         Self {
             rows,
             names,
+            event_names,
             csv,
             order,
             next: 0,
@@ -151,7 +160,12 @@ impl Exporter {
         let event = decode_one(bytes)?;
         let name = self.names.get(row.file as usize).map_or("", String::as_str);
         let findings = row.findings.iter().map(String::as_str).collect();
-        let record = Record::new(name, &event, findings);
+        let event_name = self
+            .event_names
+            .iter()
+            .find(|(id, _)| *id == event.event_id())
+            .map(|(_, n)| n.as_str());
+        let record = Record::named(name, &event, findings, event_name);
         let mut line = String::new();
         if self.csv {
             record.write_csv(&mut line);

@@ -89,6 +89,8 @@ pub enum Request {
         rows: Vec<crate::ingest::export::ExportRow>,
         /// The files' names, indexed by file number.
         names: Vec<String>,
+        /// The names of the rows' event IDs (the worker has no table of names).
+        event_names: Vec<(u32, String)>,
     },
     /// Between workers: decode the rest of a large file, which starts at a `<Event`, on its
     /// own. The second worker answers with [`Report::Rows`] (`generation` = `job`),

@@ -737,6 +737,17 @@ impl AppState {
         for f in &self.load.files {
             names[f.id as usize] = f.name.clone();
         }
+        let mut ids: Vec<u32> = self
+            .view
+            .iter()
+            .filter_map(|&i| Some(self.store.rows.get(i as usize)?.event_id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let event_names = ids
+            .into_iter()
+            .filter_map(|id| Some((id, crate::decoder::view::event_name(id)?.to_string())))
+            .collect();
         self.next_token += 1;
         let token = self.next_token;
         self.export.waiting = Some(token);
@@ -746,6 +757,7 @@ impl AppState {
             csv,
             rows,
             names,
+            event_names,
         })
     }
 

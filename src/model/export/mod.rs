@@ -18,7 +18,7 @@ pub struct Record<'e> {
     /// `System/EventID`.
     pub event_id: u32,
     /// The event's name, when keytrail knows the ID.
-    pub event_name: Option<&'static str>,
+    pub event_name: Option<&'e str>,
     /// `System/EventRecordID`.
     pub record_id: Option<u64>,
     /// `TimeCreated/@SystemTime`, RFC 3339 UTC with the 7 digits Windows keeps.
@@ -60,13 +60,23 @@ pub struct Record<'e> {
     pub decoded: &'e Event,
     /// The decoded text of `System` fields that have one (event name, level, task, opcode,
     /// keywords, user).
-    #[serde(serialize_with = "system_decoded_map")]
-    pub system_decoded: &'e Event,
+    pub system_decoded: SystemDecoded<'e>,
 }
 
 impl<'e> Record<'e> {
     /// The record of `ev`, read from `file`, matching the rules named `findings`.
     pub fn new(file: &'e str, ev: &'e Event, findings: Vec<&'e str>) -> Self {
+        Self::named(file, ev, findings, event_name(ev.event_id()))
+    }
+
+    /// [`Record::new`] with the event's name given (the page's worker carries no table of
+    /// names: the page sends the names of the events it exports).
+    pub fn named(
+        file: &'e str,
+        ev: &'e Event,
+        findings: Vec<&'e str>,
+        name: Option<&'e str>,
+    ) -> Self {
         let a = ev.account();
         let key = match ev.view() {
             View::KeyMigration(k) | View::KeyFile(k) | View::Cryptographic(k) => Some(k),
@@ -75,7 +85,7 @@ impl<'e> Record<'e> {
         Record {
             file,
             event_id: ev.event_id(),
-            event_name: event_name(ev.event_id()),
+            event_name: name,
             record_id: ev.record_id(),
             time: ev.time(),
             computer: ev.computer(),
@@ -94,7 +104,7 @@ impl<'e> Record<'e> {
             findings,
             data: ev,
             decoded: ev,
-            system_decoded: ev,
+            system_decoded: SystemDecoded { ev, name },
         }
     }
 
@@ -115,7 +125,7 @@ impl<'e> Record<'e> {
 pub fn csv_header() -> String {
     let ev = Event::default();
     let mut keys = String::new();
-    let _ = Record::new("", &ev, Vec::new()).serialize(ser::Keys(&mut keys));
+    let _ = Record::named("", &ev, Vec::new(), None).serialize(ser::Keys(&mut keys));
     keys
 }
 
@@ -149,25 +159,32 @@ fn decoded_map<S: Serializer>(ev: &&Event, s: S) -> Result<S::Ok, S::Error> {
     map.end()
 }
 
-fn system_decoded_map<S: Serializer>(ev: &&Event, s: S) -> Result<S::Ok, S::Error> {
-    let mut map = s.serialize_map(None)?;
-    for field in [
-        SysField::EventId,
-        SysField::Level,
-        SysField::Task,
-        SysField::Opcode,
-        SysField::Keywords,
-        SysField::UserId,
-    ] {
-        let decoded = match field {
-            SysField::EventId => event_name(ev.event_id()).map(str::to_string),
-            _ => ev.decoded_system(field),
-        };
-        if let Some(d) = decoded {
-            map.serialize_entry(field.name(), &d)?;
+/// [`Record::system_decoded`]: the decoded text of the `System` fields that have one, the
+/// event's name first.
+pub struct SystemDecoded<'e> {
+    ev: &'e Event,
+    name: Option<&'e str>,
+}
+
+impl Serialize for SystemDecoded<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        if let Some(name) = self.name {
+            map.serialize_entry(SysField::EventId.name(), name)?;
         }
+        for field in [
+            SysField::Level,
+            SysField::Task,
+            SysField::Opcode,
+            SysField::Keywords,
+            SysField::UserId,
+        ] {
+            if let Some(d) = self.ev.decoded_system(field) {
+                map.serialize_entry(field.name(), &d)?;
+            }
+        }
+        map.end()
     }
-    map.end()
 }
 
 /// Appends `s` as a JSON string literal.

@@ -22,6 +22,7 @@ use super::protocol::{Bytes, Progress, Report, Request, SourceBlob, SourceFile};
 use super::{blob_len, WORKER_PATH};
 use crate::ingest::chain::{self, Part};
 pub use crate::ingest::chain::{BATCH_ROWS, FIRST_SLICE_BYTES, SLICE_BYTES, SPLIT_BYTES};
+use crate::ingest::export::Exporter;
 pub use crate::ingest::file::{
     decoding_workers, detail_of, problem_line, session_link, slice_text, Collect, Collected,
     FileDecoder, MAX_DECODING_WORKERS,
@@ -236,8 +237,10 @@ where
             csv,
             rows,
             names,
+            event_names,
         } => {
-            let report = export(&session.sources, token, csv, rows, names).await;
+            let exporter = Exporter::new(rows, names, event_names, csv);
+            let report = export(&session.sources, token, csv, exporter).await;
             send(channel, report).await
         }
     }

@@ -9,7 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::ReadError;
 use crate::ingest;
-use crate::ingest::export::{ExportRow, Exporter};
+use crate::ingest::export::Exporter;
 use crate::ingest::file::{detail_of, session_link};
 use crate::model::session::SessionIndex;
 use crate::web::protocol::{Detail, Report};
@@ -131,10 +131,8 @@ pub(super) async fn export(
     sources: &HashMap<u32, Source>,
     token: u32,
     csv: bool,
-    rows: Vec<ExportRow>,
-    names: Vec<String>,
+    mut exporter: Exporter,
 ) -> Report {
-    let mut exporter = Exporter::new(rows, names, csv);
     while let Some((file, range)) = exporter.next_read() {
         let bytes = match sources.get(&file) {
             Some(source) => read(source, range.start, range.end)
