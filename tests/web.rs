@@ -346,10 +346,10 @@ async fn open_detail(
         requests.send(request).await.unwrap();
     }
     pump(state, reports, |s| {
-        matches!(s.detail, Some(DetailState::Ready(_)))
+        matches!(s.detail.content, Some(DetailState::Ready(_)))
     })
     .await;
-    match &state.detail {
+    match &state.detail.content {
         Some(DetailState::Ready(detail)) => detail.clone(),
         _ => unreachable!(),
     }
@@ -378,7 +378,7 @@ async fn worker_streams_rows_and_answers_details() {
         .unwrap();
     pump(&mut state, &mut reports, |s| !s.load.busy()).await;
     assert_eq!(state.store.len(), 5);
-    assert_eq!(state.view.len(), 5);
+    assert_eq!(state.table.view.len(), 5);
     assert_eq!(state.load.events(), 5);
     assert!(state.several_files());
     assert_eq!(state.cell(0, Column::File), "a.xml");
@@ -509,10 +509,10 @@ async fn load_large_picking(
         .unwrap();
     pump(&mut state, &mut reports, |s| !s.load.busy()).await;
     state.refresh(0.0, true);
-    let position = (0..state.view.len())
+    let position = (0..state.table.view.len())
         .rev()
         .find(|&p| {
-            let row = state.store.rows[state.view[p] as usize];
+            let row = state.store.rows[state.table.view[p] as usize];
             row.event_id == event_id && state.store.str(row.logon_id) != "0x3e7"
         })
         .expect("a key event in a logon session");
@@ -776,30 +776,32 @@ fn synthetic(n: usize) -> AppState {
 #[wasm_bindgen_test]
 fn state_sorts_filters_selects_and_exports() {
     let mut state = synthetic(400);
-    assert_eq!(state.view.len(), 400);
+    assert_eq!(state.table.view.len(), 400);
     state.apply(Action::SortBy(Column::Time), 0.0);
     let times: Vec<i64> = state
+        .table
         .view
         .iter()
         .map(|&i| state.store.rows[i as usize].time)
         .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]));
     state.apply(Action::SortBy(Column::Time), 0.0);
-    assert!(state.sort.unwrap().descending);
+    assert!(state.table.sort.unwrap().descending);
     state.apply(Action::SortBy(Column::Time), 0.0);
-    assert!(state.sort.is_none());
+    assert!(state.table.sort.is_none());
     let bob = state.store.strings.find("CORP\\bob").unwrap();
     state.apply(Action::ToggleAccount(bob), 0.0);
-    assert_eq!(state.view.len(), 100);
+    assert_eq!(state.table.view.len(), 100);
     state.apply(Action::SetEventIds(vec![4624]), 0.0);
     assert!(state
+        .table
         .view
         .iter()
         .all(|&i| state.store.rows[i as usize].event_id == 4624));
     state.apply(Action::SetText("le-key-0009".into()), 0.0);
-    assert!(!state.view.is_empty());
+    assert!(!state.table.view.is_empty());
     // Every filter still holds, the text in one of each row's columns.
-    assert!(state.view.iter().all(|&i| {
+    assert!(state.table.view.iter().all(|&i| {
         let r = &state.store.rows[i as usize];
         r.event_id == 4624
             && r.account == bob
@@ -808,11 +810,12 @@ fn state_sorts_filters_selects_and_exports() {
                 .any(|s| state.store.str(s).to_lowercase().contains("le-key-0009"))
     }));
     state.apply(Action::ResetFilter, 0.0);
-    assert_eq!(state.view.len(), 400);
+    assert_eq!(state.table.view.len(), 400);
     state.apply(Action::SetOutcome(Some(Outcome::Failure)), 0.0);
-    assert_eq!(state.view.len(), 400usize.div_ceil(17));
+    assert_eq!(state.table.view.len(), 400usize.div_ceil(17));
     // From the middle failure on, to the minute, as the filter's field gives it.
     let mut failures: Vec<i64> = state
+        .table
         .view
         .iter()
         .map(|&i| state.store.rows[i as usize].time)
@@ -830,8 +833,9 @@ fn state_sorts_filters_selects_and_exports() {
         })
         .count();
     assert!(want > 0 && want < 400usize.div_ceil(17), "{want}");
-    assert_eq!(state.view.len(), want);
+    assert_eq!(state.table.view.len(), want);
     assert!(state
+        .table
         .view
         .iter()
         .all(|&i| state.store.rows[i as usize].time >= from));
@@ -841,7 +845,7 @@ fn state_sorts_filters_selects_and_exports() {
     assert_eq!(state.selected_position(), Some(0));
     state.apply(Action::SelectLast, 0.0);
     state.apply(Action::MoveSelection(3), 0.0);
-    assert_eq!(state.selected_position(), Some(state.view.len() - 1));
+    assert_eq!(state.selected_position(), Some(state.table.view.len() - 1));
     // Opening the detail asks the worker for the row's bytes.
     let asked = state.apply(Action::OpenDetail, 0.0);
     assert!(matches!(asked.as_slice(), [Request::Detail { .. }]));
@@ -866,6 +870,7 @@ fn state_sorts_filters_selects_and_exports() {
     assert!(*csv);
     assert_eq!(rows.len(), 100);
     let view: Vec<(u64, u64)> = state
+        .table
         .view
         .iter()
         .map(|&i| {
@@ -875,7 +880,7 @@ fn state_sorts_filters_selects_and_exports() {
         .collect();
     let asked_rows: Vec<(u64, u64)> = rows.iter().map(|r| (r.start, r.end)).collect();
     assert_eq!(asked_rows, view);
-    for (row, &i) in rows.iter().zip(&state.view) {
+    for (row, &i) in rows.iter().zip(&state.table.view) {
         let want: Vec<String> = state.rules_matched(i).map(|r| r.id.clone()).collect();
         assert_eq!(row.findings, want);
     }
@@ -894,10 +899,10 @@ fn state_sorts_filters_selects_and_exports() {
         }),
         0.0,
     );
-    let ready = state.export.ready.take().unwrap();
+    let ready = state.table.export.ready.take().unwrap();
     assert_eq!(ready.name, "keytrail-events.csv");
-    assert_eq!(state.export.lost, 2);
-    assert!(state.export.waiting.is_none());
+    assert_eq!(state.table.export.lost, 2);
+    assert!(state.table.export.waiting.is_none());
 }
 
 #[wasm_bindgen_test]
@@ -939,8 +944,11 @@ fn sort_and_filter_a_million_rows() {
         let start = now_ms();
         state.apply(action, 0.0);
         let ms = now_ms() - start;
-        console_log!("{label}: {ms:.1} ms ({} rows shown)", state.view.len());
-        state.view.clone()
+        console_log!(
+            "{label}: {ms:.1} ms ({} rows shown)",
+            state.table.view.len()
+        );
+        state.table.view.clone()
     };
     let by_time = time("sort by time", Action::SortBy(Column::Time));
     assert_eq!(by_time.len(), 1_000_000);
@@ -1226,7 +1234,7 @@ async fn account_chart_labels_keep_the_start_of_long_names() {
         .store
         .strings
         .intern("Export of persistent cryptographic key.");
-    state.bars = vec![AccountBars {
+    state.charts.bars = vec![AccountBars {
         account,
         total: 3,
         segments: vec![Segment {
@@ -1293,7 +1301,7 @@ async fn session_timeline_puts_key_sessions_first_and_folds_service_logons() {
     };
     let mut state = AppState::new();
     let account = state.store.strings.intern("WORKGROUP\\DESKTOP-K3M9Q2LT7$");
-    state.timeline = Some(TimelineState {
+    state.charts.timeline = Some(TimelineState {
         account,
         token: 1,
         sessions: Some(sessions),
@@ -1394,7 +1402,7 @@ async fn events_without_a_name_show_their_bare_id() {
         let root = document.create_element("div").unwrap();
         document.body().unwrap().append_child(&root).unwrap();
         let mut state = AppState::new();
-        state.facets.event_ids = vec![(4797, 2), (5059, 1), (6417, 3), (7045, 5)];
+        state.charts.facets.event_ids = vec![(4797, 2), (5059, 1), (6417, 3), (7045, 5)];
         let props = FiltersProps {
             text,
             state: Shared::new(Rc::new(RefCell::new(state))),
@@ -1468,14 +1476,22 @@ async fn findings_mark_rows_and_details_link_sessions() {
         .unwrap();
     pump(&mut state, &mut reports, |s| !s.load.busy()).await;
     assert_eq!(state.store.len(), 3);
-    let rule = |id: &str| state.rules.rules().iter().position(|r| r.id == id).unwrap();
+    let rule = |id: &str| {
+        state
+            .rules
+            .set
+            .rules()
+            .iter()
+            .position(|r| r.id == id)
+            .unwrap()
+    };
     let machine = rule("machine-key-export-not-system");
     let exports = rule("export-any");
     // Both exports are exports; only svc-backup's is a machine-key export by a non-system account.
-    assert_eq!(state.tallies[exports].total, 2);
-    assert_eq!(state.tallies[machine].total, 1);
+    assert_eq!(state.rules.tallies[exports].total, 2);
+    assert_eq!(state.rules.tallies[machine].total, 1);
     state.apply(Action::FilterRule(machine), 0.0);
-    assert_eq!(state.view, [1]);
+    assert_eq!(state.table.view, [1]);
 
     // Its detail links to the 4624 of its session; SYSTEM's is named.
     let detail = open_detail(&mut state, &mut requests, &mut reports, 0).await;
@@ -1503,10 +1519,20 @@ async fn findings_mark_rows_and_details_link_sessions() {
         requests.send(request).await.unwrap();
     }
     pump(&mut state, &mut reports, |s| {
-        s.timeline.as_ref().is_some_and(|t| t.sessions.is_some())
+        s.charts
+            .timeline
+            .as_ref()
+            .is_some_and(|t| t.sessions.is_some())
     })
     .await;
-    let sessions = state.timeline.as_ref().unwrap().sessions.as_ref().unwrap();
+    let sessions = state
+        .charts
+        .timeline
+        .as_ref()
+        .unwrap()
+        .sessions
+        .as_ref()
+        .unwrap();
     assert_eq!(sessions.len(), 1);
     assert_eq!(sessions[0].account, "CONTOSO\\svc-backup");
 
@@ -1516,19 +1542,20 @@ async fn findings_mark_rows_and_details_link_sessions() {
     )
     .unwrap();
     state.apply(Action::SetRules(only_system), 0.0);
-    assert_eq!(state.tallies.len(), 1);
+    assert_eq!(state.rules.tallies.len(), 1);
     // A 4624's account is the one that logged on (svc-backup), not the SYSTEM that reported it.
-    assert_eq!(state.tallies[0].total, 1);
+    assert_eq!(state.rules.tallies[0].total, 1);
     assert_eq!(state.store.findings, [0, 0, 1]);
     let broken =
         keytrail::model::rules::RuleFile::from_json(r#"[{"id":"x","key_names":[{"regex":"("}]}]"#)
             .unwrap();
     state.apply(Action::SetRules(broken), 0.0);
     assert!(state
-        .rules_error
+        .rules
+        .error
         .as_deref()
         .is_some_and(|e| e.contains("rule `x`")));
-    assert_eq!(state.rules.rules()[0].id, "sys");
+    assert_eq!(state.rules.set.rules()[0].id, "sys");
 }
 
 /// Business hours in the browser: the zone's offsets come from the browser's own time zone

@@ -51,7 +51,7 @@ pub fn family(operation: &str) -> usize {
 pub fn AccountChart(props: &ChartProps) -> Html {
     let text = props.text;
     let app = props.state.get();
-    let bars = &app.bars;
+    let bars = &app.charts.bars;
     if bars.is_empty() {
         return html! {
             <figure class="chart" data-testid="account-chart">
@@ -76,7 +76,7 @@ pub fn AccountChart(props: &ChartProps) -> Html {
     let scale = |n: u64| n as f64 * plot as f64 / max as f64;
     let n = i64::try_from(bars.len()).unwrap_or(0);
     let height = TOP + n * ROW + AXIS;
-    let selected = &app.filter.accounts;
+    let selected = &app.table.filter.accounts;
     // Names fit between the left edge and the bars, shortened with a `…` when they do not.
     #[allow(clippy::cast_precision_loss)]
     let label_room = (LABEL - 8 - LABEL_X) as f64 / FONT_PX;
@@ -202,7 +202,7 @@ pub fn bucket_label(text: &Text, ns: i64) -> String {
 pub fn ActivityChart(props: &ChartProps) -> Html {
     let text = props.text;
     let app = props.state.get();
-    let Some(activity) = app.activity.as_ref().filter(|a| {
+    let Some(activity) = app.charts.activity.as_ref().filter(|a| {
         a.series
             .first()
             .is_some_and(|(_, counts)| !counts.is_empty())

@@ -119,7 +119,7 @@ fn field_rows(
 }
 
 fn selected_findings(text: &'static Text, app: &AppState, on_action: &Callback<Action>) -> Html {
-    match app.selected {
+    match app.table.selected {
         Some(i) if (i as usize) < app.store.rows.len() => row_findings(text, app, i, on_action),
         _ => Html::default(),
     }
@@ -142,7 +142,7 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
         Callback::from(move |what: String| copied.set(Some(what)))
     };
     // Another event: nothing of it was copied yet.
-    let token = match &app.detail {
+    let token = match &app.detail.content {
         Some(DetailState::Ready(detail)) => Some(detail.token),
         _ => None,
     };
@@ -150,7 +150,7 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
         let copied = copied.clone();
         use_effect_with(token, move |_| copied.set(None));
     }
-    let body = match &app.detail {
+    let body = match &app.detail.content {
         None => html! { <p class="quiet">{ text.select_hint }</p> },
         Some(DetailState::Loading { .. }) => html! { <p class="quiet">{ text.loading }</p> },
         Some(DetailState::Ready(detail)) => {
@@ -161,7 +161,7 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
                 let state = props.state.clone();
                 let done = on_copied.reform(move |()| what.to_string());
                 Callback::from(move |_: MouseEvent| {
-                    if let Some(DetailState::Ready(detail)) = &state.get().detail {
+                    if let Some(DetailState::Ready(detail)) = &state.get().detail.content {
                         copy_text(&make(detail), done.clone());
                     }
                 })

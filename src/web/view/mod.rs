@@ -266,7 +266,7 @@ fn dispatch(
         }
     }
     // An export the worker finished is offered once.
-    let ready = state.borrow_mut().export.ready.take();
+    let ready = state.borrow_mut().table.export.ready.take();
     if let Some(file) = ready {
         download(file.name, file.mime, &file.text);
     }
@@ -279,7 +279,7 @@ fn publish_timing(state: &AppState) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let t = state.timing;
+    let t = state.load.timing;
     let object = js_sys::Object::new();
     let set = |k: &str, v: Option<f64>| {
         let value = v.map_or(JsValue::NULL, JsValue::from_f64);
@@ -288,7 +288,7 @@ fn publish_timing(state: &AppState) {
     let since = |x: Option<f64>| Some(x? - t.opened?);
     set("firstRowsMs", since(t.first_rows));
     set("doneMs", since(t.done));
-    set("selectMs", state.last_select_ms);
+    set("selectMs", state.table.last_select_ms);
     #[allow(clippy::cast_precision_loss)]
     set("rows", Some(state.store.rows.len() as f64));
     let _ = js_sys::Reflect::set(&window, &"__keytrail".into(), &object);
@@ -505,7 +505,7 @@ pub fn Viewer(props: &ViewerProps) -> Html {
     let has_rows = !s.store.rows.is_empty();
     let busy = s.load.busy();
     let ready = s.load.ready;
-    let detail_open = s.detail_open;
+    let detail_open = s.detail.open;
     drop(s);
 
     let on_cancel = {

@@ -34,7 +34,7 @@ pub fn SessionTimeline(props: &FindingsProps) -> Html {
     let text = props.text;
     let t = &text.rules;
     let app = props.state.get();
-    let Some(tl) = &app.timeline else {
+    let Some(tl) = &app.charts.timeline else {
         return html! {
             <figure class="chart timeline" data-testid="session-timeline">
                 <figcaption>{ t.timeline.trim_end_matches(':') }</figcaption>
