@@ -1556,6 +1556,21 @@ async fn findings_mark_rows_and_details_link_sessions() {
         .as_deref()
         .is_some_and(|e| e.contains("rule `x`")));
     assert_eq!(state.rules.set.rules()[0].id, "sys");
+
+    // Clear all keeps the rules in use (with nothing counted) and the worker, and nothing else.
+    assert!(!state.table.filter.is_empty() && state.rules.error.is_some());
+    let generation = state.generation;
+    let asked = state.apply(Action::Clear, 0.0);
+    assert!(matches!(asked[..], [Request::Clear { generation: g }] if g == generation + 1));
+    assert_eq!(state.generation, generation + 1);
+    assert_eq!(state.rules.set.rules()[0].id, "sys");
+    assert_eq!(state.rules.tallies.len(), 1);
+    assert_eq!(state.rules.tallies[0].total, 0);
+    assert!(state.rules.error.is_none());
+    assert!(state.load.ready && state.load.files.is_empty() && state.load.problems.is_empty());
+    assert!(state.store.is_empty() && state.table.view.is_empty());
+    assert!(state.table.filter.is_empty() && state.charts.timeline.is_none());
+    assert!(state.charts.bars.is_empty() && state.detail.content.is_none());
 }
 
 /// Business hours in the browser: the zone's offsets come from the browser's own time zone

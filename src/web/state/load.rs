@@ -132,6 +132,15 @@ impl LoadState {
         self.files.iter_mut().find(|f| f.id == id)
     }
 
+    /// The part after a clear: no files, no problems; whether the worker is there is kept.
+    pub(super) fn cleared(&self) -> Self {
+        Self {
+            ready: self.ready,
+            worker_stopped: self.worker_stopped,
+            ..Self::default()
+        }
+    }
+
     /// The file numbered `id`.
     pub fn file(&self, id: u32) -> Option<&FileStatus> {
         self.files.iter().find(|f| f.id == id)

@@ -35,7 +35,7 @@ use crate::decoder::{value, Timestamp};
 use crate::ingest::export::ExportRow;
 use crate::model::chart::activity;
 use crate::model::query::{self, cell, Column, Filter, Sort};
-use crate::model::rules::{Rule, RuleFile, TallyCounts};
+use crate::model::rules::{Rule, RuleFile};
 use crate::model::session;
 use crate::model::store::{Batch, BatchError, Store, Sym};
 
@@ -110,7 +110,7 @@ pub enum Action {
     ResetFilter,
     /// Select the row at this position of the view (and show its detail when `open`).
     SelectAt {
-        /// Position in [`AppState::view`].
+        /// Position in [`TableState::view`].
         position: usize,
         /// Open the detail pane.
         open: bool,
@@ -151,6 +151,21 @@ impl AppState {
         state
     }
 
+    /// The state after a clear: a fresh one for the next load generation, which keeps only what
+    /// does not come from the files: the rules (with nothing counted), whether the worker is
+    /// there, and the counters that must keep growing (generation, request tokens, version).
+    #[must_use]
+    pub fn cleared(self) -> Self {
+        Self {
+            generation: self.generation.wrapping_add(1),
+            load: self.load.cleared(),
+            rules: self.rules.cleared(),
+            version: self.version,
+            next_token: self.next_token,
+            ..Self::default()
+        }
+    }
+
     /// Compiles and uses `file`, marking every row again; a file that cannot be used leaves
     /// the rules as they were and says why in [`RulesState::error`].
     fn use_rules(&mut self, file: RuleFile) {
@@ -185,25 +200,10 @@ impl AppState {
                 }
             }
             Action::Clear => {
-                self.generation = self.generation.wrapping_add(1);
+                *self = std::mem::take(self).cleared();
                 out.push(Request::Clear {
                     generation: self.generation,
                 });
-                let ready = self.load.ready;
-                let stopped = self.load.worker_stopped;
-                let generation = self.generation;
-                let next_token = self.next_token;
-                let version = self.version;
-                let rules = std::mem::take(&mut self.rules.set);
-                *self = Self::default();
-                self.rules.set = rules;
-                self.rules.counts = TallyCounts::new(self.rules.set.len());
-                self.rules.publish();
-                self.load.ready = ready;
-                self.load.worker_stopped = stopped;
-                self.generation = generation;
-                self.next_token = next_token;
-                self.version = version;
             }
             Action::SortBy(column) => {
                 self.table.sort = match self.table.sort {

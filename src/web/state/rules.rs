@@ -42,6 +42,17 @@ impl RulesState {
         }
     }
 
+    /// The same rules, with nothing counted (the part after a clear).
+    pub(super) fn cleared(self) -> Self {
+        let mut cleared = Self {
+            counts: TallyCounts::new(self.set.len()),
+            set: self.set,
+            ..Self::default()
+        };
+        cleared.publish();
+        cleared
+    }
+
     /// Copies the running counts into what the findings panel shows.
     pub(super) fn publish(&mut self) {
         self.tallies = self.counts.tallies();
