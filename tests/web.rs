@@ -19,8 +19,9 @@ use keytrail::model::session::{Session, Tick};
 use keytrail::model::store::{Batch, BatchBuilder, Interner, Row, Store, Sym};
 use keytrail::web::codec::JsCodec;
 use keytrail::web::explain;
+use keytrail::web::now_ms;
 use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
-use keytrail::web::state::{now_ms, parse_time, Action, AppState, DetailState, TimelineState};
+use keytrail::web::state::{parse_time, Action, AppState, DetailState, TimelineState};
 use keytrail::web::text::{event_label, value_in, visible, Lang, EN, JA};
 use keytrail::web::view::{
     bucket_label, AccountChart, ChartProps, Filters, FiltersProps, FindingsProps, SessionTimeline,
@@ -1719,4 +1720,23 @@ fn preset_rules_are_worded_by_the_catalogue() {
         ..own
     };
     assert_eq!(rule_title(&own_ja, Lang::Ja), "当社のエクスポート");
+}
+
+/// The state times `query::select` with the clock it is given, never the browser's.
+#[wasm_bindgen_test]
+fn the_select_is_timed_with_the_clock_passed_in() {
+    use keytrail::web::state::Clock;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static TICKS: AtomicU32 = AtomicU32::new(0);
+    // Every reading is 7 ms after the one before.
+    fn clock() -> f64 {
+        f64::from(TICKS.fetch_add(7, Ordering::Relaxed))
+    }
+    let mut state = AppState::with_clock(Clock(clock));
+    state.apply(Action::SetText("x".into()), 0.0);
+    assert_eq!(state.table.last_select_ms, Some(7.0));
+    // The default clock stands still.
+    let mut state = AppState::new();
+    state.apply(Action::SetText("x".into()), 0.0);
+    assert_eq!(state.table.last_select_ms, Some(0.0));
 }

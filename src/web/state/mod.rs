@@ -48,6 +48,31 @@ pub const CHART_ACCOUNTS: usize = 12;
 /// Time buckets of the activity chart.
 pub const ACTIVITY_BUCKETS: usize = 48;
 
+/// A clock in ms (any monotonic one): what [`AppState`] times [`query::select`] with. The page
+/// passes `performance.now()` in ([`AppState::with_clock`]); the state never reads the browser's.
+#[derive(Clone, Copy)]
+pub struct Clock(pub fn() -> f64);
+
+impl Clock {
+    /// The time now, ms.
+    pub fn now(self) -> f64 {
+        (self.0)()
+    }
+}
+
+impl Default for Clock {
+    /// A clock that always says 0 (for tests: durations are then 0).
+    fn default() -> Self {
+        Self(|| 0.0)
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
+}
+
 /// Everything the page shows.
 #[derive(Debug, Default)]
 pub struct AppState {
@@ -68,6 +93,7 @@ pub struct AppState {
     /// Bumped by every change; views compare it instead of the state.
     pub version: u64,
     next_token: u32,
+    clock: Clock,
 }
 
 /// A change to [`AppState`].
@@ -151,6 +177,14 @@ impl AppState {
         state
     }
 
+    /// A fresh state that times its work with `clock` (ms).
+    pub fn with_clock(clock: Clock) -> Self {
+        Self {
+            clock,
+            ..Self::new()
+        }
+    }
+
     /// The state after a clear: a fresh one for the next load generation, which keeps only what
     /// does not come from the files: the rules (with nothing counted), whether the worker is
     /// there, and the counters that must keep growing (generation, request tokens, version).
@@ -162,6 +196,7 @@ impl AppState {
             rules: self.rules.cleared(),
             version: self.version,
             next_token: self.next_token,
+            clock: self.clock,
             ..Self::default()
         }
     }
@@ -558,9 +593,9 @@ impl AppState {
 
     /// Recomputes the view from the filter and sort.
     pub fn refresh_view(&mut self, now: f64) {
-        let started = now_ms();
+        let started = self.clock.now();
         self.table.view = query::select(&self.store, &self.table.filter, self.table.sort);
-        self.table.last_select_ms = Some(now_ms() - started);
+        self.table.last_select_ms = Some(self.clock.now() - started);
         self.table.view_stale = false;
         self.table.view_at = now;
     }
@@ -643,20 +678,6 @@ impl AppState {
 
 fn index_range(start: usize, end: usize) -> impl Iterator<Item = u32> {
     (start..end).filter_map(|i| u32::try_from(i).ok())
-}
-
-/// `performance.now()` where there is one (0 elsewhere).
-pub fn now_ms() -> f64 {
-    let global = js_sys::global();
-    js_sys::Reflect::get(&global, &"performance".into())
-        .ok()
-        .filter(|p| !p.is_undefined())
-        .and_then(|p| {
-            let now = js_sys::Reflect::get(&p, &"now".into()).ok()?;
-            let now: js_sys::Function = wasm_bindgen::JsCast::dyn_into(now).ok()?;
-            now.call0(&p).ok()?.as_f64()
-        })
-        .unwrap_or(0.0)
 }
 
 /// Reads `YYYY-MM-DD[THH:MM[:SS]]` (an `<input type="datetime-local">` value) as UTC, in ns

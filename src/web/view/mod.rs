@@ -31,8 +31,9 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::bridge::{use_decode_worker, DecodeWorker, WorkerEvent};
+use super::now_ms;
 use super::protocol::{Request, SourceFile};
-use super::state::{now_ms, Action, AppState};
+use super::state::{Action, AppState, Clock};
 use super::text::{Lang, Text};
 use crate::model::rules::{self, Hours, RuleFile};
 
@@ -299,7 +300,7 @@ fn publish_timing(state: &AppState) {
 pub fn Viewer(props: &ViewerProps) -> Html {
     let text = props.text;
     let state = use_mut_ref(|| {
-        let mut state = AppState::new();
+        let mut state = AppState::with_clock(Clock(now_ms));
         // Kept rules, else the built-in ones with business hours in the browser's time zone.
         let rules = findings::kept_rules().unwrap_or_else(|| {
             let hours = Hours {
