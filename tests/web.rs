@@ -21,7 +21,7 @@ use keytrail::web::codec::JsCodec;
 use keytrail::web::explain;
 use keytrail::web::now_ms;
 use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
-use keytrail::web::state::{parse_time, Action, AppState, DetailState, TimelineState};
+use keytrail::web::state::{parse_time, Action, AppState, DetailState, Parts, TimelineState};
 use keytrail::web::text::{event_label, value_in, visible, Lang, EN, JA};
 use keytrail::web::view::{
     bucket_label, AccountChart, ChartProps, Filters, FiltersProps, FindingsProps, SessionTimeline,
@@ -1198,7 +1198,7 @@ async fn status_bar_shows_the_event_count() {
     state.apply(progress(0, 1024, 42, false), 0.0);
     let props = StatusBarProps {
         text: &EN,
-        state: Shared::new(Rc::new(RefCell::new(state))),
+        state: Shared::new(Rc::new(RefCell::new(state)), Parts::ALL),
     };
     let app = yew::Renderer::<StatusBar>::with_root_and_props(root.clone(), props).render();
     let count = || {
@@ -1246,7 +1246,7 @@ async fn account_chart_labels_keep_the_start_of_long_names() {
     }];
     let props = ChartProps {
         text: &EN,
-        state: Shared::new(Rc::new(RefCell::new(state))),
+        state: Shared::new(Rc::new(RefCell::new(state)), Parts::ALL),
         on_action: yew::Callback::noop(),
     };
     let app = yew::Renderer::<AccountChart>::with_root_and_props(root.clone(), props).render();
@@ -1310,7 +1310,7 @@ async fn session_timeline_puts_key_sessions_first_and_folds_service_logons() {
     });
     let props = FindingsProps {
         text: &EN,
-        state: Shared::new(Rc::new(RefCell::new(state))),
+        state: Shared::new(Rc::new(RefCell::new(state)), Parts::ALL),
         on_action: yew::Callback::noop(),
     };
     let app = yew::Renderer::<SessionTimeline>::with_root_and_props(root.clone(), props).render();
@@ -1406,7 +1406,7 @@ async fn events_without_a_name_show_their_bare_id() {
         state.charts.facets.event_ids = vec![(4797, 2), (5059, 1), (6417, 3), (7045, 5)];
         let props = FiltersProps {
             text,
-            state: Shared::new(Rc::new(RefCell::new(state))),
+            state: Shared::new(Rc::new(RefCell::new(state)), Parts::ALL),
             on_action: yew::Callback::noop(),
         };
         let app = yew::Renderer::<Filters>::with_root_and_props(root.clone(), props).render();
@@ -1739,4 +1739,80 @@ fn the_select_is_timed_with_the_clock_passed_in() {
     let mut state = AppState::new();
     state.apply(Action::SetText("x".into()), 0.0);
     assert_eq!(state.table.last_select_ms, Some(0.0));
+}
+
+/// Each action changes only the parts of the state it is about, so that a view showing other
+/// parts is not drawn again: moving the selection or opening a detail leaves the charts and the
+/// findings alone.
+#[wasm_bindgen_test]
+fn actions_change_only_their_parts() {
+    let mut state = synthetic(400);
+    let bob = state.store.strings.find("CORP\\bob").unwrap();
+    let changed = |state: &mut AppState, action: Action| {
+        let before = state.versions();
+        state.apply(action, 0.0);
+        state.versions().changed_since(before)
+    };
+    // Selection and detail: the table and the detail pane only.
+    assert_eq!(changed(&mut state, Action::SelectFirst), Parts::TABLE);
+    assert_eq!(changed(&mut state, Action::MoveSelection(3)), Parts::TABLE);
+    assert_eq!(changed(&mut state, Action::OpenDetail), Parts::DETAIL);
+    assert_eq!(
+        changed(&mut state, Action::MoveSelection(1)),
+        Parts::TABLE | Parts::DETAIL
+    );
+    assert_eq!(
+        changed(
+            &mut state,
+            Action::SelectAt {
+                position: 7,
+                open: true
+            }
+        ),
+        Parts::TABLE | Parts::DETAIL
+    );
+    assert_eq!(changed(&mut state, Action::CloseDetail), Parts::DETAIL);
+    assert_eq!(
+        changed(&mut state, Action::SortBy(Column::Time)),
+        Parts::TABLE
+    );
+    // A filter: its rows; the charts too when it is about accounts.
+    assert_eq!(
+        changed(&mut state, Action::SetText("le-key".into())),
+        Parts::FILTER | Parts::TABLE
+    );
+    assert_eq!(
+        changed(&mut state, Action::ToggleAccount(bob)),
+        Parts::FILTER | Parts::TABLE | Parts::CHARTS
+    );
+    assert_eq!(
+        changed(&mut state, Action::FilterRule(0)),
+        Parts::FILTER | Parts::TABLE
+    );
+    // New rules mark the rows again (their flags are in the table).
+    let file = state.rules.set.file();
+    assert_eq!(
+        changed(&mut state, Action::SetRules(file)),
+        Parts::RULES | Parts::FILTER | Parts::TABLE
+    );
+    assert_eq!(changed(&mut state, Action::Cancel), Parts::NONE);
+    assert_eq!(
+        changed(&mut state, Action::Report(Report::Ready)),
+        Parts::LOAD
+    );
+    assert_eq!(changed(&mut state, Action::Clear), Parts::ALL);
+}
+
+/// A component's handle on the state compares equal until a part it shows changes.
+#[wasm_bindgen_test]
+fn shared_handles_differ_only_when_their_parts_change() {
+    let state = Rc::new(RefCell::new(synthetic(50)));
+    let charts = || Shared::new(state.clone(), Parts::CHARTS | Parts::FILTER);
+    let table = || Shared::new(state.clone(), Parts::TABLE);
+    let (charts_before, table_before) = (charts(), table());
+    state.borrow_mut().apply(Action::MoveSelection(2), 0.0);
+    assert!(charts() == charts_before);
+    assert!(table() != table_before);
+    state.borrow_mut().apply(Action::SetText("x".into()), 0.0);
+    assert!(charts() != charts_before);
 }

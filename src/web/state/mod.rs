@@ -14,15 +14,22 @@
 //! streaming in, a sorted or filtered view is refreshed at most every [`REFRESH_MS`] (an unsorted,
 //! unfiltered view just grows).
 
+mod action;
 mod charts;
+mod clock;
 mod detail;
 mod load;
+mod parts;
 mod rules;
 mod table;
 
+pub use action::Action;
+
 pub use charts::{ChartsState, Facets, TimelineState};
+pub use clock::Clock;
 pub use detail::{DetailPaneState, DetailState};
 pub use load::{FileStatus, LoadState, ShownProblem, Timing};
+pub use parts::{Parts, Versions};
 pub use rules::RulesState;
 pub use table::{Download, ExportState, TableState};
 
@@ -48,31 +55,6 @@ pub const CHART_ACCOUNTS: usize = 12;
 /// Time buckets of the activity chart.
 pub const ACTIVITY_BUCKETS: usize = 48;
 
-/// A clock in ms (any monotonic one): what [`AppState`] times [`query::select`] with. The page
-/// passes `performance.now()` in ([`AppState::with_clock`]); the state never reads the browser's.
-#[derive(Clone, Copy)]
-pub struct Clock(pub fn() -> f64);
-
-impl Clock {
-    /// The time now, ms.
-    pub fn now(self) -> f64 {
-        (self.0)()
-    }
-}
-
-impl Default for Clock {
-    /// A clock that always says 0 (for tests: durations are then 0).
-    fn default() -> Self {
-        Self(|| 0.0)
-    }
-}
-
-impl std::fmt::Debug for Clock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Clock")
-    }
-}
-
 /// Everything the page shows.
 #[derive(Debug, Default)]
 pub struct AppState {
@@ -90,85 +72,13 @@ pub struct AppState {
     pub charts: ChartsState,
     /// The monitoring rules and their tallies.
     pub rules: RulesState,
-    /// Bumped by every change; views compare it instead of the state.
-    pub version: u64,
+    /// A version per part, bumped when the part changes; views compare the versions of the
+    /// parts they show instead of the state.
+    versions: Versions,
     next_token: u32,
     clock: Clock,
 }
 
-/// A change to [`AppState`].
-#[derive(Debug, Clone)]
-pub enum Action {
-    /// The worker reported something.
-    Report(Report),
-    /// The user opened files: `(name, size)` each, numbered from `first_id`.
-    Opened {
-        /// The number of the first file.
-        first_id: u32,
-        /// Name and size of each file.
-        files: Vec<(String, u64)>,
-    },
-    /// The bridge to the worker closed.
-    WorkerStopped,
-    /// Cancel the reading.
-    Cancel,
-    /// Forget everything.
-    Clear,
-    /// Sort by a column: ascending first, then descending, then load order.
-    SortBy(Column),
-    /// Replace the free-text search.
-    SetText(String),
-    /// Show only these event IDs (all when empty).
-    SetEventIds(Vec<u32>),
-    /// Show only these accounts (all when empty).
-    SetAccounts(Vec<Sym>),
-    /// Add the account to the account filter, or take it out.
-    ToggleAccount(Sym),
-    /// Show only these operations (all when empty).
-    SetOperations(Vec<Sym>),
-    /// Show only one outcome (all when `None`).
-    SetOutcome(Option<Outcome>),
-    /// Show only rows from this time on (ns since the epoch, UTC).
-    SetFrom(Option<i64>),
-    /// Show only rows up to this time.
-    SetTo(Option<i64>),
-    /// Remove every filter.
-    ResetFilter,
-    /// Select the row at this position of the view (and show its detail when `open`).
-    SelectAt {
-        /// Position in [`TableState::view`].
-        position: usize,
-        /// Open the detail pane.
-        open: bool,
-    },
-    /// Move the selection by this many rows (clamped).
-    MoveSelection(isize),
-    /// Select the first row.
-    SelectFirst,
-    /// Select the last row.
-    SelectLast,
-    /// Open the selected row's detail.
-    OpenDetail,
-    /// Close the detail pane.
-    CloseDetail,
-    /// Select row `i` of the store (a link from another row's detail) and open its detail.
-    SelectRow(u32),
-    /// Use these rules and routine patterns (from the editor, an imported file or kept
-    /// settings).
-    SetRules(RuleFile),
-    /// Show only the matches of rule `i` that need a look, or everything again if that is what
-    /// is shown.
-    FilterRule(usize),
-    /// Export the rows of the table (as filtered and sorted) as CSV or as JSON.
-    Export {
-        /// CSV rather than JSON.
-        csv: bool,
-    },
-    /// Show only the rows of routine class `class` (see
-    /// [`Store::routine`](crate::model::store::Store::routine)) that match any rule, or
-    /// everything again if that is what is shown.
-    FilterRoutine(u8),
-}
 impl AppState {
     /// A fresh state.
     pub fn new() -> Self {
@@ -187,14 +97,19 @@ impl AppState {
 
     /// The state after a clear: a fresh one for the next load generation, which keeps only what
     /// does not come from the files: the rules (with nothing counted), whether the worker is
-    /// there, and the counters that must keep growing (generation, request tokens, version).
+    /// there, and the counters that must keep growing (generation, request tokens, versions; every
+    /// part changed).
     #[must_use]
     pub fn cleared(self) -> Self {
         Self {
             generation: self.generation.wrapping_add(1),
             load: self.load.cleared(),
             rules: self.rules.cleared(),
-            version: self.version,
+            versions: {
+                let mut versions = self.versions;
+                versions.bump(Parts::ALL);
+                versions
+            },
             next_token: self.next_token,
             clock: self.clock,
             ..Self::default()
@@ -204,13 +119,55 @@ impl AppState {
     /// Compiles and uses `file`, marking every row again; a file that cannot be used leaves
     /// the rules as they were and says why in [`RulesState::error`].
     fn use_rules(&mut self, file: RuleFile) {
-        self.rules.use_file(file, &mut self.store);
+        if self.rules.use_file(file, &mut self.store) {
+            // The rows' flags (in the table and the detail) change with the rules.
+            self.touch(Parts::RULES | Parts::TABLE);
+        } else {
+            self.touch(Parts::RULES);
+        }
+    }
+
+    /// Marks `parts` as changed: bumps their versions.
+    fn touch(&mut self, parts: Parts) {
+        self.versions.bump(parts);
+    }
+
+    /// The version of each part.
+    pub fn versions(&self) -> Versions {
+        self.versions
     }
 
     /// Applies `action` at time `now` (ms, any monotonic clock) and returns what the worker must
     /// be told.
     pub fn apply(&mut self, action: Action, now: f64) -> Vec<Request> {
-        self.version += 1;
+        // The parts every action of its kind changes; the helpers below add those they change
+        // only sometimes (the view, the charts, the detail asked for).
+        self.touch(match &action {
+            Action::Opened { .. } | Action::WorkerStopped => Parts::LOAD,
+            Action::SortBy(_)
+            | Action::SelectAt { .. }
+            | Action::MoveSelection(_)
+            | Action::SelectFirst
+            | Action::SelectLast => Parts::TABLE,
+            Action::SetText(_)
+            | Action::SetEventIds(_)
+            | Action::SetAccounts(_)
+            | Action::ToggleAccount(_)
+            | Action::SetOperations(_)
+            | Action::SetOutcome(_)
+            | Action::SetFrom(_)
+            | Action::SetTo(_)
+            | Action::ResetFilter
+            | Action::FilterRule(_)
+            | Action::FilterRoutine(_) => Parts::FILTER,
+            Action::OpenDetail | Action::CloseDetail => Parts::DETAIL,
+            Action::SelectRow(_) => Parts::TABLE | Parts::DETAIL,
+            Action::Report(_)
+            | Action::Export { .. }
+            | Action::Cancel
+            | Action::Clear
+            | Action::SetRules(_) => Parts::NONE,
+        });
         let mut out = Vec::new();
         match action {
             Action::Report(report) => out.extend(self.report(report, now)),
@@ -354,6 +311,7 @@ impl AppState {
                 if filtered && self.rules.error.is_none() {
                     self.table.filter.findings = 0;
                     self.table.filter.routine = None;
+                    self.touch(Parts::FILTER);
                     self.refresh_view(now);
                 }
             }
@@ -375,6 +333,7 @@ impl AppState {
 
     /// Asks the worker for the session timeline of the one account the table is filtered to.
     fn ask_timeline(&mut self) -> Option<Request> {
+        self.touch(Parts::CHARTS);
         let [account] = self.table.filter.accounts[..] else {
             self.charts.timeline = None;
             return None;
@@ -422,6 +381,7 @@ impl AppState {
         self.next_token += 1;
         let token = self.next_token;
         self.table.export.waiting = Some(token);
+        self.touch(Parts::TABLE);
         self.table.export.lost = 0;
         Some(Request::Export {
             token,
@@ -434,9 +394,13 @@ impl AppState {
     /// Takes in a report; asks again for what the report made out of date.
     fn report(&mut self, report: Report, now: f64) -> Option<Request> {
         match report {
-            Report::Ready => self.load.ready = true,
+            Report::Ready => {
+                self.load.ready = true;
+                self.touch(Parts::LOAD);
+            }
             Report::Progress(progress) => {
                 self.load.progress(progress);
+                self.touch(Parts::LOAD);
                 if !self.load.busy() {
                     if self.load.timing.done.is_none() && self.load.timing.opened.is_some() {
                         self.load.timing.done = Some(now);
@@ -453,6 +417,7 @@ impl AppState {
                     status.failed = Some(reason);
                     status.done = true;
                 }
+                self.touch(Parts::LOAD);
                 if !self.load.busy() {
                     self.refresh(now, true);
                 }
@@ -464,6 +429,7 @@ impl AppState {
                 let added = Batch::decode(&batch.to_vec()).and_then(|b| self.add_rows(b, now));
                 if let Err(err) = added {
                     self.load.problems.push(ShownProblem::Batch(err));
+                    self.touch(Parts::LOAD);
                 }
             }
             Report::Exported {
@@ -473,6 +439,7 @@ impl AppState {
                 lost,
             } => {
                 if self.table.export.waiting == Some(token) {
+                    self.touch(Parts::TABLE);
                     self.table.export.waiting = None;
                     self.table.export.lost = lost;
                     self.table.export.ready = Some(if csv {
@@ -494,6 +461,7 @@ impl AppState {
                 if matches!(self.detail.content, Some(DetailState::Loading { token }) if token == detail.token)
                 {
                     self.detail.content = Some(DetailState::Ready(detail));
+                    self.touch(Parts::DETAIL);
                 }
             }
             Report::Timeline {
@@ -516,6 +484,7 @@ impl AppState {
                         });
                     t.ticks = session::ticks(&sessions, events);
                     t.sessions = Some(sessions);
+                    self.versions.bump(Parts::CHARTS);
                 }
             }
             // Between the worker and its second worker only.
@@ -545,6 +514,8 @@ impl AppState {
     pub fn add_rows(&mut self, batch: Batch, now: f64) -> Result<(), BatchError> {
         let start = self.store.rows.len();
         self.store.apply(batch)?;
+        // The table shows the store's rows (and their flags), whether or not the view grows now.
+        self.touch(Parts::TABLE);
         let moved = crate::model::rules::mark(&self.rules.set, &mut self.store, start);
         let end = self.store.rows.len();
         let new = &self.store.rows[start..end];
@@ -562,12 +533,17 @@ impl AppState {
                 .counts
                 .reclass(&self.store.rows[row], bits, before, after);
         }
-        if !moved.is_empty() && self.table.filter.routine.is_some() {
-            self.table.view_stale = true;
+        if !moved.is_empty() {
+            // Earlier rows changed routine class: the detail may show one of them.
+            self.touch(Parts::DETAIL);
+            if self.table.filter.routine.is_some() {
+                self.table.view_stale = true;
+            }
         }
         if end > start && self.load.timing.first_rows.is_none() && self.load.timing.opened.is_some()
         {
             self.load.timing.first_rows = Some(now);
+            self.touch(Parts::LOAD);
         }
         if self.table.filter.is_empty() && self.table.sort.is_none() && !self.table.view_stale {
             self.table.view.extend(index_range(start, end));
@@ -598,6 +574,7 @@ impl AppState {
         self.table.last_select_ms = Some(self.clock.now() - started);
         self.table.view_stale = false;
         self.table.view_at = now;
+        self.touch(Parts::TABLE);
     }
 
     fn refresh_charts(&mut self) {
@@ -605,10 +582,12 @@ impl AppState {
         self.charts.bars = self.charts.bar_counts.bars(&self.store, CHART_ACCOUNTS);
         self.charts.facets = self.charts.facet_counts.facets(&self.store);
         self.rules.publish();
+        self.touch(Parts::CHARTS | Parts::RULES);
         self.refresh_activity();
     }
 
     fn refresh_activity(&mut self) {
+        self.touch(Parts::CHARTS);
         if self.store.rows.is_empty() {
             self.charts.activity = None;
             return;
@@ -637,6 +616,7 @@ impl AppState {
         if !self.detail.open {
             return None;
         }
+        self.touch(Parts::DETAIL);
         let row = *self.store.rows.get(self.table.selected? as usize)?;
         self.next_token = self.next_token.wrapping_add(1);
         let token = self.next_token;
