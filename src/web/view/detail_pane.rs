@@ -1,11 +1,12 @@
 use yew::prelude::*;
 
-use super::findings::{row_findings, session_section};
+use super::findings::{logon_type_label, or_dash, row_findings, time_text};
 use super::{copy_text, Shared};
+use crate::model::session::Session;
 use crate::web::explain;
-use crate::web::protocol::{Detail, FieldLine};
+use crate::web::protocol::{Detail, FieldLine, SessionLink};
 use crate::web::state::{Action, AppState, DetailState};
-use crate::web::text::{code_in, event_label, event_name, visible, Text};
+use crate::web::text::{code_in, event_label, event_name, visible, RuleText, Text};
 
 /// Props of [`DetailPane`].
 #[derive(Properties, PartialEq)]
@@ -227,5 +228,58 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
             </header>
             <div class="detail-body">{ body }</div>
         </aside>
+    }
+}
+
+/// The detail pane's logon session: where the event's logon ID leads.
+pub fn session_section(text: &'static Text, link: Option<&SessionLink>, busy: bool) -> Html {
+    let t = &text.rules;
+    let Some(link) = link else {
+        return Html::default();
+    };
+    let body = match link {
+        SessionLink::WellKnown(name) => html! {
+            <p data-testid="session-well-known">{ t.well_known }{ " " }<strong>{ name }</strong></p>
+        },
+        SessionLink::NotInExport => html! {
+            <>
+                <p data-testid="session-missing">{ t.not_in_export }</p>
+                if busy { <p class="quiet">{ t.still_reading }</p> }
+            </>
+        },
+        SessionLink::Session(s) => session_fields(t, s),
+    };
+    html! {
+        <section class="detail-session" data-testid="detail-session">
+            <h4>{ t.session }</h4>
+            { body }
+        </section>
+    }
+}
+
+/// A logon session's fields, as a definition list.
+fn session_fields(t: &RuleText, s: &Session) -> Html {
+    let logoff = s
+        .logoff_time
+        .map_or_else(|| t.no_logoff.to_string(), |x| time_text(Some(x)));
+    let privileges = if s.privileges.is_empty() {
+        t.no_privileges.to_string()
+    } else {
+        s.privileges.join(", ")
+    };
+    let rows = [
+        (t.logon_type, logon_type_label(s)),
+        (t.workstation, or_dash(&s.workstation).to_string()),
+        (t.ip, or_dash(&s.ip_address).to_string()),
+        (t.auth, or_dash(&s.authentication_package).to_string()),
+        (t.logon_process, or_dash(&s.logon_process).to_string()),
+        (t.logon_time, time_text(s.logon_time)),
+        (t.logoff_time, logoff),
+        (t.privileges, privileges),
+    ];
+    html! {
+        <dl class="session" data-testid="session-fields">
+            { for rows.into_iter().map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }
+        </dl>
     }
 }

@@ -1,5 +1,5 @@
 //! Findings: the monitoring rules with their match counts (a click filters the table), their
-//! editor, and the logon-session views (the detail pane's session, an account's timeline).
+//! editor, and the pieces of the detail pane and the timeline that show findings and sessions.
 
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -13,10 +13,9 @@ use crate::model::routine::RoutinePattern;
 use crate::model::rules::{self, presets, Hours, Pattern, RowSubject, RuleFile};
 use crate::model::session::Session;
 use crate::model::store::Row;
-use crate::web::protocol::SessionLink;
 use crate::web::state::{Action, AppState};
 pub use crate::web::text::rule_title;
-use crate::web::text::{reason_in, rule_explanation, visible, Lang, RuleText, Text};
+use crate::web::text::{reason_in, rule_explanation, visible, Lang, Text};
 
 /// Props of [`FindingsPanel`] and [`SessionTimeline`].
 #[derive(Properties, PartialEq)]
@@ -635,63 +634,11 @@ pub(crate) fn or_dash(s: &str) -> &str {
     }
 }
 
-/// The detail pane's logon session: where the event's logon ID leads.
-pub fn session_section(text: &'static Text, link: Option<&SessionLink>, busy: bool) -> Html {
-    let t = &text.rules;
-    let Some(link) = link else {
-        return Html::default();
-    };
-    let body = match link {
-        SessionLink::WellKnown(name) => html! {
-            <p data-testid="session-well-known">{ t.well_known }{ " " }<strong>{ name }</strong></p>
-        },
-        SessionLink::NotInExport => html! {
-            <>
-                <p data-testid="session-missing">{ t.not_in_export }</p>
-                if busy { <p class="quiet">{ t.still_reading }</p> }
-            </>
-        },
-        SessionLink::Session(s) => session_fields(t, s),
-    };
-    html! {
-        <section class="detail-session" data-testid="detail-session">
-            <h4>{ t.session }</h4>
-            { body }
-        </section>
-    }
-}
-
 pub(crate) fn logon_type_label(s: &Session) -> String {
     match (s.logon_type, s.logon_type_name.as_deref()) {
         (Some(n), Some(name)) => format!("{n} {name}"),
         (Some(n), None) => n.to_string(),
         _ => "-".into(),
-    }
-}
-
-fn session_fields(t: &RuleText, s: &Session) -> Html {
-    let logoff = s
-        .logoff_time
-        .map_or_else(|| t.no_logoff.to_string(), |x| time_text(Some(x)));
-    let privileges = if s.privileges.is_empty() {
-        t.no_privileges.to_string()
-    } else {
-        s.privileges.join(", ")
-    };
-    let rows = [
-        (t.logon_type, logon_type_label(s)),
-        (t.workstation, or_dash(&s.workstation).to_string()),
-        (t.ip, or_dash(&s.ip_address).to_string()),
-        (t.auth, or_dash(&s.authentication_package).to_string()),
-        (t.logon_process, or_dash(&s.logon_process).to_string()),
-        (t.logon_time, time_text(s.logon_time)),
-        (t.logoff_time, logoff),
-        (t.privileges, privileges),
-    ];
-    html! {
-        <dl class="session" data-testid="session-fields">
-            { for rows.into_iter().map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }
-        </dl>
     }
 }
 
