@@ -49,6 +49,7 @@ pub fn family(operation: &str) -> usize {
 /// click on the name or the bar filters the table to that account.
 #[component]
 pub fn AccountChart(props: &ChartProps) -> Html {
+    super::renders::count("AccountChart");
     let text = props.text;
     let app = props.state.get();
     let bars = &app.charts.bars;
@@ -200,6 +201,7 @@ pub fn bucket_label(text: &Text, ns: i64) -> String {
 /// per account.
 #[component]
 pub fn ActivityChart(props: &ChartProps) -> Html {
+    super::renders::count("ActivityChart");
     let text = props.text;
     let app = props.state.get();
     let Some(activity) = app.charts.activity.as_ref().filter(|a| {

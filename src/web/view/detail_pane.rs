@@ -130,6 +130,7 @@ fn selected_findings(text: &'static Text, app: &AppState, on_action: &Callback<A
 /// Windows' own rendering, the raw XML, copy buttons.
 #[component]
 pub fn DetailPane(props: &DetailPaneProps) -> Html {
+    super::renders::count("DetailPane");
     let text = props.text;
     let app = props.state.get();
     let on_close = {

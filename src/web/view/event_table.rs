@@ -78,6 +78,7 @@ fn cell_text(text: &Text, state: &AppState, row: u32, column: Column) -> String 
 /// mouse or the keyboard (arrows, Page Up/Down, Home, End; Enter opens the detail).
 #[component]
 pub fn EventTable(props: &EventTableProps) -> Html {
+    super::renders::count("EventTable");
     let text = props.text;
     let scroller = use_node_ref();
     let scroll_top = use_state(|| 0_i32);

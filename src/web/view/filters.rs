@@ -29,6 +29,7 @@ fn input_value(e: &Event) -> Option<String> {
 /// Search, filter lists, time range, row count and the exports.
 #[component]
 pub fn Filters(props: &FiltersProps) -> Html {
+    super::renders::count("Filters");
     let text = props.text;
     let app = props.state.get();
     let filter = &app.table.filter;

@@ -54,6 +54,7 @@ fn keep(file: &RuleFile) {
 /// opens below.
 #[component]
 pub fn FindingsPanel(props: &FindingsProps) -> Html {
+    super::renders::count("FindingsPanel");
     let text = props.text;
     let t = &text.rules;
     let ja = text.lang == Lang::Ja;
@@ -202,6 +203,7 @@ fn input_value(r: &NodeRef) -> String {
 /// and whether the browser keeps the rules.
 #[component]
 fn RuleEditor(props: &FindingsProps) -> Html {
+    super::renders::count("RuleEditor");
     let text = props.text;
     let t = &text.rules;
     let app = props.state.get();

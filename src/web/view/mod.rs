@@ -8,6 +8,7 @@ mod event_table;
 mod filters;
 mod findings;
 mod problem_list;
+mod renders;
 mod status_bar;
 mod timeline;
 
@@ -282,7 +283,8 @@ fn dispatch(
     rerender.emit(());
 }
 
-/// Exposes the load timings on `window.__keytrail` (read by the benchmark).
+/// Exposes the load timings on `window.__keytrail` (read by the benchmark), and how many times
+/// each component was drawn (`renders`, read by the end-to-end tests).
 fn publish_timing(state: &AppState) {
     let Some(window) = web_sys::window() else {
         return;
@@ -299,6 +301,7 @@ fn publish_timing(state: &AppState) {
     set("selectMs", state.table.last_select_ms);
     #[allow(clippy::cast_precision_loss)]
     set("rows", Some(state.store.rows.len() as f64));
+    let _ = js_sys::Reflect::set(&object, &"renders".into(), &renders::counts());
     let _ = js_sys::Reflect::set(&window, &"__keytrail".into(), &object);
 }
 

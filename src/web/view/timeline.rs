@@ -31,6 +31,7 @@ const ARROW: f64 = 8.0;
 /// logoff, with that account's key events as ticks on the session they ran in.
 #[component]
 pub fn SessionTimeline(props: &FindingsProps) -> Html {
+    super::renders::count("SessionTimeline");
     let text = props.text;
     let t = &text.rules;
     let app = props.state.get();
