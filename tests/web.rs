@@ -19,8 +19,9 @@ use keytrail::model::session::{Session, Tick};
 use keytrail::model::store::{Batch, BatchBuilder, Interner, Row, Store, Sym};
 use keytrail::web::codec::JsCodec;
 use keytrail::web::explain;
+use keytrail::web::now_ms;
 use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
-use keytrail::web::state::{now_ms, parse_time, Action, AppState, DetailState, TimelineState};
+use keytrail::web::state::{parse_time, Action, AppState, DetailState, Parts, TimelineState};
 use keytrail::web::text::{event_label, value_in, visible, Lang, EN, JA};
 use keytrail::web::view::{
     bucket_label, AccountChart, ChartProps, Filters, FiltersProps, FindingsProps, SessionTimeline,
@@ -346,10 +347,10 @@ async fn open_detail(
         requests.send(request).await.unwrap();
     }
     pump(state, reports, |s| {
-        matches!(s.detail, Some(DetailState::Ready(_)))
+        matches!(s.detail.content, Some(DetailState::Ready(_)))
     })
     .await;
-    match &state.detail {
+    match &state.detail.content {
         Some(DetailState::Ready(detail)) => detail.clone(),
         _ => unreachable!(),
     }
@@ -378,7 +379,7 @@ async fn worker_streams_rows_and_answers_details() {
         .unwrap();
     pump(&mut state, &mut reports, |s| !s.load.busy()).await;
     assert_eq!(state.store.len(), 5);
-    assert_eq!(state.view.len(), 5);
+    assert_eq!(state.table.view.len(), 5);
     assert_eq!(state.load.events(), 5);
     assert!(state.several_files());
     assert_eq!(state.cell(0, Column::File), "a.xml");
@@ -509,10 +510,10 @@ async fn load_large_picking(
         .unwrap();
     pump(&mut state, &mut reports, |s| !s.load.busy()).await;
     state.refresh(0.0, true);
-    let position = (0..state.view.len())
+    let position = (0..state.table.view.len())
         .rev()
         .find(|&p| {
-            let row = state.store.rows[state.view[p] as usize];
+            let row = state.store.rows[state.table.view[p] as usize];
             row.event_id == event_id && state.store.str(row.logon_id) != "0x3e7"
         })
         .expect("a key event in a logon session");
@@ -776,30 +777,32 @@ fn synthetic(n: usize) -> AppState {
 #[wasm_bindgen_test]
 fn state_sorts_filters_selects_and_exports() {
     let mut state = synthetic(400);
-    assert_eq!(state.view.len(), 400);
+    assert_eq!(state.table.view.len(), 400);
     state.apply(Action::SortBy(Column::Time), 0.0);
     let times: Vec<i64> = state
+        .table
         .view
         .iter()
         .map(|&i| state.store.rows[i as usize].time)
         .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]));
     state.apply(Action::SortBy(Column::Time), 0.0);
-    assert!(state.sort.unwrap().descending);
+    assert!(state.table.sort.unwrap().descending);
     state.apply(Action::SortBy(Column::Time), 0.0);
-    assert!(state.sort.is_none());
+    assert!(state.table.sort.is_none());
     let bob = state.store.strings.find("CORP\\bob").unwrap();
     state.apply(Action::ToggleAccount(bob), 0.0);
-    assert_eq!(state.view.len(), 100);
+    assert_eq!(state.table.view.len(), 100);
     state.apply(Action::SetEventIds(vec![4624]), 0.0);
     assert!(state
+        .table
         .view
         .iter()
         .all(|&i| state.store.rows[i as usize].event_id == 4624));
     state.apply(Action::SetText("le-key-0009".into()), 0.0);
-    assert!(!state.view.is_empty());
+    assert!(!state.table.view.is_empty());
     // Every filter still holds, the text in one of each row's columns.
-    assert!(state.view.iter().all(|&i| {
+    assert!(state.table.view.iter().all(|&i| {
         let r = &state.store.rows[i as usize];
         r.event_id == 4624
             && r.account == bob
@@ -808,11 +811,12 @@ fn state_sorts_filters_selects_and_exports() {
                 .any(|s| state.store.str(s).to_lowercase().contains("le-key-0009"))
     }));
     state.apply(Action::ResetFilter, 0.0);
-    assert_eq!(state.view.len(), 400);
+    assert_eq!(state.table.view.len(), 400);
     state.apply(Action::SetOutcome(Some(Outcome::Failure)), 0.0);
-    assert_eq!(state.view.len(), 400usize.div_ceil(17));
+    assert_eq!(state.table.view.len(), 400usize.div_ceil(17));
     // From the middle failure on, to the minute, as the filter's field gives it.
     let mut failures: Vec<i64> = state
+        .table
         .view
         .iter()
         .map(|&i| state.store.rows[i as usize].time)
@@ -830,8 +834,9 @@ fn state_sorts_filters_selects_and_exports() {
         })
         .count();
     assert!(want > 0 && want < 400usize.div_ceil(17), "{want}");
-    assert_eq!(state.view.len(), want);
+    assert_eq!(state.table.view.len(), want);
     assert!(state
+        .table
         .view
         .iter()
         .all(|&i| state.store.rows[i as usize].time >= from));
@@ -841,7 +846,7 @@ fn state_sorts_filters_selects_and_exports() {
     assert_eq!(state.selected_position(), Some(0));
     state.apply(Action::SelectLast, 0.0);
     state.apply(Action::MoveSelection(3), 0.0);
-    assert_eq!(state.selected_position(), Some(state.view.len() - 1));
+    assert_eq!(state.selected_position(), Some(state.table.view.len() - 1));
     // Opening the detail asks the worker for the row's bytes.
     let asked = state.apply(Action::OpenDetail, 0.0);
     assert!(matches!(asked.as_slice(), [Request::Detail { .. }]));
@@ -866,6 +871,7 @@ fn state_sorts_filters_selects_and_exports() {
     assert!(*csv);
     assert_eq!(rows.len(), 100);
     let view: Vec<(u64, u64)> = state
+        .table
         .view
         .iter()
         .map(|&i| {
@@ -875,7 +881,7 @@ fn state_sorts_filters_selects_and_exports() {
         .collect();
     let asked_rows: Vec<(u64, u64)> = rows.iter().map(|r| (r.start, r.end)).collect();
     assert_eq!(asked_rows, view);
-    for (row, &i) in rows.iter().zip(&state.view) {
+    for (row, &i) in rows.iter().zip(&state.table.view) {
         let want: Vec<String> = state.rules_matched(i).map(|r| r.id.clone()).collect();
         assert_eq!(row.findings, want);
     }
@@ -894,10 +900,10 @@ fn state_sorts_filters_selects_and_exports() {
         }),
         0.0,
     );
-    let ready = state.export.ready.take().unwrap();
+    let ready = state.table.export.ready.take().unwrap();
     assert_eq!(ready.name, "keytrail-events.csv");
-    assert_eq!(state.export.lost, 2);
-    assert!(state.export.waiting.is_none());
+    assert_eq!(state.table.export.lost, 2);
+    assert!(state.table.export.waiting.is_none());
 }
 
 #[wasm_bindgen_test]
@@ -939,8 +945,11 @@ fn sort_and_filter_a_million_rows() {
         let start = now_ms();
         state.apply(action, 0.0);
         let ms = now_ms() - start;
-        console_log!("{label}: {ms:.1} ms ({} rows shown)", state.view.len());
-        state.view.clone()
+        console_log!(
+            "{label}: {ms:.1} ms ({} rows shown)",
+            state.table.view.len()
+        );
+        state.table.view.clone()
     };
     let by_time = time("sort by time", Action::SortBy(Column::Time));
     assert_eq!(by_time.len(), 1_000_000);
@@ -1189,7 +1198,7 @@ async fn status_bar_shows_the_event_count() {
     state.apply(progress(0, 1024, 42, false), 0.0);
     let props = StatusBarProps {
         text: &EN,
-        state: Shared::new(Rc::new(RefCell::new(state))),
+        state: Shared::new(Rc::new(RefCell::new(state)), Parts::ALL),
     };
     let app = yew::Renderer::<StatusBar>::with_root_and_props(root.clone(), props).render();
     let count = || {
@@ -1226,7 +1235,7 @@ async fn account_chart_labels_keep_the_start_of_long_names() {
         .store
         .strings
         .intern("Export of persistent cryptographic key.");
-    state.bars = vec![AccountBars {
+    state.charts.bars = vec![AccountBars {
         account,
         total: 3,
         segments: vec![Segment {
@@ -1237,7 +1246,7 @@ async fn account_chart_labels_keep_the_start_of_long_names() {
     }];
     let props = ChartProps {
         text: &EN,
-        state: Shared::new(Rc::new(RefCell::new(state))),
+        state: Shared::new(Rc::new(RefCell::new(state)), Parts::ALL),
         on_action: yew::Callback::noop(),
     };
     let app = yew::Renderer::<AccountChart>::with_root_and_props(root.clone(), props).render();
@@ -1293,7 +1302,7 @@ async fn session_timeline_puts_key_sessions_first_and_folds_service_logons() {
     };
     let mut state = AppState::new();
     let account = state.store.strings.intern("WORKGROUP\\DESKTOP-K3M9Q2LT7$");
-    state.timeline = Some(TimelineState {
+    state.charts.timeline = Some(TimelineState {
         account,
         token: 1,
         sessions: Some(sessions),
@@ -1301,7 +1310,7 @@ async fn session_timeline_puts_key_sessions_first_and_folds_service_logons() {
     });
     let props = FindingsProps {
         text: &EN,
-        state: Shared::new(Rc::new(RefCell::new(state))),
+        state: Shared::new(Rc::new(RefCell::new(state)), Parts::ALL),
         on_action: yew::Callback::noop(),
     };
     let app = yew::Renderer::<SessionTimeline>::with_root_and_props(root.clone(), props).render();
@@ -1394,10 +1403,10 @@ async fn events_without_a_name_show_their_bare_id() {
         let root = document.create_element("div").unwrap();
         document.body().unwrap().append_child(&root).unwrap();
         let mut state = AppState::new();
-        state.facets.event_ids = vec![(4797, 2), (5059, 1), (6417, 3), (7045, 5)];
+        state.charts.facets.event_ids = vec![(4797, 2), (5059, 1), (6417, 3), (7045, 5)];
         let props = FiltersProps {
             text,
-            state: Shared::new(Rc::new(RefCell::new(state))),
+            state: Shared::new(Rc::new(RefCell::new(state)), Parts::ALL),
             on_action: yew::Callback::noop(),
         };
         let app = yew::Renderer::<Filters>::with_root_and_props(root.clone(), props).render();
@@ -1468,14 +1477,22 @@ async fn findings_mark_rows_and_details_link_sessions() {
         .unwrap();
     pump(&mut state, &mut reports, |s| !s.load.busy()).await;
     assert_eq!(state.store.len(), 3);
-    let rule = |id: &str| state.rules.rules().iter().position(|r| r.id == id).unwrap();
+    let rule = |id: &str| {
+        state
+            .rules
+            .set
+            .rules()
+            .iter()
+            .position(|r| r.id == id)
+            .unwrap()
+    };
     let machine = rule("machine-key-export-not-system");
     let exports = rule("export-any");
     // Both exports are exports; only svc-backup's is a machine-key export by a non-system account.
-    assert_eq!(state.tallies[exports].total, 2);
-    assert_eq!(state.tallies[machine].total, 1);
+    assert_eq!(state.rules.tallies[exports].total, 2);
+    assert_eq!(state.rules.tallies[machine].total, 1);
     state.apply(Action::FilterRule(machine), 0.0);
-    assert_eq!(state.view, [1]);
+    assert_eq!(state.table.view, [1]);
 
     // Its detail links to the 4624 of its session; SYSTEM's is named.
     let detail = open_detail(&mut state, &mut requests, &mut reports, 0).await;
@@ -1503,10 +1520,20 @@ async fn findings_mark_rows_and_details_link_sessions() {
         requests.send(request).await.unwrap();
     }
     pump(&mut state, &mut reports, |s| {
-        s.timeline.as_ref().is_some_and(|t| t.sessions.is_some())
+        s.charts
+            .timeline
+            .as_ref()
+            .is_some_and(|t| t.sessions.is_some())
     })
     .await;
-    let sessions = state.timeline.as_ref().unwrap().sessions.as_ref().unwrap();
+    let sessions = state
+        .charts
+        .timeline
+        .as_ref()
+        .unwrap()
+        .sessions
+        .as_ref()
+        .unwrap();
     assert_eq!(sessions.len(), 1);
     assert_eq!(sessions[0].account, "CONTOSO\\svc-backup");
 
@@ -1516,19 +1543,35 @@ async fn findings_mark_rows_and_details_link_sessions() {
     )
     .unwrap();
     state.apply(Action::SetRules(only_system), 0.0);
-    assert_eq!(state.tallies.len(), 1);
+    assert_eq!(state.rules.tallies.len(), 1);
     // A 4624's account is the one that logged on (svc-backup), not the SYSTEM that reported it.
-    assert_eq!(state.tallies[0].total, 1);
+    assert_eq!(state.rules.tallies[0].total, 1);
     assert_eq!(state.store.findings, [0, 0, 1]);
     let broken =
         keytrail::model::rules::RuleFile::from_json(r#"[{"id":"x","key_names":[{"regex":"("}]}]"#)
             .unwrap();
     state.apply(Action::SetRules(broken), 0.0);
     assert!(state
-        .rules_error
+        .rules
+        .error
         .as_deref()
         .is_some_and(|e| e.contains("rule `x`")));
-    assert_eq!(state.rules.rules()[0].id, "sys");
+    assert_eq!(state.rules.set.rules()[0].id, "sys");
+
+    // Clear all keeps the rules in use (with nothing counted) and the worker, and nothing else.
+    assert!(!state.table.filter.is_empty() && state.rules.error.is_some());
+    let generation = state.generation;
+    let asked = state.apply(Action::Clear, 0.0);
+    assert!(matches!(asked[..], [Request::Clear { generation: g }] if g == generation + 1));
+    assert_eq!(state.generation, generation + 1);
+    assert_eq!(state.rules.set.rules()[0].id, "sys");
+    assert_eq!(state.rules.tallies.len(), 1);
+    assert_eq!(state.rules.tallies[0].total, 0);
+    assert!(state.rules.error.is_none());
+    assert!(state.load.ready && state.load.files.is_empty() && state.load.problems.is_empty());
+    assert!(state.store.is_empty() && state.table.view.is_empty());
+    assert!(state.table.filter.is_empty() && state.charts.timeline.is_none());
+    assert!(state.charts.bars.is_empty() && state.detail.content.is_none());
 }
 
 /// Business hours in the browser: the zone's offsets come from the browser's own time zone
@@ -1677,4 +1720,99 @@ fn preset_rules_are_worded_by_the_catalogue() {
         ..own
     };
     assert_eq!(rule_title(&own_ja, Lang::Ja), "当社のエクスポート");
+}
+
+/// The state times `query::select` with the clock it is given, never the browser's.
+#[wasm_bindgen_test]
+fn the_select_is_timed_with_the_clock_passed_in() {
+    use keytrail::web::state::Clock;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static TICKS: AtomicU32 = AtomicU32::new(0);
+    // Every reading is 7 ms after the one before.
+    fn clock() -> f64 {
+        f64::from(TICKS.fetch_add(7, Ordering::Relaxed))
+    }
+    let mut state = AppState::with_clock(Clock(clock));
+    state.apply(Action::SetText("x".into()), 0.0);
+    assert_eq!(state.table.last_select_ms, Some(7.0));
+    // The default clock stands still.
+    let mut state = AppState::new();
+    state.apply(Action::SetText("x".into()), 0.0);
+    assert_eq!(state.table.last_select_ms, Some(0.0));
+}
+
+/// Each action changes only the parts of the state it is about, so that a view showing other
+/// parts is not drawn again: moving the selection or opening a detail leaves the charts and the
+/// findings alone.
+#[wasm_bindgen_test]
+fn actions_change_only_their_parts() {
+    let mut state = synthetic(400);
+    let bob = state.store.strings.find("CORP\\bob").unwrap();
+    let changed = |state: &mut AppState, action: Action| {
+        let before = state.versions();
+        state.apply(action, 0.0);
+        state.versions().changed_since(before)
+    };
+    // Selection and detail: the table and the detail pane only.
+    assert_eq!(changed(&mut state, Action::SelectFirst), Parts::TABLE);
+    assert_eq!(changed(&mut state, Action::MoveSelection(3)), Parts::TABLE);
+    assert_eq!(changed(&mut state, Action::OpenDetail), Parts::DETAIL);
+    assert_eq!(
+        changed(&mut state, Action::MoveSelection(1)),
+        Parts::TABLE | Parts::DETAIL
+    );
+    assert_eq!(
+        changed(
+            &mut state,
+            Action::SelectAt {
+                position: 7,
+                open: true
+            }
+        ),
+        Parts::TABLE | Parts::DETAIL
+    );
+    assert_eq!(changed(&mut state, Action::CloseDetail), Parts::DETAIL);
+    assert_eq!(
+        changed(&mut state, Action::SortBy(Column::Time)),
+        Parts::TABLE
+    );
+    // A filter: its rows; the charts too when it is about accounts.
+    assert_eq!(
+        changed(&mut state, Action::SetText("le-key".into())),
+        Parts::FILTER | Parts::TABLE
+    );
+    assert_eq!(
+        changed(&mut state, Action::ToggleAccount(bob)),
+        Parts::FILTER | Parts::TABLE | Parts::CHARTS
+    );
+    assert_eq!(
+        changed(&mut state, Action::FilterRule(0)),
+        Parts::FILTER | Parts::TABLE
+    );
+    // New rules mark the rows again (their flags are in the table).
+    let file = state.rules.set.file();
+    assert_eq!(
+        changed(&mut state, Action::SetRules(file)),
+        Parts::RULES | Parts::FILTER | Parts::TABLE
+    );
+    assert_eq!(changed(&mut state, Action::Cancel), Parts::NONE);
+    assert_eq!(
+        changed(&mut state, Action::Report(Report::Ready)),
+        Parts::LOAD
+    );
+    assert_eq!(changed(&mut state, Action::Clear), Parts::ALL);
+}
+
+/// A component's handle on the state compares equal until a part it shows changes.
+#[wasm_bindgen_test]
+fn shared_handles_differ_only_when_their_parts_change() {
+    let state = Rc::new(RefCell::new(synthetic(50)));
+    let charts = || Shared::new(state.clone(), Parts::CHARTS | Parts::FILTER);
+    let table = || Shared::new(state.clone(), Parts::TABLE);
+    let (charts_before, table_before) = (charts(), table());
+    state.borrow_mut().apply(Action::MoveSelection(2), 0.0);
+    assert!(charts() == charts_before);
+    assert!(table() != table_before);
+    state.borrow_mut().apply(Action::SetText("x".into()), 0.0);
+    assert!(charts() != charts_before);
 }

@@ -31,6 +31,20 @@ pub fn blob_len(blob: &web_sys::Blob) -> u64 {
     gloo::file::Blob::from(blob.clone()).size()
 }
 
+/// `performance.now()` where there is one (0 elsewhere).
+pub fn now_ms() -> f64 {
+    let global = js_sys::global();
+    js_sys::Reflect::get(&global, &"performance".into())
+        .ok()
+        .filter(|p| !p.is_undefined())
+        .and_then(|p| {
+            let now = js_sys::Reflect::get(&p, &"now".into()).ok()?;
+            let now: js_sys::Function = wasm_bindgen::JsCast::dyn_into(now).ok()?;
+            now.call0(&p).ok()?.as_f64()
+        })
+        .unwrap_or(0.0)
+}
+
 /// Mounts the viewer on `<body>`. Called by the `app` binary.
 pub fn start_app() {
     yew::Renderer::<view::App>::new().render();

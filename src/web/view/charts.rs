@@ -49,9 +49,10 @@ pub fn family(operation: &str) -> usize {
 /// click on the name or the bar filters the table to that account.
 #[component]
 pub fn AccountChart(props: &ChartProps) -> Html {
+    super::renders::count("AccountChart");
     let text = props.text;
     let app = props.state.get();
-    let bars = &app.bars;
+    let bars = &app.charts.bars;
     if bars.is_empty() {
         return html! {
             <figure class="chart" data-testid="account-chart">
@@ -76,7 +77,7 @@ pub fn AccountChart(props: &ChartProps) -> Html {
     let scale = |n: u64| n as f64 * plot as f64 / max as f64;
     let n = i64::try_from(bars.len()).unwrap_or(0);
     let height = TOP + n * ROW + AXIS;
-    let selected = &app.filter.accounts;
+    let selected = &app.table.filter.accounts;
     // Names fit between the left edge and the bars, shortened with a `…` when they do not.
     #[allow(clippy::cast_precision_loss)]
     let label_room = (LABEL - 8 - LABEL_X) as f64 / FONT_PX;
@@ -200,9 +201,10 @@ pub fn bucket_label(text: &Text, ns: i64) -> String {
 /// per account.
 #[component]
 pub fn ActivityChart(props: &ChartProps) -> Html {
+    super::renders::count("ActivityChart");
     let text = props.text;
     let app = props.state.get();
-    let Some(activity) = app.activity.as_ref().filter(|a| {
+    let Some(activity) = app.charts.activity.as_ref().filter(|a| {
         a.series
             .first()
             .is_some_and(|(_, counts)| !counts.is_empty())

@@ -1,11 +1,12 @@
 use yew::prelude::*;
 
-use super::findings::{row_findings, session_section};
+use super::findings::{logon_type_label, or_dash, row_findings, time_text};
 use super::{copy_text, Shared};
+use crate::model::session::Session;
 use crate::web::explain;
-use crate::web::protocol::{Detail, FieldLine};
+use crate::web::protocol::{Detail, FieldLine, SessionLink};
 use crate::web::state::{Action, AppState, DetailState};
-use crate::web::text::{code_in, event_label, event_name, visible, Text};
+use crate::web::text::{code_in, event_label, event_name, visible, RuleText, Text};
 
 /// Props of [`DetailPane`].
 #[derive(Properties, PartialEq)]
@@ -119,7 +120,7 @@ fn field_rows(
 }
 
 fn selected_findings(text: &'static Text, app: &AppState, on_action: &Callback<Action>) -> Html {
-    match app.selected {
+    match app.table.selected {
         Some(i) if (i as usize) < app.store.rows.len() => row_findings(text, app, i, on_action),
         _ => Html::default(),
     }
@@ -129,6 +130,7 @@ fn selected_findings(text: &'static Text, app: &AppState, on_action: &Callback<A
 /// Windows' own rendering, the raw XML, copy buttons.
 #[component]
 pub fn DetailPane(props: &DetailPaneProps) -> Html {
+    super::renders::count("DetailPane");
     let text = props.text;
     let app = props.state.get();
     let on_close = {
@@ -142,7 +144,7 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
         Callback::from(move |what: String| copied.set(Some(what)))
     };
     // Another event: nothing of it was copied yet.
-    let token = match &app.detail {
+    let token = match &app.detail.content {
         Some(DetailState::Ready(detail)) => Some(detail.token),
         _ => None,
     };
@@ -150,7 +152,7 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
         let copied = copied.clone();
         use_effect_with(token, move |_| copied.set(None));
     }
-    let body = match &app.detail {
+    let body = match &app.detail.content {
         None => html! { <p class="quiet">{ text.select_hint }</p> },
         Some(DetailState::Loading { .. }) => html! { <p class="quiet">{ text.loading }</p> },
         Some(DetailState::Ready(detail)) => {
@@ -161,7 +163,7 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
                 let state = props.state.clone();
                 let done = on_copied.reform(move |()| what.to_string());
                 Callback::from(move |_: MouseEvent| {
-                    if let Some(DetailState::Ready(detail)) = &state.get().detail {
+                    if let Some(DetailState::Ready(detail)) = &state.get().detail.content {
                         copy_text(&make(detail), done.clone());
                     }
                 })
@@ -227,5 +229,58 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
             </header>
             <div class="detail-body">{ body }</div>
         </aside>
+    }
+}
+
+/// The detail pane's logon session: where the event's logon ID leads.
+pub fn session_section(text: &'static Text, link: Option<&SessionLink>, busy: bool) -> Html {
+    let t = &text.rules;
+    let Some(link) = link else {
+        return Html::default();
+    };
+    let body = match link {
+        SessionLink::WellKnown(name) => html! {
+            <p data-testid="session-well-known">{ t.well_known }{ " " }<strong>{ name }</strong></p>
+        },
+        SessionLink::NotInExport => html! {
+            <>
+                <p data-testid="session-missing">{ t.not_in_export }</p>
+                if busy { <p class="quiet">{ t.still_reading }</p> }
+            </>
+        },
+        SessionLink::Session(s) => session_fields(t, s),
+    };
+    html! {
+        <section class="detail-session" data-testid="detail-session">
+            <h4>{ t.session }</h4>
+            { body }
+        </section>
+    }
+}
+
+/// A logon session's fields, as a definition list.
+fn session_fields(t: &RuleText, s: &Session) -> Html {
+    let logoff = s
+        .logoff_time
+        .map_or_else(|| t.no_logoff.to_string(), |x| time_text(Some(x)));
+    let privileges = if s.privileges.is_empty() {
+        t.no_privileges.to_string()
+    } else {
+        s.privileges.join(", ")
+    };
+    let rows = [
+        (t.logon_type, logon_type_label(s)),
+        (t.workstation, or_dash(&s.workstation).to_string()),
+        (t.ip, or_dash(&s.ip_address).to_string()),
+        (t.auth, or_dash(&s.authentication_package).to_string()),
+        (t.logon_process, or_dash(&s.logon_process).to_string()),
+        (t.logon_time, time_text(s.logon_time)),
+        (t.logoff_time, logoff),
+        (t.privileges, privileges),
+    ];
+    html! {
+        <dl class="session" data-testid="session-fields">
+            { for rows.into_iter().map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }
+        </dl>
     }
 }

@@ -78,12 +78,13 @@ fn cell_text(text: &Text, state: &AppState, row: u32, column: Column) -> String 
 /// mouse or the keyboard (arrows, Page Up/Down, Home, End; Enter opens the detail).
 #[component]
 pub fn EventTable(props: &EventTableProps) -> Html {
+    super::renders::count("EventTable");
     let text = props.text;
     let scroller = use_node_ref();
     let scroll_top = use_state(|| 0_i32);
     let viewport = use_state(|| DEFAULT_VIEWPORT);
     let app = props.state.get();
-    let rows = app.view.len();
+    let rows = app.table.view.len();
     let columns = visible_columns(&app);
     let selected_position = app.selected_position();
 
@@ -147,7 +148,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
 
     let (start, end) = window(*scroll_top, *viewport, rows);
     let span = columns.len().to_string();
-    let sort = app.sort;
+    let sort = app.table.sort;
     let headers = columns.iter().map(|&column| {
         let aria = match sort {
             Some(s) if s.column == column && s.descending => "descending",
@@ -173,7 +174,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
         }
     });
     let body = (start..end).map(|position| {
-        let row = app.view[position];
+        let row = app.table.view[position];
         let outcome = app.store.rows.get(row as usize).and_then(|r| r.outcome.get());
         let is_selected = selected_position == Some(position);
         let onclick = {
@@ -182,7 +183,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
         };
         let flagged = app.store.findings_of(row as usize) != 0;
         let routine = flagged
-            .then(|| app.rules.routine().pattern(app.store.routine_of(row as usize)))
+            .then(|| app.rules.set.routine().pattern(app.store.routine_of(row as usize)))
             .flatten();
         let class = classes!(
             "row",

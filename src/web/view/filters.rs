@@ -29,9 +29,10 @@ fn input_value(e: &Event) -> Option<String> {
 /// Search, filter lists, time range, row count and the exports.
 #[component]
 pub fn Filters(props: &FiltersProps) -> Html {
+    super::renders::count("Filters");
     let text = props.text;
     let app = props.state.get();
-    let filter = &app.filter;
+    let filter = &app.table.filter;
     let on = |f: fn(String) -> Option<Action>| {
         let cb = props.on_action.clone();
         move |value: Option<String>| {
@@ -117,7 +118,7 @@ pub fn Filters(props: &FiltersProps) -> Html {
                 <span>{ text.filter_event }</span>
                 <select data-testid="filter-event" onchange={on_event}>
                     <option value="" selected={event_id.is_none()}>{ text.all }</option>
-                    { for app.facets.event_ids.iter().map(|&(id, count)| html! {
+                    { for app.charts.facets.event_ids.iter().map(|&(id, count)| html! {
                         <option value={id.to_string()} selected={event_id == Some(id)}>
                             { event_label(text.lang, id) }{ format!(" ({count})") }
                         </option>
@@ -130,7 +131,7 @@ pub fn Filters(props: &FiltersProps) -> Html {
                     <option value="" selected={account.is_none()}>
                         { if several_accounts { format!("{} ({})", text.filter_account, filter.accounts.len()) } else { text.all.to_string() } }
                     </option>
-                    { for app.facets.accounts.iter().map(|&(sym, count)| {
+                    { for app.charts.facets.accounts.iter().map(|&(sym, count)| {
                         let name = account_name(&app.store, sym, text);
                         html! {
                             <option value={sym.0.to_string()} selected={!several_accounts && account == Some(sym)}>
@@ -144,7 +145,7 @@ pub fn Filters(props: &FiltersProps) -> Html {
                 <span>{ text.filter_operation }</span>
                 <select data-testid="filter-operation" onchange={on_operation}>
                     <option value="" selected={operation.is_none()}>{ text.all }</option>
-                    { for app.facets.operations.iter().map(|&(sym, count)| html! {
+                    { for app.charts.facets.operations.iter().map(|&(sym, count)| html! {
                         <option value={sym.0.to_string()} selected={operation == Some(sym)}>
                             { format!("{} ({count})", value_in(text.lang, &visible(app.store.str(sym)))) }
                         </option>
@@ -173,18 +174,18 @@ pub fn Filters(props: &FiltersProps) -> Html {
                 disabled={filter.is_empty()} onclick={on_reset}>{ text.reset_filters }</button>
             <span class="spacer"></span>
             <span class="row-count">
-                <span data-testid="row-count">{ app.view.len() }</span>
+                <span data-testid="row-count">{ app.table.view.len() }</span>
                 { " " }{ text.rows_shown }{ " " }{ app.store.rows.len() }
             </span>
             <button type="button" class="button secondary" data-testid="export-csv"
-                disabled={app.export.waiting.is_some()} onclick={on_csv}>{ text.export_csv }</button>
+                disabled={app.table.export.waiting.is_some()} onclick={on_csv}>{ text.export_csv }</button>
             <button type="button" class="button secondary" data-testid="export-json"
-                disabled={app.export.waiting.is_some()} onclick={on_json}>{ text.export_json }</button>
-            if app.export.waiting.is_some() {
+                disabled={app.table.export.waiting.is_some()} onclick={on_json}>{ text.export_json }</button>
+            if app.table.export.waiting.is_some() {
                 <span class="quiet" data-testid="exporting">{ text.exporting }</span>
             }
-            if app.export.lost > 0 {
-                <span class="warning" data-testid="export-lost">{ app.export.lost }{ " " }{ text.export_lost }</span>
+            if app.table.export.lost > 0 {
+                <span class="warning" data-testid="export-lost">{ app.table.export.lost }{ " " }{ text.export_lost }</span>
             }
         </section>
     }

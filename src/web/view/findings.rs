@@ -1,5 +1,5 @@
 //! Findings: the monitoring rules with their match counts (a click filters the table), their
-//! editor, and the logon-session views (the detail pane's session, an account's timeline).
+//! editor, and the pieces of the detail pane and the timeline that show findings and sessions.
 
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -13,10 +13,9 @@ use crate::model::routine::RoutinePattern;
 use crate::model::rules::{self, presets, Hours, Pattern, RowSubject, RuleFile};
 use crate::model::session::Session;
 use crate::model::store::Row;
-use crate::web::protocol::SessionLink;
 use crate::web::state::{Action, AppState};
 pub use crate::web::text::rule_title;
-use crate::web::text::{reason_in, rule_explanation, visible, Lang, RuleText, Text};
+use crate::web::text::{reason_in, rule_explanation, visible, Lang, Text};
 
 /// Props of [`FindingsPanel`] and [`SessionTimeline`].
 #[derive(Properties, PartialEq)]
@@ -55,15 +54,16 @@ fn keep(file: &RuleFile) {
 /// opens below.
 #[component]
 pub fn FindingsPanel(props: &FindingsProps) -> Html {
+    super::renders::count("FindingsPanel");
     let text = props.text;
     let t = &text.rules;
     let ja = text.lang == Lang::Ja;
     let editing = use_state(|| false);
     let app = props.state.get();
-    let chips = app.rules.rules().iter().enumerate().map(|(i, rule)| {
-        let tally = app.tallies.get(i).cloned().unwrap_or_default();
+    let chips = app.rules.set.rules().iter().enumerate().map(|(i, rule)| {
+        let tally = app.rules.tallies.get(i).cloned().unwrap_or_default();
         let needs = tally.needs_look();
-        let active = app.filter.findings == 1 << i && app.filter.routine == Some(0);
+        let active = app.table.filter.findings == 1 << i && app.table.filter.routine == Some(0);
         let onclick = {
             let cb = props.on_action.clone();
             Callback::from(move |_: MouseEvent| cb.emit(Action::FilterRule(i)))
@@ -82,18 +82,20 @@ pub fn FindingsPanel(props: &FindingsProps) -> Html {
     });
     // Routine matches, one line per pattern after the chips: how many events, which Windows
     // component does it and why, and which rules they match.
-    let any_rules = u32::MAX >> (32 - app.rules.len().clamp(1, 32));
+    let any_rules = u32::MAX >> (32 - app.rules.set.len().clamp(1, 32));
     let routine_lines: Vec<Html> = app
+        .rules
         .routine_rows
         .iter()
         .filter_map(|&(class, n)| {
-            let p = app.rules.routine().pattern(class)?;
-            let active = app.filter.findings == any_rules && app.filter.routine == Some(class);
+            let p = app.rules.set.routine().pattern(class)?;
+            let active = app.table.filter.findings == any_rules && app.table.filter.routine == Some(class);
             let by_rule: Vec<String> = app
                 .rules
+                .set
                 .rules()
                 .iter()
-                .zip(&app.tallies)
+                .zip(&app.rules.tallies)
                 .filter_map(|(rule, t)| {
                     let k = t.patterns.iter().find(|&&(c, _)| c == class)?.1;
                     Some(format!("{} {k}", rule_title(rule, text.lang)))
@@ -113,8 +115,8 @@ pub fn FindingsPanel(props: &FindingsProps) -> Html {
             })
         })
         .collect();
-    let about = app.rules.rules().iter().enumerate().map(|(i, rule)| {
-        let tally = app.tallies.get(i);
+    let about = app.rules.set.rules().iter().enumerate().map(|(i, rule)| {
+        let tally = app.rules.tallies.get(i);
         let accounts = tally
             .map(|t| t.accounts.iter().take(6).collect::<Vec<_>>())
             .unwrap_or_default();
@@ -154,8 +156,8 @@ pub fn FindingsPanel(props: &FindingsProps) -> Html {
         let editing = editing.clone();
         Callback::from(move |_: MouseEvent| editing.set(!*editing))
     };
-    let showing = match app.filter.routine {
-        _ if app.filter.findings == 0 => None,
+    let showing = match app.table.filter.routine {
+        _ if app.table.filter.findings == 0 => None,
         Some(0) => Some(t.showing),
         Some(_) => Some(t.showing_routine),
         None => None,
@@ -177,7 +179,7 @@ pub fn FindingsPanel(props: &FindingsProps) -> Html {
             if let Some(s) = showing {
                 <p class="quiet showing">{ s }</p>
             }
-            if let Some(err) = &app.rules_error {
+            if let Some(err) = &app.rules.error {
                 <p class="error" data-testid="rules-error">{ t.error }{ " " }{ err }</p>
             }
             <details class="findings-more">
@@ -201,6 +203,7 @@ fn input_value(r: &NodeRef) -> String {
 /// and whether the browser keeps the rules.
 #[component]
 fn RuleEditor(props: &FindingsProps) -> Html {
+    super::renders::count("RuleEditor");
     let text = props.text;
     let t = &text.rules;
     let app = props.state.get();
@@ -221,6 +224,7 @@ fn RuleEditor(props: &FindingsProps) -> Html {
 
     let current_keys = app
         .rules
+        .set
         .rules()
         .iter()
         .find(|r| r.id == rules::SENSITIVE_KEY_RULE)
@@ -229,11 +233,12 @@ fn RuleEditor(props: &FindingsProps) -> Html {
         .unwrap_or_default();
     let hours = app
         .rules
+        .set
         .rules()
         .iter()
         .find_map(|r| r.outside_hours.clone())
         .unwrap_or_default();
-    let file = app.rules.file();
+    let file = app.rules.set.file();
     let json = file.to_json();
     // Fields show the rules in use: a new key replaces them when the rules change.
     let stamp = {
@@ -252,8 +257,8 @@ fn RuleEditor(props: &FindingsProps) -> Html {
         move |file: RuleFile| {
             cb.emit(Action::SetRules(file));
             let app = state.get();
-            if *kept && app.rules_error.is_none() {
-                keep(&app.rules.file());
+            if *kept && app.rules.error.is_none() {
+                keep(&app.rules.set.file());
             }
         }
     };
@@ -262,7 +267,7 @@ fn RuleEditor(props: &FindingsProps) -> Html {
         let apply_file = apply_file.clone();
         let state = props.state.clone();
         move |change: &dyn Fn(&mut RuleFile)| {
-            let mut file = state.get().rules.file();
+            let mut file = state.get().rules.set.file();
             change(&mut file);
             apply_file(file);
         }
@@ -343,7 +348,7 @@ fn RuleEditor(props: &FindingsProps) -> Html {
     let on_export = {
         let state = props.state.clone();
         Callback::from(move |_: MouseEvent| {
-            let json = state.get().rules.file().to_json();
+            let json = state.get().rules.set.file().to_json();
             download("keytrail-rules.json", "application/json", &json);
         })
     };
@@ -447,7 +452,7 @@ fn RuleEditor(props: &FindingsProps) -> Html {
                 return;
             };
             if input.checked() {
-                keep(&state.get().rules.file());
+                keep(&state.get().rules.set.file());
             } else {
                 remove_setting(RULES_KEY);
             }
@@ -565,8 +570,8 @@ pub fn row_findings(
         row,
         store: &app.store,
     };
-    let matches = app.rules.matches(&subject);
-    let routine = app.rules.routine().pattern(app.store.routine_of(i));
+    let matches = app.rules.set.matches(&subject);
+    let routine = app.rules.set.routine().pattern(app.store.routine_of(i));
     let pair = app.store.pair_of(i).map(|p| {
         let other = &app.store.rows[p];
         let probe = other.outcome.get() == Some(crate::decoder::view::Outcome::Failure);
@@ -631,63 +636,11 @@ pub(crate) fn or_dash(s: &str) -> &str {
     }
 }
 
-/// The detail pane's logon session: where the event's logon ID leads.
-pub fn session_section(text: &'static Text, link: Option<&SessionLink>, busy: bool) -> Html {
-    let t = &text.rules;
-    let Some(link) = link else {
-        return Html::default();
-    };
-    let body = match link {
-        SessionLink::WellKnown(name) => html! {
-            <p data-testid="session-well-known">{ t.well_known }{ " " }<strong>{ name }</strong></p>
-        },
-        SessionLink::NotInExport => html! {
-            <>
-                <p data-testid="session-missing">{ t.not_in_export }</p>
-                if busy { <p class="quiet">{ t.still_reading }</p> }
-            </>
-        },
-        SessionLink::Session(s) => session_fields(t, s),
-    };
-    html! {
-        <section class="detail-session" data-testid="detail-session">
-            <h4>{ t.session }</h4>
-            { body }
-        </section>
-    }
-}
-
 pub(crate) fn logon_type_label(s: &Session) -> String {
     match (s.logon_type, s.logon_type_name.as_deref()) {
         (Some(n), Some(name)) => format!("{n} {name}"),
         (Some(n), None) => n.to_string(),
         _ => "-".into(),
-    }
-}
-
-fn session_fields(t: &RuleText, s: &Session) -> Html {
-    let logoff = s
-        .logoff_time
-        .map_or_else(|| t.no_logoff.to_string(), |x| time_text(Some(x)));
-    let privileges = if s.privileges.is_empty() {
-        t.no_privileges.to_string()
-    } else {
-        s.privileges.join(", ")
-    };
-    let rows = [
-        (t.logon_type, logon_type_label(s)),
-        (t.workstation, or_dash(&s.workstation).to_string()),
-        (t.ip, or_dash(&s.ip_address).to_string()),
-        (t.auth, or_dash(&s.authentication_package).to_string()),
-        (t.logon_process, or_dash(&s.logon_process).to_string()),
-        (t.logon_time, time_text(s.logon_time)),
-        (t.logoff_time, logoff),
-        (t.privileges, privileges),
-    ];
-    html! {
-        <dl class="session" data-testid="session-fields">
-            { for rows.into_iter().map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }
-        </dl>
     }
 }
 

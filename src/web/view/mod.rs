@@ -8,6 +8,7 @@ mod event_table;
 mod filters;
 mod findings;
 mod problem_list;
+mod renders;
 mod status_bar;
 mod timeline;
 
@@ -31,8 +32,9 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::bridge::{use_decode_worker, DecodeWorker, WorkerEvent};
+use super::now_ms;
 use super::protocol::{Request, SourceFile};
-use super::state::{now_ms, Action, AppState};
+use super::state::{Action, AppState, Clock, Parts, Versions};
 use super::text::{Lang, Text};
 use crate::model::rules::{self, Hours, RuleFile};
 
@@ -49,20 +51,25 @@ pub const THEME_KEY: &str = "keytrail.theme";
 /// The monitoring rules, kept only when the user ticks "keep these rules" (never event data).
 pub const RULES_KEY: &str = "keytrail.rules";
 
-/// The page's state shared with the components that render it. Two handles are equal when they
-/// point at the same state at the same [`AppState::version`], so components re-render exactly
-/// when something changed.
+/// The page's state shared with a component, and the [`Parts`] of it the component shows. Two
+/// handles are equal when they point at the same state with the same versions of those parts,
+/// so a component is drawn again exactly when a part it shows changed.
 #[derive(Debug, Clone)]
 pub struct Shared {
     state: Rc<RefCell<AppState>>,
-    version: u64,
+    parts: Parts,
+    versions: Versions,
 }
 
 impl Shared {
-    /// A handle on `state`.
-    pub fn new(state: Rc<RefCell<AppState>>) -> Self {
-        let version = state.borrow().version;
-        Self { state, version }
+    /// A handle on `state` for a component that shows `parts` of it.
+    pub fn new(state: Rc<RefCell<AppState>>, parts: Parts) -> Self {
+        let versions = state.borrow().versions().of(parts);
+        Self {
+            state,
+            parts,
+            versions,
+        }
     }
 
     /// Reads the state.
@@ -73,7 +80,9 @@ impl Shared {
 
 impl PartialEq for Shared {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.state, &other.state) && self.version == other.version
+        Rc::ptr_eq(&self.state, &other.state)
+            && self.parts == other.parts
+            && self.versions == other.versions
     }
 }
 
@@ -266,7 +275,7 @@ fn dispatch(
         }
     }
     // An export the worker finished is offered once.
-    let ready = state.borrow_mut().export.ready.take();
+    let ready = state.borrow_mut().table.export.ready.take();
     if let Some(file) = ready {
         download(file.name, file.mime, &file.text);
     }
@@ -274,12 +283,13 @@ fn dispatch(
     rerender.emit(());
 }
 
-/// Exposes the load timings on `window.__keytrail` (read by the benchmark).
+/// Exposes the load timings on `window.__keytrail` (read by the benchmark), and how many times
+/// each component was drawn (`renders`, read by the end-to-end tests).
 fn publish_timing(state: &AppState) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let t = state.timing;
+    let t = state.load.timing;
     let object = js_sys::Object::new();
     let set = |k: &str, v: Option<f64>| {
         let value = v.map_or(JsValue::NULL, JsValue::from_f64);
@@ -288,9 +298,10 @@ fn publish_timing(state: &AppState) {
     let since = |x: Option<f64>| Some(x? - t.opened?);
     set("firstRowsMs", since(t.first_rows));
     set("doneMs", since(t.done));
-    set("selectMs", state.last_select_ms);
+    set("selectMs", state.table.last_select_ms);
     #[allow(clippy::cast_precision_loss)]
     set("rows", Some(state.store.rows.len() as f64));
+    let _ = js_sys::Reflect::set(&object, &"renders".into(), &renders::counts());
     let _ = js_sys::Reflect::set(&window, &"__keytrail".into(), &object);
 }
 
@@ -299,7 +310,7 @@ fn publish_timing(state: &AppState) {
 pub fn Viewer(props: &ViewerProps) -> Html {
     let text = props.text;
     let state = use_mut_ref(|| {
-        let mut state = AppState::new();
+        let mut state = AppState::with_clock(Clock(now_ms));
         // Kept rules, else the built-in ones with business hours in the browser's time zone.
         let rules = findings::kept_rules().unwrap_or_else(|| {
             let hours = Hours {
@@ -342,11 +353,25 @@ pub fn Viewer(props: &ViewerProps) -> Html {
     };
     *worker_handle.borrow_mut() = Some(worker.clone());
 
+    // Made once: a callback made at every drawing would differ from the last one and draw every
+    // component again.
     let on_action = {
         let state = state.clone();
-        let worker = worker.clone();
+        let handle = worker_handle.clone();
         let rerender = rerender.clone();
-        Callback::from(move |action: Action| dispatch(&state, &worker, action, &rerender))
+        (*use_memo((), move |()| {
+            Callback::from(move |action: Action| {
+                let worker = handle.borrow().clone();
+                match worker {
+                    Some(worker) => dispatch(&state, &worker, action, &rerender),
+                    None => {
+                        let _ = state.borrow_mut().apply(action, now_ms());
+                        rerender.emit(());
+                    }
+                }
+            })
+        }))
+        .clone()
     };
 
     let take_ids = {
@@ -499,13 +524,13 @@ pub fn Viewer(props: &ViewerProps) -> Html {
         })
     };
 
-    let shared = Shared::new(state.clone());
+    let shared = |parts| Shared::new(state.clone(), parts);
     let s = state.borrow();
     let has_files = !s.load.files.is_empty();
     let has_rows = !s.store.rows.is_empty();
     let busy = s.load.busy();
     let ready = s.load.ready;
-    let detail_open = s.detail_open;
+    let detail_open = s.detail.open;
     drop(s);
 
     let on_cancel = {
@@ -566,20 +591,20 @@ pub fn Viewer(props: &ViewerProps) -> Html {
                         onclick={on_paste_box}>{ text.paste_decode }</button>
                 </section>
             }
-            <StatusBar {text} state={shared.clone()} />
+            <StatusBar {text} state={shared(Parts::LOAD)} />
             if has_rows {
-                <Filters {text} state={shared.clone()} on_action={on_action.clone()} />
-                <FindingsPanel {text} state={shared.clone()} on_action={on_action.clone()} />
+                <Filters {text} state={shared(Parts::FILTER | Parts::TABLE | Parts::CHARTS)} on_action={on_action.clone()} />
+                <FindingsPanel {text} state={shared(Parts::RULES | Parts::FILTER)} on_action={on_action.clone()} />
                 <div class={classes!("workspace", detail_open.then_some("with-detail"))}>
-                    <EventTable {text} state={shared.clone()} on_action={on_action.clone()} />
+                    <EventTable {text} state={shared(Parts::TABLE | Parts::RULES | Parts::LOAD)} on_action={on_action.clone()} />
                     if detail_open {
-                        <DetailPane {text} state={shared.clone()} on_action={on_action.clone()} />
+                        <DetailPane {text} state={shared(Parts::DETAIL | Parts::RULES | Parts::LOAD)} on_action={on_action.clone()} />
                     }
                 </div>
                 <section class="charts" data-testid="charts">
-                    <AccountChart {text} state={shared.clone()} on_action={on_action.clone()} />
-                    <ActivityChart {text} state={shared.clone()} on_action={on_action.clone()} />
-                    <SessionTimeline {text} state={shared.clone()} on_action={on_action.clone()} />
+                    <AccountChart {text} state={shared(Parts::CHARTS | Parts::FILTER)} on_action={on_action.clone()} />
+                    <ActivityChart {text} state={shared(Parts::CHARTS)} on_action={on_action.clone()} />
+                    <SessionTimeline {text} state={shared(Parts::CHARTS)} on_action={on_action.clone()} />
                 </section>
             } else if !busy {
                 <section class="empty" data-testid="empty">
@@ -588,7 +613,7 @@ pub fn Viewer(props: &ViewerProps) -> Html {
                     <p class="quiet">{ text.formats }</p>
                 </section>
             }
-            <ProblemList {text} state={shared} />
+            <ProblemList {text} state={shared(Parts::LOAD)} />
         </DropZone>
     }
 }

@@ -34,6 +34,7 @@ pub fn problem_text(text: &Text, p: &ShownProblem) -> String {
 /// The problems found in the input, with how many events were lost.
 #[component]
 pub fn ProblemList(props: &ProblemListProps) -> Html {
+    super::renders::count("ProblemList");
     let text = props.text;
     let app = props.state.get();
     let state = &app.load;

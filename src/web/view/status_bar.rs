@@ -15,6 +15,7 @@ pub struct StatusBarProps {
 /// The event count, the bytes read, the progress bar and one line per file.
 #[component]
 pub fn StatusBar(props: &StatusBarProps) -> Html {
+    super::renders::count("StatusBar");
     let text = props.text;
     let app = props.state.get();
     let state = &app.load;

@@ -31,10 +31,11 @@ const ARROW: f64 = 8.0;
 /// logoff, with that account's key events as ticks on the session they ran in.
 #[component]
 pub fn SessionTimeline(props: &FindingsProps) -> Html {
+    super::renders::count("SessionTimeline");
     let text = props.text;
     let t = &text.rules;
     let app = props.state.get();
-    let Some(tl) = &app.timeline else {
+    let Some(tl) = &app.charts.timeline else {
         return html! {
             <figure class="chart timeline" data-testid="session-timeline">
                 <figcaption>{ t.timeline.trim_end_matches(':') }</figcaption>

@@ -1,0 +1,199 @@
+//! The load part: the files opened, how far each one is decoded, the problems found, and the
+//! timings of the load for the figures.
+
+use super::super::protocol::{ProblemLine, Progress};
+use crate::model::store::BatchError;
+
+/// A file the user opened, as the page tracks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStatus {
+    /// The number given to it when opened (see [`Request::Open`]).
+    pub id: u32,
+    /// Its name, as the browser gave it.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Bytes decoded so far.
+    pub bytes: u64,
+    /// Events decoded so far.
+    pub events: u64,
+    /// Problems found so far.
+    pub problems: u64,
+    /// Events lost so far.
+    pub skipped: u64,
+    /// Events decoded after repairing the input.
+    pub repaired: u64,
+    /// Whether decoding finished.
+    pub done: bool,
+    /// Whether the user cancelled it.
+    pub cancelled: bool,
+    /// Why the browser could not read it, if it could not.
+    pub failed: Option<String>,
+}
+
+/// One problem the page lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShownProblem {
+    /// A problem of an input, as the worker sent it.
+    File {
+        /// The file's number.
+        file: u32,
+        /// The problem.
+        line: ProblemLine,
+    },
+    /// A batch of rows the page refused (lost or repeated between the worker and the page).
+    Batch(BatchError),
+}
+
+impl ShownProblem {
+    /// The file it was found in, if any.
+    pub fn file(&self) -> Option<u32> {
+        match self {
+            Self::File { file, .. } => Some(*file),
+            Self::Batch(_) => None,
+        }
+    }
+
+    /// A stable name for its kind ([`ProblemKind::code`](crate::decoder::ProblemKind::code);
+    /// `batch` for a refused batch), the list's `data-code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::File { line, .. } => line.kind.code(),
+            Self::Batch(_) => "batch",
+        }
+    }
+
+    /// Whether an event was lost because of it.
+    pub fn skip(&self) -> bool {
+        matches!(self, Self::File { line, .. } if line.skip())
+    }
+
+    /// Whether the event was decoded after repairing the input.
+    pub fn repaired(&self) -> bool {
+        matches!(self, Self::File { line, .. } if line.repaired())
+    }
+}
+
+/// Everything the viewer shows about loading.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadState {
+    /// Whether the worker has started and files can be opened.
+    pub ready: bool,
+    /// Whether the worker stopped answering.
+    pub worker_stopped: bool,
+    /// The files opened, in the order they were opened.
+    pub files: Vec<FileStatus>,
+    /// The problems listed, in the order they were reported.
+    pub problems: Vec<ShownProblem>,
+    /// Timings for the figures.
+    pub timing: Timing,
+}
+
+impl LoadState {
+    pub(super) fn opened(&mut self, first_id: u32, files: Vec<(String, u64)>) {
+        for (id, (name, size)) in (first_id..).zip(files) {
+            self.files.push(FileStatus {
+                id,
+                name,
+                size,
+                bytes: 0,
+                events: 0,
+                problems: 0,
+                skipped: 0,
+                repaired: 0,
+                done: false,
+                cancelled: false,
+                failed: None,
+            });
+        }
+    }
+
+    pub(super) fn progress(&mut self, progress: Progress) {
+        let Some(status) = self.file_mut(progress.file) else {
+            return;
+        };
+        status.bytes = progress.bytes;
+        status.events = progress.events;
+        status.problems = progress.problems;
+        status.skipped = progress.skipped;
+        status.repaired = progress.repaired;
+        status.done = progress.done;
+        status.cancelled = progress.cancelled;
+        let file = progress.file;
+        self.problems.extend(
+            progress
+                .new_problems
+                .into_iter()
+                .map(|line| ShownProblem::File { file, line }),
+        );
+    }
+
+    pub(super) fn file_mut(&mut self, id: u32) -> Option<&mut FileStatus> {
+        self.files.iter_mut().find(|f| f.id == id)
+    }
+
+    /// The part after a clear: no files, no problems; whether the worker is there is kept.
+    pub(super) fn cleared(&self) -> Self {
+        Self {
+            ready: self.ready,
+            worker_stopped: self.worker_stopped,
+            ..Self::default()
+        }
+    }
+
+    /// The file numbered `id`.
+    pub fn file(&self, id: u32) -> Option<&FileStatus> {
+        self.files.iter().find(|f| f.id == id)
+    }
+
+    /// Events decoded in all files.
+    pub fn events(&self) -> u64 {
+        self.files.iter().map(|f| f.events).sum()
+    }
+
+    /// Bytes decoded in all files.
+    pub fn bytes_read(&self) -> u64 {
+        self.files.iter().map(|f| f.bytes).sum()
+    }
+
+    /// Size of all files.
+    pub fn bytes_total(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
+    }
+
+    /// Problems found in all files (including those not listed).
+    pub fn problem_count(&self) -> u64 {
+        self.files.iter().map(|f| f.problems).sum()
+    }
+
+    /// Events lost in all files.
+    pub fn skipped(&self) -> u64 {
+        self.files.iter().map(|f| f.skipped).sum()
+    }
+
+    /// Events decoded after a repair, in all files.
+    pub fn repaired(&self) -> u64 {
+        self.files.iter().map(|f| f.repaired).sum()
+    }
+
+    /// Whether some file is still being decoded.
+    pub fn busy(&self) -> bool {
+        self.files.iter().any(|f| !f.done)
+    }
+
+    /// Whether some file was cancelled.
+    pub fn cancelled(&self) -> bool {
+        self.files.iter().any(|f| f.cancelled)
+    }
+}
+
+/// Timings for the figures (ms since page load, `performance.now()`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timing {
+    /// When the current files were opened.
+    pub opened: Option<f64>,
+    /// When their first rows arrived.
+    pub first_rows: Option<f64>,
+    /// When every file was done.
+    pub done: Option<f64>,
+}
