@@ -18,10 +18,10 @@ use keytrail::model::query::{compare_text, Column};
 use keytrail::model::session::{Session, Tick};
 use keytrail::model::store::{Batch, BatchBuilder, Interner, Row, Store, Sym};
 use keytrail::web::codec::JsCodec;
-use keytrail::web::explain;
 use keytrail::web::now_ms;
 use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
 use keytrail::web::state::{parse_time, Action, AppState, DetailState, Parts, TimelineState};
+use keytrail::web::text::explain;
 use keytrail::web::text::{event_label, value_in, visible, Lang, EN, JA};
 use keytrail::web::view::{
     bucket_label, AccountChart, ChartProps, Filters, FiltersProps, FindingsProps, SessionTimeline,

@@ -13,7 +13,6 @@
 
 pub mod bridge;
 pub mod codec;
-pub mod explain;
 pub mod protocol;
 pub mod state;
 pub mod text;

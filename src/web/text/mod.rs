@@ -6,6 +6,7 @@
 //! Field explanations live in [`super::explain`].
 
 pub mod en;
+pub mod explain;
 pub mod ja;
 
 pub use en::{En, EN, EN_RULES};

@@ -3,9 +3,9 @@ use yew::prelude::*;
 use super::findings::{logon_type_label, or_dash, row_findings, time_text};
 use super::{copy_text, Shared};
 use crate::model::session::Session;
-use crate::web::explain;
 use crate::web::protocol::{Detail, FieldLine, SessionLink};
 use crate::web::state::{Action, AppState, DetailState};
+use crate::web::text::explain;
 use crate::web::text::{code_in, event_label, event_name, visible, RuleText, Text};
 
 /// Props of [`DetailPane`].

@@ -1,10 +1,11 @@
-//! What each field means and what to look for, in English and Japanese, written for this tool.
+//! Part of the catalogue (`web::text`): what each field means and what to look for, in English
+//! and Japanese, written for this tool. Each note holds both languages, so none can lack one.
 //!
 //! [`field`] explains one field of an event (System fields and the body fields of 5058, 5059,
 //! 5061, 4624, 4634, 4647 and 4672); [`event`] summarises an event and gives the monitoring
 //! advice for it.
 
-use super::text::Lang;
+use super::Lang;
 
 /// One explanation in both languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
