@@ -30,7 +30,8 @@ use crate::model::criteria::{
     account_in, any, compile_list, key_type_is, operation_in, operation_words, KeyKind, Matcher,
     Pattern, RowSubject, RuleError, Subject,
 };
-use crate::model::store::{Sequences, Store};
+use crate::model::store::{Sequences, Store, Sym};
+use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 /// The built-in patterns, as data with sources.
@@ -376,8 +377,20 @@ impl Routine {
             .and_then(|i| self.patterns.get(i))
     }
 
-    /// Does `ev` match pattern `i`, its follow-up aside?
-    fn first_step<S: Subject + ?Sized>(&self, i: usize, ev: &S) -> bool {
+    /// Does pattern `i` take the key name `name`? (Its globs may be regular expressions: what
+    /// [`classify_rows`] asks once per distinct key name, not once per row.)
+    fn key_name_is(&self, i: usize, name: &str) -> bool {
+        any(&self.compiled[i].key_names, name)
+    }
+
+    /// Does `ev` match pattern `i`, its follow-up aside? The key name is tested last, by
+    /// `key_ok(i, name)`.
+    fn first_step_with<S: Subject + ?Sized>(
+        &self,
+        i: usize,
+        ev: &S,
+        key_ok: &mut dyn FnMut(usize, &str) -> bool,
+    ) -> bool {
         let (p, c) = (&self.patterns[i], &self.compiled[i]);
         if p.event_ids
             .as_ref()
@@ -402,9 +415,6 @@ impl Routine {
         {
             return false;
         }
-        if !any(&c.key_names, ev.key_name()) {
-            return false;
-        }
         if p.failure.is_some_and(|want| ev.failed() != want) {
             return false;
         }
@@ -413,7 +423,7 @@ impl Routine {
                 return false;
             }
         }
-        true
+        c.key_names.is_none() || key_ok(i, ev.key_name())
     }
 
     /// Does `ev` complete the sequence of pattern `i`, as its follow-up?
@@ -432,8 +442,17 @@ impl Routine {
     /// The class of `ev` by the patterns that need no follow-up: the first that matches, or 0.
     /// (A sequence can only be told over many events: see [`classify_rows`].)
     pub fn classify<S: Subject + ?Sized>(&self, ev: &S) -> u8 {
+        self.classify_with(ev, &mut |i, name| self.key_name_is(i, name))
+    }
+
+    /// [`Routine::classify`], with key names tested by `key_ok` (see [`Routine::first_step_with`]).
+    fn classify_with<S: Subject + ?Sized>(
+        &self,
+        ev: &S,
+        key_ok: &mut dyn FnMut(usize, &str) -> bool,
+    ) -> u8 {
         (0..self.patterns.len())
-            .find(|&i| self.compiled[i].then.is_none() && self.first_step(i, ev))
+            .find(|&i| self.compiled[i].then.is_none() && self.first_step_with(i, ev, key_ok))
             .map_or(0, |i| (i + 1) as u8)
     }
 
@@ -470,16 +489,24 @@ pub fn classify_rows(routine: &Routine, store: &mut Store, from: usize) -> Vec<(
     let mut changed = Vec::new();
     let sequences: Vec<usize> = routine.sequences().collect();
     let mut seq = std::mem::take(&mut store.sequences);
+    // Whether pattern `p` takes key name `sym`: each distinct name is matched once per pattern.
+    let mut names: HashMap<(usize, Sym), bool> = HashMap::new();
     for i in from..store.rows.len() {
         let subject = RowSubject {
             row: &store.rows[i],
             store: &*store,
         };
-        let class = routine.classify(&subject);
+        let sym = subject.row.key_name;
+        let mut key_ok = |p: usize, name: &str| {
+            *names
+                .entry((p, sym))
+                .or_insert_with(|| routine.key_name_is(p, name))
+        };
+        let class = routine.classify_with(&subject, &mut key_ok);
         let mut steps = Vec::new();
         if let Some(t) = subject.row.time() {
             for &p in &sequences {
-                let first = routine.first_step(p, &subject);
+                let first = routine.first_step_with(p, &subject, &mut key_ok);
                 let follow = routine.follow_up(p, &subject);
                 if first || follow {
                     steps.push((p, t, first, follow));
