@@ -326,11 +326,17 @@ fn hours_and_days_with_an_offset() {
     let bad = json.replace("America/New_York", "America/Gotham");
     let err = RuleSet::compile(RuleSet::from_json(&bad).unwrap()).unwrap_err();
     assert_eq!(err.rule, "ny");
-    assert!(
-        err.reason.contains("`America/Gotham` is not a time zone"),
-        "{}",
-        err.reason
+    assert_eq!(
+        err.reason,
+        keytrail::model::rules::RuleProblem::Hours(
+            keytrail::model::rules::HoursProblem::UnknownZone {
+                zone: "America/Gotham".into()
+            }
+        )
     );
+    assert!(err
+        .to_string()
+        .contains("`America/Gotham` is not a time zone"));
     assert!(!fires(
         &tokyo,
         &Ev {

@@ -1551,11 +1551,23 @@ async fn findings_mark_rows_and_details_link_sessions() {
         keytrail::model::rules::RuleFile::from_json(r#"[{"id":"x","key_names":[{"regex":"("}]}]"#)
             .unwrap();
     state.apply(Action::SetRules(broken), 0.0);
-    assert!(state
-        .rules
-        .error
-        .as_deref()
-        .is_some_and(|e| e.contains("rule `x`")));
+    let error = state.rules.error.clone().unwrap();
+    assert_eq!(error.rule, "x");
+    assert!(matches!(
+        error.reason,
+        keytrail::model::rules::RuleProblem::Regex { .. }
+    ));
+    // Worded by each language's catalogue: the CLI's English, and Japanese of its own around the
+    // parser's words.
+    assert!(Lang::En
+        .catalogue()
+        .rule_error(&error)
+        .starts_with("rule `x`: "));
+    let ja = Lang::Ja.catalogue().rule_error(&error);
+    assert!(
+        ja.starts_with("ルール `x`: 正規表現を使えません: 「"),
+        "{ja}"
+    );
     assert_eq!(state.rules.set.rules()[0].id, "sys");
 
     // Clear all keeps the rules in use (with nothing counted) and the worker, and nothing else.

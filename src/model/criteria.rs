@@ -56,15 +56,109 @@ pub enum KeyKind {
 /// A rule that cannot be used, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleError {
-    /// The rule's id.
+    /// The rule's id (empty when the file as a whole cannot be read).
     pub rule: String,
     /// What is wrong.
-    pub reason: String,
+    pub reason: RuleProblem,
+}
+
+/// Why a rule or a rules file cannot be used: a value, worded by each language's catalogue
+/// (its [`Display`](fmt::Display) is the English the CLI prints).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RuleProblem {
+    /// More rules than can be used at once.
+    TooManyRules {
+        /// The limit.
+        limit: usize,
+    },
+    /// More routine patterns than can be used at once.
+    TooManyPatterns {
+        /// The limit.
+        limit: usize,
+    },
+    /// The rule's business hours cannot be used.
+    Hours(HoursProblem),
+    /// A `regex` pattern does not compile.
+    Regex {
+        /// What the regular-expression parser reported (its own words).
+        reason: String,
+    },
+    /// A routine pattern's return code is not a number.
+    ReturnCode {
+        /// The code as written.
+        code: String,
+    },
+    /// The file is not rules JSON.
+    Json {
+        /// What the JSON parser reported (its own words).
+        reason: String,
+    },
+}
+
+/// Why business hours cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HoursProblem {
+    /// The time zone is not one this platform knows.
+    UnknownZone {
+        /// The name given.
+        zone: String,
+    },
+    /// The hours are not a range within a day.
+    NotARange {
+        /// The first hour.
+        start: u8,
+        /// The hour after the last.
+        end: u8,
+    },
+    /// A day is not 1 (Monday) to 7 (Sunday).
+    BadDay,
+    /// The offset from UTC is more than any time zone's.
+    OffsetTooLarge {
+        /// The offset, in minutes.
+        minutes: i32,
+    },
 }
 
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.rule.is_empty() {
+            return write!(f, "{}", self.reason);
+        }
         write!(f, "rule `{}`: {}", self.rule, self.reason)
+    }
+}
+
+impl fmt::Display for RuleProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooManyRules { limit } => write!(f, "at most {limit} rules can be used at once"),
+            Self::TooManyPatterns { limit } => {
+                write!(f, "at most {limit} routine patterns can be used at once")
+            }
+            Self::Hours(h) => write!(f, "{h}"),
+            Self::Regex { reason } => f.write_str(reason),
+            Self::ReturnCode { code } => write!(f, "ReturnCode `{code}` is not a number"),
+            Self::Json { reason } => write!(f, "rules JSON: {reason}"),
+        }
+    }
+}
+
+impl fmt::Display for HoursProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownZone { zone } => write!(
+                f,
+                "`{zone}` is not a time zone this platform knows (an IANA name such as Europe/Berlin)"
+            ),
+            Self::NotARange { start, end } => {
+                write!(f, "working hours {start}–{end} are not a range within a day")
+            }
+            Self::BadDay => f.write_str("days are numbered 1 (Monday) to 7 (Sunday)"),
+            Self::OffsetTooLarge { minutes } => write!(
+                f,
+                "an offset from UTC of {minutes} minutes is more than any time zone's"
+            ),
+        }
     }
 }
 
@@ -80,12 +174,14 @@ pub(crate) enum Matcher {
 const GUID_RE: &str = r"\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?";
 
 impl Matcher {
-    pub(crate) fn new(p: &Pattern) -> Result<Self, String> {
+    pub(crate) fn new(p: &Pattern) -> Result<Self, RuleProblem> {
         let build = |re: &str| {
             regex_lite::RegexBuilder::new(re)
                 .case_insensitive(true)
                 .build()
-                .map_err(|e| e.to_string())
+                .map_err(|e| RuleProblem::Regex {
+                    reason: e.to_string(),
+                })
         };
         Ok(match p {
             Pattern::Exact(s) => Self::Exact(s.to_lowercase()),
@@ -155,7 +251,9 @@ pub(crate) fn operation_words(op: &str) -> String {
     table::insertion_string(&code).map_or(code, str::to_string)
 }
 
-pub(crate) fn compile_list(list: &Option<Vec<Pattern>>) -> Result<Option<Vec<Matcher>>, String> {
+pub(crate) fn compile_list(
+    list: &Option<Vec<Pattern>>,
+) -> Result<Option<Vec<Matcher>>, RuleProblem> {
     list.as_ref()
         .map(|l| l.iter().map(Matcher::new).collect())
         .transpose()

@@ -28,11 +28,11 @@
 use crate::decoder::value::parse_number;
 use crate::model::criteria::{
     account_in, any, compile_list, key_type_is, operation_in, operation_words, KeyKind, Matcher,
-    Pattern, RowSubject, RuleError, Subject,
+    Pattern, RowSubject, RuleError, RuleProblem, Subject,
 };
 use crate::model::store::{Sequences, Store, Sym};
-use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// The built-in patterns, as data with sources.
 const TABLE: &str = include_str!("facts/routine_key_activity.tsv");
@@ -326,12 +326,14 @@ impl Routine {
         if patterns.len() > MAX_PATTERNS {
             return Err(RuleError {
                 rule: patterns[MAX_PATTERNS].id.clone(),
-                reason: format!("at most {MAX_PATTERNS} routine patterns can be used at once"),
+                reason: RuleProblem::TooManyPatterns {
+                    limit: MAX_PATTERNS,
+                },
             });
         }
         let mut compiled = Vec::with_capacity(patterns.len());
         for p in &patterns {
-            let err = |reason: String| RuleError {
+            let err = |reason: RuleProblem| RuleError {
                 rule: p.id.clone(),
                 reason,
             };
@@ -341,8 +343,11 @@ impl Routine {
                 .map(|codes| {
                     codes
                         .iter()
-                        .map(|c| parse_number(c).ok_or(format!("ReturnCode `{c}` is not a number")))
-                        .collect::<Result<Vec<u64>, String>>()
+                        .map(|c| {
+                            parse_number(c)
+                                .ok_or_else(|| RuleProblem::ReturnCode { code: c.clone() })
+                        })
+                        .collect::<Result<Vec<u64>, RuleProblem>>()
                 })
                 .transpose()
                 .map_err(err)?;

@@ -28,7 +28,7 @@ use crate::model::criteria::{
     account_in, any, compile_list, key_type_is, operation_in, operation_words, Matcher,
 };
 pub use crate::model::criteria::{
-    key_type_words, KeyKind, Pattern, RowSubject, RuleError, Subject,
+    key_type_words, HoursProblem, KeyKind, Pattern, RowSubject, RuleError, RuleProblem, Subject,
 };
 use crate::model::routine::{self, Routine, RoutinePattern};
 use crate::model::store::{Row, Store, Sym};
@@ -102,28 +102,25 @@ impl Hours {
     /// Why these hours cannot be used, if they cannot: whole hours with `start` 0–23 before `end`
     /// 1–24, days 1–7, an offset of at most [`MAX_UTC_OFFSET_MINUTES`] either way, a time zone
     /// this platform knows.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), HoursProblem> {
         if let Some(zone) = &self.time_zone {
             if Zone::get(zone).is_none() {
-                return Err(format!(
-                    "`{zone}` is not a time zone this platform knows (an IANA name such as Europe/Berlin)"
-                ));
+                return Err(HoursProblem::UnknownZone { zone: zone.clone() });
             }
         }
         if self.start > 23 || self.end > 24 || self.start >= self.end {
-            return Err(format!(
-                "working hours {}–{} are not a range within a day",
-                self.start, self.end
-            ));
+            return Err(HoursProblem::NotARange {
+                start: self.start,
+                end: self.end,
+            });
         }
         if self.days.iter().any(|d| !(1..=7).contains(d)) {
-            return Err("days are numbered 1 (Monday) to 7 (Sunday)".into());
+            return Err(HoursProblem::BadDay);
         }
         if self.utc_offset_minutes.abs() > MAX_UTC_OFFSET_MINUTES {
-            return Err(format!(
-                "an offset from UTC of {} minutes is more than any time zone's",
-                self.utc_offset_minutes
-            ));
+            return Err(HoursProblem::OffsetTooLarge {
+                minutes: self.utc_offset_minutes,
+            });
         }
         Ok(())
     }
@@ -260,7 +257,9 @@ impl RuleFile {
             // The untagged error says nothing; the object's own error says where.
             Err(_) => serde_json::from_str::<RuleFile>(json).map_err(|e| RuleError {
                 rule: String::new(),
-                reason: format!("rules JSON: {e}"),
+                reason: RuleProblem::Json {
+                    reason: e.to_string(),
+                },
             }),
         }
     }
@@ -439,18 +438,18 @@ impl RuleSet {
         if rules.len() > MAX_RULES {
             return Err(RuleError {
                 rule: rules[MAX_RULES].id.clone(),
-                reason: format!("at most {MAX_RULES} rules can be used at once"),
+                reason: RuleProblem::TooManyRules { limit: MAX_RULES },
             });
         }
         let mut out = Vec::with_capacity(rules.len());
         let mut list = Vec::with_capacity(rules.len());
         for rule in rules {
-            let err = |reason: String| RuleError {
+            let err = |reason: RuleProblem| RuleError {
                 rule: rule.id.clone(),
                 reason,
             };
             if let Some(h) = &rule.outside_hours {
-                h.check().map_err(err)?;
+                h.check().map_err(|h| err(RuleProblem::Hours(h)))?;
             }
             let compiled = Compiled {
                 key_names: compile_list(&rule.key_names).map_err(err)?,
@@ -492,7 +491,9 @@ impl RuleSet {
             })
             .map_err(|e| RuleError {
                 rule: String::new(),
-                reason: format!("rules JSON: {e}"),
+                reason: RuleProblem::Json {
+                    reason: e.to_string(),
+                },
             })
     }
 

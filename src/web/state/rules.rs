@@ -1,7 +1,7 @@
 //! The rules part: the monitoring rules in use, why the last ones given could not be used, and
 //! the matches per rule with the running counts behind them.
 
-use crate::model::rules::{self, RuleFile, RuleSet, Tally, TallyCounts};
+use crate::model::rules::{self, RuleError, RuleFile, RuleSet, Tally, TallyCounts};
 use crate::model::store::Store;
 
 /// The monitoring rules and what they found.
@@ -11,7 +11,7 @@ pub struct RulesState {
     /// them ([`Store::findings`]).
     pub set: RuleSet,
     /// Why the last rules the user gave could not be used.
-    pub error: Option<String>,
+    pub error: Option<RuleError>,
     /// Matches per rule and per account, in rule order.
     pub tallies: Vec<Tally>,
     /// Rows matching any rule per routine pattern, most first ([`TallyCounts::routine_rows`]).
@@ -36,7 +36,7 @@ impl RulesState {
                 true
             }
             Err(e) => {
-                self.error = Some(e.to_string());
+                self.error = Some(e);
                 false
             }
         }

@@ -5,7 +5,7 @@
 
 use super::{Catalogue, Lang, RuleText, Text};
 use crate::decoder::{InputKind, Position, ProblemKind};
-use crate::model::rules::{key_type_words, Preset, Why};
+use crate::model::rules::{key_type_words, Preset, RuleError, Why};
 use crate::model::store::BatchError;
 
 /// English rule strings.
@@ -223,6 +223,11 @@ impl Catalogue for En {
 
     fn event_name(&self, event_id: u32) -> Option<&'static str> {
         crate::decoder::view::event_name(event_id)
+    }
+
+    /// As the CLI words it ([`RuleError`]'s `Display`).
+    fn rule_error(&self, error: &RuleError) -> String {
+        error.to_string()
     }
 
     /// As the CLI words it ([`Why`]'s `Display`), the weekday from [`RuleText::day_names`].

@@ -5,7 +5,7 @@
 
 use super::{Catalogue, Lang, RuleText, Text};
 use crate::decoder::{InputKind, Position, ProblemKind};
-use crate::model::rules::{KeyKind, Preset, Why};
+use crate::model::rules::{HoursProblem, KeyKind, Preset, RuleError, RuleProblem, Why};
 use crate::model::store::{BatchError, BatchErrorKind};
 
 /// Japanese rule strings.
@@ -315,7 +315,10 @@ impl Catalogue for Ja {
 
     fn batch_refused(&self, error: &BatchError) -> String {
         let what = match &error.kind {
-            BatchErrorKind::BadMagic => "先頭に `KTB2` がありません".to_string(),
+            BatchErrorKind::BadMagic => format!(
+                "先頭に `{}` がありません",
+                String::from_utf8_lossy(&crate::model::store::Batch::MAGIC)
+            ),
             BatchErrorKind::Truncated { needed, available } => {
                 format!("途中で終わっています ({needed} バイト必要、残り {available} バイト)")
             }
@@ -361,6 +364,43 @@ impl Catalogue for Ja {
 
     fn event_name(&self, event_id: u32) -> Option<&'static str> {
         crate::decoder::table::event_name_ja(event_id)
+    }
+
+    fn rule_error(&self, error: &RuleError) -> String {
+        let what = match &error.reason {
+            RuleProblem::TooManyRules { limit } => {
+                format!("同時に使えるルールは {limit} 個までです")
+            }
+            RuleProblem::TooManyPatterns { limit } => {
+                format!("同時に使える定常パターンは {limit} 個までです")
+            }
+            RuleProblem::Hours(HoursProblem::UnknownZone { zone }) => format!(
+                "`{zone}` はこの環境で使えるタイム ゾーンではありません (Asia/Tokyo のような IANA 名を指定してください)"
+            ),
+            RuleProblem::Hours(HoursProblem::NotARange { start, end }) => {
+                format!("業務時間 {start}〜{end} は 1 日の中の範囲になっていません")
+            }
+            RuleProblem::Hours(HoursProblem::BadDay) => {
+                "曜日は 1 (月曜) から 7 (日曜) の番号で指定します".to_string()
+            }
+            RuleProblem::Hours(HoursProblem::OffsetTooLarge { minutes }) => {
+                format!("UTC からのずれ {minutes} 分は、どのタイム ゾーンよりも大きすぎます")
+            }
+            RuleProblem::Regex { reason } => {
+                format!("正規表現を使えません: 「{reason}」")
+            }
+            RuleProblem::ReturnCode { code } => {
+                format!("ReturnCode `{code}` が数値ではありません")
+            }
+            RuleProblem::Json { reason } => {
+                format!("ルールの JSON を読めません: 「{reason}」")
+            }
+        };
+        if error.rule.is_empty() {
+            what
+        } else {
+            format!("ルール `{}`: {what}", error.rule)
+        }
     }
 
     fn why(&self, why: &Why) -> String {

@@ -14,7 +14,7 @@ pub use ja::{Ja, JA, JA_RULES};
 
 use crate::decoder::{table, InputKind, Position, ProblemKind};
 use crate::model::query::Column;
-use crate::model::rules::{Preset, Reason, Rule, Why};
+use crate::model::rules::{Preset, Reason, Rule, RuleError, Why};
 use crate::model::store::BatchError;
 
 /// A language of the interface.
@@ -435,6 +435,9 @@ pub trait Catalogue {
 
     /// One criterion of a rule that held.
     fn why(&self, why: &Why) -> String;
+
+    /// Why rules (a rule of them, or the file) cannot be used.
+    fn rule_error(&self, error: &RuleError) -> String;
 
     /// Between the criteria of a reason.
     fn list_separator(&self) -> &'static str;

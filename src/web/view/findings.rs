@@ -180,7 +180,7 @@ pub fn FindingsPanel(props: &FindingsProps) -> Html {
                 <p class="quiet showing">{ s }</p>
             }
             if let Some(err) = &app.rules.error {
-                <p class="error" data-testid="rules-error">{ t.error }{ " " }{ err }</p>
+                <p class="error" data-testid="rules-error">{ t.error }{ " " }{ text.lang.catalogue().rule_error(err) }</p>
             }
             <details class="findings-more">
                 <summary>{ t.intro }</summary>
@@ -277,12 +277,13 @@ fn RuleEditor(props: &FindingsProps) -> Html {
     let apply_json = {
         let apply_file = apply_file.clone();
         let error = error.clone();
+        let lang = text.lang;
         move |text: &str| match RuleFile::from_json(text) {
             Ok(file) => {
                 error.set(None);
                 apply_file(file);
             }
-            Err(e) => error.set(Some(e.to_string())),
+            Err(e) => error.set(Some(lang.catalogue().rule_error(&e))),
         }
     };
 
