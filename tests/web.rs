@@ -1828,3 +1828,22 @@ fn shared_handles_differ_only_when_their_parts_change() {
     state.borrow_mut().apply(Action::SetText("x".into()), 0.0);
     assert!(charts() != charts_before);
 }
+
+/// Every key algorithm the decoder knows is described in each language: Japanese of keytrail's
+/// own (with the key length the name fixes), English as the decoder and the exports word it.
+#[wasm_bindgen_test]
+fn every_key_algorithm_is_described_in_each_language() {
+    for a in keytrail::decoder::table::algorithms() {
+        let en = Lang::En.catalogue().algorithm(a.name).unwrap();
+        assert_eq!(
+            Some(en),
+            keytrail::decoder::table::decode("AlgorithmName", a.name)
+        );
+        let ja = Lang::Ja.catalogue().algorithm(a.name).unwrap_or_default();
+        assert!(!ja.is_empty() && !ja.is_ascii(), "{}: {ja}", a.name);
+        if let Some(bits) = a.key_bits {
+            assert!(ja.ends_with(&format!("({bits} ビット鍵)")), "{ja}");
+        }
+    }
+    assert_eq!(Lang::Ja.catalogue().algorithm("SHA256"), None);
+}

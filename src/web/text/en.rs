@@ -225,6 +225,11 @@ impl Catalogue for En {
         crate::decoder::view::event_name(event_id)
     }
 
+    /// As the decoder words it (the CLI's and the exports' text).
+    fn algorithm(&self, name: &str) -> Option<String> {
+        crate::decoder::table::decode("AlgorithmName", name)
+    }
+
     /// As the CLI words it ([`RuleError`]'s `Display`).
     fn rule_error(&self, error: &RuleError) -> String {
         error.to_string()

@@ -366,6 +366,35 @@ impl Catalogue for Ja {
         crate::decoder::table::event_name_ja(event_id)
     }
 
+    fn algorithm(&self, name: &str) -> Option<String> {
+        let a = crate::decoder::table::algorithm(name)?;
+        let what = match a.name {
+            "RSA" => "RSA 公開鍵アルゴリズム (Rivest、Shamir、Adleman)。鍵長は可変",
+            "DSA" => "デジタル署名アルゴリズム (DSA)。鍵長は可変",
+            "DH" => "Diffie-Hellman 鍵交換。鍵長は可変",
+            "ECDH_P256" => "NIST P-256 曲線の楕円曲線 Diffie-Hellman",
+            "ECDH_P384" => "NIST P-384 曲線の楕円曲線 Diffie-Hellman",
+            "ECDH_P521" => "NIST P-521 曲線の楕円曲線 Diffie-Hellman",
+            "ECDSA_P256" => "NIST P-256 曲線の楕円曲線 DSA 署名",
+            "ECDSA_P384" => "NIST P-384 曲線の楕円曲線 DSA 署名",
+            "ECDSA_P521" => "NIST P-521 曲線の楕円曲線 DSA 署名",
+            "ECDH" => "楕円曲線 Diffie-Hellman (曲線は別に指定)",
+            "ECDSA" => "楕円曲線 DSA 署名 (曲線は別に指定)",
+            "AES" => "AES 共通鍵暗号 (128、192、256 ビット鍵)",
+            "3DES" => "トリプル DES 共通鍵暗号",
+            "3DES_112" => "2 鍵トリプル DES 共通鍵暗号",
+            "DES" => "DES 共通鍵暗号 (旧式)",
+            "RC2" => "RC2 共通鍵暗号 (旧式)",
+            "RC4" => "RC4 ストリーム暗号 (旧式)",
+            "UNKNOWN" => "アルゴリズムは記録されていません。保存済みのキーをファイルから読み込むときの通常の値です",
+            _ => return None,
+        };
+        Some(match a.key_bits {
+            Some(bits) => format!("{what} ({bits} ビット鍵)"),
+            None => what.to_string(),
+        })
+    }
+
     fn rule_error(&self, error: &RuleError) -> String {
         let what = match &error.reason {
             RuleProblem::TooManyRules { limit } => {

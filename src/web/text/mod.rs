@@ -439,6 +439,10 @@ pub trait Catalogue {
     /// Why rules (a rule of them, or the file) cannot be used.
     fn rule_error(&self, error: &RuleError) -> String;
 
+    /// What a key algorithm is, by the name Windows logs (`ECDH_P521`), with its key length when
+    /// the name fixes it: keytrail's own description, in the language.
+    fn algorithm(&self, name: &str) -> Option<String>;
+
     /// Between the criteria of a reason.
     fn list_separator(&self) -> &'static str;
 

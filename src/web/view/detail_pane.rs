@@ -40,9 +40,15 @@ pub fn fields_text(detail: &Detail) -> String {
 }
 
 /// A decoded value in the language shown: a `%%NNNN` code (`raw`) in the language's word, with
-/// Windows' English beside it; anything else as decoded.
-fn decoded_text(text: &Text, raw: &str, decoded: &str) -> String {
+/// Windows' English beside it; a key algorithm in keytrail's words of the language; anything
+/// else as decoded.
+fn decoded_text(text: &Text, name: &str, raw: &str, decoded: &str) -> String {
     let shown = visible(decoded);
+    if name == "AlgorithmName" {
+        if let Some(what) = text.lang.catalogue().algorithm(raw) {
+            return what;
+        }
+    }
     match code_in(text.lang, raw) {
         Some(word) => format!("{word} ({shown})"),
         None => shown.into_owned(),
@@ -101,7 +107,7 @@ fn field_rows(
                             <code class="raw">{ visible(&f.raw).into_owned() }</code>
                             if let Some(d) = decoded {
                                 if d != &f.raw {
-                                    <div class="decoded">{ decoded_text(text, &f.raw, d) }</div>
+                                    <div class="decoded">{ decoded_text(text, &f.name, &f.raw, d) }</div>
                                 }
                             }
                             if let Some(note) = note {
