@@ -1847,3 +1847,24 @@ fn every_key_algorithm_is_described_in_each_language() {
     }
     assert_eq!(Lang::Ja.catalogue().algorithm("SHA256"), None);
 }
+
+/// Why the detail pane cannot show an event travels as a value and is worded by each language.
+#[wasm_bindgen_test]
+fn detail_errors_are_worded_in_each_language() {
+    use keytrail::web::protocol::DetailError;
+    for error in [
+        DetailError::FileGone,
+        DetailError::NotDecoded,
+        DetailError::Browser("NotReadableError".into()),
+        DetailError::Closed,
+    ] {
+        let en = Lang::En.catalogue().detail_error(&error);
+        let ja = Lang::Ja.catalogue().detail_error(&error);
+        assert!(en.is_ascii() && !ja.is_ascii(), "{en} / {ja}");
+    }
+    let browser = DetailError::Browser("NotReadableError".into());
+    assert!(Lang::Ja
+        .catalogue()
+        .detail_error(&browser)
+        .contains("「NotReadableError」"));
+}

@@ -125,6 +125,19 @@ pub struct FieldLine {
     pub decoded: Option<String>,
 }
 
+/// Why an event could not be shown again in the detail pane: a value, worded by the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DetailError {
+    /// Its file is no longer open (cleared since).
+    FileGone,
+    /// Its bytes were read again but hold no event.
+    NotDecoded,
+    /// The browser refused to read them; its own words.
+    Browser(String),
+    /// The page closed the worker meanwhile.
+    Closed,
+}
+
 /// One event decoded again for the detail pane.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Detail {
@@ -143,7 +156,7 @@ pub struct Detail {
     /// The raw XML, as text.
     pub xml: String,
     /// Why the event could not be decoded again, if it could not.
-    pub error: Option<String>,
+    pub error: Option<DetailError>,
     /// The logon session the event ran in, for events that name one (`SubjectLogonId`).
     pub session: Option<SessionLink>,
 }
@@ -250,7 +263,7 @@ pub fn detail_of(bytes: &[u8], out: &mut Detail) -> Option<Event> {
         Item::Problem(_) => None,
     });
     let Some(event) = event else {
-        out.error = Some("the event could not be decoded again".into());
+        out.error = Some(DetailError::NotDecoded);
         return None;
     };
     out.event_id = event.event_id();

@@ -5,7 +5,7 @@
 //! few hundred structured clones of plain buffers.
 
 pub use crate::ingest::file::{
-    Detail, FieldLine, ProblemLine, Progress, SessionLink, MAX_PROBLEMS_PER_FILE,
+    Detail, DetailError, FieldLine, ProblemLine, Progress, SessionLink, MAX_PROBLEMS_PER_FILE,
 };
 use crate::model::session::{Session, SessionParts};
 use serde::{Deserialize, Serialize};

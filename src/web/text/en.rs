@@ -7,6 +7,7 @@ use super::{Catalogue, Lang, RuleText, Text};
 use crate::decoder::{InputKind, Position, ProblemKind};
 use crate::model::rules::{key_type_words, Preset, RuleError, Why};
 use crate::model::store::BatchError;
+use crate::web::protocol::DetailError;
 
 /// English rule strings.
 pub const EN_RULES: RuleText = RuleText {
@@ -228,6 +229,17 @@ impl Catalogue for En {
     /// As the decoder words it (the CLI's and the exports' text).
     fn algorithm(&self, name: &str) -> Option<String> {
         crate::decoder::table::decode("AlgorithmName", name)
+    }
+
+    fn detail_error(&self, error: &DetailError) -> String {
+        match error {
+            DetailError::FileGone => "the file is no longer open".into(),
+            DetailError::NotDecoded => "the event could not be decoded again".into(),
+            DetailError::Browser(reason) => {
+                format!("the browser could not read it again: {reason}")
+            }
+            DetailError::Closed => "the decoding worker closed".into(),
+        }
     }
 
     /// As the CLI words it ([`RuleError`]'s `Display`).

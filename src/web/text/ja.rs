@@ -7,6 +7,7 @@ use super::{Catalogue, Lang, RuleText, Text};
 use crate::decoder::{InputKind, Position, ProblemKind};
 use crate::model::rules::{HoursProblem, KeyKind, Preset, RuleError, RuleProblem, Why};
 use crate::model::store::{BatchError, BatchErrorKind};
+use crate::web::protocol::DetailError;
 
 /// Japanese rule strings.
 pub const JA_RULES: RuleText = RuleText {
@@ -393,6 +394,17 @@ impl Catalogue for Ja {
             Some(bits) => format!("{what} ({bits} ビット鍵)"),
             None => what.to_string(),
         })
+    }
+
+    fn detail_error(&self, error: &DetailError) -> String {
+        match error {
+            DetailError::FileGone => "このファイルはもう開かれていません".into(),
+            DetailError::NotDecoded => "このイベントをもう一度デコードできませんでした".into(),
+            DetailError::Browser(reason) => {
+                format!("ブラウザーがもう一度読み込めませんでした: 「{reason}」")
+            }
+            DetailError::Closed => "デコード用のワーカーが終了しました".into(),
+        }
     }
 
     fn rule_error(&self, error: &RuleError) -> String {

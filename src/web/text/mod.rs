@@ -16,6 +16,7 @@ use crate::decoder::{table, InputKind, Position, ProblemKind};
 use crate::model::query::Column;
 use crate::model::rules::{Preset, Reason, Rule, RuleError, Why};
 use crate::model::store::BatchError;
+use crate::web::protocol::DetailError;
 
 /// A language of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -438,6 +439,9 @@ pub trait Catalogue {
 
     /// Why rules (a rule of them, or the file) cannot be used.
     fn rule_error(&self, error: &RuleError) -> String;
+
+    /// Why the detail pane cannot show an event again.
+    fn detail_error(&self, error: &DetailError) -> String;
 
     /// What a key algorithm is, by the name Windows logs (`ECDH_P521`), with its key length when
     /// the name fixes it: keytrail's own description, in the language.

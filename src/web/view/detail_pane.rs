@@ -182,7 +182,7 @@ pub fn DetailPane(props: &DetailPaneProps) -> Html {
                         { event_label(text.lang, detail.event_id) }
                     </h3>
                     if let Some(error) = &detail.error {
-                        <p class="error">{ error }</p>
+                        <p class="error">{ text.lang.catalogue().detail_error(error) }</p>
                     }
                     if let Some(note) = note {
                         <p class="summary">{ note.summary.get(text.lang) }</p>

@@ -10,7 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::ReadError;
 use crate::ingest;
 use crate::ingest::export::Exporter;
-use crate::ingest::file::{detail_of, session_link};
+use crate::ingest::file::{detail_of, session_link, DetailError};
 use crate::model::session::SessionIndex;
 use crate::web::protocol::{Detail, Report};
 
@@ -95,7 +95,7 @@ pub(super) async fn detail(
 ) -> Detail {
     let mut out = Detail::empty(token);
     let Some(source) = source else {
-        out.error = Some("the file is no longer open".into());
+        out.error = Some(DetailError::FileGone);
         return out;
     };
     match event_bytes(source, start, end).await {
@@ -104,9 +104,9 @@ pub(super) async fn detail(
                 out.session = session_link(sessions, &event);
             }
         }
-        Ok(None) => out.error = Some("the event could not be decoded again".into()),
-        Err(ReadError::Browser(reason)) => out.error = Some(reason),
-        Err(ReadError::Closed) => out.error = Some("closed".into()),
+        Ok(None) => out.error = Some(DetailError::NotDecoded),
+        Err(ReadError::Browser(reason)) => out.error = Some(DetailError::Browser(reason)),
+        Err(ReadError::Closed) => out.error = Some(DetailError::Closed),
     }
     out
 }
