@@ -17,25 +17,6 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The byte a row batch carries for an outcome: 0 none, 1 success, 2 failure.
-    pub fn to_byte(outcome: Option<Outcome>) -> u8 {
-        match outcome {
-            None => 0,
-            Some(Self::Success) => 1,
-            Some(Self::Failure) => 2,
-        }
-    }
-
-    /// The outcome of a batch byte ([`Outcome::to_byte`]); `Err` for any other byte.
-    pub fn from_byte(byte: u8) -> Result<Option<Outcome>, u8> {
-        match byte {
-            0 => Ok(None),
-            1 => Ok(Some(Self::Success)),
-            2 => Ok(Some(Self::Failure)),
-            other => Err(other),
-        }
-    }
-
     /// `"success"` or `"failure"`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -404,7 +404,12 @@ impl Text {
 
     /// The word for an outcome (none, success, failure).
     pub fn outcome(&self, outcome: Option<crate::decoder::view::Outcome>) -> &'static str {
-        self.outcomes[usize::from(crate::decoder::view::Outcome::to_byte(outcome))]
+        use crate::decoder::view::Outcome;
+        match outcome {
+            None => self.outcomes[0],
+            Some(Outcome::Success) => self.outcomes[1],
+            Some(Outcome::Failure) => self.outcomes[2],
+        }
     }
 }
 
