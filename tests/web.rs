@@ -1117,7 +1117,9 @@ fn the_page_words_problems_as_the_cli_in_english() {
     assert_eq!(shown.code(), "batch");
     assert_eq!(shown.file(), None);
     assert_eq!(problem_text(&EN, &shown), refused.to_string());
-    assert!(problem_text(&JA, &shown).contains("`KTB2`"));
+    // Both name the header the batches carry today.
+    assert!(refused.to_string().contains("`KTB3`"));
+    assert!(problem_text(&JA, &shown).contains("`KTB3`"));
 }
 
 #[wasm_bindgen_test]
