@@ -5,7 +5,7 @@
 
 use super::{Catalogue, Lang, RuleText, Text};
 use crate::decoder::{InputKind, Position, ProblemKind};
-use crate::model::rules::{key_type_words, Preset, RuleError, Why};
+use crate::model::rules::{Preset, RuleError, Why, WEEKDAYS};
 use crate::model::store::BatchError;
 use crate::web::protocol::DetailError;
 
@@ -27,7 +27,7 @@ pub const EN_RULES: RuleText = RuleText {
     time_zone: "Time zone (IANA name; daylight saving time included)",
     hours_error: "Business hours are whole hours from 0 to 24, the first before the last; the time zone is an IANA name the browser knows (such as Europe/Berlin); the offset is minutes from -840 to 840.",
     days: "Working days",
-    day_names: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    day_names: WEEKDAYS,
     apply_settings: "Apply",
     json: "All rules as JSON (criteria: event_ids, key_names, operations, failure, key_type, providers, algorithms, accounts_allow, accounts_deny, exclude_system_accounts, outside_hours)",
     apply_json: "Apply JSON",
@@ -247,32 +247,9 @@ impl Catalogue for En {
         error.to_string()
     }
 
-    /// As the CLI words it ([`Why`]'s `Display`), the weekday from [`RuleText::day_names`].
+    /// As the CLI words it ([`Why`]'s `Display`, weekdays from [`WEEKDAYS`]).
     fn why(&self, why: &Why) -> String {
-        match why {
-            Why::Key(name) => format!("key `{name}`"),
-            Why::Operation(words) => words.clone(),
-            Why::Failed { return_code, text } => match text {
-                Some(text) => format!("failed: {text}"),
-                None if return_code.is_empty() => "failed: Audit Failure".to_string(),
-                None => format!("failed: {return_code}"),
-            },
-            Why::KeyType(kind) => key_type_words(*kind).to_lowercase(),
-            Why::Watched(account) => format!("account {account} is on the watch list"),
-            Why::OutsideHours {
-                hour,
-                day,
-                start,
-                end,
-                zone,
-            } => {
-                let zone = zone.as_ref().map_or(String::new(), |z| format!(" {z}"));
-                format!(
-                    "at {hour:02}:xx on {} (outside {start:02}:00–{end:02}:00{zone})",
-                    EN_RULES.day_names[usize::from(day.clamp(&1, &7) - 1)]
-                )
-            }
-        }
+        why.to_string()
     }
 
     fn list_separator(&self) -> &'static str {

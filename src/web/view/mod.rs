@@ -261,6 +261,24 @@ fn drawing(
     })
 }
 
+/// [`dispatch`] to the worker in `handle`; before it exists (not possible for reports, which
+/// come after the first drawing, but none is ever lost), the action is applied alone.
+fn dispatch_to(
+    state: &Rc<RefCell<AppState>>,
+    handle: &RefCell<Option<DecodeWorker>>,
+    action: Action,
+    rerender: &Callback<()>,
+) {
+    let worker = handle.borrow().clone();
+    match worker {
+        Some(worker) => dispatch(state, &worker, action, rerender),
+        None => {
+            let _ = state.borrow_mut().apply(action, now_ms());
+            rerender.emit(());
+        }
+    }
+}
+
 /// Applies an action to the shared state and sends the worker what it asks for.
 fn dispatch(
     state: &Rc<RefCell<AppState>>,
@@ -340,15 +358,7 @@ pub fn Viewer(props: &ViewerProps) -> Html {
                 WorkerEvent::Report(report) => Action::Report(report),
                 WorkerEvent::Stopped => Action::WorkerStopped,
             };
-            let worker = handle.borrow().clone();
-            match worker {
-                Some(worker) => dispatch(&state, &worker, action, &rerender),
-                // Not possible (reports come after the first render), but never lose one.
-                None => {
-                    let _ = state.borrow_mut().apply(action, now_ms());
-                    rerender.emit(());
-                }
-            }
+            dispatch_to(&state, &handle, action, &rerender);
         }))
     };
     *worker_handle.borrow_mut() = Some(worker.clone());
@@ -361,14 +371,7 @@ pub fn Viewer(props: &ViewerProps) -> Html {
         let rerender = rerender.clone();
         (*use_memo((), move |()| {
             Callback::from(move |action: Action| {
-                let worker = handle.borrow().clone();
-                match worker {
-                    Some(worker) => dispatch(&state, &worker, action, &rerender),
-                    None => {
-                        let _ = state.borrow_mut().apply(action, now_ms());
-                        rerender.emit(());
-                    }
-                }
+                dispatch_to(&state, &handle, action, &rerender);
             })
         }))
         .clone()
