@@ -1598,6 +1598,21 @@ fn time_zones_come_from_the_browser_with_daylight_saving_time() {
     assert_eq!(ny.offset_minutes(t("2026-03-08T06:59:59Z")), -300);
     assert_eq!(ny.offset_minutes(t("2026-03-08T07:00:00Z")), -240);
     assert_eq!(ny.offset_minutes(t("2026-11-01T06:00:00Z")), -300);
+    // Every quarter hour of 2026, read through the per-day cache: EDT exactly from 8 March
+    // 07:00 UTC to 1 November 06:00 UTC, whichever day was asked first.
+    let (spring, autumn) = (t("2026-03-08T07:00:00Z"), t("2026-11-01T06:00:00Z"));
+    let fresh = Zone::get("America/New_York").unwrap();
+    let (first, quarters) = (t("2026-01-01T00:00:00Z"), 365 * 96);
+    // Latest first, so that days are first asked at their end.
+    for at in (0..quarters).rev().map(|q| first + q * 900) {
+        let expected = if (spring..autumn).contains(&at) {
+            -240
+        } else {
+            -300
+        };
+        assert_eq!(fresh.offset_minutes(at), expected, "at {at}");
+        assert_eq!(fresh.offset_minutes(at + 899), expected, "at {}", at + 899);
+    }
     let tokyo = Zone::get("Asia/Tokyo").unwrap();
     assert_eq!(tokyo.offset_minutes(t("2026-07-01T00:00:00Z")), 540);
     let adelaide = Zone::get("Australia/Adelaide").unwrap();

@@ -3,8 +3,11 @@
 //!
 //! Natively the zone rules come from jiff's bundled copy of the IANA time zone database. In the
 //! browser they come from the browser's own database through `Intl.DateTimeFormat`, so the page
-//! carries no zone data; each zone's offsets are cached per quarter of an hour of UTC (every
-//! change of offset in the database falls on one).
+//! carries no zone data. Asking `Intl` costs tens of microseconds, about a hundred times what a
+//! row's other rule checks cost, so each zone's offsets are cached per UTC day: a day whose offset
+//! is the same at both ends is taken to keep it throughout (no zone of the database changes its
+//! offset twice within a day), and only a day with a change is asked again per quarter of an hour
+//! (every change of offset in the database falls on one).
 
 /// A time zone, looked up once, whose offset can be asked for any instant.
 pub struct Zone {
@@ -75,12 +78,25 @@ mod imp {
     use std::collections::HashMap;
     use wasm_bindgen::{JsCast, JsValue};
 
-    /// The seconds of a quarter hour: offsets are cached per quarter hour of UTC.
+    /// The seconds of a quarter hour: on a day of change, offsets are cached per quarter hour.
     const QUARTER: i64 = 900;
+
+    /// The seconds of a day.
+    const DAY: i64 = 86_400;
+
+    /// What is known of one UTC day's offsets.
+    #[derive(Clone, Copy)]
+    enum Day {
+        /// The same offset from its first second to its last.
+        Same(i32),
+        /// The offset changes during the day: asked per quarter hour.
+        Changes,
+    }
 
     pub struct Zone {
         format: js_sys::Intl::DateTimeFormat,
-        cache: RefCell<HashMap<i64, i32>>,
+        days: RefCell<HashMap<i64, Day>>,
+        quarters: RefCell<HashMap<i64, i32>>,
     }
 
     /// `new Intl.DateTimeFormat('en-US', {timeZone, …})` giving every field as a number, or
@@ -106,17 +122,34 @@ mod imp {
         pub fn get(name: &str) -> Option<Zone> {
             Some(Zone {
                 format: format(name)?,
-                cache: RefCell::new(HashMap::new()),
+                days: RefCell::new(HashMap::new()),
+                quarters: RefCell::new(HashMap::new()),
             })
         }
 
         pub fn offset_minutes(&self, utc_secs: i64) -> i32 {
+            let day = utc_secs.div_euclid(DAY);
+            let known = self.days.borrow().get(&day).copied();
+            let known = known.unwrap_or_else(|| {
+                let first = self.ask(day * DAY).unwrap_or(0);
+                let last = self.ask(day * DAY + DAY - 1).unwrap_or(0);
+                let known = if first == last {
+                    Day::Same(first)
+                } else {
+                    Day::Changes
+                };
+                self.days.borrow_mut().insert(day, known);
+                known
+            });
+            if let Day::Same(m) = known {
+                return m;
+            }
             let quarter = utc_secs.div_euclid(QUARTER);
-            if let Some(&m) = self.cache.borrow().get(&quarter) {
+            if let Some(&m) = self.quarters.borrow().get(&quarter) {
                 return m;
             }
             let m = self.ask(quarter * QUARTER).unwrap_or(0);
-            self.cache.borrow_mut().insert(quarter, m);
+            self.quarters.borrow_mut().insert(quarter, m);
             m
         }
 
