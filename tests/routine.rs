@@ -552,3 +552,44 @@ fn generate_scenarios_give_a_quiet_log_and_one_with_the_incident() {
     );
     assert_eq!(code, 2, "--size makes the demo only");
 }
+
+/// Marking judges each distinct row once and looks the rest up (rows alike but for their time
+/// match alike): marking a whole log at once gives exactly what marking it one row at a time
+/// gives, where nothing is looked up — findings (business hours in a zone with daylight saving
+/// time, key names), routine classes and sequence pairs.
+#[test]
+fn rows_judged_once_per_likeness_are_marked_as_rows_judged_one_by_one() {
+    let hours = rules::Hours {
+        time_zone: Some("Europe/Berlin".into()),
+        ..Default::default()
+    };
+    let rules = RuleSet::compile(rules::with_settings(presets(), "te-*\nsvc-*", &hours)).unwrap();
+    let mut events = routine_log(5, 4000, true);
+    events.extend(decoded(generator::events(&Spec {
+        seed: 9,
+        events: 3000,
+    })));
+    let whole = marked(&events, &rules);
+    let mut one_by_one = Store::new();
+    for ev in &events {
+        let from = one_by_one.len();
+        one_by_one.push_event(0, ev);
+        rules::mark(&rules, &mut one_by_one, from);
+    }
+    assert_eq!(whole.findings, one_by_one.findings);
+    assert_eq!(whole.routine, one_by_one.routine);
+    for row in 0..whole.len() {
+        assert_eq!(whole.pair_of(row), one_by_one.pair_of(row), "row {row}");
+    }
+    // The log exercises what is judged: every preset fires, off-hours ones included, and
+    // sequences pair.
+    for (i, rule) in rules.rules().iter().enumerate() {
+        let hits = whole
+            .findings
+            .iter()
+            .filter(|&&m| m & (1 << i) != 0)
+            .count();
+        assert!(hits > 0, "{} never fires", rule.id);
+    }
+    assert!((0..whole.len()).any(|row| whole.pair_of(row).is_some()));
+}

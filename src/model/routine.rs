@@ -27,8 +27,8 @@
 
 use crate::decoder::value::parse_number;
 use crate::model::criteria::{
-    account_in, any, compile_list, key_type_is, operation_in, operation_words, KeyKind, Matcher,
-    Pattern, RowSubject, RuleError, RuleProblem, Subject,
+    account_in, any, compile_list, key_type_is, operation_in, operation_words, KeyKind, Likeness,
+    LikenessMap, Matcher, Pattern, RowSubject, RuleError, RuleProblem, Subject,
 };
 use crate::model::store::{Sequences, Store, Sym};
 use serde::{Deserialize, Serialize};
@@ -466,6 +466,17 @@ impl Routine {
     }
 }
 
+/// How a row is judged by the patterns, its time aside (see [`classify_rows`]).
+#[derive(Clone, Copy)]
+struct Judged {
+    /// Its class by the patterns that need no follow-up.
+    class: u8,
+    /// Bit `n`: it is a first step of the `n`-th sequence pattern.
+    firsts: u64,
+    /// Bit `n`: it is a follow-up of the `n`-th sequence pattern.
+    follows: u64,
+}
+
 /// Takes from `rows` the one whose time is closest to `t` within `lo..=hi`.
 fn take_nearest(store: &Store, rows: &mut Vec<u32>, t: i64, lo: i64, hi: i64) -> Option<u32> {
     let (at, _) = rows
@@ -496,6 +507,8 @@ pub fn classify_rows(routine: &Routine, store: &mut Store, from: usize) -> Vec<(
     let mut seq = std::mem::take(&mut store.sequences);
     // Whether pattern `p` takes key name `sym`: each distinct name is matched once per pattern.
     let mut names: HashMap<(usize, Sym), bool> = HashMap::new();
+    // Rows alike but for their time are judged alike: each distinct one once.
+    let mut judged: LikenessMap<Judged> = LikenessMap::default();
     for i in from..store.rows.len() {
         let subject = RowSubject {
             row: &store.rows[i],
@@ -507,17 +520,47 @@ pub fn classify_rows(routine: &Routine, store: &mut Store, from: usize) -> Vec<(
                 .entry((p, sym))
                 .or_insert_with(|| routine.key_name_is(p, name))
         };
-        let class = routine.classify_with(&subject, &mut key_ok);
         let mut steps = Vec::new();
-        if let Some(t) = subject.row.time() {
-            for &p in &sequences {
-                let first = routine.first_step_with(p, &subject, &mut key_ok);
-                let follow = routine.follow_up(p, &subject);
-                if first || follow {
-                    steps.push((p, t, first, follow));
+        let time = subject.row.time();
+        // Up to 64 sequence patterns fit the bits; more (a rules file can hold any number) are
+        // judged row by row.
+        let class = if sequences.len() <= 64 {
+            let judged = *judged.entry(Likeness::of(subject.row)).or_insert_with(|| {
+                let class = routine.classify_with(&subject, &mut key_ok);
+                let (mut firsts, mut follows) = (0u64, 0u64);
+                for (n, &p) in sequences.iter().enumerate() {
+                    firsts |= u64::from(routine.first_step_with(p, &subject, &mut key_ok)) << n;
+                    follows |= u64::from(routine.follow_up(p, &subject)) << n;
+                }
+                Judged {
+                    class,
+                    firsts,
+                    follows,
+                }
+            });
+            if let Some(t) = time {
+                for (n, &p) in sequences.iter().enumerate() {
+                    let first = judged.firsts >> n & 1 == 1;
+                    let follow = judged.follows >> n & 1 == 1;
+                    if first || follow {
+                        steps.push((p, t, first, follow));
+                    }
                 }
             }
-        }
+            judged.class
+        } else {
+            let class = routine.classify_with(&subject, &mut key_ok);
+            if let Some(t) = time {
+                for &p in &sequences {
+                    let first = routine.first_step_with(p, &subject, &mut key_ok);
+                    let follow = routine.follow_up(p, &subject);
+                    if first || follow {
+                        steps.push((p, t, first, follow));
+                    }
+                }
+            }
+            class
+        };
         let (account, key) = (subject.row.account, subject.row.key_name);
         store.routine.push(class);
         let row = i as u32;

@@ -25,7 +25,8 @@
 use crate::decoder::table;
 use crate::decoder::value::parse_number;
 use crate::model::criteria::{
-    account_in, any, compile_list, key_type_is, operation_in, operation_words, Matcher,
+    account_in, any, compile_list, key_type_is, operation_in, operation_words, Likeness,
+    LikenessMap, Matcher,
 };
 pub use crate::model::criteria::{
     key_type_words, HoursProblem, KeyKind, Pattern, RowSubject, RuleError, RuleProblem, Subject,
@@ -537,12 +538,31 @@ impl RuleSet {
     /// Which rules match, as bits (bit `i` for the `i`-th rule), without wording reasons: the
     /// fast path for marking a million rows.
     pub fn mask<S: Subject + ?Sized>(&self, ev: &S) -> u32 {
+        self.mask_timed(self.mask_untimed(ev), ev)
+    }
+
+    /// [`RuleSet::mask`] in two halves: the rules `ev` matches but for their time-of-day
+    /// conditions (the same for every row of one [`Likeness`])…
+    fn mask_untimed<S: Subject + ?Sized>(&self, ev: &S) -> u32 {
         self.rules
             .iter()
             .zip(&self.compiled)
             .enumerate()
-            .filter(|(_, (rule, c))| check(rule, c, ev, None))
+            .filter(|(_, (rule, c))| check_untimed(rule, c, ev, None))
             .fold(0, |m, (i, _)| m | 1 << i)
+    }
+
+    /// …and of those, `untimed`, the ones whose time of day also matches.
+    fn mask_timed<S: Subject + ?Sized>(&self, untimed: u32, ev: &S) -> u32 {
+        let mut mask = untimed;
+        for (i, (rule, c)) in self.rules.iter().zip(&self.compiled).enumerate() {
+            if let Some(h) = &rule.outside_hours {
+                if untimed & (1 << i) != 0 && !outside_hours(h, c, ev, None) {
+                    mask &= !(1 << i);
+                }
+            }
+        }
+        mask
     }
 
     /// The rules whose bits are set in `mask` (as [`RuleSet::mask`] gives), in rule order.
@@ -561,13 +581,33 @@ impl RuleSet {
 /// rows were added. Returns the earlier rows that became routine only now (a probe whose create
 /// came later), each with its class before, for [`TallyCounts::reclass`].
 pub fn mark(rules: &RuleSet, store: &mut Store, from: usize) -> Vec<(usize, u8)> {
+    mark_findings(rules, store, from);
+    classify(rules, store, from)
+}
+
+/// The first half of [`mark`]: which rules the rows from `from` on match
+/// ([`Store::findings`]).
+pub fn mark_findings(rules: &RuleSet, store: &mut Store, from: usize) {
     let from = from.min(store.findings.len());
+    // Rows alike but for their time match alike: each distinct one is judged once.
+    let mut judged: LikenessMap<u32> = LikenessMap::default();
     let marks: Vec<u32> = store.rows[from..]
         .iter()
-        .map(|row| rules.mask(&RowSubject { row, store }))
+        .map(|row| {
+            let subject = RowSubject { row, store };
+            let untimed = *judged
+                .entry(Likeness::of(row))
+                .or_insert_with(|| rules.mask_untimed(&subject));
+            rules.mask_timed(untimed, &subject)
+        })
         .collect();
     store.findings.truncate(from);
     store.findings.extend(marks);
+}
+
+/// The second half of [`mark`], after [`mark_findings`]: the routine pattern of the rows from
+/// `from` on ([`Store::routine`]).
+pub fn classify(rules: &RuleSet, store: &mut Store, from: usize) -> Vec<(usize, u8)> {
     routine::classify_rows(&rules.routine, store, from)
 }
 
@@ -736,6 +776,20 @@ fn check<S: Subject + ?Sized>(
     ev: &S,
     mut why: Option<&mut Vec<Why>>,
 ) -> bool {
+    check_untimed(rule, c, ev, why.as_deref_mut())
+        && rule
+            .outside_hours
+            .as_ref()
+            .is_none_or(|h| outside_hours(h, c, ev, why))
+}
+
+/// [`check`] but for the time of day: whether `ev` matches every other condition of `rule`.
+fn check_untimed<S: Subject + ?Sized>(
+    rule: &Rule,
+    c: &Compiled,
+    ev: &S,
+    mut why: Option<&mut Vec<Why>>,
+) -> bool {
     let mut say = |f: &dyn Fn() -> Why| {
         if let Some(w) = why.as_deref_mut() {
             w.push(f());
@@ -801,23 +855,31 @@ fn check<S: Subject + ?Sized>(
         }
         say(&|| Why::Watched(ev.account().0.into_owned()));
     }
-    if rule.exclude_system_accounts && is_system_account(ev) {
+    !(rule.exclude_system_accounts && is_system_account(ev))
+}
+
+/// The time-of-day condition of a rule (its `outside_hours` `h`): whether `ev` happened outside
+/// business hours, said in `why`.
+fn outside_hours<S: Subject + ?Sized>(
+    h: &Hours,
+    c: &Compiled,
+    ev: &S,
+    why: Option<&mut Vec<Why>>,
+) -> bool {
+    let Some(t) = ev.time() else {
+        return false;
+    };
+    let offset = match &c.zone {
+        Some(zone) => zone.offset_minutes(t.div_euclid(1_000_000_000)),
+        None => h.utc_offset_minutes,
+    };
+    let (day, hour) = local_day_hour(t, offset);
+    let inside = h.days.contains(&day) && hour >= h.start && hour < h.end;
+    if inside {
         return false;
     }
-    if let Some(h) = &rule.outside_hours {
-        let Some(t) = ev.time() else {
-            return false;
-        };
-        let offset = match &c.zone {
-            Some(zone) => zone.offset_minutes(t.div_euclid(1_000_000_000)),
-            None => h.utc_offset_minutes,
-        };
-        let (day, hour) = local_day_hour(t, offset);
-        let inside = h.days.contains(&day) && hour >= h.start && hour < h.end;
-        if inside {
-            return false;
-        }
-        say(&|| Why::OutsideHours {
+    if let Some(w) = why {
+        w.push(Why::OutsideHours {
             hour,
             day,
             start: h.start,
