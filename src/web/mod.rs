@@ -16,6 +16,7 @@ pub mod codec;
 pub mod protocol;
 pub mod state;
 pub mod text;
+pub mod trace;
 pub mod view;
 pub mod worker;
 

@@ -36,6 +36,7 @@ pub use table::{Download, ExportState, TableState};
 use std::borrow::Cow;
 
 use super::protocol::{Report, Request};
+use super::trace::Span;
 use crate::decoder::view::is_key_event;
 use crate::decoder::view::Outcome;
 use crate::decoder::{value, Timestamp};
@@ -439,7 +440,10 @@ impl AppState {
                 if generation != self.generation {
                     return None;
                 }
-                let added = Batch::decode(&batch.to_vec()).and_then(|b| self.add_rows(b, now));
+                let span = Span::new("batch decode");
+                let batch = Batch::decode(&batch.to_vec());
+                drop(span);
+                let added = batch.and_then(|b| self.add_rows(b, now));
                 if let Err(err) = added {
                     self.load.problems.push(ShownProblem::Batch(err));
                     self.touch(Parts::LOAD);
@@ -526,11 +530,19 @@ impl AppState {
     /// batches before is refused (see [`Store::apply`]).
     pub fn add_rows(&mut self, batch: Batch, now: f64) -> Result<(), BatchError> {
         let start = self.store.rows.len();
+        let span = Span::new("store");
         self.store.apply(batch)?;
+        drop(span);
         // The table shows the store's rows (and their flags), whether or not the view grows now.
         self.touch(Parts::TABLE);
-        let moved = crate::model::rules::mark(&self.rules.set, &mut self.store, start);
+        let span = Span::new("rule marks");
+        crate::model::rules::mark_findings(&self.rules.set, &mut self.store, start);
+        drop(span);
+        let span = Span::new("routine classes");
+        let moved = crate::model::rules::classify(&self.rules.set, &mut self.store, start);
         let end = self.store.rows.len();
+        drop(span);
+        let span = Span::new("counts");
         let new = &self.store.rows[start..end];
         self.charts.bar_counts.add(new);
         self.charts.facet_counts.add(new);
@@ -546,6 +558,7 @@ impl AppState {
                 .counts
                 .reclass(&self.store.rows[row], bits, before, after);
         }
+        drop(span);
         if !moved.is_empty() {
             // Earlier rows changed routine class: the detail may show one of them.
             self.touch(Parts::DETAIL);
@@ -570,12 +583,14 @@ impl AppState {
     /// Recomputes what is stale: always when `force`, else at most every [`REFRESH_MS`].
     pub fn refresh(&mut self, now: f64, force: bool) {
         if self.table.view_stale && (force || now - self.table.view_at >= REFRESH_MS) {
+            let _span = Span::new("refresh view");
             self.refresh_view(now);
         }
         if self.charts.len != self.store.rows.len()
             && (force || self.charts.len == 0 || now - self.charts.at >= REFRESH_MS * 2.0)
         {
             self.charts.at = now;
+            let _span = Span::new("refresh charts");
             self.refresh_charts();
         }
     }

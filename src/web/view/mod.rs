@@ -33,9 +33,10 @@ use yew::prelude::*;
 
 use super::bridge::{use_decode_worker, DecodeWorker, WorkerEvent};
 use super::now_ms;
-use super::protocol::{Request, SourceFile};
+use super::protocol::{Report, Request, SourceFile};
 use super::state::{Action, AppState, Clock, Parts, Versions};
 use super::text::{Lang, Text};
+use super::trace::Span;
 use crate::model::rules::{self, Hours, RuleFile};
 
 /// Where the bundled demo export is, relative to the page.
@@ -215,6 +216,24 @@ pub struct ViewerProps {
 /// decoding workers could use. User actions and the end of a load are drawn at once.
 pub const LOADING_FRAME_MS: f64 = 250.0;
 
+/// After the first [`LOADING_FRAME_RAMP_MS`] of a load, at most this often: a long load shows
+/// its progress twice a second, and its drawings (the table, the charts, the findings, about a
+/// quarter of the page's work while loading, `npm run bench:trace`) leave the processors to the
+/// workers.
+pub const LONG_LOADING_FRAME_MS: f64 = 500.0;
+
+/// How long a load is drawn every [`LOADING_FRAME_MS`] before every [`LONG_LOADING_FRAME_MS`].
+pub const LOADING_FRAME_RAMP_MS: f64 = 1000.0;
+
+/// The least time between two drawings, `loading_ms` into a load.
+fn loading_frame_ms(loading_ms: f64) -> f64 {
+    if loading_ms < LOADING_FRAME_RAMP_MS {
+        LOADING_FRAME_MS
+    } else {
+        LONG_LOADING_FRAME_MS
+    }
+}
+
 /// When the page was last drawn, and whether a drawing is already planned.
 #[derive(Debug, Default)]
 struct Frames {
@@ -224,7 +243,7 @@ struct Frames {
 
 /// A callback that draws the page again: in the next task (not in the one that took the report
 /// in, so that taking in rows and drawing them are two shorter tasks), and while `state` is
-/// loading at most every [`LOADING_FRAME_MS`] (a later drawing is planned so that the last
+/// loading at most every [`LOADING_FRAME_MS`], then [`LONG_LOADING_FRAME_MS`] (a later drawing is planned so that the last
 /// report is always shown).
 fn drawing(
     state: Rc<RefCell<AppState>>,
@@ -232,7 +251,10 @@ fn drawing(
     update: Callback<()>,
 ) -> Callback<()> {
     Callback::from(move |()| {
-        let busy = state.borrow().load.busy();
+        let (busy, opened) = {
+            let state = state.borrow();
+            (state.load.busy(), state.load.timing.opened)
+        };
         let wait = {
             let mut f = frames.borrow_mut();
             if !busy {
@@ -242,7 +264,9 @@ fn drawing(
                 return;
             } else {
                 f.planned = true;
-                (LOADING_FRAME_MS - (now_ms() - f.last)).max(0.0)
+                let now = now_ms();
+                let frame = loading_frame_ms(opened.map_or(0.0, |at| now - at));
+                (frame - (now - f.last)).max(0.0)
             }
         };
         let frames = frames.clone();
@@ -256,6 +280,7 @@ fn drawing(
                 f.planned = false;
                 f.last = now_ms();
             }
+            let _span = Span::new("draw");
             update.emit(());
         });
     })
@@ -286,7 +311,13 @@ fn dispatch(
     action: Action,
     rerender: &Callback<()>,
 ) {
+    let span = Span::new(match &action {
+        Action::Report(Report::Rows { .. }) => "take rows",
+        Action::Report(_) => "take report",
+        _ => "apply action",
+    });
     let requests = state.borrow_mut().apply(action, now_ms());
+    drop(span);
     for request in requests {
         if !worker.send(request) {
             state.borrow_mut().apply(Action::WorkerStopped, now_ms());

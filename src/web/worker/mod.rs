@@ -19,6 +19,7 @@ use yew_agent::reactor::{reactor, ReactorBridge, ReactorScope, ReactorSpawner};
 
 use super::codec::JsCodec;
 use super::protocol::{Bytes, Progress, Report, Request, SourceBlob, SourceFile};
+use super::trace::Span;
 use super::{blob_len, WORKER_PATH};
 use crate::ingest::chain::{self, Part};
 pub use crate::ingest::chain::{BATCH_ROWS, FIRST_SLICE_BYTES, SLICE_BYTES, SPLIT_BYTES};
@@ -450,10 +451,20 @@ where
     let mut slices = chain::slices(range);
     let mut next = slices.next().map(|s| start_read(source, s.start, s.end));
     while let Some(pending) = next.take() {
-        let slice = pending.finish().await?;
+        let slice = {
+            let _span = Span::new("wait for slice");
+            pending.finish().await?
+        };
         next = slices.next().map(|s| start_read(source, s.start, s.end));
         let generation = session.generation;
-        for batch in chain::feed(decoder, &slice, &mut session.collected) {
+        let mut batches = chain::feed(decoder, &slice, &mut session.collected);
+        loop {
+            let batch = {
+                let _span = Span::new("decode");
+                batches.next()
+            };
+            let Some(batch) = batch else { break };
+            let _span = Span::new("send rows");
             send_rows(channel, generation, &batch).await?;
         }
         if let (Some(part), Some(helper)) = (part.as_deref_mut(), session.helper.as_mut()) {
