@@ -39,12 +39,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   cargo install "wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
 fi
 
-# 5. npm tools: wasm-opt (binaryen) globally, playwright-core for the end-to-end tests locally.
+# 5. npm tools: wasm-opt (binaryen) globally, playwright-core for the end-to-end tests and saxes
+#    (the streaming JavaScript parser `npm run bench:scale` compares with) locally.
 if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
   log "installing binaryen@$BINARYEN_VERSION (wasm-opt)"
   npm install -g --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
-if [ ! -d e2e/node_modules/playwright-core ]; then
+if [ ! -d e2e/node_modules/playwright-core ] || [ ! -d e2e/node_modules/saxes ]; then
   log "installing end-to-end test dependencies (npm ci in e2e/)"
   (cd e2e && npm ci --no-audit --no-fund >/dev/null)
 fi

@@ -1,19 +1,24 @@
-// Scale benchmark (issue 6): 100 MB and 1 GB exports opened in the built page in headless
-// Chromium, and a plain-JavaScript DOMParser baseline on the same 100 MB file in the same browser
-// run. Not part of `npm test`; run with `npm run bench:scale` in e2e/.
+// Scale benchmark (issues 6 and 12): 100 MB and 1 GB exports opened in the built page in headless
+// Chromium, against, on the same 100 MB file in the same run: a plain-JavaScript DOMParser page in
+// the same browser, saxes (the streaming JavaScript parser) in Node.js, and the native
+// single-thread `keytrail summary`. Not part of `npm test`; run with `npm run bench:scale` in e2e/.
 //
-//   KEYTRAIL_DIST         the built page (default <repo>/dist)
-//   KEYTRAIL_BIN          the CLI that generates the exports (default <repo>/target/release/keytrail)
-//   KEYTRAIL_BENCH_SIZES  which exports, comma-separated (default "100MB,1GB")
-//   KEYTRAIL_BENCH_FORMAT the generator's format: event-viewer (default) or evtx (a binary log;
-//                         no DOMParser baseline then: the browser has no parser for it)
-//   KEYTRAIL_BENCH_DIR    where the generated exports are cached (default /tmp; reused if present)
-//   KEYTRAIL_BENCH_ROUNDS how many times keytrail and the baseline each open the first export,
-//                         taking turns (default 3); the median of each is compared
+//   KEYTRAIL_DIST          the built page (default <repo>/dist)
+//   KEYTRAIL_BIN           the CLI that generates the exports and reads them natively (default
+//                          <repo>/target/release/keytrail)
+//   KEYTRAIL_BENCH_SIZES   which exports, comma-separated (default "100MB,1GB")
+//   KEYTRAIL_BENCH_FORMATS the generator's formats, comma-separated (default
+//                          "event-viewer,wevtutil"): event-viewer (declaration, <Events> root, about
+//                          1.9 KB per event), wevtutil (`wevtutil qe /f:xml`: events one after the
+//                          other with no root, about 1.1 KB per event), evtx (a binary log: no
+//                          DOMParser or saxes baseline then, the browser has no parser for it)
+//   KEYTRAIL_BENCH_FORMAT  one format (the older name of the above)
+//   KEYTRAIL_BENCH_DIR     where the generated exports are cached (default /tmp; reused if present)
+//   KEYTRAIL_BENCH_ROUNDS  how many times each side opens the first export, taking turns (default
+//                          3); the median of each is compared
 //
-// The exports are in the Event Viewer "Save All Events As … XML" format (declaration, <Events>
-// root): the one format that is a well-formed XML document, so that DOMParser can read the very
-// same file that keytrail reads.
+// DOMParser needs one root element: for a wevtutil export the baseline page wraps the text in
+// <Events>…</Events> (what a user would have to do), and saxes reads it as a fragment.
 //
 // Each export is read once before it is measured, so that every run finds it in the operating
 // system's cache (a cold first read would otherwise slow whichever side opens it first). The
@@ -42,6 +47,9 @@
 //   - sort and filter latency over all rows: window.__keytrail.selectMs after clicking
 //     th[data-column=time] (ascending) and after typing into [data-testid=search]; the wall time
 //     from the click/typing to the page showing the result is printed as well.
+// The saxes baseline (bench/saxes.mjs) streams the same file from disk in Node.js and keeps the
+// same fields; the native baseline is `keytrail summary FILE` (one thread, output discarded),
+// timed as a whole process. Their events/s are compared with keytrail's in the tab.
 // The DOMParser baseline page is served by this script's own server on the same origin: it reads
 // the picked file with File.text(), parses it with DOMParser('text/xml') and extracts the same
 // fields (EventID, time, record id, computer, SubjectUserName/Domain/Sid/LogonId, ProviderName,
@@ -57,12 +65,14 @@ import { launchChromium, CHROMIUM } from '../lib/browser.mjs';
 import { warmCache } from '../lib/files.mjs';
 import { dist, keytrailBin } from '../lib/paths.mjs';
 import { closeServer, originOf, serveDist } from '../lib/server.mjs';
+import { saxesBaseline } from './saxes.mjs';
 
 const SIZES = (process.env.KEYTRAIL_BENCH_SIZES ?? '100MB,1GB').split(',').map((s) => s.trim()).filter(Boolean);
 const CACHE = process.env.KEYTRAIL_BENCH_DIR ?? '/tmp';
 const ROUNDS = Math.max(1, Number(process.env.KEYTRAIL_BENCH_ROUNDS ?? 3));
-const FORMAT = process.env.KEYTRAIL_BENCH_FORMAT ?? 'event-viewer';
-const EXT = FORMAT === 'evtx' ? 'evtx' : 'xml';
+const FORMATS = (process.env.KEYTRAIL_BENCH_FORMATS ?? process.env.KEYTRAIL_BENCH_FORMAT ?? 'event-viewer,wevtutil')
+  .split(',').map((s) => s.trim()).filter(Boolean);
+const extOf = (format) => (format === 'evtx' ? 'evtx' : 'xml');
 const TIMEOUT = 45 * 60_000;
 
 const mb = (bytes) => bytes / 1e6;
@@ -72,16 +82,23 @@ const log = (...a) => console.log(...a);
 
 // --- the exports ------------------------------------------------------------------------------
 
-function exportFile(size) {
-  const path = join(CACHE, `keytrail-bench-${size}-${FORMAT}.${EXT}`);
+function exportFile(size, format) {
+  const path = join(CACHE, `keytrail-bench-${size}-${format}.${extOf(format)}`);
   if (!existsSync(path)) {
     if (!existsSync(keytrailBin)) throw new Error(`no CLI at ${keytrailBin}: cargo build --release, or set KEYTRAIL_BIN`);
     log(`generating ${path} …`);
     const t = Date.now();
-    execFileSync(keytrailBin, ['generate', '--size', size, '--format', FORMAT, '-o', path], { stdio: 'inherit' });
+    execFileSync(keytrailBin, ['generate', '--size', size, '--format', format, '-o', path], { stdio: 'inherit' });
     log(`  ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }
-  return { path, bytes: statSync(path).size };
+  return { path, bytes: statSync(path).size, format };
+}
+
+/** The native single-thread `keytrail summary` on `file`: the whole process, ms. */
+function nativeSummary(file) {
+  const t = process.hrtime.bigint();
+  execFileSync(keytrailBin, ['summary', file.path], { stdio: 'ignore', maxBuffer: 1 << 28 });
+  return { label: 'native keytrail summary', totalMs: Number(process.hrtime.bigint() - t) / 1e6, bytes: file.bytes };
 }
 
 /** The run with the median `key` (the lower middle one of an even count). */
@@ -227,7 +244,9 @@ document.getElementById('file').addEventListener('change', async (e) => {
   const file = e.target.files[0];
   const t0 = performance.now();
   try {
-    const text = await file.text();
+    let text = await file.text();
+    // A wevtutil export has no root element: wrap it in one, as a user would have to.
+    if (!/^\uFEFF?\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*<Events[\s>]/.test(text.slice(0, 4096))) text = '<Events>' + text + '</Events>';
     const t1 = performance.now();
     const doc = new DOMParser().parseFromString(text, 'text/xml');
     const t2 = performance.now();
@@ -342,7 +361,6 @@ async function runBaseline(browser, origin, file) {
 // --- the run ----------------------------------------------------------------------------------
 
 if (!existsSync(join(dist, 'index.html'))) throw new Error(`${dist}/index.html is missing: trunk build --release --offline`);
-const files = Object.fromEntries(SIZES.map((size) => [size, exportFile(size)]));
 const served = [];
 const server = await serveDist(served, {
   extra: {
@@ -353,31 +371,44 @@ const server = await serveDist(served, {
 const origin = originOf(server);
 const browser = await launchChromium();
 const load = [loadavg()[0]];
-const results = [];
-const baselines = [];
-const dump = (r) => JSON.stringify({ ...r, memory: { ...r.memory, perPid: Object.fromEntries(r.memory.perPid) } });
+/** Per format: keytrail's results per size, and the baselines' runs on the first size. */
+const byFormat = [];
+const dump = (r) => JSON.stringify({ ...r, memory: r.memory && { ...r.memory, perPid: Object.fromEntries(r.memory.perPid) } });
 try {
-  for (const size of SIZES) {
-    warmCache(files[size].path);
-    const compared = size === SIZES[0] && FORMAT !== 'evtx';
-    const runs = [];
-    for (let round = 0; round < (compared ? ROUNDS : 1); round++) {
-      log(`keytrail, ${size} (${fmt(mb(files[size].bytes), 1)} MB), run ${round + 1} …`);
-      runs.push(await runKeytrail(browser, origin, files[size], size));
-      log(dump(runs.at(-1)));
-      if (compared) {
-        log(`DOMParser baseline, ${size}, run ${round + 1} …`);
-        baselines.push(await runBaseline(browser, origin, files[size]));
-        log(dump(baselines.at(-1)));
+  for (const format of FORMATS) {
+    const files = Object.fromEntries(SIZES.map((size) => [size, exportFile(size, format)]));
+    const results = [];
+    const baselines = { dom: [], saxes: [], native: [] };
+    for (const size of SIZES) {
+      const file = files[size];
+      warmCache(file.path);
+      const compared = size === SIZES[0];
+      const xml = format !== 'evtx';
+      const runs = [];
+      for (let round = 0; round < (compared ? ROUNDS : 1); round++) {
+        log(`${format}: keytrail, ${size} (${fmt(mb(file.bytes), 1)} MB), run ${round + 1} …`);
+        runs.push(await runKeytrail(browser, origin, file, size));
+        log(dump(runs.at(-1)));
+        if (!compared) continue;
+        log(`${format}: native summary, run ${round + 1} …`);
+        baselines.native.push(nativeSummary(file));
+        log(JSON.stringify(baselines.native.at(-1)));
+        if (!xml) continue;
+        log(`${format}: DOMParser baseline, run ${round + 1} …`);
+        baselines.dom.push(await runBaseline(browser, origin, file));
+        log(dump(baselines.dom.at(-1)));
+        log(`${format}: saxes in Node.js, run ${round + 1} …`);
+        baselines.saxes.push({ label: 'saxes', bytes: file.bytes, ...(await saxesBaseline(file.path, { fragment: format === 'wevtutil' })) });
+        log(JSON.stringify(baselines.saxes.at(-1)));
       }
+      results.push({ ...median(runs, (r) => r.doneMs), runs });
     }
-    results.push({ ...median(runs, (r) => r.doneMs), runs });
+    byFormat.push({ format, results, baselines });
   }
 } finally {
   await browser.close();
   await closeServer(server);
 }
-const baseline = baselines.length ? median(baselines, (b) => b.totalMs) : null;
 load.push(loadavg()[0]);
 
 // --- the summary ------------------------------------------------------------------------------
@@ -396,51 +427,61 @@ const lines = [];
 lines.push(`### Browser scale run — ${new Date().toISOString().slice(0, 10)}`);
 lines.push('');
 lines.push(`Machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM; ${version}, headless; ` +
-  `load average ${fmt(load[0], 2)} → ${fmt(load[1], 2)}. Command: \`cd e2e && npm run bench:scale\` (${SIZES.join(', ')}; ${FORMAT === 'evtx' ? '.evtx' : 'Event Viewer XML, UTF-8'}).`);
+  `load average ${fmt(load[0], 2)} → ${fmt(load[1], 2)}. Command: \`cd e2e && npm run bench:scale\` (${SIZES.join(', ')}; ${FORMATS.join(', ')}).`);
 lines.push('');
-lines.push('| file | events | first rows | all events | MB/s | events/s | peak tab RSS (renderer) | main JS heap | long tasks (decoding) | longest | sort by time | search |');
-lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
-for (const r of results) {
-  if (r.error) {
-    lines.push(`| ${r.label} (${fmt(mb(r.bytes))} MB) | **${r.error}** after ${fmt(r.wallMs / 1000, 1)} s | | | | | ${fmt(mib(r.memory.rssMax))} MiB at the end | | | | | |`);
-    continue;
-  }
-  const secs = r.doneMs / 1000;
-  lines.push(
-    `| ${r.label} (${fmt(mb(r.bytes))} MB) | ${r.events.toLocaleString('en-US')} | ${fmt(r.firstRowsMs)} ms | ${fmt(secs, 1)} s | ` +
-      `${fmt(mb(r.bytes) / secs, 1)} | ${fmt(r.events / secs)} | ${fmt(mib(Math.max(r.memory.rssMax, r.memory.hwm ?? 0)))} MiB | ` +
-      `${fmt(mib(r.memory.heapUsed), 1)} MiB | ${r.longTasks.count} (${r.longTasks.over100} > 100 ms) | ${fmt(r.longTasks.longest)} ms | ` +
-      `${fmt(r.sort.selectMs)} ms | ${fmt(r.filter.selectMs)} ms |`,
-  );
-}
-lines.push('');
-const first = results[0];
-if (baseline) {
-  if (baseline.error) {
-    lines.push(`DOMParser baseline on the same ${fmt(mb(baseline.bytes))} MB file: **${baseline.error}** (after ${fmt(baseline.totalMs / 1000, 1)} s); peak RSS ${fmt(mib(baseline.memory.rssMax))} MiB.`);
-  } else {
-    const bSecs = baseline.totalMs / 1000;
-    const bRate = mb(baseline.bytes) / bSecs;
-    lines.push(
-      `DOMParser baseline on the same ${fmt(mb(baseline.bytes))} MB file, same browser: ${baseline.events.toLocaleString('en-US')} events in ${fmt(bSecs, 1)} s ` +
-        `(File.text() ${fmt(baseline.readMs)} ms, DOMParser ${fmt(baseline.parseMs)} ms, field extraction ${fmt(baseline.extractMs)} ms) = ` +
-        `**${fmt(bRate, 1)} MB/s**, ${fmt(baseline.events / bSecs)} events/s; peak renderer RSS ${fmt(mib(Math.max(baseline.memory.rssMax, baseline.memory.hwm ?? 0)))} MiB.`,
-    );
-    if (first && !first.error) {
-      const kRate = mb(first.bytes) / (first.doneMs / 1000);
-      lines.push(`keytrail on that file: **${fmt(kRate, 1)} MB/s** → keytrail / DOMParser = **${fmt(kRate / bRate, 1)}×** (target ≥ 10×; medians of ${first.runs.length} runs each).` +
-        (baseline.events !== first.events ? ` (Event counts differ: keytrail ${first.events}, DOMParser ${baseline.events}.)` : ''));
-      const rate = (bytes, ms) => mb(bytes) / (ms / 1000);
-      const rounds = first.runs.map((r, i) => [r, baselines[i]]).filter(([r, b]) => r && b && !r.error && !b.error);
-      lines.push(`Each round (keytrail MB/s / DOMParser MB/s = ratio): ` +
-        rounds.map(([r, b]) => `${fmt(rate(r.bytes, r.doneMs), 1)} / ${fmt(rate(b.bytes, b.totalMs), 1)} = ${fmt(rate(r.bytes, r.doneMs) / rate(b.bytes, b.totalMs), 1)}×`).join('; ') + '.');
+lines.push('| format | file | events | first rows | all events | MB/s | events/s | peak tab RSS (renderer) | main JS heap | long tasks (decoding) | longest | sort by time | search |');
+lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const { format, results } of byFormat) {
+  for (const r of results) {
+    if (r.error) {
+      lines.push(`| ${format} | ${r.label} (${fmt(mb(r.bytes))} MB) | **${r.error}** after ${fmt(r.wallMs / 1000, 1)} s | | | | | ${fmt(mib(r.memory.rssMax))} MiB at the end | | | | | |`);
+      continue;
     }
+    const secs = r.doneMs / 1000;
+    lines.push(
+      `| ${format} | ${r.label} (${fmt(mb(r.bytes))} MB) | ${r.events.toLocaleString('en-US')} | ${fmt(r.firstRowsMs)} ms | ${fmt(secs, 2)} s | ` +
+        `${fmt(mb(r.bytes) / secs, 1)} | ${fmt(r.events / secs)} | ${fmt(mib(Math.max(r.memory.rssMax, r.memory.hwm ?? 0)))} MiB | ` +
+        `${fmt(mib(r.memory.heapUsed), 1)} MiB | ${r.longTasks.count} (${r.longTasks.over100} > 100 ms) | ${fmt(r.longTasks.longest)} ms | ` +
+        `${fmt(r.sort.selectMs)} ms | ${fmt(r.filter.selectMs)} ms |`,
+    );
   }
 }
 lines.push('');
-for (const r of results) {
-  if (r.error) continue;
-  lines.push(`- ${r.label}: memory ${memLine(r.memory)}; ${r.problems} problems; sort wall ${r.sort.wallMs} ms, search wall ${r.filter.wallMs} ms ` +
-    `(${r.filter.rows.toLocaleString('en-US')} rows), longest task while sorting/searching ${fmt(r.interactionLongest)} ms.`);
+lines.push(`On the first size, each side's median of ${ROUNDS} rounds (taking turns), events/s, and keytrail in the tab against it (targets: ≥ 1× native summary, ≥ 12× DOMParser, ≥ 2× saxes):`);
+lines.push('');
+lines.push('| format | keytrail in the tab | native `keytrail summary` (1 thread) | DOMParser (same browser) | saxes (Node.js) |');
+lines.push('|---|---|---|---|---|');
+const rateOf = (events, ms) => events / (ms / 1000);
+for (const { format, results, baselines } of byFormat) {
+  const first = results[0];
+  if (!first || first.error) continue;
+  const k = rateOf(first.events, first.doneMs);
+  const cell = (runs, key) => {
+    const ok = runs.filter((r) => !r.error);
+    if (runs.length === 0) return '—';
+    if (ok.length === 0) return `**${runs[0].error}**`;
+    const m = median(ok, key);
+    const rate = rateOf(first.events, key(m));
+    const rounds = first.runs.map((r, i) => [r, runs[i]]).filter(([r, b]) => r && b && !r.error && !b.error)
+      .map(([r, b]) => fmt(rateOf(first.events, r.doneMs) / rateOf(first.events, key(b)), 2) + '×').join(', ');
+    const events = m.events != null && m.events !== first.events ? ` (counted ${m.events.toLocaleString('en-US')} events)` : '';
+    return `${fmt(rate)} in ${fmt(key(m) / 1000, 2)} s → **${fmt(k / rate, 2)}×** (rounds ${rounds})${events}`;
+  };
+  lines.push(`| ${format} | ${fmt(k)} in ${fmt(first.doneMs / 1000, 2)} s | ${cell(baselines.native, (r) => r.totalMs)} | ` +
+    `${cell(baselines.dom, (r) => r.totalMs)} | ${cell(baselines.saxes, (r) => r.totalMs)} |`);
+}
+lines.push('');
+for (const { format, results, baselines } of byFormat) {
+  for (const r of results) {
+    if (r.error) continue;
+    lines.push(`- ${format} ${r.label}: memory ${memLine(r.memory)}; ${r.problems} problems; sort wall ${r.sort.wallMs} ms, search wall ${r.filter.wallMs} ms ` +
+      `(${r.filter.rows.toLocaleString('en-US')} rows), longest task while sorting/searching ${fmt(r.interactionLongest)} ms.`);
+  }
+  const dom = baselines.dom.filter((b) => !b.error);
+  if (dom.length) {
+    const b = median(dom, (x) => x.totalMs);
+    lines.push(`- ${format} DOMParser median: File.text() ${fmt(b.readMs)} ms, DOMParser ${fmt(b.parseMs)} ms, field extraction ${fmt(b.extractMs)} ms; ` +
+      `peak renderer RSS ${fmt(mib(Math.max(b.memory.rssMax, b.memory.hwm ?? 0)))} MiB.`);
+  }
 }
 log('\n----- BENCHMARKS.md -----\n' + lines.join('\n') + '\n-------------------------');
