@@ -31,6 +31,7 @@
 use super::query::compare_text;
 use super::store::{Row, Store, Sym};
 use crate::decoder::view::{is_key_event, Outcome};
+use crate::model::criteria::FoldMap;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -135,7 +136,7 @@ pub fn account_bars(store: &Store, rows: &[u32], limit: usize) -> Vec<AccountBar
 /// counted once, not again at every refresh.
 #[derive(Clone, Debug, Default)]
 pub struct BarCounts {
-    counts: HashMap<(Sym, Sym, Option<Outcome>), u64>,
+    counts: FoldMap<(Sym, Sym, Option<Outcome>), u64>,
 }
 
 impl BarCounts {

@@ -394,8 +394,17 @@ impl Subject for RowSubject<'_> {
 /// all of it match the same rules and patterns (time-of-day conditions and sequence windows
 /// aside), so marking judges each distinct one once and looks the rest up. A load of a million
 /// rows has a few thousand distinct ones.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Likeness([u32; 12]);
+
+impl std::hash::Hash for Likeness {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Word by word: the slice path would hash the bytes with a length first.
+        for &word in &self.0 {
+            state.write_u32(word);
+        }
+    }
+}
 
 impl Likeness {
     /// The likeness of `row`: every field a [`RowSubject`] shows but the time.
@@ -420,12 +429,16 @@ impl Likeness {
 /// A map keyed by [`Likeness`], hashed with a few multiplications (the keys are this crate's own
 /// small numbers, not input an attacker chooses): in the browser SipHash would cost more than
 /// the judging it saves.
-pub(crate) type LikenessMap<V> =
-    std::collections::HashMap<Likeness, V, std::hash::BuildHasherDefault<FoldHasher>>;
+pub(crate) type LikenessMap<V> = FoldMap<Likeness, V>;
 
-/// The hasher of [`LikenessMap`]: each 32-bit word folded in by multiply and rotate.
+/// A hash map of this crate's own small keys (interned string ids, classes, likenesses) for the
+/// counts kept per row: [`FoldHasher`] instead of SipHash, which the keys do not need (no
+/// attacker picks them) and which costs more than the counting in wasm.
+pub type FoldMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FoldHasher>>;
+
+/// The hasher of [`FoldMap`]: each 32-bit word folded in by multiply and rotate.
 #[derive(Default)]
-pub(crate) struct FoldHasher(u64);
+pub struct FoldHasher(u64);
 
 impl std::hash::Hasher for FoldHasher {
     fn write(&mut self, bytes: &[u8]) {

@@ -25,7 +25,7 @@
 use crate::decoder::table;
 use crate::decoder::value::parse_number;
 use crate::model::criteria::{
-    account_in, any, compile_list, key_type_is, operation_in, operation_words, Likeness,
+    account_in, any, compile_list, key_type_is, operation_in, operation_words, FoldMap, Likeness,
     LikenessMap, Matcher,
 };
 pub use crate::model::criteria::{
@@ -35,7 +35,6 @@ use crate::model::routine::{self, Routine, RoutinePattern};
 use crate::model::store::{Row, Store, Sym};
 use crate::model::zone::Zone;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::fmt;
 
 /// Working hours: a rule with `outside_hours` fires for events outside them.
@@ -643,11 +642,11 @@ pub fn tally(rules: usize, store: &Store) -> Vec<Tally> {
 /// The counts behind [`tally`], kept up to date as rows arrive.
 #[derive(Clone, Debug, Default)]
 pub struct TallyCounts {
-    per: Vec<HashMap<Sym, u64>>,
-    classes: Vec<HashMap<u8, u64>>,
+    per: Vec<FoldMap<Sym, u64>>,
+    classes: Vec<FoldMap<u8, u64>>,
     totals: Vec<u64>,
     /// Rows matching any rule, per routine class (0: those that need a look).
-    rows: HashMap<u8, u64>,
+    rows: FoldMap<u8, u64>,
 }
 
 /// The rules of a row's marks, as bit places below `rules`.
@@ -659,10 +658,10 @@ impl TallyCounts {
     /// No matches yet, for `rules` rules.
     pub fn new(rules: usize) -> Self {
         Self {
-            per: vec![HashMap::new(); rules],
-            classes: vec![HashMap::new(); rules],
+            per: vec![FoldMap::default(); rules],
+            classes: vec![FoldMap::default(); rules],
             totals: vec![0; rules],
-            rows: HashMap::new(),
+            rows: FoldMap::default(),
         }
     }
 
@@ -722,7 +721,7 @@ impl TallyCounts {
 
     /// The tallies, in rule order.
     pub fn tallies(&self) -> Vec<Tally> {
-        fn most_first<K: Copy + Ord>(map: &HashMap<K, u64>) -> Vec<(K, u64)> {
+        fn most_first<K: Copy + Ord>(map: &FoldMap<K, u64>) -> Vec<(K, u64)> {
             let mut v: Vec<(K, u64)> = map
                 .iter()
                 .filter(|&(_, &n)| n > 0)

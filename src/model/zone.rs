@@ -95,6 +95,8 @@ mod imp {
 
     pub struct Zone {
         format: js_sys::Intl::DateTimeFormat,
+        /// The day asked last: rows come mostly in time order, so most asks are of it.
+        last: std::cell::Cell<Option<(i64, Day)>>,
         days: RefCell<HashMap<i64, Day>>,
         quarters: RefCell<HashMap<i64, i32>>,
     }
@@ -122,6 +124,7 @@ mod imp {
         pub fn get(name: &str) -> Option<Zone> {
             Some(Zone {
                 format: format(name)?,
+                last: std::cell::Cell::new(None),
                 days: RefCell::new(HashMap::new()),
                 quarters: RefCell::new(HashMap::new()),
             })
@@ -129,7 +132,10 @@ mod imp {
 
         pub fn offset_minutes(&self, utc_secs: i64) -> i32 {
             let day = utc_secs.div_euclid(DAY);
-            let known = self.days.borrow().get(&day).copied();
+            let known = match self.last.get() {
+                Some((d, known)) if d == day => Some(known),
+                _ => self.days.borrow().get(&day).copied(),
+            };
             let known = known.unwrap_or_else(|| {
                 let first = self.ask(day * DAY).unwrap_or(0);
                 let last = self.ask(day * DAY + DAY - 1).unwrap_or(0);
@@ -141,6 +147,7 @@ mod imp {
                 self.days.borrow_mut().insert(day, known);
                 known
             });
+            self.last.set(Some((day, known)));
             if let Day::Same(m) = known {
                 return m;
             }
