@@ -47,25 +47,30 @@ pub fn first_slice(size: u64) -> u64 {
     FIRST_SLICE_BYTES.min(size)
 }
 
-/// The slices bytes `range` of a file are read in, in order: [`SLICE_BYTES`] each, the last one
-/// shorter; none for an empty range.
+/// The slices bytes `range` of a file are read in, in order: the first [`RAMP_BYTES`], each next
+/// one twice the one before up to [`SLICE_BYTES`], the last one shorter; none for an empty
+/// range. A worker reads the next slice while it decodes one, but the browser moves its bytes in
+/// only when the worker's thread is free: small slices first keep the first wait short.
 ///
 /// ```
-/// use keytrail::ingest::chain::{slices, SLICE_BYTES};
+/// use keytrail::ingest::chain::{slices, RAMP_BYTES, SLICE_BYTES};
 ///
-/// let s: Vec<_> = slices(10..SLICE_BYTES + 20).collect();
-/// assert_eq!(s, [10..SLICE_BYTES + 10, SLICE_BYTES + 10..SLICE_BYTES + 20]);
+/// let size = 7 * RAMP_BYTES + 2 * SLICE_BYTES + 5;
+/// let s: Vec<_> = slices(0..size).map(|s| s.end - s.start).collect();
+/// assert_eq!(s, [RAMP_BYTES, 2 * RAMP_BYTES, 4 * RAMP_BYTES, SLICE_BYTES, SLICE_BYTES, 5]);
 /// assert_eq!(slices(5..5).count(), 0);
 /// ```
 pub fn slices(range: Range<u64>) -> impl Iterator<Item = Range<u64>> {
     let end = range.end;
-    std::iter::successors(
-        (range.start < end).then(|| range.start..range.start.saturating_add(SLICE_BYTES).min(end)),
-        move |slice| {
-            (slice.end < end).then(|| slice.end..slice.end.saturating_add(SLICE_BYTES).min(end))
-        },
-    )
+    let first = range.start..range.start.saturating_add(RAMP_BYTES).min(end);
+    std::iter::successors((range.start < end).then_some(first), move |slice| {
+        let size = (2 * (slice.end - slice.start)).clamp(RAMP_BYTES, SLICE_BYTES);
+        (slice.end < end).then(|| slice.end..slice.end.saturating_add(size).min(end))
+    })
 }
+
+/// The first slice of a range (after [`FIRST_SLICE_BYTES`]) is this large; see [`slices`].
+pub const RAMP_BYTES: u64 = 2 * 1024 * 1024;
 
 /// Feeds one `slice` of a file to `decoder`, 256 KiB at a time, its events into
 /// `collected`; gives the batches of rows to send, in order, as they fill: each encoded
@@ -79,14 +84,38 @@ pub fn feed<'a>(
         decoder,
         pieces: slice.chunks(FEED_BYTES),
         collected,
+        flush: true,
     }
 }
+
+/// Like [`feed`], for a part of a slice: gives only full batches, and leaves the rows that do
+/// not fill one for the next part (or [`take_batch`] at the end of the slice). The worker feeds
+/// a slice [`PAUSE_BYTES`] at a time and lets its event loop run in between: the browser moves
+/// the next slice's bytes into the worker's memory only when its thread is free to take them.
+pub fn feed_part<'a>(
+    decoder: &'a mut FileDecoder,
+    part: &'a [u8],
+    collected: &'a mut Collected,
+) -> Feed<'a> {
+    Feed {
+        decoder,
+        pieces: part.chunks(FEED_BYTES),
+        collected,
+        flush: false,
+    }
+}
+
+/// How much of a slice the worker decodes between two turns of its event loop (see
+/// [`feed_part`]).
+pub const PAUSE_BYTES: usize = 1024 * 1024;
 
 /// The batches of one slice, decoded as they are asked for: see [`feed`].
 pub struct Feed<'a> {
     decoder: &'a mut FileDecoder,
     pieces: std::slice::Chunks<'a, u8>,
     collected: &'a mut Collected,
+    /// Whether the rows left at the end are a batch too.
+    flush: bool,
 }
 
 impl Iterator for Feed<'_> {
@@ -99,7 +128,11 @@ impl Iterator for Feed<'_> {
                 return Some(self.collected.rows.take().encode());
             }
         }
-        take_batch(self.collected)
+        if self.flush {
+            take_batch(self.collected)
+        } else {
+            None
+        }
     }
 }
 
@@ -416,18 +449,20 @@ mod tests {
     fn a_file_is_read_in_slices_after_a_small_first_one() {
         assert_eq!(first_slice(1000), 1000);
         assert_eq!(first_slice(100 << 20), FIRST_SLICE_BYTES);
-        let size = FIRST_SLICE_BYTES + 2 * SLICE_BYTES + 5;
-        let plan: Vec<_> = slices(first_slice(size)..size).collect();
-        assert_eq!(
-            plan,
-            [
-                FIRST_SLICE_BYTES..FIRST_SLICE_BYTES + SLICE_BYTES,
-                FIRST_SLICE_BYTES + SLICE_BYTES..FIRST_SLICE_BYTES + 2 * SLICE_BYTES,
-                FIRST_SLICE_BYTES + 2 * SLICE_BYTES..size,
-            ]
-        );
-        let one: Vec<_> = slices(0..SLICE_BYTES).map(|s| (s.start, s.end)).collect();
-        assert_eq!(one, [(0, SLICE_BYTES)]);
+        let start = FIRST_SLICE_BYTES;
+        let size = start + 7 * RAMP_BYTES + 2 * SLICE_BYTES + 5;
+        let plan: Vec<_> = slices(start..size).collect();
+        let ramp = [RAMP_BYTES, 2 * RAMP_BYTES, 4 * RAMP_BYTES];
+        let mut at = start;
+        let mut expected = Vec::new();
+        for len in ramp.into_iter().chain([SLICE_BYTES, SLICE_BYTES, 5]) {
+            expected.push(at..at + len);
+            at += len;
+        }
+        assert_eq!(plan, expected);
+        assert_eq!(plan.last().unwrap().end, size);
+        let one: Vec<_> = slices(0..RAMP_BYTES).map(|s| (s.start, s.end)).collect();
+        assert_eq!(one, [(0, RAMP_BYTES)]);
         assert_eq!(slices(SLICE_BYTES..SLICE_BYTES).count(), 0);
     }
 

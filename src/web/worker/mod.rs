@@ -457,14 +457,23 @@ where
         };
         next = slices.next().map(|s| start_read(source, s.start, s.end));
         let generation = session.generation;
-        let mut batches = chain::feed(decoder, &slice, &mut session.collected);
-        loop {
-            let batch = {
-                let _span = Span::new("decode");
-                batches.next()
-            };
-            let Some(batch) = batch else { break };
-            let _span = Span::new("send rows");
+        for (n, part) in slice.chunks(chain::PAUSE_BYTES).enumerate() {
+            if n > 0 {
+                // The next slice is read only while this thread is free (see chain::feed_part).
+                yield_to_event_loop().await;
+            }
+            let mut batches = chain::feed_part(decoder, part, &mut session.collected);
+            loop {
+                let batch = {
+                    let _span = Span::new("decode");
+                    batches.next()
+                };
+                let Some(batch) = batch else { break };
+                let _span = Span::new("send rows");
+                send_rows(channel, generation, &batch).await?;
+            }
+        }
+        if let Some(batch) = chain::take_batch(&mut session.collected) {
             send_rows(channel, generation, &batch).await?;
         }
         if let (Some(part), Some(helper)) = (part.as_deref_mut(), session.helper.as_mut()) {
