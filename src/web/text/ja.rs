@@ -279,6 +279,15 @@ impl Catalogue for Ja {
             ProblemKind::EvtxTruncated { bytes } => format!(
                 "このチャンクの途中でファイルが終わっています (65536 バイト中 {bytes} バイト); 切れ目より前の完全なレコードは読みました"
             ),
+            ProblemKind::InvalidJson { reason } => {
+                format!("ドキュメントの形式が正しくありません: 「{reason}」")
+            }
+            ProblemKind::NotWindowsEvents { count } => format!(
+                "ここから {count} 件のドキュメントは正しい形式ですが Windows イベントではありません (別の種類のログ)。読み飛ばしました"
+            ),
+            ProblemKind::PropertiesLost { count } => format!(
+                "{count} 件のイベントは `ConvertTo-Json` の既定の深さ 2 で書き出されたため、各フィールドの値が `System.Diagnostics.Eventing.Reader.EventProperty` という文字列に置き換わっています。ID、時刻、プロバイダー、メッセージは表示できますが、フィールドは失われています。`ConvertTo-Json -Depth 4` (または `Export-Clixml`) でもう一度書き出してください"
+            ),
         }
     }
 
