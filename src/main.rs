@@ -102,7 +102,7 @@ enum ExportFormat {
 }
 
 /// The generator's shapes (see `generator::Format`), and `evtx`.
-const FORMATS: [&str; 13] = [
+const FORMATS: [&str; 19] = [
     "wevtutil",
     "rendered-xml",
     "rendered-xml-ja",
@@ -115,6 +115,12 @@ const FORMATS: [&str; 13] = [
     "evtxexport",
     "copy-details-text",
     "xml-view-copy",
+    "nxlog",
+    "ecs",
+    "evtx-dump-jsonl",
+    "splunk-json",
+    "splunk-csv",
+    "clixml",
     "evtx",
 ];
 

@@ -323,3 +323,37 @@ fn the_detail_pane_and_the_export_read_a_document_again() {
         assert_eq!(lost, 0, "{name}");
     }
 }
+
+/// The generator's fixtures of each shape (`keytrail generate --format …`) give the events of
+/// the same seed written as wevtutil XML.
+#[test]
+fn generated_shapes_decode_to_the_generated_events() {
+    use keytrail::generator::{export, Encoding, Format as Shape, Spec};
+    let cases = [
+        ("generated-nxlog.jsonl", 12, 1_000_000_000),
+        ("generated-ecs-bulk.ndjson", 12, 1_000_000),
+        ("generated-evtx-dump.jsonl", 12, 1),
+        ("generated-splunk.json", 12, 1),
+        ("generated-splunk.csv", 12, 1),
+        ("generated-get-winevent.clixml", 6, 1),
+    ];
+    for (name, n, precision) in cases {
+        let spec = Spec {
+            seed: 5059,
+            events: n,
+        };
+        let (_, xml, _, _) = read_all(&export(&spec, Shape::Wevtutil, Encoding::Utf8));
+        let (_, events, problems) = read(name);
+        assert!(problems.is_empty(), "{name}: {problems:?}");
+        assert_eq!(events.len(), n, "{name}");
+        for (e, x) in events.iter().zip(&xml) {
+            assert_eq!(e.event_id(), x.event_id(), "{name}");
+            assert_eq!(e.record_id(), x.record_id(), "{name}");
+            assert_eq!(e.keywords(), x.keywords(), "{name}");
+            assert_eq!(e.computer(), x.computer(), "{name}");
+            let (t, u) = (e.time().unwrap().nanos(), x.time().unwrap().nanos());
+            assert_eq!(t / precision, u / precision, "{name}");
+            assert_eq!(fields(e), fields(x), "{name}, event {}", e.number);
+        }
+    }
+}
