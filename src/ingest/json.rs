@@ -378,15 +378,15 @@ impl JsonReader {
                     self.set_key(key);
                 }
                 b',' if self.depth <= TRACKED_DEPTH => self.set_key(None),
-                b'\n' if self.open.is_some_and(|o| o.depth == 0) => {
-                    // A document of a pretty file whose brackets do not balance: a line that
-                    // starts a new document at its first column ends it.
-                    if matches!(self.text.buf.get(i + 1), Some(b'{') | Some(b'R'))
+                // A document of a pretty file whose brackets do not balance: a line that starts
+                // a new document at its first column ends it.
+                b'\n'
+                    if self.open.is_some_and(|o| o.depth == 0)
                         && self.layout == Layout::Pretty
-                    {
-                        i = self.broken(i, out);
-                        continue;
-                    }
+                        && matches!(self.text.buf.get(i + 1), Some(b'{') | Some(b'R')) =>
+                {
+                    i = self.broken(i, out);
+                    continue;
                 }
                 b' ' | b'\t' | b'\r' | b'\n' => {}
                 _ if self.depth == 0 && self.open.is_none() => {
@@ -429,7 +429,7 @@ impl JsonReader {
             if d == 0 && c == b'[' {
                 self.element_depth = Some(1);
                 self.layout = Layout::Pretty;
-            } else if (d == 0 && c == b'{') || (Some(d) == self.element_depth && c == b'{') {
+            } else if c == b'{' && (d == 0 || Some(d) == self.element_depth) {
                 let at = self.text.locate(i);
                 self.open = Some(Open {
                     start: i,
