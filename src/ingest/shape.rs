@@ -174,20 +174,30 @@ fn text(o: &mut String, value: &str) {
 /// Escapes markup, and writes control characters (a `\r` of a message included) as character
 /// references so that they come back as they were.
 fn escape(o: &mut String, value: &str, quote: bool) {
-    for c in value.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' if quote => o.push_str("&quot;"),
-            '\n' if !quote => o.push('\n'),
-            '\t' if !quote => o.push('\t'),
-            c if (c as u32) < 0x20 => {
-                o.push_str(&format!("&#{};", c as u32));
-            }
-            c => o.push(c),
+    let bytes = value.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let replacement = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if quote => "&quot;",
+            b'\n' | b'\t' if !quote => continue,
+            0..=0x1F => "",
+            _ => continue,
+        };
+        // Runs between special bytes are whole characters: every special byte is ASCII.
+        o.push_str(&value[run..i]);
+        if replacement.is_empty() {
+            o.push_str("&#");
+            o.push_str(&b.to_string());
+            o.push(';');
+        } else {
+            o.push_str(replacement);
         }
+        run = i + 1;
     }
+    o.push_str(&value[run..]);
 }
 
 /// A valid XML name from a JSON key (`@timestamp` → `_timestamp`).
