@@ -357,3 +357,62 @@ fn generated_shapes_decode_to_the_generated_events() {
         }
     }
 }
+
+/// Hostile JSON, each case after a good line and before one: the same calm as for XML, the
+/// good lines kept. (input, problem codes, events kept)
+#[test]
+fn hostile_json_costs_only_its_own_document() {
+    let good = String::from_utf8(fixture("evtx-dump.jsonl")).unwrap();
+    let line = good.lines().next().unwrap();
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let number = |digits: usize| {
+        format!(
+            "{{\"EventID\":4624,\"SourceName\":\"x\",\"RecordNumber\":1{}}}",
+            "0".repeat(digits)
+        )
+    };
+    let duplicate =
+        r#"{"EventID":4624,"EventID":5059,"SourceName":"x","EventTime":"2024-03-04 09:00:00"}"#;
+    let cases: Vec<(String, Vec<&str>, usize)> = vec![
+        (deep, vec!["invalid_json"], 2),
+        // Larger than u64: kept as written (a float); beyond f64: refused by serde_json.
+        (number(30), vec![], 3),
+        (number(400), vec!["invalid_json"], 2),
+        (duplicate.to_string(), vec![], 3),
+        (
+            "{\"EventID\":4624,\"SourceName\":\"\u{FFFD}\"}".to_string(),
+            vec![],
+            3,
+        ),
+        ("{\"a\":".to_string(), vec!["truncated_event"], 2),
+    ];
+    for (case, codes, events) in cases {
+        let input = format!("{line}\n{case}\n{line}\n");
+        let (_, got, problems, _) = read_all(input.as_bytes());
+        let got_codes: Vec<_> = problems.iter().map(|p| p.kind.code()).collect();
+        assert_eq!(got_codes, codes, "{}", &case[..case.len().min(60)]);
+        assert_eq!(got.len(), events, "{}", &case[..case.len().min(60)]);
+    }
+    // Invalid UTF-8 in a value: replaced, said, the event kept.
+    let mut bytes = line.as_bytes().to_vec();
+    bytes.push(b'\n');
+    bytes.extend_from_slice(
+        b"{\"EventID\":4624,\"SourceName\":\"\xFF\xFE\",\"EventTime\":\"2024-03-04 09:00:00\"}\n",
+    );
+    let (_, got, problems, _) = read_all(&bytes);
+    assert_eq!(got.len(), 2);
+    assert_eq!(problems[0].kind, ProblemKind::InvalidUtf8);
+    assert_eq!(problems[0].severity, Severity::Repaired);
+    // A 50 MB string: over the 16 MiB limit, one problem, memory not held, the next line read.
+    let mut big = Vec::with_capacity(51 << 20);
+    big.extend_from_slice(line.as_bytes());
+    big.extend_from_slice(b"\n{\"EventID\":4624,\"Message\":\"");
+    big.resize(big.len() + (50 << 20), b'a');
+    big.extend_from_slice(b"\"}\n");
+    big.extend_from_slice(line.as_bytes());
+    big.push(b'\n');
+    let (_, got, problems, _) = read_all(&big);
+    assert_eq!(got.len(), 2);
+    let codes: Vec<_> = problems.iter().map(|p| p.kind.code()).collect();
+    assert_eq!(codes, ["event_too_large"]);
+}

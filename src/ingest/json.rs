@@ -228,6 +228,16 @@ impl JsonReader {
                 continue;
             }
             let start = self.scan;
+            if line_end - start > self.limit {
+                let at = self.text.locate(start);
+                self.emitter.bad_document(
+                    out,
+                    at,
+                    ProblemKind::EventTooLarge { limit: self.limit },
+                );
+                self.scan = next;
+                continue;
+            }
             let line = &self.text.buf[start..line_end];
             let first = line.iter().position(|b| !b.is_ascii_whitespace());
             let record = first.is_some_and(|f| is_record_line(&line[f..]));
