@@ -1,6 +1,8 @@
 //! Decoder throughput against plain quick-xml tokenization of the same bytes, in the same run.
 //!
 //! `cargo bench --bench decode` (set `KEYTRAIL_BENCH_MB` to change the input size, default 32).
+//! The SIEM shapes of issue 13 (NXLog and winlogbeat JSON lines) are measured against
+//! `serde_json` parsing the same lines into `serde_json::Value`, in the same run.
 //! Besides criterion's own report, it prints one table with MB/s, events/s and the ratio of
 //! decoding to tokenization for UTF-8 and UTF-16 inputs (see BENCHMARKS.md).
 
@@ -156,7 +158,91 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// `serde_json` alone: every line of a JSON Lines file parsed into a `Value`, nothing else.
+fn value_lines(bytes: &[u8]) -> u64 {
+    let mut n = 0;
+    for line in bytes.split(|&b| b == b'\n') {
+        if line.is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_slice(line).expect("valid JSON");
+        n += u64::from(v.is_object());
+    }
+    n
+}
+
+/// keytrail's reader of every format: framed, parsed, turned into event XML and decoded.
+fn read(bytes: &[u8]) -> u64 {
+    let mut r = keytrail::ingest::Reader::new();
+    let mut out = Vec::new();
+    let mut events = 0;
+    for piece in bytes.chunks(CHUNK) {
+        r.push(piece, &mut out);
+        events += out.iter().filter(|i| matches!(i, Item::Event(_))).count() as u64;
+        out.clear();
+    }
+    r.finish(&mut out);
+    events + out.iter().filter(|i| matches!(i, Item::Event(_))).count() as u64
+}
+
+fn bench_siem(c: &mut Criterion) {
+    let mb: u64 = std::env::var("KEYTRAIL_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if benchmarking() { 16 } else { 1 });
+    let inputs: Vec<Input> = [
+        ("nxlog-jsonl", Format::NxLog),
+        ("evtx-dump-jsonl", Format::EvtxDumpJsonl),
+    ]
+    .into_iter()
+    .map(|(name, format)| {
+        let mut bytes = Vec::new();
+        let (events, _) =
+            generator::write_to_size(5059, mb << 20, format, Encoding::Utf8, &mut bytes)
+                .expect("generate in memory");
+        Input {
+            name,
+            bytes,
+            events,
+        }
+    })
+    .collect();
+    for input in &inputs {
+        let mut g = c.benchmark_group(input.name);
+        g.sample_size(10);
+        g.throughput(Throughput::Bytes(input.bytes.len() as u64));
+        g.bench_function("serde_json Value", |b| {
+            b.iter(|| value_lines(black_box(&input.bytes)))
+        });
+        g.bench_function("keytrail read", |b| {
+            b.iter(|| read(black_box(&input.bytes)))
+        });
+        g.finish();
+    }
+    let runs = if benchmarking() { 5 } else { 1 };
+    println!(
+        "\n{:<22} {:>9} {:>12} {:>12} {:>13} {:>8}",
+        "input", "MiB", "Value MB/s", "read MB/s", "read ev/s", "ratio"
+    );
+    for input in &inputs {
+        let (vt, lines) = best_of(runs, || value_lines(&input.bytes));
+        let (rt, events) = best_of(runs, || read(&input.bytes));
+        assert_eq!(events, input.events);
+        assert_eq!(lines, input.events);
+        let mb = input.bytes.len() as f64 / 1e6;
+        println!(
+            "{:<22} {:>9.1} {:>12.0} {:>12.0} {:>13.0} {:>7.0}%",
+            input.name,
+            input.bytes.len() as f64 / (1 << 20) as f64,
+            mb / vt.as_secs_f64(),
+            mb / rt.as_secs_f64(),
+            events as f64 / rt.as_secs_f64(),
+            100.0 * vt.as_secs_f64() / rt.as_secs_f64()
+        );
+    }
+}
+
+criterion_group!(benches, bench, bench_siem);
 
 fn main() {
     benches();

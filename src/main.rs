@@ -19,15 +19,20 @@ use std::process::ExitCode;
 
 /// What every command shares, after the per-command help.
 const AFTER_HELP: &str = "\
-Each FILE is read by its content, not its name: a binary .evtx log or event XML in any of
-its export shapes. FILE may be - for standard input, .evtx included: it is read as it
-streams, chunk by chunk, never held whole in memory nor copied to a temporary file.
+Each FILE is read by its content, not its name: a binary .evtx log, event XML in any of
+its export shapes, NXLog im_msvistalog JSON, Elastic Agent / winlogbeat (ECS) documents
+(lines, _bulk bodies, _search hits), evtx_dump JSON and JSON Lines, Splunk XmlWinEventLog
+results (_raw in JSON or CSV), Get-WinEvent | Export-Clixml, and Get-WinEvent |
+ConvertTo-Json (use -Depth 4: at the default depth the field values are lost). FILE may be
+- for standard input, .evtx included: it is read as it streams, never held whole in
+memory nor copied to a temporary file.
 Problems go to standard error as FILE:LINE:COLUMN: event N: reason, and in an .evtx file
 as FILE:chunk C, offset 0xB: record R: reason.
 Exit status: 0 all events decoded, 3 some skipped or input not event XML, 4 findings that
 need a look (findings only), 2 usage error or unreadable file.";
 
-/// keytrail — decode Windows Security event logs: .evtx files and exported XML.
+/// keytrail — decode Windows Security event logs: .evtx files, exported XML, and the JSON, CSV
+/// and CliXml of SIEMs and PowerShell.
 #[derive(Parser)]
 #[command(name = "keytrail", version, after_help = AFTER_HELP, arg_required_else_help = true)]
 struct Cli {
@@ -102,7 +107,7 @@ enum ExportFormat {
 }
 
 /// The generator's shapes (see `generator::Format`), and `evtx`.
-const FORMATS: [&str; 13] = [
+const FORMATS: [&str; 19] = [
     "wevtutil",
     "rendered-xml",
     "rendered-xml-ja",
@@ -115,6 +120,12 @@ const FORMATS: [&str; 13] = [
     "evtxexport",
     "copy-details-text",
     "xml-view-copy",
+    "nxlog",
+    "ecs",
+    "evtx-dump-jsonl",
+    "splunk-json",
+    "splunk-csv",
+    "clixml",
     "evtx",
 ];
 

@@ -1,12 +1,15 @@
-//! Arbitrary bytes, cut into arbitrary chunks: the XML decoder must not panic, must keep its
-//! memory bounded (libFuzzer's -rss_limit_mb), and must give the same items however the input is
-//! cut. Every decoded event then goes down the viewer's and the CLI's path ([`common::exercise`]).
+//! Arbitrary bytes, cut into arbitrary chunks: the reader of every text format (event XML, and
+//! the JSON, CSV and Export-Clixml of SIEMs and PowerShell, told apart by content as for a real
+//! file) must not panic, must keep its memory bounded (libFuzzer's -rss_limit_mb), and must give
+//! the same items however the input is cut. Every decoded event then goes down the viewer's and
+//! the CLI's path ([`common::exercise`]). Seeds from `tests/fixtures/` (`*.xml`, `*.json*`,
+//! `*.ndjson`, `*.csv`, `*.clixml`) reach every reader.
 #![no_main]
 
 #[path = "common.rs"]
 mod common;
 
-use keytrail::decoder::Decoder;
+use keytrail::ingest::Reader;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: &[u8]| {
@@ -15,7 +18,7 @@ fuzz_target!(|input: &[u8]| {
         return;
     };
     let decode = |cuts: &[usize]| {
-        let mut d = Decoder::new();
+        let mut d = Reader::new();
         let out = common::feed(data, cuts, |b, out| d.push(b, out), |_| {});
         let mut rest = Vec::new();
         d.finish(&mut rest);

@@ -760,7 +760,7 @@ impl Decoder {
 
 /// Moves a position over UTF-8 `text`: lines, columns in characters, and original bytes (UTF-16
 /// counts two bytes per code unit, four for characters beyond the BMP).
-fn advance_position(mut at: Position, text: &[u8], utf16: bool) -> Position {
+pub(crate) fn advance_position(mut at: Position, text: &[u8], utf16: bool) -> Position {
     let lines = memchr::memchr_iter(b'\n', text).count() as u64;
     let tail = match memchr::memrchr(b'\n', text) {
         Some(nl) => {

@@ -286,6 +286,25 @@ pub enum ProblemKind {
         /// Bytes of the last chunk present (of 65,536).
         bytes: u64,
     },
+    /// One document of a JSON, JSON Lines or CSV export is not well formed (or is cut short):
+    /// it is skipped, the documents around it are read.
+    InvalidJson {
+        /// What the JSON (or CSV) reader reported.
+        reason: String,
+    },
+    /// Documents of a JSON export, or objects of an Export-Clixml file, that are valid but hold no
+    /// Windows event (another log type): counted and said once per file, at the first of them.
+    NotWindowsEvents {
+        /// How many there are in the file.
+        count: u64,
+    },
+    /// `Get-WinEvent | ConvertTo-Json` at its default depth of 2 wrote each event's property
+    /// values as the text `System.Diagnostics.Eventing.Reader.EventProperty`: the events are
+    /// shown with their ID, time, provider and message, without their fields. Said once per file.
+    PropertiesLost {
+        /// How many events lost their values.
+        count: u64,
+    },
 }
 
 impl ProblemKind {
@@ -324,6 +343,10 @@ impl ProblemKind {
             Self::EvtxChecksum { expected, found } => vec![expected.to_string(), found.to_string()],
             Self::EvtxTruncated { bytes } | Self::EvtxTrailing { bytes } => {
                 vec![bytes.to_string()]
+            }
+            Self::InvalidJson { reason } => vec![reason.clone()],
+            Self::NotWindowsEvents { count } | Self::PropertiesLost { count } => {
+                vec![count.to_string()]
             }
             Self::EvtxEmpty
             | Self::UnclosedEvent
@@ -392,6 +415,9 @@ impl ProblemKind {
                 declared: number(0)?,
                 read: number(1)?,
             },
+            "invalid_json" => Self::InvalidJson { reason: text(0)? },
+            "not_windows_events" => Self::NotWindowsEvents { count: number(0)? },
+            "properties_lost" => Self::PropertiesLost { count: number(0)? },
             _ => return None,
         })
     }
@@ -434,6 +460,9 @@ impl ProblemKind {
             Self::EvtxTrailing { .. } => "evtx_trailing",
             Self::EvtxEmpty => "evtx_empty",
             Self::EvtxShortChunk { .. } => "evtx_short_chunk",
+            Self::InvalidJson { .. } => "invalid_json",
+            Self::NotWindowsEvents { .. } => "not_windows_events",
+            Self::PropertiesLost { .. } => "properties_lost",
         }
     }
 }
@@ -514,6 +543,15 @@ impl fmt::Display for ProblemKind {
             Self::EvtxTruncated { bytes } => write!(
                 f,
                 "the file ends inside this chunk ({bytes} of 65536 bytes); the complete records before the cut were read"
+            ),
+            Self::InvalidJson { reason } => write!(f, "not a well-formed document: {reason}"),
+            Self::NotWindowsEvents { count } => write!(
+                f,
+                "{count} documents from here on are valid but hold no Windows event (another log type); they were skipped"
+            ),
+            Self::PropertiesLost { count } => write!(
+                f,
+                "{count} events were written by `ConvertTo-Json` at its default depth of 2, which replaces every field value with `System.Diagnostics.Eventing.Reader.EventProperty`: their ID, time, provider and message are shown, their fields are lost. Export them again with `ConvertTo-Json -Depth 4` (or `Export-Clixml`)"
             ),
         }
     }
@@ -657,6 +695,9 @@ mod tests {
             },
             ProblemKind::EvtxEmpty,
             ProblemKind::EvtxTruncated { bytes: 100 },
+            ProblemKind::InvalidJson { reason: s("r") },
+            ProblemKind::NotWindowsEvents { count: 3 },
+            ProblemKind::PropertiesLost { count: 2 },
         ];
         for kind in &all {
             match kind {
@@ -685,7 +726,10 @@ mod tests {
                 | ProblemKind::EvtxTrailing { .. }
                 | ProblemKind::EvtxShortChunk { .. }
                 | ProblemKind::EvtxEmpty
-                | ProblemKind::EvtxTruncated { .. } => {}
+                | ProblemKind::EvtxTruncated { .. }
+                | ProblemKind::InvalidJson { .. }
+                | ProblemKind::NotWindowsEvents { .. }
+                | ProblemKind::PropertiesLost { .. } => {}
             }
         }
         all

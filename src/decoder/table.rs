@@ -21,6 +21,7 @@ const MSOBJS: &str = include_str!("facts/facts_msobjs_2400-2510.tsv");
 const NTE: &str = include_str!("facts/facts_nte_hresults.tsv");
 const SIDS: &str = include_str!("facts/facts_wellknown_sids.tsv");
 const SECURITY_EVENTS: &str = include_str!("facts/facts_security_events.tsv");
+const TEMPLATES: &str = include_str!("facts/facts_security_templates.tsv");
 
 /// Data rows of a TSV file: comment lines (`#`) and the header row are skipped.
 fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
@@ -131,6 +132,67 @@ pub fn event_name_ja(event_id: u32) -> Option<&'static str> {
 /// Every Security log event the table names, in ID order.
 pub fn security_event_names() -> impl Iterator<Item = EventName> {
     security_events().iter().copied()
+}
+
+/// One field of an event template: its `Data Name` and the manifest's type (`SID`, `HexInt64`,
+/// `Pointer`, `UInt32`, `GUID`, `FILETIME`…; `UnicodeString` when the table gives none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    /// The field's name.
+    pub name: &'static str,
+    /// The manifest's `inType`, without `win:`.
+    pub ty: &'static str,
+}
+
+type Template = (u32, u8, Vec<Slot>);
+
+fn templates() -> &'static [Template] {
+    static T: OnceLock<Vec<Template>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut v: Vec<Template> = rows(TEMPLATES)
+            .filter_map(|r| {
+                let slots = r
+                    .get(2)?
+                    .split(' ')
+                    .filter(|f| !f.is_empty())
+                    .map(|f| match f.split_once(':') {
+                        Some((name, ty)) => Slot { name, ty },
+                        None => Slot {
+                            name: f,
+                            ty: "UnicodeString",
+                        },
+                    })
+                    .collect();
+                Some((r.first()?.parse().ok()?, r.get(1)?.parse().ok()?, slots))
+            })
+            .collect();
+        v.sort_unstable_by_key(|t| (t.0, t.1));
+        v
+    })
+}
+
+/// The fields of a Security event's template, in the order Windows logs them: what names
+/// PowerShell's positional `Properties` (Get-WinEvent, Export-Clixml) when the table knows the
+/// event. The template of `version` when it is listed, else that of the nearest version below it,
+/// else the event's lowest listed version.
+///
+/// ```
+/// use keytrail::decoder::table::template;
+/// let t = template(5059, 0).unwrap();
+/// assert_eq!((t[3].name, t[3].ty), ("SubjectLogonId", "HexInt64"));
+/// assert_eq!(t.last().unwrap().name, "ReturnCode");
+/// assert_eq!(template(5059, 1).unwrap()[4].name, "ClientProcessId");
+/// assert!(template(1, 0).is_none());
+/// ```
+pub fn template(event_id: u32, version: u8) -> Option<&'static [Slot]> {
+    let t = templates();
+    let of_event: Vec<&Template> = t.iter().filter(|e| e.0 == event_id).collect();
+    of_event
+        .iter()
+        .rev()
+        .find(|e| e.1 <= version)
+        .or_else(|| of_event.first())
+        .map(|e| e.2.as_slice())
 }
 
 /// The text of a `%%NNNN` insertion string, e.g. `%%2464` → "Export of persistent cryptographic
@@ -381,6 +443,29 @@ const TASKS: &[(u64, &str)] = &[
 /// The name of a Security log `Task` (its audit subcategory).
 pub fn task_name(task: u64) -> Option<&'static str> {
     TASKS.iter().find(|&&(t, _)| t == task).map(|&(_, n)| n)
+}
+
+/// The Task value of a task's name (any case): the way back from [`task_name`], for exports
+/// that give only the name (winlogbeat's `winlog.task`).
+pub fn task_of(name: &str) -> Option<u64> {
+    let name = name.trim();
+    TASKS
+        .iter()
+        .find(|&&(_, n)| n.eq_ignore_ascii_case(name))
+        .map(|&(t, _)| t)
+}
+
+/// The Keywords bits of keyword names (any case; unknown names add nothing): the way back from
+/// [`keyword_names`].
+pub fn keyword_bits<'a>(names: impl IntoIterator<Item = &'a str>) -> u64 {
+    names
+        .into_iter()
+        .filter_map(|name| {
+            KEYWORDS
+                .iter()
+                .find(|&&(_, n)| n.eq_ignore_ascii_case(name.trim()))
+        })
+        .fold(0, |bits, &(bit, _)| bits | bit)
 }
 
 /// Keyword bit for Audit Failure.

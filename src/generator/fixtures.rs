@@ -13,7 +13,33 @@ use super::*;
 const SEED: u64 = 5059;
 
 /// (file, format, encoding, events)
-const GENERATED: [(&str, Format, Encoding, usize); 15] = [
+const GENERATED: [(&str, Format, Encoding, usize); 21] = [
+    ("generated-nxlog.jsonl", Format::NxLog, Encoding::Utf8, 12),
+    ("generated-ecs-bulk.ndjson", Format::Ecs, Encoding::Utf8, 12),
+    (
+        "generated-evtx-dump.jsonl",
+        Format::EvtxDumpJsonl,
+        Encoding::Utf8,
+        12,
+    ),
+    (
+        "generated-splunk.json",
+        Format::SplunkJson,
+        Encoding::Utf8,
+        12,
+    ),
+    (
+        "generated-splunk.csv",
+        Format::SplunkCsv,
+        Encoding::Utf8,
+        12,
+    ),
+    (
+        "generated-get-winevent.clixml",
+        Format::Clixml,
+        Encoding::Utf16Le,
+        6,
+    ),
     ("wevtutil.xml", Format::Wevtutil, Encoding::Utf8, 16),
     (
         "wevtutil-utf16be.xml",

@@ -33,6 +33,7 @@ use std::io::{self, Write};
 pub mod evtx;
 pub mod hostile;
 mod rng;
+mod siem;
 mod sim;
 mod text;
 mod time;
@@ -172,11 +173,47 @@ pub enum Format {
     CopyDetailsText,
     /// Event Viewer Details → XML View, copied: indented, single quotes, `&` not escaped.
     XmlViewCopy,
+    /// NXLog `im_msvistalog` JSON, one object a line (the OTRF Security-Datasets shape).
+    NxLog,
+    /// winlogbeat / Elastic Agent documents (ECS) as an Elasticsearch `_bulk` body, values
+    /// rendered from msobjs.dll.
+    Ecs,
+    /// Rust `evtx_dump -o jsonl`: the XML as JSON (`#attributes`), one record a line.
+    EvtxDumpJsonl,
+    /// Splunk `XmlWinEventLog` results exported with `output_mode=json`: `_raw` XML.
+    SplunkJson,
+    /// Splunk `XmlWinEventLog` results saved as CSV with a `_raw` column.
+    SplunkCsv,
+    /// `Get-WinEvent | Export-Clixml`: `<Objs>`, typed properties, positional `Properties`,
+    /// local times with their offset (write it as `utf16le`, as Windows PowerShell 5.1 does).
+    Clixml,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 12] = [
+    pub const ALL: [Format; 18] = [
+        Format::Wevtutil,
+        Format::RenderedXml,
+        Format::RenderedXmlJa,
+        Format::EventViewer,
+        Format::PowerShell,
+        Format::DocsPaste,
+        Format::EvtxDump,
+        Format::PythonEvtx,
+        Format::EvtxECmd,
+        Format::EvtxExport,
+        Format::CopyDetailsText,
+        Format::XmlViewCopy,
+        Format::NxLog,
+        Format::Ecs,
+        Format::EvtxDumpJsonl,
+        Format::SplunkJson,
+        Format::SplunkCsv,
+        Format::Clixml,
+    ];
+
+    /// The XML shapes (the others are JSON, CSV or CliXml).
+    pub const XML: [Format; 12] = [
         Format::Wevtutil,
         Format::RenderedXml,
         Format::RenderedXmlJa,
@@ -206,6 +243,12 @@ impl Format {
             Format::EvtxExport => "evtxexport",
             Format::CopyDetailsText => "copy-details-text",
             Format::XmlViewCopy => "xml-view-copy",
+            Format::NxLog => "nxlog",
+            Format::Ecs => "ecs",
+            Format::EvtxDumpJsonl => "evtx-dump-jsonl",
+            Format::SplunkJson => "splunk-json",
+            Format::SplunkCsv => "splunk-csv",
+            Format::Clixml => "clixml",
         }
     }
 

@@ -184,6 +184,13 @@ fn style(format: Format) -> Style {
             amp_raw: true,
             ..WEVTUTIL
         },
+        // The shapes of `siem`; Splunk's `_raw` is wevtutil's XML.
+        Format::NxLog
+        | Format::Ecs
+        | Format::EvtxDumpJsonl
+        | Format::SplunkJson
+        | Format::SplunkCsv
+        | Format::Clixml => WEVTUTIL,
     }
 }
 
@@ -196,6 +203,7 @@ pub(crate) fn header(format: Format, out: &mut String) {
         Format::PythonEvtx => out
             .push_str("<?xml version=\"1.1\" encoding=\"utf-8\" standalone=\"yes\" ?>\n\n<Events>\n"),
         Format::EvtxExport => out.push_str("evtxexport 20240101\n\n"),
+        Format::SplunkCsv | Format::Clixml => super::siem::header(format, out),
         Format::DocsPaste => out.push_str(
             "# Key events seen on the CONTOSO servers\n\nEach block below is one event as the reference pages show it.\n\n",
         ),
@@ -208,6 +216,7 @@ pub(crate) fn footer(format: Format, out: &mut String) {
     match format {
         Format::EventViewer => out.push_str("</Events>\r\n"),
         Format::PythonEvtx => out.push_str("</Events>\n"),
+        Format::Clixml => super::siem::footer(format, out),
         _ => {}
     }
 }
@@ -250,6 +259,15 @@ pub(crate) fn event(format: Format, e: &GenEvent, out: &mut String) {
         Format::Wevtutil | Format::PowerShell | Format::RenderedXml | Format::RenderedXmlJa => {
             event_xml(&st, e, out);
             out.push_str(st.nl);
+        }
+        Format::NxLog
+        | Format::Ecs
+        | Format::EvtxDumpJsonl
+        | Format::SplunkJson
+        | Format::SplunkCsv
+        | Format::Clixml => {
+            let xml = |o: &mut String| event_xml(&st, e, o);
+            super::siem::event(format, e, &xml, out);
         }
     }
 }

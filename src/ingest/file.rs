@@ -253,7 +253,8 @@ pub fn session_link(sessions: &mut SessionIndex, event: &Event) -> Option<Sessio
 
 /// Fills `out` from the raw bytes of one event (UTF-8 or UTF-16 without BOM); gives the event.
 pub fn detail_of(bytes: &[u8], out: &mut Detail) -> Option<Event> {
-    out.xml = slice_text(bytes);
+    // A JSON document or an Export-Clixml record is shown as the event XML it stands for.
+    out.xml = super::document_xml(bytes).unwrap_or_else(|| slice_text(bytes));
     let mut decoder = Reader::new();
     let mut items = Vec::new();
     decoder.push(bytes, &mut items);
@@ -291,12 +292,12 @@ pub fn detail_of(bytes: &[u8], out: &mut Detail) -> Option<Event> {
     Some(event)
 }
 
-/// The text of an event's bytes: UTF-16 (LE or BE, recognised by `<` next to a zero byte) or
-/// UTF-8 (invalid bytes replaced).
+/// The text of an event's bytes: UTF-16 (LE or BE, recognised by its first ASCII character,
+/// `<` or `{`, next to a zero byte) or UTF-8 (invalid bytes replaced).
 pub fn slice_text(bytes: &[u8]) -> String {
     match bytes {
-        [b'<', 0, ..] => utf16(bytes, u16::from_le_bytes),
-        [0, b'<', ..] => utf16(bytes, u16::from_be_bytes),
+        [a, 0, ..] if a.is_ascii() && *a != 0 => utf16(bytes, u16::from_le_bytes),
+        [0, b, ..] if b.is_ascii() && *b != 0 => utf16(bytes, u16::from_be_bytes),
         _ => String::from_utf8_lossy(bytes).into_owned(),
     }
 }

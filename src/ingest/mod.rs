@@ -8,6 +8,16 @@
 //! - Binary `.evtx` logs (`ElfFile\0` header, or a lone `ElfChnk\0` chunk): [`EvtxReader`],
 //!   chunk by chunk, each record's BinXML rendered to XML by the `evtx` crate and decoded by
 //!   the same event parser as XML files.
+//! - JSON as SIEMs and converters write it (`{` or `[` first, or evtx_dump's `Record N` line):
+//!   [`JsonReader`] — NXLog `im_msvistalog`, Elastic Agent / winlogbeat documents (lines,
+//!   `_bulk` bodies, `_search` hits), `evtx_dump -o json/jsonl`, Splunk `XmlWinEventLog` results,
+//!   `Get-WinEvent | ConvertTo-Json`.
+//! - Splunk results as CSV (a header line naming `_raw`): [`CsvReader`].
+//! - PowerShell `Export-Clixml` of `Get-WinEvent` (an `<Objs>` root): [`ClixmlReader`].
+//!
+//! The readers of JSON, CSV and Clixml turn each document back into the event's XML
+//! ([`document_xml`]) and decode it with the same event parser, so that rows, sessions, rules,
+//! the detail pane and the exports are the same whatever the shape.
 //!
 //! The CLI feeds it a file's bytes as it reads them, the browser's worker the slices it reads
 //! from a `File`: no reader ever needs the whole file. [`file`] is one file's decoding as the
@@ -27,11 +37,20 @@
 //! ```
 
 pub mod chain;
+mod clixml;
+mod csv;
+mod emit;
 mod evtx;
 pub mod export;
 pub mod file;
+mod json;
+mod shape;
+mod text;
 
+pub use clixml::ClixmlReader;
+pub use csv::CsvReader;
 pub use evtx::{record_xml, records_xml, EvtxPart, EvtxReader};
+pub use json::JsonReader;
 
 use crate::decoder::{Boundary, Decoder, Item, Stats};
 use serde::Serialize;
@@ -44,28 +63,138 @@ pub enum Format {
     Xml,
     /// A binary Windows event log.
     Evtx,
+    /// JSON or JSON Lines from a SIEM, a converter or PowerShell (see [`JsonReader`]).
+    Json,
+    /// Splunk results as CSV with a `_raw` column (see [`CsvReader`]).
+    Csv,
+    /// PowerShell `Export-Clixml` of `Get-WinEvent` output (see [`ClixmlReader`]).
+    Clixml,
 }
 
-/// Bytes needed to tell the formats apart.
-pub const SNIFF_BYTES: usize = 8;
+/// The most bytes looked at to tell the formats apart (an XML declaration before `<Objs`, a CSV
+/// header line); an input not told apart by then is XML.
+pub const SNIFF_BYTES: usize = 1024;
 
-/// The format of an input that starts with `head`; `None` while `head` is too short to tell.
+/// The format of an input that starts with `head`, told by its content; `None` while `head` is
+/// too short to tell. The text may be UTF-8 or UTF-16 (with or without a byte-order mark).
 ///
 /// ```
 /// use keytrail::ingest::{detect, Format};
 ///
 /// assert_eq!(detect(b"ElfFile\0\x01\x02"), Some(Format::Evtx));
-/// assert_eq!(detect(b"<?xml version"), Some(Format::Xml));
+/// assert_eq!(detect(b"<?xml version=\"1.0\"?><Events>"), Some(Format::Xml));
+/// assert_eq!(detect(b"{\"EventID\":4624"), Some(Format::Json));
+/// assert_eq!(detect(b"Record 1\n{"), Some(Format::Json));
+/// assert_eq!(detect(b"<Objs Version=\"1.1.0.1\""), Some(Format::Clixml));
+/// assert_eq!(detect(b"\"_time\",\"_raw\"\n"), Some(Format::Csv));
 /// assert_eq!(detect(b"Elf"), None);
+/// assert_eq!(detect(b"<?xml version"), None);
 /// ```
 pub fn detect(head: &[u8]) -> Option<Format> {
     const MAGICS: [&[u8; 8]; 2] = [b"ElfFile\0", b"ElfChnk\0"];
-    let n = head.len().min(SNIFF_BYTES);
-    let could_be_evtx = MAGICS.iter().any(|m| m[..n] == head[..n]);
-    match (could_be_evtx, n == SNIFF_BYTES) {
-        (true, true) => Some(Format::Evtx),
-        (true, false) => None,
-        (false, _) => Some(Format::Xml),
+    let n = head.len().min(8);
+    if MAGICS.iter().any(|m| m[..n] == head[..n]) {
+        return (n == 8).then_some(Format::Evtx);
+    }
+    let full = head.len() >= SNIFF_BYTES;
+    let text = ascii_of(head);
+    let t = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let undecided = |f: Format| if full { Some(f) } else { None };
+    if t.is_empty() {
+        return undecided(Format::Xml);
+    }
+    if t.starts_with('{') || t.starts_with('[') {
+        return Some(Format::Json);
+    }
+    if let Some(rest) = t.strip_prefix("Record ") {
+        let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+        let next = rest.trim_start_matches(|c: char| c.is_ascii_whitespace());
+        return match next.chars().next() {
+            Some('{') => Some(Format::Json),
+            Some(_) => Some(Format::Xml),
+            None => undecided(Format::Xml),
+        };
+    }
+    if t.starts_with('<') {
+        let mut rest = t;
+        // Past the declaration and comments.
+        loop {
+            if rest.starts_with("<?") || rest.starts_with("<!--") {
+                let close = if rest.starts_with("<?") { "?>" } else { "-->" };
+                match rest.find(close) {
+                    Some(i) => {
+                        rest = rest[i + close.len()..]
+                            .trim_start_matches(|c: char| c.is_ascii_whitespace());
+                    }
+                    None => return undecided(Format::Xml),
+                }
+            } else {
+                break;
+            }
+        }
+        if rest.len() < 5 {
+            return undecided(Format::Xml);
+        }
+        let clixml =
+            rest.starts_with("<Objs") || rest.starts_with("<Obj ") || rest.starts_with("<Obj>");
+        return Some(if clixml { Format::Clixml } else { Format::Xml });
+    }
+    // A CSV header line that names `_raw` (Splunk), or one `_raw` field read again.
+    if t.starts_with("\"<Event") {
+        return Some(Format::Csv);
+    }
+    match t.find('\n') {
+        Some(nl) => {
+            let header = &t[..nl];
+            let csv = header
+                .split(',')
+                .any(|f| f.trim().trim_matches('"') == "_raw");
+            Some(if csv { Format::Csv } else { Format::Xml })
+        }
+        None => undecided(Format::Xml),
+    }
+}
+
+/// The ASCII characters of the first bytes of a text in UTF-8 or UTF-16 (BOM or not); other
+/// characters as `?`.
+fn ascii_of(head: &[u8]) -> String {
+    let (body, step, at) = match head {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => (rest, 1, 0),
+        [0xFF, 0xFE, rest @ ..] => (rest, 2, 0),
+        [0xFE, 0xFF, rest @ ..] => (rest, 2, 1),
+        [a, 0, ..] if *a != 0 => (head, 2, 0),
+        [0, b, ..] if *b != 0 => (head, 2, 1),
+        _ => (head, 1, 0),
+    };
+    body.chunks(step)
+        .filter_map(|unit| unit.get(at).copied())
+        .map(|b| if b.is_ascii() { b as char } else { '?' })
+        .collect()
+}
+
+/// The event XML a document of a converted shape stands for: a JSON document (or a line of
+/// one), an Export-Clixml `<Obj>`; `None` for other bytes (XML, `.evtx`), which are their own XML.
+/// What the detail pane shows and copies for an event of such a file.
+pub fn document_xml(bytes: &[u8]) -> Option<String> {
+    let text = file::slice_text(bytes);
+    let text = text.trim_start_matches('\u{FEFF}').trim();
+    match detect(bytes).or(Some(Format::Xml))? {
+        Format::Json => {
+            let value = serde_json::from_str::<serde_json::Value>(text).ok()?;
+            match shape::json_doc(&value) {
+                shape::Doc::Event(xml) | shape::Doc::Lost(xml) => Some(xml),
+                shape::Doc::Skip | shape::Doc::Other => None,
+            }
+        }
+        Format::Clixml => match clixml::record(text).ok()? {
+            shape::Doc::Event(xml) | shape::Doc::Lost(xml) => Some(xml),
+            shape::Doc::Skip | shape::Doc::Other => None,
+        },
+        Format::Csv => {
+            let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+            Some(inner.replace("\"\"", "\""))
+        }
+        Format::Xml | Format::Evtx => None,
     }
 }
 
@@ -82,6 +211,9 @@ enum Inner {
     Sniffing(Vec<u8>),
     Xml(Decoder),
     Evtx(EvtxReader),
+    Json(JsonReader),
+    Csv(CsvReader),
+    Clixml(ClixmlReader),
 }
 
 impl Default for Reader {
@@ -103,6 +235,9 @@ impl Reader {
         let inner = match format {
             Format::Xml => Inner::Xml(Decoder::new()),
             Format::Evtx => Inner::Evtx(EvtxReader::new()),
+            Format::Json => Inner::Json(JsonReader::new()),
+            Format::Csv => Inner::Csv(CsvReader::new()),
+            Format::Clixml => Inner::Clixml(ClixmlReader::new()),
         };
         Self { inner }
     }
@@ -136,10 +271,11 @@ impl Reader {
     }
 
     /// Where this reader stands, if a reader of the rest of the input can be joined to it
-    /// there (see [`Decoder::boundary`] and [`EvtxReader::boundary`]).
+    /// there (see [`Decoder::boundary`] and [`EvtxReader::boundary`]). JSON, CSV and Clixml
+    /// inputs are read by one reader from start to end: never.
     pub fn boundary(&self) -> Option<Boundary> {
         match &self.inner {
-            Inner::Sniffing(_) => None,
+            Inner::Sniffing(_) | Inner::Json(_) | Inner::Csv(_) | Inner::Clixml(_) => None,
             Inner::Xml(d) => d.boundary(),
             Inner::Evtx(r) => r.boundary(),
         }
@@ -151,10 +287,15 @@ impl Reader {
             Inner::Sniffing(_) => None,
             Inner::Xml(_) => Some(Format::Xml),
             Inner::Evtx(_) => Some(Format::Evtx),
+            Inner::Json(_) => Some(Format::Json),
+            Inner::Csv(_) => Some(Format::Csv),
+            Inner::Clixml(_) => Some(Format::Clixml),
         }
     }
 
-    /// The text encoding of an XML input, once its first bytes are decoded.
+    /// The text encoding of an XML input, once its first bytes are decoded: what tells a
+    /// decoding worker where it may hand the rest of the file to the next one. `None` for the
+    /// other formats, which are never split (see [`SplitWindow::xml`](chain::SplitWindow::xml)).
     pub fn encoding(&self) -> Option<crate::decoder::TextEncoding> {
         match &self.inner {
             Inner::Xml(d) => d.stats().encoding,
@@ -171,6 +312,9 @@ impl Reader {
             },
             Inner::Xml(d) => d.stats().clone(),
             Inner::Evtx(r) => r.stats().clone(),
+            Inner::Json(r) => r.stats(),
+            Inner::Csv(r) => r.stats(),
+            Inner::Clixml(r) => r.stats(),
         }
     }
 
@@ -197,21 +341,34 @@ impl Reader {
             Inner::Sniffing(_) => {}
             Inner::Xml(d) => d.push(bytes, out),
             Inner::Evtx(r) => r.push(bytes, out),
+            Inner::Json(r) => r.push(bytes, out),
+            Inner::Csv(r) => r.push(bytes, out),
+            Inner::Clixml(r) => r.push(bytes, out),
         }
     }
 
     /// Ends the input: whatever was left unfinished becomes a problem.
     pub fn finish(&mut self, out: &mut Vec<Item>) {
         if let Inner::Sniffing(head) = &mut self.inner {
-            // Shorter than any magic: text.
+            // Too short to tell by the first bytes alone: what they are, padded as if the
+            // input went on; text that is none of the others is XML.
             let head = std::mem::take(head);
-            *self = Self::of(Format::Xml);
+            let mut padded = head.clone();
+            padded.resize(SNIFF_BYTES, b' ');
+            let format = match detect(&padded) {
+                Some(Format::Evtx) | None => Format::Xml,
+                Some(format) => format,
+            };
+            *self = Self::of(format);
             self.push_known(&head, out);
         }
         match &mut self.inner {
             Inner::Sniffing(_) => {}
             Inner::Xml(d) => d.finish(out),
             Inner::Evtx(r) => r.finish(out),
+            Inner::Json(r) => r.finish(out),
+            Inner::Csv(r) => r.finish(out),
+            Inner::Clixml(r) => r.finish(out),
         }
     }
 }

@@ -86,9 +86,9 @@ pub const JA_RULES: RuleText = RuleText {
 pub const JA: Text = Text {
     lang: Lang::Ja,
     title: "keytrail",
-    privacy: "Windows セキュリティ イベント ログ (.evtx と XML) をこのタブの中だけで解析します。アップロードも保存もしません。",
+    privacy: "Windows セキュリティ イベント ログ (.evtx、XML、SIEM の JSON、PowerShell のエクスポート) をこのタブの中だけで解析します。アップロードも保存もしません。",
     choose_files: "ファイルを開く…",
-    drop_hint: "または .evtx か XML ファイルをページにドロップ",
+    drop_hint: "または .evtx、XML、JSON、CSV、CliXml ファイルをページにドロップ",
     drop_now: "ドロップして解析",
     starting: "デコーダーを起動しています…",
     events_word: ["件", "件"],
@@ -122,8 +122,8 @@ pub const JA: Text = Text {
     theme: "テーマ",
     themes: ["システム", "ライト", "ダーク"],
     empty_title: "イベントはまだありません",
-    empty_body: "セキュリティ ログ (.evtx ファイルか XML エクスポート) を開くかドロップする、XML を貼り付ける、またはサンプル データを読み込んでください。解析はこのタブの中だけで行います。",
-    formats: ".evtx ファイル (ダーティーなものや壊れたものも)、wevtutil (XML と RenderedXml)、イベント ビューアーの「XML として保存」と「詳細のコピー」、UTF-16 の PowerShell ToXml()、evtx_dump、python-evtx、EvtxECmd、evtxexport、ドキュメント ページからコピーしたテキストを読み込めます。",
+    empty_body: "セキュリティ ログ (.evtx ファイル、XML エクスポート、SIEM や PowerShell から書き出したもの) を開くかドロップする、XML を貼り付ける、またはサンプル データを読み込んでください。解析はこのタブの中だけで行います。",
+    formats: ".evtx ファイル (ダーティーなものや壊れたものも)、wevtutil (XML と RenderedXml)、イベント ビューアーの「XML として保存」と「詳細のコピー」、UTF-16 の PowerShell ToXml()、evtx_dump (XML、JSON、JSON Lines)、python-evtx、EvtxECmd、evtxexport、ドキュメント ページからコピーしたテキスト、NXLog im_msvistalog の JSON、Elastic Agent / winlogbeat のドキュメント (NDJSON、_bulk、_search の結果)、Splunk XmlWinEventLog の検索結果 (JSON または CSV)、Get-WinEvent | Export-Clixml、Get-WinEvent | ConvertTo-Json (-Depth 4 を指定したもの。既定の深さではフィールドの値が失われます) を読み込めます。",
     search: "検索",
     search_placeholder: "アカウント、キー名、コンピューター…",
     filter_event: "イベント",
@@ -278,6 +278,15 @@ impl Catalogue for Ja {
             ),
             ProblemKind::EvtxTruncated { bytes } => format!(
                 "このチャンクの途中でファイルが終わっています (65536 バイト中 {bytes} バイト); 切れ目より前の完全なレコードは読みました"
+            ),
+            ProblemKind::InvalidJson { reason } => {
+                format!("ドキュメントの形式が正しくありません: 「{reason}」")
+            }
+            ProblemKind::NotWindowsEvents { count } => format!(
+                "ここから {count} 件のドキュメントは正しい形式ですが Windows イベントではありません (別の種類のログ)。読み飛ばしました"
+            ),
+            ProblemKind::PropertiesLost { count } => format!(
+                "{count} 件のイベントは `ConvertTo-Json` の既定の深さ 2 で書き出されたため、各フィールドの値が `System.Diagnostics.Eventing.Reader.EventProperty` という文字列に置き換わっています。ID、時刻、プロバイダー、メッセージは表示できますが、フィールドは失われています。`ConvertTo-Json -Depth 4` (または `Export-Clixml`) でもう一度書き出してください"
             ),
         }
     }

@@ -1,0 +1,218 @@
+//! Splunk search results saved as CSV whose `_raw` column holds the `XmlWinEventLog` XML of each
+//! event (`renderXml = true` inputs): each record is found by its line end outside quotes, its
+//! `_raw` field unquoted (`""` is `"`) and decoded by the event parser. An event's byte range is
+//! the quoted field alone: read again, it is a CSV of one field without a header, which this
+//! reader takes as the `_raw` XML.
+
+use super::emit::{Emitter, Tally};
+use super::text::TextStream;
+use crate::decoder::{InputKind, Item, Limits, Position, ProblemKind, Severity, Stats};
+
+/// Reads one CSV input fed in pieces of any size; see the [module documentation](self).
+pub struct CsvReader {
+    text: TextStream,
+    limit: usize,
+    scan: usize,
+    record_start: usize,
+    in_quotes: bool,
+    /// The `_raw` column, once the header is read (`None` inside: no header yet).
+    raw_column: Option<Option<usize>>,
+    skipping: bool,
+    emitter: Emitter,
+    others: Tally,
+    bytes: u64,
+}
+
+impl Default for CsvReader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for CsvReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvReader")
+            .field("stats", &self.emitter.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CsvReader {
+    /// A reader at the start of an input.
+    pub fn new() -> Self {
+        Self {
+            text: TextStream::new(),
+            limit: Limits::default().max_event_bytes,
+            scan: 0,
+            record_start: 0,
+            in_quotes: false,
+            raw_column: None,
+            skipping: false,
+            emitter: Emitter::default(),
+            others: Tally::default(),
+            bytes: 0,
+        }
+    }
+
+    /// The running totals.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            bytes: self.bytes,
+            encoding: self.text.encoding(),
+            ..self.emitter.stats.clone()
+        }
+    }
+
+    /// Decodes the next piece of the input.
+    pub fn push(&mut self, bytes: &[u8], out: &mut Vec<Item>) {
+        self.bytes += bytes.len() as u64;
+        self.text.push(bytes);
+        self.run(out, false);
+    }
+
+    /// Ends the input: the last record (with or without its line end) is read.
+    pub fn finish(&mut self, out: &mut Vec<Item>) {
+        self.text.finish();
+        self.run(out, true);
+        self.others.report(&mut self.emitter, out, |count| {
+            ProblemKind::NotWindowsEvents { count }
+        });
+        let s = &self.emitter.stats;
+        if s.events == 0 && s.problems == 0 {
+            let start = Position {
+                byte: 0,
+                line: 1,
+                column: 1,
+            };
+            self.emitter.problem(
+                out,
+                start,
+                None,
+                Severity::Rejected,
+                ProblemKind::NotEventXml {
+                    looks_like: InputKind::Text,
+                },
+            );
+        }
+    }
+
+    fn run(&mut self, out: &mut Vec<Item>, end: bool) {
+        loop {
+            let buf = &self.text.buf;
+            match memchr::memchr2(b'"', b'\n', &buf[self.scan..]) {
+                Some(rel) => {
+                    let at = self.scan + rel;
+                    self.scan = at + 1;
+                    if buf[at] == b'"' {
+                        self.in_quotes = !self.in_quotes;
+                        continue;
+                    }
+                    if self.in_quotes {
+                        continue;
+                    }
+                    let start = self.record_start;
+                    self.record_start = at + 1;
+                    if !std::mem::take(&mut self.skipping) {
+                        self.record(start, at, out);
+                    }
+                }
+                None => {
+                    self.scan = buf.len();
+                    if end && self.record_start < buf.len() {
+                        let start = self.record_start;
+                        self.record_start = buf.len();
+                        if self.in_quotes {
+                            let at = self.text.locate(start);
+                            self.emitter
+                                .bad_document(out, at, ProblemKind::TruncatedEvent);
+                        } else if !self.skipping {
+                            self.record(start, buf.len(), out);
+                        }
+                    } else if self.scan - self.record_start > self.limit && !self.skipping {
+                        let at = self.text.locate(self.record_start);
+                        self.emitter.bad_document(
+                            out,
+                            at,
+                            ProblemKind::EventTooLarge { limit: self.limit },
+                        );
+                        self.skipping = true;
+                    }
+                    break;
+                }
+            }
+        }
+        let keep = if self.skipping {
+            self.scan
+        } else {
+            self.record_start
+        };
+        let dropped = self.text.consume(keep);
+        self.scan -= dropped;
+        self.record_start -= dropped;
+    }
+
+    fn record(&mut self, start: usize, end: usize, out: &mut Vec<Item>) {
+        let fields = fields(&self.text.buf[start..end]);
+        let Some(column) = self.raw_column else {
+            // One `_raw` field read again on its own (the detail pane, the export).
+            if let [(s, e)] = fields[..] {
+                if unquote(&self.text.buf[start + s..start + e]).starts_with("<Event") {
+                    self.raw_column = Some(Some(0));
+                    return self.record(start, end, out);
+                }
+            }
+            let column = fields
+                .iter()
+                .position(|&(s, e)| unquote(&self.text.buf[start + s..start + e]) == "_raw");
+            self.raw_column = Some(column);
+            return;
+        };
+        if fields.iter().all(|&(s, e)| e == s) {
+            return;
+        }
+        let Some(&(s, e)) = column.and_then(|c| fields.get(c)) else {
+            let at = self.text.locate(start);
+            self.others.add(at);
+            return;
+        };
+        let xml = unquote(&self.text.buf[start + s..start + e]);
+        let at = self.text.locate(start + s);
+        let end_at = self.text.locate(start + e);
+        if !xml.trim_start().starts_with("<Event") {
+            self.others.add(at);
+            return;
+        }
+        self.emitter
+            .event(&xml, at, (at.byte, end_at.byte), None, out);
+    }
+}
+
+/// The fields of one record, as offsets into it (quotes included).
+fn fields(record: &[u8]) -> Vec<(usize, usize)> {
+    let record = record.strip_suffix(b"\r").unwrap_or(record);
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut quoted = false;
+    for (i, &b) in record.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => {
+                out.push((start, i));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push((start, record.len()));
+    out
+}
+
+/// A field's text: without its quotes, `""` as `"`.
+fn unquote(field: &[u8]) -> String {
+    let text = String::from_utf8_lossy(field);
+    let t = text.trim();
+    match t.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => t.to_string(),
+    }
+}

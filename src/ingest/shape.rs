@@ -1,0 +1,877 @@
+//! Events as SIEMs and PowerShell hand them over, turned back into the event XML Windows wrote:
+//! one conversion per shape, shared by the readers ([`json`](super::json),
+//! [`clixml`](super::clixml)), the detail pane and the export (which read an event's bytes again),
+//! so that every event goes through the one event parser and nothing downstream knows the shape.
+//!
+//! - NXLog `im_msvistalog` JSON: System values under their NXLog names (`EventID`, `EventTime`,
+//!   `Hostname`, `RecordNumber`, `Keywords` as a signed decimal…), every other key an `EventData`
+//!   field, `%%` codes raw.
+//! - Elastic Agent / winlogbeat (ECS): `winlog.*`, `@timestamp`, `host.name`; `_source` of a search
+//!   hit or a `_bulk` line. Values winlogbeat rendered from msobjs.dll (`"User key."`) go back to
+//!   their `%%` code when the table knows the text; `event.original`, when kept, is the XML itself.
+//! - `evtx_dump -o json/jsonl`: the XML as JSON (`#attributes`, `#text`, or `NAME_attributes`).
+//! - Splunk `XmlWinEventLog`: the XML in `_raw`.
+//! - PowerShell `EventLogRecord`s (`ConvertTo-Json`, `Export-Clixml`): positional `Properties`,
+//!   named by the event's template ([`table::template`]), `Data1…DataN` when it is not known.
+
+use crate::decoder::table::{self, Slot};
+use crate::decoder::value::{parse_number, parse_time};
+use serde_json::{Map, Value};
+
+const XMLNS: &str = "http://schemas.microsoft.com/win/2004/08/events/event";
+/// The Security channel's keyword bit, which Windows sets on every event of that channel.
+const SECURITY_CHANNEL_BIT: u64 = 0x8000_0000_0000_0000;
+/// The text `ConvertTo-Json` writes for an `EventProperty` it did not descend into.
+pub(crate) const EVENT_PROPERTY: &str = "System.Diagnostics.Eventing.Reader.EventProperty";
+
+/// What one document of an export is.
+#[derive(Debug)]
+pub(crate) enum Doc {
+    /// A Windows event, as its XML.
+    Event(String),
+    /// A `ConvertTo-Json` event whose property values were lost (depth 2), as the XML of what is
+    /// left.
+    Lost(String),
+    /// An Elasticsearch `_bulk` action line: not a document.
+    Skip,
+    /// Valid, but not a Windows event.
+    Other,
+}
+
+/// The XML of one event, System fields and body, written as `wevtutil` would.
+#[derive(Debug, Default)]
+pub(crate) struct EventXml {
+    pub provider: String,
+    pub guid: String,
+    pub event_source: String,
+    pub event_id: String,
+    pub qualifiers: String,
+    pub version: String,
+    pub level: String,
+    pub task: String,
+    pub opcode: String,
+    pub keywords: String,
+    pub time: String,
+    pub record_id: String,
+    pub activity_id: String,
+    pub related_activity_id: String,
+    pub process_id: String,
+    pub thread_id: String,
+    pub channel: String,
+    pub computer: String,
+    pub user_id: String,
+    /// `EventData/Data`: name (none for unnamed data) and value.
+    pub data: Vec<(Option<String>, String)>,
+    /// `EventData/Binary`.
+    pub binary: String,
+    /// A body other than `EventData` (`UserData`…), already XML.
+    pub body_xml: String,
+    /// `RenderingInfo` children, as the export gave them.
+    pub rendering: Vec<(&'static str, String)>,
+}
+
+impl EventXml {
+    /// The event's XML, on one line.
+    pub fn to_xml(&self) -> String {
+        let mut o = String::with_capacity(512 + self.data.len() * 64);
+        o.push_str("<Event xmlns=\"");
+        o.push_str(XMLNS);
+        o.push_str("\"><System><Provider");
+        attr(&mut o, "Name", &self.provider);
+        attr(&mut o, "Guid", &self.guid);
+        attr(&mut o, "EventSourceName", &self.event_source);
+        o.push_str("/><EventID");
+        attr(&mut o, "Qualifiers", &self.qualifiers);
+        o.push('>');
+        text(&mut o, &self.event_id);
+        o.push_str("</EventID>");
+        for (name, value) in [
+            ("Version", &self.version),
+            ("Level", &self.level),
+            ("Task", &self.task),
+            ("Opcode", &self.opcode),
+            ("Keywords", &self.keywords),
+        ] {
+            leaf(&mut o, name, value);
+        }
+        o.push_str("<TimeCreated");
+        attr(&mut o, "SystemTime", &self.time);
+        o.push_str("/>");
+        leaf(&mut o, "EventRecordID", &self.record_id);
+        o.push_str("<Correlation");
+        attr(&mut o, "ActivityID", &self.activity_id);
+        attr(&mut o, "RelatedActivityID", &self.related_activity_id);
+        o.push_str("/><Execution");
+        attr(&mut o, "ProcessID", &self.process_id);
+        attr(&mut o, "ThreadID", &self.thread_id);
+        o.push_str("/>");
+        leaf(&mut o, "Channel", &self.channel);
+        leaf(&mut o, "Computer", &self.computer);
+        o.push_str("<Security");
+        attr(&mut o, "UserID", &self.user_id);
+        o.push_str("/></System>");
+        if !self.body_xml.is_empty() {
+            o.push_str(&self.body_xml);
+        } else if !self.data.is_empty() || !self.binary.is_empty() {
+            o.push_str("<EventData>");
+            for (name, value) in &self.data {
+                o.push_str("<Data");
+                if let Some(name) = name {
+                    attr_always(&mut o, "Name", name);
+                }
+                o.push('>');
+                text(&mut o, value);
+                o.push_str("</Data>");
+            }
+            if !self.binary.is_empty() {
+                leaf(&mut o, "Binary", &self.binary);
+            }
+            o.push_str("</EventData>");
+        }
+        if !self.rendering.is_empty() {
+            o.push_str("<RenderingInfo Culture=\"\">");
+            for (name, value) in &self.rendering {
+                leaf(&mut o, name, value);
+            }
+            o.push_str("</RenderingInfo>");
+        }
+        o.push_str("</Event>");
+        o
+    }
+}
+
+fn attr(o: &mut String, name: &str, value: &str) {
+    if !value.is_empty() {
+        attr_always(o, name, value);
+    }
+}
+
+fn attr_always(o: &mut String, name: &str, value: &str) {
+    o.push(' ');
+    o.push_str(name);
+    o.push_str("=\"");
+    escape(o, value, true);
+    o.push('"');
+}
+
+fn leaf(o: &mut String, name: &str, value: &str) {
+    if value.is_empty() {
+        return;
+    }
+    o.push('<');
+    o.push_str(name);
+    o.push('>');
+    text(o, value);
+    o.push_str("</");
+    o.push_str(name);
+    o.push('>');
+}
+
+fn text(o: &mut String, value: &str) {
+    escape(o, value, false);
+}
+
+/// Escapes markup, and writes control characters (a `\r` of a message included) as character
+/// references so that they come back as they were.
+fn escape(o: &mut String, value: &str, quote: bool) {
+    let bytes = value.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let replacement = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if quote => "&quot;",
+            b'\n' | b'\t' if !quote => continue,
+            0..=0x1F => "",
+            _ => continue,
+        };
+        // Runs between special bytes are whole characters: every special byte is ASCII.
+        o.push_str(&value[run..i]);
+        if replacement.is_empty() {
+            o.push_str("&#");
+            o.push_str(&b.to_string());
+            o.push(';');
+        } else {
+            o.push_str(replacement);
+        }
+        run = i + 1;
+    }
+    o.push_str(&value[run..]);
+}
+
+/// A valid XML name from a JSON key (`@timestamp` → `_timestamp`).
+fn element_name(key: &str) -> String {
+    let mut out: String = key
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// A scalar as text (`None` for `null`, arrays and objects).
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The value at `path`, nested (`winlog` → `event_id`) or flattened (`"winlog.event_id"`).
+fn get<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    let Some((first, rest)) = path.split_first() else {
+        return Some(v);
+    };
+    let obj = v.as_object()?;
+    if let Some(found) = obj.get(*first).and_then(|inner| get(inner, rest)) {
+        return Some(found);
+    }
+    (!rest.is_empty())
+        .then(|| obj.get(&path.join(".")))
+        .flatten()
+}
+
+fn text_at(v: &Value, path: &[&str]) -> String {
+    get(v, path).and_then(scalar).unwrap_or_default()
+}
+
+/// A GUID as Windows writes it in event XML: braces, upper case.
+pub(crate) fn guid(raw: &str) -> String {
+    let bare = raw.trim().trim_start_matches('{').trim_end_matches('}');
+    if bare.is_empty() {
+        return String::new();
+    }
+    format!("{{{}}}", bare.to_ascii_uppercase())
+}
+
+/// Nanoseconds as `TimeCreated/@SystemTime` (RFC 3339 UTC, 7 fraction digits).
+pub(crate) fn iso(nanos: i64) -> String {
+    let mut s = String::with_capacity(28);
+    let _ = crate::decoder::value::write_rfc3339(&mut s, nanos);
+    s
+}
+
+/// A time as an export writes it, as `TimeCreated/@SystemTime`; the text as it is when it is not
+/// a time (the event parser then says so).
+fn time_text(raw: &str) -> String {
+    ps_time(raw).map_or_else(|| raw.to_string(), iso)
+}
+
+/// A time in any spelling an export uses: RFC 3339 with or without offset, `2017-12-19
+/// 17:45:02` (read as UTC), or .NET's `/Date(1700000000000)/` of `ConvertTo-Json` in Windows
+/// PowerShell 5.1.
+pub(crate) fn ps_time(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    if let Some(inner) = raw
+        .strip_prefix("/Date(")
+        .or_else(|| raw.strip_prefix("\\/Date("))
+    {
+        let digits: String = inner
+            .chars()
+            .enumerate()
+            .take_while(|&(i, c)| c.is_ascii_digit() || (i == 0 && c == '-'))
+            .map(|(_, c)| c)
+            .collect();
+        return digits.parse::<i64>().ok()?.checked_mul(1_000_000);
+    }
+    parse_time(raw)
+}
+
+/// Keywords in any spelling (signed or unsigned decimal, hex) as Windows writes them (`0x…`).
+fn keywords_text(v: &Value) -> String {
+    let raw = match v {
+        Value::Number(n) => n
+            .as_i64()
+            .map(|i| i as u64)
+            .or_else(|| n.as_u64())
+            .map(|u| u.to_string()),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    };
+    match raw.as_deref().and_then(parse_number) {
+        Some(bits) => format!("{bits:#x}"),
+        None => raw.unwrap_or_default(),
+    }
+}
+
+/// What one JSON document is: see the [module documentation](self).
+pub(crate) fn json_doc(v: &Value) -> Doc {
+    let Some(obj) = v.as_object() else {
+        return Doc::Other;
+    };
+    if is_bulk_action(obj) {
+        return Doc::Skip;
+    }
+    // A search hit or an export of one.
+    let source = obj.get("_source").filter(|s| s.is_object()).unwrap_or(v);
+    // Splunk: `{"result": {"_raw": …}}` lines, or the results themselves.
+    let raw = get(source, &["result", "_raw"])
+        .or_else(|| get(source, &["_raw"]))
+        .or_else(|| get(source, &["event", "original"]))
+        .and_then(Value::as_str);
+    if let Some(raw) = raw.filter(|r| r.trim_start().starts_with("<Event")) {
+        return Doc::Event(raw.to_string());
+    }
+    if let Some(event) = source.get("Event").filter(|e| e.is_object()) {
+        return Doc::Event(evtx_dump(source, event));
+    }
+    if get(source, &["winlog"]).is_some() || get(source, &["winlog", "event_id"]).is_some() {
+        return ecs(source).map_or(Doc::Other, Doc::Event);
+    }
+    let has = |k: &str| source.get(k).is_some();
+    if has("Id") && has("ProviderName") && (has("TimeCreated") || has("Properties")) {
+        let record = PsRecord::from_json(source);
+        let xml = record.event().to_xml();
+        return if record.lost {
+            Doc::Lost(xml)
+        } else {
+            Doc::Event(xml)
+        };
+    }
+    if has("EventID") && (has("SourceName") || has("EventTime") || has("SourceModuleType")) {
+        return Doc::Event(nxlog(source).to_xml());
+    }
+    Doc::Other
+}
+
+/// `{"index": {…}}` and its kin, the action lines of an Elasticsearch `_bulk` body.
+fn is_bulk_action(obj: &Map<String, Value>) -> bool {
+    obj.len() == 1
+        && obj.iter().all(|(k, v)| {
+            matches!(k.as_str(), "index" | "create" | "update" | "delete") && v.is_object()
+        })
+}
+
+/// The keys of an NXLog `im_msvistalog` record that are not `EventData` fields.
+const NXLOG_SYSTEM: &[&str] = &[
+    "EventTime",
+    "EventReceivedTime",
+    "Hostname",
+    "Keywords",
+    "EventType",
+    "SeverityValue",
+    "Severity",
+    "EventID",
+    "SourceName",
+    "ProviderGuid",
+    "Version",
+    "Task",
+    "TaskValue",
+    "OpcodeValue",
+    "Opcode",
+    "Level",
+    "LevelValue",
+    "RecordNumber",
+    "ActivityID",
+    "RelatedActivityID",
+    "ProcessID",
+    "ThreadID",
+    "ExecutionProcessID",
+    "ExecutionThreadID",
+    "Channel",
+    "channel",
+    "Domain",
+    "AccountName",
+    "UserID",
+    "AccountType",
+    "Message",
+    "Category",
+    "SourceModuleName",
+    "SourceModuleType",
+    "MessageSourceAvailable",
+    "ERROR_EVT_UNRESOLVED",
+    "@timestamp",
+    "@version",
+    "host",
+    "port",
+    "tags",
+    "type",
+];
+
+fn nxlog(v: &Value) -> EventXml {
+    let t = |k: &str| text_at(v, &[k]);
+    let first = |keys: &[&str]| {
+        keys.iter()
+            .map(|k| t(k))
+            .find(|s| !s.is_empty())
+            .unwrap_or_default()
+    };
+    let mut e = EventXml {
+        provider: t("SourceName"),
+        guid: guid(&t("ProviderGuid")),
+        event_id: t("EventID"),
+        version: t("Version"),
+        // NXLog gives the task as a number in `Task` (older) or `TaskValue`, the opcode in
+        // `OpcodeValue` (its `Opcode` and `Category` are the names).
+        task: first(&["TaskValue", "Task"]),
+        opcode: t("OpcodeValue"),
+        level: t("LevelValue"),
+        keywords: v.get("Keywords").map(keywords_text).unwrap_or_default(),
+        time: time_text(&t("EventTime")),
+        record_id: t("RecordNumber"),
+        activity_id: guid(&t("ActivityID")),
+        related_activity_id: guid(&t("RelatedActivityID")),
+        process_id: first(&["ExecutionProcessID", "ProcessID"]),
+        thread_id: first(&["ExecutionThreadID", "ThreadID"]),
+        channel: first(&["Channel", "channel"]),
+        computer: t("Hostname"),
+        user_id: t("UserID"),
+        ..EventXml::default()
+    };
+    if e.task.parse::<u64>().is_err() {
+        e.task = table::task_of(&e.task).map_or(e.task, |n| n.to_string());
+    }
+    if let Some(obj) = v.as_object() {
+        for (k, value) in obj {
+            if NXLOG_SYSTEM.contains(&k.as_str()) {
+                continue;
+            }
+            let value = scalar(value).unwrap_or_else(|| value.to_string());
+            e.data.push((Some(k.clone()), value));
+        }
+    }
+    let message = t("Message");
+    if !message.is_empty() {
+        e.rendering.push(("Message", message));
+    }
+    e
+}
+
+fn ecs(v: &Value) -> Option<String> {
+    let w = |path: &[&str]| {
+        let mut full = vec!["winlog"];
+        full.extend_from_slice(path);
+        text_at(v, &full)
+    };
+    let mut event_id = w(&["event_id"]);
+    if event_id.is_empty() {
+        event_id = text_at(v, &["event", "code"]);
+    }
+    if event_id.is_empty() {
+        return None;
+    }
+    let channel = w(&["channel"]);
+    let mut computer = w(&["computer_name"]);
+    if computer.is_empty() {
+        computer = text_at(v, &["host", "name"]);
+    }
+    // winlogbeat gives the keywords by name.
+    let names: Vec<String> = match get(v, &["winlog", "keywords"]) {
+        Some(Value::Array(a)) => a.iter().filter_map(scalar).collect(),
+        Some(other) => scalar(other).into_iter().collect(),
+        None => Vec::new(),
+    };
+    let mut bits = table::keyword_bits(names.iter().map(String::as_str));
+    if bits == 0 {
+        bits = match text_at(v, &["event", "outcome"]).as_str() {
+            "success" => table::AUDIT_SUCCESS,
+            "failure" => table::AUDIT_FAILURE,
+            _ => 0,
+        };
+    }
+    if bits != 0 && channel.eq_ignore_ascii_case("Security") {
+        bits |= SECURITY_CHANNEL_BIT;
+    }
+    let task_name = w(&["task"]);
+    let mut e = EventXml {
+        provider: w(&["provider_name"]),
+        guid: guid(&w(&["provider_guid"])),
+        event_id,
+        version: w(&["version"]),
+        task: table::task_of(&task_name)
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+        opcode: match w(&["opcode"]).as_str() {
+            "Info" | "Info " => "0".to_string(),
+            other => other
+                .parse::<u64>()
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        },
+        keywords: if bits == 0 {
+            String::new()
+        } else {
+            format!("{bits:#x}")
+        },
+        time: time_text(&text_at(v, &["@timestamp"])),
+        record_id: w(&["record_id"]),
+        activity_id: guid(&w(&["activity_id"])),
+        related_activity_id: guid(&w(&["related_activity_id"])),
+        process_id: w(&["process", "pid"]),
+        thread_id: w(&["process", "thread", "id"]),
+        channel,
+        computer,
+        user_id: w(&["user", "identifier"]),
+        ..EventXml::default()
+    };
+    if let Some(Value::Object(data)) = get(v, &["winlog", "event_data"]) {
+        for (k, value) in data {
+            let value = scalar(value).unwrap_or_else(|| value.to_string());
+            // Back to the code Windows logged when the text is one of msobjs.dll's.
+            let value = match table::code_of(&value) {
+                Some(code) if !value.trim().is_empty() => format!("%%{code}"),
+                _ => value,
+            };
+            e.data.push((Some(k.clone()), value));
+        }
+    } else if let Some(Value::Object(data)) = get(v, &["winlog", "user_data"]) {
+        let root = data
+            .get("xml_name")
+            .and_then(Value::as_str)
+            .unwrap_or("EventXML");
+        let mut body = String::from("<UserData>");
+        let mut inner = Map::new();
+        for (k, value) in data {
+            if k != "xml_name" {
+                inner.insert(k.clone(), value.clone());
+            }
+        }
+        generic(&mut body, root, &Value::Object(inner), None);
+        body.push_str("</UserData>");
+        e.body_xml = body;
+    }
+    for (name, path) in [
+        ("Message", &["message"][..]),
+        ("Level", &["log", "level"][..]),
+        ("Task", &["winlog", "task"][..]),
+        ("Opcode", &["winlog", "opcode"][..]),
+    ] {
+        let value = text_at(v, path);
+        if !value.is_empty() {
+            e.rendering.push((name, value));
+        }
+    }
+    Some(e.to_xml())
+}
+
+/// `evtx_dump`'s JSON of one record back to its XML.
+fn evtx_dump(root: &Value, event: &Value) -> String {
+    let mut o = String::with_capacity(1024);
+    o.push_str("<Event xmlns=\"");
+    o.push_str(XMLNS);
+    o.push_str("\">");
+    if let Some(obj) = event.as_object() {
+        for (k, v) in obj {
+            if k == "#attributes" || k.ends_with("_attributes") {
+                continue;
+            }
+            if k == "EventData" {
+                event_data(&mut o, v);
+            } else {
+                let sibling = obj.get(&format!("{k}_attributes"));
+                generic(&mut o, k, v, sibling);
+            }
+        }
+    }
+    // The separate-attributes variant keeps the Event's own attributes beside it.
+    let _ = root;
+    o.push_str("</Event>");
+    o
+}
+
+/// `EventData` of `evtx_dump`: a named field is a key, unnamed ones are `Data` (a value, a list,
+/// or `{"#text": [...]}`).
+fn event_data(o: &mut String, v: &Value) {
+    o.push_str("<EventData>");
+    let data = |o: &mut String, name: Option<&str>, value: &Value| {
+        let texts: Vec<String> = match value {
+            Value::Array(a) => a.iter().map(|x| scalar(x).unwrap_or_default()).collect(),
+            Value::Object(m) => match m.get("#text") {
+                Some(Value::Array(a)) => a.iter().map(|x| scalar(x).unwrap_or_default()).collect(),
+                Some(t) => vec![scalar(t).unwrap_or_default()],
+                None => vec![String::new()],
+            },
+            other => vec![scalar(other).unwrap_or_default()],
+        };
+        for t in texts {
+            o.push_str("<Data");
+            if let Some(name) = name {
+                attr_always(o, "Name", name);
+            }
+            o.push('>');
+            text(o, &t);
+            o.push_str("</Data>");
+        }
+    };
+    if let Some(obj) = v.as_object() {
+        for (k, value) in obj {
+            match k.as_str() {
+                "#attributes" => {}
+                "Data" => data(o, None, value),
+                "Binary" => {
+                    if let Some(b) = scalar(value) {
+                        leaf(o, "Binary", &b);
+                    }
+                }
+                name => data(o, Some(name), value),
+            }
+        }
+    }
+    o.push_str("</EventData>");
+}
+
+/// Any JSON value as XML, the shape `evtx_dump` gives the XML: an object's `#attributes` (or its
+/// sibling `NAME_attributes`) are attributes, `#text` its text, other keys its children (a list
+/// repeats the element).
+fn generic(o: &mut String, key: &str, v: &Value, sibling: Option<&Value>) {
+    let name = element_name(key);
+    if let Value::Array(items) = v {
+        for item in items {
+            generic(o, key, item, None);
+        }
+        return;
+    }
+    o.push('<');
+    o.push_str(&name);
+    let mut attrs: Vec<(&String, &Value)> = Vec::new();
+    if let Some(Value::Object(a)) = v.get("#attributes") {
+        attrs.extend(a.iter());
+    }
+    if let Some(Value::Object(a)) = sibling {
+        attrs.extend(a.iter());
+    }
+    for (k, value) in attrs {
+        attr_always(o, &element_name(k), &scalar(value).unwrap_or_default());
+    }
+    o.push('>');
+    match v {
+        Value::Object(obj) => {
+            if let Some(t) = obj.get("#text") {
+                let t = match t {
+                    Value::Array(a) => a.iter().filter_map(scalar).collect::<Vec<_>>().join(""),
+                    other => scalar(other).unwrap_or_default(),
+                };
+                text(o, &t);
+            }
+            for (k, value) in obj {
+                if k == "#attributes" || k == "#text" || k.ends_with("_attributes") {
+                    continue;
+                }
+                generic(o, k, value, obj.get(&format!("{k}_attributes")));
+            }
+        }
+        other => text(o, &scalar(other).unwrap_or_default()),
+    }
+    o.push_str("</");
+    o.push_str(&name);
+    o.push('>');
+}
+
+/// What a PowerShell value is, as far as writing it as Windows would goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PsKind {
+    Str,
+    /// An integer, written in decimal (negative for signed types).
+    Int,
+    Bool,
+    /// A date and time (`DT`, `/Date(…)/`, ISO).
+    Time,
+    Guid,
+    Null,
+}
+
+/// One PowerShell value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PsValue {
+    pub kind: PsKind,
+    pub text: String,
+}
+
+impl PsValue {
+    pub fn new(kind: PsKind, text: impl Into<String>) -> Self {
+        Self {
+            kind,
+            text: text.into(),
+        }
+    }
+
+    fn from_json(v: &Value) -> Self {
+        match v {
+            Value::Null => Self::new(PsKind::Null, ""),
+            Value::Bool(b) => Self::new(PsKind::Bool, b.to_string()),
+            Value::Number(n) => Self::new(PsKind::Int, n.to_string()),
+            Value::String(s) if s.starts_with("/Date(") => Self::new(PsKind::Time, s.clone()),
+            Value::String(s) => Self::new(PsKind::Str, s.clone()),
+            // A SecurityIdentifier ({"BinaryLength", "AccountDomainSid", "Value"}), a DateTime
+            // of Windows PowerShell ({"value", "DisplayHint", "DateTime"}).
+            Value::Object(m) => match m.get("Value").or_else(|| m.get("value")) {
+                Some(inner) => Self::from_json(inner),
+                None => Self::new(PsKind::Str, v.to_string()),
+            },
+            Value::Array(a) => Self::new(
+                PsKind::Str,
+                a.iter()
+                    .map(|x| Self::from_json(x).text)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        }
+    }
+
+    /// The value as Windows writes it in event XML for a field of manifest type `ty`.
+    fn as_windows(&self, ty: &str) -> String {
+        match (self.kind, ty) {
+            (PsKind::Null, _) => String::new(),
+            (PsKind::Int, "HexInt64" | "HexInt32" | "Pointer") => self
+                .text
+                .parse::<i128>()
+                .map(|n| format!("{:#x}", n as u64))
+                .unwrap_or_else(|_| self.text.clone()),
+            (PsKind::Guid, _) | (_, "GUID") => guid(&self.text),
+            (PsKind::Time, _) | (_, "FILETIME") => time_text(&self.text),
+            _ => self.text.clone(),
+        }
+    }
+}
+
+/// An `EventLogRecord` as PowerShell serialised it: its properties by name, and the positional
+/// values of `Properties`.
+#[derive(Debug, Default)]
+pub(crate) struct PsRecord {
+    pub props: Vec<(String, PsValue)>,
+    pub properties: Vec<PsValue>,
+    /// Whether the values of `Properties` were lost (`ConvertTo-Json` at depth 2).
+    pub lost: bool,
+    /// `TimeCreated` as PowerShell wrote it (local time with its offset).
+    pub local_time: String,
+}
+
+impl PsRecord {
+    fn from_json(v: &Value) -> Self {
+        let mut r = Self::default();
+        let Some(obj) = v.as_object() else {
+            return r;
+        };
+        for (k, value) in obj {
+            if k == "Properties" {
+                if let Value::Array(items) = value {
+                    for item in items {
+                        match item {
+                            Value::String(s) if s == EVENT_PROPERTY => r.lost = true,
+                            Value::Object(m) if m.contains_key("Value") => {
+                                r.properties.push(PsValue::from_json(&m["Value"]));
+                            }
+                            other => r.properties.push(PsValue::from_json(other)),
+                        }
+                    }
+                }
+                continue;
+            }
+            if k == "KeywordsDisplayNames" {
+                if let Value::Array(a) = value {
+                    let names: Vec<String> = a.iter().filter_map(scalar).collect();
+                    r.props
+                        .push((k.clone(), PsValue::new(PsKind::Str, names.join(", "))));
+                }
+                continue;
+            }
+            let mut pv = PsValue::from_json(value);
+            if k == "TimeCreated" && pv.kind == PsKind::Str {
+                pv.kind = PsKind::Time;
+            }
+            if matches!(
+                k.as_str(),
+                "ProviderId" | "ActivityId" | "RelatedActivityId"
+            ) {
+                pv.kind = if pv.text.is_empty() {
+                    PsKind::Null
+                } else {
+                    PsKind::Guid
+                };
+            }
+            r.props.push((k.clone(), pv));
+        }
+        r
+    }
+
+    fn prop(&self, name: &str) -> Option<&PsValue> {
+        self.props.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    fn text(&self, name: &str) -> String {
+        self.prop(name)
+            .filter(|v| v.kind != PsKind::Null)
+            .map(|v| v.text.clone())
+            .unwrap_or_default()
+    }
+
+    /// The event's XML.
+    pub fn event(&self) -> EventXml {
+        let t = |n: &str| self.text(n);
+        let time_raw = t("TimeCreated");
+        let mut e = EventXml {
+            provider: t("ProviderName"),
+            guid: guid(&t("ProviderId")),
+            event_id: t("Id"),
+            qualifiers: t("Qualifiers"),
+            version: t("Version"),
+            level: t("Level"),
+            task: t("Task"),
+            opcode: t("Opcode"),
+            keywords: match t("Keywords") {
+                k if k.is_empty() => k,
+                k => keywords_text(&Value::String(k)),
+            },
+            time: time_text(&time_raw),
+            record_id: t("RecordId"),
+            activity_id: guid(&t("ActivityId")),
+            related_activity_id: guid(&t("RelatedActivityId")),
+            process_id: t("ProcessId"),
+            thread_id: t("ThreadId"),
+            channel: t("LogName"),
+            computer: t("MachineName"),
+            user_id: t("UserId"),
+            ..EventXml::default()
+        };
+        let id = e.event_id.parse::<u32>().unwrap_or(0);
+        let version = e.version.parse::<u8>().unwrap_or(0);
+        // The template of the event's version; if the count of values says otherwise, that of
+        // the version with as many fields.
+        let n = self.properties.len();
+        let slots: &[Slot] = table::template(id, version)
+            .filter(|s| s.len() == n)
+            .or_else(|| (0..8).find_map(|v| table::template(id, v).filter(|s| s.len() == n)))
+            .unwrap_or(&[]);
+        for (i, value) in self.properties.iter().enumerate() {
+            match slots.get(i) {
+                Some(slot) => e
+                    .data
+                    .push((Some(slot.name.to_string()), value.as_windows(slot.ty))),
+                None => e
+                    .data
+                    .push((Some(format!("Data{}", i + 1)), value.as_windows(""))),
+            }
+        }
+        for (name, prop) in [
+            ("Message", "Message"),
+            ("Level", "LevelDisplayName"),
+            ("Task", "TaskDisplayName"),
+            ("Opcode", "OpcodeDisplayName"),
+        ] {
+            let value = t(prop);
+            if !value.is_empty() {
+                e.rendering.push((name, value));
+            }
+        }
+        let local = if self.local_time.is_empty() {
+            time_raw
+        } else {
+            self.local_time.clone()
+        };
+        if !local.is_empty() && local != e.time {
+            e.rendering.push(("TimeCreated", local));
+        }
+        e
+    }
+}

@@ -1,0 +1,418 @@
+//! Logs as SIEMs and PowerShell hand them over (issue 13): NXLog and winlogbeat JSON, evtx_dump
+//! JSON, Splunk `XmlWinEventLog` results, `Export-Clixml` and `ConvertTo-Json` of `Get-WinEvent`.
+//! Each hand-made fixture holds the same five events as `siem-same-events.xml` (their wevtutil
+//! XML), in the form its producer writes: every shape must give the same fields, rows, findings
+//! and sessions.
+#![cfg(not(target_arch = "wasm32"))]
+
+use keytrail::decoder::{Event, Item, Problem, ProblemKind, Severity, SysField};
+use keytrail::ingest::export::{ExportRow, Exporter};
+use keytrail::ingest::file::{detail_of, Detail};
+use keytrail::ingest::{read_all, Format, Reader};
+use keytrail::model::rules::{presets, RuleSet};
+use keytrail::model::session::{Link, SessionIndex};
+use keytrail::model::store::Store;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn read(name: &str) -> (Option<Format>, Vec<Event>, Vec<Problem>) {
+    let (format, events, problems, _) = read_all(&fixture(name));
+    (format, events, problems)
+}
+
+/// How precise each shape's time is, in nanoseconds.
+const SHAPES: [(&str, Format, i64); 10] = [
+    ("nxlog.jsonl", Format::Json, 1_000_000_000),
+    ("winlogbeat-ecs.ndjson", Format::Json, 1_000_000),
+    ("elastic-search-hits.json", Format::Json, 1_000_000),
+    ("evtx-dump.json", Format::Json, 1),
+    ("evtx-dump.jsonl", Format::Json, 1),
+    ("splunk-xmlwineventlog.json", Format::Json, 1),
+    ("splunk-xmlwineventlog.csv", Format::Csv, 1),
+    ("get-winevent.clixml", Format::Clixml, 1),
+    ("get-winevent-depth4.json", Format::Json, 1),
+    ("get-winevent-depth2.json", Format::Json, 1_000_000),
+];
+
+fn fields(e: &Event) -> Vec<(String, String)> {
+    e.fields()
+        .map(|f| (f.name.to_string(), f.value.to_string()))
+        .collect()
+}
+
+#[test]
+fn every_shape_is_told_by_its_content_and_read_whole() {
+    for (name, format, _) in SHAPES {
+        let (found, events, problems) = read(name);
+        assert_eq!(found, Some(format), "{name}");
+        assert_eq!(events.len(), 5, "{name}: {problems:?}");
+        let skipped: Vec<_> = problems.iter().filter(|p| p.is_skip()).collect();
+        assert!(skipped.is_empty(), "{name}: {skipped:?}");
+    }
+}
+
+#[test]
+fn every_shape_gives_the_fields_of_the_xml_export() {
+    let (_, xml, _) = read("siem-same-events.xml");
+    assert_eq!(xml.len(), 5);
+    for (name, _, precision) in SHAPES {
+        let (_, events, _) = read(name);
+        for (x, e) in xml.iter().zip(&events) {
+            let what = format!("{name}, event {}", x.event_id());
+            assert_eq!(e.event_id(), x.event_id(), "{what}");
+            assert_eq!(e.record_id(), x.record_id(), "{what}");
+            assert_eq!(e.computer(), x.computer(), "{what}");
+            assert_eq!(e.provider(), x.provider(), "{what}");
+            assert_eq!(e.channel(), x.channel(), "{what}");
+            assert_eq!(e.keywords(), x.keywords(), "{what}");
+            assert_eq!(
+                e.system(SysField::ProcessId),
+                x.system(SysField::ProcessId),
+                "{what}"
+            );
+            let (t, u) = (e.time().unwrap().nanos(), x.time().unwrap().nanos());
+            assert_eq!(t / precision, u / precision, "{what}");
+            if name == "get-winevent-depth2.json" {
+                assert_eq!(e.fields().len(), 0, "{what}: the values are lost");
+                continue;
+            }
+            assert_eq!(fields(e), fields(x), "{what}");
+        }
+    }
+}
+
+#[test]
+fn rendered_winlogbeat_values_go_back_to_their_codes() {
+    let text = String::from_utf8(fixture("winlogbeat-ecs.ndjson")).unwrap();
+    assert!(text.contains("\"KeyType\": \"Machine key.\""));
+    assert!(text.contains("\"Operation\": \"Export of persistent cryptographic key.\""));
+    let (_, events, _) = read("winlogbeat-ecs.ndjson");
+    let export = events.iter().find(|e| e.event_id() == 5059).unwrap();
+    assert_eq!(export.data("KeyType"), Some("%%2499"));
+    assert_eq!(export.data("Operation"), Some("%%2464"));
+    // A text no table knows is kept as written.
+    let read = events.iter().find(|e| e.event_id() == 5058).unwrap();
+    assert_eq!(read.data("AlgorithmName"), Some("UNKNOWN"));
+}
+
+#[test]
+fn clixml_times_are_utc_with_seven_digits_and_keep_their_offset() {
+    let (_, events, _) = read("get-winevent.clixml");
+    let logon = &events[0];
+    assert_eq!(
+        logon.system(SysField::TimeCreated),
+        "2024-03-04T09:15:22.4421007Z"
+    );
+    let rendering: Vec<_> = logon.rendering().collect();
+    assert!(
+        rendering.contains(&("TimeCreated", "2024-03-04T10:15:22.4421007+01:00")),
+        "{rendering:?}"
+    );
+    // `_x000D__x000A_` is a line break again.
+    let message = logon.message().unwrap();
+    assert!(message.starts_with("An account was successfully logged on.\r\n\r\nSubject:"));
+    assert!(!message.contains("_x000"));
+    // Positional values named by the template, typed as Windows writes them.
+    assert_eq!(logon.data("TargetLogonId"), Some("0x38e2d"));
+    assert_eq!(logon.data("ProcessId"), Some("0x28c"));
+    assert_eq!(
+        logon.data("LogonGuid"),
+        Some("{00000000-0000-0000-0000-000000000000}")
+    );
+    assert_eq!(events[4].data("ReturnCode"), Some("0x80090016"));
+}
+
+#[test]
+fn clixml_logon_privileges_and_export_make_one_session_and_the_same_findings() {
+    let (_, clixml, _) = read("get-winevent.clixml");
+    let (_, xml, _) = read("siem-same-events.xml");
+    let mut sessions = SessionIndex::new();
+    for e in &clixml {
+        sessions.add(e);
+    }
+    let export = clixml.iter().find(|e| e.event_id() == 5059).unwrap();
+    match sessions.link_event(export) {
+        Link::Session(s) => {
+            assert_eq!(s.account, "CONTOSO\\svc-backup");
+            assert_eq!(s.privileges, ["SeBackupPrivilege", "SeRestorePrivilege"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let rules = RuleSet::compile(presets()).unwrap();
+    let ids = |events: &[Event]| -> Vec<Vec<String>> {
+        events
+            .iter()
+            .map(|e| rules.matches(e).iter().map(|m| m.rule.id.clone()).collect())
+            .collect()
+    };
+    let found = ids(&clixml);
+    assert!(found[2].iter().any(|id| id == "export-any"), "{found:?}");
+    assert_eq!(found, ids(&xml));
+}
+
+#[test]
+fn every_shape_gives_the_rows_and_findings_of_the_xml_export() {
+    let rules = RuleSet::compile(presets()).unwrap();
+    let rows = |events: &[Event]| {
+        let mut store = Store::new();
+        for e in events {
+            store.push_event(0, e);
+        }
+        store
+    };
+    let (_, xml, _) = read("siem-same-events.xml");
+    let reference = rows(&xml);
+    for (name, _, precision) in SHAPES {
+        if name == "get-winevent-depth2.json" {
+            continue;
+        }
+        let (_, events, _) = read(name);
+        let store = rows(&events);
+        for (a, b) in store.rows.iter().zip(&reference.rows) {
+            assert_eq!(a.time / precision, b.time / precision, "{name}");
+            assert_eq!(
+                (a.event_id, a.record_id, a.outcome),
+                (b.event_id, b.record_id, b.outcome)
+            );
+            for (x, y) in [
+                (a.account, b.account),
+                (a.logon_id, b.logon_id),
+                (a.operation, b.operation),
+                (a.key_type, b.key_type),
+                (a.key_name, b.key_name),
+                (a.return_code, b.return_code),
+                (a.provider, b.provider),
+                (a.computer, b.computer),
+            ] {
+                assert_eq!(store.strings.get(x), reference.strings.get(y), "{name}");
+            }
+        }
+        let matches = |events: &[Event]| -> Vec<usize> {
+            events.iter().map(|e| rules.matches(e).len()).collect()
+        };
+        assert_eq!(matches(&events), matches(&xml), "{name}");
+    }
+}
+
+#[test]
+fn depth_two_convert_to_json_says_once_how_to_fix_it_and_still_shows_the_events() {
+    let (_, events, problems) = read("get-winevent-depth2.json");
+    let lost: Vec<_> = problems
+        .iter()
+        .filter(|p| matches!(p.kind, ProblemKind::PropertiesLost { .. }))
+        .collect();
+    assert_eq!(lost.len(), 1, "{problems:?}");
+    assert_eq!(lost[0].kind, ProblemKind::PropertiesLost { count: 5 });
+    assert_eq!(lost[0].severity, Severity::Notice);
+    assert!(lost[0].to_string().contains("ConvertTo-Json -Depth 4"));
+    let first = &events[0];
+    assert_eq!(first.event_id(), 4624);
+    assert_eq!(first.provider(), "Microsoft-Windows-Security-Auditing");
+    assert_eq!(
+        first.system(SysField::TimeCreated),
+        "2024-03-04T09:15:22.4420000Z"
+    );
+    assert!(first.message().unwrap().starts_with("An account was"));
+}
+
+#[test]
+fn documents_of_another_log_type_are_counted_once() {
+    let mut text = String::new();
+    for i in 0..40 {
+        text.push_str(&format!(
+            "{{\"@timestamp\":\"2024-03-04T09:00:{:02}Z\",\"message\":\"GET /index.html 200\",\"http\":{{\"status\":200}}}}\n",
+            i % 60
+        ));
+    }
+    text.push_str(std::str::from_utf8(&fixture("evtx-dump.jsonl")).unwrap());
+    let (_, events, problems, _) = read_all(text.as_bytes());
+    assert_eq!(events.len(), 5);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(
+        problems[0].kind,
+        ProblemKind::NotWindowsEvents { count: 40 }
+    );
+    assert_eq!(
+        (problems[0].position.line, problems[0].position.column),
+        (1, 1)
+    );
+}
+
+#[test]
+fn a_broken_line_costs_only_itself_and_says_where() {
+    let good = String::from_utf8(fixture("nxlog.jsonl")).unwrap();
+    let lines: Vec<&str> = good.lines().collect();
+    let broken = format!(
+        "{}\n{}\n{{\"EventID\":4634,\"Hostname\":\"CA01\",,\"SourceName\":\"x\"}}\n{}\n{}\n{}\n",
+        lines[0], lines[1], lines[2], lines[3], lines[4]
+    );
+    let (_, events, problems, _) = read_all(broken.as_bytes());
+    assert_eq!(events.len(), 5, "{problems:?}");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    let p = &problems[0];
+    assert!(matches!(p.kind, ProblemKind::InvalidJson { .. }), "{p:?}");
+    assert_eq!((p.position.line, p.position.column), (3, 35), "{p}");
+    assert_eq!(p.event, Some(3));
+    // A last line cut short.
+    let cut = &good[..good.len() - 40];
+    let (_, events, problems, _) = read_all(cut.as_bytes());
+    assert_eq!(events.len(), 4);
+    assert_eq!(problems[0].kind, ProblemKind::TruncatedEvent);
+    assert_eq!(problems[0].position.line, 5);
+}
+
+/// Pieces of any size give the same items as the whole file.
+#[test]
+fn pieces_of_any_size_give_the_same_items() {
+    for (name, _, _) in SHAPES {
+        let bytes = fixture(name);
+        let whole = items(&bytes, bytes.len());
+        for size in [1, 2, 3, 7, 64, 1000] {
+            assert_eq!(items(&bytes, size), whole, "{name} in pieces of {size}");
+        }
+    }
+}
+
+fn items(bytes: &[u8], size: usize) -> Vec<Item> {
+    let mut reader = Reader::new();
+    let mut out = Vec::new();
+    for piece in bytes.chunks(size.max(1)) {
+        reader.push(piece, &mut out);
+    }
+    reader.finish(&mut out);
+    out
+}
+
+#[test]
+fn the_detail_pane_and_the_export_read_a_document_again() {
+    for (name, _, _) in SHAPES {
+        let bytes = fixture(name);
+        let (_, events, _) = read(name);
+        for e in &events {
+            let (s, t) = (e.byte_range.0 as usize, e.byte_range.1 as usize);
+            let mut detail = Detail::empty(1);
+            let again = detail_of(&bytes[s..t], &mut detail)
+                .unwrap_or_else(|| panic!("{name}: event {} not decoded again", e.number));
+            assert_eq!(fields(&again), fields(e), "{name}");
+            assert_eq!(
+                again.system(SysField::TimeCreated),
+                e.system(SysField::TimeCreated)
+            );
+            assert!(detail.xml.starts_with("<Event"), "{name}: {}", detail.xml);
+        }
+        let rows = events
+            .iter()
+            .map(|e| ExportRow {
+                file: 0,
+                start: e.byte_range.0,
+                end: e.byte_range.1,
+                findings: vec![],
+            })
+            .collect();
+        let mut exporter = Exporter::new(rows, vec![name.into()], vec![], true);
+        while let Some((_, range)) = exporter.next_read() {
+            let end = (range.end as usize).min(bytes.len());
+            exporter.take(&bytes[range.start as usize..end]);
+        }
+        let (_, lost) = exporter.finish();
+        assert_eq!(lost, 0, "{name}");
+    }
+}
+
+/// The generator's fixtures of each shape (`keytrail generate --format …`) give the events of
+/// the same seed written as wevtutil XML.
+#[test]
+fn generated_shapes_decode_to_the_generated_events() {
+    use keytrail::generator::{export, Encoding, Format as Shape, Spec};
+    let cases = [
+        ("generated-nxlog.jsonl", 12, 1_000_000_000),
+        ("generated-ecs-bulk.ndjson", 12, 1_000_000),
+        ("generated-evtx-dump.jsonl", 12, 1),
+        ("generated-splunk.json", 12, 1),
+        ("generated-splunk.csv", 12, 1),
+        ("generated-get-winevent.clixml", 6, 1),
+    ];
+    for (name, n, precision) in cases {
+        let spec = Spec {
+            seed: 5059,
+            events: n,
+        };
+        let (_, xml, _, _) = read_all(&export(&spec, Shape::Wevtutil, Encoding::Utf8));
+        let (_, events, problems) = read(name);
+        assert!(problems.is_empty(), "{name}: {problems:?}");
+        assert_eq!(events.len(), n, "{name}");
+        for (e, x) in events.iter().zip(&xml) {
+            assert_eq!(e.event_id(), x.event_id(), "{name}");
+            assert_eq!(e.record_id(), x.record_id(), "{name}");
+            assert_eq!(e.keywords(), x.keywords(), "{name}");
+            assert_eq!(e.computer(), x.computer(), "{name}");
+            let (t, u) = (e.time().unwrap().nanos(), x.time().unwrap().nanos());
+            assert_eq!(t / precision, u / precision, "{name}");
+            assert_eq!(fields(e), fields(x), "{name}, event {}", e.number);
+        }
+    }
+}
+
+/// Hostile JSON, each case after a good line and before one: the same calm as for XML, the
+/// good lines kept. (input, problem codes, events kept)
+#[test]
+fn hostile_json_costs_only_its_own_document() {
+    let good = String::from_utf8(fixture("evtx-dump.jsonl")).unwrap();
+    let line = good.lines().next().unwrap();
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let number = |digits: usize| {
+        format!(
+            "{{\"EventID\":4624,\"SourceName\":\"x\",\"RecordNumber\":1{}}}",
+            "0".repeat(digits)
+        )
+    };
+    let duplicate =
+        r#"{"EventID":4624,"EventID":5059,"SourceName":"x","EventTime":"2024-03-04 09:00:00"}"#;
+    let cases: Vec<(String, Vec<&str>, usize)> = vec![
+        (deep, vec!["invalid_json"], 2),
+        // Larger than u64: kept as written (a float); beyond f64: refused by serde_json.
+        (number(30), vec![], 3),
+        (number(400), vec!["invalid_json"], 2),
+        (duplicate.to_string(), vec![], 3),
+        (
+            "{\"EventID\":4624,\"SourceName\":\"\u{FFFD}\"}".to_string(),
+            vec![],
+            3,
+        ),
+        ("{\"a\":".to_string(), vec!["truncated_event"], 2),
+    ];
+    for (case, codes, events) in cases {
+        let input = format!("{line}\n{case}\n{line}\n");
+        let (_, got, problems, _) = read_all(input.as_bytes());
+        let got_codes: Vec<_> = problems.iter().map(|p| p.kind.code()).collect();
+        assert_eq!(got_codes, codes, "{}", &case[..case.len().min(60)]);
+        assert_eq!(got.len(), events, "{}", &case[..case.len().min(60)]);
+    }
+    // Invalid UTF-8 in a value: replaced, said, the event kept.
+    let mut bytes = line.as_bytes().to_vec();
+    bytes.push(b'\n');
+    bytes.extend_from_slice(
+        b"{\"EventID\":4624,\"SourceName\":\"\xFF\xFE\",\"EventTime\":\"2024-03-04 09:00:00\"}\n",
+    );
+    let (_, got, problems, _) = read_all(&bytes);
+    assert_eq!(got.len(), 2);
+    assert_eq!(problems[0].kind, ProblemKind::InvalidUtf8);
+    assert_eq!(problems[0].severity, Severity::Repaired);
+    // A 50 MB string: over the 16 MiB limit, one problem, memory not held, the next line read.
+    let mut big = Vec::with_capacity(51 << 20);
+    big.extend_from_slice(line.as_bytes());
+    big.extend_from_slice(b"\n{\"EventID\":4624,\"Message\":\"");
+    big.resize(big.len() + (50 << 20), b'a');
+    big.extend_from_slice(b"\"}\n");
+    big.extend_from_slice(line.as_bytes());
+    big.push(b'\n');
+    let (_, got, problems, _) = read_all(&big);
+    assert_eq!(got.len(), 2);
+    let codes: Vec<_> = problems.iter().map(|p| p.kind.code()).collect();
+    assert_eq!(codes, ["event_too_large"]);
+}
