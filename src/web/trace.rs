@@ -39,3 +39,9 @@ impl Drop for Span {
         time_stamp(self.label, self.start, super::now_ms(), TRACK);
     }
 }
+
+/// Runs `f` as the stage `label`.
+pub fn timed<T>(label: &'static str, f: impl FnOnce() -> T) -> T {
+    let _span = Span::new(label);
+    f()
+}

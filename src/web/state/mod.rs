@@ -36,14 +36,14 @@ pub use table::{Download, ExportState, TableState};
 use std::borrow::Cow;
 
 use super::protocol::{Report, Request};
-use super::trace::Span;
+use super::trace::{timed, Span};
 use crate::decoder::view::is_key_event;
 use crate::decoder::view::Outcome;
 use crate::decoder::{value, Timestamp};
 use crate::ingest::export::ExportRow;
 use crate::model::chart::activity;
 use crate::model::query::{self, cell, Column, Filter, Sort};
-use crate::model::rules::{Rule, RuleFile};
+use crate::model::rules::{classify, mark_findings, Rule, RuleFile};
 use crate::model::session;
 use crate::model::store::{Batch, BatchError, Store, Sym};
 
@@ -440,9 +440,7 @@ impl AppState {
                 if generation != self.generation {
                     return None;
                 }
-                let span = Span::new("batch decode");
-                let batch = Batch::decode(&batch.to_vec());
-                drop(span);
+                let batch = timed("batch decode", || Batch::decode(&batch.to_vec()));
                 let added = batch.and_then(|b| self.add_rows(b, now));
                 if let Err(err) = added {
                     self.load.problems.push(ShownProblem::Batch(err));
@@ -530,18 +528,13 @@ impl AppState {
     /// batches before is refused (see [`Store::apply`]).
     pub fn add_rows(&mut self, batch: Batch, now: f64) -> Result<(), BatchError> {
         let start = self.store.rows.len();
-        let span = Span::new("store");
-        self.store.apply(batch)?;
-        drop(span);
+        timed("store", || self.store.apply(batch))?;
         // The table shows the store's rows (and their flags), whether or not the view grows now.
         self.touch(Parts::TABLE);
-        let span = Span::new("rule marks");
-        crate::model::rules::mark_findings(&self.rules.set, &mut self.store, start);
-        drop(span);
-        let span = Span::new("routine classes");
-        let moved = crate::model::rules::classify(&self.rules.set, &mut self.store, start);
+        let (set, store) = (&self.rules.set, &mut self.store);
+        timed("rule marks", || mark_findings(set, store, start));
+        let moved = timed("routine classes", || classify(set, store, start));
         let end = self.store.rows.len();
-        drop(span);
         let span = Span::new("counts");
         let new = &self.store.rows[start..end];
         self.charts.bar_counts.add(new);
