@@ -1770,6 +1770,78 @@ fn the_select_is_timed_with_the_clock_passed_in() {
     assert_eq!(state.table.last_select_ms, Some(0.0));
 }
 
+/// While loading, the charts (worked out from every row) are refreshed less often the longer
+/// that takes: a refresh that took 100 ms is not repeated within 1 s, one of 10 ms still every
+/// 800 ms; the end of the load refreshes them whatever the time.
+#[wasm_bindgen_test]
+fn slow_chart_refreshes_are_spaced_by_what_they_cost() {
+    use keytrail::web::state::{Clock, REFRESH_MS, REFRESH_SHARE};
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static TICK: AtomicU32 = AtomicU32::new(0);
+    static STEP: AtomicU32 = AtomicU32::new(0);
+    // Every reading is STEP ms after the one before: each piece of work timed costs STEP.
+    fn clock() -> f64 {
+        f64::from(TICK.fetch_add(STEP.load(Ordering::Relaxed), Ordering::Relaxed))
+    }
+    let refreshes = |step: u32, every: f64| {
+        STEP.store(step, Ordering::Relaxed);
+        let mut state = AppState::with_clock(Clock(clock));
+        let alice = Sym(1);
+        let mut at = Vec::new();
+        for n in 0..40u32 {
+            let now = f64::from(n) * every;
+            let batch = Batch {
+                first_string: if n == 0 { 1 } else { 2 },
+                new_strings: if n == 0 {
+                    vec!["CORP\\alice".into()]
+                } else {
+                    Vec::new()
+                },
+                rows: vec![
+                    Row {
+                        number: u64::from(n) + 1,
+                        event_id: 5059,
+                        account: alice,
+                        ..Row::EMPTY
+                    };
+                    10
+                ],
+            };
+            let before = state.versions();
+            state.add_rows(batch, now).unwrap();
+            if state
+                .versions()
+                .changed_since(before)
+                .contains(Parts::CHARTS)
+            {
+                at.push(now);
+            }
+        }
+        at
+    };
+    // Cheap: every 2 × REFRESH_MS (the first batch at once).
+    let cheap = refreshes(10, 100.0);
+    assert!(
+        cheap.windows(2).all(|w| w[1] - w[0] >= REFRESH_MS * 2.0),
+        "{cheap:?}"
+    );
+    assert!(
+        cheap
+            .windows(2)
+            .any(|w| w[1] - w[0] < REFRESH_MS * 2.0 + 100.0),
+        "{cheap:?}"
+    );
+    // Costly: each refresh of 200 ms is followed by at least 2 s without one.
+    let costly = refreshes(200, 100.0);
+    assert!(
+        costly
+            .windows(2)
+            .all(|w| w[1] - w[0] >= 200.0 * REFRESH_SHARE),
+        "{costly:?}"
+    );
+    assert!(costly.len() < cheap.len(), "{costly:?} against {cheap:?}");
+}
+
 /// Each action changes only the parts of the state it is about, so that a view showing other
 /// parts is not drawn again: moving the selection or opening a detail leaves the charts and the
 /// findings alone.

@@ -28,6 +28,8 @@ pub struct ChartsState {
     pub(super) len: usize,
     /// When they were last worked out.
     pub(super) at: f64,
+    /// How long that took (ms, the state's clock).
+    pub(super) cost: f64,
 }
 
 /// Distinct values of a column with their row counts, most frequent first.

@@ -50,6 +50,10 @@ use crate::model::store::{Batch, BatchError, Store, Sym};
 /// While loading, a sorted or filtered view (and the charts) are recomputed at most this often.
 pub const REFRESH_MS: f64 = 400.0;
 
+/// While loading, a refresh that took `t` ms is followed by the next one no sooner than
+/// `REFRESH_SHARE × t` ms later (see [`AppState::refresh`]).
+pub const REFRESH_SHARE: f64 = 10.0;
+
 /// The most accounts the chart shows.
 pub const CHART_ACCOUNTS: usize = 12;
 
@@ -573,18 +577,26 @@ impl AppState {
         Ok(())
     }
 
-    /// Recomputes what is stale: always when `force`, else at most every [`REFRESH_MS`].
+    /// Recomputes what is stale: always when `force`, else at most every [`REFRESH_MS`] (the
+    /// view) and twice that (the charts), and never more often than keeps each at a tenth of the
+    /// page's time ([`REFRESH_SHARE`]): both are worked out from every row loaded, so on a large
+    /// load each time costs more, and refreshing at a fixed pace would cost the page (and the
+    /// workers it shares the processors with) time that grows with the square of the rows.
     pub fn refresh(&mut self, now: f64, force: bool) {
-        if self.table.view_stale && (force || now - self.table.view_at >= REFRESH_MS) {
+        let view_every = REFRESH_MS.max(self.table.last_select_ms.unwrap_or(0.0) * REFRESH_SHARE);
+        if self.table.view_stale && (force || now - self.table.view_at >= view_every) {
             let _span = Span::new("refresh view");
             self.refresh_view(now);
         }
+        let charts_every = (REFRESH_MS * 2.0).max(self.charts.cost * REFRESH_SHARE);
         if self.charts.len != self.store.rows.len()
-            && (force || self.charts.len == 0 || now - self.charts.at >= REFRESH_MS * 2.0)
+            && (force || self.charts.len == 0 || now - self.charts.at >= charts_every)
         {
             self.charts.at = now;
             let _span = Span::new("refresh charts");
+            let started = self.clock.now();
             self.refresh_charts();
+            self.charts.cost = self.clock.now() - started;
         }
     }
 
