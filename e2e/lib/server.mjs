@@ -19,13 +19,16 @@ export const TYPES = {
  * Serves `dist` (KEYTRAIL_DIST or <repo>/dist) on 127.0.0.1 at a free port; `log` receives every
  * request path (decoded, without the query). `extra` maps a path to `{ type, body }` for pages
  * that are not part of the build (the benchmark's baseline page); `onRequest(req, path)` is
- * called for every request as well.
+ * called for every request as well; `delayMs(path)` holds a response back that long (a slow
+ * network, for the early-drop test).
  */
-export async function serveDist(log, { dist = defaultDist, extra = {}, onRequest } = {}) {
+export async function serveDist(log, { dist = defaultDist, extra = {}, onRequest, delayMs } = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     log.push(path);
     onRequest?.(req, path);
+    const wait = delayMs?.(path) ?? 0;
+    if (wait > 0) await new Promise((ok) => setTimeout(ok, wait));
     if (Object.hasOwn(extra, path)) {
       const { type, body } = extra[path];
       res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });

@@ -449,4 +449,32 @@ describe('privacy', () => {
     session.assertSilentSince('opened', before);
     await assertNothingStored(session, needlesOf([], [markup, docs]));
   });
+
+  test('a file picked the moment the input shows waits for every worker: no request after it is opened', { timeout: 120_000 }, async (t) => {
+    // The workers' wasm comes slowly, so that the page is surely still loading when the file is
+    // picked; the first worker starts the second only once it has its own code, so both loads
+    // are late.
+    const log = [];
+    const slow = await serveDist([], { delayMs: (path) => (path === '/worker_bg.wasm' ? 700 : 0) });
+    t.after(() => closeServer(slow));
+    const context = await browser.newContext({ proxy: { server: originOf(proxy), bypass: '127.0.0.1' } });
+    t.after(() => context.close());
+    context.on('requestfinished', (r) => network(r.url()) && log.push({ url: r.url(), start: r.timing().startTime }));
+    context.on('requestfailed', (r) => network(r.url()) && log.push({ url: r.url(), start: r.timing().startTime, failed: true }));
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(originOf(slow) + '/', { waitUntil: 'commit' });
+    await page.waitForSelector('[data-testid=file-input]', { state: 'attached' });
+    await page.setInputFiles('[data-testid=file-input]', join(fixtures, 'wevtutil.xml'));
+    assert.equal(await page.getAttribute('[data-testid=drop-zone]', 'data-ready'), 'false', 'the file came before the workers');
+    const expected = (await readFile(join(fixtures, 'wevtutil.xml'), 'utf8')).split('<Event xmlns').length - 1;
+    // Held, not lost: it is read once the workers are there.
+    assert.equal(await loaded(page), expected);
+    const handedOver = await page.evaluate(() => performance.timeOrigin + window.__keytrail.openedAt);
+    const workerLoads = log.filter((r) => /worker(_bg\.wasm|\.js)$/.test(new URL(r.url).pathname));
+    assert.equal(workerLoads.length, 4, 'both workers loaded their script and wasm');
+    assert.deepEqual(log.filter((r) => r.start >= handedOver).map((r) => r.url), [], 'requests after the file was opened');
+    assert.deepEqual(errors, []);
+  });
 });

@@ -286,6 +286,69 @@ fn drawing(
     })
 }
 
+/// What the user gives the page to open.
+enum Input {
+    /// Files picked or dropped.
+    Files(Vec<File>),
+    /// Pasted text.
+    Text(String),
+}
+
+impl Input {
+    /// Nothing to open: no file, or only white space pasted.
+    fn is_empty(&self) -> bool {
+        match self {
+            Input::Files(files) => files.is_empty(),
+            Input::Text(text) => text.trim().is_empty(),
+        }
+    }
+}
+
+/// Numbers `input`, shows it as opened and hands it to the worker.
+fn open_input(
+    state: &Rc<RefCell<AppState>>,
+    handle: &RefCell<Option<DecodeWorker>>,
+    rerender: &Callback<()>,
+    next_id: &RefCell<u32>,
+    pasted_name: &str,
+    input: Input,
+) {
+    let count = match &input {
+        Input::Files(files) => files.len(),
+        Input::Text(_) => 1,
+    };
+    let first_id = {
+        let mut next = next_id.borrow_mut();
+        let first = *next;
+        *next = next.saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
+        first
+    };
+    let (files, request) = match input {
+        Input::Files(files) => (
+            files
+                .iter()
+                .map(|f| (f.name(), crate::web::blob_len(f)))
+                .collect(),
+            Request::Open {
+                first_id,
+                files: files.into_iter().map(SourceFile).collect(),
+            },
+        ),
+        Input::Text(text) => (
+            vec![(pasted_name.to_string(), text.len() as u64)],
+            Request::Paste { id: first_id, text },
+        ),
+    };
+    dispatch_to(state, handle, Action::Opened { first_id, files }, rerender);
+    let sent = handle
+        .borrow()
+        .as_ref()
+        .is_some_and(|worker| worker.send(request));
+    if !sent {
+        dispatch_to(state, handle, Action::WorkerStopped, rerender);
+    }
+}
+
 /// [`dispatch`] to the worker in `handle`; before it exists (not possible for reports, which
 /// come after the first drawing, but none is ever lost), the action is applied alone.
 fn dispatch_to(
@@ -345,6 +408,7 @@ fn publish_timing(state: &AppState) {
         let _ = js_sys::Reflect::set(&object, &k.into(), &value);
     };
     let since = |x: Option<f64>| Some(x? - t.opened?);
+    set("openedAt", t.opened);
     set("firstRowsMs", since(t.first_rows));
     set("doneMs", since(t.done));
     set("selectMs", state.table.last_select_ms);
@@ -372,6 +436,8 @@ pub fn Viewer(props: &ViewerProps) -> Html {
         state
     });
     let next_id = use_mut_ref(|| 0_u32);
+    // Files dropped (or text pasted) before every worker has loaded, opened once they have.
+    let waiting = use_mut_ref(Vec::<Input>::new);
     let update = use_force_update();
     let rerender = Callback::from(move |()| update.force_update());
 
@@ -384,12 +450,22 @@ pub fn Viewer(props: &ViewerProps) -> Html {
         let state = state.clone();
         let rerender = drawing(state.clone(), frames, rerender.clone());
         let handle = worker_handle.clone();
+        let waiting = waiting.clone();
+        let next_id = next_id.clone();
+        let pasted_name = text.pasted_name;
         use_decode_worker(Callback::from(move |event| {
             let action = match event {
                 WorkerEvent::Report(report) => Action::Report(report),
                 WorkerEvent::Stopped => Action::WorkerStopped,
             };
             dispatch_to(&state, &handle, action, &rerender);
+            // Once every worker has loaded, what was dropped meanwhile is opened.
+            if state.borrow().load.ready {
+                let inputs: Vec<Input> = waiting.borrow_mut().drain(..).collect();
+                for input in inputs {
+                    open_input(&state, &handle, &rerender, &next_id, pasted_name, input);
+                }
+            }
         }))
     };
     *worker_handle.borrow_mut() = Some(worker.clone());
@@ -408,62 +484,33 @@ pub fn Viewer(props: &ViewerProps) -> Html {
         .clone()
     };
 
-    let take_ids = {
+    let on_input = {
+        let state = state.clone();
+        let handle = worker_handle.clone();
+        let rerender = rerender.clone();
         let next_id = next_id.clone();
-        move |n: usize| {
-            let mut next = next_id.borrow_mut();
-            let first = *next;
-            *next = next.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
-            first
+        let waiting = waiting.clone();
+        let pasted_name = text.pasted_name;
+        move |input: Input| {
+            if input.is_empty() {
+                return;
+            }
+            // Until every worker has loaded (the first says so when its chain has), a file is
+            // held, not read: opening it would make the browser fetch the rest of the workers'
+            // code after the user's data was opened.
+            if state.borrow().load.ready {
+                open_input(&state, &handle, &rerender, &next_id, pasted_name, input);
+            } else {
+                waiting.borrow_mut().push(input);
+                rerender.emit(());
+            }
         }
     };
-
     let on_files = {
-        let on_action = on_action.clone();
-        let worker = worker.clone();
-        let take_ids = take_ids.clone();
-        Callback::from(move |files: Vec<File>| {
-            if files.is_empty() {
-                return;
-            }
-            let first_id = take_ids(files.len());
-            let meta = files
-                .iter()
-                .map(|f| (f.name(), crate::web::blob_len(f)))
-                .collect();
-            on_action.emit(Action::Opened {
-                first_id,
-                files: meta,
-            });
-            let request = Request::Open {
-                first_id,
-                files: files.into_iter().map(SourceFile).collect(),
-            };
-            if !worker.send(request) {
-                on_action.emit(Action::WorkerStopped);
-            }
-        })
+        let on_input = on_input.clone();
+        Callback::from(move |files: Vec<File>| on_input(Input::Files(files)))
     };
-
-    let on_paste_text = {
-        let on_action = on_action.clone();
-        let worker = worker.clone();
-        let take_ids = take_ids.clone();
-        let name = text.pasted_name;
-        Callback::from(move |pasted: String| {
-            if pasted.trim().is_empty() {
-                return;
-            }
-            let id = take_ids(1);
-            on_action.emit(Action::Opened {
-                first_id: id,
-                files: vec![(name.to_string(), pasted.len() as u64)],
-            });
-            if !worker.send(Request::Paste { id, text: pasted }) {
-                on_action.emit(Action::WorkerStopped);
-            }
-        })
-    };
+    let on_paste_text = Callback::from(move |pasted: String| on_input(Input::Text(pasted)));
 
     // Ctrl+V anywhere (outside text fields) decodes the clipboard's text. The listener is
     // registered once and calls the latest callback (which names the input in the language
