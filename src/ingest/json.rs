@@ -502,10 +502,10 @@ impl JsonReader {
         let range = (at.byte, end_at.byte);
         match parsed {
             Ok(value) => match shape::json_doc(&value) {
-                Doc::Event(xml) => self.emitter.event(&xml, at, range, repaired, out),
-                Doc::Lost(xml) => {
+                Doc::Event(rec) => self.emitter.record(&rec, at, range, repaired, out),
+                Doc::Lost(rec) => {
                     self.lost.add(at);
-                    self.emitter.event(&xml, at, range, repaired, out);
+                    self.emitter.record(&rec, at, range, repaired, out);
                 }
                 Doc::Skip => {}
                 Doc::Other => self.others.add(at),

@@ -182,12 +182,12 @@ pub fn document_xml(bytes: &[u8]) -> Option<String> {
         Format::Json => {
             let value = serde_json::from_str::<serde_json::Value>(text).ok()?;
             match shape::json_doc(&value) {
-                shape::Doc::Event(xml) | shape::Doc::Lost(xml) => Some(xml),
+                shape::Doc::Event(rec) | shape::Doc::Lost(rec) => Some(rec.to_xml()),
                 shape::Doc::Skip | shape::Doc::Other => None,
             }
         }
         Format::Clixml => match clixml::record(text).ok()? {
-            shape::Doc::Event(xml) | shape::Doc::Lost(xml) => Some(xml),
+            shape::Doc::Event(rec) | shape::Doc::Lost(rec) => Some(rec.to_xml()),
             shape::Doc::Skip | shape::Doc::Other => None,
         },
         Format::Csv => {

@@ -16,6 +16,7 @@
 
 use crate::decoder::table::{self, Slot};
 use crate::decoder::value::{parse_number, parse_time};
+use crate::decoder::{escape_xml, Elements};
 use serde_json::{Map, Value};
 
 const XMLNS: &str = "http://schemas.microsoft.com/win/2004/08/events/event";
@@ -26,16 +27,110 @@ pub(crate) const EVENT_PROPERTY: &str = "System.Diagnostics.Eventing.Reader.Even
 
 /// What one document of an export is.
 #[derive(Debug)]
-pub(crate) enum Doc {
-    /// A Windows event, as its XML.
-    Event(String),
-    /// A `ConvertTo-Json` event whose property values were lost (depth 2), as the XML of what is
-    /// left.
-    Lost(String),
+pub(crate) enum Doc<'a> {
+    /// A Windows event.
+    Event(Rec<'a>),
+    /// A `ConvertTo-Json` event whose property values were lost (depth 2): what is left.
+    Lost(Rec<'a>),
     /// An Elasticsearch `_bulk` action line: not a document.
     Skip,
     /// Valid, but not a Windows event.
     Other,
+}
+
+/// One event of a converted shape, ready to be written as its XML ([`Rec::to_xml`]) or built
+/// straight into a decoded event ([`Rec::write`] into a [`Builder`](crate::decoder)): the same
+/// elements either way.
+// One at a time, on the stack: boxing the large variant would cost an allocation per event.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(crate) enum Rec<'a> {
+    /// The event's XML itself (Splunk's `_raw`, ECS `event.original`).
+    Xml(&'a str),
+    /// System fields and body.
+    Fields(EventXml),
+    /// `evtx_dump`'s JSON of the `Event` element.
+    Dump(&'a Value),
+}
+
+impl Rec<'_> {
+    /// The event's XML, on one line.
+    pub fn to_xml(&self) -> String {
+        match self {
+            Rec::Xml(xml) => xml.to_string(),
+            other => {
+                let mut w = XmlText(String::with_capacity(1024));
+                other.write(&mut w);
+                w.0
+            }
+        }
+    }
+
+    /// Writes the event's elements.
+    pub fn write(&self, s: &mut impl Elements) {
+        match self {
+            Rec::Xml(xml) => s.fragment(xml),
+            Rec::Fields(e) => e.write(s),
+            Rec::Dump(event) => evtx_dump(s, event),
+        }
+    }
+}
+
+/// [`Elements`] written as XML text.
+pub(crate) struct XmlText(pub String);
+
+impl XmlText {
+    fn open(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        let o = &mut self.0;
+        o.push('<');
+        o.push_str(name);
+        for (k, v) in attrs {
+            o.push(' ');
+            o.push_str(k);
+            o.push_str("=\"");
+            escape_xml(o, v, true);
+            o.push('"');
+        }
+    }
+}
+
+impl Elements for XmlText {
+    fn start(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        self.open(name, attrs);
+        self.0.push('>');
+    }
+
+    fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        self.open(name, attrs);
+        self.0.push_str("/>");
+    }
+
+    fn text(&mut self, text: &str) {
+        escape_xml(&mut self.0, text, false);
+    }
+
+    fn end(&mut self, name: &str) {
+        self.0.push_str("</");
+        self.0.push_str(name);
+        self.0.push('>');
+    }
+
+    fn fragment(&mut self, xml: &str) {
+        self.0.push_str(xml);
+    }
+}
+
+/// The attributes of `pairs` whose value is not empty (Windows leaves the others out).
+fn present<'a, const N: usize>(pairs: [(&'a str, &'a str); N]) -> ([(&'a str, &'a str); N], usize) {
+    let mut out = [("", ""); N];
+    let mut n = 0;
+    for p in pairs {
+        if !p.1.is_empty() {
+            out[n] = p;
+            n += 1;
+        }
+    }
+    (out, n)
 }
 
 /// The XML of one event, System fields and body, written as `wevtutil` would.
@@ -71,20 +166,20 @@ pub(crate) struct EventXml {
 }
 
 impl EventXml {
-    /// The event's XML, on one line.
-    pub fn to_xml(&self) -> String {
-        let mut o = String::with_capacity(512 + self.data.len() * 64);
-        o.push_str("<Event xmlns=\"");
-        o.push_str(XMLNS);
-        o.push_str("\"><System><Provider");
-        attr(&mut o, "Name", &self.provider);
-        attr(&mut o, "Guid", &self.guid);
-        attr(&mut o, "EventSourceName", &self.event_source);
-        o.push_str("/><EventID");
-        attr(&mut o, "Qualifiers", &self.qualifiers);
-        o.push('>');
-        text(&mut o, &self.event_id);
-        o.push_str("</EventID>");
+    /// Writes the event's elements as `wevtutil` would.
+    pub fn write(&self, s: &mut impl Elements) {
+        s.start("Event", &[("xmlns", XMLNS)]);
+        s.start("System", &[]);
+        let (a, n) = present([
+            ("Name", self.provider.as_str()),
+            ("Guid", &self.guid),
+            ("EventSourceName", &self.event_source),
+        ]);
+        s.empty("Provider", &a[..n]);
+        let (a, n) = present([("Qualifiers", self.qualifiers.as_str())]);
+        s.start("EventID", &a[..n]);
+        s.text(&self.event_id);
+        s.end("EventID");
         for (name, value) in [
             ("Version", &self.version),
             ("Level", &self.level),
@@ -92,112 +187,60 @@ impl EventXml {
             ("Opcode", &self.opcode),
             ("Keywords", &self.keywords),
         ] {
-            leaf(&mut o, name, value);
+            leaf(s, name, value);
         }
-        o.push_str("<TimeCreated");
-        attr(&mut o, "SystemTime", &self.time);
-        o.push_str("/>");
-        leaf(&mut o, "EventRecordID", &self.record_id);
-        o.push_str("<Correlation");
-        attr(&mut o, "ActivityID", &self.activity_id);
-        attr(&mut o, "RelatedActivityID", &self.related_activity_id);
-        o.push_str("/><Execution");
-        attr(&mut o, "ProcessID", &self.process_id);
-        attr(&mut o, "ThreadID", &self.thread_id);
-        o.push_str("/>");
-        leaf(&mut o, "Channel", &self.channel);
-        leaf(&mut o, "Computer", &self.computer);
-        o.push_str("<Security");
-        attr(&mut o, "UserID", &self.user_id);
-        o.push_str("/></System>");
+        let (a, n) = present([("SystemTime", self.time.as_str())]);
+        s.empty("TimeCreated", &a[..n]);
+        leaf(s, "EventRecordID", &self.record_id);
+        let (a, n) = present([
+            ("ActivityID", self.activity_id.as_str()),
+            ("RelatedActivityID", &self.related_activity_id),
+        ]);
+        s.empty("Correlation", &a[..n]);
+        let (a, n) = present([
+            ("ProcessID", self.process_id.as_str()),
+            ("ThreadID", &self.thread_id),
+        ]);
+        s.empty("Execution", &a[..n]);
+        leaf(s, "Channel", &self.channel);
+        leaf(s, "Computer", &self.computer);
+        let (a, n) = present([("UserID", self.user_id.as_str())]);
+        s.empty("Security", &a[..n]);
+        s.end("System");
         if !self.body_xml.is_empty() {
-            o.push_str(&self.body_xml);
+            s.fragment(&self.body_xml);
         } else if !self.data.is_empty() || !self.binary.is_empty() {
-            o.push_str("<EventData>");
+            s.start("EventData", &[]);
             for (name, value) in &self.data {
-                o.push_str("<Data");
-                if let Some(name) = name {
-                    attr_always(&mut o, "Name", name);
+                match name {
+                    Some(name) => s.start("Data", &[("Name", name)]),
+                    None => s.start("Data", &[]),
                 }
-                o.push('>');
-                text(&mut o, value);
-                o.push_str("</Data>");
+                s.text(value);
+                s.end("Data");
             }
-            if !self.binary.is_empty() {
-                leaf(&mut o, "Binary", &self.binary);
-            }
-            o.push_str("</EventData>");
+            leaf(s, "Binary", &self.binary);
+            s.end("EventData");
         }
         if !self.rendering.is_empty() {
-            o.push_str("<RenderingInfo Culture=\"\">");
+            s.start("RenderingInfo", &[("Culture", "")]);
             for (name, value) in &self.rendering {
-                leaf(&mut o, name, value);
+                leaf(s, name, value);
             }
-            o.push_str("</RenderingInfo>");
+            s.end("RenderingInfo");
         }
-        o.push_str("</Event>");
-        o
+        s.end("Event");
     }
 }
 
-fn attr(o: &mut String, name: &str, value: &str) {
-    if !value.is_empty() {
-        attr_always(o, name, value);
-    }
-}
-
-fn attr_always(o: &mut String, name: &str, value: &str) {
-    o.push(' ');
-    o.push_str(name);
-    o.push_str("=\"");
-    escape(o, value, true);
-    o.push('"');
-}
-
-fn leaf(o: &mut String, name: &str, value: &str) {
+/// `<name>value</name>`, left out when the value is empty.
+fn leaf(s: &mut impl Elements, name: &str, value: &str) {
     if value.is_empty() {
         return;
     }
-    o.push('<');
-    o.push_str(name);
-    o.push('>');
-    text(o, value);
-    o.push_str("</");
-    o.push_str(name);
-    o.push('>');
-}
-
-fn text(o: &mut String, value: &str) {
-    escape(o, value, false);
-}
-
-/// Escapes markup, and writes control characters (a `\r` of a message included) as character
-/// references so that they come back as they were.
-fn escape(o: &mut String, value: &str, quote: bool) {
-    let bytes = value.as_bytes();
-    let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let replacement = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' if quote => "&quot;",
-            b'\n' | b'\t' if !quote => continue,
-            0..=0x1F => "",
-            _ => continue,
-        };
-        // Runs between special bytes are whole characters: every special byte is ASCII.
-        o.push_str(&value[run..i]);
-        if replacement.is_empty() {
-            o.push_str("&#");
-            o.push_str(&b.to_string());
-            o.push(';');
-        } else {
-            o.push_str(replacement);
-        }
-        run = i + 1;
-    }
-    o.push_str(&value[run..]);
+    s.start(name, &[]);
+    s.text(value);
+    s.end(name);
 }
 
 /// A valid XML name from a JSON key (`@timestamp` → `_timestamp`).
@@ -306,7 +349,7 @@ fn keywords_text(v: &Value) -> String {
 }
 
 /// What one JSON document is: see the [module documentation](self).
-pub(crate) fn json_doc(v: &Value) -> Doc {
+pub(crate) fn json_doc(v: &Value) -> Doc<'_> {
     let Some(obj) = v.as_object() else {
         return Doc::Other;
     };
@@ -321,26 +364,26 @@ pub(crate) fn json_doc(v: &Value) -> Doc {
         .or_else(|| get(source, &["event", "original"]))
         .and_then(Value::as_str);
     if let Some(raw) = raw.filter(|r| r.trim_start().starts_with("<Event")) {
-        return Doc::Event(raw.to_string());
+        return Doc::Event(Rec::Xml(raw));
     }
     if let Some(event) = source.get("Event").filter(|e| e.is_object()) {
-        return Doc::Event(evtx_dump(source, event));
+        return Doc::Event(Rec::Dump(event));
     }
     if get(source, &["winlog"]).is_some() || get(source, &["winlog", "event_id"]).is_some() {
-        return ecs(source).map_or(Doc::Other, Doc::Event);
+        return ecs(source).map_or(Doc::Other, |e| Doc::Event(Rec::Fields(e)));
     }
     let has = |k: &str| source.get(k).is_some();
     if has("Id") && has("ProviderName") && (has("TimeCreated") || has("Properties")) {
         let record = PsRecord::from_json(source);
-        let xml = record.event().to_xml();
+        let e = Rec::Fields(record.event());
         return if record.lost {
-            Doc::Lost(xml)
+            Doc::Lost(e)
         } else {
-            Doc::Event(xml)
+            Doc::Event(e)
         };
     }
     if has("EventID") && (has("SourceName") || has("EventTime") || has("SourceModuleType")) {
-        return Doc::Event(nxlog(source).to_xml());
+        return Doc::Event(Rec::Fields(nxlog(source)));
     }
     Doc::Other
 }
@@ -448,7 +491,7 @@ fn nxlog(v: &Value) -> EventXml {
     e
 }
 
-fn ecs(v: &Value) -> Option<String> {
+fn ecs(v: &Value) -> Option<EventXml> {
     let w = |path: &[&str]| {
         let mut full = vec!["winlog"];
         full.extend_from_slice(path);
@@ -530,7 +573,8 @@ fn ecs(v: &Value) -> Option<String> {
             .get("xml_name")
             .and_then(Value::as_str)
             .unwrap_or("EventXML");
-        let mut body = String::from("<UserData>");
+        let mut body = XmlText(String::with_capacity(256));
+        body.start("UserData", &[]);
         let mut inner = Map::new();
         for (k, value) in data {
             if k != "xml_name" {
@@ -538,8 +582,8 @@ fn ecs(v: &Value) -> Option<String> {
             }
         }
         generic(&mut body, root, &Value::Object(inner), None);
-        body.push_str("</UserData>");
-        e.body_xml = body;
+        body.end("UserData");
+        e.body_xml = body.0;
     }
     for (name, path) in [
         ("Message", &["message"][..]),
@@ -552,99 +596,98 @@ fn ecs(v: &Value) -> Option<String> {
             e.rendering.push((name, value));
         }
     }
-    Some(e.to_xml())
+    Some(e)
 }
 
 /// `evtx_dump`'s JSON of one record back to its XML.
-fn evtx_dump(root: &Value, event: &Value) -> String {
-    let mut o = String::with_capacity(1024);
-    o.push_str("<Event xmlns=\"");
-    o.push_str(XMLNS);
-    o.push_str("\">");
+fn evtx_dump(s: &mut impl Elements, event: &Value) {
+    s.start("Event", &[("xmlns", XMLNS)]);
     if let Some(obj) = event.as_object() {
         for (k, v) in obj {
             if k == "#attributes" || k.ends_with("_attributes") {
                 continue;
             }
             if k == "EventData" {
-                event_data(&mut o, v);
+                event_data(s, v);
             } else {
                 let sibling = obj.get(&format!("{k}_attributes"));
-                generic(&mut o, k, v, sibling);
+                generic(s, k, v, sibling);
             }
         }
     }
-    // The separate-attributes variant keeps the Event's own attributes beside it.
-    let _ = root;
-    o.push_str("</Event>");
-    o
+    s.end("Event");
+}
+
+static NULL: Value = Value::Null;
+
+/// One `<Data>` of `evtx_dump`'s `EventData`.
+fn data(s: &mut impl Elements, name: Option<&str>, text: &str) {
+    match name {
+        Some(name) => s.start("Data", &[("Name", name)]),
+        None => s.start("Data", &[]),
+    }
+    s.text(text);
+    s.end("Data");
 }
 
 /// `EventData` of `evtx_dump`: a named field is a key, unnamed ones are `Data` (a value, a list,
 /// or `{"#text": [...]}`).
-fn event_data(o: &mut String, v: &Value) {
-    o.push_str("<EventData>");
-    let data = |o: &mut String, name: Option<&str>, value: &Value| {
-        let texts: Vec<String> = match value {
-            Value::Array(a) => a.iter().map(|x| scalar(x).unwrap_or_default()).collect(),
-            Value::Object(m) => match m.get("#text") {
-                Some(Value::Array(a)) => a.iter().map(|x| scalar(x).unwrap_or_default()).collect(),
-                Some(t) => vec![scalar(t).unwrap_or_default()],
-                None => vec![String::new()],
-            },
-            other => vec![scalar(other).unwrap_or_default()],
-        };
-        for t in texts {
-            o.push_str("<Data");
-            if let Some(name) = name {
-                attr_always(o, "Name", name);
-            }
-            o.push('>');
-            text(o, &t);
-            o.push_str("</Data>");
-        }
-    };
+fn event_data(s: &mut impl Elements, v: &Value) {
+    s.start("EventData", &[]);
     if let Some(obj) = v.as_object() {
         for (k, value) in obj {
-            match k.as_str() {
-                "#attributes" => {}
-                "Data" => data(o, None, value),
+            let name = match k.as_str() {
+                "#attributes" => continue,
+                "Data" => None,
                 "Binary" => {
                     if let Some(b) = scalar(value) {
-                        leaf(o, "Binary", &b);
+                        leaf(s, "Binary", &b);
                     }
+                    continue;
                 }
-                name => data(o, Some(name), value),
+                name => Some(name),
+            };
+            let texts: &[Value] = match value {
+                Value::Array(a) => a,
+                Value::Object(m) => match m.get("#text") {
+                    Some(Value::Array(a)) => a,
+                    Some(t) => std::slice::from_ref(t),
+                    None => std::slice::from_ref(&NULL),
+                },
+                other => std::slice::from_ref(other),
+            };
+            for t in texts {
+                data(s, name, &scalar(t).unwrap_or_default());
             }
         }
     }
-    o.push_str("</EventData>");
+    s.end("EventData");
 }
 
 /// Any JSON value as XML, the shape `evtx_dump` gives the XML: an object's `#attributes` (or its
 /// sibling `NAME_attributes`) are attributes, `#text` its text, other keys its children (a list
 /// repeats the element).
-fn generic(o: &mut String, key: &str, v: &Value, sibling: Option<&Value>) {
-    let name = element_name(key);
+fn generic(s: &mut impl Elements, key: &str, v: &Value, sibling: Option<&Value>) {
     if let Value::Array(items) = v {
         for item in items {
-            generic(o, key, item, None);
+            generic(s, key, item, None);
         }
         return;
     }
-    o.push('<');
-    o.push_str(&name);
-    let mut attrs: Vec<(&String, &Value)> = Vec::new();
-    if let Some(Value::Object(a)) = v.get("#attributes") {
-        attrs.extend(a.iter());
+    let name = element_name(key);
+    let mut owned: Vec<(String, String)> = Vec::new();
+    for a in [v.get("#attributes"), sibling].into_iter().flatten() {
+        if let Value::Object(a) = a {
+            for (k, value) in a {
+                owned.push((element_name(k), scalar(value).unwrap_or_default()));
+            }
+        }
     }
-    if let Some(Value::Object(a)) = sibling {
-        attrs.extend(a.iter());
-    }
-    for (k, value) in attrs {
-        attr_always(o, &element_name(k), &scalar(value).unwrap_or_default());
-    }
-    o.push('>');
+    let attrs: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    s.start(&name, &attrs);
     match v {
         Value::Object(obj) => {
             if let Some(t) = obj.get("#text") {
@@ -652,20 +695,18 @@ fn generic(o: &mut String, key: &str, v: &Value, sibling: Option<&Value>) {
                     Value::Array(a) => a.iter().filter_map(scalar).collect::<Vec<_>>().join(""),
                     other => scalar(other).unwrap_or_default(),
                 };
-                text(o, &t);
+                s.text(&t);
             }
             for (k, value) in obj {
                 if k == "#attributes" || k == "#text" || k.ends_with("_attributes") {
                     continue;
                 }
-                generic(o, k, value, obj.get(&format!("{k}_attributes")));
+                generic(s, k, value, obj.get(&format!("{k}_attributes")));
             }
         }
-        other => text(o, &scalar(other).unwrap_or_default()),
+        other => s.text(&scalar(other).unwrap_or_default()),
     }
-    o.push_str("</");
-    o.push_str(&name);
-    o.push('>');
+    s.end(&name);
 }
 
 /// What a PowerShell value is, as far as writing it as Windows would goes.
@@ -873,5 +914,134 @@ impl PsRecord {
             e.rendering.push(("TimeCreated", local));
         }
         e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decoder::{Event, EventParser, ProblemKind, SysField};
+    use crate::generator::{self, Encoding, Format};
+
+    type Outcome = Result<(Event, Vec<ProblemKind>), ProblemKind>;
+
+    /// The event of the document's XML, and the event built from its elements.
+    fn both(rec: &Rec<'_>) -> (Outcome, Outcome) {
+        let mut parser = EventParser::default();
+        let via_xml = parser.parse(&rec.to_xml());
+        let built = parser.build(|b| rec.write(b));
+        (via_xml, built)
+    }
+
+    fn assert_same(via_xml: &Outcome, built: &Outcome, what: &str) {
+        match (via_xml, built) {
+            (Ok((x, xr)), Ok((b, br))) => {
+                assert_eq!(x.event_id(), b.event_id(), "{what}");
+                for f in SysField::ALL {
+                    assert_eq!(x.system(f), b.system(f), "{what}: {f:?}");
+                }
+                assert_eq!(
+                    (x.time(), x.keywords(), x.record_id()),
+                    (b.time(), b.keywords(), b.record_id()),
+                    "{what}"
+                );
+                assert_eq!(x.body_kind(), b.body_kind(), "{what}");
+                assert_eq!(x.body_root(), b.body_root(), "{what}");
+                let fields = |e: &Event| {
+                    e.fields()
+                        .map(|f| (f.name.to_string(), f.value.to_string()))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(fields(x), fields(b), "{what}");
+                assert_eq!(x.culture(), b.culture(), "{what}");
+                let rendering = |e: &Event| {
+                    e.rendering()
+                        .map(|(n, v)| (n.to_string(), v.to_string()))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(rendering(x), rendering(b), "{what}");
+                assert_eq!(x.repaired, b.repaired, "{what}");
+                assert_eq!(xr, br, "{what}: repairs");
+                // And the rest, down to where each value sits in the event's text.
+                assert_eq!(x, b, "{what}");
+            }
+            (Err(x), Err(b)) => assert_eq!(x, b, "{what}"),
+            (x, b) => panic!(
+                "{what}: {:?} / {:?}",
+                x.as_ref().map(|e| &e.1),
+                b.as_ref().map(|e| &e.1)
+            ),
+        }
+    }
+
+    fn check_line(line: &str) -> bool {
+        let value: Value = serde_json::from_str(line).expect(line);
+        match json_doc(&value) {
+            Doc::Event(rec) | Doc::Lost(rec) => {
+                let (x, b) = both(&rec);
+                assert_same(&x, &b, line);
+                true
+            }
+            Doc::Skip | Doc::Other => false,
+        }
+    }
+
+    #[test]
+    fn every_generated_event_is_built_as_its_xml_decodes() {
+        for format in [
+            Format::NxLog,
+            Format::Ecs,
+            Format::EvtxDumpJsonl,
+            Format::SplunkJson,
+        ] {
+            let mut bytes = Vec::new();
+            let (events, _) =
+                generator::write_to_size(5059, 1 << 20, format, Encoding::Utf8, &mut bytes)
+                    .expect("generate");
+            let text = std::str::from_utf8(&bytes).expect("UTF-8");
+            let checked = text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .filter(|l| check_line(l))
+                .count() as u64;
+            assert_eq!(checked, events, "{format:?}");
+        }
+    }
+
+    #[test]
+    fn awkward_values_are_built_as_their_xml_decodes() {
+        let big = "x".repeat((1 << 20) + 1);
+        let deep = format!(
+            r#"{{"Event": {{"System": {{"EventID": 1}}, "UserData": {}1{}}}}}"#,
+            r#"{"a": "#.repeat(70),
+            "}".repeat(70)
+        );
+        let lines = [
+            // NXLog: control characters, markup, references written as text, a tab, CR LF.
+            r#"{"EventID": 4624, "EventTime": "2024-01-01 00:00:00", "SourceName": "S", "A": "x\u0001y\u0000z", "B": "a & b <c> \"q\" &amp; &#1;", "C": "l1\r\nl2\tt", "D": null, "E": [1, {"x": 2}], "F": 1.5e300, "Message": "m\r\n\u001f"}"#,
+            // Control characters in a field's name (an attribute).
+            r#"{"EventID": 1, "SourceName": "S", "N\u0002\n\t\"": "v"}"#,
+            r#"{"EventID": "", "SourceName": "S"}"#,
+            r#"{"EventID": "x1", "SourceName": "S"}"#,
+            r#"{"EventID": 1, "SourceName": "S", "EventTime": "not a time"}"#,
+            r#"{"EventID": 1, "SourceName": "S", "Keywords": -9214364837600034816, "Task": "Logon"}"#,
+            // ECS with UserData.
+            r#"{"@timestamp": "2024-01-01T00:00:00Z", "winlog": {"event_id": 1102, "channel": "Security", "keywords": ["Audit Success"], "user_data": {"xml_name": "LogFileCleared", "SubjectUserSid": "S-1-5-18", "Inner": {"Leaf": "v\u0003"}}}}"#,
+            r#"{"winlog": {"event_id": 4625, "event_data": {"Status": "0xc000006d", "KeyType": "User key."}}, "message": "- x"}"#,
+            // evtx_dump: attributes, #text lists, unnamed data, a System with text, an Event
+            // inside the body, a repeated element.
+            r##"{"Event": {"#attributes": {"xmlns": "x"}, "System": {"Provider": {"#attributes": {"Name": "P\u0001", "Guid": "{G}"}}, "EventID": {"#attributes": {"Qualifiers": 0}, "#text": 7036}, "TimeCreated": {"#attributes": {"SystemTime": "2024-01-01T00:00:00.1234567Z"}}}, "EventData": {"Data": ["a", null, {"x": 1}], "Binary": "0A0B", "Named": {"#text": ["p", "q"]}, "Empty": {}}}}"##,
+            r##"{"Event": {"System": {"#text": " - ", "EventID": 1}, "EventData": {"Data": {"#text": "a\\_b"}}}}"##,
+            r##"{"Event": {"System": {"EventID": 1}, "UserData": {"Event": {"x": 1}}}}"##,
+            r##"{"Event": {"System": {"EventID": 1}, "UserData": {"Rec": {"A": [1, 2], "B_attributes": {"k": "v"}, "B": "b"}}}}"##,
+            &deep,
+        ];
+        for line in lines {
+            assert!(check_line(line), "{line}");
+        }
+        let huge = format!(r#"{{"EventID": 1, "SourceName": "S", "Big": "{big}"}}"#);
+        assert!(check_line(&huge));
+        let huge_name = format!(r#"{{"EventID": 1, "SourceName": "S", "{big}": "v"}}"#);
+        assert!(check_line(&huge_name));
     }
 }
