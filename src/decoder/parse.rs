@@ -257,9 +257,9 @@ impl<'a> AttrSrc<'a> {
     fn push(self, st: &mut State<'_>, value: &str, at: usize) -> Str {
         match self {
             AttrSrc::Raw(_) => push_attr(st, value, at),
-            // As the XML of the value would come back (control characters are references,
-            // which XML may not allow).
-            AttrSrc::Plain(_) if value.bytes().any(|b| b < 0x20) => {
+            // As the XML of the value would come back: control characters are references,
+            // which resolve to themselves except NUL.
+            AttrSrc::Plain(_) if memchr::memchr(0, value.as_bytes()).is_some() => {
                 let mut o = String::with_capacity(value.len() + 8);
                 escape_xml(&mut o, value, true);
                 push_attr(st, &o, at)
@@ -374,24 +374,21 @@ impl Elements for Builder<'_> {
         if !self.live() || s.is_empty() {
             return;
         }
-        // Control characters other than line feed and tab are written as references: they
-        // come back through the same resolution (and the same repair when XML refuses them).
-        let mut run = 0;
+        // Control characters are written as references, which come back as the character
+        // itself, except NUL (XML has none): that one goes through the same resolution.
         let mut result = Ok(());
-        for (i, &b) in s.as_bytes().iter().enumerate() {
-            if b >= 0x20 || b == b'\n' || b == b'\t' {
-                continue;
-            }
+        let mut rest = s;
+        while let Some(nul) = memchr::memchr(0, rest.as_bytes()) {
             result = result
-                .and_then(|()| match &s[run..i] {
+                .and_then(|()| match &rest[..nul] {
                     "" => Ok(()),
                     part => text(&mut self.st, part, 0),
                 })
-                .and_then(|()| self.st.reference(&format!("#{b}"), 0));
-            run = i + 1;
+                .and_then(|()| self.st.reference("#0", 0));
+            rest = &rest[nul + 1..];
         }
-        if run < s.len() {
-            result = result.and_then(|()| text(&mut self.st, &s[run..], 0));
+        if !rest.is_empty() {
+            result = result.and_then(|()| text(&mut self.st, rest, 0));
         }
         if let Err(p) = result {
             self.error = Some(p);

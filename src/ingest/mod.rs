@@ -44,6 +44,7 @@ mod evtx;
 pub mod export;
 pub mod file;
 mod json;
+mod node;
 mod shape;
 mod text;
 
@@ -180,7 +181,7 @@ pub fn document_xml(bytes: &[u8]) -> Option<String> {
     let text = text.trim_start_matches('\u{FEFF}').trim();
     match detect(bytes).or(Some(Format::Xml))? {
         Format::Json => {
-            let value = serde_json::from_str::<serde_json::Value>(text).ok()?;
+            let value = node::parse(text).ok()?;
             match shape::json_doc(&value) {
                 shape::Doc::Event(rec) | shape::Doc::Lost(rec) => Some(rec.to_xml()),
                 shape::Doc::Skip | shape::Doc::Other => None,

@@ -3,6 +3,13 @@
 //! [`clixml`](super::clixml)), the detail pane and the export (which read an event's bytes again),
 //! so that every event goes through the one event parser and nothing downstream knows the shape.
 //!
+//! A conversion writes the event element by element ([`Elements`]): as XML text ([`Rec::to_xml`],
+//! what the detail pane shows and copies) or, when a file is read, straight into the decoded
+//! event by the event parser's own steps ([`EventParser::build`](crate::decoder::EventParser)),
+//! which gives the event (and the repairs) that parsing the XML would give without writing and
+//! reading it. Documents are read into [`node::Value`](super::node), `serde_json`'s tree with
+//! borrowed strings.
+//!
 //! - NXLog `im_msvistalog` JSON: System values under their NXLog names (`EventID`, `EventTime`,
 //!   `Hostname`, `RecordNumber`, `Keywords` as a signed decimal…), every other key an `EventData`
 //!   field, `%%` codes raw.
@@ -14,10 +21,10 @@
 //! - PowerShell `EventLogRecord`s (`ConvertTo-Json`, `Export-Clixml`): positional `Properties`,
 //!   named by the event's template ([`table::template`]), `Data1…DataN` when it is not known.
 
+use super::node::{Map, Value};
 use crate::decoder::table::{self, Slot};
 use crate::decoder::value::{parse_number, parse_time};
 use crate::decoder::{escape_xml, Elements};
-use serde_json::{Map, Value};
 
 const XMLNS: &str = "http://schemas.microsoft.com/win/2004/08/events/event";
 /// The Security channel's keyword bit, which Windows sets on every event of that channel.
@@ -50,7 +57,7 @@ pub(crate) enum Rec<'a> {
     /// System fields and body.
     Fields(EventXml),
     /// `evtx_dump`'s JSON of the `Event` element.
-    Dump(&'a Value),
+    Dump(&'a Value<'a>),
 }
 
 impl Rec<'_> {
@@ -262,9 +269,9 @@ fn element_name(key: &str) -> String {
 }
 
 /// A scalar as text (`None` for `null`, arrays and objects).
-fn scalar(v: &Value) -> Option<String> {
+fn scalar(v: &Value<'_>) -> Option<String> {
     match v {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
@@ -272,12 +279,12 @@ fn scalar(v: &Value) -> Option<String> {
 }
 
 /// The value at `path`, nested (`winlog` → `event_id`) or flattened (`"winlog.event_id"`).
-fn get<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+fn get<'a, 'b>(v: &'a Value<'b>, path: &[&str]) -> Option<&'a Value<'b>> {
     let Some((first, rest)) = path.split_first() else {
         return Some(v);
     };
     let obj = v.as_object()?;
-    if let Some(found) = obj.get(*first).and_then(|inner| get(inner, rest)) {
+    if let Some(found) = obj.get(first).and_then(|inner| get(inner, rest)) {
         return Some(found);
     }
     (!rest.is_empty())
@@ -285,7 +292,7 @@ fn get<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
         .flatten()
 }
 
-fn text_at(v: &Value, path: &[&str]) -> String {
+fn text_at(v: &Value<'_>, path: &[&str]) -> String {
     get(v, path).and_then(scalar).unwrap_or_default()
 }
 
@@ -332,14 +339,14 @@ pub(crate) fn ps_time(raw: &str) -> Option<i64> {
 }
 
 /// Keywords in any spelling (signed or unsigned decimal, hex) as Windows writes them (`0x…`).
-fn keywords_text(v: &Value) -> String {
+fn keywords_text(v: &Value<'_>) -> String {
     let raw = match v {
         Value::Number(n) => n
             .as_i64()
             .map(|i| i as u64)
             .or_else(|| n.as_u64())
             .map(|u| u.to_string()),
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         _ => None,
     };
     match raw.as_deref().and_then(parse_number) {
@@ -349,7 +356,7 @@ fn keywords_text(v: &Value) -> String {
 }
 
 /// What one JSON document is: see the [module documentation](self).
-pub(crate) fn json_doc(v: &Value) -> Doc<'_> {
+pub(crate) fn json_doc<'a>(v: &'a Value<'a>) -> Doc<'a> {
     let Some(obj) = v.as_object() else {
         return Doc::Other;
     };
@@ -389,11 +396,11 @@ pub(crate) fn json_doc(v: &Value) -> Doc<'_> {
 }
 
 /// `{"index": {…}}` and its kin, the action lines of an Elasticsearch `_bulk` body.
-fn is_bulk_action(obj: &Map<String, Value>) -> bool {
+fn is_bulk_action(obj: &Map<'_>) -> bool {
     obj.len() == 1
-        && obj.iter().all(|(k, v)| {
-            matches!(k.as_str(), "index" | "create" | "update" | "delete") && v.is_object()
-        })
+        && obj
+            .iter()
+            .all(|(k, v)| matches!(k, "index" | "create" | "update" | "delete") && v.is_object())
 }
 
 /// The keys of an NXLog `im_msvistalog` record that are not `EventData` fields.
@@ -442,7 +449,7 @@ const NXLOG_SYSTEM: &[&str] = &[
     "type",
 ];
 
-fn nxlog(v: &Value) -> EventXml {
+fn nxlog(v: &Value<'_>) -> EventXml {
     let t = |k: &str| text_at(v, &[k]);
     let first = |keys: &[&str]| {
         keys.iter()
@@ -477,11 +484,11 @@ fn nxlog(v: &Value) -> EventXml {
     }
     if let Some(obj) = v.as_object() {
         for (k, value) in obj {
-            if NXLOG_SYSTEM.contains(&k.as_str()) {
+            if NXLOG_SYSTEM.contains(&k) {
                 continue;
             }
             let value = scalar(value).unwrap_or_else(|| value.to_string());
-            e.data.push((Some(k.clone()), value));
+            e.data.push((Some(k.to_string()), value));
         }
     }
     let message = t("Message");
@@ -491,7 +498,7 @@ fn nxlog(v: &Value) -> EventXml {
     e
 }
 
-fn ecs(v: &Value) -> Option<EventXml> {
+fn ecs(v: &Value<'_>) -> Option<EventXml> {
     let w = |path: &[&str]| {
         let mut full = vec!["winlog"];
         full.extend_from_slice(path);
@@ -566,7 +573,7 @@ fn ecs(v: &Value) -> Option<EventXml> {
                 Some(code) if !value.trim().is_empty() => format!("%%{code}"),
                 _ => value,
             };
-            e.data.push((Some(k.clone()), value));
+            e.data.push((Some(k.to_string()), value));
         }
     } else if let Some(Value::Object(data)) = get(v, &["winlog", "user_data"]) {
         let root = data
@@ -578,7 +585,7 @@ fn ecs(v: &Value) -> Option<EventXml> {
         let mut inner = Map::new();
         for (k, value) in data {
             if k != "xml_name" {
-                inner.insert(k.clone(), value.clone());
+                inner.insert(k.into(), value.clone());
             }
         }
         generic(&mut body, root, &Value::Object(inner), None);
@@ -600,7 +607,7 @@ fn ecs(v: &Value) -> Option<EventXml> {
 }
 
 /// `evtx_dump`'s JSON of one record back to its XML.
-fn evtx_dump(s: &mut impl Elements, event: &Value) {
+fn evtx_dump(s: &mut impl Elements, event: &Value<'_>) {
     s.start("Event", &[("xmlns", XMLNS)]);
     if let Some(obj) = event.as_object() {
         for (k, v) in obj {
@@ -618,7 +625,7 @@ fn evtx_dump(s: &mut impl Elements, event: &Value) {
     s.end("Event");
 }
 
-static NULL: Value = Value::Null;
+static NULL: Value<'static> = Value::Null;
 
 /// One `<Data>` of `evtx_dump`'s `EventData`.
 fn data(s: &mut impl Elements, name: Option<&str>, text: &str) {
@@ -632,11 +639,11 @@ fn data(s: &mut impl Elements, name: Option<&str>, text: &str) {
 
 /// `EventData` of `evtx_dump`: a named field is a key, unnamed ones are `Data` (a value, a list,
 /// or `{"#text": [...]}`).
-fn event_data(s: &mut impl Elements, v: &Value) {
+fn event_data(s: &mut impl Elements, v: &Value<'_>) {
     s.start("EventData", &[]);
     if let Some(obj) = v.as_object() {
         for (k, value) in obj {
-            let name = match k.as_str() {
+            let name = match k {
                 "#attributes" => continue,
                 "Data" => None,
                 "Binary" => {
@@ -667,7 +674,7 @@ fn event_data(s: &mut impl Elements, v: &Value) {
 /// Any JSON value as XML, the shape `evtx_dump` gives the XML: an object's `#attributes` (or its
 /// sibling `NAME_attributes`) are attributes, `#text` its text, other keys its children (a list
 /// repeats the element).
-fn generic(s: &mut impl Elements, key: &str, v: &Value, sibling: Option<&Value>) {
+fn generic(s: &mut impl Elements, key: &str, v: &Value<'_>, sibling: Option<&Value>) {
     if let Value::Array(items) = v {
         for item in items {
             generic(s, key, item, None);
@@ -737,7 +744,7 @@ impl PsValue {
         }
     }
 
-    fn from_json(v: &Value) -> Self {
+    fn from_json(v: &Value<'_>) -> Self {
         match v {
             Value::Null => Self::new(PsKind::Null, ""),
             Value::Bool(b) => Self::new(PsKind::Bool, b.to_string()),
@@ -789,7 +796,7 @@ pub(crate) struct PsRecord {
 }
 
 impl PsRecord {
-    fn from_json(v: &Value) -> Self {
+    fn from_json(v: &Value<'_>) -> Self {
         let mut r = Self::default();
         let Some(obj) = v.as_object() else {
             return r;
@@ -801,7 +808,8 @@ impl PsRecord {
                         match item {
                             Value::String(s) if s == EVENT_PROPERTY => r.lost = true,
                             Value::Object(m) if m.contains_key("Value") => {
-                                r.properties.push(PsValue::from_json(&m["Value"]));
+                                r.properties
+                                    .push(PsValue::from_json(m.get("Value").unwrap_or(&NULL)));
                             }
                             other => r.properties.push(PsValue::from_json(other)),
                         }
@@ -813,7 +821,7 @@ impl PsRecord {
                 if let Value::Array(a) = value {
                     let names: Vec<String> = a.iter().filter_map(scalar).collect();
                     r.props
-                        .push((k.clone(), PsValue::new(PsKind::Str, names.join(", "))));
+                        .push((k.to_string(), PsValue::new(PsKind::Str, names.join(", "))));
                 }
                 continue;
             }
@@ -821,17 +829,14 @@ impl PsRecord {
             if k == "TimeCreated" && pv.kind == PsKind::Str {
                 pv.kind = PsKind::Time;
             }
-            if matches!(
-                k.as_str(),
-                "ProviderId" | "ActivityId" | "RelatedActivityId"
-            ) {
+            if matches!(k, "ProviderId" | "ActivityId" | "RelatedActivityId") {
                 pv.kind = if pv.text.is_empty() {
                     PsKind::Null
                 } else {
                     PsKind::Guid
                 };
             }
-            r.props.push((k.clone(), pv));
+            r.props.push((k.to_string(), pv));
         }
         r
     }
@@ -862,7 +867,7 @@ impl PsRecord {
             opcode: t("Opcode"),
             keywords: match t("Keywords") {
                 k if k.is_empty() => k,
-                k => keywords_text(&Value::String(k)),
+                k => keywords_text(&Value::String(k.into())),
             },
             time: time_text(&time_raw),
             record_id: t("RecordId"),
