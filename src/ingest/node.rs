@@ -27,7 +27,7 @@ pub(crate) enum Value<'a> {
 pub(crate) struct Map<'a>(Vec<(Cow<'a, str>, Value<'a>)>);
 
 /// Above this many members, duplicate keys are found with a hash set rather than by scanning.
-const SCAN: usize = 32;
+const SCAN: usize = 128;
 
 impl<'a> Map<'a> {
     pub fn new() -> Self {
@@ -209,12 +209,31 @@ impl<'de> Visitor<'de> for ValueVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value<'de>, A::Error> {
         let mut members: Vec<(Cow<'de, str>, Value<'de>)> = Vec::new();
+        // Keys seen, by a byte of their hash: a key whose bit is clear is new (most are), one
+        // whose bit is set is looked for among the members.
+        let mut seen = [0u64; 4];
         let mut index: Option<std::collections::HashMap<Cow<'de, str>, usize>> = None;
         while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             let value: Value<'de> = map.next_value()?;
             let found = match &mut index {
                 Some(index) => index.get(&key).copied(),
-                None => members.iter().position(|(k, _)| *k == key),
+                None => {
+                    let h = key
+                        .bytes()
+                        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+                        })
+                        .to_le_bytes()
+                        .iter()
+                        .fold(0, |a, b| a ^ b);
+                    let (word, bit) = (usize::from(h >> 6), 1u64 << (h & 63));
+                    if seen[word] & bit == 0 {
+                        seen[word] |= bit;
+                        None
+                    } else {
+                        members.iter().position(|(k, _)| *k == key)
+                    }
+                }
             };
             match found {
                 Some(i) => members[i].1 = value,
@@ -270,14 +289,19 @@ mod tests {
                 .map_err(|e| e.to_string());
             assert_eq!(ours, theirs, "{text}");
         }
-        let many: Vec<String> = (0..100).map(|i| format!("\"k{}\": {i}", i % 60)).collect();
-        let text = format!("{{{}}}", many.join(", "));
-        assert_eq!(
-            parse(&text).unwrap().to_string(),
-            serde_json::from_str::<serde_json::Value>(&text)
-                .unwrap()
-                .to_string()
-        );
+        // Duplicates among few keys (found by scanning) and among many (by a hash map).
+        for (count, distinct) in [(100, 60), (400, 250)] {
+            let many: Vec<String> = (0..count)
+                .map(|i| format!("\"k{}\": {i}", i % distinct))
+                .collect();
+            let text = format!("{{{}}}", many.join(", "));
+            assert_eq!(
+                parse(&text).unwrap().to_string(),
+                serde_json::from_str::<serde_json::Value>(&text)
+                    .unwrap()
+                    .to_string()
+            );
+        }
         for bad in ["{\"a\": 1,}", "[1, 2", "{\"a\" 1}", &"[".repeat(200)] {
             let ours = parse(bad).map(|v| v.to_string()).map_err(|e| e.to_string());
             let theirs = serde_json::from_str::<serde_json::Value>(bad)

@@ -403,52 +403,54 @@ fn is_bulk_action(obj: &Map<'_>) -> bool {
             .all(|(k, v)| matches!(k, "index" | "create" | "update" | "delete") && v.is_object())
 }
 
-/// The keys of an NXLog `im_msvistalog` record that are not `EventData` fields.
-const NXLOG_SYSTEM: &[&str] = &[
-    "EventTime",
-    "EventReceivedTime",
-    "Hostname",
-    "Keywords",
-    "EventType",
-    "SeverityValue",
-    "Severity",
-    "EventID",
-    "SourceName",
-    "ProviderGuid",
-    "Version",
-    "Task",
-    "TaskValue",
-    "OpcodeValue",
-    "Opcode",
-    "Level",
-    "LevelValue",
-    "RecordNumber",
-    "ActivityID",
-    "RelatedActivityID",
-    "ProcessID",
-    "ThreadID",
-    "ExecutionProcessID",
-    "ExecutionThreadID",
-    "Channel",
-    "channel",
-    "Domain",
-    "AccountName",
-    "UserID",
-    "AccountType",
-    "Message",
-    "Category",
-    "SourceModuleName",
-    "SourceModuleType",
-    "MessageSourceAvailable",
-    "ERROR_EVT_UNRESOLVED",
-    "@timestamp",
-    "@version",
-    "host",
-    "port",
-    "tags",
-    "type",
-];
-
+/// Whether a key of an NXLog `im_msvistalog` record is not an `EventData` field.
+fn nxlog_system(key: &str) -> bool {
+    matches!(
+        key,
+        "EventTime"
+            | "EventReceivedTime"
+            | "Hostname"
+            | "Keywords"
+            | "EventType"
+            | "SeverityValue"
+            | "Severity"
+            | "EventID"
+            | "SourceName"
+            | "ProviderGuid"
+            | "Version"
+            | "Task"
+            | "TaskValue"
+            | "OpcodeValue"
+            | "Opcode"
+            | "Level"
+            | "LevelValue"
+            | "RecordNumber"
+            | "ActivityID"
+            | "RelatedActivityID"
+            | "ProcessID"
+            | "ThreadID"
+            | "ExecutionProcessID"
+            | "ExecutionThreadID"
+            | "Channel"
+            | "channel"
+            | "Domain"
+            | "AccountName"
+            | "UserID"
+            | "AccountType"
+            | "Message"
+            | "Category"
+            | "SourceModuleName"
+            | "SourceModuleType"
+            | "MessageSourceAvailable"
+            | "ERROR_EVT_UNRESOLVED"
+            | "@timestamp"
+            | "@version"
+            | "host"
+            | "port"
+            | "tags"
+            | "type"
+    )
+}
 fn nxlog(v: &Value<'_>) -> EventXml {
     let t = |k: &str| text_at(v, &[k]);
     let first = |keys: &[&str]| {
@@ -484,7 +486,7 @@ fn nxlog(v: &Value<'_>) -> EventXml {
     }
     if let Some(obj) = v.as_object() {
         for (k, value) in obj {
-            if NXLOG_SYSTEM.contains(&k) {
+            if nxlog_system(k) {
                 continue;
             }
             let value = scalar(value).unwrap_or_else(|| value.to_string());
