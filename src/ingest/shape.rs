@@ -25,6 +25,7 @@ use super::node::{Map, Value};
 use crate::decoder::table::{self, Slot};
 use crate::decoder::value::{parse_number, parse_time};
 use crate::decoder::{escape_xml, Elements};
+use std::borrow::Cow;
 
 const XMLNS: &str = "http://schemas.microsoft.com/win/2004/08/events/event";
 /// The Security channel's keyword bit, which Windows sets on every event of that channel.
@@ -55,7 +56,7 @@ pub(crate) enum Rec<'a> {
     /// The event's XML itself (Splunk's `_raw`, ECS `event.original`).
     Xml(&'a str),
     /// System fields and body.
-    Fields(EventXml),
+    Fields(EventXml<'a>),
     /// `evtx_dump`'s JSON of the `Event` element.
     Dump(&'a Value<'a>),
 }
@@ -142,76 +143,76 @@ fn present<'a, const N: usize>(pairs: [(&'a str, &'a str); N]) -> ([(&'a str, &'
 
 /// The XML of one event, System fields and body, written as `wevtutil` would.
 #[derive(Debug, Default)]
-pub(crate) struct EventXml {
-    pub provider: String,
-    pub guid: String,
-    pub event_source: String,
-    pub event_id: String,
-    pub qualifiers: String,
-    pub version: String,
-    pub level: String,
-    pub task: String,
-    pub opcode: String,
-    pub keywords: String,
-    pub time: String,
-    pub record_id: String,
-    pub activity_id: String,
-    pub related_activity_id: String,
-    pub process_id: String,
-    pub thread_id: String,
-    pub channel: String,
-    pub computer: String,
-    pub user_id: String,
+pub(crate) struct EventXml<'a> {
+    pub provider: Cow<'a, str>,
+    pub guid: Cow<'a, str>,
+    pub event_source: Cow<'a, str>,
+    pub event_id: Cow<'a, str>,
+    pub qualifiers: Cow<'a, str>,
+    pub version: Cow<'a, str>,
+    pub level: Cow<'a, str>,
+    pub task: Cow<'a, str>,
+    pub opcode: Cow<'a, str>,
+    pub keywords: Cow<'a, str>,
+    pub time: Cow<'a, str>,
+    pub record_id: Cow<'a, str>,
+    pub activity_id: Cow<'a, str>,
+    pub related_activity_id: Cow<'a, str>,
+    pub process_id: Cow<'a, str>,
+    pub thread_id: Cow<'a, str>,
+    pub channel: Cow<'a, str>,
+    pub computer: Cow<'a, str>,
+    pub user_id: Cow<'a, str>,
     /// `EventData/Data`: name (none for unnamed data) and value.
-    pub data: Vec<(Option<String>, String)>,
+    pub data: Vec<(Option<Cow<'a, str>>, Cow<'a, str>)>,
     /// `EventData/Binary`.
-    pub binary: String,
+    pub binary: Cow<'a, str>,
     /// A body other than `EventData` (`UserData`…), already XML.
     pub body_xml: String,
     /// `RenderingInfo` children, as the export gave them.
-    pub rendering: Vec<(&'static str, String)>,
+    pub rendering: Vec<(&'static str, Cow<'a, str>)>,
 }
 
-impl EventXml {
+impl EventXml<'_> {
     /// Writes the event's elements as `wevtutil` would.
     pub fn write(&self, s: &mut impl Elements) {
         s.start("Event", &[("xmlns", XMLNS)]);
         s.start("System", &[]);
         let (a, n) = present([
-            ("Name", self.provider.as_str()),
-            ("Guid", &self.guid),
-            ("EventSourceName", &self.event_source),
+            ("Name", &*self.provider),
+            ("Guid", &*self.guid),
+            ("EventSourceName", &*self.event_source),
         ]);
         s.empty("Provider", &a[..n]);
-        let (a, n) = present([("Qualifiers", self.qualifiers.as_str())]);
+        let (a, n) = present([("Qualifiers", &*self.qualifiers)]);
         s.start("EventID", &a[..n]);
         s.text(&self.event_id);
         s.end("EventID");
         for (name, value) in [
-            ("Version", &self.version),
-            ("Level", &self.level),
-            ("Task", &self.task),
-            ("Opcode", &self.opcode),
-            ("Keywords", &self.keywords),
+            ("Version", &*self.version),
+            ("Level", &*self.level),
+            ("Task", &*self.task),
+            ("Opcode", &*self.opcode),
+            ("Keywords", &*self.keywords),
         ] {
             leaf(s, name, value);
         }
-        let (a, n) = present([("SystemTime", self.time.as_str())]);
+        let (a, n) = present([("SystemTime", &*self.time)]);
         s.empty("TimeCreated", &a[..n]);
         leaf(s, "EventRecordID", &self.record_id);
         let (a, n) = present([
-            ("ActivityID", self.activity_id.as_str()),
-            ("RelatedActivityID", &self.related_activity_id),
+            ("ActivityID", &*self.activity_id),
+            ("RelatedActivityID", &*self.related_activity_id),
         ]);
         s.empty("Correlation", &a[..n]);
         let (a, n) = present([
-            ("ProcessID", self.process_id.as_str()),
-            ("ThreadID", &self.thread_id),
+            ("ProcessID", &*self.process_id),
+            ("ThreadID", &*self.thread_id),
         ]);
         s.empty("Execution", &a[..n]);
         leaf(s, "Channel", &self.channel);
         leaf(s, "Computer", &self.computer);
-        let (a, n) = present([("UserID", self.user_id.as_str())]);
+        let (a, n) = present([("UserID", &*self.user_id)]);
         s.empty("Security", &a[..n]);
         s.end("System");
         if !self.body_xml.is_empty() {
@@ -251,31 +252,45 @@ fn leaf(s: &mut impl Elements, name: &str, value: &str) {
 }
 
 /// A valid XML name from a JSON key (`@timestamp` → `_timestamp`).
-fn element_name(key: &str) -> String {
+fn element_name(key: &str) -> Cow<'_, str> {
+    let valid = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let starts = key.starts_with(|c: char| c.is_alphabetic() || c == '_');
+    if starts && key.chars().all(valid) {
+        return Cow::Borrowed(key);
+    }
     let mut out: String = key
         .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if valid(c) { c } else { '_' })
         .collect();
-    if !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+    if !starts {
         out.insert(0, '_');
     }
-    out
+    Cow::Owned(out)
+}
+
+/// A scalar as text (`None` for `null`, arrays and objects), borrowed when it is a string.
+fn text_of<'v>(v: &'v Value<'_>) -> Option<Cow<'v, str>> {
+    match v {
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+        _ => None,
+    }
 }
 
 /// A scalar as text (`None` for `null`, arrays and objects).
 fn scalar(v: &Value<'_>) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
+    text_of(v).map(Cow::into_owned)
+}
+
+/// `NAME_attributes`, the attributes `evtx_dump` may keep beside element `NAME`.
+fn sibling<'v, 'a>(obj: &'v Map<'a>, name: &str) -> Option<&'v Value<'a>> {
+    const SUFFIX: &str = "_attributes";
+    obj.iter()
+        .find(|(k, _)| {
+            k.len() == name.len() + SUFFIX.len() && k.starts_with(name) && k.ends_with(SUFFIX)
+        })
+        .map(|(_, v)| v)
 }
 
 /// The value at `path`, nested (`winlog` → `event_id`) or flattened (`"winlog.event_id"`).
@@ -292,8 +307,8 @@ fn get<'a, 'b>(v: &'a Value<'b>, path: &[&str]) -> Option<&'a Value<'b>> {
         .flatten()
 }
 
-fn text_at(v: &Value<'_>, path: &[&str]) -> String {
-    get(v, path).and_then(scalar).unwrap_or_default()
+fn text_at<'v>(v: &'v Value<'_>, path: &[&str]) -> Cow<'v, str> {
+    get(v, path).and_then(text_of).unwrap_or_default()
 }
 
 /// A GUID as Windows writes it in event XML: braces, upper case.
@@ -451,7 +466,7 @@ fn nxlog_system(key: &str) -> bool {
             | "type"
     )
 }
-fn nxlog(v: &Value<'_>) -> EventXml {
+fn nxlog<'v>(v: &'v Value<'_>) -> EventXml<'v> {
     let t = |k: &str| text_at(v, &[k]);
     let first = |keys: &[&str]| {
         keys.iter()
@@ -461,7 +476,7 @@ fn nxlog(v: &Value<'_>) -> EventXml {
     };
     let mut e = EventXml {
         provider: t("SourceName"),
-        guid: guid(&t("ProviderGuid")),
+        guid: guid(&t("ProviderGuid")).into(),
         event_id: t("EventID"),
         version: t("Version"),
         // NXLog gives the task as a number in `Task` (older) or `TaskValue`, the opcode in
@@ -469,11 +484,15 @@ fn nxlog(v: &Value<'_>) -> EventXml {
         task: first(&["TaskValue", "Task"]),
         opcode: t("OpcodeValue"),
         level: t("LevelValue"),
-        keywords: v.get("Keywords").map(keywords_text).unwrap_or_default(),
-        time: time_text(&t("EventTime")),
+        keywords: v
+            .get("Keywords")
+            .map(keywords_text)
+            .unwrap_or_default()
+            .into(),
+        time: time_text(&t("EventTime")).into(),
         record_id: t("RecordNumber"),
-        activity_id: guid(&t("ActivityID")),
-        related_activity_id: guid(&t("RelatedActivityID")),
+        activity_id: guid(&t("ActivityID")).into(),
+        related_activity_id: guid(&t("RelatedActivityID")).into(),
         process_id: first(&["ExecutionProcessID", "ProcessID"]),
         thread_id: first(&["ExecutionThreadID", "ThreadID"]),
         channel: first(&["Channel", "channel"]),
@@ -482,15 +501,17 @@ fn nxlog(v: &Value<'_>) -> EventXml {
         ..EventXml::default()
     };
     if e.task.parse::<u64>().is_err() {
-        e.task = table::task_of(&e.task).map_or(e.task, |n| n.to_string());
+        if let Some(n) = table::task_of(&e.task) {
+            e.task = n.to_string().into();
+        }
     }
     if let Some(obj) = v.as_object() {
         for (k, value) in obj {
             if nxlog_system(k) {
                 continue;
             }
-            let value = scalar(value).unwrap_or_else(|| value.to_string());
-            e.data.push((Some(k.to_string()), value));
+            let value = text_of(value).unwrap_or_else(|| value.to_string().into());
+            e.data.push((Some(k.into()), value));
         }
     }
     let message = t("Message");
@@ -500,7 +521,7 @@ fn nxlog(v: &Value<'_>) -> EventXml {
     e
 }
 
-fn ecs(v: &Value<'_>) -> Option<EventXml> {
+fn ecs<'v>(v: &'v Value<'_>) -> Option<EventXml<'v>> {
     let w = |path: &[&str]| {
         let mut full = vec!["winlog"];
         full.extend_from_slice(path);
@@ -526,7 +547,7 @@ fn ecs(v: &Value<'_>) -> Option<EventXml> {
     };
     let mut bits = table::keyword_bits(names.iter().map(String::as_str));
     if bits == 0 {
-        bits = match text_at(v, &["event", "outcome"]).as_str() {
+        bits = match &*text_at(v, &["event", "outcome"]) {
             "success" => table::AUDIT_SUCCESS,
             "failure" => table::AUDIT_FAILURE,
             _ => 0,
@@ -538,28 +559,30 @@ fn ecs(v: &Value<'_>) -> Option<EventXml> {
     let task_name = w(&["task"]);
     let mut e = EventXml {
         provider: w(&["provider_name"]),
-        guid: guid(&w(&["provider_guid"])),
+        guid: guid(&w(&["provider_guid"])).into(),
         event_id,
         version: w(&["version"]),
         task: table::task_of(&task_name)
             .map(|t| t.to_string())
-            .unwrap_or_default(),
-        opcode: match w(&["opcode"]).as_str() {
-            "Info" | "Info " => "0".to_string(),
+            .unwrap_or_default()
+            .into(),
+        opcode: match &*w(&["opcode"]) {
+            "Info" | "Info " => "0".into(),
             other => other
                 .parse::<u64>()
                 .map(|n| n.to_string())
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
         },
         keywords: if bits == 0 {
-            String::new()
+            Cow::Borrowed("")
         } else {
-            format!("{bits:#x}")
+            format!("{bits:#x}").into()
         },
-        time: time_text(&text_at(v, &["@timestamp"])),
+        time: time_text(&text_at(v, &["@timestamp"])).into(),
         record_id: w(&["record_id"]),
-        activity_id: guid(&w(&["activity_id"])),
-        related_activity_id: guid(&w(&["related_activity_id"])),
+        activity_id: guid(&w(&["activity_id"])).into(),
+        related_activity_id: guid(&w(&["related_activity_id"])).into(),
         process_id: w(&["process", "pid"]),
         thread_id: w(&["process", "thread", "id"]),
         channel,
@@ -569,13 +592,13 @@ fn ecs(v: &Value<'_>) -> Option<EventXml> {
     };
     if let Some(Value::Object(data)) = get(v, &["winlog", "event_data"]) {
         for (k, value) in data {
-            let value = scalar(value).unwrap_or_else(|| value.to_string());
+            let value = text_of(value).unwrap_or_else(|| value.to_string().into());
             // Back to the code Windows logged when the text is one of msobjs.dll's.
             let value = match table::code_of(&value) {
-                Some(code) if !value.trim().is_empty() => format!("%%{code}"),
+                Some(code) if !value.trim().is_empty() => format!("%%{code}").into(),
                 _ => value,
             };
-            e.data.push((Some(k.to_string()), value));
+            e.data.push((Some(k.into()), value));
         }
     } else if let Some(Value::Object(data)) = get(v, &["winlog", "user_data"]) {
         let root = data
@@ -619,8 +642,7 @@ fn evtx_dump(s: &mut impl Elements, event: &Value<'_>) {
             if k == "EventData" {
                 event_data(s, v);
             } else {
-                let sibling = obj.get(&format!("{k}_attributes"));
-                generic(s, k, v, sibling);
+                generic(s, k, v, sibling(obj, k));
             }
         }
     }
@@ -649,7 +671,7 @@ fn event_data(s: &mut impl Elements, v: &Value<'_>) {
                 "#attributes" => continue,
                 "Data" => None,
                 "Binary" => {
-                    if let Some(b) = scalar(value) {
+                    if let Some(b) = text_of(value) {
                         leaf(s, "Binary", &b);
                     }
                     continue;
@@ -666,7 +688,7 @@ fn event_data(s: &mut impl Elements, v: &Value<'_>) {
                 other => std::slice::from_ref(other),
             };
             for t in texts {
-                data(s, name, &scalar(t).unwrap_or_default());
+                data(s, name, &text_of(t).unwrap_or_default());
             }
         }
     }
@@ -676,7 +698,7 @@ fn event_data(s: &mut impl Elements, v: &Value<'_>) {
 /// Any JSON value as XML, the shape `evtx_dump` gives the XML: an object's `#attributes` (or its
 /// sibling `NAME_attributes`) are attributes, `#text` its text, other keys its children (a list
 /// repeats the element).
-fn generic(s: &mut impl Elements, key: &str, v: &Value<'_>, sibling: Option<&Value>) {
+fn generic(s: &mut impl Elements, key: &str, v: &Value<'_>, beside: Option<&Value<'_>>) {
     if let Value::Array(items) = v {
         for item in items {
             generic(s, key, item, None);
@@ -684,25 +706,27 @@ fn generic(s: &mut impl Elements, key: &str, v: &Value<'_>, sibling: Option<&Val
         return;
     }
     let name = element_name(key);
-    let mut owned: Vec<(String, String)> = Vec::new();
-    for a in [v.get("#attributes"), sibling].into_iter().flatten() {
+    let mut attrs: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
+    for a in [v.get("#attributes"), beside].into_iter().flatten() {
         if let Value::Object(a) = a {
             for (k, value) in a {
-                owned.push((element_name(k), scalar(value).unwrap_or_default()));
+                attrs.push((element_name(k), text_of(value).unwrap_or_default()));
             }
         }
     }
-    let attrs: Vec<(&str, &str)> = owned
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let attrs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (&**k, &**v)).collect();
     s.start(&name, &attrs);
     match v {
         Value::Object(obj) => {
             if let Some(t) = obj.get("#text") {
-                let t = match t {
-                    Value::Array(a) => a.iter().filter_map(scalar).collect::<Vec<_>>().join(""),
-                    other => scalar(other).unwrap_or_default(),
+                let t: Cow<'_, str> = match t {
+                    Value::Array(a) => a
+                        .iter()
+                        .filter_map(scalar)
+                        .collect::<Vec<_>>()
+                        .join("")
+                        .into(),
+                    other => text_of(other).unwrap_or_default(),
                 };
                 s.text(&t);
             }
@@ -710,10 +734,10 @@ fn generic(s: &mut impl Elements, key: &str, v: &Value<'_>, sibling: Option<&Val
                 if k == "#attributes" || k == "#text" || k.ends_with("_attributes") {
                     continue;
                 }
-                generic(s, k, value, obj.get(&format!("{k}_attributes")));
+                generic(s, k, value, sibling(obj, k));
             }
         }
-        other => s.text(&scalar(other).unwrap_or_default()),
+        other => s.text(&text_of(other).unwrap_or_default()),
     }
     s.end(&name);
 }
@@ -855,12 +879,12 @@ impl PsRecord {
     }
 
     /// The event's XML.
-    pub fn event(&self) -> EventXml {
-        let t = |n: &str| self.text(n);
+    pub fn event(&self) -> EventXml<'static> {
+        let t = |n: &str| -> Cow<'static, str> { self.text(n).into() };
         let time_raw = t("TimeCreated");
         let mut e = EventXml {
             provider: t("ProviderName"),
-            guid: guid(&t("ProviderId")),
+            guid: guid(&t("ProviderId")).into(),
             event_id: t("Id"),
             qualifiers: t("Qualifiers"),
             version: t("Version"),
@@ -869,12 +893,12 @@ impl PsRecord {
             opcode: t("Opcode"),
             keywords: match t("Keywords") {
                 k if k.is_empty() => k,
-                k => keywords_text(&Value::String(k.into())),
+                k => keywords_text(&Value::String(k)).into(),
             },
-            time: time_text(&time_raw),
+            time: time_text(&time_raw).into(),
             record_id: t("RecordId"),
-            activity_id: guid(&t("ActivityId")),
-            related_activity_id: guid(&t("RelatedActivityId")),
+            activity_id: guid(&t("ActivityId")).into(),
+            related_activity_id: guid(&t("RelatedActivityId")).into(),
             process_id: t("ProcessId"),
             thread_id: t("ThreadId"),
             channel: t("LogName"),
@@ -895,10 +919,11 @@ impl PsRecord {
             match slots.get(i) {
                 Some(slot) => e
                     .data
-                    .push((Some(slot.name.to_string()), value.as_windows(slot.ty))),
-                None => e
-                    .data
-                    .push((Some(format!("Data{}", i + 1)), value.as_windows(""))),
+                    .push((Some(slot.name.into()), value.as_windows(slot.ty).into())),
+                None => e.data.push((
+                    Some(format!("Data{}", i + 1).into()),
+                    value.as_windows("").into(),
+                )),
             }
         }
         for (name, prop) in [
@@ -915,7 +940,7 @@ impl PsRecord {
         let local = if self.local_time.is_empty() {
             time_raw
         } else {
-            self.local_time.clone()
+            self.local_time.clone().into()
         };
         if !local.is_empty() && local != e.time {
             e.rendering.push(("TimeCreated", local));
