@@ -208,7 +208,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value<'de>, A::Error> {
-        let mut members: Vec<(Cow<'de, str>, Value<'de>)> = Vec::new();
+        // Records have a few dozen members: start with room for some, not for one at a time.
+        let mut members: Vec<(Cow<'de, str>, Value<'de>)> = Vec::with_capacity(16);
         // Keys seen, by a byte of their hash: a key whose bit is clear is new (most are), one
         // whose bit is set is looked for among the members.
         let mut seen = [0u64; 4];

@@ -272,10 +272,28 @@ fn element_name(key: &str) -> Cow<'_, str> {
 fn text_of<'v>(v: &'v Value<'_>) -> Option<Cow<'v, str>> {
     match v {
         Value::String(s) => Some(Cow::Borrowed(s)),
-        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Number(n) => Some(Cow::Owned(match n.as_u64() {
+            Some(u) => decimal(u),
+            None => n.to_string(),
+        })),
         Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
         _ => None,
     }
+}
+
+/// `n` in decimal, as `Number`'s `Display` writes it, without the formatting machinery.
+fn decimal(mut n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[i..].iter().map(|&d| d as char).collect()
 }
 
 /// A scalar as text (`None` for `null`, arrays and objects).
@@ -302,9 +320,28 @@ fn get<'a, 'b>(v: &'a Value<'b>, path: &[&str]) -> Option<&'a Value<'b>> {
     if let Some(found) = obj.get(first).and_then(|inner| get(inner, rest)) {
         return Some(found);
     }
-    (!rest.is_empty())
-        .then(|| obj.get(&path.join(".")))
-        .flatten()
+    if rest.is_empty() {
+        return None;
+    }
+    obj.iter().find(|(k, _)| is_dotted(k, path)).map(|(_, v)| v)
+}
+
+/// Whether `key` is the parts of `path` joined by dots (`winlog.event_id`).
+fn is_dotted(key: &str, path: &[&str]) -> bool {
+    let mut rest = key;
+    for (i, part) in path.iter().enumerate() {
+        if i > 0 {
+            match rest.strip_prefix('.') {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
+        match rest.strip_prefix(part) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
 }
 
 fn text_at<'v>(v: &'v Value<'_>, path: &[&str]) -> Cow<'v, str> {
@@ -418,56 +455,112 @@ fn is_bulk_action(obj: &Map<'_>) -> bool {
             .all(|(k, v)| matches!(k, "index" | "create" | "update" | "delete") && v.is_object())
 }
 
-/// Whether a key of an NXLog `im_msvistalog` record is not an `EventData` field.
-fn nxlog_system(key: &str) -> bool {
-    matches!(
-        key,
-        "EventTime"
-            | "EventReceivedTime"
-            | "Hostname"
-            | "Keywords"
-            | "EventType"
-            | "SeverityValue"
-            | "Severity"
-            | "EventID"
-            | "SourceName"
-            | "ProviderGuid"
-            | "Version"
-            | "Task"
-            | "TaskValue"
-            | "OpcodeValue"
-            | "Opcode"
-            | "Level"
-            | "LevelValue"
-            | "RecordNumber"
-            | "ActivityID"
-            | "RelatedActivityID"
-            | "ProcessID"
-            | "ThreadID"
-            | "ExecutionProcessID"
-            | "ExecutionThreadID"
-            | "Channel"
-            | "channel"
-            | "Domain"
-            | "AccountName"
-            | "UserID"
-            | "AccountType"
-            | "Message"
-            | "Category"
-            | "SourceModuleName"
-            | "SourceModuleType"
-            | "MessageSourceAvailable"
-            | "ERROR_EVT_UNRESOLVED"
-            | "@timestamp"
-            | "@version"
-            | "host"
-            | "port"
-            | "tags"
-            | "type"
-    )
+/// The keys of an NXLog `im_msvistalog` record that are not `EventData` fields.
+const NXLOG_SYSTEM: [&str; 42] = [
+    "EventTime",
+    "EventReceivedTime",
+    "Hostname",
+    "Keywords",
+    "EventType",
+    "SeverityValue",
+    "Severity",
+    "EventID",
+    "SourceName",
+    "ProviderGuid",
+    "Version",
+    "Task",
+    "TaskValue",
+    "OpcodeValue",
+    "Opcode",
+    "Level",
+    "LevelValue",
+    "RecordNumber",
+    "ActivityID",
+    "RelatedActivityID",
+    "ProcessID",
+    "ThreadID",
+    "ExecutionProcessID",
+    "ExecutionThreadID",
+    "Channel",
+    "channel",
+    "Domain",
+    "AccountName",
+    "UserID",
+    "AccountType",
+    "Message",
+    "Category",
+    "SourceModuleName",
+    "SourceModuleType",
+    "MessageSourceAvailable",
+    "ERROR_EVT_UNRESOLVED",
+    "@timestamp",
+    "@version",
+    "host",
+    "port",
+    "tags",
+    "type",
+];
+
+/// Where `key` is in [`NXLOG_SYSTEM`], if it is there.
+fn nxlog_slot(key: &str) -> Option<usize> {
+    Some(match key {
+        "EventTime" => 0,
+        "EventReceivedTime" => 1,
+        "Hostname" => 2,
+        "Keywords" => 3,
+        "EventType" => 4,
+        "SeverityValue" => 5,
+        "Severity" => 6,
+        "EventID" => 7,
+        "SourceName" => 8,
+        "ProviderGuid" => 9,
+        "Version" => 10,
+        "Task" => 11,
+        "TaskValue" => 12,
+        "OpcodeValue" => 13,
+        "Opcode" => 14,
+        "Level" => 15,
+        "LevelValue" => 16,
+        "RecordNumber" => 17,
+        "ActivityID" => 18,
+        "RelatedActivityID" => 19,
+        "ProcessID" => 20,
+        "ThreadID" => 21,
+        "ExecutionProcessID" => 22,
+        "ExecutionThreadID" => 23,
+        "Channel" => 24,
+        "channel" => 25,
+        "Domain" => 26,
+        "AccountName" => 27,
+        "UserID" => 28,
+        "AccountType" => 29,
+        "Message" => 30,
+        "Category" => 31,
+        "SourceModuleName" => 32,
+        "SourceModuleType" => 33,
+        "MessageSourceAvailable" => 34,
+        "ERROR_EVT_UNRESOLVED" => 35,
+        "@timestamp" => 36,
+        "@version" => 37,
+        "host" => 38,
+        "port" => 39,
+        "tags" => 40,
+        "type" => 41,
+        _ => return None,
+    })
 }
 fn nxlog<'v>(v: &'v Value<'_>) -> EventXml<'v> {
-    let t = |k: &str| text_at(v, &[k]);
+    // One pass over the record: System keys to their slots, the others are the fields.
+    let mut system: [Option<&Value<'_>>; NXLOG_SYSTEM.len()] = [None; NXLOG_SYSTEM.len()];
+    let mut fields = Vec::new();
+    for (k, value) in v.as_object().into_iter().flatten() {
+        match nxlog_slot(k) {
+            Some(i) => system[i] = system[i].or(Some(value)),
+            None => fields.push((k, value)),
+        }
+    }
+    let value = |k: &str| nxlog_slot(k).and_then(|i| system[i]);
+    let t = |k: &str| value(k).and_then(text_of).unwrap_or_default();
     let first = |keys: &[&str]| {
         keys.iter()
             .map(|k| t(k))
@@ -484,8 +577,7 @@ fn nxlog<'v>(v: &'v Value<'_>) -> EventXml<'v> {
         task: first(&["TaskValue", "Task"]),
         opcode: t("OpcodeValue"),
         level: t("LevelValue"),
-        keywords: v
-            .get("Keywords")
+        keywords: value("Keywords")
             .map(keywords_text)
             .unwrap_or_default()
             .into(),
@@ -505,14 +597,9 @@ fn nxlog<'v>(v: &'v Value<'_>) -> EventXml<'v> {
             e.task = n.to_string().into();
         }
     }
-    if let Some(obj) = v.as_object() {
-        for (k, value) in obj {
-            if nxlog_system(k) {
-                continue;
-            }
-            let value = text_of(value).unwrap_or_else(|| value.to_string().into());
-            e.data.push((Some(k.into()), value));
-        }
+    for (k, value) in fields {
+        let value = text_of(value).unwrap_or_else(|| value.to_string().into());
+        e.data.push((Some(k.into()), value));
     }
     let message = t("Message");
     if !message.is_empty() {
@@ -1015,6 +1102,13 @@ mod tests {
                 true
             }
             Doc::Skip | Doc::Other => false,
+        }
+    }
+
+    #[test]
+    fn decimal_writes_as_display_does() {
+        for n in [0, 7, 10, 4624, 1 << 40, u64::MAX] {
+            assert_eq!(decimal(n), n.to_string());
         }
     }
 
