@@ -610,9 +610,10 @@ fn nxlog<'v>(v: &'v Value<'_>) -> EventXml<'v> {
 
 fn ecs<'v>(v: &'v Value<'_>) -> Option<EventXml<'v>> {
     let w = |path: &[&str]| {
-        let mut full = vec!["winlog"];
-        full.extend_from_slice(path);
-        text_at(v, &full)
+        // Paths below `winlog` are at most three deep (`process.thread.id`).
+        let mut full = ["winlog"; 4];
+        full[1..=path.len()].copy_from_slice(path);
+        text_at(v, &full[..=path.len()])
     };
     let mut event_id = w(&["event_id"]);
     if event_id.is_empty() {
