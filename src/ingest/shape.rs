@@ -357,6 +357,21 @@ pub(crate) fn guid(raw: &str) -> String {
     format!("{{{}}}", bare.to_ascii_uppercase())
 }
 
+/// [`guid`], without a copy when the text already is one as Windows writes it.
+fn guid_of(raw: Cow<'_, str>) -> Cow<'_, str> {
+    let bare = raw.trim().trim_start_matches('{').trim_end_matches('}');
+    let written = !bare.is_empty()
+        && raw.len() == bare.len() + 2
+        && raw.starts_with('{')
+        && raw.ends_with('}')
+        && !bare.bytes().any(|b| b.is_ascii_lowercase());
+    if written {
+        raw
+    } else {
+        Cow::Owned(guid(&raw))
+    }
+}
+
 /// Nanoseconds as `TimeCreated/@SystemTime` (RFC 3339 UTC, 7 fraction digits).
 pub(crate) fn iso(nanos: i64) -> String {
     let mut s = String::with_capacity(28);
@@ -569,7 +584,7 @@ fn nxlog<'v>(v: &'v Value<'_>) -> EventXml<'v> {
     };
     let mut e = EventXml {
         provider: t("SourceName"),
-        guid: guid(&t("ProviderGuid")).into(),
+        guid: guid_of(t("ProviderGuid")),
         event_id: t("EventID"),
         version: t("Version"),
         // NXLog gives the task as a number in `Task` (older) or `TaskValue`, the opcode in
@@ -583,8 +598,8 @@ fn nxlog<'v>(v: &'v Value<'_>) -> EventXml<'v> {
             .into(),
         time: time_text(&t("EventTime")).into(),
         record_id: t("RecordNumber"),
-        activity_id: guid(&t("ActivityID")).into(),
-        related_activity_id: guid(&t("RelatedActivityID")).into(),
+        activity_id: guid_of(t("ActivityID")),
+        related_activity_id: guid_of(t("RelatedActivityID")),
         process_id: first(&["ExecutionProcessID", "ProcessID"]),
         thread_id: first(&["ExecutionThreadID", "ThreadID"]),
         channel: first(&["Channel", "channel"]),
@@ -597,6 +612,7 @@ fn nxlog<'v>(v: &'v Value<'_>) -> EventXml<'v> {
             e.task = n.to_string().into();
         }
     }
+    e.data.reserve(fields.len());
     for (k, value) in fields {
         let value = text_of(value).unwrap_or_else(|| value.to_string().into());
         e.data.push((Some(k.into()), value));
@@ -647,7 +663,7 @@ fn ecs<'v>(v: &'v Value<'_>) -> Option<EventXml<'v>> {
     let task_name = w(&["task"]);
     let mut e = EventXml {
         provider: w(&["provider_name"]),
-        guid: guid(&w(&["provider_guid"])).into(),
+        guid: guid_of(w(&["provider_guid"])),
         event_id,
         version: w(&["version"]),
         task: table::task_of(&task_name)
@@ -669,8 +685,8 @@ fn ecs<'v>(v: &'v Value<'_>) -> Option<EventXml<'v>> {
         },
         time: time_text(&text_at(v, &["@timestamp"])).into(),
         record_id: w(&["record_id"]),
-        activity_id: guid(&w(&["activity_id"])).into(),
-        related_activity_id: guid(&w(&["related_activity_id"])).into(),
+        activity_id: guid_of(w(&["activity_id"])),
+        related_activity_id: guid_of(w(&["related_activity_id"])),
         process_id: w(&["process", "pid"]),
         thread_id: w(&["process", "thread", "id"]),
         channel,
@@ -972,7 +988,7 @@ impl PsRecord {
         let time_raw = t("TimeCreated");
         let mut e = EventXml {
             provider: t("ProviderName"),
-            guid: guid(&t("ProviderId")).into(),
+            guid: guid_of(t("ProviderId")),
             event_id: t("Id"),
             qualifiers: t("Qualifiers"),
             version: t("Version"),
@@ -985,8 +1001,8 @@ impl PsRecord {
             },
             time: time_text(&time_raw).into(),
             record_id: t("RecordId"),
-            activity_id: guid(&t("ActivityId")).into(),
-            related_activity_id: guid(&t("RelatedActivityId")).into(),
+            activity_id: guid_of(t("ActivityId")),
+            related_activity_id: guid_of(t("RelatedActivityId")),
             process_id: t("ProcessId"),
             thread_id: t("ThreadId"),
             channel: t("LogName"),
@@ -1103,6 +1119,22 @@ mod tests {
                 true
             }
             Doc::Skip | Doc::Other => false,
+        }
+    }
+
+    #[test]
+    fn guid_of_is_guid() {
+        for raw in [
+            "{54849625-5478-4994-A5BA-3E3B0328C30D}",
+            "{54849625-5478-4994-a5ba-3e3b0328c30d}",
+            "54849625-5478-4994-A5BA-3E3B0328C30D",
+            " {X} ",
+            "{{X}}",
+            "{}",
+            "",
+            "{ X }",
+        ] {
+            assert_eq!(guid_of(raw.into()), guid(raw), "{raw}");
         }
     }
 
