@@ -993,11 +993,13 @@ impl EventParser {
 
     /// Builds the event that `write` gives element by element, as [`parse`](Self::parse) would
     /// decode the XML of those elements (the same event, the same repairs), without the XML.
+    /// `capacity`: how much text the event is expected to hold.
     pub(crate) fn build(
         &mut self,
+        capacity: usize,
         write: impl FnOnce(&mut parse::Builder<'_>),
     ) -> Result<(Event, Vec<ProblemKind>), ProblemKind> {
-        let mut builder = parse::Builder::new(&self.limits, &mut self.scratch);
+        let mut builder = parse::Builder::new(capacity, &self.limits, &mut self.scratch);
         write(&mut builder);
         Self::outcome(builder.finish())
     }

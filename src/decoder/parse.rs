@@ -326,9 +326,9 @@ pub(crate) struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub(crate) fn new(limits: &'a Limits, scratch: &'a mut Scratch) -> Self {
+    pub(crate) fn new(capacity: usize, limits: &'a Limits, scratch: &'a mut Scratch) -> Self {
         Self {
-            st: State::new(1024, limits, scratch),
+            st: State::new(capacity, limits, scratch),
             error: None,
             closed: false,
         }

@@ -41,7 +41,13 @@ impl Emitter {
     ) {
         let parsed = match rec {
             Rec::Xml(xml) => self.parser.parse(xml),
-            _ => self.parser.build(|b| rec.write(b)),
+            // The event's text is about as long as the document's values: a little less than
+            // the document.
+            _ => self
+                .parser
+                .build(range.1.saturating_sub(range.0) as usize * 3 / 4, |b| {
+                    rec.write(b)
+                }),
         };
         self.emit(parsed, at, range, repaired, out);
     }

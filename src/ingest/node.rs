@@ -242,6 +242,11 @@ impl<'de> Visitor<'de> for ValueVisitor {
                     if let Some(index) = &mut index {
                         index.insert(key.clone(), members.len());
                     }
+                    if members.len() == members.capacity() {
+                        // Grown four times over, not twice: a record of 40 members is moved
+                        // once, not twice.
+                        members.reserve(members.len() * 3);
+                    }
                     members.push((key, value));
                     if index.is_none() && members.len() > SCAN {
                         index = Some(

@@ -1065,7 +1065,7 @@ mod tests {
     fn both(rec: &Rec<'_>) -> (Outcome, Outcome) {
         let mut parser = EventParser::default();
         let via_xml = parser.parse(&rec.to_xml());
-        let built = parser.build(|b| rec.write(b));
+        let built = parser.build(256, |b| rec.write(b));
         (via_xml, built)
     }
 
