@@ -226,13 +226,29 @@ enum AttrSrc<'a> {
     Plain(&'a [(&'a str, &'a str)]),
 }
 
+/// The pairs of an [`AttrSrc`].
+enum AttrIter<'a> {
+    Raw(Attrs<'a>),
+    Plain(std::slice::Iter<'a, (&'a str, &'a str)>),
+}
+
+impl<'a> Iterator for AttrIter<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            AttrIter::Raw(a) => a.next(),
+            AttrIter::Plain(p) => p.next().copied(),
+        }
+    }
+}
+
 impl<'a> AttrSrc<'a> {
-    fn iter(self) -> impl Iterator<Item = (&'a str, &'a str)> {
-        let (raw, plain) = match self {
-            AttrSrc::Raw(r) => (Some(Attrs::new(r)), None),
-            AttrSrc::Plain(p) => (None, Some(p.iter().copied())),
-        };
-        raw.into_iter().flatten().chain(plain.into_iter().flatten())
+    fn iter(self) -> AttrIter<'a> {
+        match self {
+            AttrSrc::Raw(r) => AttrIter::Raw(Attrs::new(r)),
+            AttrSrc::Plain(p) => AttrIter::Plain(p.iter()),
+        }
     }
 
     /// More attributes than the limit, in a start tag long enough to be worth counting.
