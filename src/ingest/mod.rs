@@ -17,7 +17,9 @@
 //!
 //! The readers of JSON, CSV and Clixml turn each document back into the event's XML
 //! ([`document_xml`]) and decode it with the same event parser, so that rows, sessions, rules,
-//! the detail pane and the exports are the same whatever the shape.
+//! the detail pane and the exports are the same whatever the shape. When a file is read, a
+//! converted event is built straight from its elements by the parser's own steps, not written as
+//! XML and parsed again: the same event (`shape.rs`, `decoder::Elements`).
 //!
 //! The CLI feeds it a file's bytes as it reads them, the browser's worker the slices it reads
 //! from a `File`: no reader ever needs the whole file. [`file`] is one file's decoding as the
