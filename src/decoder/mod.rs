@@ -31,6 +31,7 @@
 
 mod event;
 mod parse;
+pub(crate) use parse::{escape_xml, Elements};
 mod problem;
 pub mod table;
 pub mod value;
@@ -987,6 +988,23 @@ impl EventParser {
     /// could not be decoded.
     pub fn parse(&mut self, xml: &str) -> Result<(Event, Vec<ProblemKind>), ProblemKind> {
         let parsed = parse::parse_event(xml, &self.limits, &mut self.scratch);
+        Self::outcome(parsed)
+    }
+
+    /// Builds the event that `write` gives element by element, as [`parse`](Self::parse) would
+    /// decode the XML of those elements (the same event, the same repairs), without the XML.
+    /// `capacity`: how much text the event is expected to hold.
+    pub(crate) fn build(
+        &mut self,
+        capacity: usize,
+        write: impl FnOnce(&mut parse::Builder<'_>),
+    ) -> Result<(Event, Vec<ProblemKind>), ProblemKind> {
+        let mut builder = parse::Builder::new(capacity, &self.limits, &mut self.scratch);
+        write(&mut builder);
+        Self::outcome(builder.finish())
+    }
+
+    fn outcome(parsed: parse::Parsed) -> Result<(Event, Vec<ProblemKind>), ProblemKind> {
         let repairs: Vec<ProblemKind> = parsed.repairs.into_iter().map(|(_, k)| k).collect();
         match parsed.event {
             Ok(mut event) => {

@@ -70,20 +70,9 @@ struct State<'a> {
 /// A `<Event` start tag inside the event (the event was never closed) ends decoding with
 /// [`ProblemKind::UnclosedEvent`] at that tag's offset, so the caller can resume there.
 pub(crate) fn parse_event(span: &str, limits: &Limits, scratch: &mut Scratch) -> Parsed {
-    scratch.stack.clear();
-    let mut st = State {
-        ev: Event {
-            text: String::with_capacity(span.len() / 2),
-            fields: Vec::with_capacity(16),
-            ..Event::default()
-        },
-        stack: &mut scratch.stack,
-        limits,
-        repairs: Vec::new(),
-        list_markers: false,
-    };
-    let event = match run(span, &mut st) {
-        Ok(()) => finish(st.ev, st.list_markers, &mut st.repairs),
+    let mut st = State::new(span.len() / 2, limits, scratch);
+    let event = match feed(span, &mut st, true) {
+        Ok(_) => finish(st.ev, st.list_markers, &mut st.repairs),
         Err(p) => Err(p),
     };
     Parsed {
@@ -92,8 +81,80 @@ pub(crate) fn parse_event(span: &str, limits: &Limits, scratch: &mut Scratch) ->
     }
 }
 
-fn run(span: &str, st: &mut State<'_>) -> Result<(), SpanProblem> {
-    let mut reader = Reader::from_str(span);
+impl<'a> State<'a> {
+    fn new(capacity: usize, limits: &'a Limits, scratch: &'a mut Scratch) -> Self {
+        scratch.stack.clear();
+        State {
+            ev: Event {
+                text: String::with_capacity(capacity),
+                fields: Vec::with_capacity(16),
+                ..Event::default()
+            },
+            stack: &mut scratch.stack,
+            limits,
+            repairs: Vec::new(),
+            list_markers: false,
+        }
+    }
+
+    /// An element opens (`Start`, or `Empty` when `empty`); `Ok(true)` once the root is closed.
+    fn start(
+        &mut self,
+        name: &str,
+        local: &str,
+        attrs: AttrSrc<'_>,
+        empty: bool,
+        at: usize,
+    ) -> Result<bool, SpanProblem> {
+        let frame = open(self, name, local, attrs, at)?;
+        if empty {
+            close(self, frame);
+            return Ok(self.stack.is_empty());
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err((
+                at,
+                ProblemKind::TooDeep {
+                    limit: self.limits.max_depth,
+                },
+            ));
+        }
+        self.stack.push(frame);
+        Ok(false)
+    }
+
+    /// An element closes; `true` once the root is closed.
+    fn end(&mut self) -> bool {
+        if let Some(frame) = self.stack.pop() {
+            close(self, frame);
+        }
+        self.stack.is_empty()
+    }
+
+    /// `&name;` in text: resolved, or kept as written and reported.
+    fn reference(&mut self, name: &str, at: usize) -> Result<(), SpanProblem> {
+        let mut buf = [0u8; 4];
+        match resolve(&BytesRef::new(name)) {
+            Some(c) => text(self, c.encode_utf8(&mut buf), at),
+            None => {
+                self.repairs.push((
+                    at,
+                    ProblemKind::UndefinedEntity {
+                        name: name.chars().take(64).collect(),
+                    },
+                ));
+                self.ev.repaired = true;
+                let literal = format!("&{name};");
+                text(self, &literal, at)
+            }
+        }
+    }
+}
+
+/// Runs quick-xml over `xml`: a whole span (`whole`, which ends with its root element), or a
+/// fragment of elements inside the current one. `Ok(true)` once the root element is closed.
+fn feed(xml: &str, st: &mut State<'_>, whole: bool) -> Result<bool, SpanProblem> {
+    let mut reader = Reader::from_str(xml);
     {
         let cfg = reader.config_mut();
         cfg.allow_dangling_amp = true;
@@ -105,34 +166,10 @@ fn run(span: &str, st: &mut State<'_>) -> Result<(), SpanProblem> {
             Ok(ev) => ev,
             Err(e) => return Err((reader.error_position() as usize, xml_problem(e))),
         };
-        match ev {
-            Xml::Start(e) => {
-                let frame = open(st, &e, before)?;
-                if st.stack.len() >= st.limits.max_depth {
-                    return Err((
-                        before,
-                        ProblemKind::TooDeep {
-                            limit: st.limits.max_depth,
-                        },
-                    ));
-                }
-                st.stack.push(frame);
-            }
-            Xml::Empty(e) => {
-                let frame = open(st, &e, before)?;
-                close(st, frame);
-                if st.stack.is_empty() {
-                    return Ok(());
-                }
-            }
-            Xml::End(_) => {
-                if let Some(frame) = st.stack.pop() {
-                    close(st, frame);
-                }
-                if st.stack.is_empty() {
-                    return Ok(());
-                }
-            }
+        let closed = match ev {
+            Xml::Start(e) => start_tag(st, &e, false, before)?,
+            Xml::Empty(e) => start_tag(st, &e, true, before)?,
+            Xml::End(_) => st.end(),
             Xml::Text(t) => {
                 let raw: &str = &t;
                 if raw.contains('&') {
@@ -140,31 +177,252 @@ fn run(span: &str, st: &mut State<'_>) -> Result<(), SpanProblem> {
                     st.ev.repaired = true;
                 }
                 text(st, raw, before)?;
+                false
             }
-            Xml::CData(t) => text(st, &t, before)?,
+            Xml::CData(t) => {
+                text(st, &t, before)?;
+                false
+            }
             Xml::GeneralRef(r) => {
-                let mut buf = [0u8; 4];
-                match resolve(&r) {
-                    Some(c) => text(st, c.encode_utf8(&mut buf), before)?,
-                    None => {
-                        let name: &str = &r;
-                        st.repairs.push((
-                            before,
-                            ProblemKind::UndefinedEntity {
-                                name: name.chars().take(64).collect(),
-                            },
-                        ));
-                        st.ev.repaired = true;
-                        let literal = format!("&{name};");
-                        text(st, &literal, before)?;
-                    }
-                }
+                st.reference(&r, before)?;
+                false
             }
-            Xml::Eof => {
-                return Err((span.len(), ProblemKind::TruncatedEvent));
+            Xml::Eof if whole => return Err((xml.len(), ProblemKind::TruncatedEvent)),
+            Xml::Eof => return Ok(false),
+            Xml::Comment(_) | Xml::Decl(_) | Xml::PI(_) => false,
+            Xml::DocType(_) => {
+                st.repairs.push((before, ProblemKind::DtdIgnored));
+                false
             }
-            Xml::Comment(_) | Xml::Decl(_) | Xml::PI(_) => {}
-            Xml::DocType(_) => st.repairs.push((before, ProblemKind::DtdIgnored)),
+        };
+        if closed {
+            return Ok(true);
+        }
+    }
+}
+
+fn start_tag(
+    st: &mut State<'_>,
+    e: &BytesStart<'_>,
+    empty: bool,
+    at: usize,
+) -> Result<bool, SpanProblem> {
+    let local = e.local_name();
+    let name = e.name();
+    st.start(
+        name.as_ref(),
+        local.as_ref(),
+        AttrSrc::Raw(e.attributes_raw()),
+        empty,
+        at,
+    )
+}
+
+/// Where an element's attributes come from: the raw text of a start tag (references still to
+/// resolve), or values as they are (an event built from another shape).
+#[derive(Clone, Copy)]
+enum AttrSrc<'a> {
+    Raw(&'a str),
+    Plain(&'a [(&'a str, &'a str)]),
+}
+
+/// The pairs of an [`AttrSrc`].
+enum AttrIter<'a> {
+    Raw(Attrs<'a>),
+    Plain(std::slice::Iter<'a, (&'a str, &'a str)>),
+}
+
+impl<'a> Iterator for AttrIter<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            AttrIter::Raw(a) => a.next(),
+            AttrIter::Plain(p) => p.next().copied(),
+        }
+    }
+}
+
+impl<'a> AttrSrc<'a> {
+    fn iter(self) -> AttrIter<'a> {
+        match self {
+            AttrSrc::Raw(r) => AttrIter::Raw(Attrs::new(r)),
+            AttrSrc::Plain(p) => AttrIter::Plain(p.iter()),
+        }
+    }
+
+    /// More attributes than the limit, in a start tag long enough to be worth counting.
+    fn too_many(self, limit: usize) -> bool {
+        match self {
+            AttrSrc::Raw(r) => r.len() > 4096 && Attrs::new(r).count() > limit,
+            AttrSrc::Plain(p) => {
+                p.len() > limit
+                    && p.iter()
+                        .map(|(k, v)| {
+                            let mut o = String::new();
+                            escape_xml(&mut o, v, true);
+                            k.len() + o.len() + 4
+                        })
+                        .sum::<usize>()
+                        > 4096
+            }
+        }
+    }
+
+    /// Stores one value of these attributes.
+    fn push(self, st: &mut State<'_>, value: &str, at: usize) -> Str {
+        match self {
+            AttrSrc::Raw(_) => push_attr(st, value, at),
+            // As the XML of the value would come back: control characters are references,
+            // which resolve to themselves except NUL.
+            AttrSrc::Plain(_) if memchr::memchr(0, value.as_bytes()).is_some() => {
+                let mut o = String::with_capacity(value.len() + 8);
+                escape_xml(&mut o, value, true);
+                push_attr(st, &o, at)
+            }
+            AttrSrc::Plain(_) => st.ev.push_str(value),
+        }
+    }
+}
+
+/// What builds an event element by element: the XML of a shape that is not XML is written
+/// through this, either as text ([`EventParser::parse`](super::EventParser::parse) reads it
+/// later) or straight into the event ([`Builder`]), with the same result.
+pub(crate) trait Elements {
+    /// `<name a="v"…>`; attribute values as they are (not escaped).
+    fn start(&mut self, name: &str, attrs: &[(&str, &str)]);
+    /// `<name a="v"…/>`.
+    fn empty(&mut self, name: &str, attrs: &[(&str, &str)]);
+    /// Text, as it is.
+    fn text(&mut self, text: &str);
+    /// `</name>`.
+    fn end(&mut self, name: &str);
+    /// Elements already written as XML, inside the current element.
+    fn fragment(&mut self, xml: &str);
+}
+
+/// Writes a value as XML text (`quote`: in an attribute): markup escaped, and control
+/// characters (a `\r` of a message included) as character references so that they come back as
+/// they were.
+pub(crate) fn escape_xml(o: &mut String, value: &str, quote: bool) {
+    let bytes = value.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let replacement = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if quote => "&quot;",
+            b'\n' | b'\t' if !quote => continue,
+            0..=0x1F => "",
+            _ => continue,
+        };
+        // Runs between special bytes are whole characters: every special byte is ASCII.
+        o.push_str(&value[run..i]);
+        if replacement.is_empty() {
+            o.push_str("&#");
+            o.push_str(&b.to_string());
+            o.push(';');
+        } else {
+            o.push_str(replacement);
+        }
+        run = i + 1;
+    }
+    o.push_str(&value[run..]);
+}
+
+/// An event built from elements given one by one ([`Elements`]), by the same steps as the XML
+/// parser takes for the XML of those elements: the same event, the same repairs, without
+/// writing and reading the XML.
+pub(crate) struct Builder<'a> {
+    st: State<'a>,
+    error: Option<SpanProblem>,
+    /// The root element is closed: what follows is ignored, as after `</Event>`.
+    closed: bool,
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn new(capacity: usize, limits: &'a Limits, scratch: &'a mut Scratch) -> Self {
+        Self {
+            st: State::new(capacity, limits, scratch),
+            error: None,
+            closed: false,
+        }
+    }
+
+    pub(crate) fn finish(self) -> Parsed {
+        let mut st = self.st;
+        let event = match self.error {
+            Some(p) => Err(p),
+            None if !self.closed => Err((0, ProblemKind::TruncatedEvent)),
+            None => finish(st.ev, st.list_markers, &mut st.repairs),
+        };
+        Parsed {
+            event,
+            repairs: st.repairs,
+        }
+    }
+
+    fn live(&self) -> bool {
+        self.error.is_none() && !self.closed
+    }
+
+    fn opened(&mut self, name: &str, attrs: &[(&str, &str)], empty: bool) {
+        if self.live() {
+            match self.st.start(name, name, AttrSrc::Plain(attrs), empty, 0) {
+                Ok(closed) => self.closed = closed,
+                Err(p) => self.error = Some(p),
+            }
+        }
+    }
+}
+
+impl Elements for Builder<'_> {
+    fn start(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        self.opened(name, attrs, false);
+    }
+
+    fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        self.opened(name, attrs, true);
+    }
+
+    fn text(&mut self, s: &str) {
+        if !self.live() || s.is_empty() {
+            return;
+        }
+        // Control characters are written as references, which come back as the character
+        // itself, except NUL (XML has none): that one goes through the same resolution.
+        let mut result = Ok(());
+        let mut rest = s;
+        while let Some(nul) = memchr::memchr(0, rest.as_bytes()) {
+            result = result
+                .and_then(|()| match &rest[..nul] {
+                    "" => Ok(()),
+                    part => text(&mut self.st, part, 0),
+                })
+                .and_then(|()| self.st.reference("#0", 0));
+            rest = &rest[nul + 1..];
+        }
+        if !rest.is_empty() {
+            result = result.and_then(|()| text(&mut self.st, rest, 0));
+        }
+        if let Err(p) = result {
+            self.error = Some(p);
+        }
+    }
+
+    fn end(&mut self, _name: &str) {
+        if self.live() {
+            self.closed = self.st.end();
+        }
+    }
+
+    fn fragment(&mut self, xml: &str) {
+        if self.live() {
+            match feed(xml, &mut self.st, false) {
+                Ok(closed) => self.closed = closed,
+                Err(p) => self.error = Some(p),
+            }
         }
     }
 }
@@ -212,18 +470,21 @@ fn sys_field(name: &str) -> Option<SysField> {
 }
 
 /// Decides what an opening element is, reads the attributes it needs, and returns its frame.
-fn open(st: &mut State<'_>, e: &BytesStart<'_>, at: usize) -> Result<Frame, SpanProblem> {
-    let name = e.local_name();
-    let name: &str = name.as_ref();
+fn open(
+    st: &mut State<'_>,
+    full_name: &str,
+    name: &str,
+    attrs: AttrSrc<'_>,
+    at: usize,
+) -> Result<Frame, SpanProblem> {
     let parent = match st.stack.last() {
         Some(&f) => f,
         None => return Ok(Frame::Root),
     };
-    if e.name().as_ref() == "Event" {
+    if full_name == "Event" {
         return Err((at, ProblemKind::UnclosedEvent));
     }
-    let attrs_raw = e.attributes_raw();
-    if attrs_raw.len() > 4096 && Attrs::new(attrs_raw).count() > st.limits.max_attributes {
+    if attrs.too_many(st.limits.max_attributes) {
         return Err((
             at,
             ProblemKind::TooManyAttributes {
@@ -252,9 +513,9 @@ fn open(st: &mut State<'_>, e: &BytesStart<'_>, at: usize) -> Result<Frame, Span
                 }
             }
             "RenderingInfo" => {
-                for (k, v) in Attrs::new(attrs_raw) {
+                for (k, v) in attrs.iter() {
                     if k == "Culture" {
-                        st.ev.culture = push_attr(st, v, at);
+                        st.ev.culture = attrs.push(st, v, at);
                     }
                 }
                 Frame::Rendering
@@ -264,9 +525,9 @@ fn open(st: &mut State<'_>, e: &BytesStart<'_>, at: usize) -> Result<Frame, Span
         Frame::System => {
             if let Some(f) = sys_field(name) {
                 if f == SysField::EventId {
-                    for (k, v) in Attrs::new(attrs_raw) {
+                    for (k, v) in attrs.iter() {
                         if k == "Qualifiers" {
-                            st.ev.sys[SysField::Qualifiers as usize] = push_attr(st, v, at);
+                            st.ev.sys[SysField::Qualifiers as usize] = attrs.push(st, v, at);
                         }
                     }
                 }
@@ -291,9 +552,9 @@ fn open(st: &mut State<'_>, e: &BytesStart<'_>, at: usize) -> Result<Frame, Span
                 _ => &[],
             };
             if !wanted.is_empty() {
-                for (k, v) in Attrs::new(attrs_raw) {
+                for (k, v) in attrs.iter() {
                     if let Some(&(_, f)) = wanted.iter().find(|(n, _)| *n == k) {
-                        st.ev.sys[f as usize] = push_attr(st, v, at);
+                        st.ev.sys[f as usize] = attrs.push(st, v, at);
                     }
                 }
             }
@@ -303,9 +564,9 @@ fn open(st: &mut State<'_>, e: &BytesStart<'_>, at: usize) -> Result<Frame, Span
             let field_name = match name {
                 "Data" => {
                     let mut n = Str::default();
-                    for (k, v) in Attrs::new(attrs_raw) {
+                    for (k, v) in attrs.iter() {
                         if k == "Name" {
-                            n = push_attr(st, v, at);
+                            n = attrs.push(st, v, at);
                         }
                     }
                     n

@@ -7,7 +7,7 @@
 //! (`_x000D__x000A_`) are decoded. Objects that are not event records are counted and said once.
 
 use super::emit::{Emitter, Tally};
-use super::shape::{Doc, PsKind, PsRecord, PsValue};
+use super::shape::{Doc, PsKind, PsRecord, PsValue, Rec};
 use super::text::TextStream;
 use crate::decoder::{Item, Limits, Position, ProblemKind, Severity, Stats};
 use quick_xml::events::Event as XmlEvent;
@@ -164,7 +164,7 @@ impl ClixmlReader {
         let end_at = self.text.locate(end);
         let range = (at.byte, end_at.byte);
         match record(&text) {
-            Ok(Doc::Event(xml) | Doc::Lost(xml)) => self.emitter.event(&xml, at, range, None, out),
+            Ok(Doc::Event(rec) | Doc::Lost(rec)) => self.emitter.record(&rec, at, range, None, out),
             Ok(Doc::Skip | Doc::Other) => self.others.add(at),
             Err(reason) => self
                 .emitter
@@ -370,7 +370,7 @@ fn collect_refs(node: &Node, refs: &mut Vec<(String, PsValue)>) {
 
 /// One top-level `<Obj>` of an Export-Clixml file: an event record as its XML, or something
 /// else.
-pub(crate) fn record(text: &str) -> Result<Doc, String> {
+pub(crate) fn record(text: &str) -> Result<Doc<'static>, String> {
     let obj = tree(text)?;
     let mut refs = Vec::new();
     collect_refs(&obj, &mut refs);
@@ -411,5 +411,5 @@ pub(crate) fn record(text: &str) -> Result<Doc, String> {
     if !(has("Id") && has("ProviderName")) {
         return Ok(Doc::Other);
     }
-    Ok(Doc::Event(r.event().to_xml()))
+    Ok(Doc::Event(Rec::Fields(r.event())))
 }

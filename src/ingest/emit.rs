@@ -2,7 +2,8 @@
 //! through the one [`EventParser`] and comes out with its number, place and byte range, every
 //! problem is counted once.
 
-use crate::decoder::{EventParser, Item, Position, Problem, ProblemKind, Severity, Stats};
+use super::shape::Rec;
+use crate::decoder::{Event, EventParser, Item, Position, Problem, ProblemKind, Severity, Stats};
 
 /// Events and problems of one input, numbered and counted.
 #[derive(Default)]
@@ -24,9 +25,44 @@ impl Emitter {
         repaired: Option<ProblemKind>,
         out: &mut Vec<Item>,
     ) {
+        let parsed = self.parser.parse(xml);
+        self.emit(parsed, at, range, repaired, out);
+    }
+
+    /// Decodes the next event of a converted shape: built straight from its elements, the event
+    /// the parser gives for its XML ([`Rec::to_xml`]).
+    pub fn record(
+        &mut self,
+        rec: &Rec<'_>,
+        at: Position,
+        range: (u64, u64),
+        repaired: Option<ProblemKind>,
+        out: &mut Vec<Item>,
+    ) {
+        let parsed = match rec {
+            Rec::Xml(xml) => self.parser.parse(xml),
+            // The event's text is about as long as the document's values: a little less than
+            // the document.
+            _ => self
+                .parser
+                .build(range.1.saturating_sub(range.0) as usize * 3 / 4, |b| {
+                    rec.write(b)
+                }),
+        };
+        self.emit(parsed, at, range, repaired, out);
+    }
+
+    fn emit(
+        &mut self,
+        parsed: Result<(Event, Vec<ProblemKind>), ProblemKind>,
+        at: Position,
+        range: (u64, u64),
+        repaired: Option<ProblemKind>,
+        out: &mut Vec<Item>,
+    ) {
         self.number += 1;
         let number = self.number;
-        match self.parser.parse(xml) {
+        match parsed {
             Ok((mut event, repairs)) => {
                 event.number = number;
                 event.position = at;

@@ -7,8 +7,9 @@
 //! A whole file is never parsed at once: a small scanner that knows strings and brackets finds
 //! where each document starts and ends, and only that document is handed to `serde_json`. Once
 //! the first document shows the file holds one document a line, every line is one document:
-//! a broken line costs only itself. Each document is turned back into event XML
-//! ([`shape::json_doc`]) and decoded by the event parser; its byte range is kept, so that the
+//! a broken line costs only itself. Each document is read as the event XML it stands for
+//! ([`shape::json_doc`]), built by the event parser's steps without writing that XML; its byte
+//! range is kept, so that the
 //! detail pane and the export read it again. Memory is bounded by the largest document
 //! ([`Limits::max_event_bytes`](crate::decoder::Limits)).
 
@@ -488,6 +489,9 @@ impl JsonReader {
 
     /// Parses the document in `buf[open.start..end]` and decodes the event it holds.
     fn document(&mut self, open: Open, end: usize, out: &mut Vec<Item>) {
+        let at = open.at;
+        let end_at = self.text.locate(end);
+        let range = (at.byte, end_at.byte);
         let bytes = &self.text.buf[open.start..end];
         let (text, repaired) = match simdutf8::basic::from_utf8(bytes) {
             Ok(t) => (std::borrow::Cow::Borrowed(t), None),
@@ -496,16 +500,13 @@ impl JsonReader {
                 Some(ProblemKind::InvalidUtf8),
             ),
         };
-        let parsed = serde_json::from_str::<serde_json::Value>(text.trim_end());
-        let at = open.at;
-        let end_at = self.text.locate(end);
-        let range = (at.byte, end_at.byte);
+        let parsed = super::node::parse(text.trim_end());
         match parsed {
             Ok(value) => match shape::json_doc(&value) {
-                Doc::Event(xml) => self.emitter.event(&xml, at, range, repaired, out),
-                Doc::Lost(xml) => {
+                Doc::Event(rec) => self.emitter.record(&rec, at, range, repaired, out),
+                Doc::Lost(rec) => {
                     self.lost.add(at);
-                    self.emitter.event(&xml, at, range, repaired, out);
+                    self.emitter.record(&rec, at, range, repaired, out);
                 }
                 Doc::Skip => {}
                 Doc::Other => self.others.add(at),

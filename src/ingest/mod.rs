@@ -17,7 +17,9 @@
 //!
 //! The readers of JSON, CSV and Clixml turn each document back into the event's XML
 //! ([`document_xml`]) and decode it with the same event parser, so that rows, sessions, rules,
-//! the detail pane and the exports are the same whatever the shape.
+//! the detail pane and the exports are the same whatever the shape. When a file is read, a
+//! converted event is built straight from its elements by the parser's own steps, not written as
+//! XML and parsed again: the same event (`shape.rs`, `decoder::Elements`).
 //!
 //! The CLI feeds it a file's bytes as it reads them, the browser's worker the slices it reads
 //! from a `File`: no reader ever needs the whole file. [`file`] is one file's decoding as the
@@ -44,6 +46,7 @@ mod evtx;
 pub mod export;
 pub mod file;
 mod json;
+mod node;
 mod shape;
 mod text;
 
@@ -180,14 +183,14 @@ pub fn document_xml(bytes: &[u8]) -> Option<String> {
     let text = text.trim_start_matches('\u{FEFF}').trim();
     match detect(bytes).or(Some(Format::Xml))? {
         Format::Json => {
-            let value = serde_json::from_str::<serde_json::Value>(text).ok()?;
+            let value = node::parse(text).ok()?;
             match shape::json_doc(&value) {
-                shape::Doc::Event(xml) | shape::Doc::Lost(xml) => Some(xml),
+                shape::Doc::Event(rec) | shape::Doc::Lost(rec) => Some(rec.to_xml()),
                 shape::Doc::Skip | shape::Doc::Other => None,
             }
         }
         Format::Clixml => match clixml::record(text).ok()? {
-            shape::Doc::Event(xml) | shape::Doc::Lost(xml) => Some(xml),
+            shape::Doc::Event(rec) | shape::Doc::Lost(rec) => Some(rec.to_xml()),
             shape::Doc::Skip | shape::Doc::Other => None,
         },
         Format::Csv => {
