@@ -158,35 +158,7 @@ pub enum Report {
         job: u32,
         /// Whether every byte of the part was decoded (not cancelled, not refused by the browser).
         complete: bool,
-        /// The sessions of its events, as one JSON text (see [`json_text`]).
-        #[serde(with = "json_text")]
+        /// The sessions of its events.
         sessions: SessionParts,
     },
-}
-
-/// A large message field carried as one JSON string instead of a tree of JavaScript objects.
-///
-/// The codec ([`JsCodec`](super::codec)) makes one JavaScript value per field, each read back by
-/// a call out of wasm: for the tens of thousands of logon sessions a large file's part hands
-/// back, that cost the receiving worker more than decoding a megabyte of XML. As one string the
-/// same data crosses once, and serde_json reads it inside wasm.
-mod json_text {
-    use serde::de::{DeserializeOwned, Error as _};
-    use serde::ser::Error as _;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<T: Serialize, S: Serializer>(
-        value: &T,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let text = serde_json::to_string(value).map_err(S::Error::custom)?;
-        serializer.serialize_str(&text)
-    }
-
-    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<T, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        serde_json::from_str(&text).map_err(D::Error::custom)
-    }
 }
