@@ -416,3 +416,193 @@ fn hostile_json_costs_only_its_own_document() {
     let codes: Vec<_> = problems.iter().map(|p| p.kind.code()).collect();
     assert_eq!(codes, ["event_too_large"]);
 }
+
+/// Issue 13: every event keytrail names has its template's field order, save those the
+/// Security-Auditing manifest does not give one.
+#[test]
+fn every_named_event_the_manifest_has_has_a_template() {
+    use keytrail::decoder::table;
+    // Logged by the event-log service (provider Microsoft-Windows-Eventlog), not by
+    // Microsoft-Windows-Security-Auditing: its manifest does not hold them.
+    let other_provider = [1100, 1102, 1104, 1105];
+    // In the manifest but without a template: these events carry no EventData.
+    let no_template = [
+        4608, 4609, 4878, 4879, 4949, 4954, 5024, 5025, 5033, 5034, 5120, 5121, 5453, 5463, 5464,
+        5465, 5466, 5467, 5468, 5478, 5479, 5480, 5485,
+    ];
+    let mut lacking = Vec::new();
+    for e in table::security_event_names() {
+        let listed = table::template(e.id, 0).is_some();
+        if other_provider.contains(&e.id) || no_template.contains(&e.id) {
+            assert!(!listed, "{} has no template in the manifest", e.id);
+        } else if !listed {
+            lacking.push(e.id);
+        }
+    }
+    assert!(lacking.is_empty(), "named but no template: {lacking:?}");
+    // Shared templates and later versions, as the manifest gives them.
+    let names = |id, v| -> Vec<&str> {
+        table::template(id, v)
+            .unwrap()
+            .iter()
+            .map(|s| s.name)
+            .collect()
+    };
+    assert_eq!(names(4740, 0), names(4722, 0));
+    assert_eq!(names(4725, 0).len(), 7);
+    assert_eq!(names(4732, 1), names(4756, 1));
+    assert_eq!(names(4756, 1).last(), Some(&"MembershipExpirationTime"));
+    assert_eq!(names(4756, 0).len(), 10);
+    assert_eq!(names(5157, 1)[11..], ["RemoteUserID", "RemoteMachineID"]);
+    assert_eq!(names(6416, 1).len(), 11);
+}
+
+/// Values as `Get-WinEvent` gives them: a SID is an object, other values plain.
+enum V {
+    Sid(&'static str),
+    S(&'static str),
+    U64(u64),
+}
+
+const NEW_USER: [(&str, V); 26] = [
+    ("TargetUserName", V::S("jdoe")),
+    ("TargetDomainName", V::S("CONTOSO")),
+    (
+        "TargetSid",
+        V::Sid("S-1-5-21-3457937927-2839227994-823803824-1120"),
+    ),
+    (
+        "SubjectUserSid",
+        V::Sid("S-1-5-21-3457937927-2839227994-823803824-500"),
+    ),
+    ("SubjectUserName", V::S("Administrator")),
+    ("SubjectDomainName", V::S("CONTOSO")),
+    ("SubjectLogonId", V::U64(0x3e7a1)),
+    ("PrivilegeList", V::S("-")),
+    ("SamAccountName", V::S("jdoe")),
+    ("DisplayName", V::S("John Doe")),
+    ("UserPrincipalName", V::S("jdoe@contoso.local")),
+    ("HomeDirectory", V::S("-")),
+    ("HomePath", V::S("-")),
+    ("ScriptPath", V::S("-")),
+    ("ProfilePath", V::S("-")),
+    ("UserWorkstations", V::S("-")),
+    ("PasswordLastSet", V::S("%%1794")),
+    ("AccountExpires", V::S("%%1794")),
+    ("PrimaryGroupId", V::S("513")),
+    ("AllowedToDelegateTo", V::S("-")),
+    ("OldUacValue", V::S("0x0")),
+    ("NewUacValue", V::S("0x15")),
+    ("UserAccountControl", V::S("%%2080 %%2082 %%2084")),
+    ("UserParameters", V::S("%%1793")),
+    ("SidHistory", V::S("-")),
+    ("LogonHours", V::S("%%1797")),
+];
+
+const LOCKOUT: [(&str, V); 7] = [
+    ("TargetUserName", V::S("jdoe")),
+    ("TargetDomainName", V::S("WS07")),
+    (
+        "TargetSid",
+        V::Sid("S-1-5-21-3457937927-2839227994-823803824-1120"),
+    ),
+    ("SubjectUserSid", V::Sid("S-1-5-18")),
+    ("SubjectUserName", V::S("DC01$")),
+    ("SubjectDomainName", V::S("CONTOSO")),
+    ("SubjectLogonId", V::U64(0x3e7)),
+];
+
+/// What each value becomes in the event's fields.
+fn shown(v: &V) -> String {
+    match v {
+        V::Sid(s) | V::S(s) => s.to_string(),
+        V::U64(n) => format!("{n:#x}"),
+    }
+}
+
+fn clixml_event(id: u32, record: u32, values: &[(&str, V)]) -> String {
+    let props: String = values
+        .iter()
+        .map(|(_, v)| {
+            let value = match v {
+                V::Sid(s) => format!(
+                    "<Obj N=\"Value\"><TN><T>System.Security.Principal.SecurityIdentifier</T>\
+                     <T>System.Object</T></TN><ToString>{s}</ToString><Props>\
+                     <S N=\"Value\">{s}</S></Props></Obj>"
+                ),
+                V::S(s) => format!("<S N=\"Value\">{s}</S>"),
+                V::U64(n) => format!("<U64 N=\"Value\">{n}</U64>"),
+            };
+            format!(
+                "<Obj><TN><T>System.Diagnostics.Eventing.Reader.EventProperty</T></TN>\
+                 <Props>{value}</Props></Obj>\n"
+            )
+        })
+        .collect();
+    format!(
+        "<Obj RefId=\"{record}\"><TN><T>System.Diagnostics.Eventing.Reader.EventLogRecord</T>\
+         <T>System.Object</T></TN><Props>\n<I32 N=\"Id\">{id}</I32><By N=\"Version\">0</By>\
+         <I64 N=\"RecordId\">{record}</I64>\
+         <S N=\"ProviderName\">Microsoft-Windows-Security-Auditing</S><S N=\"LogName\">Security</S>\
+         <S N=\"MachineName\">DC01.contoso.local</S>\
+         <DT N=\"TimeCreated\">2024-03-04T10:15:22.4421007+01:00</DT>\n\
+         <Obj N=\"Properties\"><LST>\n{props}</LST></Obj></Props></Obj>\n"
+    )
+}
+
+fn json_event(id: u32, record: u32, values: &[(&str, V)]) -> String {
+    let props: Vec<String> = values
+        .iter()
+        .map(|(_, v)| match v {
+            V::Sid(s) => format!(
+                "{{\"Value\": {{\"BinaryLength\": 28, \"AccountDomainSid\": null, \"Value\": \"{s}\"}}}}"
+            ),
+            V::S(s) => format!("{{\"Value\": \"{s}\"}}"),
+            V::U64(n) => format!("{{\"Value\": {n}}}"),
+        })
+        .collect();
+    format!(
+        "{{\"Id\": {id}, \"Version\": 0, \"RecordId\": {record}, \
+         \"ProviderName\": \"Microsoft-Windows-Security-Auditing\", \"LogName\": \"Security\", \
+         \"MachineName\": \"DC01.contoso.local\", \
+         \"TimeCreated\": \"2024-03-04T10:15:22.4421007+01:00\", \
+         \"Properties\": [{}]}}",
+        props.join(", ")
+    )
+}
+
+/// 4720 and 4740 (templates added for issue 13) from `Export-Clixml` and `ConvertTo-Json -Depth 4`:
+/// each positional value gets its field's name, in the manifest's order.
+#[test]
+fn clixml_and_convert_to_json_name_account_events_by_their_templates() {
+    let clixml = format!(
+        "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">\n{}{}</Objs>\n",
+        clixml_event(4720, 2001, &NEW_USER),
+        clixml_event(4740, 2002, &LOCKOUT)
+    );
+    let json = format!(
+        "[\n{},\n{}\n]\n",
+        json_event(4720, 2001, &NEW_USER),
+        json_event(4740, 2002, &LOCKOUT)
+    );
+    for (what, bytes, format) in [
+        ("clixml", clixml.into_bytes(), Format::Clixml),
+        ("json", json.into_bytes(), Format::Json),
+    ] {
+        let (found, events, problems, _) = read_all(&bytes);
+        assert_eq!(found, Some(format), "{what}");
+        assert!(problems.is_empty(), "{what}: {problems:?}");
+        assert_eq!(events.len(), 2, "{what}");
+        for (e, (id, values)) in events
+            .iter()
+            .zip([(4720, &NEW_USER[..]), (4740, &LOCKOUT[..])])
+        {
+            assert_eq!(e.event_id(), id, "{what}");
+            let expected: Vec<(String, String)> = values
+                .iter()
+                .map(|(name, v)| (name.to_string(), shown(v)))
+                .collect();
+            assert_eq!(fields(e), expected, "{what}, {id}");
+        }
+    }
+}
