@@ -24,7 +24,6 @@ pub struct ClixmlReader {
     skipping: bool,
     emitter: Emitter,
     others: Tally,
-    bytes: u64,
 }
 
 impl Default for ClixmlReader {
@@ -53,22 +52,16 @@ impl ClixmlReader {
             skipping: false,
             emitter: Emitter::default(),
             others: Tally::default(),
-            bytes: 0,
         }
     }
 
     /// The running totals.
     pub fn stats(&self) -> Stats {
-        Stats {
-            bytes: self.bytes,
-            encoding: self.text.encoding(),
-            ..self.emitter.stats.clone()
-        }
+        self.text.stats(&self.emitter.stats)
     }
 
     /// Decodes the next piece of the input.
     pub fn push(&mut self, bytes: &[u8], out: &mut Vec<Item>) {
-        self.bytes += bytes.len() as u64;
         self.text.push(bytes);
         self.run(out);
     }

@@ -20,7 +20,6 @@ pub struct CsvReader {
     skipping: bool,
     emitter: Emitter,
     others: Tally,
-    bytes: u64,
 }
 
 impl Default for CsvReader {
@@ -50,22 +49,16 @@ impl CsvReader {
             skipping: false,
             emitter: Emitter::default(),
             others: Tally::default(),
-            bytes: 0,
         }
     }
 
     /// The running totals.
     pub fn stats(&self) -> Stats {
-        Stats {
-            bytes: self.bytes,
-            encoding: self.text.encoding(),
-            ..self.emitter.stats.clone()
-        }
+        self.text.stats(&self.emitter.stats)
     }
 
     /// Decodes the next piece of the input.
     pub fn push(&mut self, bytes: &[u8], out: &mut Vec<Item>) {
-        self.bytes += bytes.len() as u64;
         self.text.push(bytes);
         self.run(out, false);
     }

@@ -64,7 +64,6 @@ pub struct JsonReader {
     emitter: Emitter,
     others: Tally,
     lost: Tally,
-    bytes: u64,
 }
 
 impl Default for JsonReader {
@@ -108,22 +107,16 @@ impl JsonReader {
             emitter: Emitter::default(),
             others: Tally::default(),
             lost: Tally::default(),
-            bytes: 0,
         }
     }
 
     /// The running totals.
     pub fn stats(&self) -> Stats {
-        Stats {
-            bytes: self.bytes,
-            encoding: self.text.encoding(),
-            ..self.emitter.stats.clone()
-        }
+        self.text.stats(&self.emitter.stats)
     }
 
     /// Decodes the next piece of the input.
     pub fn push(&mut self, bytes: &[u8], out: &mut Vec<Item>) {
-        self.bytes += bytes.len() as u64;
         self.text.push(bytes);
         self.run(out, false);
     }

@@ -7,7 +7,7 @@
 //! Unpaired surrogates become U+FFFD; a UTF-8 input is kept as it is (each reader checks the
 //! documents it takes).
 
-use crate::decoder::{advance_position, Position, TextEncoding};
+use crate::decoder::{advance_position, Position, Stats, TextEncoding};
 
 /// UTF-8 text fed in pieces of any size; see the [module documentation](self).
 #[derive(Debug)]
@@ -25,6 +25,8 @@ pub(crate) struct TextStream {
     cursor: (usize, Position),
     /// Whether U+FFFD replaced bad UTF-16.
     pub bad_utf16: bool,
+    /// Bytes of the input pushed so far.
+    bytes: u64,
 }
 
 impl TextStream {
@@ -45,12 +47,18 @@ impl TextStream {
                 },
             ),
             bad_utf16: false,
+            bytes: 0,
         }
     }
 
-    /// The encoding, once known.
-    pub fn encoding(&self) -> Option<TextEncoding> {
-        self.encoding
+    /// A reader's running totals: `decoded`'s counts, with the bytes read and the encoding of
+    /// this text.
+    pub fn stats(&self, decoded: &Stats) -> Stats {
+        Stats {
+            bytes: self.bytes,
+            encoding: self.encoding,
+            ..decoded.clone()
+        }
     }
 
     fn utf16(&self) -> Option<bool> {
@@ -63,6 +71,7 @@ impl TextStream {
 
     /// Appends the next piece of the input.
     pub fn push(&mut self, mut bytes: &[u8]) {
+        self.bytes += bytes.len() as u64;
         if self.encoding.is_none() {
             let take = (4 - self.sniff.len()).min(bytes.len());
             self.sniff.extend_from_slice(&bytes[..take]);
