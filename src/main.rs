@@ -58,7 +58,7 @@ enum Command {
         /// Logs to read (- for standard input).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
-        /// JSON Lines (`json` is the same) or CSV.
+        /// JSON Lines (`json` is the same), CSV, or ECS documents as NDJSON.
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
         /// The rules whose ids each event's `findings` lists (default: the built-in rules).
@@ -104,6 +104,8 @@ enum ExportFormat {
     #[value(alias = "json")]
     Jsonl,
     Csv,
+    /// One ECS document per line (Elastic's `system.security` shape): see `model::export::ecs`.
+    Ecs,
 }
 
 /// The generator's shapes (see `generator::Format`), and `evtx`.
@@ -246,13 +248,21 @@ fn run(cli: Cli) -> Result<u8> {
                 writeln!(out, "{}", export::csv_header())?;
             }
             let mut line = String::with_capacity(4096);
+            let mut ecs = export::ecs::EcsExport::new();
             let skipped = decode_files(&files, |file, ev| {
-                let findings = rules
+                let findings: Vec<&str> = rules
                     .matched(rules.mask(ev))
                     .map(|r| r.id.as_str())
                     .collect();
-                let record = export::Record::new(file, ev, findings);
                 line.clear();
+                if format == ExportFormat::Ecs {
+                    ecs.write(ev, &findings, &mut line);
+                    line.push('\n');
+                    return out
+                        .write_all(line.as_bytes())
+                        .context("writing to standard output");
+                }
+                let record = export::Record::new(file, ev, findings);
                 if csv {
                     record.write_csv(&mut line);
                 } else {
