@@ -6,7 +6,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use keytrail::decoder::{Event, Item, Problem, ProblemKind, Severity, SysField};
-use keytrail::ingest::export::{ExportRow, Exporter};
+use keytrail::ingest::export::{ExportRow, ExportShape, Exporter};
 use keytrail::ingest::file::{detail_of, Detail};
 use keytrail::ingest::{read_all, Format, Reader};
 use keytrail::model::rules::{presets, RuleSet};
@@ -314,7 +314,7 @@ fn the_detail_pane_and_the_export_read_a_document_again() {
                 findings: vec![],
             })
             .collect();
-        let mut exporter = Exporter::new(rows, vec![name.into()], vec![], true);
+        let mut exporter = Exporter::new(rows, vec![name.into()], vec![], ExportShape::Csv);
         while let Some((_, range)) = exporter.next_read() {
             let end = (range.end as usize).min(bytes.len());
             exporter.take(&bytes[range.start as usize..end]);

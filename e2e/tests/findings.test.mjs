@@ -105,6 +105,27 @@ describe('findings', () => {
       const want = cliRecords.get(r.record_id);
       assert.deepEqual({ ...r, file: '', findings: [] }, { ...want, file: '', findings: [] }, `record ${r.record_id}`);
     }
+    // ECS documents (NDJSON) of the same rows: what `keytrail export --format ecs` writes for
+    // those events, but for the logon session (the page's export follows sessions through the
+    // rows it exports, the CLI's through the whole file) and the rules (the page's).
+    const [ecsDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-ecs]')]);
+    assert.equal(ecsDownload.suggestedFilename(), 'keytrail-events-ecs.ndjson');
+    const ecs = (await readFile(await ecsDownload.path(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(ecs.length, machine);
+    let cliEcs;
+    try {
+      cliEcs = execFileSync(keytrailBin, ['export', SAMPLE, '--format', 'ecs'], { maxBuffer: 1 << 28 });
+    } catch (e) {
+      if (e.status !== 3) throw e;
+      cliEcs = e.stdout;
+    }
+    const cliDocs = new Map(cliEcs.toString().trim().split('\n').map((l) => JSON.parse(l)).map((d) => [d.winlog.record_id, d]));
+    const bare = (d) => ({ ...d, keytrail: { ...d.keytrail, session: null, rules: null } });
+    for (const d of ecs) {
+      assert.equal(d.event.code, '5059');
+      assert.ok(d.keytrail.rules.includes('machine-key-export-not-system'), `record ${d.winlog.record_id}: rules`);
+      assert.deepEqual(bare(d), bare(cliDocs.get(d.winlog.record_id)), `ECS document of record ${d.winlog.record_id}`);
+    }
 
     // Clicking the chip again shows everything.
     await chip(page, 'machine-key-export-not-system').click();

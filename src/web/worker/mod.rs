@@ -232,13 +232,13 @@ where
         }
         Request::Export {
             token,
-            csv,
+            shape,
             rows,
             names,
             event_names,
         } => {
-            let exporter = Exporter::new(rows, names, event_names, csv);
-            let report = export(&session.sources, token, csv, exporter).await;
+            let exporter = Exporter::new(rows, names, event_names, shape);
+            let report = export(&session.sources, token, shape, exporter).await;
             send(channel, report).await
         }
     }
