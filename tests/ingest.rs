@@ -211,12 +211,7 @@ fn the_page_export_writes_the_cli_records_of_the_chosen_rows_in_their_order() {
         // writes for the file (logon sessions followed through it the same way), one a line.
         let rows = events
             .iter()
-            .map(|e| ExportRow {
-                file: 0,
-                start: e.byte_range.0,
-                end: e.byte_range.1,
-                findings: vec!["export-any".into()],
-            })
+            .map(|e| ExportRow::of(0, e, vec!["export-any".into()]))
             .collect();
         let (ecs, lost, _) = export_rows(&bytes, rows, ExportShape::Ecs);
         assert_eq!(lost, 0, "{name}");

@@ -305,15 +305,7 @@ fn the_detail_pane_and_the_export_read_a_document_again() {
             );
             assert!(detail.xml.starts_with("<Event"), "{name}: {}", detail.xml);
         }
-        let rows = events
-            .iter()
-            .map(|e| ExportRow {
-                file: 0,
-                start: e.byte_range.0,
-                end: e.byte_range.1,
-                findings: vec![],
-            })
-            .collect();
+        let rows = events.iter().map(|e| ExportRow::of(0, e, vec![])).collect();
         let mut exporter = Exporter::new(rows, vec![name.into()], vec![], ExportShape::Csv);
         while let Some((_, range)) = exporter.next_read() {
             let end = (range.end as usize).min(bytes.len());

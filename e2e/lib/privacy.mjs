@@ -3,6 +3,24 @@
 // page could keep data, and a tour of the viewer that touches every feature once a file is open.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+
+/**
+ * An HTTP proxy on 127.0.0.1 that refuses everything and records it in `log` (`METHOD URL`,
+ * `CONNECT host:port`): a browser context sent through it shows anything that would go out.
+ */
+export async function recordingProxy(log) {
+  const proxy = createServer((req, res) => {
+    log.push(`${req.method} ${req.url}`);
+    res.writeHead(403).end();
+  });
+  proxy.on('connect', (req, socket) => {
+    log.push(`CONNECT ${req.url}`);
+    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+  });
+  await new Promise((ok) => proxy.listen(0, '127.0.0.1', ok));
+  return proxy;
+}
 
 /**
  * Object URLs made in the tab (the CSV/JSON downloads) and data: URLs (Chromium's own icons for

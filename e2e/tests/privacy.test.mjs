@@ -46,7 +46,7 @@ import { launchChromium } from '../lib/browser.mjs';
 import { dist, fixtures, keytrailBin } from '../lib/paths.mjs';
 import { closeServer, originOf, serveDist } from '../lib/server.mjs';
 import { loaded } from '../lib/harness.mjs';
-import { assertNothingStored, needlesOf, network, useEverything } from '../lib/privacy.mjs';
+import { assertNothingStored, needlesOf, network, recordingProxy, useEverything } from '../lib/privacy.mjs';
 
 let server;
 let foreign;
@@ -72,15 +72,7 @@ before(async () => {
   });
   await new Promise((ok) => foreign.listen(0, '127.0.0.1', ok));
   foreignOrigin = originOf(foreign);
-  proxy = createServer((req, res) => {
-    proxied.push(`${req.method} ${req.url}`);
-    res.writeHead(403).end();
-  });
-  proxy.on('connect', (req, socket) => {
-    proxied.push(`CONNECT ${req.url}`);
-    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-  });
-  await new Promise((ok) => proxy.listen(0, '127.0.0.1', ok));
+  proxy = await recordingProxy(proxied);
   browser = await launchChromium({ args: ['--disable-features=AutofillServerCommunication'] });
 });
 

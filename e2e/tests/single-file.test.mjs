@@ -16,9 +16,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +27,8 @@ import { launchChromium } from '../lib/browser.mjs';
 import { dist, fixtures, keytrailBin } from '../lib/paths.mjs';
 import { closeServer, originOf } from '../lib/server.mjs';
 import { loaded } from '../lib/harness.mjs';
-import { assertNothingStored, needlesOf, network, useEverything } from '../lib/privacy.mjs';
+import { assertNothingStored, needlesOf, network, recordingProxy, useEverything } from '../lib/privacy.mjs';
+import { cliCounts } from '../lib/cli.mjs';
 import { BLOCKS, SINGLE_FILE, inert, stripExports } from '../../scripts/pack.mjs';
 
 const single = join(dist, SINGLE_FILE);
@@ -50,15 +50,7 @@ before(async () => {
   await mkdir(folder);
   await copyFile(single, join(folder, SINGLE_FILE));
   fileUrl = pathToFileURL(join(folder, SINGLE_FILE)).href;
-  proxy = createServer((req, res) => {
-    proxied.push(`${req.method} ${req.url}`);
-    res.writeHead(403).end();
-  });
-  proxy.on('connect', (req, socket) => {
-    proxied.push(`CONNECT ${req.url}`);
-    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-  });
-  await new Promise((ok) => proxy.listen(0, '127.0.0.1', ok));
+  proxy = await recordingProxy(proxied);
   browser = await launchChromium({ args: ['--disable-features=AutofillServerCommunication'] });
 });
 
@@ -240,16 +232,8 @@ describe('single file', () => {
     assert.equal(await loaded(page), 700);
     await page.waitForSelector('[data-testid=findings]');
     const sample = join(scratch, 'sample.xml');
-    await (await import('node:fs/promises')).writeFile(sample, block(BLOCKS.sample));
-    let out;
-    try {
-      out = execFileSync(keytrailBin, ['findings', sample, '--format', 'json'], { maxBuffer: 1 << 28 });
-    } catch (e) {
-      if (e.status !== 4) throw e;
-      out = e.stdout;
-    }
-    const counts = {};
-    for (const f of JSON.parse(out).findings) counts[f.rule] = (counts[f.rule] ?? 0) + 1;
+    await writeFile(sample, block(BLOCKS.sample));
+    const counts = cliCounts(sample);
     const chip = (id) => page.locator(`[data-testid=findings] .chip[data-rule="${id}"]`);
     for (const id of ['export-any', 'machine-key-export-not-system', 'failed-key-operations']) {
       assert.equal(Number(await chip(id).getAttribute('data-count')), counts[id] ?? 0, id);

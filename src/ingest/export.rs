@@ -48,6 +48,18 @@ pub struct ExportRow {
     pub findings: Vec<String>,
 }
 
+impl ExportRow {
+    /// The row of a decoded `event` of file `file`, matching `findings`.
+    pub fn of(file: u32, event: &Event, findings: Vec<String>) -> Self {
+        Self {
+            file,
+            start: event.byte_range.0,
+            end: event.byte_range.1,
+            findings,
+        }
+    }
+}
+
 /// What an export is written as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ExportShape {

@@ -285,6 +285,16 @@ const SUBJECT_USER: &[u32] = &[
 ];
 
 /// Events whose Target account is `user.target` ("Copy Target User to Target").
+/// Where [`EcsExport::copy_accounts`] puts an account: the document's user, its target, its
+/// effective user (SID, name, domain).
+const USER: [&str; 3] = ["user.id", "user.name", "user.domain"];
+const USER_TARGET: [&str; 3] = ["user.target.id", "user.target.name", "user.target.domain"];
+const USER_EFFECTIVE: [&str; 3] = [
+    "user.effective.id",
+    "user.effective.name",
+    "user.effective.domain",
+];
+
 const TARGET_TO_TARGET: &[u32] = &[
     4670, 4720, 4722, 4723, 4724, 4725, 4726, 4738, 4740, 4767, 4798, 4817, 4907,
 ];
@@ -707,24 +717,29 @@ impl EcsExport {
                 data.set("PrivilegeList".into(), Node::List(items));
             }
         }
-        if COMMON_AUTH.contains(&id) {
-            if let Some(Node::Str(pid)) = data.take("ProcessId") {
-                if let Some(n) = decode_number(&pid) {
-                    d.put("process.pid", Node::Num(n));
+        // A number or a program's path moved out of `event_data` to its ECS fields.
+        let number = |d: &mut Obj<'e>, data: &mut Obj<'e>, from: &str, to: &'static str| {
+            if let Some(Node::Str(v)) = data.take(from) {
+                if let Some(n) = decode_number(&v) {
+                    d.put(to, Node::Num(n));
                 }
             }
-            if let Some(Node::Str(exe)) = data.take("ProcessName") {
-                d.put_str("process.executable", exe.clone());
-                d.put_str("process.name", file_name(&exe).to_string());
+        };
+        let program = |d: &mut Obj<'e>, data: &mut Obj<'e>, from: &str, to: [&'static str; 2]| {
+            if let Some(Node::Str(exe)) = data.take(from) {
+                d.put_str(to[0], exe.clone());
+                d.put_str(to[1], file_name(&exe).to_string());
             }
+        };
+        const PROCESS: [&str; 2] = ["process.executable", "process.name"];
+        const PARENT: [&str; 2] = ["process.parent.executable", "process.parent.name"];
+        if COMMON_AUTH.contains(&id) {
+            number(d, data, "ProcessId", "process.pid");
+            program(d, data, "ProcessName", PROCESS);
             if let Some(Node::Str(ip)) = data.take("IpAddress") {
                 d.put_str("source.ip", source_ip(&ip).to_string());
             }
-            if let Some(Node::Str(port)) = data.take("IpPort") {
-                if let Some(n) = decode_number(&port) {
-                    d.put("source.port", Node::Num(n));
-                }
-            }
+            number(d, data, "IpPort", "source.port");
             if let Some(Node::Str(ws)) = data.take("WorkstationName") {
                 d.put_str("source.domain", ws);
             }
@@ -733,19 +748,9 @@ impl EcsExport {
             }
         }
         if id == 4688 {
-            if let Some(Node::Str(pid)) = data.take("NewProcessId") {
-                if let Some(n) = decode_number(&pid) {
-                    d.put("process.pid", Node::Num(n));
-                }
-            }
-            if let Some(Node::Str(exe)) = data.take("NewProcessName") {
-                d.put_str("process.executable", exe.clone());
-                d.put_str("process.name", file_name(&exe).to_string());
-            }
-            if let Some(Node::Str(exe)) = data.take("ParentProcessName") {
-                d.put_str("process.parent.executable", exe.clone());
-                d.put_str("process.parent.name", file_name(&exe).to_string());
-            }
+            number(d, data, "NewProcessId", "process.pid");
+            program(d, data, "NewProcessName", PROCESS);
+            program(d, data, "ParentProcessName", PARENT);
             if let Some(n) = data.str("ProcessId").and_then(decode_number) {
                 d.put("process.parent.pid", Node::Num(n));
             }
@@ -766,19 +771,33 @@ impl EcsExport {
         let id = ev.event_id();
         let data = |name: &str| ev.data(name).map(str::trim).filter(|v| !dropped(v));
         let before_at = |name: &'e str| name.split('@').next().unwrap_or(name);
-        if TARGET_USER.contains(&id) {
-            let sid = data("TargetUserSid").or_else(|| data("TargetSid"));
+        // One account (SID, name, domain) to the three fields of a place, its name to
+        // `related.user` too; a Target's name is taken before any `@` (a UPN), a Subject's as
+        // it is.
+        let account = |d: &mut Obj<'e>,
+                       sid: Option<&'e str>,
+                       name_field: &str,
+                       domain_field: &str,
+                       to: [&'static str; 3]| {
             if let Some(sid) = sid {
-                d.put_str("user.id", sid);
+                d.put_str(to[0], sid);
             }
-            if let Some(name) = data("TargetUserName") {
-                let name = before_at(name);
-                d.put_str("user.name", name);
+            if let Some(name) = data(name_field) {
+                let name = if name_field.starts_with("Subject") {
+                    name
+                } else {
+                    before_at(name)
+                };
+                d.put_str(to[1], name);
                 d.push_unique("related.user", name.into());
             }
-            if let Some(domain) = data("TargetDomainName") {
-                d.put_str("user.domain", domain);
+            if let Some(domain) = data(domain_field) {
+                d.put_str(to[2], domain);
             }
+        };
+        if TARGET_USER.contains(&id) {
+            let sid = data("TargetUserSid").or_else(|| data("TargetSid"));
+            account(d, sid, "TargetUserName", "TargetDomainName", USER);
         }
         if matches!(id, 4634 | 4647 | 4964) {
             if let Some(l) = data("TargetLogonId") {
@@ -786,42 +805,16 @@ impl EcsExport {
             }
         }
         if SUBJECT_USER.contains(&id) {
-            if let Some(sid) = data("SubjectUserSid") {
-                d.put_str("user.id", sid);
-            }
-            if let Some(name) = data("SubjectUserName") {
-                d.put_str("user.name", name);
-                d.push_unique("related.user", name.into());
-            }
-            if let Some(domain) = data("SubjectDomainName") {
-                d.put_str("user.domain", domain);
-            }
+            let sid = data("SubjectUserSid");
+            account(d, sid, "SubjectUserName", "SubjectDomainName", USER);
         }
         if TARGET_TO_TARGET.contains(&id) {
-            if let Some(sid) = data("TargetSid") {
-                d.put_str("user.target.id", sid);
-            }
-            if let Some(name) = data("TargetUserName") {
-                let name = before_at(name);
-                d.put_str("user.target.name", name);
-                d.push_unique("related.user", name.into());
-            }
-            if let Some(domain) = data("TargetDomainName") {
-                d.put_str("user.target.domain", domain);
-            }
+            let sid = data("TargetSid");
+            account(d, sid, "TargetUserName", "TargetDomainName", USER_TARGET);
         }
         if matches!(id, 4648 | 4688) {
-            if let Some(sid) = data("TargetUserSid") {
-                d.put_str("user.effective.id", sid);
-            }
-            if let Some(name) = data("TargetUserName") {
-                let name = before_at(name);
-                d.put_str("user.effective.name", name);
-                d.push_unique("related.user", name.into());
-            }
-            if let Some(domain) = data("TargetDomainName") {
-                d.put_str("user.effective.domain", domain);
-            }
+            let sid = data("TargetUserSid");
+            account(d, sid, "TargetUserName", "TargetDomainName", USER_EFFECTIVE);
         }
         if let Some(l) = data("SubjectLogonId") {
             d.put_str("winlog.logon.id", l);
