@@ -8,7 +8,7 @@ mod cli;
 use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use cli::input::{self, Input};
-use cli::job::{self, FileJob};
+use cli::job::{self, FileJob, Got};
 use cli::output;
 use cli::progress::Progress;
 use keytrail::decoder::view::is_key_event;
@@ -269,7 +269,9 @@ fn run(cli: Cli) -> Result<u8> {
                 &progress,
                 |_, _| SummaryJob::default(),
                 |_, part| {
-                    summary.merge(part);
+                    if let Got::Out(part) = part {
+                        summary.merge(part);
+                    }
                     Ok(())
                 },
             );
@@ -377,6 +379,10 @@ impl FileJob for ExportJob<'_> {
             emit(self.chunk);
         }
     }
+
+    fn bytes(out: &Vec<u8>) -> Option<&[u8]> {
+        Some(out)
+    }
 }
 
 /// `keytrail export`.
@@ -425,7 +431,9 @@ fn export(
             line: String::with_capacity(4096),
             chunk: Vec::with_capacity(CHUNK_BYTES + 8192),
         },
-        |_, chunk| sink.write(&chunk),
+        |_, chunk| match chunk {
+            Got::Out(bytes) | Got::Bytes(bytes) => sink.write(&bytes),
+        },
     );
     progress.finish();
     let skipped = match skipped {
@@ -547,6 +555,9 @@ fn findings(
         &progress,
         |_, _| FindingsJob(Vec::with_capacity(EVENT_BATCH)),
         |n, events| {
+            let Got::Out(events) = events else {
+                return Ok(());
+            };
             for ev in &events {
                 sessions.add(ev);
                 if is_key_event(ev.event_id()) || rules.mask(ev) != 0 {

@@ -8,16 +8,20 @@
 //!
 //! Memory stays bounded: a file's channel holds at most [`CHANNEL_BOUND`] messages, and a
 //! decoding thread starts a file only while it is fewer than `jobs + 1` files ahead of the one
-//! being written; a thread with a full channel waits.
+//! being written. A thread whose channel is full writes the rest of its file's output to a
+//! temporary file (output that is bytes: `export`), read back when the writer comes to that
+//! file — so that a later large file is decoded while an earlier one is written, not after —
+//! or else waits (`summary` hands over one small value per file, `findings` batches of events).
 
 use super::input::Input;
 use super::progress::{Every, Progress};
 use anyhow::{anyhow, Result};
 use keytrail::decoder::{Event, Item, Severity};
 use keytrail::ingest::Reader;
-use std::io::{self, Read};
+use std::fs::File;
+use std::io::{self, Read, Seek, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
@@ -35,6 +39,20 @@ pub trait FileJob {
     fn event(&mut self, ev: Event, emit: &mut dyn FnMut(Self::Out));
     /// The file has ended.
     fn end(self, emit: &mut dyn FnMut(Self::Out));
+    /// `out` as bytes, if it may wait in a temporary file while the writer is busy with earlier
+    /// files (`export`'s lines); `None` (the default): the decoding thread waits instead.
+    fn bytes(_out: &Self::Out) -> Option<&[u8]> {
+        None
+    }
+}
+
+/// What the writer is given, in file order.
+pub enum Got<T> {
+    /// What a job made.
+    Out(T),
+    /// Bytes of what a job made ([`FileJob::bytes`]), read back from the temporary file it
+    /// waited in; a piece may end inside a document.
+    Bytes(Vec<u8>),
 }
 
 /// A file not yet taken, and the sending end of its channel.
@@ -42,6 +60,9 @@ type Slot<T> = Mutex<Option<(Input, SyncSender<Msg<T>>)>>;
 
 enum Msg<T> {
     Out(T),
+    /// The rest of the file's output, written to a temporary file when the channel was full,
+    /// and the problems found meanwhile.
+    Spilled(File, Vec<String>),
     Problem(String),
     /// The file has ended: whether any event was skipped (or it was not an event log).
     Done(bool),
@@ -107,7 +128,7 @@ pub fn run<J, M, T>(
 where
     J: FileJob,
     M: Fn(usize, &str) -> J + Sync,
-    T: FnMut(usize, J::Out) -> Result<()>,
+    T: FnMut(usize, Got<J::Out>) -> Result<()>,
 {
     let files = inputs.len();
     let jobs = jobs.clamp(1, files.max(1));
@@ -154,7 +175,7 @@ fn write_in_order<O, T>(
     take: &mut T,
 ) -> Result<bool>
 where
-    T: FnMut(usize, O) -> Result<()>,
+    T: FnMut(usize, Got<O>) -> Result<()>,
 {
     let mut skipped = false;
     let mut refresh = Every::new(Duration::from_millis(100));
@@ -165,7 +186,23 @@ where
                 .recv()
                 .map_err(|_| anyhow!("a decoding thread ended early"))?;
             match msg {
-                Msg::Out(out) => take(n, out)?,
+                Msg::Out(out) => take(n, Got::Out(out))?,
+                Msg::Spilled(file, problems) => {
+                    let mut file = io::BufReader::new(file);
+                    file.rewind()?;
+                    loop {
+                        let mut piece = vec![0u8; READ_BYTES];
+                        let got = file.read(&mut piece)?;
+                        if got == 0 {
+                            break;
+                        }
+                        piece.truncate(got);
+                        take(n, Got::Bytes(piece))?;
+                    }
+                    for line in problems {
+                        progress.say(&line);
+                    }
+                }
                 Msg::Problem(line) => progress.say(&line),
                 Msg::Done(s) => {
                     skipped |= s;
@@ -182,6 +219,77 @@ where
     Ok(skipped)
 }
 
+/// Where a decoding thread sends what it makes: the file's channel, or once that was full
+/// (and the job's output can be bytes), a temporary file until the file ends.
+struct Route<'a, T> {
+    tx: &'a SyncSender<Msg<T>>,
+    spill: Option<(io::BufWriter<File>, Vec<String>)>,
+    /// The writer has gone (an error): stop.
+    gone: bool,
+    /// A temporary file could not be written.
+    failed: Option<anyhow::Error>,
+}
+
+impl<T: Send> Route<'_, T> {
+    fn out<J: FileJob<Out = T>>(&mut self, out: T) {
+        if self.gone || self.failed.is_some() {
+            return;
+        }
+        if self.spill.is_none() {
+            let msg = match self.tx.try_send(Msg::Out(out)) {
+                Ok(()) => return,
+                Err(TrySendError::Disconnected(_)) => {
+                    self.gone = true;
+                    return;
+                }
+                Err(TrySendError::Full(msg)) => msg,
+            };
+            let Msg::Out(out) = msg else { return };
+            if J::bytes(&out).is_none() {
+                self.gone |= self.tx.send(Msg::Out(out)).is_err();
+                return;
+            }
+            match tempfile::tempfile() {
+                Ok(f) => self.spill = Some((io::BufWriter::with_capacity(1 << 20, f), Vec::new())),
+                Err(e) => {
+                    self.failed = Some(anyhow!("cannot create a temporary file: {e}"));
+                    return;
+                }
+            }
+            self.out::<J>(out);
+            return;
+        }
+        if let (Some((file, _)), Some(bytes)) = (&mut self.spill, J::bytes(&out)) {
+            if let Err(e) = file.write_all(bytes) {
+                self.failed = Some(anyhow!("cannot write a temporary file: {e}"));
+            }
+        }
+    }
+
+    fn problem(&mut self, line: String) {
+        match &mut self.spill {
+            Some((_, problems)) => problems.push(line),
+            None => self.gone |= self.tx.send(Msg::Problem(line)).is_err(),
+        }
+    }
+
+    /// The file has ended; returns false when the writer has gone.
+    fn done(mut self, skipped: bool) -> bool {
+        if let Some((file, problems)) = self.spill.take() {
+            match file.into_inner() {
+                Ok(file) => self.gone |= self.tx.send(Msg::Spilled(file, problems)).is_err(),
+                Err(e) => {
+                    self.failed = Some(anyhow!("cannot write a temporary file: {}", e.error()))
+                }
+            }
+        }
+        if let Some(e) = self.failed {
+            return self.tx.send(Msg::Failed(e)).is_ok();
+        }
+        !self.gone && self.tx.send(Msg::Done(skipped)).is_ok()
+    }
+}
+
 /// One file, start to end, on a decoding thread. Returns false when the writer has gone.
 fn decode<J: FileJob>(
     input: Input,
@@ -190,10 +298,15 @@ fn decode<J: FileJob>(
     progress: &Progress,
 ) -> bool {
     let name = input.name;
-    let mut gone = false;
     let mut reader = match input.source.open(&name) {
         Ok(r) => r,
         Err(e) => return tx.send(Msg::Failed(e)).is_ok(),
+    };
+    let mut route = Route {
+        tx,
+        spill: None,
+        gone: false,
+        failed: None,
     };
     let mut decoder = Reader::new();
     let mut buf = vec![0u8; READ_BYTES];
@@ -211,17 +324,17 @@ fn decode<J: FileJob>(
             }
         };
         decoder.push(&buf[..n], &mut items);
-        let events = hand_over(&name, &mut items, &mut job, tx, &mut skipped, &mut gone);
+        let events = hand_over(&name, &mut items, &mut job, &mut route, &mut skipped);
         progress.read(n as u64, events);
-        if gone {
+        if route.gone {
             return false;
         }
     }
     decoder.finish(&mut items);
-    let events = hand_over(&name, &mut items, &mut job, tx, &mut skipped, &mut gone);
+    let events = hand_over(&name, &mut items, &mut job, &mut route, &mut skipped);
     progress.read(0, events);
-    job.end(&mut |out| gone |= tx.send(Msg::Out(out)).is_err());
-    !gone && tx.send(Msg::Done(skipped)).is_ok()
+    job.end(&mut |out| route.out::<J>(out));
+    route.done(skipped)
 }
 
 /// Gives `items` to the job (events) or the writer (problems); returns how many events.
@@ -229,25 +342,21 @@ fn hand_over<J: FileJob>(
     name: &str,
     items: &mut Vec<Item>,
     job: &mut J,
-    tx: &SyncSender<Msg<J::Out>>,
+    route: &mut Route<'_, J::Out>,
     skipped: &mut bool,
-    gone: &mut bool,
 ) -> u64 {
     let mut events = 0;
     for item in items.drain(..) {
-        if *gone {
-            continue;
-        }
         match item {
             Item::Event(ev) => {
                 events += 1;
-                job.event(ev, &mut |out| *gone |= tx.send(Msg::Out(out)).is_err());
+                job.event(ev, &mut |out| route.out::<J>(out));
             }
             Item::Problem(p) => {
                 if matches!(p.severity, Severity::Skipped | Severity::Rejected) {
                     *skipped = true;
                 }
-                *gone |= tx.send(Msg::Problem(format!("{name}:{p}"))).is_err();
+                route.problem(format!("{name}:{p}"));
             }
         }
     }

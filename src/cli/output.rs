@@ -64,6 +64,7 @@ impl Sink {
             size: 0,
             number: 0,
             written: Vec::new(),
+            tail: Vec::new(),
         })
     }
 
@@ -82,7 +83,7 @@ impl Sink {
         Sink::Stdout(BufWriter::with_capacity(1 << 16, io::stdout().lock()))
     }
 
-    /// Writes whole documents (a chunk never ends inside one).
+    /// Writes the next bytes (a chunk may end inside a document: its start waits for the rest).
     pub fn write(&mut self, chunk: &[u8]) -> Result<()> {
         match self {
             Sink::Stdout(out) => out.write_all(chunk).context("writing to standard output"),
@@ -144,6 +145,8 @@ pub struct Parts {
     /// The current file's number (0: none yet).
     number: u32,
     written: Vec<String>,
+    /// The start of a document whose end has not come yet.
+    tail: Vec<u8>,
 }
 
 impl Parts {
@@ -152,11 +155,24 @@ impl Parts {
     }
 
     fn write(&mut self, chunk: &[u8]) -> Result<()> {
+        if self.tail.is_empty() {
+            return self.write_docs(chunk);
+        }
+        let mut joined = std::mem::take(&mut self.tail);
+        joined.extend_from_slice(chunk);
+        self.write_docs(&joined)
+    }
+
+    /// Writes the whole documents that `chunk` starts with; keeps the unfinished last one.
+    fn write_docs(&mut self, chunk: &[u8]) -> Result<()> {
         // Runs of whole documents that fit the current file are written at once.
         let mut start = 0;
         let mut at = 0;
         while at < chunk.len() {
-            let end = doc_end(&chunk[at..], self.lines_per_doc).map_or(chunk.len(), |e| at + e);
+            let Some(end) = doc_end(&chunk[at..], self.lines_per_doc).map(|e| at + e) else {
+                self.tail.extend_from_slice(&chunk[at..]);
+                break;
+            };
             let len = (end - at) as u64;
             if len > self.max {
                 bail!(
@@ -171,7 +187,7 @@ impl Parts {
             }
             at = end;
         }
-        self.put(&chunk[start..])
+        self.put(&chunk[start..at])
     }
 
     fn put(&mut self, bytes: &[u8]) -> Result<()> {
@@ -201,6 +217,13 @@ impl Parts {
     }
 
     fn finish(mut self) -> Result<Vec<String>> {
+        // A last document without its line end (not written by keytrail) is written as it is.
+        if !self.tail.is_empty() {
+            let mut tail = std::mem::take(&mut self.tail);
+            tail.push(b'\n');
+            self.lines_per_doc = 1;
+            self.write_docs(&tail)?;
+        }
         if let Some(mut f) = self.current.take() {
             f.flush()
                 .with_context(|| format!("writing `{}`", self.name(self.number)))?;
