@@ -1,7 +1,8 @@
 //! `keytrail`: the native command-line tool. Same decoder as the viewer.
 //!
-//! Exit status: 0 when every event decoded, 3 when some were skipped (the rest is still written),
-//! 4 when `findings` found something that needs a look, 2 for usage errors or unreadable files.
+//! Exit status: 0 when every event decoded, 3 when some were skipped (the rest is still written)
+//! or a file (one found in a folder too) is not an event log, 4 when `findings` found something
+//! that needs a look, 2 for usage errors or unreadable files.
 
 mod cli;
 
@@ -25,15 +26,17 @@ use std::process::ExitCode;
 
 /// What every command shares, after the per-command help.
 const AFTER_HELP: &str = "\
-Each FILE is read by its content, not its name: a binary .evtx log, event XML in any of
-its export shapes, NXLog im_msvistalog JSON, Elastic Agent / winlogbeat (ECS) documents
-(lines, _bulk bodies, _search hits), evtx_dump JSON and JSON Lines, Splunk XmlWinEventLog
+A DIR stands for every file under it, in path order. Each file is read by its content, not
+its name: a binary .evtx log, event XML in any of its export shapes, NXLog im_msvistalog
+JSON, Elastic Agent / winlogbeat (ECS) documents (lines, _bulk bodies, _search hits), evtx_dump JSON and JSON Lines, Splunk XmlWinEventLog
 results (_raw in JSON or CSV), Get-WinEvent | Export-Clixml, and Get-WinEvent |
 ConvertTo-Json (use -Depth 4: at the default depth the field values are lost). FILE may be
 - for standard input, .evtx included: it is read as it streams, never held whole in
 memory nor copied to a temporary file.
 Problems go to standard error as FILE:LINE:COLUMN: event N: reason, and in an .evtx file
 as FILE:chunk C, offset 0xB: record R: reason.
+Files are decoded --jobs at a time; the output is the same whatever the number. A progress
+bar is drawn on standard error when it is a terminal.
 Exit status: 0 all events decoded, 3 some skipped or input not event XML, 4 findings that
 need a look (findings only), 2 usage error or unreadable file.";
 
