@@ -367,7 +367,10 @@ impl FileJob for ExportJob<'_> {
             .map(|r| r.id.as_str())
             .collect();
         match self.format {
-            ExportFormat::Ecs => self.ecs.write(&ev, &findings, line),
+            ExportFormat::Ecs => {
+                let name = keytrail::decoder::view::event_name(ev.event_id());
+                self.ecs.write(&ev, name, &findings, line);
+            }
             ExportFormat::Csv => export::Record::new(&self.file, &ev, findings).write_csv(line),
             ExportFormat::Jsonl => export::Record::new(&self.file, &ev, findings).write_json(line),
         }

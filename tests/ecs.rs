@@ -4,6 +4,7 @@
 //! the shipped index template, and hostile input.
 
 use keytrail::decoder::decode_all;
+use keytrail::decoder::view::event_name;
 use keytrail::generator::{self, Encoding, Format};
 use keytrail::model::export::ecs::{document_id, EcsExport};
 use serde_json::{Map, Value};
@@ -39,7 +40,7 @@ fn documents(bytes: &[u8]) -> Vec<String> {
         .iter()
         .map(|ev| {
             let mut line = String::new();
-            export.write(ev, &[], &mut line);
+            export.write(ev, event_name(ev.event_id()), &[], &mut line);
             line
         })
         .collect()

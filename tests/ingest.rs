@@ -218,7 +218,8 @@ fn the_page_export_writes_the_cli_records_of_the_chosen_rows_in_their_order() {
         let mut cli = keytrail::model::export::ecs::EcsExport::new();
         let mut want = String::new();
         for event in &events {
-            cli.write(event, &["export-any"], &mut want);
+            let name = keytrail::decoder::view::event_name(event.event_id());
+            cli.write(event, name, &["export-any"], &mut want);
             want.push('\n');
         }
         assert_eq!(ecs, want, "{name}: the page's ECS export and the CLI's");

@@ -200,16 +200,16 @@ impl Exporter {
         let event = decode_one(bytes)?;
         let findings: Vec<&str> = row.findings.iter().map(String::as_str).collect();
         let mut line = String::new();
-        if self.shape == ExportShape::Ecs {
-            self.ecs.write(&event, &findings, &mut line);
-            return Some(line);
-        }
-        let name = self.names.get(row.file as usize).map_or("", String::as_str);
         let event_name = self
             .event_names
             .iter()
             .find(|(id, _)| *id == event.event_id())
             .map(|(_, n)| n.as_str());
+        if self.shape == ExportShape::Ecs {
+            self.ecs.write(&event, event_name, &findings, &mut line);
+            return Some(line);
+        }
+        let name = self.names.get(row.file as usize).map_or("", String::as_str);
         let record = Record::named(name, &event, findings, event_name);
         if self.shape == ExportShape::Csv {
             record.write_csv(&mut line);

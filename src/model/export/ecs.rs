@@ -42,7 +42,6 @@
 
 use super::ser;
 use crate::decoder::value::parse_number;
-use crate::decoder::view::event_name;
 use crate::decoder::{table, BodyKind, Event, SysField};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::borrow::Cow;
@@ -487,12 +486,13 @@ impl EcsExport {
         Self::default()
     }
 
-    /// Appends `ev`'s document as one JSON object (no newline): `rules` are the ids of the
-    /// monitoring rules it matches. Call it for the events in file order: it also notes the
-    /// logon sessions they open and close.
-    pub fn write(&mut self, ev: &Event, rules: &[&str], out: &mut String) {
+    /// Appends `ev`'s document as one JSON object (no newline): `name` is its event ID's
+    /// title (`decoder::view::event_name`; the page's worker has no table of names and is
+    /// given them), `rules` the ids of the monitoring rules it matches. Call it for the events
+    /// in file order: it also notes the logon sessions they open and close.
+    pub fn write(&mut self, ev: &Event, name: Option<&str>, rules: &[&str], out: &mut String) {
         self.note(ev);
-        let doc = self.document(ev, rules);
+        let doc = self.document(ev, name, rules);
         // Every node is text, an unsigned number, a list or an object: shapes `ser::Json`
         // takes, so this cannot fail.
         let _ = doc.serialize(ser::Json(out));
@@ -544,7 +544,7 @@ impl EcsExport {
         }
     }
 
-    fn document<'e>(&mut self, ev: &'e Event, rules: &[&'e str]) -> Obj<'e> {
+    fn document<'e>(&mut self, ev: &'e Event, name: Option<&'e str>, rules: &[&'e str]) -> Obj<'e> {
         let id = ev.event_id();
         let code = id.to_string();
         let mut d = Obj::default();
@@ -638,7 +638,7 @@ impl EcsExport {
 
         self.body(ev, &mut d);
         self.copy_accounts(ev, &mut d);
-        self.beyond(ev, rules, &mut d);
+        self.beyond(ev, name, rules, &mut d);
         self.forget(ev);
         d
     }
@@ -855,8 +855,7 @@ impl EcsExport {
     }
 
     /// `keytrail.*` and `message`.
-    fn beyond<'e>(&self, ev: &'e Event, rules: &[&'e str], d: &mut Obj<'e>) {
-        let name = event_name(ev.event_id());
+    fn beyond<'e>(&self, ev: &'e Event, name: Option<&'e str>, rules: &[&'e str], d: &mut Obj<'e>) {
         if let Some(n) = name {
             d.put_str("keytrail.event_name", n);
         }
