@@ -33,7 +33,7 @@ fn names_round_trip() {
     assert_eq!(Format::from_name("xml"), None);
     assert_eq!(Encoding::from_name("latin1"), None);
     let names: HashSet<_> = Format::ALL.iter().map(|f| f.name()).collect();
-    assert_eq!(names.len(), 18);
+    assert_eq!(names.len(), 20);
     assert_eq!(Spec::default(), spec(5059, 1000));
 }
 
