@@ -620,3 +620,113 @@ fn clixml_and_convert_to_json_name_account_events_by_their_templates() {
     }
 }
 
+/// A problem's code, line and column.
+type Said = (&'static str, u64, u64);
+
+/// Reads `input`, gives the problem codes with their line and column, and the events' record IDs.
+fn codes_and_records(input: &[u8]) -> (Vec<Said>, Vec<u64>) {
+    let (_, events, problems, _) = read_all(input);
+    let codes = problems
+        .iter()
+        .map(|p| (p.kind.code(), p.position.line, p.position.column))
+        .collect();
+    let records = events.iter().map(|e| e.record_id().unwrap_or(0)).collect();
+    (codes, records)
+}
+
+/// Hostile Splunk CSV, each case a record between two good ones (records 1001 and 1002 of the
+/// hand-made fixture): the good records kept, the bad one said with its line and column, nothing
+/// dropped unsaid, nothing held beyond the 16 MiB limit. (record, problem codes, records kept)
+#[test]
+fn hostile_splunk_csv_costs_only_its_own_record() {
+    let good = String::from_utf8(fixture("splunk-xmlwineventlog.csv")).unwrap();
+    let lines: Vec<&str> = good.split("\r\n").collect();
+    let (header, first, second) = (lines[0], lines[1], lines[2]);
+    // A record whose `_raw` is `raw`, quoted as Splunk quotes it.
+    let record = |time: &str, raw: &str| {
+        format!(
+            "\"{time}\",\"CA01\",\"XmlWinEventLog:Security\",\"XmlWinEventLog\",\"4624\",\"{}\"",
+            raw.replace('"', "\"\"")
+        )
+    };
+    let event = |body: &str| {
+        format!(
+            "<Event><System><Provider Name='Microsoft-Windows-Security-Auditing'/><EventID>1102</EventID>\
+             <TimeCreated SystemTime='2024-03-04T09:15:22Z'/><EventRecordID>7</EventRecordID></System>{body}</Event>"
+        )
+    };
+    let deep = event(&format!(
+        "<UserData>{}{}</UserData>",
+        "<a>".repeat(100_000),
+        "</a>".repeat(100_000)
+    ));
+    let cases: Vec<(String, Vec<Said>, Vec<u64>)> = vec![
+        // `_raw` nested 100,000 levels deep: the XML path's limit, no stack overflow.
+        (
+            record("2024-03-04T09:15:22.442+00:00", &deep),
+            vec![("too_deep", 3, 90)],
+            vec![1001, 1002],
+        ),
+        // A number no integer holds where the time is: `_time` is not read, `_raw` is.
+        (
+            record(&"9".repeat(400), &event("")),
+            vec![],
+            vec![1001, 7, 1002],
+        ),
+        // The header's column count, but no event in `_raw`: counted, said once.
+        (
+            record("1", "GET /index.html 200"),
+            vec![("not_windows_events", 3, 62)],
+            vec![1001, 1002],
+        ),
+        // Fewer columns than the header: no `_raw` at all.
+        (
+            "\"2024-03-04\",\"CA01\"".to_string(),
+            vec![("not_windows_events", 3, 1)],
+            vec![1001, 1002],
+        ),
+    ];
+    for (case, codes, records) in cases {
+        let input = format!("{header}\r\n{first}\r\n{case}\r\n{second}\r\n");
+        let (got_codes, got_records) = codes_and_records(input.as_bytes());
+        assert_eq!(got_codes, codes, "{}", &case[..case.len().min(60)]);
+        assert_eq!(got_records, records, "{}", &case[..case.len().min(60)]);
+    }
+    // Duplicate column names: the first `_raw` is the event.
+    let twice = format!(
+        "{header},\"_raw\"\r\n{first},\"x\"\r\n{second},\"<Event><System><EventID>1</EventID></System></Event>\"\r\n"
+    );
+    assert_eq!(
+        codes_and_records(twice.as_bytes()),
+        (vec![], vec![1001, 1002])
+    );
+    // Invalid UTF-8 in `_raw`: replaced, said, the event kept.
+    let mut bytes = format!("{header}\r\n{first}\r\n").into_bytes();
+    let bad = record(
+        "t",
+        &event("<EventData><Data Name='x'>\u{1}</Data></EventData>"),
+    );
+    let at = bytes.len() + bad.find('\u{1}').unwrap();
+    bytes.extend_from_slice(bad.as_bytes());
+    bytes[at] = 0xFF;
+    bytes.extend_from_slice(format!("\r\n{second}\r\n").as_bytes());
+    let (codes, records) = codes_and_records(&bytes);
+    assert_eq!(codes, [("invalid_utf8", 3, 62)]);
+    assert_eq!(records, [1001, 7, 1002]);
+    // A quoted field never closed at the end of the file: the records before it kept (the
+    // second's `_raw` holds a line break: the cut record starts on line 5).
+    let cut = format!("{header}\r\n{first}\r\n{second}\r\n{}", &first[..200]);
+    assert_eq!(
+        codes_and_records(cut.as_bytes()),
+        (vec![("truncated_event", 5, 1)], vec![1001, 1002])
+    );
+    // A 50 MB `_raw`: over the 16 MiB limit, one problem, the next record read.
+    let mut big =
+        format!("{header}\r\n{first}\r\n\"t\",\"h\",\"s\",\"st\",\"1\",\"<Event>").into_bytes();
+    big.resize(big.len() + (50 << 20), b'a');
+    big.extend_from_slice(format!("</Event>\"\r\n{second}\r\n").as_bytes());
+    assert_eq!(
+        codes_and_records(&big),
+        (vec![("event_too_large", 3, 1)], vec![1001, 1002])
+    );
+}
