@@ -730,3 +730,112 @@ fn hostile_splunk_csv_costs_only_its_own_record() {
         (vec![("event_too_large", 3, 1)], vec![1001, 1002])
     );
 }
+
+/// Hostile Export-Clixml, each case a top-level `<Obj>` between two good records (the
+/// generator's first two events, written as UTF-8): the same calm. (object, problem codes,
+/// events kept)
+#[test]
+fn hostile_clixml_costs_only_its_own_object() {
+    use keytrail::generator::{export, Encoding, Format as Shape, Spec};
+    let spec = Spec {
+        seed: 5059,
+        events: 2,
+    };
+    let text = String::from_utf8(export(&spec, Shape::Clixml, Encoding::Utf8)).unwrap();
+    let parts: Vec<&str> = text.split("\r\n").collect();
+    let (head, first, second, foot) = (parts[0], parts[1], parts[2], parts[3]);
+    let (_, good, _, _) = read_all(text.as_bytes());
+    let ids: Vec<u64> = good.iter().map(|e| e.record_id().unwrap()).collect();
+    let (a, b) = (ids[0], ids[1]);
+    // `first` with `from` replaced by `to`.
+    let with = |from: &str, to: &str| {
+        assert!(first.contains(from), "{from}");
+        first.replacen(from, to, 1)
+    };
+    let deep = with(
+        "<Nil N=\"Qualifiers\" />",
+        &format!("{}{}", "<Obj>".repeat(100_000), "</Obj>".repeat(100_000)),
+    );
+    let record_id = first
+        .split("<I64 N=\"RecordId\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap();
+    // RefIds: each object twice the one before: 2^40 characters if nothing stops it.
+    let mut laughs = String::from("<Obj N=\"L0\" RefId=\"r0\"><LST><S>ha</S></LST></Obj>");
+    for i in 1..40 {
+        laughs.push_str(&format!(
+            "<Obj N=\"L{i}\" RefId=\"r{i}\"><LST><Ref RefId=\"r{}\" /><Ref RefId=\"r{}\" /></LST></Obj>",
+            i - 1,
+            i - 1
+        ));
+    }
+    let cases: Vec<(String, Vec<Said>, Vec<u64>)> = vec![
+        // Objects nested 100,000 deep: the XML path's limit, no stack overflow.
+        (deep, vec![("too_deep", 3, 3)], vec![a, b]),
+        // A record ID and keywords no integer holds: kept as written, the record read.
+        (
+            with(
+                &format!("<I64 N=\"RecordId\">{record_id}</I64>"),
+                &format!("<I64 N=\"RecordId\">{}</I64>", "9".repeat(400)),
+            )
+            .replacen("<I64 N=\"Keywords\">", "<I64 N=\"Keywords\">99999999999999999999", 1),
+            vec![],
+            vec![a, 0, b],
+        ),
+        // Duplicate property names: the first is read.
+        (
+            with("<I64 N=\"RecordId\">", "<I64 N=\"RecordId\">77</I64><I64 N=\"RecordId\">"),
+            vec![],
+            vec![a, 77, b],
+        ),
+        // A RefId no object has, and one that names the object it is in: no value, no loop.
+        (
+            with(
+                "<Nil N=\"Qualifiers\" />",
+                "<Ref N=\"Qualifiers\" RefId=\"nowhere\" /><Obj N=\"UserId\" RefId=\"me\"><LST><Ref RefId=\"me\" /></LST></Obj>",
+            ),
+            vec![],
+            vec![a, a, b],
+        ),
+        // References that double at each step: stopped at the value limit.
+        (
+            with("<Nil N=\"Qualifiers\" />", &laughs),
+            vec![("value_too_large", 3, 3)],
+            vec![a, b],
+        ),
+    ];
+    for (case, codes, records) in cases {
+        let input = format!("{head}\r\n{first}\r\n{case}\r\n{second}\r\n{foot}");
+        let (got_codes, got_records) = codes_and_records(input.as_bytes());
+        assert_eq!(got_codes, codes, "{}", &case[..case.len().min(80)]);
+        assert_eq!(got_records, records, "{}", &case[..case.len().min(80)]);
+    }
+    // Invalid UTF-8 in a string: replaced, said, the record kept.
+    let mut bytes = format!("{head}\r\n{first}\r\n").into_bytes();
+    let bad = with(
+        "<S N=\"LogName\">Security</S>",
+        "<S N=\"LogName\">Secu\u{1}rity</S>",
+    );
+    let at = bytes.len() + bad.find('\u{1}').unwrap();
+    bytes.extend_from_slice(bad.as_bytes());
+    bytes[at] = 0xFF;
+    bytes.extend_from_slice(format!("\r\n{second}\r\n{foot}").as_bytes());
+    let (codes, records) = codes_and_records(&bytes);
+    assert_eq!(codes, [("invalid_utf8", 3, 3)]);
+    assert_eq!(records, [a, a, b]);
+    // A file cut inside its last object: the records before it kept.
+    let cut = format!("{head}\r\n{first}\r\n{}", &second[..second.len() / 2]);
+    assert_eq!(
+        codes_and_records(cut.as_bytes()),
+        (vec![("truncated_event", 3, 3)], vec![a])
+    );
+    // A 50 MB `<S>`: over the 16 MiB limit, one problem, the next object read.
+    let mut big = format!("{head}\r\n{first}\r\n  <Obj><Props><S N=\"Message\">").into_bytes();
+    big.resize(big.len() + (50 << 20), b'a');
+    big.extend_from_slice(format!("</S></Props></Obj>\r\n{second}\r\n{foot}").as_bytes());
+    assert_eq!(
+        codes_and_records(&big),
+        (vec![("event_too_large", 3, 3)], vec![a, b])
+    );
+}
