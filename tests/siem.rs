@@ -371,6 +371,28 @@ fn generated_shapes_decode_to_the_generated_events() {
     }
 }
 
+/// Windows PowerShell 5.1's `\u0026` and `\u003c` escapes and PowerShell 7's plain text give the
+/// same messages.
+#[test]
+fn both_powershells_convert_to_json_give_the_same_messages() {
+    use keytrail::generator::{export, Encoding, Format as Shape, Spec};
+    let spec = Spec {
+        seed: 5059,
+        events: 40,
+    };
+    let messages = |shape, encoding| -> Vec<String> {
+        let (_, events, _, _) = read_all(&export(&spec, shape, encoding));
+        events
+            .iter()
+            .map(|e| e.message().unwrap_or_default().to_string())
+            .collect()
+    };
+    let old = messages(Shape::GetWinEventJsonDepth2, Encoding::Utf16Le);
+    assert_eq!(old, messages(Shape::GetWinEventJson, Encoding::Utf8));
+    assert!(old.iter().any(|m| m.contains("R&D-backup")));
+    assert!(old.iter().any(|m| m.contains("山田-署名<2026>")));
+}
+
 /// Hostile JSON, each case after a good line and before one: the same calm as for XML, the
 /// good lines kept. (input, problem codes, events kept)
 #[test]
