@@ -154,7 +154,7 @@ enum ExportFormat {
 }
 
 /// The generator's shapes (see `generator::Format`), and `evtx`.
-const FORMATS: [&str; 19] = [
+const FORMATS: [&str; 21] = [
     "wevtutil",
     "rendered-xml",
     "rendered-xml-ja",
@@ -173,6 +173,8 @@ const FORMATS: [&str; 19] = [
     "splunk-json",
     "splunk-csv",
     "clixml",
+    "get-winevent-json",
+    "get-winevent-json-depth2",
     "evtx",
 ];
 
