@@ -853,3 +853,47 @@ fn hostile_clixml_costs_only_its_own_object() {
         (vec![("event_too_large", 3, 3)], vec![a, b])
     );
 }
+
+/// A UTF-16 export with an unpaired surrogate (as a damaged PowerShell `> file` has): the
+/// document it is in is kept, repaired with U+FFFD, and says so once, where it is; every other
+/// document is read as from the clean file.
+#[test]
+fn bad_utf16_is_repaired_and_said_in_every_shape() {
+    for (name, _, _) in SHAPES {
+        let bytes = fixture(name);
+        let mut units: Vec<u16> = match bytes.strip_prefix(&[0xFF, 0xFE]) {
+            Some(le) => le
+                .chunks_exact(2)
+                .map(|u| u16::from_le_bytes([u[0], u[1]]))
+                .collect(),
+            None => {
+                let text = String::from_utf8(bytes).unwrap();
+                let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text).to_string();
+                text.encode_utf16().collect()
+            }
+        };
+        // The first "Security" (a channel or log name): its S becomes a lone low surrogate.
+        let word: Vec<u16> = "Security".encode_utf16().collect();
+        let at = units
+            .windows(word.len())
+            .position(|w| w == word.as_slice())
+            .unwrap_or_else(|| panic!("{name}: no \"Security\""));
+        units[at] = 0xDC00;
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+        let (_, clean, clean_problems, _) = read_all(&fixture(name));
+        let (_, events, problems, _) = read_all(&bytes);
+        assert_eq!(events.len(), clean.len(), "{name}");
+        let repaired: Vec<_> = problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::InvalidUtf16)
+            .collect();
+        assert_eq!(repaired.len(), 1, "{name}: {problems:?}");
+        assert_eq!(repaired[0].severity, Severity::Repaired, "{name}");
+        assert_eq!(
+            problems.len(),
+            clean_problems.len() + 1,
+            "{name}: {problems:?}"
+        );
+    }
+}

@@ -197,14 +197,7 @@ impl ClixmlReader {
                 .emitter
                 .bad_document(out, at, ProblemKind::EventTooLarge { limit });
         }
-        let bytes = &self.text.buf[start..end];
-        let (text, repaired) = match simdutf8::basic::from_utf8(bytes) {
-            Ok(t) => (std::borrow::Cow::Borrowed(t), None),
-            Err(_) => (
-                String::from_utf8_lossy(bytes),
-                Some(ProblemKind::InvalidUtf8),
-            ),
-        };
+        let (text, repaired) = self.text.document(start..end);
         let parsed = record(&text);
         let end_at = self.text.locate(end);
         let range = (at.byte, end_at.byte);

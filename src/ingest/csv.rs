@@ -180,9 +180,11 @@ impl CsvReader {
             return;
         };
         let field = &self.text.buf[start + s..start + e];
-        let repaired = simdutf8::basic::from_utf8(field)
-            .is_err()
-            .then_some(ProblemKind::InvalidUtf8);
+        let repaired = match simdutf8::basic::from_utf8(field) {
+            Err(_) => Some(ProblemKind::InvalidUtf8),
+            // Bad UTF-16 anywhere in the record (its other columns too) is said with its event.
+            Ok(_) => self.text.bad_utf16_in(start..end),
+        };
         let xml = unquote(field);
         let at = self.text.locate(start + s);
         let end_at = self.text.locate(start + e);
