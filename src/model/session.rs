@@ -194,7 +194,12 @@ impl SessionIndex {
                     logon_record: ev.record_id(),
                     ..Session::default()
                 };
-                self.sessions.entry((host, id)).or_default().push(s);
+                // Most logon IDs are logged on once: a list of one, not of four (`or_default`
+                // then `push` would reserve room for four sessions, most of the index).
+                self.sessions
+                    .entry((host, id))
+                    .or_insert_with(|| Vec::with_capacity(1))
+                    .push(s);
             }
             View::Logoff(l) => {
                 if let Some(id) = parse_number(l.account.logon_id) {
