@@ -29,8 +29,8 @@ use crate::cli::job::FileJob;
 /// Events a decoding thread hands over at a time.
 const EVENT_BATCH: usize = 256;
 
-/// Rows taken in between two settles: how many key events wait in memory at most, besides the
-/// sequence halves still waiting.
+/// Rows taken in between two settles (or as many as the sequence halves kept waiting, when
+/// more): how many settled key events wait in memory at most.
 const SETTLE_ROWS: usize = 16_384;
 
 /// One file's events, handed over in batches: [`Findings`] keeps its sessions and rows on the
@@ -194,7 +194,9 @@ impl<'r> Findings<'r> {
                 self.next += 1;
             }
         }
-        if self.rows.len() - self.carried >= SETTLE_ROWS {
+        // As many new rows as were kept, at least: each settle copies the waiting rows, so
+        // copying them costs each row taken a constant share however many wait.
+        if self.rows.len() - self.carried >= SETTLE_ROWS.max(self.carried) {
             self.settle(false)?;
         }
         Ok(())
