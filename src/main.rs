@@ -8,16 +8,14 @@ mod cli;
 
 use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use cli::findings::{Findings, FindingsJob};
 use cli::input::{self, Input};
 use cli::job::{self, FileJob, Got};
 use cli::output;
 use cli::progress::Progress;
-use keytrail::decoder::view::is_key_event;
-use keytrail::decoder::{Event, Timestamp};
+use keytrail::decoder::Event;
 use keytrail::generator::{self, Encoding, Format, Scenario, Spec};
-use keytrail::model::rules::{self, RowSubject, RuleFile, RuleSet};
-use keytrail::model::session::SessionIndex;
-use keytrail::model::store::Store;
+use keytrail::model::rules::{self, RuleFile, RuleSet};
 use keytrail::model::{export, Summary};
 use std::fmt::Write as _;
 use std::fs::File;
@@ -515,152 +513,36 @@ fn rule_file(path: Option<&str>) -> Result<RuleFile> {
     })
 }
 
-/// Events a decoding thread hands over at a time (`findings`).
-const EVENT_BATCH: usize = 256;
-
-/// One file's events, handed over in batches: `findings` keeps its sessions and rows on the
-/// writing thread, in file order, as one reader would.
-struct FindingsJob(Vec<Event>);
-
-impl FileJob for FindingsJob {
-    type Out = Vec<Event>;
-
-    fn event(&mut self, ev: Event, emit: &mut dyn FnMut(Vec<Event>)) {
-        self.0.push(ev);
-        if self.0.len() >= EVENT_BATCH {
-            emit(std::mem::replace(
-                &mut self.0,
-                Vec::with_capacity(EVENT_BATCH),
-            ));
-        }
-    }
-
-    fn end(self, emit: &mut dyn FnMut(Vec<Event>)) {
-        if !self.0.is_empty() {
-            emit(self.0);
-        }
-    }
-}
-
-/// `keytrail findings`: decodes every file, keeps the sessions, then matches the key events and
-/// tells routine activity apart.
+/// `keytrail findings`: decodes every file, keeps the sessions, matches the key events and
+/// tells routine activity apart, in memory that does not grow with the findings
+/// ([`cli::findings`]).
 fn findings(
     reading: &Reading,
     rules_path: Option<&str>,
     format: TextOrJson,
     count_routine: bool,
 ) -> Result<u8> {
-    let json = format == TextOrJson::Json;
     let rules = RuleSet::compile_file(rule_file(rules_path)?).map_err(|e| usage(e.to_string()))?;
     let (inputs, jobs) = reading.inputs()?;
     let files: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
-    // Sessions may be logged after the key events that use them (newest-first exports), so
-    // the session of each finding is looked up once every file is read. Until then the key
-    // events are kept as compact rows (strings interned once): the matching ones, and the
-    // others a routine sequence may need (the create after a probe). Their reasons are worded
-    // from the rows, as the viewer does.
-    let mut sessions = SessionIndex::new();
-    let mut hits = Store::new();
+    let mut found = Findings::new(&rules)?;
     let progress = progress_of(&inputs);
     let skipped = job::run(
         inputs,
         jobs,
         &progress,
-        |_, _| FindingsJob(Vec::with_capacity(EVENT_BATCH)),
-        |n, events| {
-            let Got::Out(events) = events else {
-                return Ok(());
-            };
-            for ev in &events {
-                sessions.add(ev);
-                if is_key_event(ev.event_id()) || rules.mask(ev) != 0 {
-                    hits.push_event(u16::try_from(n).unwrap_or(u16::MAX), ev);
-                }
-            }
-            Ok(())
+        |_, _| FindingsJob::new(),
+        |n, events| match events {
+            Got::Out(events) => found.add(n, &events),
+            Got::Bytes(_) => Ok(()),
         },
     );
     progress.finish();
     let skipped = skipped?;
-    rules::mark(&rules, &mut hits, 0);
     let mut stdout = BufWriter::new(io::stdout().lock());
-    let (mut needs, mut routine) = (0usize, 0usize);
-    if json {
-        write!(stdout, "{{\"findings\":[")?;
-    }
-    // What needs a look first, then what is routine, each in file order.
-    let order = (0..hits.len())
-        .filter(|&i| hits.routine_of(i) == 0)
-        .chain((0..hits.len()).filter(|&i| hits.routine_of(i) != 0));
-    for i in order {
-        if hits.findings_of(i) == 0 {
-            continue;
-        }
-        let row = &hits.rows[i];
-        let text = |sym| hits.str(sym);
-        let (computer, account, logon_id) =
-            (text(row.computer), text(row.account), text(row.logon_id));
-        let session = sessions.link(computer, logon_id, row.time()).describe();
-        let time = row.time().map(|t| Timestamp(t).to_string());
-        let pattern = rules.routine().pattern(hits.routine_of(i));
-        let paired = hits.pair_of(i).map(|p| hits.rows[p].number);
-        let subject = RowSubject { row, store: &hits };
-        for m in rules.matches(&subject) {
-            let (id, title) = (&m.rule.id, &m.rule.title);
-            let reason = m.reason.to_string();
-            let file = &files[usize::from(row.file)];
-            if json {
-                let v = serde_json::json!({
-                    "rule": id,
-                    "title": title,
-                    "routine": pattern.is_some(),
-                    "pattern": pattern.map(|p| &p.id),
-                    "pattern_title": pattern.map(|p| &p.title),
-                    "paired_event": paired,
-                    "file": file,
-                    "event": row.number,
-                    "event_id": row.event_id,
-                    "record_id": row.record_id(),
-                    "time": time,
-                    "computer": computer,
-                    "account": account,
-                    "sid": text(row.sid),
-                    "logon_id": logon_id,
-                    "session": session,
-                    "reason": reason,
-                });
-                let sep = if needs + routine == 0 { "\n" } else { ",\n" };
-                write!(stdout, "{sep}{v}")?;
-            } else {
-                let class = pattern.map_or_else(
-                    || "needs-a-look".to_string(),
-                    |p| format!("routine:{}", p.id),
-                );
-                writeln!(
-                    stdout,
-                    "{id}\t{class}\t{file}\tevent {}\t{}\t{computer}\t{account}\t{reason}\t{session}",
-                    row.number,
-                    time.as_deref().unwrap_or(""),
-                )?;
-            }
-            if pattern.is_some() {
-                routine += 1;
-            } else {
-                needs += 1;
-            }
-        }
-    }
-    if json {
-        writeln!(stdout, "\n],\"needs_look\":{needs},\"routine\":{routine}}}")?;
-    } else {
-        writeln!(
-            stdout,
-            "{} findings: {needs} need a look, {routine} routine",
-            needs + routine
-        )?;
-    }
+    let counts = found.write(&files, format == TextOrJson::Json, &mut stdout)?;
     stdout.flush()?;
-    let flagged = needs > 0 || (count_routine && routine > 0);
+    let flagged = counts.needs > 0 || (count_routine && counts.routine > 0);
     Ok(if skipped {
         3
     } else if flagged {
