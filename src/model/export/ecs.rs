@@ -248,9 +248,10 @@ struct SessionNote {
 ///            <Data Name='KeyType'>%%2500</Data></EventData></Event>";
 /// let (events, _, _) = keytrail::decoder::decode_all(xml.as_bytes());
 /// let mut line = String::new();
-/// EcsExport::new().write(&events[0], &[], &mut line);
+/// EcsExport::new().write(&events[0], Some("Key migration operation"), &[], &mut line);
 /// assert!(line.contains(r#""KeyType":"User key.""#));
 /// assert!(line.contains(r#""event_data_codes":{"KeyType":"%%2500"}"#));
+/// assert!(line.contains(r#""event_name":"Key migration operation""#));
 /// ```
 #[derive(Default)]
 pub struct EcsExport {
