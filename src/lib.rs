@@ -22,5 +22,6 @@ pub mod decoder;
 pub mod generator;
 pub mod ingest;
 pub mod model;
+pub mod text;
 #[cfg(feature = "web")]
 pub mod web;

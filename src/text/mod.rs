@@ -3,7 +3,8 @@
 //! the built-in rules, `%%NNNN` values) with exhaustive matches, so that a new problem kind,
 //! criterion or preset does not compile until every language words it.
 //!
-//! Field explanations live in [`super::explain`].
+//! Field explanations live in [`explain`]. The catalogue is pure (no browser type): the page
+//! uses it, and so does the report, which the CLI writes too.
 
 pub mod en;
 pub mod explain;
@@ -16,7 +17,7 @@ use crate::decoder::{table, InputKind, Position, ProblemKind};
 use crate::model::query::Column;
 use crate::model::rules::{Preset, Reason, Rule, RuleError, Why};
 use crate::model::store::BatchError;
-use crate::web::protocol::DetailError;
+use crate::ingest::file::DetailError;
 
 /// A language of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -7,7 +7,7 @@ use super::{Catalogue, Lang, RuleText, Text};
 use crate::decoder::{InputKind, Position, ProblemKind};
 use crate::model::rules::{HoursProblem, KeyKind, Preset, RuleError, RuleProblem, Why};
 use crate::model::store::{BatchError, BatchErrorKind};
-use crate::web::protocol::DetailError;
+use crate::ingest::file::DetailError;
 
 /// Japanese rule strings.
 pub const JA_RULES: RuleText = RuleText {
