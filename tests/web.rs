@@ -702,6 +702,7 @@ fn progress(file: u32, bytes: u64, events: u64, done: bool) -> Action {
         repaired: 0,
         done,
         cancelled: false,
+        sha256: None,
     }))
 }
 

@@ -5,9 +5,9 @@
 
 use super::{Catalogue, Lang, RuleText, Text};
 use crate::decoder::{InputKind, Position, ProblemKind};
+use crate::ingest::file::DetailError;
 use crate::model::rules::{Preset, RuleError, Why, WEEKDAYS};
 use crate::model::store::BatchError;
-use crate::ingest::file::DetailError;
 
 /// English rule strings.
 pub const EN_RULES: RuleText = RuleText {

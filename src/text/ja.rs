@@ -5,9 +5,9 @@
 
 use super::{Catalogue, Lang, RuleText, Text};
 use crate::decoder::{InputKind, Position, ProblemKind};
+use crate::ingest::file::DetailError;
 use crate::model::rules::{HoursProblem, KeyKind, Preset, RuleError, RuleProblem, Why};
 use crate::model::store::{BatchError, BatchErrorKind};
-use crate::ingest::file::DetailError;
 
 /// Japanese rule strings.
 pub const JA_RULES: RuleText = RuleText {

@@ -14,10 +14,10 @@ pub use en::{En, EN, EN_RULES};
 pub use ja::{Ja, JA, JA_RULES};
 
 use crate::decoder::{table, InputKind, Position, ProblemKind};
+use crate::ingest::file::DetailError;
 use crate::model::query::Column;
 use crate::model::rules::{Preset, Reason, Rule, RuleError, Why};
 use crate::model::store::BatchError;
-use crate::ingest::file::DetailError;
 
 /// A language of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
