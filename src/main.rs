@@ -13,6 +13,7 @@ use keytrail::model::rules::{self, RowSubject, RuleFile, RuleSet};
 use keytrail::model::session::SessionIndex;
 use keytrail::model::store::Store;
 use keytrail::model::{export, Summary};
+use keytrail::text::Lang;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
@@ -89,8 +90,38 @@ enum Command {
         #[arg(long)]
         count_routine: bool,
     },
+    /// A print-ready report of the review (one HTML file, no script): the files with their
+    /// SHA-256, the time covered, the events per ID, the problems, each rule's findings, the
+    /// per-account chart, the rules as JSON and a box for the reviewer to sign. The page's
+    /// "Report" button writes the same document.
+    #[command(after_help = AFTER_HELP)]
+    Report {
+        /// Logs to read (- for standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// Where to write the report.
+        #[arg(
+            short = 'o',
+            long = "output",
+            value_name = "report.html",
+            required = true
+        )]
+        output: String,
+        /// A rules file (JSON, as for `findings`; default: the built-in rules).
+        #[arg(long, value_name = "rules.json")]
+        rules: Option<String>,
+        /// The report's language.
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
+    },
     /// Writes a realistic, deterministic log (default: 1000 events, wevtutil, utf8).
     Generate(GenerateArgs),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LangArg {
+    En,
+    Ja,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -274,6 +305,19 @@ fn run(cli: Cli) -> Result<u8> {
             let files: Vec<&str> = files.iter().map(String::as_str).collect();
             findings(&files, rules.as_deref(), format, count_routine)
         }
+        Command::Report {
+            files,
+            output,
+            rules,
+            lang,
+        } => {
+            let files: Vec<&str> = files.iter().map(String::as_str).collect();
+            let lang = match lang {
+                LangArg::En => Lang::En,
+                LangArg::Ja => Lang::Ja,
+            };
+            report(&files, rules.as_deref(), &output, lang)
+        }
         Command::Generate(args) => generate(args),
     }
 }
@@ -437,6 +481,80 @@ fn findings(
     })
 }
 
+/// `keytrail report`: decodes every file into rows (as the page holds them), taking each file's
+/// SHA-256 as it is read, marks the findings, and writes the report (`keytrail::report`).
+fn report(files: &[&str], rules_path: Option<&str>, output: &str, lang: Lang) -> Result<u8> {
+    use keytrail::ingest::file::{problem_line, MAX_PROBLEMS_PER_FILE};
+    use keytrail::report::{FileEntry, ProblemEntry, Review};
+    use std::cell::{Cell, RefCell};
+
+    let rules = RuleSet::compile_file(rule_file(rules_path)?).map_err(|e| usage(e.to_string()))?;
+    let entries = RefCell::new(
+        files
+            .iter()
+            .map(|&name| FileEntry {
+                name: name.to_string(),
+                size: 0,
+                sha256: None,
+                format: None,
+                events: 0,
+                problems: 0,
+                skipped: 0,
+            })
+            .collect::<Vec<_>>(),
+    );
+    // Files are read one after the other: the one being read is the number of those ended.
+    let current = Cell::new(0usize);
+    let mut problems = Vec::new();
+    let mut store = Store::new();
+    let skipped = decode_files_with(
+        files,
+        |_, ev| {
+            let i = current.get();
+            store.push_event(u16::try_from(i).unwrap_or(u16::MAX), ev);
+            entries.borrow_mut()[i].events += 1;
+            Ok(())
+        },
+        |_, p| {
+            let i = current.get();
+            let entry = &mut entries.borrow_mut()[i];
+            // The page keeps as many of each file's problems.
+            if entry.problems < MAX_PROBLEMS_PER_FILE {
+                problems.push(ProblemEntry {
+                    file: i,
+                    line: problem_line(p),
+                });
+            }
+            entry.problems += 1;
+            entry.skipped += u64::from(p.is_skip());
+        },
+        |_, reader| {
+            let i = current.get();
+            let entry = &mut entries.borrow_mut()[i];
+            entry.size = reader.fed();
+            entry.sha256 = reader.sha256();
+            entry.format = reader.format();
+            current.set(i + 1);
+        },
+    )?;
+    rules::mark(&rules, &mut store, 0);
+    let written = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_nanos()).ok());
+    let files = entries.into_inner();
+    let html = keytrail::report::html(&Review {
+        lang,
+        written,
+        files: &files,
+        problems: &problems,
+        store: &store,
+        rules: &rules,
+    });
+    std::fs::write(output, html).with_context(|| format!("cannot write `{output}`"))?;
+    Ok(if skipped { 3 } else { 0 })
+}
+
 /// `1000`, `100MB`, `1GB`, `64KiB`…
 fn parse_size(s: &str) -> Option<u64> {
     let s = s.trim();
@@ -498,7 +616,18 @@ fn generate_evtx(
 
 fn decode_files(
     files: &[&str],
+    each: impl FnMut(&str, &keytrail::decoder::Event) -> Result<()>,
+) -> Result<bool> {
+    decode_files_with(files, each, |_, _| {}, |_, _| {})
+}
+
+/// [`decode_files`], telling `problem` each problem too, and `end` each file's reader once the
+/// file is read (its SHA-256, format and size).
+fn decode_files_with(
+    files: &[&str],
     mut each: impl FnMut(&str, &keytrail::decoder::Event) -> Result<()>,
+    mut problem: impl FnMut(&str, &keytrail::decoder::Problem),
+    mut end: impl FnMut(&str, &Reader),
 ) -> Result<bool> {
     let mut readers: Vec<(&str, Box<dyn Read>)> = Vec::with_capacity(files.len());
     for &f in files {
@@ -524,13 +653,28 @@ fn decode_files(
             };
             decoder.push(&buf[..n], &mut out);
             for item in out.drain(..) {
-                handle(name, item, &mut each, &mut stderr, &mut skipped)?;
+                handle(
+                    name,
+                    item,
+                    &mut each,
+                    &mut problem,
+                    &mut stderr,
+                    &mut skipped,
+                )?;
             }
         }
         decoder.finish(&mut out);
         for item in out.drain(..) {
-            handle(name, item, &mut each, &mut stderr, &mut skipped)?;
+            handle(
+                name,
+                item,
+                &mut each,
+                &mut problem,
+                &mut stderr,
+                &mut skipped,
+            )?;
         }
+        end(name, &decoder);
     }
     Ok(skipped)
 }
@@ -539,12 +683,14 @@ fn handle(
     name: &str,
     item: Item,
     each: &mut impl FnMut(&str, &keytrail::decoder::Event) -> Result<()>,
+    problem: &mut impl FnMut(&str, &keytrail::decoder::Problem),
     stderr: &mut impl Write,
     skipped: &mut bool,
 ) -> Result<()> {
     match item {
         Item::Event(ev) => each(name, &ev),
         Item::Problem(p) => {
+            problem(name, &p);
             if matches!(p.severity, Severity::Skipped | Severity::Rejected) {
                 *skipped = true;
             }

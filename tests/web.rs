@@ -703,6 +703,7 @@ fn progress(file: u32, bytes: u64, events: u64, done: bool) -> Action {
         done,
         cancelled: false,
         sha256: None,
+        format: None,
     }))
 }
 

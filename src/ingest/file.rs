@@ -99,6 +99,9 @@ pub struct Progress {
     /// end by a reader that takes it ([`Reader::sha256`]).
     #[serde(default)]
     pub sha256: Option<String>,
+    /// The file's format, in the report that ends it (once its first bytes told it).
+    #[serde(default)]
+    pub format: Option<super::Format>,
 }
 
 impl Progress {
@@ -115,6 +118,7 @@ impl Progress {
             done: false,
             cancelled: false,
             sha256: None,
+            format: None,
         }
     }
 }
@@ -370,6 +374,7 @@ impl FileDecoder {
         self.drain(rows);
         self.progress.done = true;
         self.progress.sha256 = self.decoder.sha256();
+        self.progress.format = self.decoder.format();
         self.take()
     }
 
@@ -450,6 +455,7 @@ impl FileDecoder {
             .decoder
             .sha256()
             .filter(|_| self.decoder.hashed() == self.progress.bytes);
+        self.progress.format = self.decoder.format();
         self.take()
     }
 

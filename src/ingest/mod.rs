@@ -58,10 +58,10 @@ pub use evtx::{record_xml, records_xml, EvtxPart, EvtxReader};
 pub use json::JsonReader;
 
 use crate::decoder::{Boundary, Decoder, Item, Stats};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The formats keytrail reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// Event XML, in any of the shapes the [`Decoder`] knows.
@@ -74,6 +74,19 @@ pub enum Format {
     Csv,
     /// PowerShell `Export-Clixml` of `Get-WinEvent` output (see [`ClixmlReader`]).
     Clixml,
+}
+
+impl Format {
+    /// Its name for people: `XML`, `.evtx`, `JSON`, `CSV`, `Clixml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Xml => "XML",
+            Self::Evtx => ".evtx",
+            Self::Json => "JSON",
+            Self::Csv => "CSV",
+            Self::Clixml => "Clixml",
+        }
+    }
 }
 
 /// The most bytes looked at to tell the formats apart (an XML declaration before `<Objs`, a CSV
@@ -356,6 +369,11 @@ impl Reader {
     /// hashed ahead); `None` for a reader that takes none, or that missed bytes.
     pub fn sha256(&self) -> Option<String> {
         self.digest.as_ref()?.finish()
+    }
+
+    /// How many bytes it was fed.
+    pub fn fed(&self) -> u64 {
+        self.fed
     }
 
     /// How many bytes from the input's start are in its SHA-256.
