@@ -160,9 +160,11 @@ table { border-collapse: collapse; width: 100%; table-layout: fixed; margin: 1mm
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 th, td { border: 0.2mm solid #999; padding: 0.6mm 1.2mm; text-align: left; vertical-align: top; overflow-wrap: anywhere; word-break: break-word; }
-th { background: #eee; font-weight: 600; }
+th { background: #eee; font-weight: 600; font-size: 8.5pt; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .mono, code, pre { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 8pt; }
+table.findings { font-size: 8.5pt; }
+table.findings td.mono { font-size: 7pt; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; border: 0.2mm solid #999; padding: 2mm; margin: 1mm 0; background: #fafafa; }
 .meta { color: #333; }
 .note { color: #444; font-style: italic; }
@@ -171,7 +173,7 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; border: 0.2mm solid #999; 
 svg.bar { display: block; width: 100%; height: 3.2mm; }
 .legend span { display: inline-block; margin-right: 4mm; }
 .swatch { display: inline-block; width: 3mm; height: 3mm; margin-right: 1mm; vertical-align: -0.4mm; }
-col.w8 { width: 8%; } col.w9 { width: 9%; } col.w10 { width: 10%; } col.w11 { width: 11%; } col.w12 { width: 12%; } col.w13 { width: 13%; } col.w14 { width: 14%; } col.w15 { width: 15%; } col.w16 { width: 16%; } col.w20 { width: 20%; } col.w22 { width: 22%; } col.w25 { width: 25%; } col.w30 { width: 30%; } col.w43 { width: 43%; } col.w63 { width: 63%; } col.w70 { width: 70%; }
+col.w7 { width: 7%; } col.w8 { width: 8%; } col.w9 { width: 9%; } col.w10 { width: 10%; } col.w11 { width: 11%; } col.w12 { width: 12%; } col.w13 { width: 13%; } col.w14 { width: 14%; } col.w15 { width: 15%; } col.w16 { width: 16%; } col.w17 { width: 17%; } col.w20 { width: 20%; } col.w22 { width: 22%; } col.w25 { width: 25%; } col.w30 { width: 30%; } col.w43 { width: 43%; } col.w63 { width: 63%; } col.w70 { width: 70%; }
 .sign { border: 0.4mm solid #333; padding: 2mm 4mm; break-inside: avoid; }
 .sign div { border-bottom: 0.2mm solid #999; height: 12mm; display: flex; align-items: flex-end; padding-bottom: 1mm; }
 .sign div.notes { height: 40mm; align-items: flex-start; border-bottom: none; }
@@ -284,7 +286,7 @@ fn files(out: &mut String, review: &Review, text: &Text) {
         out,
         "<section id=\"files\">\n<h2>{}</h2>\n<table class=\"files\">\n{}",
         escape(r.files),
-        colgroup(&[22, 11, 30, 8, 9, 10, 10]),
+        colgroup(&[22, 10, 30, 8, 9, 11, 10]),
     );
     let _ = writeln!(
         out,
@@ -439,7 +441,7 @@ fn findings_section(out: &mut String, review: &Review, text: &Text) {
         let _ = writeln!(
             out,
             "<table class=\"findings\">\n{}<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>",
-            colgroup(&[13, 14, 16, 12, 8, 12, 10, 15]),
+            colgroup(&[15, 13, 15, 12, 9, 12, 9, 15]),
             escape(c[0]), escape(c[1]), escape(c[2]), escape(c[3]), escape(c[4]), escape(c[5]), escape(c[6]), escape(c[7]),
         );
         for f in of_rule.iter().take(MAX_FINDINGS_PER_RULE) {
@@ -466,7 +468,7 @@ fn findings_section(out: &mut String, review: &Review, text: &Text) {
                 "<tr data-finding data-event=\"{}\" data-class=\"{}\"><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"mono\">{session}</td><td>{class}</td><td>{}</td></tr>",
                 row.number,
                 if f.routine == 0 { "needs-a-look" } else { "routine" },
-                escape(&at(Column::Time)),
+                escape(at(Column::Time).replacen('T', " ", 1).trim_end_matches('Z')),
                 escape(&at(Column::Account)),
                 escape(&at(Column::KeyName)),
                 escape(value_in(review.lang, &at(Column::Operation))),

@@ -117,7 +117,7 @@ fn a_report_holds_each_files_sha256_counts_problems_and_findings() {
     assert!(expected.values().map(|c| c.0).sum::<usize>() > 5);
     // One finding row in full: the machine key the service account exported.
     assert!(html.contains(
-        "<td class=\"mono\">2026-03-02T08:01:09.4329500Z</td><td>CONTOSO\\svc-backup</td><td>CONTOSO-CA01-CA</td><td>Export of persistent cryptographic key.</td><td>Success</td><td class=\"mono\">0x5a1f3c @ CA01.contoso.local</td>"
+        "<td class=\"mono\">2026-03-02 08:01:09.4329500</td><td>CONTOSO\\svc-backup</td><td>CONTOSO-CA01-CA</td><td>Export of persistent cryptographic key.</td><td>Success</td><td class=\"mono\">0x5a1f3c @ CA01.contoso.local</td>"
     ));
     // The chart, the rules as JSON (they read back), and the reviewer's box.
     assert!(html.contains("<tr data-account><td>CONTOSO\\svc-backup</td>"));
