@@ -264,7 +264,8 @@ pub fn session_link(sessions: &mut SessionIndex, event: &Event) -> Option<Sessio
 pub fn detail_of(bytes: &[u8], out: &mut Detail) -> Option<Event> {
     // A JSON document or an Export-Clixml record is shown as the event XML it stands for.
     out.xml = super::document_xml(bytes).unwrap_or_else(|| slice_text(bytes));
-    let mut decoder = Reader::new();
+    // A slice read again: no hash to take.
+    let mut decoder = Reader::unhashed();
     let mut items = Vec::new();
     decoder.push(bytes, &mut items);
     decoder.finish(&mut items);

@@ -458,7 +458,7 @@ pub fn read_all(
     Vec<crate::decoder::Problem>,
     Stats,
 ) {
-    let mut reader = Reader::new();
+    let mut reader = Reader::unhashed();
     let mut out = Vec::new();
     reader.push(input, &mut out);
     reader.finish(&mut out);
