@@ -1,34 +1,41 @@
 //! `keytrail`: the native command-line tool. Same decoder as the viewer.
 //!
-//! Exit status: 0 when every event decoded, 3 when some were skipped (the rest is still written),
-//! 4 when `findings` found something that needs a look, 2 for usage errors or unreadable files.
+//! Exit status: 0 when every event decoded, 3 when some were skipped (the rest is still written)
+//! or a file (one found in a folder too) is not an event log, 4 when `findings` found something
+//! that needs a look, 2 for usage errors or unreadable files.
 
-use anyhow::{bail, Context, Result};
+mod cli;
+
+use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use keytrail::decoder::view::is_key_event;
-use keytrail::decoder::{Item, Severity, Timestamp};
+use cli::findings::{Findings, FindingsJob};
+use cli::input::{self, Input};
+use cli::job::{self, FileJob, Got};
+use cli::output;
+use cli::progress::Progress;
+use keytrail::decoder::Event;
 use keytrail::generator::{self, Encoding, Format, Scenario, Spec};
-use keytrail::ingest::Reader;
-use keytrail::model::rules::{self, RowSubject, RuleFile, RuleSet};
-use keytrail::model::session::SessionIndex;
-use keytrail::model::store::Store;
+use keytrail::model::rules::{self, RuleFile, RuleSet};
 use keytrail::model::{export, Summary};
 use keytrail::text::Lang;
+use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 /// What every command shares, after the per-command help.
 const AFTER_HELP: &str = "\
-Each FILE is read by its content, not its name: a binary .evtx log, event XML in any of
-its export shapes, NXLog im_msvistalog JSON, Elastic Agent / winlogbeat (ECS) documents
-(lines, _bulk bodies, _search hits), evtx_dump JSON and JSON Lines, Splunk XmlWinEventLog
+A DIR stands for every file under it, in path order. Each file is read by its content, not
+its name: a binary .evtx log, event XML in any of its export shapes, NXLog im_msvistalog
+JSON, Elastic Agent / winlogbeat (ECS) documents (lines, _bulk bodies, _search hits), evtx_dump JSON and JSON Lines, Splunk XmlWinEventLog
 results (_raw in JSON or CSV), Get-WinEvent | Export-Clixml, and Get-WinEvent |
 ConvertTo-Json (use -Depth 4: at the default depth the field values are lost). FILE may be
 - for standard input, .evtx included: it is read as it streams, never held whole in
 memory nor copied to a temporary file.
 Problems go to standard error as FILE:LINE:COLUMN: event N: reason, and in an .evtx file
 as FILE:chunk C, offset 0xB: record R: reason.
+Files are decoded --jobs at a time; the output is the same whatever the number. A progress
+bar is drawn on standard error when it is a terminal.
 Exit status: 0 all events decoded, 3 some skipped or input not event XML, 4 findings that
 need a look (findings only), 2 usage error or unreadable file.";
 
@@ -46,9 +53,8 @@ enum Command {
     /// Counts per account (domain\user and SID): per event ID, per operation, per outcome.
     #[command(after_help = AFTER_HELP)]
     Summary {
-        /// Logs to read (- for standard input).
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<String>,
+        #[command(flatten)]
+        reading: Reading,
         /// Plain text or one JSON document.
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
@@ -56,15 +62,28 @@ enum Command {
     /// One JSON object or CSV row per decoded event.
     #[command(after_help = AFTER_HELP)]
     Export {
-        /// Logs to read (- for standard input).
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<String>,
-        /// JSON Lines (`json` is the same) or CSV.
+        #[command(flatten)]
+        reading: Reading,
+        /// JSON Lines (`json` is the same), CSV, or ECS documents as NDJSON.
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
         /// The rules whose ids each event's `findings` lists (default: the built-in rules).
         #[arg(long, value_name = "rules.json")]
         rules: Option<String>,
+        /// Write an Elasticsearch/OpenSearch `_bulk` body: each document behind a
+        /// {"create":{"_index":INDEX,"_id":…}} line, the _id a hash of computer, channel and
+        /// record ID (loading the same export twice adds nothing). On standard output only if
+        /// it is at most --max-bytes; otherwise give -o.
+        #[arg(long, value_name = "INDEX")]
+        bulk: Option<String>,
+        /// Write PREFIX-0001.ndjson, PREFIX-0002.ndjson, … of at most --max-bytes each (a
+        /// document is never cut from its action line).
+        #[arg(short = 'o', long = "output", value_name = "PREFIX")]
+        output: Option<String>,
+        /// The largest file -o writes, or _bulk body on standard output (1000000, 90MB,
+        /// 64MiB…) [default: 90MB, below the engines' default 100 MB request limit].
+        #[arg(long, value_name = "BYTES", value_parser = size_arg)]
+        max_bytes: Option<u64>,
     },
     /// Events that match monitoring rules, routine Windows activity told apart.
     ///
@@ -77,9 +96,8 @@ enum Command {
     /// time included.
     #[command(after_help = AFTER_HELP)]
     Findings {
-        /// Logs to read (- for standard input).
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<String>,
+        #[command(flatten)]
+        reading: Reading,
         /// A rules file (JSON: an array of rules, or {"rules", "routine", "builtin_routine"}).
         #[arg(long, value_name = "rules.json")]
         rules: Option<String>,
@@ -96,9 +114,8 @@ enum Command {
     /// "Report" button writes the same document.
     #[command(after_help = AFTER_HELP)]
     Report {
-        /// Logs to read (- for standard input).
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<String>,
+        #[command(flatten)]
+        reading: Reading,
         /// Where to write the report.
         #[arg(
             short = 'o',
@@ -118,6 +135,31 @@ enum Command {
     Generate(GenerateArgs),
 }
 
+/// The logs a command reads, and how many at a time.
+#[derive(Args)]
+struct Reading {
+    /// Logs to read: files, folders (every file under them, in path order) or - for standard
+    /// input.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    files: Vec<String>,
+    /// How many files are decoded at once [default: the number of cores]. The output is the
+    /// same whatever the number.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+}
+
+impl Reading {
+    /// The files to read, folders expanded, and the number of decoding threads.
+    fn inputs(&self) -> Result<(Vec<Input>, usize)> {
+        let inputs = input::expand(&self.files)?;
+        let jobs = match self.jobs {
+            Some(n) => usize::from(n),
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        };
+        Ok((inputs, jobs))
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum LangArg {
     En,
@@ -135,10 +177,12 @@ enum ExportFormat {
     #[value(alias = "json")]
     Jsonl,
     Csv,
+    /// One ECS document per line (Elastic's `system.security` shape): see `model::export::ecs`.
+    Ecs,
 }
 
 /// The generator's shapes (see `generator::Format`), and `evtx`.
-const FORMATS: [&str; 19] = [
+const FORMATS: [&str; 21] = [
     "wevtutil",
     "rendered-xml",
     "rendered-xml-ja",
@@ -157,6 +201,8 @@ const FORMATS: [&str; 19] = [
     "splunk-json",
     "splunk-csv",
     "clixml",
+    "get-winevent-json",
+    "get-winevent-json-depth2",
     "evtx",
 ];
 
@@ -248,13 +294,24 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Summary { files, format } => {
-            let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        Command::Summary { reading, format } => {
+            let (inputs, jobs) = reading.inputs()?;
+            let progress = progress_of(&inputs);
             let mut summary = Summary::default();
-            let skipped = decode_files(&files, |_, ev| {
-                summary.add(ev);
-                Ok(())
-            })?;
+            let skipped = job::run(
+                inputs,
+                jobs,
+                &progress,
+                |_, _| SummaryJob::default(),
+                |_, part| {
+                    if let Got::Out(part) = part {
+                        summary.merge(part);
+                    }
+                    Ok(())
+                },
+            );
+            progress.finish();
+            let skipped = skipped?;
             let text = match format {
                 TextOrJson::Json => summary.to_json(),
                 TextOrJson::Text => summary.to_text(),
@@ -264,62 +321,192 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(if skipped { 3 } else { 0 })
         }
         Command::Export {
-            files,
+            reading,
             format,
             rules,
-        } => {
-            let files: Vec<&str> = files.iter().map(String::as_str).collect();
-            let rules = RuleSet::compile_file(rule_file(rules.as_deref())?)
-                .map_err(|e| usage(e.to_string()))?;
-            let csv = format == ExportFormat::Csv;
-            let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-            if csv {
-                writeln!(out, "{}", export::csv_header())?;
-            }
-            let mut line = String::with_capacity(4096);
-            let skipped = decode_files(&files, |file, ev| {
-                let findings = rules
-                    .matched(rules.mask(ev))
-                    .map(|r| r.id.as_str())
-                    .collect();
-                let record = export::Record::new(file, ev, findings);
-                line.clear();
-                if csv {
-                    record.write_csv(&mut line);
-                } else {
-                    record.write_json(&mut line);
-                }
-                line.push('\n');
-                out.write_all(line.as_bytes())
-                    .context("writing to standard output")
-            })?;
-            out.flush()?;
-            Ok(if skipped { 3 } else { 0 })
-        }
+            bulk,
+            output,
+            max_bytes,
+        } => export(&reading, format, rules.as_deref(), bulk, output, max_bytes),
         Command::Findings {
-            files,
+            reading,
             rules,
             format,
             count_routine,
-        } => {
-            let files: Vec<&str> = files.iter().map(String::as_str).collect();
-            findings(&files, rules.as_deref(), format, count_routine)
-        }
+        } => findings(&reading, rules.as_deref(), format, count_routine),
         Command::Report {
-            files,
+            reading,
             output,
             rules,
             lang,
         } => {
-            let files: Vec<&str> = files.iter().map(String::as_str).collect();
             let lang = match lang {
                 LangArg::En => Lang::En,
                 LangArg::Ja => Lang::Ja,
             };
-            report(&files, rules.as_deref(), &output, lang)
+            report(&reading, rules.as_deref(), &output, lang)
         }
         Command::Generate(args) => generate(args),
     }
+}
+
+/// The progress bar over `inputs` (drawn only on a terminal).
+fn progress_of(inputs: &[Input]) -> Progress {
+    let bytes = inputs.iter().map(|i| i.size).sum::<Option<u64>>();
+    Progress::new(inputs.len(), bytes)
+}
+
+/// One file's counts, merged in file order by the writer.
+#[derive(Default)]
+struct SummaryJob(Summary);
+
+impl FileJob for SummaryJob {
+    type Out = Summary;
+
+    fn event(&mut self, ev: Event, _: &mut dyn FnMut(Summary)) {
+        self.0.add(&ev);
+    }
+
+    fn end(self, emit: &mut dyn FnMut(Summary)) {
+        emit(self.0);
+    }
+}
+
+/// How much output a decoding thread gathers before it hands it over.
+const CHUNK_BYTES: usize = 1 << 18;
+
+/// One file's export: its lines, written on the decoding thread, handed over in chunks of
+/// whole documents.
+struct ExportJob<'a> {
+    file: String,
+    format: ExportFormat,
+    rules: &'a RuleSet,
+    /// `--bulk`: the index, as a JSON string.
+    bulk: Option<&'a str>,
+    /// The ECS writer: it follows the file's logon sessions (each file its own, as files are
+    /// decoded apart).
+    ecs: export::ecs::EcsExport,
+    line: String,
+    chunk: Vec<u8>,
+}
+
+impl FileJob for ExportJob<'_> {
+    type Out = Vec<u8>;
+
+    fn event(&mut self, ev: Event, emit: &mut dyn FnMut(Vec<u8>)) {
+        let line = &mut self.line;
+        line.clear();
+        if let Some(index) = self.bulk {
+            let id = export::ecs::document_id(&ev);
+            let _ = writeln!(
+                line,
+                "{{\"create\":{{\"_index\":{index},\"_id\":\"{id}\"}}}}"
+            );
+        }
+        let rules = self.rules;
+        let findings: Vec<&str> = rules
+            .matched(rules.mask(&ev))
+            .map(|r| r.id.as_str())
+            .collect();
+        match self.format {
+            ExportFormat::Ecs => {
+                let name = keytrail::decoder::view::event_name(ev.event_id());
+                self.ecs.write(&ev, name, &findings, line);
+            }
+            ExportFormat::Csv => export::Record::new(&self.file, &ev, findings).write_csv(line),
+            ExportFormat::Jsonl => export::Record::new(&self.file, &ev, findings).write_json(line),
+        }
+        line.push('\n');
+        self.chunk.extend_from_slice(line.as_bytes());
+        if self.chunk.len() >= CHUNK_BYTES {
+            emit(std::mem::replace(
+                &mut self.chunk,
+                Vec::with_capacity(CHUNK_BYTES + 8192),
+            ));
+        }
+    }
+
+    fn end(self, emit: &mut dyn FnMut(Vec<u8>)) {
+        if !self.chunk.is_empty() {
+            emit(self.chunk);
+        }
+    }
+
+    fn bytes(out: &Vec<u8>) -> Option<&[u8]> {
+        Some(out)
+    }
+}
+
+/// `keytrail export`.
+fn export(
+    reading: &Reading,
+    format: ExportFormat,
+    rules: Option<&str>,
+    bulk: Option<String>,
+    prefix: Option<String>,
+    max_bytes: Option<u64>,
+) -> Result<u8> {
+    let csv = format == ExportFormat::Csv;
+    if csv && (bulk.is_some() || prefix.is_some() || max_bytes.is_some()) {
+        return Err(usage(
+            "--bulk, -o and --max-bytes write NDJSON: not with --format csv",
+        ));
+    }
+    if max_bytes == Some(0) {
+        return Err(usage("--max-bytes must be more than 0"));
+    }
+    let rules = RuleSet::compile_file(rule_file(rules)?).map_err(|e| usage(e.to_string()))?;
+    let (inputs, jobs) = reading.inputs()?;
+    let max = max_bytes.unwrap_or(output::DEFAULT_MAX_BYTES);
+    let lines_per_doc = if bulk.is_some() { 2 } else { 1 };
+    let mut sink = match &prefix {
+        Some(prefix) => output::Sink::parts(prefix, max, lines_per_doc),
+        None if bulk.is_some() || max_bytes.is_some() => output::Sink::held(max)?,
+        None => output::Sink::stdout(),
+    };
+    if csv {
+        sink.write(format!("{}\n", export::csv_header()).as_bytes())?;
+    }
+    let index = bulk
+        .as_deref()
+        .map(|i| serde_json::Value::from(i).to_string());
+    let progress = progress_of(&inputs);
+    let skipped = job::run(
+        inputs,
+        jobs,
+        &progress,
+        |_, name| ExportJob {
+            file: name.to_string(),
+            format,
+            rules: &rules,
+            bulk: index.as_deref(),
+            ecs: export::ecs::EcsExport::new(),
+            line: String::with_capacity(4096),
+            chunk: Vec::with_capacity(CHUNK_BYTES + 8192),
+        },
+        |_, chunk| match chunk {
+            Got::Out(bytes) | Got::Bytes(bytes) => sink.write(&bytes),
+        },
+    );
+    progress.finish();
+    let skipped = match skipped {
+        Err(e) if e.is::<output::TooLarge>() => return Err(usage(e.to_string())),
+        other => other?,
+    };
+    let written = sink.finish()?;
+    if let (Some(first), Some(last)) = (written.first(), written.last()) {
+        eprintln!(
+            "keytrail: wrote {} file{}: {first}{}",
+            written.len(),
+            if written.len() == 1 { "" } else { "s" },
+            if written.len() > 1 {
+                format!(" … {last}")
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(if skipped { 3 } else { 0 })
 }
 
 /// `keytrail generate`.
@@ -368,110 +555,36 @@ fn rule_file(path: Option<&str>) -> Result<RuleFile> {
     })
 }
 
-/// `keytrail findings`: decodes every file, keeps the sessions, then matches the key events and
-/// tells routine activity apart.
+/// `keytrail findings`: decodes every file, keeps the sessions, matches the key events and
+/// tells routine activity apart, in memory that does not grow with the findings
+/// ([`cli::findings`]).
 fn findings(
-    files: &[&str],
+    reading: &Reading,
     rules_path: Option<&str>,
     format: TextOrJson,
     count_routine: bool,
 ) -> Result<u8> {
-    let json = format == TextOrJson::Json;
     let rules = RuleSet::compile_file(rule_file(rules_path)?).map_err(|e| usage(e.to_string()))?;
-    // Sessions may be logged after the key events that use them (newest-first exports), so
-    // the session of each finding is looked up once every file is read. Until then the key
-    // events are kept as compact rows (strings interned once): the matching ones, and the
-    // others a routine sequence may need (the create after a probe). Their reasons are worded
-    // from the rows, as the viewer does.
-    let mut sessions = SessionIndex::new();
-    let mut hits = Store::new();
-    let skipped = decode_files(files, |file, ev| {
-        sessions.add(ev);
-        if is_key_event(ev.event_id()) || rules.mask(ev) != 0 {
-            let n = files.iter().position(|f| *f == file).unwrap_or(0);
-            hits.push_event(u16::try_from(n).unwrap_or(u16::MAX), ev);
-        }
-        Ok(())
-    })?;
-    rules::mark(&rules, &mut hits, 0);
+    let (inputs, jobs) = reading.inputs()?;
+    let files: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
+    let mut found = Findings::new(&rules)?;
+    let progress = progress_of(&inputs);
+    let skipped = job::run(
+        inputs,
+        jobs,
+        &progress,
+        |_, _| FindingsJob::new(),
+        |n, events| match events {
+            Got::Out(events) => found.add(n, &events),
+            Got::Bytes(_) => Ok(()),
+        },
+    );
+    progress.finish();
+    let skipped = skipped?;
     let mut stdout = BufWriter::new(io::stdout().lock());
-    let (mut needs, mut routine) = (0usize, 0usize);
-    if json {
-        write!(stdout, "{{\"findings\":[")?;
-    }
-    // What needs a look first, then what is routine, each in file order.
-    let order = (0..hits.len())
-        .filter(|&i| hits.routine_of(i) == 0)
-        .chain((0..hits.len()).filter(|&i| hits.routine_of(i) != 0));
-    for i in order {
-        if hits.findings_of(i) == 0 {
-            continue;
-        }
-        let row = &hits.rows[i];
-        let text = |sym| hits.str(sym);
-        let (computer, account, logon_id) =
-            (text(row.computer), text(row.account), text(row.logon_id));
-        let session = sessions.link(computer, logon_id, row.time()).describe();
-        let time = row.time().map(|t| Timestamp(t).to_string());
-        let pattern = rules.routine().pattern(hits.routine_of(i));
-        let paired = hits.pair_of(i).map(|p| hits.rows[p].number);
-        let subject = RowSubject { row, store: &hits };
-        for m in rules.matches(&subject) {
-            let (id, title) = (&m.rule.id, &m.rule.title);
-            let reason = m.reason.to_string();
-            let file = files[usize::from(row.file)];
-            if json {
-                let v = serde_json::json!({
-                    "rule": id,
-                    "title": title,
-                    "routine": pattern.is_some(),
-                    "pattern": pattern.map(|p| &p.id),
-                    "pattern_title": pattern.map(|p| &p.title),
-                    "paired_event": paired,
-                    "file": file,
-                    "event": row.number,
-                    "event_id": row.event_id,
-                    "record_id": row.record_id(),
-                    "time": time,
-                    "computer": computer,
-                    "account": account,
-                    "sid": text(row.sid),
-                    "logon_id": logon_id,
-                    "session": session,
-                    "reason": reason,
-                });
-                let sep = if needs + routine == 0 { "\n" } else { ",\n" };
-                write!(stdout, "{sep}{v}")?;
-            } else {
-                let class = pattern.map_or_else(
-                    || "needs-a-look".to_string(),
-                    |p| format!("routine:{}", p.id),
-                );
-                writeln!(
-                    stdout,
-                    "{id}\t{class}\t{file}\tevent {}\t{}\t{computer}\t{account}\t{reason}\t{session}",
-                    row.number,
-                    time.as_deref().unwrap_or(""),
-                )?;
-            }
-            if pattern.is_some() {
-                routine += 1;
-            } else {
-                needs += 1;
-            }
-        }
-    }
-    if json {
-        writeln!(stdout, "\n],\"needs_look\":{needs},\"routine\":{routine}}}")?;
-    } else {
-        writeln!(
-            stdout,
-            "{} findings: {needs} need a look, {routine} routine",
-            needs + routine
-        )?;
-    }
+    let counts = found.write(&files, format == TextOrJson::Json, &mut stdout)?;
     stdout.flush()?;
-    let flagged = needs > 0 || (count_routine && routine > 0);
+    let flagged = counts.needs > 0 || (count_routine && counts.routine > 0);
     Ok(if skipped {
         3
     } else if flagged {
@@ -481,68 +594,76 @@ fn findings(
     })
 }
 
-/// `keytrail report`: decodes every file into rows (as the page holds them), taking each file's
-/// SHA-256 as it is read, marks the findings, and writes the report (`keytrail::report`).
-fn report(files: &[&str], rules_path: Option<&str>, output: &str, lang: Lang) -> Result<u8> {
-    use keytrail::ingest::file::{problem_line, MAX_PROBLEMS_PER_FILE};
+/// `keytrail report`: decodes every file (`--jobs` at a time) into rows, as the page holds them,
+/// with each file's SHA-256 taken as it is read; marks the findings and writes the report
+/// (`keytrail::report`).
+fn report(reading: &Reading, rules_path: Option<&str>, output: &str, lang: Lang) -> Result<u8> {
+    use keytrail::ingest::file::MAX_PROBLEMS_PER_FILE;
+    use keytrail::model::store::Store;
     use keytrail::report::{FileEntry, ProblemEntry, Review};
-    use std::cell::{Cell, RefCell};
 
     let rules = RuleSet::compile_file(rule_file(rules_path)?).map_err(|e| usage(e.to_string()))?;
-    let entries = RefCell::new(
-        files
-            .iter()
-            .map(|&name| FileEntry {
-                name: name.to_string(),
-                size: 0,
-                sha256: None,
-                format: None,
-                events: 0,
-                problems: 0,
-                skipped: 0,
-            })
-            .collect::<Vec<_>>(),
-    );
-    // Files are read one after the other: the one being read is the number of those ended.
-    let current = Cell::new(0usize);
+    let (inputs, jobs) = reading.inputs()?;
+    let mut files: Vec<FileEntry> = inputs
+        .iter()
+        .map(|input| FileEntry {
+            name: input.name.clone(),
+            size: 0,
+            sha256: None,
+            format: None,
+            events: 0,
+            problems: 0,
+            skipped: 0,
+        })
+        .collect();
     let mut problems = Vec::new();
     let mut store = Store::new();
-    let skipped = decode_files_with(
-        files,
-        |_, ev| {
-            let i = current.get();
-            store.push_event(u16::try_from(i).unwrap_or(u16::MAX), ev);
-            entries.borrow_mut()[i].events += 1;
+    let progress = progress_of(&inputs);
+    let skipped = job::run(
+        inputs,
+        jobs,
+        &progress,
+        |_, _| ReportJob::default(),
+        |n, part| {
+            let Got::Out(part) = part else {
+                return Ok(());
+            };
+            let entry = &mut files[n];
+            match part {
+                ReportPart::Events(events) => {
+                    for ev in &events {
+                        store.push_event(u16::try_from(n).unwrap_or(u16::MAX), ev);
+                    }
+                    entry.events += events.len() as u64;
+                }
+                ReportPart::Problem(line) => {
+                    entry.problems += 1;
+                    entry.skipped += u64::from(line.skip());
+                    // The page keeps as many of each file's problems.
+                    if entry.problems <= MAX_PROBLEMS_PER_FILE {
+                        problems.push(ProblemEntry { file: n, line });
+                    }
+                }
+                ReportPart::Read {
+                    size,
+                    sha256,
+                    format,
+                } => {
+                    entry.size = size;
+                    entry.sha256 = sha256;
+                    entry.format = format;
+                }
+            }
             Ok(())
         },
-        |_, p| {
-            let i = current.get();
-            let entry = &mut entries.borrow_mut()[i];
-            // The page keeps as many of each file's problems.
-            if entry.problems < MAX_PROBLEMS_PER_FILE {
-                problems.push(ProblemEntry {
-                    file: i,
-                    line: problem_line(p),
-                });
-            }
-            entry.problems += 1;
-            entry.skipped += u64::from(p.is_skip());
-        },
-        |_, reader| {
-            let i = current.get();
-            let entry = &mut entries.borrow_mut()[i];
-            entry.size = reader.fed();
-            entry.sha256 = reader.sha256();
-            entry.format = reader.format();
-            current.set(i + 1);
-        },
-    )?;
+    );
+    progress.finish();
+    let skipped = skipped?;
     rules::mark(&rules, &mut store, 0);
     let written = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()
         .and_then(|d| i64::try_from(d.as_nanos()).ok());
-    let files = entries.into_inner();
     let html = keytrail::report::html(&Review {
         lang,
         written,
@@ -553,6 +674,61 @@ fn report(files: &[&str], rules_path: Option<&str>, output: &str, lang: Lang) ->
     });
     std::fs::write(output, html).with_context(|| format!("cannot write `{output}`"))?;
     Ok(if skipped { 3 } else { 0 })
+}
+
+/// What a file gives the report, from its decoding thread.
+enum ReportPart {
+    /// Events, in file order.
+    Events(Vec<Event>),
+    /// A problem, where it was found among the events.
+    Problem(keytrail::ingest::file::ProblemLine),
+    /// The file read to its end: its size, SHA-256 and format.
+    Read {
+        size: u64,
+        sha256: Option<String>,
+        format: Option<keytrail::ingest::Format>,
+    },
+}
+
+/// One file's part of the report: its events in batches, its problems, its reader's totals.
+#[derive(Default)]
+struct ReportJob(Vec<Event>);
+
+/// Events handed over at a time.
+const REPORT_BATCH: usize = 4096;
+
+impl FileJob for ReportJob {
+    type Out = ReportPart;
+
+    fn event(&mut self, ev: Event, emit: &mut dyn FnMut(ReportPart)) {
+        self.0.push(ev);
+        if self.0.len() >= REPORT_BATCH {
+            emit(ReportPart::Events(std::mem::take(&mut self.0)));
+        }
+    }
+
+    fn problem(&mut self, problem: &keytrail::decoder::Problem, emit: &mut dyn FnMut(ReportPart)) {
+        if !self.0.is_empty() {
+            emit(ReportPart::Events(std::mem::take(&mut self.0)));
+        }
+        emit(ReportPart::Problem(keytrail::ingest::file::problem_line(
+            problem,
+        )));
+    }
+
+    fn read(&mut self, reader: &keytrail::ingest::Reader, emit: &mut dyn FnMut(ReportPart)) {
+        emit(ReportPart::Read {
+            size: reader.fed(),
+            sha256: reader.sha256(),
+            format: reader.format(),
+        });
+    }
+
+    fn end(self, emit: &mut dyn FnMut(ReportPart)) {
+        if !self.0.is_empty() {
+            emit(ReportPart::Events(self.0));
+        }
+    }
 }
 
 /// `1000`, `100MB`, `1GB`, `64KiB`…
@@ -574,9 +750,6 @@ fn parse_size(s: &str) -> Option<u64> {
     n.checked_mul(mult)
 }
 
-/// Decodes each file in turn, streaming, calling `each` per event; problems go to stderr.
-/// Returns whether any event was skipped (or an input was not event XML). All files are opened
-/// first, so an unreadable one fails before anything is written.
 /// `generate --format evtx`: a binary log (its header is written last, so a file is written in
 /// place and standard output gets the file once it is whole).
 fn generate_evtx(
@@ -612,90 +785,4 @@ fn generate_evtx(
         written.events, written.chunks, written.bytes
     );
     Ok(0)
-}
-
-fn decode_files(
-    files: &[&str],
-    each: impl FnMut(&str, &keytrail::decoder::Event) -> Result<()>,
-) -> Result<bool> {
-    decode_files_with(files, each, |_, _| {}, |_, _| {})
-}
-
-/// [`decode_files`], telling `problem` each problem too, and `end` each file's reader once the
-/// file is read (its SHA-256, format and size).
-fn decode_files_with(
-    files: &[&str],
-    mut each: impl FnMut(&str, &keytrail::decoder::Event) -> Result<()>,
-    mut problem: impl FnMut(&str, &keytrail::decoder::Problem),
-    mut end: impl FnMut(&str, &Reader),
-) -> Result<bool> {
-    let mut readers: Vec<(&str, Box<dyn Read>)> = Vec::with_capacity(files.len());
-    for &f in files {
-        let r: Box<dyn Read> = if f == "-" {
-            Box::new(io::stdin().lock())
-        } else {
-            Box::new(File::open(f).with_context(|| format!("cannot open `{f}`"))?)
-        };
-        readers.push((f, r));
-    }
-    let mut skipped = false;
-    let mut stderr = io::stderr().lock();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut out = Vec::with_capacity(1024);
-    for (name, mut reader) in readers {
-        let mut decoder = Reader::new();
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => bail!("cannot read `{name}`: {e}"),
-            };
-            decoder.push(&buf[..n], &mut out);
-            for item in out.drain(..) {
-                handle(
-                    name,
-                    item,
-                    &mut each,
-                    &mut problem,
-                    &mut stderr,
-                    &mut skipped,
-                )?;
-            }
-        }
-        decoder.finish(&mut out);
-        for item in out.drain(..) {
-            handle(
-                name,
-                item,
-                &mut each,
-                &mut problem,
-                &mut stderr,
-                &mut skipped,
-            )?;
-        }
-        end(name, &decoder);
-    }
-    Ok(skipped)
-}
-
-fn handle(
-    name: &str,
-    item: Item,
-    each: &mut impl FnMut(&str, &keytrail::decoder::Event) -> Result<()>,
-    problem: &mut impl FnMut(&str, &keytrail::decoder::Problem),
-    stderr: &mut impl Write,
-    skipped: &mut bool,
-) -> Result<()> {
-    match item {
-        Item::Event(ev) => each(name, &ev),
-        Item::Problem(p) => {
-            problem(name, &p);
-            if matches!(p.severity, Severity::Skipped | Severity::Rejected) {
-                *skipped = true;
-            }
-            let _ = writeln!(stderr, "{name}:{p}");
-            Ok(())
-        }
-    }
 }

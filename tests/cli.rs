@@ -165,7 +165,7 @@ fn usage_errors_and_unreadable_files_exit_2() {
     );
     // A bad value names the ones that would do.
     let out = keytrail(&["export", "x.xml", "--format", "xlsx"], None);
-    assert!(text(&out.stderr).contains("[possible values: jsonl, csv]"));
+    assert!(text(&out.stderr).contains("[possible values: jsonl, csv, ecs]"));
     // Help (general and per command) and the version go to standard output, status 0.
     let out = keytrail(&["--help"], None);
     assert_eq!(out.status.code(), Some(0));

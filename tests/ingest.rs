@@ -9,7 +9,7 @@ use keytrail::generator::{self, Encoding, Format, Spec};
 use keytrail::ingest::chain::{
     self, first_slice, Part, PartReport, Split, SplitWindow, BATCH_ROWS, SPLIT_BYTES,
 };
-use keytrail::ingest::export::{ExportRow, Exporter};
+use keytrail::ingest::export::{ExportRow, ExportShape, Exporter};
 use keytrail::ingest::file::{detail_of, Collected, Detail, FileDecoder, Progress};
 use keytrail::ingest::Reader;
 use keytrail::model::export::Record;
@@ -141,12 +141,12 @@ fn the_detail_of_an_evtx_record_is_its_xml_decoded_again() {
 }
 
 /// Runs an export of `rows` of the file `bytes` as the worker does, reading only the windows
-/// the exporter asks for; gives the JSON array's records and how many rows were lost.
-fn export_rows(bytes: &[u8], rows: Vec<ExportRow>, csv: bool) -> (String, usize, usize) {
+/// the exporter asks for; gives the export's text, how many rows were lost and how many reads.
+fn export_rows(bytes: &[u8], rows: Vec<ExportRow>, shape: ExportShape) -> (String, usize, usize) {
     let names = (1..=u32::from(u16::MAX))
         .filter_map(|id| Some((id, keytrail::decoder::view::event_name(id)?.to_string())))
         .collect();
-    let mut exporter = Exporter::new(rows, vec!["Security.evtx".into()], names, csv);
+    let mut exporter = Exporter::new(rows, vec!["Security.evtx".into()], names, shape);
     let mut reads = 0;
     while let Some((file, range)) = exporter.next_read() {
         assert_eq!(file, 0);
@@ -186,7 +186,7 @@ fn the_page_export_writes_the_cli_records_of_the_chosen_rows_in_their_order() {
                 },
             })
             .collect();
-        let (text, lost, reads) = export_rows(&bytes, rows, false);
+        let (text, lost, reads) = export_rows(&bytes, rows, ExportShape::Json);
         assert_eq!(lost, 0, "{name}");
         let got: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
         assert_eq!(got.len(), chosen.len(), "{name}");
@@ -206,10 +206,29 @@ fn the_page_export_writes_the_cli_records_of_the_chosen_rows_in_their_order() {
             end: events[1].byte_range.1,
             findings: vec![],
         }];
-        let (csv, _, _) = export_rows(&bytes, rows, true);
+        let (csv, _, _) = export_rows(&bytes, rows, ExportShape::Csv);
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(lines[0], keytrail::model::export::csv_header());
         assert!(lines[1].starts_with("Security.evtx,"), "{}", lines[1]);
+        // ECS: every row, in file order, gives the documents `keytrail export --format ecs`
+        // writes for the file (logon sessions followed through it the same way), one a line.
+        let rows = events
+            .iter()
+            .map(|e| ExportRow::of(0, e, vec!["export-any".into()]))
+            .collect();
+        let (ecs, lost, _) = export_rows(&bytes, rows, ExportShape::Ecs);
+        assert_eq!(lost, 0, "{name}");
+        let mut cli = keytrail::model::export::ecs::EcsExport::new();
+        let mut want = String::new();
+        for event in &events {
+            let name = keytrail::decoder::view::event_name(event.event_id());
+            cli.write(event, name, &["export-any"], &mut want);
+            want.push('\n');
+        }
+        assert_eq!(ecs, want, "{name}: the page's ECS export and the CLI's");
+        assert!(ecs
+            .lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
     }
 }
 
@@ -234,7 +253,7 @@ fn the_page_export_counts_rows_it_cannot_read_again() {
             findings: vec![],
         },
     ];
-    let (text, lost, _) = export_rows(&bytes[..last.0 as usize + 10], rows, false);
+    let (text, lost, _) = export_rows(&bytes[..last.0 as usize + 10], rows, ExportShape::Json);
     assert_eq!(lost, 1);
     let got: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     assert_eq!(got.len(), 1);

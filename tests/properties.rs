@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use keytrail::decoder::value::parse_number;
-use keytrail::decoder::{find_event_start, Decoder, Item, SysField, TextEncoding};
+use keytrail::decoder::{find_event_start, Decoder, Item, ProblemKind, SysField, TextEncoding};
 use keytrail::generator::{self, Encoding, Format, GenEvent, Spec};
 use proptest::prelude::*;
 
@@ -271,7 +271,13 @@ fn every_siem_shape_and_encoding_reads_every_event() {
             let events = items.iter().filter(|i| matches!(i, Item::Event(_))).count();
             let problems: Vec<_> = items
                 .iter()
-                .filter(|i| matches!(i, Item::Problem(_)))
+                .filter(|i| match i {
+                    // Said once at default depth: the values were lost before the file was written.
+                    Item::Problem(p) if format == Format::GetWinEventJsonDepth2 => {
+                        p.kind != ProblemKind::PropertiesLost { count: 60 }
+                    }
+                    i => matches!(i, Item::Problem(_)),
+                })
                 .collect();
             assert!(problems.is_empty(), "{format:?} {encoding:?}: {problems:?}");
             assert_eq!(events, 60, "{format:?} {encoding:?}");

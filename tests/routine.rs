@@ -201,6 +201,75 @@ fn a_probe_is_paired_with_its_create_in_either_time_order() {
     }
 }
 
+/// Each row's marks as a whole store gives them: event number, rules, routine class, and the
+/// event number of its pair.
+type Marks = (u64, u32, u8, Option<u64>);
+
+fn marks_of(store: &Store, i: usize) -> Marks {
+    let row = &store.rows[i];
+    (
+        row.number,
+        store.findings_of(i),
+        store.routine_of(i),
+        store.pair_of(i).map(|p| store.rows[p].number),
+    )
+}
+
+#[test]
+fn a_store_that_keeps_only_its_waiting_rows_marks_them_as_the_whole_store_does() {
+    // What `keytrail findings` does to stay small: every few rows, write out the settled ones
+    // and keep only the halves of sequences still waiting (`Store::retain_rows`).
+    let rules = RuleSet::compile(presets()).unwrap();
+    let events = routine_log(11, 3000, false);
+    for newest_first in [false, true] {
+        let mut list = events.clone();
+        if newest_first {
+            list.reverse();
+        }
+        for (n, ev) in list.iter_mut().enumerate() {
+            ev.number = n as u64;
+        }
+        let whole = marked(&list, &rules);
+        let want: Vec<Marks> = (0..whole.len()).map(|i| marks_of(&whole, i)).collect();
+        let mut got: Vec<Marks> = Vec::new();
+        let mut store = Store::new();
+        let mut partners = std::collections::HashMap::new();
+        let mut carried = false;
+        for chunk in list.chunks(41).map(Some).chain([None]) {
+            let from = store.len();
+            for ev in chunk.unwrap_or_default() {
+                store.push_event(0, ev);
+            }
+            rules::mark(&rules, &mut store, from);
+            let waiting = match chunk {
+                Some(_) => store.waiting(),
+                None => vec![false; store.len()],
+            };
+            for (i, &waits) in waiting.iter().enumerate() {
+                let number = store.rows[i].number;
+                match store.pair_of(i) {
+                    Some(p) if waits && !waiting[p] => {
+                        partners.insert(number, store.rows[p].number);
+                    }
+                    _ if !waits => {
+                        let mut m = marks_of(&store, i);
+                        m.3 = m.3.or(partners.remove(&number));
+                        got.push(m);
+                    }
+                    _ => {}
+                }
+            }
+            carried |= waiting.iter().any(|&w| w);
+            store.retain_rows(&waiting);
+            // Only the strings of the rows kept stay.
+            assert!(store.strings.len() <= 1 + 11 * store.len());
+        }
+        assert!(carried, "some rows waited past a chunk");
+        got.sort_by_key(|m| m.0);
+        assert_eq!(got, want, "newest first: {newest_first}");
+    }
+}
+
 #[test]
 fn a_failure_with_no_create_after_it_needs_a_look() {
     let probe = "<Event><System><EventID>5061</EventID><TimeCreated SystemTime='2026-03-02T10:00:00Z'/>\

@@ -321,3 +321,39 @@ fn timeline_ticks_put_each_key_event_on_the_session_it_links_to() {
     }
     assert!(linked > 100, "only {linked} key events in sessions");
 }
+
+#[test]
+fn each_session_keeps_its_own_privileges_when_lists_repeat() {
+    // The index keeps each distinct list of privileges once; every session still gets its own,
+    // here and after its parts are joined to another index.
+    let one = privileges("WS01", "0x11", "2026-03-02T08:00:01Z");
+    let other = one
+        .replace("0x11", "0x12")
+        .replace("SeRestorePrivilege", "SeDebugPrivilege");
+    let again = one.replace("0x11", "0x13");
+    let xml = [
+        logon("WS01", "0x11", "alice", "2026-03-02T08:00:00Z", 2, "-"),
+        logon("WS01", "0x12", "bob", "2026-03-02T08:00:00Z", 2, "-"),
+        logon("WS01", "0x13", "carol", "2026-03-02T08:00:00Z", 2, "-"),
+        one,
+        other,
+        again,
+    ]
+    .concat();
+    let at = t("2026-03-02T08:30:00Z");
+    let want = [
+        ("0x11", ["SeBackupPrivilege", "SeRestorePrivilege"]),
+        ("0x12", ["SeBackupPrivilege", "SeDebugPrivilege"]),
+        ("0x13", ["SeBackupPrivilege", "SeRestorePrivilege"]),
+    ];
+    let mut joined = SessionIndex::new();
+    joined.join(index(&xml).into_parts());
+    for mut idx in [index(&xml), joined] {
+        for (id, list) in &want {
+            match idx.link("WS01", id, at) {
+                Link::Session(s) => assert_eq!(&s.privileges, list, "{id}"),
+                other => panic!("{id}: {other:?}"),
+            }
+        }
+    }
+}

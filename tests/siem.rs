@@ -6,7 +6,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use keytrail::decoder::{Event, Item, Problem, ProblemKind, Severity, SysField};
-use keytrail::ingest::export::{ExportRow, Exporter};
+use keytrail::ingest::export::{ExportRow, ExportShape, Exporter};
 use keytrail::ingest::file::{detail_of, Detail};
 use keytrail::ingest::{read_all, Format, Reader};
 use keytrail::model::rules::{presets, RuleSet};
@@ -305,16 +305,8 @@ fn the_detail_pane_and_the_export_read_a_document_again() {
             );
             assert!(detail.xml.starts_with("<Event"), "{name}: {}", detail.xml);
         }
-        let rows = events
-            .iter()
-            .map(|e| ExportRow {
-                file: 0,
-                start: e.byte_range.0,
-                end: e.byte_range.1,
-                findings: vec![],
-            })
-            .collect();
-        let mut exporter = Exporter::new(rows, vec![name.into()], vec![], true);
+        let rows = events.iter().map(|e| ExportRow::of(0, e, vec![])).collect();
+        let mut exporter = Exporter::new(rows, vec![name.into()], vec![], ExportShape::Csv);
         while let Some((_, range)) = exporter.next_read() {
             let end = (range.end as usize).min(bytes.len());
             exporter.take(&bytes[range.start as usize..end]);
@@ -336,15 +328,24 @@ fn generated_shapes_decode_to_the_generated_events() {
         ("generated-splunk.json", 12, 1),
         ("generated-splunk.csv", 12, 1),
         ("generated-get-winevent.clixml", 6, 1),
+        ("generated-get-winevent-depth4.json", 6, 1),
+        // Windows PowerShell 5.1's `\/Date(ms)\/`, and no values.
+        ("generated-get-winevent-depth2.json", 6, 1_000_000),
     ];
     for (name, n, precision) in cases {
+        let lost = name.ends_with("depth2.json");
         let spec = Spec {
             seed: 5059,
             events: n,
         };
         let (_, xml, _, _) = read_all(&export(&spec, Shape::Wevtutil, Encoding::Utf8));
         let (_, events, problems) = read(name);
-        assert!(problems.is_empty(), "{name}: {problems:?}");
+        if lost {
+            let kinds: Vec<_> = problems.iter().map(|p| &p.kind).collect();
+            assert_eq!(kinds, [&ProblemKind::PropertiesLost { count: n as u64 }]);
+        } else {
+            assert!(problems.is_empty(), "{name}: {problems:?}");
+        }
         assert_eq!(events.len(), n, "{name}");
         for (e, x) in events.iter().zip(&xml) {
             assert_eq!(e.event_id(), x.event_id(), "{name}");
@@ -353,9 +354,35 @@ fn generated_shapes_decode_to_the_generated_events() {
             assert_eq!(e.computer(), x.computer(), "{name}");
             let (t, u) = (e.time().unwrap().nanos(), x.time().unwrap().nanos());
             assert_eq!(t / precision, u / precision, "{name}");
+            if lost {
+                assert!(e.fields().len() == 0 && e.message().is_some(), "{name}");
+                continue;
+            }
             assert_eq!(fields(e), fields(x), "{name}, event {}", e.number);
         }
     }
+}
+
+/// Windows PowerShell 5.1's `\u0026` and `\u003c` escapes and PowerShell 7's plain text give the
+/// same messages.
+#[test]
+fn both_powershells_convert_to_json_give_the_same_messages() {
+    use keytrail::generator::{export, Encoding, Format as Shape, Spec};
+    let spec = Spec {
+        seed: 5059,
+        events: 40,
+    };
+    let messages = |shape, encoding| -> Vec<String> {
+        let (_, events, _, _) = read_all(&export(&spec, shape, encoding));
+        events
+            .iter()
+            .map(|e| e.message().unwrap_or_default().to_string())
+            .collect()
+    };
+    let old = messages(Shape::GetWinEventJsonDepth2, Encoding::Utf16Le);
+    assert_eq!(old, messages(Shape::GetWinEventJson, Encoding::Utf8));
+    assert!(old.iter().any(|m| m.contains("R&D-backup")));
+    assert!(old.iter().any(|m| m.contains("山田-署名<2026>")));
 }
 
 /// Hostile JSON, each case after a good line and before one: the same calm as for XML, the
@@ -604,5 +631,269 @@ fn clixml_and_convert_to_json_name_account_events_by_their_templates() {
                 .collect();
             assert_eq!(fields(e), expected, "{what}, {id}");
         }
+    }
+}
+
+/// A problem's code, line and column.
+type Said = (&'static str, u64, u64);
+
+/// Reads `input`, gives the problem codes with their line and column, and the events' record IDs.
+fn codes_and_records(input: &[u8]) -> (Vec<Said>, Vec<u64>) {
+    let (_, events, problems, _) = read_all(input);
+    let codes = problems
+        .iter()
+        .map(|p| (p.kind.code(), p.position.line, p.position.column))
+        .collect();
+    let records = events.iter().map(|e| e.record_id().unwrap_or(0)).collect();
+    (codes, records)
+}
+
+/// Hostile Splunk CSV, each case a record between two good ones (records 1001 and 1002 of the
+/// hand-made fixture): the good records kept, the bad one said with its line and column, nothing
+/// dropped unsaid, nothing held beyond the 16 MiB limit. (record, problem codes, records kept)
+#[test]
+fn hostile_splunk_csv_costs_only_its_own_record() {
+    let good = String::from_utf8(fixture("splunk-xmlwineventlog.csv")).unwrap();
+    let lines: Vec<&str> = good.split("\r\n").collect();
+    let (header, first, second) = (lines[0], lines[1], lines[2]);
+    // A record whose `_raw` is `raw`, quoted as Splunk quotes it.
+    let record = |time: &str, raw: &str| {
+        format!(
+            "\"{time}\",\"CA01\",\"XmlWinEventLog:Security\",\"XmlWinEventLog\",\"4624\",\"{}\"",
+            raw.replace('"', "\"\"")
+        )
+    };
+    let event = |body: &str| {
+        format!(
+            "<Event><System><Provider Name='Microsoft-Windows-Security-Auditing'/><EventID>1102</EventID>\
+             <TimeCreated SystemTime='2024-03-04T09:15:22Z'/><EventRecordID>7</EventRecordID></System>{body}</Event>"
+        )
+    };
+    let deep = event(&format!(
+        "<UserData>{}{}</UserData>",
+        "<a>".repeat(100_000),
+        "</a>".repeat(100_000)
+    ));
+    let cases: Vec<(String, Vec<Said>, Vec<u64>)> = vec![
+        // `_raw` nested 100,000 levels deep: the XML path's limit, no stack overflow.
+        (
+            record("2024-03-04T09:15:22.442+00:00", &deep),
+            vec![("too_deep", 3, 90)],
+            vec![1001, 1002],
+        ),
+        // A number no integer holds where the time is: `_time` is not read, `_raw` is.
+        (
+            record(&"9".repeat(400), &event("")),
+            vec![],
+            vec![1001, 7, 1002],
+        ),
+        // The header's column count, but no event in `_raw`: counted, said once.
+        (
+            record("1", "GET /index.html 200"),
+            vec![("not_windows_events", 3, 62)],
+            vec![1001, 1002],
+        ),
+        // Fewer columns than the header: no `_raw` at all.
+        (
+            "\"2024-03-04\",\"CA01\"".to_string(),
+            vec![("not_windows_events", 3, 1)],
+            vec![1001, 1002],
+        ),
+    ];
+    for (case, codes, records) in cases {
+        let input = format!("{header}\r\n{first}\r\n{case}\r\n{second}\r\n");
+        let (got_codes, got_records) = codes_and_records(input.as_bytes());
+        assert_eq!(got_codes, codes, "{}", &case[..case.len().min(60)]);
+        assert_eq!(got_records, records, "{}", &case[..case.len().min(60)]);
+    }
+    // Duplicate column names: the first `_raw` is the event.
+    let twice = format!(
+        "{header},\"_raw\"\r\n{first},\"x\"\r\n{second},\"<Event><System><EventID>1</EventID></System></Event>\"\r\n"
+    );
+    assert_eq!(
+        codes_and_records(twice.as_bytes()),
+        (vec![], vec![1001, 1002])
+    );
+    // Invalid UTF-8 in `_raw`: replaced, said, the event kept.
+    let mut bytes = format!("{header}\r\n{first}\r\n").into_bytes();
+    let bad = record(
+        "t",
+        &event("<EventData><Data Name='x'>\u{1}</Data></EventData>"),
+    );
+    let at = bytes.len() + bad.find('\u{1}').unwrap();
+    bytes.extend_from_slice(bad.as_bytes());
+    bytes[at] = 0xFF;
+    bytes.extend_from_slice(format!("\r\n{second}\r\n").as_bytes());
+    let (codes, records) = codes_and_records(&bytes);
+    assert_eq!(codes, [("invalid_utf8", 3, 62)]);
+    assert_eq!(records, [1001, 7, 1002]);
+    // A quoted field never closed at the end of the file: the records before it kept (the
+    // second's `_raw` holds a line break: the cut record starts on line 5).
+    let cut = format!("{header}\r\n{first}\r\n{second}\r\n{}", &first[..200]);
+    assert_eq!(
+        codes_and_records(cut.as_bytes()),
+        (vec![("truncated_event", 5, 1)], vec![1001, 1002])
+    );
+    // A 50 MB `_raw`: over the 16 MiB limit, one problem, the next record read.
+    let mut big =
+        format!("{header}\r\n{first}\r\n\"t\",\"h\",\"s\",\"st\",\"1\",\"<Event>").into_bytes();
+    big.resize(big.len() + (50 << 20), b'a');
+    big.extend_from_slice(format!("</Event>\"\r\n{second}\r\n").as_bytes());
+    assert_eq!(
+        codes_and_records(&big),
+        (vec![("event_too_large", 3, 1)], vec![1001, 1002])
+    );
+}
+
+/// Hostile Export-Clixml, each case a top-level `<Obj>` between two good records (the
+/// generator's first two events, written as UTF-8): the same calm. (object, problem codes,
+/// events kept)
+#[test]
+fn hostile_clixml_costs_only_its_own_object() {
+    use keytrail::generator::{export, Encoding, Format as Shape, Spec};
+    let spec = Spec {
+        seed: 5059,
+        events: 2,
+    };
+    let text = String::from_utf8(export(&spec, Shape::Clixml, Encoding::Utf8)).unwrap();
+    let parts: Vec<&str> = text.split("\r\n").collect();
+    let (head, first, second, foot) = (parts[0], parts[1], parts[2], parts[3]);
+    let (_, good, _, _) = read_all(text.as_bytes());
+    let ids: Vec<u64> = good.iter().map(|e| e.record_id().unwrap()).collect();
+    let (a, b) = (ids[0], ids[1]);
+    // `first` with `from` replaced by `to`.
+    let with = |from: &str, to: &str| {
+        assert!(first.contains(from), "{from}");
+        first.replacen(from, to, 1)
+    };
+    let deep = with(
+        "<Nil N=\"Qualifiers\" />",
+        &format!("{}{}", "<Obj>".repeat(100_000), "</Obj>".repeat(100_000)),
+    );
+    let record_id = first
+        .split("<I64 N=\"RecordId\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap();
+    // RefIds: each object twice the one before: 2^40 characters if nothing stops it.
+    let mut laughs = String::from("<Obj N=\"L0\" RefId=\"r0\"><LST><S>ha</S></LST></Obj>");
+    for i in 1..40 {
+        laughs.push_str(&format!(
+            "<Obj N=\"L{i}\" RefId=\"r{i}\"><LST><Ref RefId=\"r{}\" /><Ref RefId=\"r{}\" /></LST></Obj>",
+            i - 1,
+            i - 1
+        ));
+    }
+    let cases: Vec<(String, Vec<Said>, Vec<u64>)> = vec![
+        // Objects nested 100,000 deep: the XML path's limit, no stack overflow.
+        (deep, vec![("too_deep", 3, 3)], vec![a, b]),
+        // A record ID and keywords no integer holds: kept as written, the record read.
+        (
+            with(
+                &format!("<I64 N=\"RecordId\">{record_id}</I64>"),
+                &format!("<I64 N=\"RecordId\">{}</I64>", "9".repeat(400)),
+            )
+            .replacen("<I64 N=\"Keywords\">", "<I64 N=\"Keywords\">99999999999999999999", 1),
+            vec![],
+            vec![a, 0, b],
+        ),
+        // Duplicate property names: the first is read.
+        (
+            with("<I64 N=\"RecordId\">", "<I64 N=\"RecordId\">77</I64><I64 N=\"RecordId\">"),
+            vec![],
+            vec![a, 77, b],
+        ),
+        // A RefId no object has, and one that names the object it is in: no value, no loop.
+        (
+            with(
+                "<Nil N=\"Qualifiers\" />",
+                "<Ref N=\"Qualifiers\" RefId=\"nowhere\" /><Obj N=\"UserId\" RefId=\"me\"><LST><Ref RefId=\"me\" /></LST></Obj>",
+            ),
+            vec![],
+            vec![a, a, b],
+        ),
+        // References that double at each step: stopped at the value limit.
+        (
+            with("<Nil N=\"Qualifiers\" />", &laughs),
+            vec![("value_too_large", 3, 3)],
+            vec![a, b],
+        ),
+    ];
+    for (case, codes, records) in cases {
+        let input = format!("{head}\r\n{first}\r\n{case}\r\n{second}\r\n{foot}");
+        let (got_codes, got_records) = codes_and_records(input.as_bytes());
+        assert_eq!(got_codes, codes, "{}", &case[..case.len().min(80)]);
+        assert_eq!(got_records, records, "{}", &case[..case.len().min(80)]);
+    }
+    // Invalid UTF-8 in a string: replaced, said, the record kept.
+    let mut bytes = format!("{head}\r\n{first}\r\n").into_bytes();
+    let bad = with(
+        "<S N=\"LogName\">Security</S>",
+        "<S N=\"LogName\">Secu\u{1}rity</S>",
+    );
+    let at = bytes.len() + bad.find('\u{1}').unwrap();
+    bytes.extend_from_slice(bad.as_bytes());
+    bytes[at] = 0xFF;
+    bytes.extend_from_slice(format!("\r\n{second}\r\n{foot}").as_bytes());
+    let (codes, records) = codes_and_records(&bytes);
+    assert_eq!(codes, [("invalid_utf8", 3, 3)]);
+    assert_eq!(records, [a, a, b]);
+    // A file cut inside its last object: the records before it kept.
+    let cut = format!("{head}\r\n{first}\r\n{}", &second[..second.len() / 2]);
+    assert_eq!(
+        codes_and_records(cut.as_bytes()),
+        (vec![("truncated_event", 3, 3)], vec![a])
+    );
+    // A 50 MB `<S>`: over the 16 MiB limit, one problem, the next object read.
+    let mut big = format!("{head}\r\n{first}\r\n  <Obj><Props><S N=\"Message\">").into_bytes();
+    big.resize(big.len() + (50 << 20), b'a');
+    big.extend_from_slice(format!("</S></Props></Obj>\r\n{second}\r\n{foot}").as_bytes());
+    assert_eq!(
+        codes_and_records(&big),
+        (vec![("event_too_large", 3, 3)], vec![a, b])
+    );
+}
+
+/// A UTF-16 export with an unpaired surrogate (as a damaged PowerShell `> file` has): the
+/// document it is in is kept, repaired with U+FFFD, and says so once, where it is; every other
+/// document is read as from the clean file.
+#[test]
+fn bad_utf16_is_repaired_and_said_in_every_shape() {
+    for (name, _, _) in SHAPES {
+        let bytes = fixture(name);
+        let mut units: Vec<u16> = match bytes.strip_prefix(&[0xFF, 0xFE]) {
+            Some(le) => le
+                .chunks_exact(2)
+                .map(|u| u16::from_le_bytes([u[0], u[1]]))
+                .collect(),
+            None => {
+                let text = String::from_utf8(bytes).unwrap();
+                let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text).to_string();
+                text.encode_utf16().collect()
+            }
+        };
+        // The first "Security" (a channel or log name): its S becomes a lone low surrogate.
+        let word: Vec<u16> = "Security".encode_utf16().collect();
+        let at = units
+            .windows(word.len())
+            .position(|w| w == word.as_slice())
+            .unwrap_or_else(|| panic!("{name}: no \"Security\""));
+        units[at] = 0xDC00;
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+        let (_, clean, clean_problems, _) = read_all(&fixture(name));
+        let (_, events, problems, _) = read_all(&bytes);
+        assert_eq!(events.len(), clean.len(), "{name}");
+        let repaired: Vec<_> = problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::InvalidUtf16)
+            .collect();
+        assert_eq!(repaired.len(), 1, "{name}: {problems:?}");
+        assert_eq!(repaired[0].severity, Severity::Repaired, "{name}");
+        assert_eq!(
+            problems.len(),
+            clean_problems.len() + 1,
+            "{name}: {problems:?}"
+        );
     }
 }

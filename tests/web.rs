@@ -13,6 +13,7 @@ use futures::{Sink, SinkExt, Stream, StreamExt};
 use keytrail::decoder::view::Outcome;
 use keytrail::decoder::{find_event_start, Decoder, Item, TextEncoding};
 use keytrail::generator::{self, Encoding, Format};
+use keytrail::ingest::export::ExportShape;
 use keytrail::model::chart::{AccountBars, Segment};
 use keytrail::model::query::{compare_text, Column};
 use keytrail::model::session::{Session, Tick};
@@ -886,14 +887,14 @@ fn state_sorts_filters_selects_and_exports() {
         )),
         0.0,
     );
-    let asked = state.apply(Action::Export { csv: true }, 0.0);
+    let asked = state.apply(Action::Export(ExportShape::Csv), 0.0);
     let [Request::Export {
-        token, csv, rows, ..
+        token, shape, rows, ..
     }] = asked.as_slice()
     else {
         panic!("{asked:?}");
     };
-    assert!(*csv);
+    assert_eq!(*shape, ExportShape::Csv);
     assert_eq!(rows.len(), 100);
     let view: Vec<(u64, u64)> = state
         .table
@@ -913,13 +914,15 @@ fn state_sorts_filters_selects_and_exports() {
     assert!(rows
         .iter()
         .any(|r| r.findings.iter().any(|f| f == "export-any")));
-    assert!(state.apply(Action::Export { csv: false }, 0.0).is_empty());
+    assert!(state
+        .apply(Action::Export(ExportShape::Ecs), 0.0)
+        .is_empty());
     // The worker's answer is offered as a download once.
     let token = *token;
     state.apply(
         Action::Report(Report::Exported {
             token,
-            csv: true,
+            shape: ExportShape::Csv,
             text: "file,event_id\r\n".into(),
             lost: 2,
         }),

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { loaded, usePage } from '../lib/harness.mjs';
 import { artifacts, keytrailBin, root } from '../lib/paths.mjs';
+import { cliCounts, cliFindings, keytrail } from '../lib/cli.mjs';
 
 const SAMPLE = join(root, 'www', 'sample', 'keytrail-sample.xml');
 
@@ -39,27 +40,11 @@ const chip = (page, id) => page.locator(`[data-testid=findings] .chip[data-rule=
 const chipCount = async (page, id) => Number(await chip(page, id).getAttribute('data-count'));
 const rowCount = async (page) => Number(await page.textContent('[data-testid=row-count]'));
 
-/** What `keytrail findings` finds in `file` (the sample by default): rule id → count. */
-function cliCounts(rulesFile, file = SAMPLE) {
-  const args = ['findings', file, '--format', 'json'];
-  if (rulesFile) args.push('--rules', rulesFile);
-  let out;
-  try {
-    out = execFileSync(keytrailBin, args, { maxBuffer: 1 << 28 });
-  } catch (e) {
-    // Exit status 4 means "there are findings"; the output is still the report.
-    if (e.status !== 4) throw e;
-    out = e.stdout;
-  }
-  const counts = {};
-  for (const f of JSON.parse(out).findings) counts[f.rule] = (counts[f.rule] ?? 0) + 1;
-  return counts;
-}
 
 describe('findings', () => {
   test('chips count what the CLI finds; a click filters the table to the rule', async (t) => {
     const { page, errors } = await openSample(t);
-    const cli = cliCounts();
+    const cli = cliCounts(SAMPLE);
     for (const id of ['export-any', 'machine-key-export-not-system', 'failed-key-operations', 'key-operations-off-hours']) {
       assert.equal(await chipCount(page, id), cli[id] ?? 0, `${id}: page and CLI agree`);
     }
@@ -105,6 +90,21 @@ describe('findings', () => {
       const want = cliRecords.get(r.record_id);
       assert.deepEqual({ ...r, file: '', findings: [] }, { ...want, file: '', findings: [] }, `record ${r.record_id}`);
     }
+    // ECS documents (NDJSON) of the same rows: what `keytrail export --format ecs` writes for
+    // those events, but for the logon session (the page's export follows sessions through the
+    // rows it exports, the CLI's through the whole file) and the rules (the page's).
+    const [ecsDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-ecs]')]);
+    assert.equal(ecsDownload.suggestedFilename(), 'keytrail-events-ecs.ndjson');
+    const ecs = (await readFile(await ecsDownload.path(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(ecs.length, machine);
+    const cliEcs = keytrail(['export', SAMPLE, '--format', 'ecs']);
+    const cliDocs = new Map(cliEcs.toString().trim().split('\n').map((l) => JSON.parse(l)).map((d) => [d.winlog.record_id, d]));
+    const bare = (d) => ({ ...d, keytrail: { ...d.keytrail, session: null, rules: null } });
+    for (const d of ecs) {
+      assert.equal(d.event.code, '5059');
+      assert.ok(d.keytrail.rules.includes('machine-key-export-not-system'), `record ${d.winlog.record_id}: rules`);
+      assert.deepEqual(bare(d), bare(cliDocs.get(d.winlog.record_id)), `ECS document of record ${d.winlog.record_id}`);
+    }
 
     // Clicking the chip again shows everything.
     await chip(page, 'machine-key-export-not-system').click();
@@ -114,15 +114,7 @@ describe('findings', () => {
 
   test('routine activity is set apart: page and CLI agree on both counts; a routine line filters and a probe links to its create', async (t) => {
     const { page, errors } = await openSample(t);
-    const out = (() => {
-      try {
-        return execFileSync(keytrailBin, ['findings', SAMPLE, '--format', 'json'], { maxBuffer: 1 << 28 });
-      } catch (e) {
-        if (e.status !== 4) throw e;
-        return e.stdout;
-      }
-    })();
-    const findings = JSON.parse(out).findings;
+    const findings = cliFindings(SAMPLE);
     // Routine events (each once, whatever rules it matches) per pattern, as the CLI lists them.
     const routineEvents = {};
     for (const f of findings.filter((f) => f.routine)) {
@@ -203,14 +195,7 @@ describe('findings', () => {
     const rulesFile = join(tmpdir(), `keytrail-e2e-routine-${process.pid}.json`);
     await writeFile(rulesFile, exported);
     t.after(() => rm(rulesFile, { force: true }));
-    let out;
-    try {
-      out = execFileSync(keytrailBin, ['findings', SAMPLE, '--format', 'json', '--rules', rulesFile], { maxBuffer: 1 << 28 });
-    } catch (e) {
-      if (e.status !== 4) throw e;
-      out = e.stdout;
-    }
-    const cli = JSON.parse(out).findings.filter((f) => f.rule === 'machine-key-export-not-system');
+    const cli = cliFindings(SAMPLE, rulesFile).filter((f) => f.rule === 'machine-key-export-not-system');
     assert.equal(await needs('machine-key-export-not-system'), cli.filter((f) => !f.routine).length);
     assert.ok(cli.some((f) => f.pattern_title === 'our backup service'));
     // Switching the built-in patterns off leaves only one's own.
@@ -230,8 +215,8 @@ describe('findings', () => {
     const rulesFile = join(tmpdir(), `keytrail-e2e-zone-${process.pid}.json`);
     await writeFile(rulesFile, exported);
     t.after(() => rm(rulesFile, { force: true }));
-    const inNewYork = cliCounts(rulesFile)['key-operations-off-hours'] ?? 0;
-    const inUtc = cliCounts()['key-operations-off-hours'] ?? 0;
+    const inNewYork = cliCounts(SAMPLE, rulesFile)['key-operations-off-hours'] ?? 0;
+    const inUtc = cliCounts(SAMPLE)['key-operations-off-hours'] ?? 0;
     assert.equal(await chipCount(page, 'key-operations-off-hours'), inNewYork);
     assert.notEqual(inNewYork, inUtc, 'New York hours are not UTC hours');
   });
@@ -289,7 +274,7 @@ describe('findings', () => {
     const rulesFile = join(tmpdir(), `keytrail-e2e-rules-${process.pid}.json`);
     await writeFile(rulesFile, exported);
     t.after(() => rm(rulesFile, { force: true }));
-    assert.equal(await chipCount(page, 'sensitive-key-export'), cliCounts(rulesFile)['sensitive-key-export']);
+    assert.equal(await chipCount(page, 'sensitive-key-export'), cliCounts(SAMPLE, rulesFile)['sensitive-key-export']);
     await page.screenshot({ path: join(artifacts, '23-rule-editor.png'), fullPage: true });
 
     // Not kept unless asked.
@@ -319,7 +304,7 @@ describe('findings', () => {
     await again.page.setInputFiles('[data-testid=import-rules]', onlyImports);
     await again.page.waitForSelector('.chip[data-rule="imports"]');
     assert.equal(await again.page.locator('[data-testid=findings] .chip').count(), 1);
-    assert.equal(await chipCount(again.page, 'imports'), cliCounts(onlyImports).imports);
+    assert.equal(await chipCount(again.page, 'imports'), cliCounts(SAMPLE, onlyImports).imports);
   });
 
   for (const [what, ext, args] of [
@@ -340,7 +325,7 @@ describe('findings', () => {
     await page.setInputFiles('[data-testid=file-input]', file);
     assert.equal(await loaded(page), summary.events, 'every event, once');
     assert.equal(await page.locator('[data-testid=problem-count]').count(), 0, 'no problem');
-    const cli = cliCounts(undefined, file);
+    const cli = cliCounts(file);
     for (const id of ['export-any', 'machine-key-export-not-system', 'failed-key-operations', 'key-operations-off-hours']) {
       assert.equal(await chipCount(page, id), cli[id] ?? 0, `${id}: page and CLI agree`);
     }

@@ -46,6 +46,7 @@ import { launchChromium } from '../lib/browser.mjs';
 import { dist, fixtures, keytrailBin } from '../lib/paths.mjs';
 import { closeServer, originOf, serveDist } from '../lib/server.mjs';
 import { loaded } from '../lib/harness.mjs';
+import { assertNothingStored, needlesOf, network, recordingProxy, useEverything } from '../lib/privacy.mjs';
 
 let server;
 let foreign;
@@ -71,15 +72,7 @@ before(async () => {
   });
   await new Promise((ok) => foreign.listen(0, '127.0.0.1', ok));
   foreignOrigin = originOf(foreign);
-  proxy = createServer((req, res) => {
-    proxied.push(`${req.method} ${req.url}`);
-    res.writeHead(403).end();
-  });
-  proxy.on('connect', (req, socket) => {
-    proxied.push(`CONNECT ${req.url}`);
-    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-  });
-  await new Promise((ok) => proxy.listen(0, '127.0.0.1', ok));
+  proxy = await recordingProxy(proxied);
   browser = await launchChromium({ args: ['--disable-features=AutofillServerCommunication'] });
 });
 
@@ -88,13 +81,6 @@ after(async () => {
   await Promise.all([closeServer(server), closeServer(foreign), closeServer(proxy)]);
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
-
-/**
- * Object URLs made in the tab (the CSV/JSON downloads) and data: URLs (Chromium's own icons for
- * the date inputs, from its user-agent style sheet) are not network requests. A data: image
- * made by the page would be refused by the CSP (img-src 'self') and fail the console check.
- */
-const network = (url) => !url.startsWith('blob:') && !url.startsWith('data:');
 
 /** A fresh context and page with every witness attached; waits until the worker is ready. */
 async function openPage(t, { locale = 'en-US' } = {}) {
@@ -168,75 +154,6 @@ async function openPage(t, { locale = 'en-US' } = {}) {
   };
 }
 
-
-/** What the user's data could be recognised by: names from the files' XML, and file names. */
-function needlesOf(names, texts) {
-  const found = new Set(names);
-  const re = /<(?:Data Name=['"](?:SubjectUserName|TargetUserName|SubjectDomainName|TargetDomainName|KeyName|SubjectUserSid|TargetUserSid|KeyFilePath|ProcessName|IpAddress)['"]|Computer)>([^<]+)</g;
-  for (const text of texts) for (const [, v] of text.matchAll(re)) found.add(v.trim());
-  // Too short or too common to mean anything on their own ("-", "SYSTEM", "0x0"…).
-  return [...found].filter((v) => (v.length >= 4 || /[^\x00-\x7f]/.test(v)) && !/^(?:SYSTEM|NT AUTHORITY|LOCAL SERVICE|NETWORK SERVICE|-|0x[0-9a-f]+)$/i.test(v));
-}
-
-// Kept as JSON (gloo's storage): a string setting is a quoted string.
-const SETTINGS = { 'keytrail.lang': ['"en"', '"ja"'], 'keytrail.theme': ['"system"', '"light"', '"dark"'] };
-
-/** Every place a page can keep data: only the two settings may be there, and no data. */
-async function assertNothingStored({ context, page }, needles) {
-  assert.deepEqual(await context.cookies(), [], 'cookies');
-  const stored = await page.evaluate(async () => {
-    const opfs = [];
-    try {
-      for await (const name of (await navigator.storage.getDirectory()).keys()) opfs.push(name);
-    } catch (e) {
-      opfs.push(`unreadable: ${e}`);
-    }
-    return {
-      cookie: document.cookie,
-      local: Object.entries(localStorage),
-      session: Object.entries(sessionStorage),
-      indexedDB: (await indexedDB.databases()).map((d) => d.name),
-      caches: await caches.keys(),
-      opfs,
-      serviceWorkers: (await navigator.serviceWorker.getRegistrations()).length,
-    };
-  });
-  assert.deepEqual(
-    { ...stored, local: [] },
-    { cookie: '', local: [], session: [], indexedDB: [], caches: [], opfs: [], serviceWorkers: 0 },
-    'storage',
-  );
-  for (const [key, value] of stored.local) {
-    assert.ok(Object.hasOwn(SETTINGS, key), `localStorage holds ${key}`);
-    assert.ok(SETTINGS[key].includes(value), `localStorage ${key} = ${JSON.stringify(value).slice(0, 200)}`);
-  }
-  assert.ok(needles.length > 0);
-  const everything = JSON.stringify(stored);
-  assert.deepEqual(needles.filter((n) => everything.includes(n)), [], 'names from the files found in storage');
-}
-
-/** Uses the viewer over what is loaded: sort, search, filters, detail, languages, theme, exports. */
-async function useEverything(page, search) {
-  const total = Number(await page.textContent('[data-testid=row-count]'));
-  await page.click('th[data-column=time] button');
-  await page.waitForSelector('th[data-column=time][aria-sort=ascending]');
-  await page.fill('[data-testid=search]', search);
-  await page.waitForFunction((total) => Number(document.querySelector('[data-testid=row-count]').textContent) < total, total);
-  await page.fill('[data-testid=search]', '');
-  await page.waitForFunction((total) => Number(document.querySelector('[data-testid=row-count]').textContent) === total, total);
-  await page.locator('[data-testid=events-table] tbody tr.row').first().click();
-  await page.waitForSelector('[data-testid=event-detail] [data-testid=detail-xml]');
-  await page.selectOption('[data-testid=lang]', 'ja');
-  await page.waitForFunction(() => /サンプル/.test(document.querySelector('[data-testid=load-sample]').textContent));
-  await page.selectOption('[data-testid=theme]', 'dark');
-  await page.waitForSelector('.theme-dark');
-  await page.selectOption('[data-testid=lang]', 'en');
-  await page.waitForFunction(() => /Load sample data/.test(document.querySelector('[data-testid=load-sample]').textContent));
-  for (const button of ['export-csv', 'export-json']) {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${button}]`)]);
-    assert.ok((await readFile(await download.path())).length > 0);
-  }
-}
 
 describe('privacy', () => {
   test('the Content-Security-Policy is there and blocks other origins', { timeout: 60_000 }, async (t) => {

@@ -13,7 +13,7 @@ use super::*;
 const SEED: u64 = 5059;
 
 /// (file, format, encoding, events)
-const GENERATED: [(&str, Format, Encoding, usize); 21] = [
+const GENERATED: [(&str, Format, Encoding, usize); 23] = [
     ("generated-nxlog.jsonl", Format::NxLog, Encoding::Utf8, 12),
     ("generated-ecs-bulk.ndjson", Format::Ecs, Encoding::Utf8, 12),
     (
@@ -37,6 +37,18 @@ const GENERATED: [(&str, Format, Encoding, usize); 21] = [
     (
         "generated-get-winevent.clixml",
         Format::Clixml,
+        Encoding::Utf16Le,
+        6,
+    ),
+    (
+        "generated-get-winevent-depth4.json",
+        Format::GetWinEventJson,
+        Encoding::Utf8,
+        6,
+    ),
+    (
+        "generated-get-winevent-depth2.json",
+        Format::GetWinEventJsonDepth2,
         Encoding::Utf16Le,
         6,
     ),

@@ -187,11 +187,20 @@ pub enum Format {
     /// `Get-WinEvent | Export-Clixml`: `<Objs>`, typed properties, positional `Properties`,
     /// local times with their offset (write it as `utf16le`, as Windows PowerShell 5.1 does).
     Clixml,
+    /// `Get-WinEvent | ConvertTo-Json -Depth 4 > file` in PowerShell 7: a JSON array, 2-space
+    /// indent, CRLF, local times with their offset, the values of `Properties` typed (SIDs as
+    /// objects, logon IDs as numbers).
+    GetWinEventJson,
+    /// `Get-WinEvent | ConvertTo-Json > file` in Windows PowerShell 5.1, at the default depth of
+    /// 2: every value of `Properties` lost to `"System.Diagnostics.Eventing.Reader.EventProperty"`,
+    /// `"\/Date(ms)\/"` times, `\u0026`-style escapes, 5.1's indentation (write it as `utf16le`,
+    /// as `>` does).
+    GetWinEventJsonDepth2,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 18] = [
+    pub const ALL: [Format; 20] = [
         Format::Wevtutil,
         Format::RenderedXml,
         Format::RenderedXmlJa,
@@ -210,6 +219,8 @@ impl Format {
         Format::SplunkJson,
         Format::SplunkCsv,
         Format::Clixml,
+        Format::GetWinEventJson,
+        Format::GetWinEventJsonDepth2,
     ];
 
     /// The XML shapes (the others are JSON, CSV or CliXml).
@@ -249,6 +260,8 @@ impl Format {
             Format::SplunkJson => "splunk-json",
             Format::SplunkCsv => "splunk-csv",
             Format::Clixml => "clixml",
+            Format::GetWinEventJson => "get-winevent-json",
+            Format::GetWinEventJsonDepth2 => "get-winevent-json-depth2",
         }
     }
 
@@ -359,6 +372,8 @@ struct Writer<W: Write> {
     format: Format,
     sink: Sink<W>,
     text: String,
+    /// Events written so far.
+    events: u64,
 }
 
 impl<W: Write> Writer<W> {
@@ -367,6 +382,7 @@ impl<W: Write> Writer<W> {
             format,
             sink: Sink::new(out, encoding),
             text: String::with_capacity(8192),
+            events: 0,
         };
         writers::header(format, &mut w.text);
         w.flush_text()?;
@@ -380,6 +396,10 @@ impl<W: Write> Writer<W> {
     }
 
     fn event(&mut self, e: &GenEvent) -> io::Result<()> {
+        if self.events > 0 {
+            writers::separator(self.format, &mut self.text);
+        }
+        self.events += 1;
         writers::event(self.format, e, &mut self.text);
         self.flush_text()
     }

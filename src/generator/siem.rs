@@ -1,6 +1,7 @@
 //! The shapes SIEMs and PowerShell hand events over in (issue 13): NXLog `im_msvistalog` JSON,
 //! winlogbeat / Elastic Agent documents (ECS), `evtx_dump -o jsonl`, Splunk `XmlWinEventLog`
-//! results (JSON lines and CSV), and `Get-WinEvent | Export-Clixml`.
+//! results (JSON lines and CSV), `Get-WinEvent | Export-Clixml`, and `Get-WinEvent |
+//! ConvertTo-Json` (PowerShell 7 at `-Depth 4`, Windows PowerShell 5.1 at its default depth).
 
 use super::sim::{PROVIDER_GUID, PROVIDER_NAME};
 use super::text::{self, Lang};
@@ -58,14 +59,18 @@ pub(crate) fn header(format: Format, out: &mut String) {
         Format::Clixml => out.push_str(
             "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">\r\n",
         ),
+        Format::GetWinEventJson | Format::GetWinEventJsonDepth2 => out.push_str("[\r\n"),
         _ => {}
     }
 }
 
 /// What a shape writes after the last event.
 pub(crate) fn footer(format: Format, out: &mut String) {
-    if format == Format::Clixml {
-        out.push_str("</Objs>");
+    match format {
+        Format::Clixml => out.push_str("</Objs>"),
+        // `ConvertTo-Json`'s text and the line end `>` adds.
+        Format::GetWinEventJson | Format::GetWinEventJsonDepth2 => out.push_str("\r\n]\r\n"),
+        _ => {}
     }
 }
 
@@ -108,6 +113,17 @@ pub(crate) fn event(format: Format, e: &GenEvent, xml: &dyn Fn(&mut String), out
             out.push_str("\r\n");
         }
         Format::Clixml => clixml(e, out),
+        Format::GetWinEventJson => {
+            // Newtonsoft's indented JSON (2 spaces, CRLF on Windows), one level into the array.
+            let mut text = serde_json::to_string_pretty(&record(e, true)).unwrap_or_default();
+            text = text.replace('\n', "\r\n  ");
+            out.push_str("  ");
+            out.push_str(&text);
+        }
+        Format::GetWinEventJsonDepth2 => {
+            out.push_str("    ");
+            ps51(&record(e, false), 4, out);
+        }
         _ => {}
     }
 }
@@ -317,4 +333,175 @@ fn clixml(e: &GenEvent, out: &mut String) {
     out.push_str("</LST></Obj><S N=\"Message\">");
     cli_text(&message(e), out);
     out.push_str("</S></Props></Obj>\r\n");
+}
+
+/// `S-1-5-21-…` as `ConvertTo-Json` writes a `SecurityIdentifier` one level above the depth it
+/// stops at: its properties, the domain SID (a level deeper) as its text.
+fn sid_object(sid: &str) -> Value {
+    let parts: Vec<&str> = sid.split('-').collect();
+    // S, revision, authority, then the sub-authorities.
+    let subs = parts.len().saturating_sub(3);
+    let domain = (parts.len() == 8 && parts[3] == "21").then(|| parts[..7].join("-"));
+    json!({
+        "BinaryLength": 8 + 4 * subs,
+        "AccountDomainSid": domain,
+        "Value": sid,
+    })
+}
+
+/// The time PowerShell 7 writes for a local `DateTime`: Newtonsoft's round-trip form, fraction
+/// digits without trailing zeros (`2024-03-04T10:15:22.442+01:00`).
+fn local_trimmed(nanos: i64) -> String {
+    let t = local(nanos);
+    let (time, offset) = t.split_at(t.len() - 6);
+    let time = time.trim_end_matches('0').trim_end_matches('.');
+    format!("{time}{offset}")
+}
+
+/// An `EventLogRecord` as `ConvertTo-Json` sees it, in its property order; `deep`: at
+/// `-Depth 4` in PowerShell 7 (values typed, ISO times), or at the default depth in Windows
+/// PowerShell 5.1 (values lost, `/Date(ms)/` times written by [`ps51`]).
+fn record(e: &GenEvent, deep: bool) -> Value {
+    let guid = PROVIDER_GUID
+        .trim_matches(|c| c == '{' || c == '}')
+        .to_ascii_lowercase();
+    let time: Value = if deep {
+        local_trimmed(e.time_nanos).into()
+    } else {
+        // A marker [`ps51`] writes as JavaScriptSerializer does: `"\/Date(ms)\/"`.
+        json!({ DATE: e.time_nanos.div_euclid(1_000_000) })
+    };
+    let keyword = if success(e) {
+        "Audit Success"
+    } else {
+        "Audit Failure"
+    };
+    let properties: Vec<Value> = if deep {
+        let slots = table::template(e.event_id, e.version).filter(|s| s.len() == e.data.len());
+        e.data
+            .iter()
+            .enumerate()
+            .map(|(i, (_, value))| {
+                let ty = slots
+                    .and_then(|s| s.get(i))
+                    .map_or("UnicodeString", |s| s.ty);
+                let number = crate::decoder::value::parse_number(value);
+                let v: Value = match (ty, number) {
+                    ("SID", _) if value.starts_with("S-") => sid_object(value),
+                    ("HexInt64" | "Pointer" | "UInt64" | "HexInt32" | "UInt32", Some(n)) => {
+                        n.into()
+                    }
+                    ("GUID", _) => value
+                        .trim_matches(|c| c == '{' || c == '}')
+                        .to_ascii_lowercase()
+                        .into(),
+                    _ => value.clone().into(),
+                };
+                json!({ "Value": v })
+            })
+            .collect()
+    } else {
+        // What `ToString` gives for an `EventProperty` below the depth.
+        let lost = "System.Diagnostics.Eventing.Reader.EventProperty";
+        e.data.iter().map(|_| lost.into()).collect()
+    };
+    let bookmark = json!({});
+    json!({
+        "Id": e.event_id,
+        "Version": e.version,
+        "Qualifiers": null,
+        "Level": e.level,
+        "Task": e.task,
+        "Opcode": e.opcode,
+        "Keywords": e.keywords as i64,
+        "RecordId": e.record_id,
+        "ProviderName": PROVIDER_NAME,
+        "ProviderId": guid,
+        "LogName": "Security",
+        "ProcessId": e.process_id,
+        "ThreadId": e.thread_id,
+        "MachineName": e.computer,
+        "UserId": null,
+        "TimeCreated": time,
+        "ActivityId": null,
+        "RelatedActivityId": null,
+        "ContainerLog": "Security",
+        "MatchedQueryIds": [],
+        "Bookmark": bookmark,
+        "LevelDisplayName": "Information",
+        "OpcodeDisplayName": "Info",
+        "TaskDisplayName": text::task(e.task, Lang::En),
+        "KeywordsDisplayNames": [keyword],
+        "Properties": properties,
+        "Message": message(e),
+    })
+}
+
+/// The key of the object [`record`] puts where 5.1 writes a `/Date(ms)/` time.
+const DATE: &str = "\u{0}date";
+
+/// A string as .NET's JavaScriptSerializer (Windows PowerShell 5.1) escapes it: `<`, `>`, `&`
+/// and `'` as `\u003c`…, control characters, `"` and `\`.
+fn ps51_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\'' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// `v` as Windows PowerShell 5.1's `ConvertTo-Json` lays it out, the container opening at a
+/// line whose indent is `pad`: members and items 4 spaces further in, `":  "` after a name,
+/// a container inside an object indented from where its value starts, and an empty one on
+/// three lines.
+fn ps51(v: &Value, pad: usize, out: &mut String) {
+    let spaces = |out: &mut String, n: usize| out.push_str(&" ".repeat(n));
+    match v {
+        Value::Object(m) if m.len() == 1 && m.contains_key(DATE) => {
+            out.push_str(&format!("\"\\/Date({})\\/\"", m[DATE]));
+        }
+        Value::Object(m) => {
+            out.push_str("{\r\n");
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(",\r\n");
+                }
+                spaces(out, pad + 4);
+                let before = out.len();
+                ps51_string(k, out);
+                out.push_str(":  ");
+                let key = out.len() - before;
+                ps51(v, pad + 4 + key, out);
+            }
+            out.push_str("\r\n");
+            spaces(out, pad);
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push_str("[\r\n");
+            for (i, v) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(",\r\n");
+                }
+                spaces(out, pad + 4);
+                ps51(v, pad + 4, out);
+            }
+            out.push_str("\r\n");
+            spaces(out, pad);
+            out.push(']');
+        }
+        Value::String(s) => ps51_string(s, out),
+        other => out.push_str(&other.to_string()),
+    }
 }

@@ -33,7 +33,7 @@ fn names_round_trip() {
     assert_eq!(Format::from_name("xml"), None);
     assert_eq!(Encoding::from_name("latin1"), None);
     let names: HashSet<_> = Format::ALL.iter().map(|f| f.name()).collect();
-    assert_eq!(names.len(), 18);
+    assert_eq!(names.len(), 20);
     assert_eq!(Spec::default(), spec(5059, 1000));
 }
 
@@ -426,6 +426,20 @@ fn format_quirks_are_present() {
     let time7 = w.split("SystemTime='").nth(1).unwrap();
     assert_eq!(&time7[19..20], ".");
     assert_eq!(&time7[27..29], "Z'");
+
+    // `ConvertTo-Json`: PowerShell 7 at -Depth 4, Windows PowerShell 5.1 at its default depth.
+    let p7 = t(Format::GetWinEventJson);
+    assert!(p7.starts_with("[\r\n  {\r\n    \"Id\": 5058,\r\n"));
+    assert!(p7.contains("\"Value\": \"R&D-backup\"") && p7.contains("<2026>"));
+    assert!(p7.contains("\"TimeCreated\": \"2026-03-02T09:00:00.876001+01:00\""));
+    assert!(p7.ends_with("  }\r\n]\r\n"));
+    let p5 = t(Format::GetWinEventJsonDepth2);
+    assert!(p5.starts_with("[\r\n    {\r\n        \"Id\":  5058,\r\n"));
+    assert!(p5.contains("R\\u0026D-backup") && p5.contains("\\u003c2026\\u003e"));
+    assert!(!p5.contains("R&D") && !p5.contains("<2026>"));
+    assert!(p5.contains("\"TimeCreated\":  \"\\/Date(1772438400876)\\/\""));
+    assert!(p5.contains("\"MatchedQueryIds\":  [\r\n\r\n                            ],"));
+    assert!(p5.ends_with("    }\r\n]\r\n"));
 
     let r = t(Format::RenderedXml);
     assert!(r.contains("<RenderingInfo Culture='en-US'><Message>") && r.contains("&#13;&#10;&#9;"));

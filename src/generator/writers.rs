@@ -190,7 +190,9 @@ fn style(format: Format) -> Style {
         | Format::EvtxDumpJsonl
         | Format::SplunkJson
         | Format::SplunkCsv
-        | Format::Clixml => WEVTUTIL,
+        | Format::Clixml
+        | Format::GetWinEventJson
+        | Format::GetWinEventJsonDepth2 => WEVTUTIL,
     }
 }
 
@@ -203,7 +205,10 @@ pub(crate) fn header(format: Format, out: &mut String) {
         Format::PythonEvtx => out
             .push_str("<?xml version=\"1.1\" encoding=\"utf-8\" standalone=\"yes\" ?>\n\n<Events>\n"),
         Format::EvtxExport => out.push_str("evtxexport 20240101\n\n"),
-        Format::SplunkCsv | Format::Clixml => super::siem::header(format, out),
+        Format::SplunkCsv
+        | Format::Clixml
+        | Format::GetWinEventJson
+        | Format::GetWinEventJsonDepth2 => super::siem::header(format, out),
         Format::DocsPaste => out.push_str(
             "# Key events seen on the CONTOSO servers\n\nEach block below is one event as the reference pages show it.\n\n",
         ),
@@ -216,8 +221,20 @@ pub(crate) fn footer(format: Format, out: &mut String) {
     match format {
         Format::EventViewer => out.push_str("</Events>\r\n"),
         Format::PythonEvtx => out.push_str("</Events>\n"),
-        Format::Clixml => super::siem::footer(format, out),
+        Format::Clixml | Format::GetWinEventJson | Format::GetWinEventJsonDepth2 => {
+            super::siem::footer(format, out)
+        }
         _ => {}
+    }
+}
+
+/// What a format writes between two events (the comma of a JSON array).
+pub(crate) fn separator(format: Format, out: &mut String) {
+    if matches!(
+        format,
+        Format::GetWinEventJson | Format::GetWinEventJsonDepth2
+    ) {
+        out.push_str(",\r\n");
     }
 }
 
@@ -265,7 +282,9 @@ pub(crate) fn event(format: Format, e: &GenEvent, out: &mut String) {
         | Format::EvtxDumpJsonl
         | Format::SplunkJson
         | Format::SplunkCsv
-        | Format::Clixml => {
+        | Format::Clixml
+        | Format::GetWinEventJson
+        | Format::GetWinEventJsonDepth2 => {
             let xml = |o: &mut String| event_xml(&st, e, o);
             super::siem::event(format, e, &xml, out);
         }

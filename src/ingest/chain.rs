@@ -168,7 +168,8 @@ pub fn warm_up() {
 }
 
 /// A worker's place in the chain (0 for the page's own worker) and how many workers the chain
-/// has, from its address's query `search` (`?part=N&workers=M`), the machine's `cores`
+/// has, from its address's query `search` (`?part=N&workers=M`, or `#part=N&workers=M` after a
+/// Blob URL, as the single file starts its workers), the machine's `cores`
 /// (`navigator.hardwareConcurrency`) and whether the browser can start a worker from this one.
 ///
 /// The chain has `workers=M` workers when the address gives that many (1 to
@@ -182,11 +183,12 @@ pub fn warm_up() {
 /// assert_eq!(chain_place("?part=1&workers=3", 8, true), (1, 3));
 /// assert_eq!(chain_place("", 4, true), (0, 3));
 /// assert_eq!(chain_place("?workers=3", 4, false), (0, 1));
+/// assert_eq!(chain_place("#part=2&workers=4", 2, true), (2, 4));
 /// ```
 pub fn chain_place(search: &str, cores: u32, can_start: bool) -> (u32, u32) {
     let param = |name: &str| -> Option<u32> {
         search
-            .split(['?', '&'])
+            .split(['?', '#', '&'])
             .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))?
             .parse()
             .ok()

@@ -11,6 +11,7 @@ use super::shape::{Doc, PsKind, PsRecord, PsValue, Rec};
 use super::text::TextStream;
 use crate::decoder::{Item, Limits, Position, ProblemKind, Severity, Stats};
 use quick_xml::events::Event as XmlEvent;
+use std::collections::HashMap;
 
 /// Reads one Export-Clixml input fed in pieces of any size; see the [module documentation](self).
 pub struct ClixmlReader {
@@ -21,6 +22,8 @@ pub struct ClixmlReader {
     depth: usize,
     /// The top-level `<Obj>` being read: where it starts, and its place.
     open: Option<(usize, Position)>,
+    /// A tag whose `<` is read and whose `>` is not yet.
+    pending: Option<Tag>,
     skipping: bool,
     emitter: Emitter,
     others: Tally,
@@ -49,6 +52,7 @@ impl ClixmlReader {
             scan: 0,
             depth: 0,
             open: None,
+            pending: None,
             skipping: false,
             emitter: Emitter::default(),
             others: Tally::default(),
@@ -98,47 +102,66 @@ impl ClixmlReader {
 
     fn run(&mut self, out: &mut Vec<Item>) {
         loop {
-            let buf = &self.text.buf;
-            let Some(rel) = memchr::memchr(b'<', &buf[self.scan..]) else {
-                self.scan = buf.len();
-                break;
-            };
-            let lt = self.scan + rel;
-            let Some(len) = memchr::memchr(b'>', &buf[lt..]) else {
-                self.scan = lt;
-                break;
-            };
-            let gt = lt + len;
-            let tag = &buf[lt..=gt];
-            self.scan = gt + 1;
-            let obj_open = tag.starts_with(b"<Obj")
-                && matches!(tag.get(4), Some(b' ' | b'>' | b'/' | b'\t' | b'\r' | b'\n'));
-            if obj_open && !tag.ends_with(b"/>") {
-                if self.depth == 0 {
-                    let at = self.text.locate(lt);
-                    self.open = Some((lt, at));
+            let (tag, from) = match self.pending {
+                Some(tag) => (tag, self.scan),
+                None => {
+                    let buf = &self.text.buf;
+                    let Some(rel) = memchr::memchr(b'<', &buf[self.scan..]) else {
+                        self.scan = buf.len();
+                        self.check_size(self.scan, out);
+                        break;
+                    };
+                    let lt = self.scan + rel;
+                    // `<Obj` and its delimiter, or `</Obj>`: six bytes tell which tag it is.
+                    let Some(head) = buf.get(lt..lt + 6) else {
+                        self.scan = lt;
+                        break;
+                    };
+                    let tag = if head == b"</Obj>" {
+                        Tag::ObjClose
+                    } else if head.starts_with(b"<Obj")
+                        && matches!(head[4], b' ' | b'>' | b'/' | b'\t' | b'\r' | b'\n')
+                    {
+                        Tag::ObjOpen
+                    } else {
+                        Tag::Other
+                    };
+                    if tag == Tag::ObjOpen && self.depth == 0 {
+                        let at = self.text.locate(lt);
+                        self.open = Some((lt, at));
+                    }
+                    (tag, lt + 1)
                 }
-                self.depth += 1;
-            } else if tag.starts_with(b"</Obj>") {
-                self.depth = self.depth.saturating_sub(1);
-                if self.depth == 0 {
-                    if let Some((start, at)) = self.open.take() {
-                        if !std::mem::take(&mut self.skipping) {
-                            self.record(start, gt + 1, at, out);
+            };
+            let buf = &self.text.buf;
+            let Some(len) = memchr::memchr(b'>', &buf[from..]) else {
+                // The tag goes on in the next piece: its kind is known, and of its text only the
+                // last byte is kept (a `/` before the `>`), however long it grows.
+                self.pending = Some(tag);
+                self.scan = buf.len().saturating_sub(1).max(from);
+                self.check_size(buf.len(), out);
+                break;
+            };
+            let gt = from + len;
+            let self_closing = buf[gt - 1] == b'/';
+            self.pending = None;
+            self.scan = gt + 1;
+            match tag {
+                Tag::ObjOpen if !self_closing => self.depth += 1,
+                Tag::ObjOpen if self.depth == 0 => self.open = None,
+                Tag::ObjClose => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.depth == 0 {
+                        if let Some((start, at)) = self.open.take() {
+                            if !std::mem::take(&mut self.skipping) {
+                                self.record(start, gt + 1, at, out);
+                            }
                         }
                     }
                 }
+                _ => {}
             }
-            if let Some((start, at)) = self.open {
-                if !self.skipping && self.scan - start > self.limit {
-                    self.skipping = true;
-                    self.emitter.bad_document(
-                        out,
-                        at,
-                        ProblemKind::EventTooLarge { limit: self.limit },
-                    );
-                }
-            }
+            self.check_size(self.scan, out);
         }
         let keep = match self.open {
             Some((start, _)) if !self.skipping => start,
@@ -151,19 +174,49 @@ impl ClixmlReader {
         }
     }
 
-    fn record(&mut self, start: usize, end: usize, at: Position, out: &mut Vec<Item>) {
-        let bytes = &self.text.buf[start..end];
-        let text = String::from_utf8_lossy(bytes).into_owned();
-        let end_at = self.text.locate(end);
-        let range = (at.byte, end_at.byte);
-        match record(&text) {
-            Ok(Doc::Event(rec) | Doc::Lost(rec)) => self.emitter.record(&rec, at, range, None, out),
-            Ok(Doc::Skip | Doc::Other) => self.others.add(at),
-            Err(reason) => self
-                .emitter
-                .bad_document(out, at, ProblemKind::MalformedXml { reason }),
+    /// Skips the open object, said once, when it has grown past the limit by `end`: its text is
+    /// then no longer kept.
+    fn check_size(&mut self, end: usize, out: &mut Vec<Item>) {
+        if let Some((start, at)) = self.open {
+            if !self.skipping && end - start > self.limit {
+                self.skipping = true;
+                self.emitter.bad_document(
+                    out,
+                    at,
+                    ProblemKind::EventTooLarge { limit: self.limit },
+                );
+            }
         }
     }
+
+    fn record(&mut self, start: usize, end: usize, at: Position, out: &mut Vec<Item>) {
+        // An object read whole in one piece is held to the limit as one that grows piece by piece.
+        if end - start > self.limit {
+            let limit = self.limit;
+            return self
+                .emitter
+                .bad_document(out, at, ProblemKind::EventTooLarge { limit });
+        }
+        let (text, repaired) = self.text.document(start..end);
+        let parsed = record(&text);
+        let end_at = self.text.locate(end);
+        let range = (at.byte, end_at.byte);
+        match parsed {
+            Ok(Doc::Event(rec) | Doc::Lost(rec)) => {
+                self.emitter.record(&rec, at, range, repaired, out)
+            }
+            Ok(Doc::Skip | Doc::Other) => self.others.add(at),
+            Err(kind) => self.emitter.bad_document(out, at, kind),
+        }
+    }
+}
+
+/// What a tag is, as far as finding the top-level objects goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tag {
+    ObjOpen,
+    ObjClose,
+    Other,
 }
 
 /// One element of a CliXml object, as a small tree.
@@ -182,16 +235,22 @@ impl Node {
     }
 }
 
-/// Parses one top-level `<Obj>…</Obj>` into a tree.
-fn tree(text: &str) -> Result<Node, String> {
+fn malformed(reason: impl Into<String>) -> ProblemKind {
+    ProblemKind::MalformedXml {
+        reason: reason.into(),
+    }
+}
+
+/// Parses one top-level `<Obj>…</Obj>` into a tree, no deeper than the XML path's limit.
+fn tree(text: &str) -> Result<Node, ProblemKind> {
+    let limit = Limits::default().max_depth;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut stack: Vec<Node> = vec![Node::default()];
     loop {
-        let event = reader.read_event().map_err(|e| e.to_string())?;
+        let event = reader.read_event().map_err(|e| malformed(e.to_string()))?;
         match event {
-            XmlEvent::Start(e) | XmlEvent::Empty(e) if stack.len() > 64 => {
-                let _ = e;
-                return Err("objects nest deeper than 64 levels".into());
+            XmlEvent::Start(_) | XmlEvent::Empty(_) if stack.len() > limit => {
+                return Err(ProblemKind::TooDeep { limit });
             }
             XmlEvent::Start(ref e) | XmlEvent::Empty(ref e) => {
                 let mut node = Node {
@@ -216,10 +275,12 @@ fn tree(text: &str) -> Result<Node, String> {
                 }
             }
             XmlEvent::End(_) => {
-                let node = stack.pop().ok_or("an end tag closes nothing")?;
+                let node = stack
+                    .pop()
+                    .ok_or_else(|| malformed("an end tag closes nothing"))?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(node),
-                    None => return Err("an end tag closes nothing".into()),
+                    None => return Err(malformed("an end tag closes nothing")),
                 }
             }
             XmlEvent::Text(t) => {
@@ -244,12 +305,12 @@ fn tree(text: &str) -> Result<Node, String> {
     }
     let mut root = stack.pop().unwrap_or_default();
     if !stack.is_empty() {
-        return Err("the object is not closed".into());
+        return Err(malformed("the object is not closed"));
     }
     root.children
         .pop()
         .filter(|n| n.tag == "Obj")
-        .ok_or_else(|| "no `<Obj>` element".to_string())
+        .ok_or_else(|| malformed("no `<Obj>` element"))
 }
 
 /// `lt`, `#13`, `#x0D`… as their character.
@@ -311,32 +372,78 @@ pub(crate) fn decode_escapes(s: &str) -> String {
     out
 }
 
-/// What a CliXml value element holds (`refs`: the objects seen so far, by `RefId`).
-fn value(node: &Node, refs: &[(String, PsValue)]) -> PsValue {
+/// The objects of one record seen so far, by `RefId`, and how much text their values may still
+/// take: a `<Ref>` copies the value it names, so references to lists of references could double
+/// a value at each step (CliXml's billion laughs). Each value is held to the XML path's limit on
+/// one value, and all the copies of a record to its limit on one event.
+struct Refs {
+    by_id: HashMap<String, PsValue>,
+    budget: usize,
+}
+
+impl Refs {
+    fn new() -> Self {
+        Self {
+            by_id: HashMap::new(),
+            budget: Limits::default().max_event_bytes,
+        }
+    }
+
+    /// Counts `text`, made of copies, against the limits.
+    fn charge(&mut self, text: &str) -> Result<(), ProblemKind> {
+        let limits = Limits::default();
+        if text.len() > limits.max_value_bytes {
+            return Err(ProblemKind::ValueTooLarge {
+                limit: limits.max_value_bytes,
+            });
+        }
+        self.budget = self
+            .budget
+            .checked_sub(text.len())
+            .ok_or(ProblemKind::EventTooLarge {
+                limit: limits.max_event_bytes,
+            })?;
+        Ok(())
+    }
+}
+
+/// What a CliXml value element holds (`refs`: the objects seen so far).
+fn value(node: &Node, refs: &mut Refs) -> Result<PsValue, ProblemKind> {
     let kind = match node.tag.as_str() {
-        "Nil" => return PsValue::new(PsKind::Null, ""),
+        "Nil" => return Ok(PsValue::new(PsKind::Null, "")),
         "I32" | "I64" | "U32" | "U64" | "I16" | "U16" | "By" | "SB" => PsKind::Int,
         "B" => PsKind::Bool,
         "DT" => PsKind::Time,
         "G" => PsKind::Guid,
         "Ref" => {
-            return node
-                .ref_id
-                .as_ref()
-                .and_then(|id| refs.iter().find(|(r, _)| r == id))
-                .map_or_else(|| PsValue::new(PsKind::Null, ""), |(_, v)| v.clone());
+            // A RefId no object before it has (itself included): no value.
+            let Some(v) = node.ref_id.as_ref().and_then(|id| refs.by_id.get(id)) else {
+                return Ok(PsValue::new(PsKind::Null, ""));
+            };
+            let v = v.clone();
+            refs.charge(&v.text)?;
+            return Ok(v);
         }
         "Obj" => {
             // A SecurityIdentifier and its kin: their text is their `ToString`; a list, its items.
             if let Some(s) = node.child("ToString") {
-                return PsValue::new(PsKind::Str, decode_escapes(&s.text));
+                return Ok(PsValue::new(PsKind::Str, decode_escapes(&s.text)));
             }
             if let Some(list) = node.child("LST").or_else(|| node.child("IE")) {
-                let items: Vec<String> =
-                    list.children.iter().map(|c| value(c, refs).text).collect();
-                return PsValue::new(PsKind::Str, items.join(", "));
+                let mut items = String::new();
+                for (i, c) in list.children.iter().enumerate() {
+                    if i > 0 {
+                        items.push_str(", ");
+                    }
+                    items.push_str(&value(c, refs)?.text);
+                    if items.len() > Limits::default().max_value_bytes {
+                        break;
+                    }
+                }
+                refs.charge(&items)?;
+                return Ok(PsValue::new(PsKind::Str, items));
             }
-            return PsValue::new(PsKind::Null, "");
+            return Ok(PsValue::new(PsKind::Null, ""));
         }
         _ => PsKind::Str,
     };
@@ -345,28 +452,29 @@ fn value(node: &Node, refs: &[(String, PsValue)]) -> PsValue {
     } else {
         node.text.trim().to_string()
     };
-    PsValue::new(kind, text)
+    Ok(PsValue::new(kind, text))
 }
 
 /// Collects the `RefId`s of the objects in `node`, with their values.
-fn collect_refs(node: &Node, refs: &mut Vec<(String, PsValue)>) {
+fn collect_refs(node: &Node, refs: &mut Refs) -> Result<(), ProblemKind> {
     for child in &node.children {
-        collect_refs(child, refs);
+        collect_refs(child, refs)?;
     }
     if node.tag == "Obj" {
         if let Some(id) = &node.ref_id {
-            let v = value(node, refs);
-            refs.push((id.clone(), v));
+            let v = value(node, refs)?;
+            refs.by_id.insert(id.clone(), v);
         }
     }
+    Ok(())
 }
 
 /// One top-level `<Obj>` of an Export-Clixml file: an event record as its XML, or something
 /// else.
-pub(crate) fn record(text: &str) -> Result<Doc<'static>, String> {
+pub(crate) fn record(text: &str) -> Result<Doc<'static>, ProblemKind> {
     let obj = tree(text)?;
-    let mut refs = Vec::new();
-    collect_refs(&obj, &mut refs);
+    let mut refs = Refs::new();
+    collect_refs(&obj, &mut refs)?;
     let mut r = PsRecord::default();
     let members = obj
         .children
@@ -388,13 +496,16 @@ pub(crate) fn record(text: &str) -> Result<Doc<'static>, String> {
                         .filter(|c| c.tag == "Props" || c.tag == "MS")
                         .flat_map(|c| c.children.iter())
                         .find(|c| c.name.as_deref() == Some("Value"))
-                        .map_or_else(|| PsValue::new(PsKind::Null, ""), |v| value(v, &refs))
+                        .map_or_else(
+                            || Ok(PsValue::new(PsKind::Null, "")),
+                            |v| value(v, &mut refs),
+                        )?
                 };
                 r.properties.push(prop);
             }
             continue;
         }
-        let v = value(member, &refs);
+        let v = value(member, &mut refs)?;
         if name == "TimeCreated" {
             r.local_time = v.text.clone();
         }
@@ -405,4 +516,93 @@ pub(crate) fn record(text: &str) -> Result<Doc<'static>, String> {
         return Ok(Doc::Other);
     }
     Ok(Doc::Event(Rec::Fields(r.event())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(record: u32) -> String {
+        format!(
+            "<Obj><Props><I32 N=\"Id\">4624</I32><I64 N=\"RecordId\">{record}</I64>\
+             <S N=\"ProviderName\">Microsoft-Windows-Security-Auditing</S>\
+             <DT N=\"TimeCreated\">2024-03-04T10:15:22.4421007+01:00</DT></Props></Obj>\n"
+        )
+    }
+
+    /// Reads `input` in pieces of `size`: the items, and the most text held at once.
+    fn read(input: &[u8], size: usize) -> (Vec<Item>, usize) {
+        let mut reader = ClixmlReader::new();
+        let mut out = Vec::new();
+        let mut held = 0;
+        for piece in input.chunks(size) {
+            reader.push(piece, &mut out);
+            held = held.max(reader.text.buf.len());
+        }
+        reader.finish(&mut out);
+        (out, held)
+    }
+
+    /// A 50 MB string, and a 50 MB tag never closed, fed in 64 KiB pieces: the text held never
+    /// grows much past the 16 MiB limit (it had held the whole string until its end tag), the
+    /// object is said once, and the next one is read.
+    #[test]
+    fn fifty_megabytes_without_a_tag_are_not_held() {
+        for filler in [&b"<S N=\"Message\">"[..], b"<S N=\"Message"] {
+            let mut input = format!("<Objs>\n{}<Obj><Props>", event(1)).into_bytes();
+            input.extend_from_slice(filler);
+            input.resize(input.len() + (50 << 20), b'a');
+            input.extend_from_slice(
+                format!("\">x</S></Props></Obj>\n{}</Objs>", event(2)).as_bytes(),
+            );
+            let (items, held) = read(&input, 64 << 10);
+            assert!(held < (16 << 20) + (2 << 20), "{held} bytes held");
+            let (events, problems) = crate::decoder::split_items(items);
+            let records: Vec<_> = events.iter().map(|e| e.record_id()).collect();
+            assert_eq!(records, [Some(1), Some(2)]);
+            let kinds: Vec<_> = problems
+                .iter()
+                .map(|p| (&p.kind, p.position.line))
+                .collect();
+            assert_eq!(
+                kinds,
+                [(&ProblemKind::EventTooLarge { limit: 16 << 20 }, 3)]
+            );
+        }
+    }
+
+    /// References that double a value at each step stop at the value limit, in time.
+    #[test]
+    fn references_cannot_multiply_a_value() {
+        let mut obj = String::from("<Obj><Props><I32 N=\"Id\">1</I32><S N=\"ProviderName\">p</S>");
+        obj.push_str("<Obj N=\"L0\" RefId=\"0\"><LST><S>ha</S></LST></Obj>");
+        for i in 1..64 {
+            obj.push_str(&format!(
+                "<Obj N=\"L{i}\" RefId=\"{i}\"><LST><Ref RefId=\"{0}\" /><Ref RefId=\"{0}\" /></LST></Obj>",
+                i - 1
+            ));
+        }
+        obj.push_str("</Props></Obj>");
+        let limit = Limits::default().max_value_bytes;
+        assert_eq!(
+            record(&obj).err(),
+            Some(ProblemKind::ValueTooLarge { limit })
+        );
+        // Many references to one large value: held to the event's limit in all.
+        let mut obj = String::from("<Obj><Props><I32 N=\"Id\">1</I32><S N=\"ProviderName\">p</S>");
+        obj.push_str(&format!(
+            "<Obj RefId=\"x\"><ToString>{}</ToString></Obj>",
+            "a".repeat(limit - 8)
+        ));
+        for i in 0..100 {
+            obj.push_str(&format!("<Ref N=\"r{i}\" RefId=\"x\" />"));
+        }
+        obj.push_str("</Props></Obj>");
+        assert_eq!(
+            record(&obj).err(),
+            Some(ProblemKind::EventTooLarge {
+                limit: Limits::default().max_event_bytes
+            })
+        );
+    }
 }

@@ -114,11 +114,13 @@ impl CsvReader {
                     if end && self.record_start < buf.len() {
                         let start = self.record_start;
                         self.record_start = buf.len();
-                        if self.in_quotes {
+                        if self.skipping {
+                            // Already said: too large.
+                        } else if self.in_quotes {
                             let at = self.text.locate(start);
                             self.emitter
                                 .bad_document(out, at, ProblemKind::TruncatedEvent);
-                        } else if !self.skipping {
+                        } else {
                             self.record(start, buf.len(), out);
                         }
                     } else if self.scan - self.record_start > self.limit && !self.skipping {
@@ -141,10 +143,19 @@ impl CsvReader {
         };
         let dropped = self.text.consume(keep);
         self.scan -= dropped;
-        self.record_start -= dropped;
+        // A record being skipped may start before what was dropped.
+        self.record_start = self.record_start.saturating_sub(dropped);
     }
 
     fn record(&mut self, start: usize, end: usize, out: &mut Vec<Item>) {
+        // A record read whole in one piece is held to the limit as one that grows piece by piece.
+        if end - start > self.limit {
+            let at = self.text.locate(start);
+            let limit = self.limit;
+            return self
+                .emitter
+                .bad_document(out, at, ProblemKind::EventTooLarge { limit });
+        }
         let fields = fields(&self.text.buf[start..end]);
         let Some(column) = self.raw_column else {
             // One `_raw` field read again on its own (the detail pane, the export).
@@ -168,7 +179,13 @@ impl CsvReader {
             self.others.add(at);
             return;
         };
-        let xml = unquote(&self.text.buf[start + s..start + e]);
+        let field = &self.text.buf[start + s..start + e];
+        let repaired = match simdutf8::basic::from_utf8(field) {
+            Err(_) => Some(ProblemKind::InvalidUtf8),
+            // Bad UTF-16 anywhere in the record (its other columns too) is said with its event.
+            Ok(_) => self.text.bad_utf16_in(start..end),
+        };
+        let xml = unquote(field);
         let at = self.text.locate(start + s);
         let end_at = self.text.locate(start + e);
         if !xml.trim_start().starts_with("<Event") {
@@ -176,7 +193,7 @@ impl CsvReader {
             return;
         }
         self.emitter
-            .event(&xml, at, (at.byte, end_at.byte), None, out);
+            .event(&xml, at, (at.byte, end_at.byte), repaired, out);
     }
 }
 
@@ -207,5 +224,67 @@ fn unquote(field: &[u8]) -> String {
     match t.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
         Some(inner) => inner.replace("\"\"", "\""),
         None => t.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record whose `_raw` is 50 MB, fed in 64 KiB pieces: the text held never grows much past
+    /// the 16 MiB limit, the record is said once, and the next one is read.
+    #[test]
+    fn a_fifty_megabyte_raw_is_not_held() {
+        let event = "<Event><System><EventID>4624</EventID></System></Event>";
+        let mut input =
+            format!("\"_time\",\"_raw\"\r\n\"t\",\"{event}\"\r\n\"t\",\"<Event>").into_bytes();
+        input.resize(input.len() + (50 << 20), b'a');
+        input.extend_from_slice(format!("</Event>\"\r\n\"t\",\"{event}\"\r\n").as_bytes());
+        let mut reader = CsvReader::new();
+        let mut out = Vec::new();
+        let mut held = 0;
+        for piece in input.chunks(64 << 10) {
+            reader.push(piece, &mut out);
+            held = held.max(reader.text.buf.len());
+        }
+        reader.finish(&mut out);
+        assert!(held < reader.limit + (2 << 20), "{held} bytes held");
+        let (events, problems) = crate::decoder::split_items(out);
+        assert_eq!(events.len(), 2);
+        let kinds: Vec<_> = problems
+            .iter()
+            .map(|p| (&p.kind, p.position.line))
+            .collect();
+        assert_eq!(
+            kinds,
+            [(
+                &ProblemKind::EventTooLarge {
+                    limit: reader.limit
+                },
+                3
+            )]
+        );
+    }
+
+    /// A quoted field never closed, over the limit: said once, not also as cut short.
+    #[test]
+    fn a_field_never_closed_is_said_once() {
+        let mut input = b"\"_time\",\"_raw\"\r\n\"t\",\"<Event>".to_vec();
+        input.resize(input.len() + (17 << 20), b'a');
+        let mut reader = CsvReader::new();
+        let mut out = Vec::new();
+        for piece in input.chunks(1 << 20) {
+            reader.push(piece, &mut out);
+        }
+        reader.finish(&mut out);
+        let (events, problems) = crate::decoder::split_items(out);
+        assert!(events.is_empty());
+        let kinds: Vec<_> = problems.iter().map(|p| &p.kind).collect();
+        assert_eq!(
+            kinds,
+            [&ProblemKind::EventTooLarge {
+                limit: reader.limit
+            }]
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The page's export: the events of the rows the user chose, read again from their files and
-//! written as the same [`Record`]s as the CLI's `export` (every raw field, the decoded values,
-//! the rules each matches), in the order the rows were chosen.
+//! written as the CLI's `export` writes them, in the order the rows were chosen: the same
+//! [`Record`]s (every raw field, the decoded values, the rules each matches) as CSV or a JSON
+//! array, or the same ECS documents ([`ecs`](crate::model::export::ecs)) as NDJSON.
 //!
 //! The reads are planned here, without any browser API: rows are grouped by file, sorted by
 //! place, and covered by windows of at most [`WINDOW_BYTES`] (whole chunks in an `.evtx` file,
@@ -9,12 +10,12 @@
 //! hands each back to [`Exporter::take`].
 //!
 //! ```
-//! use keytrail::ingest::export::{ExportRow, Exporter};
+//! use keytrail::ingest::export::{ExportRow, ExportShape, Exporter};
 //!
 //! let xml = b"<Event><System><EventID>5059</EventID></System></Event>";
 //! let rows = vec![ExportRow { file: 0, start: 0, end: xml.len() as u64, findings: vec![] }];
 //! let names = vec![(5059, "Key migration operation".to_string())];
-//! let mut exporter = Exporter::new(rows, vec!["a.xml".into()], names, false);
+//! let mut exporter = Exporter::new(rows, vec!["a.xml".into()], names, ExportShape::Json);
 //! while let Some((file, range)) = exporter.next_read() {
 //!     assert_eq!(file, 0);
 //!     exporter.take(&xml[range.start as usize..range.end as usize]);
@@ -26,6 +27,7 @@
 
 use super::{evtx_chunk_of, is_evtx_record, records_xml, Reader};
 use crate::decoder::{Event, Item};
+use crate::model::export::ecs::EcsExport;
 use crate::model::export::{csv_header, Record};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -46,13 +48,48 @@ pub struct ExportRow {
     pub findings: Vec<String>,
 }
 
+impl ExportRow {
+    /// The row of a decoded `event` of file `file`, matching `findings`.
+    pub fn of(file: u32, event: &Event, findings: Vec<String>) -> Self {
+        Self {
+            file,
+            start: event.byte_range.0,
+            end: event.byte_range.1,
+            findings,
+        }
+    }
+}
+
+/// What an export is written as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExportShape {
+    /// A JSON array of [`Record`]s, one a line.
+    Json,
+    /// [`Record`]s as CSV, with a header and CRLF line ends.
+    Csv,
+    /// One ECS document a line (NDJSON), as `keytrail export --format ecs` writes them.
+    Ecs,
+}
+
+impl ExportShape {
+    /// The downloaded file's name and media type.
+    pub fn file(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Json => ("keytrail-events.json", "application/json"),
+            Self::Csv => ("keytrail-events.csv", "text/csv;charset=utf-8"),
+            Self::Ecs => ("keytrail-events-ecs.ndjson", "application/x-ndjson"),
+        }
+    }
+}
+
 /// Reads planned and records written, for one export.
-#[derive(Debug)]
 pub struct Exporter {
     rows: Vec<ExportRow>,
     names: Vec<String>,
     event_names: Vec<(u32, String)>,
-    csv: bool,
+    shape: ExportShape,
+    /// The ECS writer (it follows logon sessions through the events, in read order).
+    ecs: EcsExport,
     /// Row indexes in read order (by file, then place).
     order: Vec<usize>,
     /// The next of `order` not yet read.
@@ -65,13 +102,13 @@ pub struct Exporter {
 
 impl Exporter {
     /// An export of `rows` (in the order they are to be written) from the files named `names`
-    /// (indexed by [`ExportRow::file`]), as CSV or as a JSON array; `event_names` names the
-    /// event IDs (the caller's table: the page's worker carries none).
+    /// (indexed by [`ExportRow::file`]), as `shape`; `event_names` names the event IDs (the
+    /// caller's table: the page's worker carries none).
     pub fn new(
         rows: Vec<ExportRow>,
         names: Vec<String>,
         event_names: Vec<(u32, String)>,
-        csv: bool,
+        shape: ExportShape,
     ) -> Self {
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by_key(|&i| (rows[i].file, rows[i].start));
@@ -80,7 +117,8 @@ impl Exporter {
             rows,
             names,
             event_names,
-            csv,
+            shape,
+            ecs: EcsExport::new(),
             order,
             next: 0,
             pending: None,
@@ -154,20 +192,26 @@ impl Exporter {
         }
     }
 
-    /// The record of row `i`, from its event's bytes (XML, UTF-8 or UTF-16).
-    fn write(&self, i: usize, bytes: &[u8]) -> Option<String> {
+    /// The record of row `i`, from its event's bytes (XML, UTF-8 or UTF-16). Rows are written
+    /// in read order (by file, then place), so the ECS writer sees each file's logons before
+    /// the events that follow them, as the CLI's does.
+    fn write(&mut self, i: usize, bytes: &[u8]) -> Option<String> {
         let row = &self.rows[i];
         let event = decode_one(bytes)?;
-        let name = self.names.get(row.file as usize).map_or("", String::as_str);
-        let findings = row.findings.iter().map(String::as_str).collect();
+        let findings: Vec<&str> = row.findings.iter().map(String::as_str).collect();
+        let mut line = String::new();
         let event_name = self
             .event_names
             .iter()
             .find(|(id, _)| *id == event.event_id())
             .map(|(_, n)| n.as_str());
+        if self.shape == ExportShape::Ecs {
+            self.ecs.write(&event, event_name, &findings, &mut line);
+            return Some(line);
+        }
+        let name = self.names.get(row.file as usize).map_or("", String::as_str);
         let record = Record::named(name, &event, findings, event_name);
-        let mut line = String::new();
-        if self.csv {
+        if self.shape == ExportShape::Csv {
             record.write_csv(&mut line);
         } else {
             record.write_json(&mut line);
@@ -175,17 +219,24 @@ impl Exporter {
         Some(line)
     }
 
-    /// The whole export (CSV with its header and CRLF line ends, or a JSON array with one
-    /// record a line), in the rows' order, and how many rows could not be read again.
+    /// The whole export (CSV with its header and CRLF line ends, a JSON array with one record
+    /// a line, or NDJSON), in the rows' order, and how many rows could not be read again.
     pub fn finish(self) -> (String, usize) {
         let lost = self.records.iter().filter(|r| r.is_none()).count();
         let mut out = String::new();
-        if self.csv {
-            out.push_str(&csv_header());
-            out.push_str("\r\n");
+        if self.shape != ExportShape::Json {
+            if self.shape == ExportShape::Csv {
+                out.push_str(&csv_header());
+                out.push_str("\r\n");
+            }
+            let end = if self.shape == ExportShape::Csv {
+                "\r\n"
+            } else {
+                "\n"
+            };
             for record in self.records.iter().flatten() {
                 out.push_str(record);
-                out.push_str("\r\n");
+                out.push_str(end);
             }
         } else {
             out.push_str("[\n");

@@ -485,14 +485,7 @@ impl JsonReader {
         let at = open.at;
         let end_at = self.text.locate(end);
         let range = (at.byte, end_at.byte);
-        let bytes = &self.text.buf[open.start..end];
-        let (text, repaired) = match simdutf8::basic::from_utf8(bytes) {
-            Ok(t) => (std::borrow::Cow::Borrowed(t), None),
-            Err(_) => (
-                String::from_utf8_lossy(bytes),
-                Some(ProblemKind::InvalidUtf8),
-            ),
-        };
+        let (text, repaired) = self.text.document(open.start..end);
         let parsed = super::node::parse(text.trim_end());
         match parsed {
             Ok(value) => match shape::json_doc(&value) {

@@ -4,10 +4,12 @@
 //!
 //! The encoding is told from the byte-order mark or, without one, from zero bytes next to ASCII
 //! (PowerShell 5.1 writes `> file`, `Out-File` and `Export-Clixml` as UTF-16 LE with a BOM).
-//! Unpaired surrogates become U+FFFD; a UTF-8 input is kept as it is (each reader checks the
-//! documents it takes).
+//! Unpaired surrogates become U+FFFD, and the reader says so with the document they were in
+//! ([`TextStream::document`]); a UTF-8 input is kept as it is (each reader checks the documents
+//! it takes).
 
-use crate::decoder::{advance_position, Position, Stats, TextEncoding};
+use crate::decoder::{advance_position, Position, ProblemKind, Stats, TextEncoding};
+use std::ops::Range;
 
 /// UTF-8 text fed in pieces of any size; see the [module documentation](self).
 #[derive(Debug)]
@@ -23,8 +25,9 @@ pub(crate) struct TextStream {
     head: usize,
     /// A known place: `buf[cursor.0]` is at `cursor.1` in the original input.
     cursor: (usize, Position),
-    /// Whether U+FFFD replaced bad UTF-16.
-    pub bad_utf16: bool,
+    /// Where in `buf` a U+FFFD replaced bad UTF-16 (an unpaired surrogate, an odd last byte),
+    /// in order.
+    bad_utf16: Vec<usize>,
     /// Bytes of the input pushed so far.
     bytes: u64,
 }
@@ -46,7 +49,7 @@ impl TextStream {
                     column: 1,
                 },
             ),
-            bad_utf16: false,
+            bad_utf16: Vec::new(),
             bytes: 0,
         }
     }
@@ -90,7 +93,7 @@ impl TextStream {
             self.decide();
         }
         if self.odd.take().is_some() || self.high.take().is_some() {
-            self.bad_utf16 = true;
+            self.bad_utf16.push(self.buf.len());
             self.buf.extend_from_slice("\u{FFFD}".as_bytes());
         }
     }
@@ -152,13 +155,13 @@ impl TextStream {
                 put(&mut self.buf, char::from_u32(c).unwrap_or('\u{FFFD}'));
                 return;
             }
-            self.bad_utf16 = true;
+            self.bad_utf16.push(self.buf.len());
             put(&mut self.buf, '\u{FFFD}');
         }
         match u {
             0xD800..=0xDBFF => self.high = Some(u),
             0xDC00..=0xDFFF => {
-                self.bad_utf16 = true;
+                self.bad_utf16.push(self.buf.len());
                 put(&mut self.buf, '\u{FFFD}');
             }
             _ => put(
@@ -166,6 +169,30 @@ impl TextStream {
                 char::from_u32(u32::from(u)).unwrap_or('\u{FFFD}'),
             ),
         }
+    }
+
+    /// What was repaired in the document at `buf[range]`: invalid UTF-8 (a UTF-8 input is
+    /// kept as it is; `bytes` is that document), or bad UTF-16 replaced while the input was
+    /// turned into UTF-8. With it, the document's text, made valid.
+    pub fn document(
+        &self,
+        range: Range<usize>,
+    ) -> (std::borrow::Cow<'_, str>, Option<ProblemKind>) {
+        let bytes = &self.buf[range.clone()];
+        match simdutf8::basic::from_utf8(bytes) {
+            Err(_) => (
+                String::from_utf8_lossy(bytes),
+                Some(ProblemKind::InvalidUtf8),
+            ),
+            Ok(text) => (text.into(), self.bad_utf16_in(range)),
+        }
+    }
+
+    /// [`ProblemKind::InvalidUtf16`] when bad UTF-16 was replaced in `buf[range]`.
+    pub fn bad_utf16_in(&self, range: Range<usize>) -> Option<ProblemKind> {
+        let from = self.bad_utf16.partition_point(|&b| b < range.start);
+        let bad = self.bad_utf16.get(from).is_some_and(|&b| b < range.end);
+        bad.then_some(ProblemKind::InvalidUtf16)
     }
 
     /// Where `buf[offset]` is in the original input. Offsets asked for must not go back before
@@ -193,6 +220,10 @@ impl TextStream {
             let head = self.head;
             self.buf.drain(..head);
             self.cursor.0 -= head;
+            self.bad_utf16.retain(|&b| b >= head);
+            for b in &mut self.bad_utf16 {
+                *b -= head;
+            }
             self.head = 0;
             return head;
         }

@@ -120,7 +120,8 @@ pub enum Link<'a> {
 #[derive(Default)]
 struct Pending {
     at: Option<i64>,
-    privileges: Vec<String>,
+    /// The list of privileges, as its place in [`SessionIndex::privilege_lists`].
+    privileges: u32,
 }
 
 /// All sessions of an export, built from 4624, 4672, 4634 and 4647 events in any order.
@@ -133,6 +134,10 @@ pub struct SessionIndex {
     sessions: HashMap<(u32, u64), Vec<Session>>,
     logoffs: Vec<(u32, u64, Option<i64>)>,
     privileges: Vec<(u32, u64, Pending)>,
+    /// The distinct lists of privileges that 4672s gave (a few, each logged thousands of times).
+    privilege_lists: Vec<Vec<String>>,
+    /// Each list of [`SessionIndex::privilege_lists`] → its place.
+    privilege_ids: HashMap<Vec<String>, u32>,
     resolved: bool,
 }
 
@@ -162,6 +167,17 @@ impl SessionIndex {
             .get(computer)
             .or_else(|| self.host_ids.get(&computer.trim().to_lowercase()))
             .copied()
+    }
+
+    /// The place of a list of privileges in [`SessionIndex::privilege_lists`], added when new.
+    fn privilege_list(&mut self, list: Vec<String>) -> u32 {
+        if let Some(&id) = self.privilege_ids.get(&list) {
+            return id;
+        }
+        let id = u32::try_from(self.privilege_lists.len()).unwrap_or(u32::MAX);
+        self.privilege_lists.push(list.clone());
+        self.privilege_ids.insert(list, id);
+        id
     }
 
     /// Takes what it needs from one event (other events are ignored).
@@ -194,7 +210,12 @@ impl SessionIndex {
                     logon_record: ev.record_id(),
                     ..Session::default()
                 };
-                self.sessions.entry((host, id)).or_default().push(s);
+                // Most logon IDs are logged on once: a list of one, not of four (`or_default`
+                // then `push` would reserve room for four sessions, most of the index).
+                self.sessions
+                    .entry((host, id))
+                    .or_insert_with(|| Vec::with_capacity(1))
+                    .push(s);
             }
             View::Logoff(l) => {
                 if let Some(id) = parse_number(l.account.logon_id) {
@@ -203,7 +224,8 @@ impl SessionIndex {
             }
             View::SpecialLogon(p) => {
                 if let Some(id) = parse_number(p.account.logon_id) {
-                    let privileges = p.privileges.iter().map(|s| s.to_string()).collect();
+                    let privileges =
+                        self.privilege_list(p.privileges.iter().map(|s| s.to_string()).collect());
                     self.privileges.push((
                         host,
                         id,
@@ -254,7 +276,9 @@ impl SessionIndex {
                     .rev()
                     .find(|s| before_or_same(s.logon_time, p.at))
                 {
-                    s.privileges.clone_from(&p.privileges);
+                    if let Some(list) = self.privilege_lists.get(p.privileges as usize) {
+                        s.privileges.clone_from(list);
+                    }
                 }
             }
         }
@@ -321,7 +345,10 @@ impl SessionIndex {
             privileges: self
                 .privileges
                 .into_iter()
-                .map(|(host, id, p)| (host, id, p.at, p.privileges))
+                .map(|(host, id, p)| {
+                    let list = self.privilege_lists.get(p.privileges as usize);
+                    (host, id, p.at, list.cloned().unwrap_or_default())
+                })
                 .collect(),
         }
     }
@@ -342,12 +369,11 @@ impl SessionIndex {
                 .into_iter()
                 .map(|(h, id, at)| (host(h), id, at)),
         );
-        self.privileges.extend(
-            parts
-                .privileges
-                .into_iter()
-                .map(|(h, id, at, privileges)| (host(h), id, Pending { at, privileges })),
-        );
+        for (h, id, at, privileges) in parts.privileges {
+            let privileges = self.privilege_list(privileges);
+            self.privileges
+                .push((host(h), id, Pending { at, privileges }));
+        }
         self.resolved = false;
     }
 

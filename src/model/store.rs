@@ -363,6 +363,25 @@ impl Row {
         (self.record_id != u64::MAX).then_some(self.record_id)
     }
 
+    /// Replaces each string column's id by `f` of it (moving a row to another interner).
+    pub fn map_syms(&mut self, mut f: impl FnMut(Sym) -> Sym) {
+        for sym in [
+            &mut self.account,
+            &mut self.user,
+            &mut self.sid,
+            &mut self.logon_id,
+            &mut self.provider,
+            &mut self.algorithm,
+            &mut self.key_name,
+            &mut self.key_type,
+            &mut self.operation,
+            &mut self.return_code,
+            &mut self.computer,
+        ] {
+            *sym = f(*sym);
+        }
+    }
+
     /// The string columns, in [`Row`] field order.
     pub fn syms(&self) -> [Sym; 11] {
         [
@@ -489,6 +508,74 @@ impl Store {
             self.rows.extend_from_slice(&batch.rows);
         }
         Ok(())
+    }
+
+    /// The rows that are a half of a sequence still waiting for its other half (their routine
+    /// class and pair may still change as rows are added), as a mask over the rows.
+    pub fn waiting(&self) -> Vec<bool> {
+        let mut mask = vec![false; self.rows.len()];
+        let seq = &self.sequences;
+        for &r in seq.firsts.values().chain(seq.follows.values()).flatten() {
+            if let Some(m) = mask.get_mut(r as usize) {
+                *m = true;
+            }
+        }
+        mask
+    }
+
+    /// Keeps only the rows `keep` holds (`keep[i]` for row `i`, in order) and only the strings
+    /// they use: what a reader that writes rows out once they are settled holds on to. Their
+    /// rule marks, routine classes and waiting sequence halves go with them, so that
+    /// [`mark`](super::rules::mark) goes on from the new length as if nothing had gone; a pair
+    /// whose other row goes is forgotten (read it before), and a waiting half must be kept (it
+    /// stops waiting otherwise). Returns the new index of each old row that stays.
+    pub fn retain_rows(&mut self, keep: &[bool]) -> Vec<Option<u32>> {
+        let mut strings = Interner::new();
+        let mut syms: HashMap<Sym, Sym> = HashMap::new();
+        let mut at = vec![None; self.rows.len()];
+        let (mut rows, mut findings, mut routine) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, row) in self.rows.iter().enumerate() {
+            if !keep.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            at[i] = u32::try_from(rows.len()).ok();
+            let mut row = *row;
+            row.map_syms(|sym| {
+                *syms
+                    .entry(sym)
+                    .or_insert_with(|| strings.intern(self.strings.get(sym)))
+            });
+            rows.push(row);
+            if i < self.findings.len() {
+                findings.push(self.findings[i]);
+            }
+            if i < self.routine.len() {
+                routine.push(self.routine[i]);
+            }
+        }
+        let moved = |r: &u32| at.get(*r as usize).copied().flatten();
+        let halves = |map: &mut HashMap<(usize, Sym, Sym), Vec<u32>>| {
+            std::mem::take(map)
+                .into_iter()
+                .filter_map(|((p, account, key), rows)| {
+                    let rows: Vec<u32> = rows.iter().filter_map(moved).collect();
+                    let key = (p, *syms.get(&account)?, *syms.get(&key)?);
+                    (!rows.is_empty()).then_some((key, rows))
+                })
+                .collect()
+        };
+        self.sequences.firsts = halves(&mut self.sequences.firsts);
+        self.sequences.follows = halves(&mut self.sequences.follows);
+        self.pairs = self
+            .pairs
+            .iter()
+            .filter_map(|(a, b)| Some((moved(a)?, moved(b)?)))
+            .collect();
+        self.strings = strings;
+        self.rows = rows;
+        self.findings = findings;
+        self.routine = routine;
+        at
     }
 }
 

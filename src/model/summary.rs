@@ -68,6 +68,28 @@ impl Summary {
         }
     }
 
+    /// Adds the counts of `other` (another file's, say): the same as if its events had been
+    /// counted here.
+    pub fn merge(&mut self, other: Summary) {
+        self.events += other.events;
+        for (key, theirs) in other.accounts {
+            let Some(ours) = self.accounts.get_mut(&key) else {
+                self.accounts.insert(key, theirs);
+                continue;
+            };
+            ours.events += theirs.events;
+            for (id, n) in theirs.by_event_id {
+                *ours.by_event_id.entry(id).or_default() += n;
+            }
+            for (op, n) in theirs.by_operation {
+                *ours.by_operation.entry(op).or_default() += n;
+            }
+            ours.success += theirs.success;
+            ours.failure += theirs.failure;
+            ours.unknown += theirs.unknown;
+        }
+    }
+
     /// A plain-text table per account.
     pub fn to_text(&self) -> String {
         let mut s = String::new();

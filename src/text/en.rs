@@ -116,6 +116,8 @@ pub const EN: Text = Text {
     clear_all: "Clear all",
     export_csv: "Export CSV",
     export_json: "Export JSON",
+    export_ecs: "Export ECS",
+    export_ecs_hint: "One ECS document per line (NDJSON), shaped as Elastic's Windows security integration writes them, for Elasticsearch or OpenSearch; keytrail's sessions and rules under keytrail.*",
     exporting: "Writing the export…",
     export_lost: "rows could not be read again from their file and are not in the export",
     language: "Language",

@@ -116,6 +116,8 @@ pub const JA: Text = Text {
     clear_all: "すべて消去",
     export_csv: "CSV に書き出す",
     export_json: "JSON に書き出す",
+    export_ecs: "ECS に書き出す",
+    export_ecs_hint: "Elastic の Windows セキュリティ統合と同じ形の ECS ドキュメントを 1 行に 1 件 (NDJSON) 書き出します。Elasticsearch や OpenSearch に取り込めます。keytrail のセッションとルールは keytrail.* にあります",
     exporting: "書き出しを作成中…",
     export_lost: "行はファイルから読み直せなかったため、書き出しに含まれていません",
     language: "言語",

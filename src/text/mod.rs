@@ -128,6 +128,10 @@ pub struct Text {
     pub export_csv: &'static str,
     /// Export buttons.
     pub export_json: &'static str,
+    /// The button that exports the shown rows as ECS documents (NDJSON).
+    pub export_ecs: &'static str,
+    /// What that export is for.
+    pub export_ecs_hint: &'static str,
     /// Shown while the worker writes an export.
     pub exporting: &'static str,
     /// After the count of rows an export could not read again.

@@ -2,8 +2,9 @@
 //!
 //! yew-agent's `ReactorProvider` always starts workers through a generated `blob:` script, which
 //! the Content-Security-Policy (`worker-src 'self'`) refuses. [`use_decode_worker`] spawns the
-//! same reactor from Trunk's loader shim ([`WORKER_PATH`], a file of this origin) instead, and
-//! keeps the bridge for the lifetime of the component that calls it.
+//! same reactor from Trunk's loader shim ([`WORKER_PATH`](super::WORKER_PATH), a file of this
+//! origin) instead — or, in the single file, from its own worker Blob URL
+//! ([`worker_url`]) — and keeps the bridge for the lifetime of the component that calls it.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -18,7 +19,7 @@ use yew_agent::reactor::{ReactorBridge, ReactorSpawner};
 use super::codec::JsCodec;
 use super::protocol::{Report, Request};
 use super::worker::DecodeReactor;
-use super::WORKER_PATH;
+use super::worker_url;
 use crate::ingest::file::MAX_DECODING_WORKERS;
 
 /// What the worker tells the component.
@@ -60,8 +61,8 @@ pub fn use_decode_worker(on_event: Callback<WorkerEvent>) -> DecodeWorker {
         // `?workers=N` in the page's address sets the chain's length (the worker benchmark
         // compares counts); otherwise the worker chooses from the machine's cores.
         let path = match workers_asked() {
-            Some(n) => format!("{WORKER_PATH}?workers={n}"),
-            None => WORKER_PATH.to_string(),
+            Some(n) => worker_url(&format!("workers={n}")),
+            None => worker_url(""),
         };
         let bridge = ReactorSpawner::<DecodeReactor>::new()
             .encoding::<JsCodec>()

@@ -78,13 +78,14 @@ pub enum Request {
         /// The account's SID.
         sid: String,
     },
-    /// Export the events of these rows (in this order) as the CLI's records: CSV, or a JSON
-    /// array. The worker reads them again from their files ([`crate::ingest::export`]).
+    /// Export the events of these rows (in this order) as the CLI's records (CSV, or a JSON
+    /// array) or ECS documents. The worker reads them again from their files
+    /// ([`crate::ingest::export`]).
     Export {
         /// Says which request a [`Report::Exported`] answers.
         token: u32,
-        /// CSV rather than JSON.
-        csv: bool,
+        /// What it is written as.
+        shape: crate::ingest::export::ExportShape,
         /// The rows.
         rows: Vec<crate::ingest::export::ExportRow>,
         /// The files' names, indexed by file number.
@@ -144,8 +145,8 @@ pub enum Report {
     Exported {
         /// The request's token.
         token: u32,
-        /// CSV rather than JSON.
-        csv: bool,
+        /// What it is written as.
+        shape: crate::ingest::export::ExportShape,
         /// The whole export.
         text: String,
         /// Rows whose event could not be read again (the file changed or is gone).

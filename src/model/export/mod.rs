@@ -6,6 +6,7 @@ use crate::decoder::{Event, SysField};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+pub mod ecs;
 mod ser;
 use std::fmt::Write as _;
 

@@ -69,11 +69,8 @@ pub enum Action {
     /// Show only the matches of rule `i` that need a look, or everything again if that is what
     /// is shown.
     FilterRule(usize),
-    /// Export the rows of the table (as filtered and sorted) as CSV or as JSON.
-    Export {
-        /// CSV rather than JSON.
-        csv: bool,
-    },
+    /// Export the rows of the table (as filtered and sorted) as CSV, JSON or ECS documents.
+    Export(crate::ingest::export::ExportShape),
     /// Show only the rows of routine class `class` (see
     /// [`Store::routine`](crate::model::store::Store::routine)) that match any rule, or
     /// everything again if that is what is shown.

@@ -40,7 +40,7 @@ use super::trace::{timed, Span};
 use crate::decoder::view::is_key_event;
 use crate::decoder::view::Outcome;
 use crate::decoder::{value, Timestamp};
-use crate::ingest::export::ExportRow;
+use crate::ingest::export::{ExportRow, ExportShape};
 use crate::model::chart::activity;
 use crate::model::query::{self, cell, Column, Filter, Sort};
 use crate::model::rules::{classify, mark_findings, Rule, RuleFile};
@@ -168,7 +168,7 @@ impl AppState {
             Action::OpenDetail | Action::CloseDetail => Parts::DETAIL,
             Action::SelectRow(_) => Parts::TABLE | Parts::DETAIL,
             Action::Report(_)
-            | Action::Export { .. }
+            | Action::Export(_)
             | Action::Cancel
             | Action::Clear
             | Action::SetRules(_) => Parts::NONE,
@@ -176,7 +176,7 @@ impl AppState {
         let mut out = Vec::new();
         match action {
             Action::Report(report) => out.extend(self.report(report, now)),
-            Action::Export { csv } => out.extend(self.ask_export(csv)),
+            Action::Export(shape) => out.extend(self.ask_export(shape)),
             Action::Opened { first_id, files } => {
                 if !self.load.busy() {
                     self.load.timing = Timing {
@@ -359,7 +359,7 @@ impl AppState {
 
     /// The request for an export of the view's rows, each with the rules it matches; `None`
     /// while another export is being written.
-    fn ask_export(&mut self, csv: bool) -> Option<Request> {
+    fn ask_export(&mut self, shape: ExportShape) -> Option<Request> {
         if self.table.export.waiting.is_some() {
             return None;
         }
@@ -402,7 +402,7 @@ impl AppState {
         self.table.export.lost = 0;
         Some(Request::Export {
             token,
-            csv,
+            shape,
             rows,
             names,
             event_names,
@@ -453,7 +453,7 @@ impl AppState {
             }
             Report::Exported {
                 token,
-                csv,
+                shape,
                 text,
                 lost,
             } => {
@@ -461,19 +461,8 @@ impl AppState {
                     self.touch(Parts::TABLE);
                     self.table.export.waiting = None;
                     self.table.export.lost = lost;
-                    self.table.export.ready = Some(if csv {
-                        Download {
-                            name: "keytrail-events.csv",
-                            mime: "text/csv;charset=utf-8",
-                            text,
-                        }
-                    } else {
-                        Download {
-                            name: "keytrail-events.json",
-                            mime: "application/json",
-                            text,
-                        }
-                    });
+                    let (name, mime) = shape.file();
+                    self.table.export.ready = Some(Download { name, mime, text });
                 }
             }
             Report::Detail(detail) => {

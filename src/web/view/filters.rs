@@ -3,6 +3,7 @@ use yew::prelude::*;
 
 use super::{account_name, Shared};
 use crate::decoder::view::Outcome;
+use crate::ingest::export::ExportShape;
 use crate::model::store::Sym;
 use crate::web::state::{format_minutes, parse_time, Action};
 use crate::web::text::{event_label, value_in, visible, Text};
@@ -94,13 +95,9 @@ pub fn Filters(props: &FiltersProps) -> Html {
         let cb = props.on_action.clone();
         Callback::from(move |_: MouseEvent| cb.emit(Action::ResetFilter))
     };
-    let on_csv = {
+    let export = |shape: ExportShape| {
         let cb = props.on_action.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(Action::Export { csv: true }))
-    };
-    let on_json = {
-        let cb = props.on_action.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(Action::Export { csv: false }))
+        Callback::from(move |_: MouseEvent| cb.emit(Action::Export(shape)))
     };
     let on_report = {
         let state = props.state.clone();
@@ -188,9 +185,12 @@ pub fn Filters(props: &FiltersProps) -> Html {
                 { " " }{ text.rows_shown }{ " " }{ app.store.rows.len() }
             </span>
             <button type="button" class="button secondary" data-testid="export-csv"
-                disabled={app.table.export.waiting.is_some()} onclick={on_csv}>{ text.export_csv }</button>
+                disabled={app.table.export.waiting.is_some()} onclick={export(ExportShape::Csv)}>{ text.export_csv }</button>
             <button type="button" class="button secondary" data-testid="export-json"
-                disabled={app.table.export.waiting.is_some()} onclick={on_json}>{ text.export_json }</button>
+                disabled={app.table.export.waiting.is_some()} onclick={export(ExportShape::Json)}>{ text.export_json }</button>
+            <button type="button" class="button secondary" data-testid="export-ecs"
+                title={text.export_ecs_hint}
+                disabled={app.table.export.waiting.is_some()} onclick={export(ExportShape::Ecs)}>{ text.export_ecs }</button>
             <button type="button" class="button secondary" data-testid="report" title={text.report.button_hint}
                 disabled={app.store.rows.is_empty()} onclick={on_report}>{ text.report.button }</button>
             if app.table.export.waiting.is_some() {

@@ -20,7 +20,7 @@ use yew_agent::reactor::{reactor, ReactorBridge, ReactorScope, ReactorSpawner};
 use super::codec::JsCodec;
 use super::protocol::{Bytes, Progress, Report, Request, SourceBlob, SourceFile};
 use super::trace::Span;
-use super::{blob_len, WORKER_PATH};
+use super::{blob_len, worker_url};
 use crate::ingest::chain::{self, Part};
 pub use crate::ingest::chain::{BATCH_ROWS, FIRST_SLICE_BYTES, SLICE_BYTES, SPLIT_BYTES};
 use crate::ingest::export::Exporter;
@@ -60,10 +60,7 @@ pub async fn DecodeReactor(scope: ReactorScope<Request, Report>) {
 fn chain_place() -> (u32, u32) {
     let global = js_sys::global();
     let get = |object: &JsValue, key: &str| Reflect::get(object, &JsValue::from_str(key)).ok();
-    let search = get(&global, "location")
-        .and_then(|location| get(&location, "search"))
-        .and_then(|search| search.as_string())
-        .unwrap_or_default();
+    let search = super::worker_query();
     let cores = get(&global, "navigator")
         .and_then(|navigator| get(&navigator, "hardwareConcurrency"))
         .and_then(|n| n.as_f64())
@@ -80,7 +77,7 @@ fn spawn_worker(place: u32, workers: u32) -> Option<ReactorBridge<DecodeReactor>
             .encoding::<JsCodec>()
             .with_loader(true)
             .as_module(false)
-            .spawn(&format!("{WORKER_PATH}?part={place}&workers={workers}")),
+            .spawn(&worker_url(&format!("part={place}&workers={workers}"))),
     )
 }
 
@@ -235,13 +232,13 @@ where
         }
         Request::Export {
             token,
-            csv,
+            shape,
             rows,
             names,
             event_names,
         } => {
-            let exporter = Exporter::new(rows, names, event_names, csv);
-            let report = export(&session.sources, token, csv, exporter).await;
+            let exporter = Exporter::new(rows, names, event_names, shape);
+            let report = export(&session.sources, token, shape, exporter).await;
             send(channel, report).await
         }
     }

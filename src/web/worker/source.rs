@@ -9,7 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::ReadError;
 use crate::ingest;
-use crate::ingest::export::Exporter;
+use crate::ingest::export::{ExportShape, Exporter};
 use crate::ingest::file::{detail_of, session_link, DetailError};
 use crate::model::session::SessionIndex;
 use crate::web::protocol::{Detail, Report};
@@ -130,7 +130,7 @@ async fn event_bytes(source: &Source, start: u64, end: u64) -> Result<Option<Vec
 pub(super) async fn export(
     sources: &HashMap<u32, Source>,
     token: u32,
-    csv: bool,
+    shape: ExportShape,
     mut exporter: Exporter,
 ) -> Report {
     while let Some((file, range)) = exporter.next_read() {
@@ -145,7 +145,7 @@ pub(super) async fn export(
     let (text, lost) = exporter.finish();
     Report::Exported {
         token,
-        csv,
+        shape,
         text,
         lost: u32::try_from(lost).unwrap_or(u32::MAX),
     }

@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+// Packs the built page (dist/, from `trunk build --release --offline`) into ONE self-contained
+// file, dist/keytrail.html, that works when opened by double-click (file://): no server, no
+// network. Trunk cannot make such a file, so this step does, with nothing but Node's own modules.
+//
+// What the file holds (README, "Layout"):
+//   - the page's stylesheet, as an inline <style>;
+//   - four data blocks (<script type="application/octet-stream">, never run), each gzip + base64:
+//     the page's wasm, the worker's JS glue, the worker's wasm and the bundled sample;
+//   - one inline module script: the page's wasm-bindgen glue with its exports taken off, then
+//     the boot code (BOOT below), which unpacks the data blocks with the browser's own
+//     DecompressionStream, starts the page's wasm from bytes, and makes the worker's script a
+//     Blob URL that the page's code finds in `__keytrail_worker_url` (src/web/mod.rs).
+// Its Content-Security-Policy allows the one inline script and the one inline style by their
+// SHA-256 hashes, wasm compilation ('wasm-unsafe-eval') and workers from blob: URLs; everything
+// else (fetches, images, fonts, frames, other scripts) is refused: default-src 'none'.
+//
+// Usage: node scripts/pack.mjs [DIST]   (writes DIST/keytrail.html). Trunk runs it after every
+// build (Trunk.toml, a post_build hook) on its staging directory, TRUNK_STAGING_DIR; by hand,
+// DIST defaults to <repo>/dist.
+
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+/** The single file's name, next to index.html. */
+export const SINGLE_FILE = 'keytrail.html';
+
+/** The ids of the data blocks, as the boot code and src/web read them. */
+export const BLOCKS = {
+  appWasm: 'keytrail-app-wasm',
+  workerJs: 'keytrail-worker-js',
+  workerWasm: 'keytrail-worker-wasm',
+  sample: 'keytrail-sample',
+};
+
+// Starts a worker (after its glue, in the worker's script; see BOOT).
+const WORKER_START = `
+;(async () => {
+  const [glue, start, wasm] = __keytrail_worker;
+  const script = ['const __keytrail_worker = ' + JSON.stringify(__keytrail_worker) + ';\\n', glue, start];
+  self.__keytrail_worker_url = URL.createObjectURL(new Blob(script, { type: 'text/javascript' }));
+  const binary = atob(wasm);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  wasm_bindgen({ module_or_path: await new Response(stream).arrayBuffer() });
+})();
+`;
+
+// Runs after the page's glue, in the same module script. `__keytrail_init` is the glue's default
+// export (wasm-bindgen's init), renamed by `stripExports`.
+const BOOT = `
+const __keytrail_block = (id) => {
+  const text = document.getElementById(id).textContent;
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip')));
+};
+{
+  // The worker's script: its glue and the few lines (WORKER_START) that start it, after the
+  // three as strings. A worker can start the next one of a chain only from a Blob URL of its
+  // own making (in a file:// page, each worker's origin is a new opaque one): WORKER_START makes
+  // that URL from the strings, and the worker's code finds it in __keytrail_worker_url.
+  const parts = [
+    await __keytrail_block('${BLOCKS.workerJs}').text(),
+    ${JSON.stringify(WORKER_START)},
+    document.getElementById('${BLOCKS.workerWasm}').textContent,
+  ];
+  const script = ['const __keytrail_worker = ' + JSON.stringify(parts) + ';\\n', parts[0], parts[1]];
+  globalThis.__keytrail_worker_url = URL.createObjectURL(new Blob(script, { type: 'text/javascript' }));
+}
+await __keytrail_init({ module_or_path: await __keytrail_block('${BLOCKS.appWasm}').arrayBuffer() });
+`;
+
+/** The glue with its `export` statement replaced: the default export becomes `__keytrail_init`. */
+export function stripExports(glue) {
+  const re = /^export \{([^}]*)\};?\s*$/m;
+  const m = glue.match(re);
+  if (!m) throw new Error('pack: the page glue has no `export { … }` statement');
+  const init = m[1]
+    .split(',')
+    .map((s) => s.trim())
+    .find((s) => /\bas default$/.test(s));
+  if (!init) throw new Error('pack: the page glue exports no default (wasm-bindgen init)');
+  const name = init.replace(/\s+as default$/, '');
+  if (/^\s*export\b/m.test(glue.replace(re, ''))) {
+    throw new Error('pack: the page glue has more than one export statement');
+  }
+  return glue.replace(re, `const __keytrail_init = ${name};`);
+}
+
+/** SHA-256 of `text` (UTF-8) as a CSP source. */
+export const cspHash = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+/** gzip (level 9) + base64. */
+const packed = (bytes) => gzipSync(bytes, { level: 9 }).toString('base64');
+
+/** Text safe inside a <script> or <style> element: no closing tag, no comment opener. */
+export function inert(text, what) {
+  if (/<\/(script|style)|<!--/i.test(text)) {
+    throw new Error(`pack: ${what} holds a closing tag or "<!--" and cannot be inlined`);
+  }
+  return text;
+}
+
+/** The attribute `name` of the first tag in `html` matching `tag`, or throws. */
+function attr(html, tag, name, what) {
+  const t = html.match(tag);
+  const v = t && t[0].match(new RegExp(`\\b${name}=("([^"]*)"|([^\\s>]*))`));
+  if (!v) throw new Error(`pack: dist/index.html has no ${what}`);
+  return v[2] ?? v[3];
+}
+
+/**
+ * Reads what Trunk built into `dist` and returns the single file's text. Every name is taken
+ * from dist/index.html (hashed file names change with each build).
+ */
+export function pack(dist) {
+  const index = readFileSync(join(dist, 'index.html'), 'utf8');
+  const file = (href) => readFileSync(join(dist, basename(href)));
+  const css = file(attr(index, /<link[^>]*rel=("?)stylesheet\1[^>]*>/, 'href', 'stylesheet')).toString('utf8');
+  const boot = /<script[^>]*data-js=[^>]*>/;
+  const appJs = file(attr(index, boot, 'data-js', 'page script')).toString('utf8');
+  const appWasm = file(attr(index, boot, 'data-wasm', 'page wasm'));
+  const loader = readFileSync(join(dist, 'worker_loader.js'), 'utf8');
+  const workerJsName = loader.match(/importScripts\('\.\/([^']+)'\)/)?.[1];
+  const workerWasmName = loader.match(/module_or_path: '\.\/([^']+)'/)?.[1];
+  if (!workerJsName || !workerWasmName) throw new Error('pack: worker_loader.js names no worker files');
+  const workerJs = file(workerJsName);
+  const workerWasm = file(workerWasmName);
+  const sample = readFileSync(join(dist, 'sample', 'keytrail-sample.xml'));
+  const csp = index.match(/http-equiv=("?)Content-Security-Policy\1/i);
+  if (!csp) throw new Error('pack: dist/index.html has no Content-Security-Policy');
+
+  const style = inert(css, 'the stylesheet');
+  const script = inert(stripExports(appJs) + BOOT, 'the page glue');
+  const policy = [
+    "default-src 'none'",
+    `script-src ${cspHash(script)} 'wasm-unsafe-eval'`,
+    `style-src ${cspHash(style)}`,
+    'worker-src blob:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  const block = (id, bytes) =>
+    `<script type="application/octet-stream" id="${id}">${packed(bytes)}</script>\n`;
+  return (
+    '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
+    `<meta http-equiv="Content-Security-Policy" content="${policy}">\n` +
+    '<meta name="referrer" content="no-referrer">\n<meta name="color-scheme" content="light dark">\n' +
+    '<title>keytrail</title>\n' +
+    `<style>${style}</style>\n` +
+    block(BLOCKS.appWasm, appWasm) +
+    block(BLOCKS.workerJs, workerJs) +
+    block(BLOCKS.workerWasm, workerWasm) +
+    block(BLOCKS.sample, sample) +
+    `<script type="module">${script}</script>\n` +
+    '</head>\n<body>\n<noscript>keytrail decodes event logs with WebAssembly: please enable JavaScript.</noscript>\n' +
+    '</body>\n</html>\n'
+  );
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+  const dist = resolve(process.argv[2] ?? process.env.TRUNK_STAGING_DIR ?? join(root, 'dist'));
+  const html = pack(dist);
+  writeFileSync(join(dist, SINGLE_FILE), html);
+  const gz = gzipSync(html, { level: 9 }).length;
+  console.log(`keytrail: wrote ${join(dist, SINGLE_FILE)} (${html.length} bytes, ${gz} gzipped)`);
+}
