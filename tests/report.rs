@@ -221,3 +221,29 @@ fn the_report_allows_no_script_and_the_page_allows_its_stylesheet() {
     let style_src = format!("style-src 'self' {};", keytrail::report::STYLE_HASH);
     assert!(index.contains(&style_src), "index.html: {style_src}");
 }
+
+#[test]
+fn a_folder_read_on_several_threads_makes_the_same_report() {
+    let dir = std::env::temp_dir().join(format!("keytrail-report-dir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in [
+        "event-viewer.xml",
+        "broken-middle.xml",
+        "wevtutil-utf16be.xml",
+    ] {
+        std::fs::copy(fixture(name), dir.join(name)).unwrap();
+    }
+    let dir_name = dir.to_string_lossy().into_owned();
+    let without_time = |html: String| {
+        html.lines()
+            .filter(|l| !l.contains("data-written"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (_, one) = report(&["--jobs", "1", &dir_name]);
+    let (_, three) = report(&["--jobs", "3", &dir_name]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(all_between(&one, "data-events>", "<"), ["4", "16", "12"]);
+    assert_eq!(all_between(&one, "data-sha256>", "<").len(), 3);
+    assert_eq!(without_time(one), without_time(three));
+}
