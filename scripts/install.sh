@@ -19,12 +19,22 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# 2. Debian packages: Chromium and its driver for browser tests.
+# 2. Debian packages: Chromium and its driver for browser tests, poppler and a Japanese font for
+#    the report's print test.
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   log "installing chromium and chromium-driver (apt)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+# The report's print test reads the PDF Chromium prints with poppler (pdftotext, pdftoppm), and
+# its Japanese headings need a Japanese font to be printed as text at all.
+if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null \
+  || ! fc-list 2>/dev/null | grep -qi "IPAGothic\|Noto Sans CJK"; then
+  log "installing poppler-utils and fonts-ipafont-gothic (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq poppler-utils fonts-ipafont-gothic >/dev/null
 fi
 
 # 3. Trunk (builds and serves the web page).

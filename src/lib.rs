@@ -22,5 +22,7 @@ pub mod decoder;
 pub mod generator;
 pub mod ingest;
 pub mod model;
+pub mod report;
+pub mod text;
 #[cfg(feature = "web")]
 pub mod web;

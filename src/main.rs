@@ -17,6 +17,7 @@ use keytrail::decoder::Event;
 use keytrail::generator::{self, Encoding, Format, Scenario, Spec};
 use keytrail::model::rules::{self, RuleFile, RuleSet};
 use keytrail::model::{export, Summary};
+use keytrail::text::Lang;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -107,6 +108,29 @@ enum Command {
         #[arg(long)]
         count_routine: bool,
     },
+    /// A print-ready report of the review (one HTML file, no script): the files with their
+    /// SHA-256, the time covered, the events per ID, the problems, each rule's findings, the
+    /// per-account chart, the rules as JSON and a box for the reviewer to sign. The page's
+    /// "Report" button writes the same document.
+    #[command(after_help = AFTER_HELP)]
+    Report {
+        #[command(flatten)]
+        reading: Reading,
+        /// Where to write the report.
+        #[arg(
+            short = 'o',
+            long = "output",
+            value_name = "report.html",
+            required = true
+        )]
+        output: String,
+        /// A rules file (JSON, as for `findings`; default: the built-in rules).
+        #[arg(long, value_name = "rules.json")]
+        rules: Option<String>,
+        /// The report's language.
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
+    },
     /// Writes a realistic, deterministic log (default: 1000 events, wevtutil, utf8).
     Generate(GenerateArgs),
 }
@@ -134,6 +158,12 @@ impl Reading {
         };
         Ok((inputs, jobs))
     }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LangArg {
+    En,
+    Ja,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -304,6 +334,18 @@ fn run(cli: Cli) -> Result<u8> {
             format,
             count_routine,
         } => findings(&reading, rules.as_deref(), format, count_routine),
+        Command::Report {
+            reading,
+            output,
+            rules,
+            lang,
+        } => {
+            let lang = match lang {
+                LangArg::En => Lang::En,
+                LangArg::Ja => Lang::Ja,
+            };
+            report(&reading, rules.as_deref(), &output, lang)
+        }
         Command::Generate(args) => generate(args),
     }
 }
@@ -550,6 +592,143 @@ fn findings(
     } else {
         0
     })
+}
+
+/// `keytrail report`: decodes every file (`--jobs` at a time) into rows, as the page holds them,
+/// with each file's SHA-256 taken as it is read; marks the findings and writes the report
+/// (`keytrail::report`).
+fn report(reading: &Reading, rules_path: Option<&str>, output: &str, lang: Lang) -> Result<u8> {
+    use keytrail::ingest::file::MAX_PROBLEMS_PER_FILE;
+    use keytrail::model::store::Store;
+    use keytrail::report::{FileEntry, ProblemEntry, Review};
+
+    let rules = RuleSet::compile_file(rule_file(rules_path)?).map_err(|e| usage(e.to_string()))?;
+    let (inputs, jobs) = reading.inputs()?;
+    let mut files: Vec<FileEntry> = inputs
+        .iter()
+        .map(|input| FileEntry {
+            name: input.name.clone(),
+            size: 0,
+            sha256: None,
+            format: None,
+            events: 0,
+            problems: 0,
+            skipped: 0,
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let mut store = Store::new();
+    let progress = progress_of(&inputs);
+    let skipped = job::run(
+        inputs,
+        jobs,
+        &progress,
+        |_, _| ReportJob::default(),
+        |n, part| {
+            let Got::Out(part) = part else {
+                return Ok(());
+            };
+            let entry = &mut files[n];
+            match part {
+                ReportPart::Events(events) => {
+                    for ev in &events {
+                        store.push_event(u16::try_from(n).unwrap_or(u16::MAX), ev);
+                    }
+                    entry.events += events.len() as u64;
+                }
+                ReportPart::Problem(line) => {
+                    entry.problems += 1;
+                    entry.skipped += u64::from(line.skip());
+                    // The page keeps as many of each file's problems.
+                    if entry.problems <= MAX_PROBLEMS_PER_FILE {
+                        problems.push(ProblemEntry { file: n, line });
+                    }
+                }
+                ReportPart::Read {
+                    size,
+                    sha256,
+                    format,
+                } => {
+                    entry.size = size;
+                    entry.sha256 = sha256;
+                    entry.format = format;
+                }
+            }
+            Ok(())
+        },
+    );
+    progress.finish();
+    let skipped = skipped?;
+    rules::mark(&rules, &mut store, 0);
+    let written = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_nanos()).ok());
+    let html = keytrail::report::html(&Review {
+        lang,
+        written,
+        files: &files,
+        problems: &problems,
+        store: &store,
+        rules: &rules,
+    });
+    std::fs::write(output, html).with_context(|| format!("cannot write `{output}`"))?;
+    Ok(if skipped { 3 } else { 0 })
+}
+
+/// What a file gives the report, from its decoding thread.
+enum ReportPart {
+    /// Events, in file order.
+    Events(Vec<Event>),
+    /// A problem, where it was found among the events.
+    Problem(keytrail::ingest::file::ProblemLine),
+    /// The file read to its end: its size, SHA-256 and format.
+    Read {
+        size: u64,
+        sha256: Option<String>,
+        format: Option<keytrail::ingest::Format>,
+    },
+}
+
+/// One file's part of the report: its events in batches, its problems, its reader's totals.
+#[derive(Default)]
+struct ReportJob(Vec<Event>);
+
+/// Events handed over at a time.
+const REPORT_BATCH: usize = 4096;
+
+impl FileJob for ReportJob {
+    type Out = ReportPart;
+
+    fn event(&mut self, ev: Event, emit: &mut dyn FnMut(ReportPart)) {
+        self.0.push(ev);
+        if self.0.len() >= REPORT_BATCH {
+            emit(ReportPart::Events(std::mem::take(&mut self.0)));
+        }
+    }
+
+    fn problem(&mut self, problem: &keytrail::decoder::Problem, emit: &mut dyn FnMut(ReportPart)) {
+        if !self.0.is_empty() {
+            emit(ReportPart::Events(std::mem::take(&mut self.0)));
+        }
+        emit(ReportPart::Problem(keytrail::ingest::file::problem_line(
+            problem,
+        )));
+    }
+
+    fn read(&mut self, reader: &keytrail::ingest::Reader, emit: &mut dyn FnMut(ReportPart)) {
+        emit(ReportPart::Read {
+            size: reader.fed(),
+            sha256: reader.sha256(),
+            format: reader.format(),
+        });
+    }
+
+    fn end(self, emit: &mut dyn FnMut(ReportPart)) {
+        if !self.0.is_empty() {
+            emit(ReportPart::Events(self.0));
+        }
+    }
 }
 
 /// `1000`, `100MB`, `1GB`, `64KiB`…

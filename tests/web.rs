@@ -703,6 +703,8 @@ fn progress(file: u32, bytes: u64, events: u64, done: bool) -> Action {
         repaired: 0,
         done,
         cancelled: false,
+        sha256: None,
+        format: None,
     }))
 }
 
@@ -729,6 +731,29 @@ fn state_adds_up_several_files() {
     // A report for a file the page does not know is ignored.
     state.apply(progress(9, 1, 1, true), 0.0);
     assert_eq!(state.load.events(), 7);
+}
+
+#[wasm_bindgen_test]
+fn the_report_holds_what_the_page_loaded_with_the_workers_hashes() {
+    let mut state = synthetic(300);
+    state.apply(
+        Action::Opened {
+            first_id: 0,
+            files: vec![("a<b>.xml".into(), 100)],
+        },
+        0.0,
+    );
+    let Action::Report(Report::Progress(mut done)) = progress(0, 100, 300, true) else {
+        unreachable!()
+    };
+    done.sha256 = Some("ab".repeat(32));
+    done.format = Some(keytrail::ingest::Format::Evtx);
+    state.apply(Action::Report(Report::Progress(done)), 0.0);
+    let html = state.report_html(keytrail::web::text::Lang::Ja, Some(0));
+    assert!(html.contains(&format!("data-sha256>{}<", "ab".repeat(32))));
+    assert!(html.contains("<td>a&lt;b&gt;.xml</td>") && html.contains("<td>.evtx</td>"));
+    assert!(html.contains("<h2>検出結果</h2>") && !html.contains("<script"));
+    assert!(html.contains("<tr data-total><th colspan=\"2\">合計</th><th class=\"n\">300</th>"));
 }
 
 /// A state holding `n` synthetic rows: 4 accounts, events 5059/4624, times a minute apart.

@@ -16,7 +16,7 @@
 use super::input::Input;
 use super::progress::{Every, Progress};
 use anyhow::{anyhow, Result};
-use keytrail::decoder::{Event, Item, Severity};
+use keytrail::decoder::{Event, Item, Problem, Severity};
 use keytrail::ingest::Reader;
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
@@ -37,6 +37,14 @@ pub trait FileJob {
     type Out: Send;
     /// One event of the file, in file order; `emit` hands something over.
     fn event(&mut self, ev: Event, emit: &mut dyn FnMut(Self::Out));
+    /// A problem of the file, in file order with its events (its line goes to standard error
+    /// whatever the job does).
+    fn problem(&mut self, _problem: &Problem, _emit: &mut dyn FnMut(Self::Out)) {}
+
+    /// The file is read to its end: its reader, with the file's SHA-256, format and size
+    /// (`report`). Called before [`FileJob::end`].
+    fn read(&mut self, _reader: &Reader, _emit: &mut dyn FnMut(Self::Out)) {}
+
     /// The file has ended.
     fn end(self, emit: &mut dyn FnMut(Self::Out));
     /// `out` as bytes, if it may wait in a temporary file while the writer is busy with earlier
@@ -333,6 +341,7 @@ fn decode<J: FileJob>(
     decoder.finish(&mut items);
     let events = hand_over(&name, &mut items, &mut job, &mut route, &mut skipped);
     progress.read(0, events);
+    job.read(&decoder, &mut |out| route.out::<J>(out));
     job.end(&mut |out| route.out::<J>(out));
     route.done(skipped)
 }
@@ -356,6 +365,7 @@ fn hand_over<J: FileJob>(
                 if matches!(p.severity, Severity::Skipped | Severity::Rejected) {
                     *skipped = true;
                 }
+                job.problem(&p, &mut |out| route.out::<J>(out));
                 route.problem(format!("{name}:{p}"));
             }
         }

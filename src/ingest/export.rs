@@ -266,7 +266,8 @@ fn span(row: &ExportRow) -> Range<u64> {
 
 /// The one event in `bytes`.
 fn decode_one(bytes: &[u8]) -> Option<Event> {
-    let mut reader = Reader::new();
+    // A slice read again: no hash to take.
+    let mut reader = Reader::unhashed();
     let mut items = Vec::new();
     reader.push(bytes, &mut items);
     reader.finish(&mut items);

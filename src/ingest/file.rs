@@ -95,6 +95,13 @@ pub struct Progress {
     pub done: bool,
     /// Whether it finished because the user cancelled.
     pub cancelled: bool,
+    /// The file's SHA-256 (64 lowercase hex digits), in the report that ends a file read to its
+    /// end by a reader that takes it ([`Reader::sha256`]).
+    #[serde(default)]
+    pub sha256: Option<String>,
+    /// The file's format, in the report that ends it (once its first bytes told it).
+    #[serde(default)]
+    pub format: Option<super::Format>,
 }
 
 impl Progress {
@@ -110,6 +117,8 @@ impl Progress {
             repaired: 0,
             done: false,
             cancelled: false,
+            sha256: None,
+            format: None,
         }
     }
 }
@@ -255,7 +264,8 @@ pub fn session_link(sessions: &mut SessionIndex, event: &Event) -> Option<Sessio
 pub fn detail_of(bytes: &[u8], out: &mut Detail) -> Option<Event> {
     // A JSON document or an Export-Clixml record is shown as the event XML it stands for.
     out.xml = super::document_xml(bytes).unwrap_or_else(|| slice_text(bytes));
-    let mut decoder = Reader::new();
+    // A slice read again: no hash to take.
+    let mut decoder = Reader::unhashed();
     let mut items = Vec::new();
     decoder.push(bytes, &mut items);
     decoder.finish(&mut items);
@@ -364,7 +374,20 @@ impl FileDecoder {
         self.decoder.finish(&mut self.items);
         self.drain(rows);
         self.progress.done = true;
+        self.progress.sha256 = self.decoder.sha256();
+        self.progress.format = self.decoder.format();
         self.take()
+    }
+
+    /// Whether it takes the file's SHA-256 (see [`Reader::new`]).
+    pub fn hashing(&self) -> bool {
+        self.decoder.hashing()
+    }
+
+    /// Counts bytes `at..` of the file into its SHA-256 without decoding them: the part the next
+    /// worker decodes (see [`Reader::hash_ahead`]).
+    pub fn hash_ahead(&mut self, at: u64, bytes: &[u8]) {
+        self.decoder.hash_ahead(at, bytes);
     }
 
     /// The number of the file it decodes.
@@ -428,6 +451,12 @@ impl FileDecoder {
         self.progress.skipped += rest.skipped;
         self.progress.repaired += rest.repaired;
         self.progress.done = true;
+        // The part's bytes were hashed here too, read again for it (see `hash_ahead`).
+        self.progress.sha256 = self
+            .decoder
+            .sha256()
+            .filter(|_| self.decoder.hashed() == self.progress.bytes);
+        self.progress.format = self.decoder.format();
         self.take()
     }
 

@@ -41,6 +41,7 @@
 pub mod chain;
 mod clixml;
 mod csv;
+mod digest;
 mod emit;
 mod evtx;
 pub mod export;
@@ -52,14 +53,15 @@ mod text;
 
 pub use clixml::ClixmlReader;
 pub use csv::CsvReader;
+pub use digest::Digest;
 pub use evtx::{record_xml, records_xml, EvtxPart, EvtxReader};
 pub use json::JsonReader;
 
 use crate::decoder::{Boundary, Decoder, Item, Stats};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The formats keytrail reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// Event XML, in any of the shapes the [`Decoder`] knows.
@@ -72,6 +74,19 @@ pub enum Format {
     Csv,
     /// PowerShell `Export-Clixml` of `Get-WinEvent` output (see [`ClixmlReader`]).
     Clixml,
+}
+
+impl Format {
+    /// Its name for people: `XML`, `.evtx`, `JSON`, `CSV`, `Clixml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Xml => "XML",
+            Self::Evtx => ".evtx",
+            Self::Json => "JSON",
+            Self::Csv => "CSV",
+            Self::Clixml => "Clixml",
+        }
+    }
 }
 
 /// The most bytes looked at to tell the formats apart (an XML declaration before `<Objs`, a CSV
@@ -203,8 +218,15 @@ pub fn document_xml(bytes: &[u8]) -> Option<String> {
 
 /// Decodes one input of any format, fed in pieces of any size. See the
 /// [module documentation](self).
+///
+/// A reader made with [`Reader::new`] also takes the input's SHA-256 from the bytes it is fed
+/// ([`Reader::sha256`]); the readers of a part of a file do not.
 pub struct Reader {
     inner: Inner,
+    /// The SHA-256 of the input, for a reader that starts at its start.
+    digest: Option<Digest>,
+    /// Bytes fed so far.
+    fed: u64,
 }
 
 // One reader per file: the size of the larger variant does not matter.
@@ -226,10 +248,21 @@ impl Default for Reader {
 }
 
 impl Reader {
-    /// A reader that has seen nothing yet.
+    /// A reader that has seen nothing yet, and takes the input's SHA-256.
     pub fn new() -> Self {
         Self {
+            digest: Some(Digest::new()),
+            ..Self::unhashed()
+        }
+    }
+
+    /// A reader that has seen nothing yet and takes no SHA-256: a part of a file another reader
+    /// hashes.
+    pub fn unhashed() -> Self {
+        Self {
             inner: Inner::Sniffing(Vec::with_capacity(SNIFF_BYTES)),
+            digest: None,
+            fed: 0,
         }
     }
 
@@ -242,13 +275,19 @@ impl Reader {
             Format::Csv => Inner::Csv(CsvReader::new()),
             Format::Clixml => Inner::Clixml(ClixmlReader::new()),
         };
-        Self { inner }
+        Self {
+            inner,
+            digest: None,
+            fed: 0,
+        }
     }
 
     /// A reader of the rest of an `.evtx` file, from `part` on (see [`Reader::split`]).
     pub fn evtx_part(part: EvtxPart) -> Self {
         Self {
             inner: Inner::Evtx(EvtxReader::part(part)),
+            digest: None,
+            fed: 0,
         }
     }
 
@@ -321,8 +360,42 @@ impl Reader {
         }
     }
 
+    /// Whether this reader takes the input's SHA-256 (see [`Reader::new`]).
+    pub fn hashing(&self) -> bool {
+        self.digest.is_some()
+    }
+
+    /// The SHA-256 of the input (64 lowercase hex digits), once every byte of it was fed (or
+    /// hashed ahead); `None` for a reader that takes none, or that missed bytes.
+    pub fn sha256(&self) -> Option<String> {
+        self.digest.as_ref()?.finish()
+    }
+
+    /// How many bytes it was fed.
+    pub fn fed(&self) -> u64 {
+        self.fed
+    }
+
+    /// How many bytes from the input's start are in its SHA-256.
+    pub fn hashed(&self) -> u64 {
+        self.digest.as_ref().map_or(0, Digest::hashed)
+    }
+
+    /// Counts bytes `at..` of the input into its SHA-256 without decoding them: the part of a
+    /// file that another reader decodes, read again only for the hash. Bytes fed later that are
+    /// hashed already are not hashed again (see [`Digest::update`]).
+    pub fn hash_ahead(&mut self, at: u64, bytes: &[u8]) {
+        if let Some(digest) = &mut self.digest {
+            digest.update(at, bytes);
+        }
+    }
+
     /// Decodes the next piece of the input.
     pub fn push(&mut self, bytes: &[u8], out: &mut Vec<Item>) {
+        if let Some(digest) = &mut self.digest {
+            digest.update(self.fed, bytes);
+        }
+        self.fed += bytes.len() as u64;
         if let Inner::Sniffing(head) = &mut self.inner {
             let take = (SNIFF_BYTES - head.len()).min(bytes.len());
             head.extend_from_slice(&bytes[..take]);
@@ -330,7 +403,7 @@ impl Reader {
                 return;
             };
             let head = std::mem::take(head);
-            *self = Self::of(format);
+            self.inner = Self::of(format).inner;
             self.push_known(&head, out);
             self.push_known(&bytes[take..], out);
             return;
@@ -362,7 +435,7 @@ impl Reader {
                 Some(Format::Evtx) | None => Format::Xml,
                 Some(format) => format,
             };
-            *self = Self::of(format);
+            self.inner = Self::of(format).inner;
             self.push_known(&head, out);
         }
         match &mut self.inner {
@@ -385,7 +458,7 @@ pub fn read_all(
     Vec<crate::decoder::Problem>,
     Stats,
 ) {
-    let mut reader = Reader::new();
+    let mut reader = Reader::unhashed();
     let mut out = Vec::new();
     reader.push(input, &mut out);
     reader.finish(&mut out);

@@ -15,10 +15,12 @@ pub mod bridge;
 pub mod codec;
 pub mod protocol;
 pub mod state;
-pub mod text;
 pub mod trace;
 pub mod view;
 pub mod worker;
+
+/// The catalogue of words (`crate::text`), where the page has always found it.
+pub use crate::text;
 
 use yew_agent::Registrable;
 

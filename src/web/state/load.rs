@@ -29,6 +29,10 @@ pub struct FileStatus {
     pub cancelled: bool,
     /// Why the browser could not read it, if it could not.
     pub failed: Option<String>,
+    /// Its SHA-256, once read to its end (the worker takes it while it decodes).
+    pub sha256: Option<String>,
+    /// Its format, once read.
+    pub format: Option<crate::ingest::Format>,
 }
 
 /// One problem the page lists.
@@ -104,6 +108,8 @@ impl LoadState {
                 done: false,
                 cancelled: false,
                 failed: None,
+                sha256: None,
+                format: None,
             });
         }
     }
@@ -119,6 +125,10 @@ impl LoadState {
         status.repaired = progress.repaired;
         status.done = progress.done;
         status.cancelled = progress.cancelled;
+        if progress.done {
+            status.sha256 = progress.sha256;
+            status.format = progress.format;
+        }
         let file = progress.file;
         self.problems.extend(
             progress

@@ -682,6 +682,48 @@ fn index_range(start: usize, end: usize) -> impl Iterator<Item = u32> {
     (start..end).filter_map(|i| u32::try_from(i).ok())
 }
 
+impl AppState {
+    /// The report of what is loaded (`crate::report`), in `lang`, written at `written` (ns since
+    /// the Unix epoch): the same document `keytrail report` writes for the same files.
+    pub fn report_html(&self, lang: crate::text::Lang, written: Option<i64>) -> String {
+        use crate::report::{FileEntry, ProblemEntry, Review};
+        let files: Vec<FileEntry> = self
+            .load
+            .files
+            .iter()
+            .map(|f| FileEntry {
+                name: f.name.clone(),
+                size: f.size,
+                sha256: f.sha256.clone(),
+                format: f.format,
+                events: f.events,
+                problems: f.problems,
+                skipped: f.skipped,
+            })
+            .collect();
+        let problems: Vec<ProblemEntry> = self
+            .load
+            .problems
+            .iter()
+            .filter_map(|p| match p {
+                ShownProblem::File { file, line } => Some(ProblemEntry {
+                    file: self.load.files.iter().position(|f| f.id == *file)?,
+                    line: line.clone(),
+                }),
+                ShownProblem::Batch(_) => None,
+            })
+            .collect();
+        crate::report::html(&Review {
+            lang,
+            written,
+            files: &files,
+            problems: &problems,
+            store: &self.store,
+            rules: &self.rules.set,
+        })
+    }
+}
+
 /// Reads `YYYY-MM-DD[THH:MM[:SS]]` (an `<input type="datetime-local">` value) as UTC, in ns
 /// since the epoch, with the decoder's own time reader. `None` for an empty or unreadable value.
 pub fn parse_time(value: &str) -> Option<i64> {

@@ -99,6 +99,16 @@ pub fn Filters(props: &FiltersProps) -> Html {
         let cb = props.on_action.clone();
         Callback::from(move |_: MouseEvent| cb.emit(Action::Export(shape)))
     };
+    let on_report = {
+        let state = props.state.clone();
+        let lang = text.lang;
+        Callback::from(move |_: MouseEvent| {
+            #[allow(clippy::cast_possible_truncation)] // ms since 1970, as ns, fit in i64
+            let written = (js_sys::Date::now() * 1e6) as i64;
+            let html = state.get().report_html(lang, Some(written));
+            super::open_report(&html);
+        })
+    };
     let one = |v: &[Sym]| v.first().copied();
     let account = one(&filter.accounts);
     let operation = one(&filter.operations);
@@ -181,6 +191,8 @@ pub fn Filters(props: &FiltersProps) -> Html {
             <button type="button" class="button secondary" data-testid="export-ecs"
                 title={text.export_ecs_hint}
                 disabled={app.table.export.waiting.is_some()} onclick={export(ExportShape::Ecs)}>{ text.export_ecs }</button>
+            <button type="button" class="button secondary" data-testid="report" title={text.report.button_hint}
+                disabled={app.store.rows.is_empty()} onclick={on_report}>{ text.report.button }</button>
             if app.table.export.waiting.is_some() {
                 <span class="quiet" data-testid="exporting">{ text.exporting }</span>
             }

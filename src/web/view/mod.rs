@@ -781,6 +781,25 @@ pub fn download(name: &str, mime: &str, content: &str) {
     gloo::timers::callback::Timeout::new(1_000, move || drop(url)).forget();
 }
 
+thread_local! {
+    /// The object URL of the last report opened: kept until the next one (the new tab may load
+    /// it, or be reloaded, any time after the click).
+    static REPORT_URL: RefCell<Option<gloo::file::ObjectUrl>> = const { RefCell::new(None) };
+}
+
+/// Opens a report (`crate::report`: no script, its own Content-Security-Policy) in a new tab
+/// for the user to print: a blob behind an object URL, so nothing is requested; the tab gets no
+/// handle on this page (`noopener`).
+pub fn open_report(html: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let url =
+        gloo::file::ObjectUrl::from(gloo::file::Blob::new_with_options(html, Some("text/html")));
+    let _ = window.open_with_url_and_target_and_features(&url, "_blank", "noopener");
+    REPORT_URL.with(|last| *last.borrow_mut() = Some(url));
+}
+
 /// Puts `text` on the clipboard; `then` is called once it is there (the browser may refuse).
 pub fn copy_text(text: &str, then: Callback<()>) {
     let Some(window) = web_sys::window() else {

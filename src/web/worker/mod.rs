@@ -399,6 +399,30 @@ where
             stop_part(session).await;
             return read;
         }
+        // SHA-256 runs in one order only: the rest of the file, which the next workers decode,
+        // is read again here for the hash alone, while they decode it (ingest::Digest).
+        if decoder.hashing() {
+            let hashed = hash_range(
+                &mut decoder,
+                source,
+                part.at..size,
+                session,
+                channel,
+                &mut part,
+            )
+            .await;
+            match hashed {
+                Ok(Ended::Complete) => {}
+                // The file has no hash then (the digest stops short of its end).
+                Err(ReadError::Browser(_)) => {}
+                Ok(Ended::Cancelled) => {
+                    stop_part(session).await;
+                    send_progress(channel, decoder.cancelled()).await?;
+                    return Ok(Ended::Cancelled);
+                }
+                Err(ReadError::Closed) => return Err(ReadError::Closed),
+            }
+        }
         match join_part(&mut decoder, part, session, channel).await? {
             Joined::Done => return Ok(Ended::Complete),
             Joined::Cancelled => return Ok(Ended::Cancelled),
@@ -491,6 +515,56 @@ where
                 send_progress(channel, decoder.cancelled()).await?;
                 return Ok(Ended::Cancelled);
             }
+        }
+    }
+    Ok(Ended::Complete)
+}
+
+/// Reads bytes `range` of `source` in slices, as [`read_range`] does, only to count them into
+/// the file's SHA-256 ([`FileDecoder::hash_ahead`]): the part of a file the next workers decode.
+/// The next worker's reports are collected meanwhile; a cancel stops it.
+async fn hash_range<C, H>(
+    decoder: &mut FileDecoder,
+    source: &Source,
+    range: std::ops::Range<u64>,
+    session: &mut Session<H>,
+    channel: &mut C,
+    part: &mut Part<Bytes>,
+) -> Result<Ended, ReadError>
+where
+    C: PageChannel,
+    H: PartChannel,
+{
+    let mut slices = chain::slices(range);
+    let mut next = slices
+        .next()
+        .map(|s| (s.start, start_read(source, s.start, s.end)));
+    while let Some((at, pending)) = next.take() {
+        let slice = pending.finish().await?;
+        next = slices
+            .next()
+            .map(|s| (s.start, start_read(source, s.start, s.end)));
+        let mut offset = at;
+        for piece in slice.chunks(chain::PAUSE_BYTES) {
+            {
+                let _span = Span::new("hash");
+                decoder.hash_ahead(offset, piece);
+            }
+            offset += piece.len() as u64;
+            // The next slice is read only while this thread is free (see chain::feed_part).
+            yield_to_event_loop().await;
+        }
+        if let Some(helper) = session.helper.as_mut() {
+            let mut moved = false;
+            while let Some(Some(report)) = helper.channel.next().now_or_never() {
+                moved |= collect(part, report);
+            }
+            if moved {
+                send_progress(channel, part.progress(decoder)).await?;
+            }
+        }
+        if interrupted(session, channel).await? {
+            return Ok(Ended::Cancelled);
         }
     }
     Ok(Ended::Complete)

@@ -53,7 +53,8 @@ where
     let source = Source::Blob(blob);
     session.collected = Collected::default();
     session.generation = job;
-    let reader = evtx.map_or_else(Reader::new, Reader::evtx_part);
+    // The first worker hashes the whole file: a part takes no hash of its own.
+    let reader = evtx.map_or_else(Reader::unhashed, Reader::evtx_part);
     let complete = match decode_source(job, &source, reader, session, channel).await {
         Ok(Ended::Complete) => true,
         Ok(Ended::Cancelled) => false,

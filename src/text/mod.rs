@@ -3,7 +3,8 @@
 //! the built-in rules, `%%NNNN` values) with exhaustive matches, so that a new problem kind,
 //! criterion or preset does not compile until every language words it.
 //!
-//! Field explanations live in [`super::explain`].
+//! Field explanations live in [`explain`]. The catalogue is pure (no browser type): the page
+//! uses it, and so does the report, which the CLI writes too.
 
 pub mod en;
 pub mod explain;
@@ -13,10 +14,10 @@ pub use en::{En, EN, EN_RULES};
 pub use ja::{Ja, JA, JA_RULES};
 
 use crate::decoder::{table, InputKind, Position, ProblemKind};
+use crate::ingest::file::DetailError;
 use crate::model::query::Column;
 use crate::model::rules::{Preset, Reason, Rule, RuleError, Why};
 use crate::model::store::BatchError;
-use crate::web::protocol::DetailError;
 
 /// A language of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -249,6 +250,83 @@ pub struct Text {
     pub keyboard_hint: &'static str,
     /// Findings, rules and logon sessions.
     pub rules: RuleText,
+    /// The report (`crate::report`) and its button.
+    pub report: ReportText,
+}
+
+/// The strings of the report an auditor signs (`crate::report`), and of the page's button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportText {
+    /// The page's button.
+    pub button: &'static str,
+    /// The button's tooltip.
+    pub button_hint: &'static str,
+    /// The document's title.
+    pub title: &'static str,
+    /// Under the title.
+    pub intro: &'static str,
+    /// Before the time the report was written.
+    pub written: &'static str,
+    /// Section: the files.
+    pub files: &'static str,
+    /// File list columns: name, size, SHA-256, format, events, problems, events lost.
+    pub file_columns: [&'static str; 7],
+    /// A file whose SHA-256 could not be taken (not read to its end).
+    pub no_hash: &'static str,
+    /// The time covered: label.
+    pub range: &'static str,
+    /// Between the first and the last time.
+    pub range_to: &'static str,
+    /// No event has a time.
+    pub no_range: &'static str,
+    /// Section: events per ID.
+    pub events_by_id: &'static str,
+    /// Columns: event ID, name, count.
+    pub id_columns: [&'static str; 3],
+    /// The total line.
+    pub total: &'static str,
+    /// Section: problems.
+    pub problems: &'static str,
+    /// Problem columns: file, where, severity, problem.
+    pub problem_columns: [&'static str; 4],
+    /// Severities: skipped, repaired, other.
+    pub severities: [&'static str; 3],
+    /// No problem in any file.
+    pub no_problems: &'static str,
+    /// Problems counted but not listed (`{n}`).
+    pub more_problems: &'static str,
+    /// Section: findings.
+    pub findings: &'static str,
+    /// Under it.
+    pub findings_intro: &'static str,
+    /// Finding columns: time, account, key, operation, outcome, logon session, class, why.
+    pub finding_columns: [&'static str; 8],
+    /// The class of a finding: needs a look.
+    pub needs_look: &'static str,
+    /// The class of a finding: routine (the pattern follows).
+    pub routine: &'static str,
+    /// A rule that found nothing.
+    pub no_findings: &'static str,
+    /// Findings counted but not listed (`{n}`).
+    pub more_findings: &'static str,
+    /// A rule's counts: `{needs}` need a look, `{routine}` routine.
+    pub rule_counts: &'static str,
+    /// Section: the per-account chart.
+    pub chart: &'static str,
+    /// Under it.
+    pub chart_intro: &'static str,
+    /// Chart columns: account, key events, by operation and outcome.
+    pub chart_columns: [&'static str; 3],
+    /// No key event.
+    pub no_chart: &'static str,
+    /// Section: the rules in force.
+    pub rules: &'static str,
+    /// Under it.
+    pub rules_intro: &'static str,
+    /// Section: the reviewer's box.
+    pub review: &'static str,
+    /// The box's lines: reviewed by, date, signature, notes.
+    pub review_lines: [&'static str; 4],
 }
 
 /// The strings of the findings panel, the rule editor and the logon-session views.

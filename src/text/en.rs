@@ -3,11 +3,11 @@
 //! Problems and rule reasons are worded as the CLI words them; Windows' `%%NNNN` texts are shown
 //! as Windows words them.
 
-use super::{Catalogue, Lang, RuleText, Text};
+use super::{Catalogue, Lang, ReportText, RuleText, Text};
 use crate::decoder::{InputKind, Position, ProblemKind};
+use crate::ingest::file::DetailError;
 use crate::model::rules::{Preset, RuleError, Why, WEEKDAYS};
 use crate::model::store::BatchError;
-use crate::web::protocol::DetailError;
 
 /// English rule strings.
 pub const EN_RULES: RuleText = RuleText {
@@ -192,6 +192,43 @@ pub const EN: Text = Text {
     sort_hint: "Click to sort",
     keyboard_hint: "↑ ↓ PgUp PgDn Home End move · Enter opens · Esc closes",
     rules: EN_RULES,
+    report: ReportText {
+        button: "Report",
+        button_hint: "A print-ready report of this review, in a new tab: the files with their SHA-256, the counts, the problems, the rules and their findings, and a box to sign. The logs themselves are not in it.",
+        title: "keytrail review report",
+        intro: "What was reviewed, what keytrail found in it and the rules it used. The logs themselves are not part of this report; the SHA-256 of each file says which logs were reviewed.",
+        written: "Written",
+        files: "Files reviewed",
+        file_columns: ["File", "Size (bytes)", "SHA-256", "Format", "Events", "Problems", "Events lost"],
+        no_hash: "not taken (the file was not read to its end)",
+        range: "Time covered (UTC)",
+        range_to: "to",
+        no_range: "no event carries a time",
+        events_by_id: "Events per ID",
+        id_columns: ["Event ID", "Name", "Events"],
+        total: "Total",
+        problems: "Problems in the input",
+        problem_columns: ["File", "Where", "Effect", "Problem"],
+        severities: ["event lost", "repaired", "noted"],
+        no_problems: "No problems: every event was decoded.",
+        more_problems: "{n} more problems are counted above but not listed.",
+        findings: "Findings",
+        findings_intro: "Each rule in force, with the events it matched: those that need a look first, then those of a routine Windows pattern. The logon session is the logon ID the event ran under.",
+        finding_columns: ["Time (UTC)", "Account", "Key", "Operation", "Outcome", "Logon session", "Class", "Why"],
+        needs_look: "needs a look",
+        routine: "routine",
+        no_findings: "No findings.",
+        more_findings: "{n} more findings of this rule are counted but not listed.",
+        rule_counts: "{needs} need a look, {routine} routine",
+        chart: "Key events per account",
+        chart_intro: "The key events (5058, 5059, 5061) of each account, by operation and outcome, as the page's chart shows them.",
+        chart_columns: ["Account", "Key events", "By operation and outcome"],
+        no_chart: "No key events.",
+        rules: "Rules in force",
+        rules_intro: "The rules and routine patterns used, as JSON: give them to `keytrail report --rules` or paste them into the page's rule editor to repeat this review.",
+        review: "Review",
+        review_lines: ["Reviewed by", "Date", "Signature", "Notes"],
+    },
 };
 
 /// The English catalogue.

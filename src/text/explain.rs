@@ -1,4 +1,4 @@
-//! Part of the catalogue (`web::text`): what each field means and what to look for, in English
+//! Part of the catalogue (`text`): what each field means and what to look for, in English
 //! and Japanese, written for this tool. Each note holds both languages, so none can lack one.
 //!
 //! [`field`] explains one field of an event (System fields and the body fields of 5058, 5059,

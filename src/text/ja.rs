@@ -3,11 +3,11 @@
 //! Windows' own values (key names, accounts, codes) stay as logged; what the parsers report
 //! about a damaged file is quoted as they word it, in 「」.
 
-use super::{Catalogue, Lang, RuleText, Text};
+use super::{Catalogue, Lang, ReportText, RuleText, Text};
 use crate::decoder::{InputKind, Position, ProblemKind};
+use crate::ingest::file::DetailError;
 use crate::model::rules::{HoursProblem, KeyKind, Preset, RuleError, RuleProblem, Why};
 use crate::model::store::{BatchError, BatchErrorKind};
-use crate::web::protocol::DetailError;
 
 /// Japanese rule strings.
 pub const JA_RULES: RuleText = RuleText {
@@ -192,6 +192,43 @@ pub const JA: Text = Text {
     sort_hint: "クリックで並べ替え",
     keyboard_hint: "↑ ↓ PgUp PgDn Home End で移動 · Enter で開く · Esc で閉じる",
     rules: JA_RULES,
+    report: ReportText {
+        button: "レポート",
+        button_hint: "このレビューの印刷用レポートを新しいタブに開きます。ファイルと SHA-256、件数、問題、ルールと検出結果、署名欄を含みます。ログそのものは含みません。",
+        title: "keytrail レビュー報告書",
+        intro: "レビューの対象、keytrail の検出結果、使用したルールをまとめたものです。ログそのものは含みません。どのログをレビューしたかは各ファイルの SHA-256 で確認できます。",
+        written: "作成日時",
+        files: "レビューしたファイル",
+        file_columns: ["ファイル", "サイズ (バイト)", "SHA-256", "形式", "イベント数", "問題", "失われたイベント"],
+        no_hash: "未取得 (ファイルを最後まで読んでいません)",
+        range: "対象期間 (UTC)",
+        range_to: "～",
+        no_range: "日時のあるイベントがありません",
+        events_by_id: "イベント ID 別の件数",
+        id_columns: ["イベント ID", "名前", "件数"],
+        total: "合計",
+        problems: "入力の問題",
+        problem_columns: ["ファイル", "位置", "影響", "問題"],
+        severities: ["イベント消失", "修復済み", "注記"],
+        no_problems: "問題はありません。すべてのイベントを解読しました。",
+        more_problems: "ほかに {n} 件の問題があります (件数には含みますが、一覧には載せていません)。",
+        findings: "検出結果",
+        findings_intro: "適用した各ルールと、それに一致したイベントです。要確認のものを先に、Windows の定型パターンに当たるものを後に載せています。ログオン セッションはイベントが実行されたログオン ID です。",
+        finding_columns: ["日時 (UTC)", "アカウント", "キー", "操作", "結果", "ログオン セッション", "区分", "理由"],
+        needs_look: "要確認",
+        routine: "定型",
+        no_findings: "検出結果はありません。",
+        more_findings: "このルールの検出結果はほかに {n} 件あります (件数には含みますが、一覧には載せていません)。",
+        rule_counts: "要確認 {needs} 件、定型 {routine} 件",
+        chart: "アカウント別のキー イベント",
+        chart_intro: "各アカウントのキー イベント (5058、5059、5061) を操作と結果ごとに示します (ページのグラフと同じ集計です)。",
+        chart_columns: ["アカウント", "キー イベント", "操作と結果の内訳"],
+        no_chart: "キー イベントはありません。",
+        rules: "適用したルール",
+        rules_intro: "使用したルールと定型パターンの JSON です。`keytrail report --rules` に渡すか、ページのルール エディターに貼り付けると、同じレビューを再現できます。",
+        review: "レビュー",
+        review_lines: ["レビュー担当者", "日付", "署名", "所見"],
+    },
 };
 
 /// The Japanese catalogue.
