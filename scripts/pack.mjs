@@ -133,15 +133,20 @@ export function pack(dist) {
   const workerJs = file(workerJsName);
   const workerWasm = file(workerWasmName);
   const sample = readFileSync(join(dist, 'sample', 'keytrail-sample.xml'));
-  const csp = index.match(/http-equiv=("?)Content-Security-Policy\1/i);
+  const csp = index.match(/<meta[^>]*http-equiv=("?)Content-Security-Policy\1[^>]*>/i);
   if (!csp) throw new Error('pack: dist/index.html has no Content-Security-Policy');
+  // The styles the served page allows by hash (the report's, which a report opened from this
+  // page inherits the page's policy for) are allowed here too.
+  const servedStyles = (attr(csp[0], /.*/s, 'content', 'CSP content').match(/style-src ([^;]*)/)?.[1] ?? '')
+    .split(/\s+/)
+    .filter((s) => /^'sha(256|384|512)-/.test(s));
 
   const style = inert(css, 'the stylesheet');
   const script = inert(stripExports(appJs) + BOOT, 'the page glue');
   const policy = [
     "default-src 'none'",
     `script-src ${cspHash(script)} 'wasm-unsafe-eval'`,
-    `style-src ${cspHash(style)}`,
+    `style-src ${[cspHash(style), ...servedStyles].join(' ')}`,
     'worker-src blob:',
     "base-uri 'none'",
     "form-action 'none'",

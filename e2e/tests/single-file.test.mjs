@@ -135,6 +135,9 @@ describe('single file', () => {
 
   test('packing: a strict CSP by hashes, no other file named, the very bytes Trunk built, within 1.4x', async () => {
     const csp = policy(html);
+    const index = await readFile(join(dist, 'index.html'), 'utf8');
+    const servedStyleHash = index.match(/style-src 'self' ('sha256-[^']+')/)?.[1];
+    assert.ok(servedStyleHash, 'the served page allows the report\'s stylesheet by hash');
     const inlineScripts = [...html.matchAll(/<script(?![^>]*type="application\/octet-stream")[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
     const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]);
     assert.equal(inlineScripts.length, 1, 'one inline script');
@@ -142,7 +145,9 @@ describe('single file', () => {
     assert.deepEqual(csp, {
       'default-src': ["'none'"],
       'script-src': [sha256(inlineScripts[0]), "'wasm-unsafe-eval'"],
-      'style-src': [sha256(styles[0])],
+      // The page's stylesheet, and the report's (a report opened from the page inherits its
+      // policy), as in the served page's policy.
+      'style-src': [sha256(styles[0]), servedStyleHash],
       'worker-src': ['blob:'],
       'base-uri': ["'none'"],
       'form-action': ["'none'"],
@@ -154,7 +159,6 @@ describe('single file', () => {
     assert.deepEqual(addressed, [], 'no address of any site outside a comment');
 
     // The data blocks hold what Trunk built, byte for byte (names from dist/index.html).
-    const index = await readFile(join(dist, 'index.html'), 'utf8');
     const appWasm = index.match(/data-wasm=\/?([^\s>]+)/)[1];
     assert.ok(block(BLOCKS.appWasm).equals(await readFile(join(dist, appWasm))), 'page wasm');
     assert.ok(block(BLOCKS.workerWasm).equals(await readFile(join(dist, 'worker_bg.wasm'))), 'worker wasm');
@@ -246,6 +250,18 @@ describe('single file', () => {
     const exported = JSON.parse(await readFile(await json.path(), 'utf8'));
     assert.equal(exported.length, machine);
     assert.ok(exported.every((r) => r.findings.includes('machine-key-export-not-system')));
+    // The report opens from the single file as from the served page: in a tab of its own
+    // (a Blob URL), styled (its stylesheet allowed by hash), the sample's SHA-256 in it.
+    const [tab] = await Promise.all([session.context.waitForEvent('page'), page.click('[data-testid=report]')]);
+    const tabErrors = [];
+    tab.on('console', (m) => m.type() === 'error' && tabErrors.push(m.text()));
+    await tab.waitForLoadState('load');
+    assert.match(tab.url(), /^blob:/);
+    const hash = createHash('sha256').update(block(BLOCKS.sample)).digest('hex');
+    assert.equal(await tab.textContent('[data-sha256]'), hash);
+    const styled = await tab.evaluate(() => getComputedStyle(document.querySelector('table')).borderCollapse);
+    assert.equal(styled, 'collapse', 'the report\'s stylesheet applies');
+    assert.deepEqual(tabErrors, [], 'no CSP violation in the report');
     session.assertNoRequests();
   });
 });
