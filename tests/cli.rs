@@ -2,16 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
-use common::keytrail;
-
-use std::path::PathBuf;
-
-fn fixture(name: &str) -> String {
-    let p: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", name]
-        .iter()
-        .collect();
-    p.to_string_lossy().into_owned()
-}
+use common::{fixture, keytrail};
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

@@ -3,17 +3,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
-use common::keytrail;
+use common::{fixture, keytrail};
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-fn fixture(name: &str) -> String {
-    let p: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", name]
-        .iter()
-        .collect();
-    p.to_string_lossy().into_owned()
-}
 
 /// `keytrail report ARGS -o FILE`: its status and the document.
 fn report(args: &[&str]) -> (Option<i32>, String) {

@@ -31,3 +31,12 @@ pub fn keytrail(args: &[&str], stdin: Option<&[u8]>) -> Output {
     writer.join().unwrap();
     out
 }
+
+/// The path of `tests/fixtures/NAME`, as the command line takes it.
+#[allow(dead_code)] // not every test file that runs the binary reads fixtures
+pub fn fixture(name: &str) -> String {
+    let p: std::path::PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", name]
+        .iter()
+        .collect();
+    p.to_string_lossy().into_owned()
+}
