@@ -455,7 +455,7 @@ fn export(
     if max_bytes == Some(0) {
         return Err(usage("--max-bytes must be more than 0"));
     }
-    let rules = RuleSet::compile_file(rule_file(rules)?).map_err(|e| usage(e.to_string()))?;
+    let rules = rule_set(rules)?;
     let (inputs, jobs) = reading.inputs()?;
     let max = max_bytes.unwrap_or(output::DEFAULT_MAX_BYTES);
     let lines_per_doc = if bulk.is_some() { 2 } else { 1 };
@@ -555,6 +555,11 @@ fn rule_file(path: Option<&str>) -> Result<RuleFile> {
     })
 }
 
+/// The rules of [`rule_file`], compiled (a mistake in them is a usage error).
+fn rule_set(path: Option<&str>) -> Result<RuleSet> {
+    RuleSet::compile_file(rule_file(path)?).map_err(|e| usage(e.to_string()))
+}
+
 /// `keytrail findings`: decodes every file, keeps the sessions, matches the key events and
 /// tells routine activity apart, in memory that does not grow with the findings
 /// ([`cli::findings`]).
@@ -564,7 +569,7 @@ fn findings(
     format: TextOrJson,
     count_routine: bool,
 ) -> Result<u8> {
-    let rules = RuleSet::compile_file(rule_file(rules_path)?).map_err(|e| usage(e.to_string()))?;
+    let rules = rule_set(rules_path)?;
     let (inputs, jobs) = reading.inputs()?;
     let files: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
     let mut found = Findings::new(&rules)?;
@@ -602,7 +607,7 @@ fn report(reading: &Reading, rules_path: Option<&str>, output: &str, lang: Lang)
     use keytrail::model::store::Store;
     use keytrail::report::{FileEntry, ProblemEntry, Review};
 
-    let rules = RuleSet::compile_file(rule_file(rules_path)?).map_err(|e| usage(e.to_string()))?;
+    let rules = rule_set(rules_path)?;
     let (inputs, jobs) = reading.inputs()?;
     let mut files: Vec<FileEntry> = inputs
         .iter()

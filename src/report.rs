@@ -24,11 +24,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::decoder::view::{is_key_event, Outcome};
+use crate::decoder::view::Outcome;
 use crate::decoder::{Severity, Timestamp};
 use crate::ingest::file::ProblemLine;
 use crate::ingest::Format;
-use crate::model::chart::account_bars;
+use crate::model::chart::BarCounts;
 use crate::model::query::{cell, Column};
 use crate::model::rules::{Reason, RowSubject, RuleSet};
 use crate::model::store::Store;
@@ -490,11 +490,10 @@ fn chart(out: &mut String, review: &Review, text: &Text) {
         escape(r.chart),
         escape(r.chart_intro)
     );
-    let rows: Vec<u32> = (0..store.rows.len())
-        .filter(|&i| is_key_event(store.rows[i].event_id))
-        .filter_map(|i| u32::try_from(i).ok())
-        .collect();
-    let bars = account_bars(store, &rows, MAX_ACCOUNTS);
+    // Only key events count (`BarCounts` skips the others).
+    let mut counts = BarCounts::default();
+    counts.add(&store.rows);
+    let bars = counts.bars(store, MAX_ACCOUNTS);
     if bars.is_empty() {
         let _ = writeln!(out, "<p>{}</p>\n</section>", escape(r.no_chart));
         return;

@@ -29,7 +29,7 @@ import { closeServer, originOf } from '../lib/server.mjs';
 import { loaded } from '../lib/harness.mjs';
 import { assertNothingStored, needlesOf, network, recordingProxy, useEverything } from '../lib/privacy.mjs';
 import { cliCounts } from '../lib/cli.mjs';
-import { BLOCKS, SINGLE_FILE, inert, stripExports } from '../../scripts/pack.mjs';
+import { BLOCKS, SINGLE_FILE, cspHash, inert, stripExports } from '../../scripts/pack.mjs';
 
 const single = join(dist, SINGLE_FILE);
 let html;
@@ -67,7 +67,6 @@ function policy(text) {
   return Object.fromEntries(content.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
 }
 
-const sha256 = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /** A data block's bytes, unpacked. */
 function block(id) {
@@ -144,10 +143,10 @@ describe('single file', () => {
     assert.equal(styles.length, 1, 'one inline style');
     assert.deepEqual(csp, {
       'default-src': ["'none'"],
-      'script-src': [sha256(inlineScripts[0]), "'wasm-unsafe-eval'"],
+      'script-src': [cspHash(inlineScripts[0]), "'wasm-unsafe-eval'"],
       // The page's stylesheet, and the report's (a report opened from the page inherits its
       // policy), as in the served page's policy.
-      'style-src': [sha256(styles[0]), servedStyleHash],
+      'style-src': [cspHash(styles[0]), servedStyleHash],
       'worker-src': ['blob:'],
       'base-uri': ["'none'"],
       'form-action': ["'none'"],

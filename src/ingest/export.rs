@@ -224,29 +224,25 @@ impl Exporter {
     pub fn finish(self) -> (String, usize) {
         let lost = self.records.iter().filter(|r| r.is_none()).count();
         let mut out = String::new();
-        if self.shape != ExportShape::Json {
-            if self.shape == ExportShape::Csv {
+        let end = match self.shape {
+            ExportShape::Json => {
+                let records: Vec<&str> =
+                    self.records.iter().flatten().map(String::as_str).collect();
+                out.push_str("[\n");
+                out.push_str(&records.join(",\n"));
+                out.push_str("\n]\n");
+                return (out, lost);
+            }
+            ExportShape::Csv => {
                 out.push_str(&csv_header());
                 out.push_str("\r\n");
-            }
-            let end = if self.shape == ExportShape::Csv {
                 "\r\n"
-            } else {
-                "\n"
-            };
-            for record in self.records.iter().flatten() {
-                out.push_str(record);
-                out.push_str(end);
             }
-        } else {
-            out.push_str("[\n");
-            for (n, record) in self.records.iter().flatten().enumerate() {
-                if n > 0 {
-                    out.push_str(",\n");
-                }
-                out.push_str(record);
-            }
-            out.push_str("\n]\n");
+            ExportShape::Ecs => "\n",
+        };
+        for record in self.records.iter().flatten() {
+            out.push_str(record);
+            out.push_str(end);
         }
         (out, lost)
     }

@@ -85,11 +85,6 @@ fn category(id: u32) -> Option<&'static Category> {
     t.binary_search_by_key(&id, |c| c.id).ok().map(|i| &t[i])
 }
 
-/// The event IDs whose categorisation the integration sets (`event.action` and the rest).
-pub fn categorised_event_ids() -> impl Iterator<Item = u32> {
-    categories().iter().map(|c| c.id)
-}
-
 /// A JSON value of a document.
 #[derive(Clone, Debug)]
 enum Node<'e> {
@@ -284,7 +279,6 @@ const SUBJECT_USER: &[u32] = &[
     4781, 4798, 4799, 4817, 4904, 4905, 4907, 4912, 4648, 5140, 5145, 5058, 5059, 5061,
 ];
 
-/// Events whose Target account is `user.target` ("Copy Target User to Target").
 /// Where [`EcsExport::copy_accounts`] puts an account: the document's user, its target, its
 /// effective user (SID, name, domain).
 const USER: [&str; 3] = ["user.id", "user.name", "user.domain"];
@@ -295,6 +289,7 @@ const USER_EFFECTIVE: [&str; 3] = [
     "user.effective.domain",
 ];
 
+/// Events whose Target account is `user.target` ("Copy Target User to Target").
 const TARGET_TO_TARGET: &[u32] = &[
     4670, 4720, 4722, 4723, 4724, 4725, 4726, 4738, 4740, 4767, 4798, 4817, 4907,
 ];
@@ -302,20 +297,12 @@ const TARGET_TO_TARGET: &[u32] = &[
 /// Events whose `PrivilegeList` the pipeline splits into a list.
 const PRIVILEGE_LISTS: &[u32] = &[4672, 4673, 4674, 4741, 4742, 4743];
 
-/// The integration's names of logon types (it names 2 to 11 only).
+/// The integration's names of logon types: the decoder's names, of 2 to 11 only (it names no
+/// others).
 fn logon_type(raw: &str) -> Option<&'static str> {
-    Some(match raw.trim() {
-        "2" => "Interactive",
-        "3" => "Network",
-        "4" => "Batch",
-        "5" => "Service",
-        "7" => "Unlock",
-        "8" => "NetworkCleartext",
-        "9" => "NewCredentials",
-        "10" => "RemoteInteractive",
-        "11" => "CachedInteractive",
-        _ => return None,
-    })
+    parse_number(raw)
+        .filter(|t| (2..=11).contains(t))
+        .and_then(table::logon_type_name)
 }
 
 /// `log.level` as the agent writes it: the Level's name in lower case (Security events log
@@ -369,15 +356,6 @@ fn agent_time(raw: &str) -> Cow<'_, str> {
     }
     out.push_str(" +0000 UTC");
     Cow::Owned(out)
-}
-
-/// A `0x…` or decimal number as the pipeline's `Long.decode` reads it.
-fn decode_number(raw: &str) -> Option<u64> {
-    let raw = raw.trim();
-    match raw.strip_prefix("0x").or_else(|| raw.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16).ok(),
-        None => raw.parse().ok(),
-    }
 }
 
 /// A command line split as the pipeline splits it: at white space outside double quotes,
@@ -704,7 +682,7 @@ impl EcsExport {
             if let Some(p) = text(data, "ProviderName") {
                 d.put_str("event.provider", p);
             }
-            if let Some(rc) = data.str("ReturnCode").and_then(decode_number) {
+            if let Some(rc) = data.str("ReturnCode").and_then(parse_number) {
                 let outcome = if rc == 0 { "Success" } else { "Failure" };
                 data.set("ReturnCodeOutcome".into(), Node::Str(outcome.into()));
             }
@@ -721,7 +699,7 @@ impl EcsExport {
         // A number or a program's path moved out of `event_data` to its ECS fields.
         let number = |d: &mut Obj<'e>, data: &mut Obj<'e>, from: &str, to: &'static str| {
             if let Some(Node::Str(v)) = data.take(from) {
-                if let Some(n) = decode_number(&v) {
+                if let Some(n) = parse_number(&v) {
                     d.put(to, Node::Num(n));
                 }
             }
@@ -752,7 +730,7 @@ impl EcsExport {
             number(d, data, "NewProcessId", "process.pid");
             program(d, data, "NewProcessName", PROCESS);
             program(d, data, "ParentProcessName", PARENT);
-            if let Some(n) = data.str("ProcessId").and_then(decode_number) {
+            if let Some(n) = data.str("ProcessId").and_then(parse_number) {
                 d.put("process.parent.pid", Node::Num(n));
             }
             if let Some(cl) = text(data, "CommandLine") {
