@@ -46,8 +46,6 @@ fn two(bytes: &[u8], at: usize, rest: Reader) -> (Progress, Vec<Batch>) {
     head.push(&bytes[..at], &mut collected);
     lines.append(&mut head.take().new_problems);
     let boundary = head.boundary().expect("a clean boundary");
-    // The rest is hashed here, read again for that alone, as the worker does.
-    head.hash_ahead(at as u64, &bytes[at..]);
     let mut tail = FileDecoder::with_reader(9, rest);
     let mut tail_rows = Collected::default();
     let mut tail_lines = Vec::new();
@@ -68,7 +66,6 @@ fn an_evtx_file_split_between_two_decoders_is_joined_as_one() {
     let bytes = sample("evtx/sample_with_a_bad_chunk_magic.evtx");
     let (whole, rows) = one(&bytes);
     assert_eq!((whole.events, whole.problems, whole.skipped), (301, 9, 6));
-    assert_eq!(whole.sha256, Some(sha256_of(&bytes)));
     assert!(whole.done);
     let first = &whole.new_problems[2];
     assert_eq!(
@@ -361,10 +358,6 @@ fn shared(file: &[u8], edit: impl FnOnce(&mut Part<Vec<u8>>)) -> Shared {
     assert!(progress && part.ended() && part.bytes == size - split.at);
     edit(&mut part);
     sent.extend(read(&mut decoder, file, first..split.at, &mut collected, 0));
-    // The rest is read again for the file's SHA-256 only (as the worker's `hash_range` does).
-    for slice in chain::slices(split.at..size) {
-        decoder.hash_ahead(slice.start, &file[slice.start as usize..slice.end as usize]);
-    }
     let joined = match part.join(&decoder, Vec::clone) {
         Some(mut joining) => {
             while let Some(batch) = joining.next_batch(&mut collected) {
@@ -489,9 +482,7 @@ fn shared_as_alone(file: &[u8]) -> Split {
     let (one_last, one_rows, _) = page(one.0);
     let (two_last, two_rows, batches) = page(two.sent);
     assert!(batches > 2, "rows sent in batches");
-    let sha256 = sha256_of(file);
-    assert_eq!(one_last.sha256.as_deref(), Some(sha256.as_str()));
-    assert_eq!(two_last, one_last, "the same SHA-256 too");
+    assert_eq!(two_last, one_last);
     assert_eq!(two_rows, one_rows);
     assert!(!one_rows.is_empty());
     let one_sessions = sessions(one.1);
@@ -621,30 +612,9 @@ fn a_part_that_is_not_whole_is_refused() {
             batch: vec![1, 2, 3],
         });
     });
-    assert!(whole.0.sha256.is_some());
     for refused in [failed, damaged] {
         assert!(!refused.joined);
         let (last, rows, _) = page(refused.sent);
         assert_eq!((last, rows), (whole.0.clone(), whole.1.clone()));
     }
-}
-
-/// The SHA-256 of `bytes` as `sha256sum` writes it, by the reference tool when there is one.
-fn sha256_of(bytes: &[u8]) -> String {
-    let mut digest = keytrail::ingest::Digest::new();
-    digest.update(0, bytes);
-    let ours = digest.finish().unwrap();
-    let path = std::env::temp_dir().join(format!("keytrail-sha-{}", std::process::id()));
-    std::fs::write(&path, bytes).unwrap();
-    let tool = std::process::Command::new("sha256sum").arg(&path).output();
-    let _ = std::fs::remove_file(&path);
-    if let Ok(out) = tool {
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(
-            text.split_whitespace().next(),
-            Some(ours.as_str()),
-            "sha256sum"
-        );
-    }
-    ours
 }

@@ -381,6 +381,29 @@ async fn worker_streams_rows_and_answers_details() {
     pump(&mut state, &mut reports, |s| !s.load.busy()).await;
     assert_eq!(state.store.len(), 5);
     assert_eq!(state.table.view.len(), 5);
+    // For the report, each file's SHA-256, read again once the load is done.
+    requests
+        .send(Request::Digest { files: vec![0, 1] })
+        .await
+        .unwrap();
+    for (id, bytes) in [(0, &a), (1, &b)] {
+        let answer = loop {
+            match reports.next().await.expect("worker ended") {
+                Report::Digested {
+                    file,
+                    sha256,
+                    stopped,
+                } => break (file, sha256, stopped),
+                _ => continue,
+            }
+        };
+        let expected = {
+            use sha2::Digest as _;
+            let hash = sha2::Sha256::digest(bytes.as_slice());
+            hash.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        };
+        assert_eq!(answer, (id, Some(expected), false));
+    }
     assert_eq!(state.load.events(), 5);
     assert!(state.several_files());
     assert_eq!(state.cell(0, Column::File), "a.xml");
@@ -703,7 +726,6 @@ fn progress(file: u32, bytes: u64, events: u64, done: bool) -> Action {
         repaired: 0,
         done,
         cancelled: false,
-        sha256: None,
         format: None,
     }))
 }
@@ -734,23 +756,57 @@ fn state_adds_up_several_files() {
 }
 
 #[wasm_bindgen_test]
-fn the_report_holds_what_the_page_loaded_with_the_workers_hashes() {
+fn the_report_holds_what_the_page_loaded_with_the_hashes_taken_after_the_load() {
     let mut state = synthetic(300);
     state.apply(
         Action::Opened {
             first_id: 0,
-            files: vec![("a<b>.xml".into(), 100)],
+            files: vec![("a<b>.xml".into(), 100), ("c.evtx".into(), 40)],
         },
         0.0,
     );
     let Action::Report(Report::Progress(mut done)) = progress(0, 100, 300, true) else {
         unreachable!()
     };
-    done.sha256 = Some("ab".repeat(32));
     done.format = Some(keytrail::ingest::Format::Evtx);
-    state.apply(Action::Report(Report::Progress(done)), 0.0);
+    // While a file is still being read, nothing is hashed: hashing would slow the load.
+    let asked = state.apply(Action::Report(Report::Progress(done)), 0.0);
+    assert!(!asked.iter().any(|r| matches!(r, Request::Digest { .. })));
+    // Once the load is done, the worker is asked for every file's SHA-256, and the report's
+    // button waits for them.
+    let asked = state.apply(progress(1, 40, 0, true), 0.0);
+    let digest: Vec<_> = asked
+        .iter()
+        .filter_map(|r| match r {
+            Request::Digest { files } => Some(files.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(digest, [vec![0, 1]]);
+    assert!(state.load.hashing());
+    let digested = |file, sha256: Option<String>, stopped| {
+        Action::Report(Report::Digested {
+            file,
+            sha256,
+            stopped,
+        })
+    };
+    // An answer nobody asked for (a load before a clear) is ignored.
+    state.apply(digested(7, Some("cd".repeat(32)), false), 0.0);
+    state.apply(digested(0, Some("ab".repeat(32)), false), 0.0);
+    assert!(state.load.hashing());
+    // Hashing stopped by new files: asked again once the page is idle.
+    let again = state.apply(digested(1, None, true), 0.0);
+    assert!(matches!(&again[..], [Request::Digest { files }] if files == &[1]));
+    let none = state.apply(digested(1, None, false), 0.0);
+    assert!(
+        none.is_empty(),
+        "a file the browser cannot read again is not asked for again"
+    );
+    assert!(!state.load.hashing());
     let html = state.report_html(keytrail::web::text::Lang::Ja, Some(0));
     assert!(html.contains(&format!("data-sha256>{}<", "ab".repeat(32))));
+    assert!(!html.contains(&"cd".repeat(32)));
     assert!(html.contains("<td>a&lt;b&gt;.xml</td>") && html.contains("<td>.evtx</td>"));
     assert!(html.contains("<h2>検出結果</h2>") && !html.contains("<script"));
     assert!(html.contains("<tr data-total><th colspan=\"2\">合計</th><th class=\"n\">300</th>"));

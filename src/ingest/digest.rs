@@ -1,10 +1,8 @@
-//! The SHA-256 of a file, taken from its bytes as they are fed to the decoder: no second read of
-//! what one reader decodes.
-//!
-//! A file shared between the workers of the browser's chain (see [`chain`](super::chain)) is
-//! decoded in parts at once, but SHA-256 runs in one order only: the first worker hashes its
-//! own share as it decodes it, then reads the rest of the file once more, only to hash it, while
-//! the next workers decode it ([`Reader::hash_ahead`](super::Reader::hash_ahead)).
+//! The SHA-256 of a file, for the report: taken from its bytes as they are fed to the decoder by
+//! the CLI's `report` ([`Reader::new`](super::Reader::new)), and by the browser's worker reading
+//! the file once more after a load (a file the chain of workers shares is decoded in parts at
+//! once, but SHA-256 runs in one order only; and a load should not wait for a hash that only the
+//! report needs).
 //!
 //! ```
 //! use keytrail::ingest::Digest;

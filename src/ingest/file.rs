@@ -95,10 +95,6 @@ pub struct Progress {
     pub done: bool,
     /// Whether it finished because the user cancelled.
     pub cancelled: bool,
-    /// The file's SHA-256 (64 lowercase hex digits), in the report that ends a file read to its
-    /// end by a reader that takes it ([`Reader::sha256`]).
-    #[serde(default)]
-    pub sha256: Option<String>,
     /// The file's format, in the report that ends it (once its first bytes told it).
     #[serde(default)]
     pub format: Option<super::Format>,
@@ -117,7 +113,6 @@ impl Progress {
             repaired: 0,
             done: false,
             cancelled: false,
-            sha256: None,
             format: None,
         }
     }
@@ -350,7 +345,7 @@ impl std::fmt::Debug for FileDecoder {
 impl FileDecoder {
     /// A decoder for the file numbered `file`.
     pub fn new(file: u32) -> Self {
-        Self::with_reader(file, Reader::new())
+        Self::with_reader(file, Reader::unhashed())
     }
 
     /// A decoder for the file (or the part of a file) numbered `file`, read by `reader`.
@@ -374,20 +369,8 @@ impl FileDecoder {
         self.decoder.finish(&mut self.items);
         self.drain(rows);
         self.progress.done = true;
-        self.progress.sha256 = self.decoder.sha256();
         self.progress.format = self.decoder.format();
         self.take()
-    }
-
-    /// Whether it takes the file's SHA-256 (see [`Reader::new`]).
-    pub fn hashing(&self) -> bool {
-        self.decoder.hashing()
-    }
-
-    /// Counts bytes `at..` of the file into its SHA-256 without decoding them: the part the next
-    /// worker decodes (see [`Reader::hash_ahead`]).
-    pub fn hash_ahead(&mut self, at: u64, bytes: &[u8]) {
-        self.decoder.hash_ahead(at, bytes);
     }
 
     /// The number of the file it decodes.
@@ -451,11 +434,6 @@ impl FileDecoder {
         self.progress.skipped += rest.skipped;
         self.progress.repaired += rest.repaired;
         self.progress.done = true;
-        // The part's bytes were hashed here too, read again for it (see `hash_ahead`).
-        self.progress.sha256 = self
-            .decoder
-            .sha256()
-            .filter(|_| self.decoder.hashed() == self.progress.bytes);
         self.progress.format = self.decoder.format();
         self.take()
     }

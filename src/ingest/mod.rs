@@ -360,11 +360,6 @@ impl Reader {
         }
     }
 
-    /// Whether this reader takes the input's SHA-256 (see [`Reader::new`]).
-    pub fn hashing(&self) -> bool {
-        self.digest.is_some()
-    }
-
     /// The SHA-256 of the input (64 lowercase hex digits), once every byte of it was fed (or
     /// hashed ahead); `None` for a reader that takes none, or that missed bytes.
     pub fn sha256(&self) -> Option<String> {
@@ -374,20 +369,6 @@ impl Reader {
     /// How many bytes it was fed.
     pub fn fed(&self) -> u64 {
         self.fed
-    }
-
-    /// How many bytes from the input's start are in its SHA-256.
-    pub fn hashed(&self) -> u64 {
-        self.digest.as_ref().map_or(0, Digest::hashed)
-    }
-
-    /// Counts bytes `at..` of the input into its SHA-256 without decoding them: the part of a
-    /// file that another reader decodes, read again only for the hash. Bytes fed later that are
-    /// hashed already are not hashed again (see [`Digest::update`]).
-    pub fn hash_ahead(&mut self, at: u64, bytes: &[u8]) {
-        if let Some(digest) = &mut self.digest {
-            digest.update(at, bytes);
-        }
     }
 
     /// Decodes the next piece of the input.

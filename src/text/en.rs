@@ -200,6 +200,7 @@ pub const EN: Text = Text {
         written: "Written",
         files: "Files reviewed",
         file_columns: ["File", "Size (bytes)", "SHA-256", "Format", "Events", "Problems", "Events lost"],
+        hashing: "Taking the files' SHA-256 for the report…",
         no_hash: "not taken (the file was not read to its end)",
         range: "Time covered (UTC)",
         range_to: "to",

@@ -200,6 +200,7 @@ pub const JA: Text = Text {
         written: "作成日時",
         files: "レビューしたファイル",
         file_columns: ["ファイル", "サイズ (バイト)", "SHA-256", "形式", "イベント数", "問題", "失われたイベント"],
+        hashing: "レポート用にファイルの SHA-256 を計算中…",
         no_hash: "未取得 (ファイルを最後まで読んでいません)",
         range: "対象期間 (UTC)",
         range_to: "～",

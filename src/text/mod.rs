@@ -271,6 +271,8 @@ pub struct ReportText {
     pub files: &'static str,
     /// File list columns: name, size, SHA-256, format, events, problems, events lost.
     pub file_columns: [&'static str; 7],
+    /// Beside the page's button, while the files' SHA-256 are taken after a load.
+    pub hashing: &'static str,
     /// A file whose SHA-256 could not be taken (not read to its end).
     pub no_hash: &'static str,
     /// The time covered: label.

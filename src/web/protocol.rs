@@ -93,6 +93,13 @@ pub enum Request {
         /// The names of the rows' event IDs (the worker has no table of names).
         event_names: Vec<(u32, String)>,
     },
+    /// Take the SHA-256 of these inputs (for the report), reading each again: asked once a load
+    /// is done, so that hashing never slows the load. Answered by one [`Report::Digested`] per
+    /// file, in order.
+    Digest {
+        /// The files' numbers.
+        files: Vec<u32>,
+    },
     /// Between workers: decode the rest of a large file, which starts at a `<Event`, on its
     /// own. The second worker answers with [`Report::Rows`] (`generation` = `job`),
     /// [`Report::Progress`] (`file` = `job`) and, last, [`Report::PartEnd`]. A
@@ -151,6 +158,17 @@ pub enum Report {
         text: String,
         /// Rows whose event could not be read again (the file changed or is gone).
         lost: u32,
+    },
+    /// The answer to [`Request::Digest`] for one file.
+    Digested {
+        /// Which file.
+        file: u32,
+        /// Its SHA-256 (64 lowercase hex digits); `None` if the browser could not read it all,
+        /// or if hashing stopped.
+        sha256: Option<String>,
+        /// Whether hashing stopped before this file because a cancel, a clear or new files
+        /// came: the page asks again once it is idle.
+        stopped: bool,
     },
     /// Between workers: the last report of a [`Request::Part`], with the logon sessions of its
     /// events (the rows and progress came before).

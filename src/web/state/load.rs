@@ -1,7 +1,7 @@
 //! The load part: the files opened, how far each one is decoded, the problems found, and the
 //! timings of the load for the figures.
 
-use super::super::protocol::{ProblemLine, Progress};
+use super::super::protocol::{ProblemLine, Progress, Request};
 use crate::model::store::BatchError;
 
 /// A file the user opened, as the page tracks it.
@@ -29,8 +29,11 @@ pub struct FileStatus {
     pub cancelled: bool,
     /// Why the browser could not read it, if it could not.
     pub failed: Option<String>,
-    /// Its SHA-256, once read to its end (the worker takes it while it decodes).
+    /// Its SHA-256, for the report: taken by the worker once the load is done (reading the file
+    /// again), so that hashing never slows a load ([`LoadState::ask_digest`]).
     pub sha256: Option<String>,
+    /// Whether the browser could not read it again for its SHA-256.
+    pub unhashable: bool,
     /// Its format, once read.
     pub format: Option<crate::ingest::Format>,
 }
@@ -91,6 +94,8 @@ pub struct LoadState {
     pub problems: Vec<ShownProblem>,
     /// Timings for the figures.
     pub timing: Timing,
+    /// Files whose SHA-256 the worker is taking ([`LoadState::ask_digest`]).
+    pub digesting: Vec<u32>,
 }
 
 impl LoadState {
@@ -109,6 +114,7 @@ impl LoadState {
                 cancelled: false,
                 failed: None,
                 sha256: None,
+                unhashable: false,
                 format: None,
             });
         }
@@ -126,7 +132,6 @@ impl LoadState {
         status.done = progress.done;
         status.cancelled = progress.cancelled;
         if progress.done {
-            status.sha256 = progress.sha256;
             status.format = progress.format;
         }
         let file = progress.file;
@@ -136,6 +141,50 @@ impl LoadState {
                 .into_iter()
                 .map(|line| ShownProblem::File { file, line }),
         );
+    }
+
+    /// The files the report still needs a SHA-256 of, read to their end and not being hashed.
+    fn unhashed(&self) -> impl Iterator<Item = &FileStatus> {
+        self.files.iter().filter(|f| {
+            f.done
+                && !f.cancelled
+                && f.failed.is_none()
+                && f.sha256.is_none()
+                && !f.unhashable
+                && !self.digesting.contains(&f.id)
+        })
+    }
+
+    /// The request for the SHA-256 of every file read to its end that has none yet, when the
+    /// load is done and no other is being taken; `None` otherwise.
+    pub(super) fn ask_digest(&mut self) -> Option<Request> {
+        if self.busy() || !self.digesting.is_empty() {
+            return None;
+        }
+        let files: Vec<u32> = self.unhashed().map(|f| f.id).collect();
+        if files.is_empty() {
+            return None;
+        }
+        self.digesting.clone_from(&files);
+        Some(Request::Digest { files })
+    }
+
+    /// Takes in the SHA-256 of `file` (see [`Report::Digested`](super::super::protocol::Report)).
+    /// One not asked for (by the load before a clear) is ignored.
+    pub(super) fn digested(&mut self, file: u32, sha256: Option<String>, stopped: bool) {
+        let Some(i) = self.digesting.iter().position(|&f| f == file) else {
+            return;
+        };
+        self.digesting.remove(i);
+        if let Some(status) = self.file_mut(file) {
+            status.unhashable = sha256.is_none() && !stopped;
+            status.sha256 = sha256;
+        }
+    }
+
+    /// Whether the report waits for a file's SHA-256.
+    pub fn hashing(&self) -> bool {
+        !self.digesting.is_empty() || self.unhashed().next().is_some()
     }
 
     pub(super) fn file_mut(&mut self, id: u32) -> Option<&mut FileStatus> {

@@ -175,7 +175,7 @@ impl AppState {
         });
         let mut out = Vec::new();
         match action {
-            Action::Report(report) => out.extend(self.report(report, now)),
+            Action::Report(report) => self.report(report, now, &mut out),
             Action::Export(shape) => out.extend(self.ask_export(shape)),
             Action::Opened { first_id, files } => {
                 if !self.load.busy() {
@@ -410,7 +410,7 @@ impl AppState {
     }
 
     /// Takes in a report; asks again for what the report made out of date.
-    fn report(&mut self, report: Report, now: f64) -> Option<Request> {
+    fn report(&mut self, report: Report, now: f64, out: &mut Vec<Request>) {
         match report {
             Report::Ready => {
                 self.load.ready = true;
@@ -426,8 +426,21 @@ impl AppState {
                     self.refresh(now, true);
                     // Sessions (and the account's SID) read since the timeline was asked for.
                     if self.table.filter.accounts.len() == 1 {
-                        return self.ask_timeline();
+                        out.extend(self.ask_timeline());
                     }
+                    out.extend(self.load.ask_digest());
+                }
+            }
+            Report::Digested {
+                file,
+                sha256,
+                stopped,
+            } => {
+                self.load.digested(file, sha256, stopped);
+                // The report's button is with the table's.
+                self.touch(Parts::LOAD | Parts::TABLE);
+                if !self.load.busy() {
+                    out.extend(self.load.ask_digest());
                 }
             }
             Report::ReadFailed { file, reason } => {
@@ -442,7 +455,7 @@ impl AppState {
             }
             Report::Rows { generation, batch } => {
                 if generation != self.generation {
-                    return None;
+                    return;
                 }
                 let batch = timed("batch decode", || Batch::decode(&batch.to_vec()));
                 let added = batch.and_then(|b| self.add_rows(b, now));
@@ -498,7 +511,6 @@ impl AppState {
             // Between the worker and its second worker only.
             Report::PartEnd { .. } => {}
         }
-        None
     }
 
     /// Shows the matches of rule `rule` of routine class `class` (0: those that need a look), or

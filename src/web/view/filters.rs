@@ -192,7 +192,10 @@ pub fn Filters(props: &FiltersProps) -> Html {
                 title={text.export_ecs_hint}
                 disabled={app.table.export.waiting.is_some()} onclick={export(ExportShape::Ecs)}>{ text.export_ecs }</button>
             <button type="button" class="button secondary" data-testid="report" title={text.report.button_hint}
-                disabled={app.store.rows.is_empty()} onclick={on_report}>{ text.report.button }</button>
+                disabled={app.store.rows.is_empty() || app.load.hashing()} onclick={on_report}>{ text.report.button }</button>
+            if app.load.hashing() {
+                <span class="quiet" data-testid="hashing">{ text.report.hashing }</span>
+            }
             if app.table.export.waiting.is_some() {
                 <span class="quiet" data-testid="exporting">{ text.exporting }</span>
             }

@@ -20,7 +20,7 @@ use yew_agent::reactor::{reactor, ReactorBridge, ReactorScope, ReactorSpawner};
 use super::codec::JsCodec;
 use super::protocol::{Bytes, Progress, Report, Request, SourceBlob, SourceFile};
 use super::trace::Span;
-use super::{blob_len, worker_url};
+use super::worker_url;
 use crate::ingest::chain::{self, Part};
 pub use crate::ingest::chain::{BATCH_ROWS, FIRST_SLICE_BYTES, SLICE_BYTES, SPLIT_BYTES};
 use crate::ingest::export::Exporter;
@@ -28,7 +28,7 @@ pub use crate::ingest::file::{
     decoding_workers, detail_of, problem_line, session_link, slice_text, Collect, Collected,
     FileDecoder, MAX_DECODING_WORKERS,
 };
-use crate::ingest::Reader;
+use crate::ingest::{Digest, Reader};
 use part::{
     collect, decode_part, join_part, send_part, split_window, started, stop_part, Helper, Joined,
 };
@@ -230,6 +230,7 @@ where
                 None => Ok(()),
             }
         }
+        Request::Digest { files } => digest_all(&files, session, channel).await,
         Request::Export {
             token,
             shape,
@@ -319,7 +320,8 @@ where
         let Some(source) = session.sources.get(&id).cloned() else {
             continue;
         };
-        match decode_source(id, &source, Reader::new(), session, channel).await {
+        // No SHA-256 while loading: it is taken after the load, for the report (`digest_all`).
+        match decode_source(id, &source, Reader::unhashed(), session, channel).await {
             Ok(Ended::Complete) => {}
             Ok(Ended::Cancelled) => cancelled = true,
             Err(ReadError::Browser(reason)) => {
@@ -354,10 +356,7 @@ where
     H: PartChannel,
 {
     let mut decoder = FileDecoder::with_reader(id, reader);
-    let size = match source {
-        Source::Blob(blob) => blob_len(blob),
-        Source::Text(bytes) => bytes.len() as u64,
-    };
+    let size = source.len();
     let first = chain::first_slice(size);
     let mut from = 0;
     let mut part = None;
@@ -398,30 +397,6 @@ where
         if !matches!(read, Ok(Ended::Complete)) {
             stop_part(session).await;
             return read;
-        }
-        // SHA-256 runs in one order only: the rest of the file, which the next workers decode,
-        // is read again here for the hash alone, while they decode it (ingest::Digest).
-        if decoder.hashing() {
-            let hashed = hash_range(
-                &mut decoder,
-                source,
-                part.at..size,
-                session,
-                channel,
-                &mut part,
-            )
-            .await;
-            match hashed {
-                Ok(Ended::Complete) => {}
-                // The file has no hash then (the digest stops short of its end).
-                Err(ReadError::Browser(_)) => {}
-                Ok(Ended::Cancelled) => {
-                    stop_part(session).await;
-                    send_progress(channel, decoder.cancelled()).await?;
-                    return Ok(Ended::Cancelled);
-                }
-                Err(ReadError::Closed) => return Err(ReadError::Closed),
-            }
         }
         match join_part(&mut decoder, part, session, channel).await? {
             Joined::Done => return Ok(Ended::Complete),
@@ -520,54 +495,77 @@ where
     Ok(Ended::Complete)
 }
 
-/// Reads bytes `range` of `source` in slices, as [`read_range`] does, only to count them into
-/// the file's SHA-256 ([`FileDecoder::hash_ahead`]): the part of a file the next workers decode.
-/// The next worker's reports are collected meanwhile; a cancel stops it.
-async fn hash_range<C, H>(
-    decoder: &mut FileDecoder,
-    source: &Source,
-    range: std::ops::Range<u64>,
+/// Takes the SHA-256 of the inputs `ids` in order, for the report ([`Request::Digest`]),
+/// answering [`Report::Digested`] for each. A cancel, a clear or new files to open stop it: the
+/// files not reached are answered `stopped`, and the page asks again once it is idle.
+async fn digest_all<C, H>(
+    ids: &[u32],
     session: &mut Session<H>,
     channel: &mut C,
-    part: &mut Part<Bytes>,
-) -> Result<Ended, ReadError>
+) -> Result<(), Closed>
 where
     C: PageChannel,
     H: PartChannel,
 {
-    let mut slices = chain::slices(range);
-    let mut next = slices
-        .next()
-        .map(|s| (s.start, start_read(source, s.start, s.end)));
-    while let Some((at, pending)) = next.take() {
+    let mut stopped = false;
+    for &id in ids {
+        let sha256 = match session.sources.get(&id).cloned() {
+            Some(source) if !stopped => match digest_source(&source, session, channel).await {
+                Ok(Some(hash)) => Some(hash),
+                Ok(None) => {
+                    stopped = true;
+                    None
+                }
+                Err(ReadError::Browser(_)) => None,
+                Err(ReadError::Closed) => return Err(Closed),
+            },
+            _ => None,
+        };
+        send(
+            channel,
+            Report::Digested {
+                file: id,
+                sha256,
+                stopped,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Reads `source` in slices ([`chain::slices`], the next one read while this one is hashed)
+/// into its SHA-256; `None` if a request that must come first arrived meanwhile.
+async fn digest_source<C, H>(
+    source: &Source,
+    session: &mut Session<H>,
+    channel: &mut C,
+) -> Result<Option<String>, ReadError>
+where
+    C: PageChannel,
+    H: PartChannel,
+{
+    let mut digest = Digest::new();
+    let mut slices = chain::slices(0..source.len());
+    let mut next = slices.next().map(|s| start_read(source, s.start, s.end));
+    let mut at = 0;
+    while let Some(pending) = next.take() {
         let slice = pending.finish().await?;
-        next = slices
-            .next()
-            .map(|s| (s.start, start_read(source, s.start, s.end)));
-        let mut offset = at;
+        next = slices.next().map(|s| start_read(source, s.start, s.end));
         for piece in slice.chunks(chain::PAUSE_BYTES) {
             {
                 let _span = Span::new("hash");
-                decoder.hash_ahead(offset, piece);
+                digest.update(at, piece);
             }
-            offset += piece.len() as u64;
+            at += piece.len() as u64;
             // The next slice is read only while this thread is free (see chain::feed_part).
             yield_to_event_loop().await;
         }
-        if let Some(helper) = session.helper.as_mut() {
-            let mut moved = false;
-            while let Some(Some(report)) = helper.channel.next().now_or_never() {
-                moved |= collect(part, report);
-            }
-            if moved {
-                send_progress(channel, part.progress(decoder)).await?;
-            }
-        }
-        if interrupted(session, channel).await? {
-            return Ok(Ended::Cancelled);
+        if interrupted(session, channel).await? || !session.queue.is_empty() {
+            return Ok(None);
         }
     }
-    Ok(Ended::Complete)
+    Ok(digest.finish())
 }
 
 /// Lets the worker's event loop run one task, so that messages from the page are delivered;

@@ -23,6 +23,16 @@ pub(super) enum Source {
     Text(Vec<u8>),
 }
 
+impl Source {
+    /// Its size in bytes.
+    pub(super) fn len(&self) -> u64 {
+        match self {
+            Self::Blob(blob) => crate::web::blob_len(blob),
+            Self::Text(bytes) => bytes.len() as u64,
+        }
+    }
+}
+
 /// Bytes `start..end` of an input.
 async fn read(source: &Source, start: u64, end: u64) -> Result<Vec<u8>, ReadError> {
     start_read(source, start, end).finish().await
