@@ -144,12 +144,17 @@ fn export_rows(bytes: &[u8], rows: Vec<ExportRow>, shape: ExportShape) -> (Strin
         .filter_map(|id| Some((id, keytrail::decoder::view::event_name(id)?.to_string())))
         .collect();
     let mut exporter = Exporter::new(rows, vec!["Security.evtx".into()], names, shape);
+    // The worker's index of the logon sessions of every event it loaded.
+    let mut sessions = SessionIndex::default();
+    for event in &keytrail::ingest::read_all(bytes).1 {
+        sessions.add(event);
+    }
     let mut reads = 0;
     while let Some((file, range)) = exporter.next_read() {
         assert_eq!(file, 0);
         reads += 1;
         let end = (range.end as usize).min(bytes.len());
-        exporter.take(&bytes[range.start as usize..end]);
+        exporter.take(&bytes[range.start as usize..end], &mut sessions);
     }
     let (text, lost) = exporter.finish();
     (text, lost, reads)
@@ -222,10 +227,52 @@ fn the_page_export_writes_the_cli_records_of_the_chosen_rows_in_their_order() {
             cli.write(event, name, &["export-any"], &mut want);
             want.push('\n');
         }
-        assert_eq!(ecs, want, "{name}: the page's ECS export and the CLI's");
+        assert_eq!(ecs.lines().count(), want.lines().count(), "{name}");
+        for (n, (page, cli)) in ecs.lines().zip(want.lines()).enumerate() {
+            // The page knows every event loaded: the privileges of a session are on its 4624
+            // too (the CLI's stream meets the 4672 only after it). Nothing else differs.
+            let mut page: serde_json::Value = serde_json::from_str(page).unwrap();
+            let cli: serde_json::Value = serde_json::from_str(cli).unwrap();
+            if cli.pointer("/keytrail/session/privileges").is_none() {
+                if let Some(s) = page.pointer_mut("/keytrail/session") {
+                    s.as_object_mut().unwrap().remove("privileges");
+                }
+            }
+            assert_eq!(page, cli, "{name}, line {n}: the page's ECS export and the CLI's");
+        }
         assert!(ecs
             .lines()
             .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    }
+}
+
+/// An ECS document on the page says which logon session its event ran in whether or not the
+/// 4624 and 4672 of that session were among the rows chosen: it comes from the index of
+/// everything loaded, not from the rows exported.
+#[test]
+fn the_page_ecs_export_links_sessions_of_rows_whose_logon_was_not_chosen() {
+    let bytes = sample("siem-same-events.xml");
+    let (_, events, _, _) = keytrail::ingest::read_all(&bytes);
+    let all: Vec<ExportRow> = events.iter().map(|e| ExportRow::of(0, e, vec![])).collect();
+    let (whole, _, _) = export_rows(&bytes, all, ExportShape::Ecs);
+    let keys: Vec<usize> = (0..events.len())
+        .filter(|&i| !matches!(events[i].event_id(), 4624 | 4672))
+        .collect();
+    assert_eq!(keys.len(), 3);
+    let rows = keys
+        .iter()
+        .map(|&i| ExportRow::of(0, &events[i], vec![]))
+        .collect();
+    let (chosen, lost, _) = export_rows(&bytes, rows, ExportShape::Ecs);
+    assert_eq!(lost, 0);
+    let whole: Vec<&str> = whole.lines().collect();
+    let chosen: Vec<&str> = chosen.lines().collect();
+    for (n, &i) in keys.iter().enumerate() {
+        assert_eq!(chosen[n], whole[i], "event {}", events[i].event_id());
+        let doc: serde_json::Value = serde_json::from_str(chosen[n]).unwrap();
+        let session = &doc["keytrail"]["session"];
+        assert!(session["logon_type"].is_number(), "{}", chosen[n]);
+        assert!(session["privileges"].is_array(), "{}", chosen[n]);
     }
 }
 

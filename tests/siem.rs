@@ -309,7 +309,10 @@ fn the_detail_pane_and_the_export_read_a_document_again() {
         let mut exporter = Exporter::new(rows, vec![name.into()], vec![], ExportShape::Csv);
         while let Some((_, range)) = exporter.next_read() {
             let end = (range.end as usize).min(bytes.len());
-            exporter.take(&bytes[range.start as usize..end]);
+            exporter.take(
+                &bytes[range.start as usize..end],
+                &mut keytrail::model::session::SessionIndex::default(),
+            );
         }
         let (_, lost) = exporter.finish();
         assert_eq!(lost, 0, "{name}");

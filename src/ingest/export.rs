@@ -11,6 +11,7 @@
 //!
 //! ```
 //! use keytrail::ingest::export::{ExportRow, ExportShape, Exporter};
+//! use keytrail::model::session::SessionIndex;
 //!
 //! let xml = b"<Event><System><EventID>5059</EventID></System></Event>";
 //! let rows = vec![ExportRow { file: 0, start: 0, end: xml.len() as u64, findings: vec![] }];
@@ -18,7 +19,8 @@
 //! let mut exporter = Exporter::new(rows, vec!["a.xml".into()], names, ExportShape::Json);
 //! while let Some((file, range)) = exporter.next_read() {
 //!     assert_eq!(file, 0);
-//!     exporter.take(&xml[range.start as usize..range.end as usize]);
+//!     // The logon sessions of everything loaded (here: none).
+//!     exporter.take(&xml[range.start as usize..range.end as usize], &mut SessionIndex::default());
 //! }
 //! let (text, lost) = exporter.finish();
 //! assert_eq!(lost, 0);
@@ -29,6 +31,7 @@ use super::{evtx_chunk_of, is_evtx_record, records_xml, Reader};
 use crate::decoder::{Event, Item};
 use crate::model::export::ecs::EcsExport;
 use crate::model::export::{csv_header, Record};
+use crate::model::session::SessionIndex;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
@@ -88,8 +91,6 @@ pub struct Exporter {
     names: Vec<String>,
     event_names: Vec<(u32, String)>,
     shape: ExportShape,
-    /// The ECS writer (it follows logon sessions through the events, in read order).
-    ecs: EcsExport,
     /// Row indexes in read order (by file, then place).
     order: Vec<usize>,
     /// The next of `order` not yet read.
@@ -118,7 +119,6 @@ impl Exporter {
             names,
             event_names,
             shape,
-            ecs: EcsExport::new(),
             order,
             next: 0,
             pending: None,
@@ -149,7 +149,9 @@ impl Exporter {
 
     /// Writes the records of the rows in the window [`Exporter::next_read`] asked for, from its
     /// `bytes` (fewer than asked when the file ended sooner: the rows beyond are lost).
-    pub fn take(&mut self, bytes: &[u8]) {
+    /// `sessions` holds the logon sessions of every event loaded, for ECS documents'
+    /// `keytrail.session` (the rows exported may not include their logons).
+    pub fn take(&mut self, bytes: &[u8], sessions: &mut SessionIndex) {
         let Some((run, at)) = self.pending.take() else {
             return;
         };
@@ -166,7 +168,7 @@ impl Exporter {
                 continue;
             };
             if !is_evtx_record(raw) {
-                self.records[i] = self.write(i, raw);
+                self.records[i] = self.write(i, raw, sessions);
                 continue;
             }
             let chunk = evtx_chunk_of(row.start);
@@ -186,16 +188,14 @@ impl Exporter {
             let xml = records_xml(chunk_bytes, &offsets, false);
             for (i, xml) in members.into_iter().zip(xml) {
                 if let Some(xml) = xml {
-                    self.records[i] = self.write(i, xml.as_bytes());
+                    self.records[i] = self.write(i, xml.as_bytes(), sessions);
                 }
             }
         }
     }
 
-    /// The record of row `i`, from its event's bytes (XML, UTF-8 or UTF-16). Rows are written
-    /// in read order (by file, then place), so the ECS writer sees each file's logons before
-    /// the events that follow them, as the CLI's does.
-    fn write(&mut self, i: usize, bytes: &[u8]) -> Option<String> {
+    /// The record of row `i`, from its event's bytes (XML, UTF-8 or UTF-16).
+    fn write(&mut self, i: usize, bytes: &[u8], sessions: &mut SessionIndex) -> Option<String> {
         let row = &self.rows[i];
         let event = decode_one(bytes)?;
         let findings: Vec<&str> = row.findings.iter().map(String::as_str).collect();
@@ -206,7 +206,8 @@ impl Exporter {
             .find(|(id, _)| *id == event.event_id())
             .map(|(_, n)| n.as_str());
         if self.shape == ExportShape::Ecs {
-            self.ecs.write(&event, event_name, &findings, &mut line);
+            let link = sessions.link_event(&event);
+            EcsExport::write_linked(&event, event_name, &findings, &link, &mut line);
             return Some(line);
         }
         let name = self.names.get(row.file as usize).map_or("", String::as_str);

@@ -28,9 +28,11 @@
 //! - `keytrail.session`: the logon session the event ran in (`logon_id`, `logon_type`,
 //!   `logon_type_name`, `source_ip`, `source_workstation`, `authentication_package`,
 //!   `privileges`, `logon_record_id`), or `well_known` for SYSTEM's and the other fixed
-//!   sessions. The export streams: a session is known once its 4624 has been written (and its
-//!   privileges once its 4672 has), and forgotten at its 4634/4647, so an event logged before
-//!   its logon in the file (newest-first exports) carries none;
+//!   sessions. The CLI's export streams ([`EcsExport::write`]): a session is known once its
+//!   4624 has been written (and its privileges once its 4672 has), and forgotten at its
+//!   4634/4647, so an event logged before its logon in the file (newest-first exports) carries
+//!   none. The page links each event through the worker's index of everything loaded
+//!   ([`EcsExport::write_linked`]), whichever rows are exported;
 //! - `keytrail.rules`: the ids of the monitoring rules the event matches;
 //! - `keytrail.event_name`: the event's title.
 //!
@@ -43,6 +45,7 @@
 use super::ser;
 use crate::decoder::value::parse_number;
 use crate::decoder::{table, BodyKind, Event, SysField};
+use crate::model::session::{Link, Session};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -222,17 +225,6 @@ impl Serialize for Obj<'_> {
     }
 }
 
-/// A logon session as the stream has shown it so far.
-#[derive(Clone, Debug, Default)]
-struct SessionNote {
-    logon_type: Option<u64>,
-    ip: String,
-    workstation: String,
-    package: String,
-    privileges: Vec<String>,
-    record_id: Option<u64>,
-}
-
 /// Writes ECS documents for a stream of events, remembering the logon sessions seen so far
 /// (see the [module documentation](self)).
 ///
@@ -250,8 +242,9 @@ struct SessionNote {
 /// ```
 #[derive(Default)]
 pub struct EcsExport {
-    /// Open sessions by (computer in lower case, logon ID).
-    sessions: HashMap<(String, u64), SessionNote>,
+    /// Open sessions by (computer in lower case, logon ID), as the stream has shown them so
+    /// far (only what `keytrail.session` says of them).
+    sessions: HashMap<(String, u64), Session>,
 }
 
 /// Body fields the integration's pipeline moves out of `winlog.event_data` ("Rename Common Auth
@@ -279,7 +272,7 @@ const SUBJECT_USER: &[u32] = &[
     4781, 4798, 4799, 4817, 4904, 4905, 4907, 4912, 4648, 5140, 5145, 5058, 5059, 5061,
 ];
 
-/// Where [`EcsExport::copy_accounts`] puts an account: the document's user, its target, its
+/// Where [`copy_accounts`] puts an account: the document's user, its target, its
 /// effective user (SID, name, domain).
 const USER: [&str; 3] = ["user.id", "user.name", "user.domain"];
 const USER_TARGET: [&str; 3] = ["user.target.id", "user.target.name", "user.target.domain"];
@@ -471,10 +464,32 @@ impl EcsExport {
     /// in file order: it also notes the logon sessions they open and close.
     pub fn write(&mut self, ev: &Event, name: Option<&str>, rules: &[&str], out: &mut String) {
         self.note(ev);
-        let doc = self.document(ev, name, rules);
+        let session = parse_number(ev.account().logon_id).and_then(|id| {
+            self.sessions
+                .get(&(ev.computer().trim().to_lowercase(), id))
+        });
+        let doc = document(ev, name, rules, session);
         // Every node is text, an unsigned number, a list or an object: shapes `ser::Json`
         // takes, so this cannot fail.
         let _ = doc.serialize(ser::Json(out));
+        self.forget(ev);
+    }
+
+    /// Appends `ev`'s document as [`EcsExport::write`] does, with `keytrail.session` from
+    /// `link` (the caller's [`SessionIndex`](crate::model::session::SessionIndex) of every event
+    /// loaded: the page exports a choice of rows, whose logons may not be among them).
+    pub fn write_linked(
+        ev: &Event,
+        name: Option<&str>,
+        rules: &[&str],
+        link: &Link<'_>,
+        out: &mut String,
+    ) {
+        let session = match link {
+            Link::Session(s) => Some(*s),
+            Link::WellKnown(_) | Link::NotInExport => None,
+        };
+        let _ = document(ev, name, rules, session).serialize(ser::Json(out));
     }
 
     /// Notes the session a 4624 opens, the privileges a 4672 gives it and the end a 4634/4647
@@ -488,13 +503,13 @@ impl EcsExport {
                     let text = |name| ev.data(name).unwrap_or("").trim().to_string();
                     self.sessions.insert(
                         k,
-                        SessionNote {
+                        Session {
                             logon_type: ev.data("LogonType").and_then(parse_number),
-                            ip: text("IpAddress"),
+                            ip_address: text("IpAddress"),
                             workstation: text("WorkstationName"),
-                            package: text("AuthenticationPackageName"),
-                            privileges: Vec::new(),
-                            record_id: ev.record_id(),
+                            authentication_package: text("AuthenticationPackageName"),
+                            logon_record: ev.record_id(),
+                            ..Session::default()
                         },
                     );
                 }
@@ -522,371 +537,382 @@ impl EcsExport {
             }
         }
     }
+}
 
-    fn document<'e>(&mut self, ev: &'e Event, name: Option<&'e str>, rules: &[&'e str]) -> Obj<'e> {
-        let id = ev.event_id();
-        let code = id.to_string();
-        let mut d = Obj::default();
-        if let Some(t) = ev.time() {
-            d.put_str("@timestamp", millis(t.nanos()));
-        }
-
-        // event.*
-        d.put_str("event.code", code.clone());
-        d.put_str("event.kind", "event");
-        d.put_str("event.module", "system");
-        d.put_str("event.dataset", "system.security");
-        if !ev.provider().is_empty() {
-            d.put_str("event.provider", ev.provider());
-        }
-        let keywords = ev.keywords().unwrap_or(0);
-        if keywords & table::AUDIT_FAILURE != 0 {
-            d.put_str("event.outcome", "failure");
-        } else if keywords & table::AUDIT_SUCCESS != 0 {
-            d.put_str("event.outcome", "success");
-        }
-        let task_name = parse_number(ev.system(SysField::Task)).and_then(table::task_name);
-        match category(id) {
-            Some(c) => {
-                d.put_str("event.action", c.action);
-                let list = |v: &[&'static str]| {
-                    Node::List(v.iter().map(|s| Node::Str(Cow::Borrowed(*s))).collect())
-                };
-                d.put("event.category", list(&c.category));
-                d.put("event.type", list(&c.kind));
-            }
-            // The agent's own action: the task's name.
-            None => {
-                if let Some(t) = task_name {
-                    d.put_str("event.action", t);
-                }
-            }
-        }
-        if !ev.computer().is_empty() {
-            d.put_str("host.name", ev.computer());
-        }
-        if let Some(l) = level(ev.system(SysField::Level)) {
-            d.put_str("log.level", l);
-        }
-
-        // winlog.*
-        let w = |d: &mut Obj<'e>, path: &'static str, value: &'e str| {
-            if !value.is_empty() {
-                d.put_str(path, value);
-            }
-        };
-        w(&mut d, "winlog.channel", ev.channel());
-        w(&mut d, "winlog.computer_name", ev.computer());
-        d.put_str("winlog.event_id", code);
-        if let Some(r) = ev.record_id() {
-            d.put_str("winlog.record_id", r.to_string());
-        }
-        w(&mut d, "winlog.provider_name", ev.provider());
-        w(
-            &mut d,
-            "winlog.provider_guid",
-            ev.system(SysField::ProviderGuid),
-        );
-        w(
-            &mut d,
-            "winlog.activity_id",
-            ev.system(SysField::ActivityId),
-        );
-        if let Some(v) = parse_number(ev.system(SysField::Version)).filter(|&v| v != 0) {
-            d.put("winlog.version", Node::Num(v));
-        }
-        if let Some(op) = parse_number(ev.system(SysField::Opcode)).and_then(table::opcode_name) {
-            d.put_str("winlog.opcode", op);
-        }
-        if let Some(t) = task_name {
-            d.put_str("winlog.task", t);
-        }
-        let names = table::keyword_names(keywords);
-        if !names.is_empty() {
-            d.put(
-                "winlog.keywords",
-                Node::List(names.into_iter().map(|n| Node::Str(n.into())).collect()),
-            );
-        }
-        if let Some(pid) = parse_number(ev.system(SysField::ProcessId)) {
-            d.put("winlog.process.pid", Node::Num(pid));
-        }
-        if let Some(tid) = parse_number(ev.system(SysField::ThreadId)) {
-            d.put("winlog.process.thread.id", Node::Num(tid));
-        }
-
-        self.body(ev, &mut d);
-        self.copy_accounts(ev, &mut d);
-        self.beyond(ev, name, rules, &mut d);
-        self.forget(ev);
-        d
+/// `ev`'s document, `session` the logon session it ran in (if known).
+fn document<'e>(
+    ev: &'e Event,
+    name: Option<&'e str>,
+    rules: &[&'e str],
+    session: Option<&Session>,
+) -> Obj<'e> {
+    let id = ev.event_id();
+    let code = id.to_string();
+    let mut d = Obj::default();
+    if let Some(t) = ev.time() {
+        d.put_str("@timestamp", millis(t.nanos()));
     }
 
-    /// `winlog.event_data` (or `winlog.user_data`), rendered, and what the pipeline takes from
-    /// it.
-    fn body<'e>(&self, ev: &'e Event, d: &mut Obj<'e>) {
-        let id = ev.event_id();
-        let version = parse_number(ev.system(SysField::Version)).unwrap_or(0);
-        let template = table::template(id, u8::try_from(version).unwrap_or(u8::MAX));
-        let keys = super::field_keys(ev);
-        let mut data = Obj::default();
-        let mut codes = Obj::default();
-        for (f, key) in ev.fields().zip(keys) {
-            let key: Cow<'e, str> = if f.name.is_empty() {
-                format!("param{}", f.index + 1).into()
-            } else if ev.body_kind() == BodyKind::UserData {
-                f.name.rsplit('/').next().unwrap_or(f.name).into()
-            } else {
-                key
+    // event.*
+    d.put_str("event.code", code.clone());
+    d.put_str("event.kind", "event");
+    d.put_str("event.module", "system");
+    d.put_str("event.dataset", "system.security");
+    if !ev.provider().is_empty() {
+        d.put_str("event.provider", ev.provider());
+    }
+    let keywords = ev.keywords().unwrap_or(0);
+    if keywords & table::AUDIT_FAILURE != 0 {
+        d.put_str("event.outcome", "failure");
+    } else if keywords & table::AUDIT_SUCCESS != 0 {
+        d.put_str("event.outcome", "success");
+    }
+    let task_name = parse_number(ev.system(SysField::Task)).and_then(table::task_name);
+    match category(id) {
+        Some(c) => {
+            d.put_str("event.action", c.action);
+            let list = |v: &[&'static str]| {
+                Node::List(v.iter().map(|s| Node::Str(Cow::Borrowed(*s))).collect())
             };
-            if dropped(f.value) {
-                continue;
-            }
-            let filetime = template
-                .and_then(|t| t.iter().find(|s| s.name == f.name))
-                .is_some_and(|s| s.ty == "FILETIME");
-            let value: Cow<'e, str> = if let Some(words) = table::insertion_string(f.value) {
-                codes.set(key.clone(), Node::Str(f.value.trim().into()));
-                words.into()
-            } else if filetime {
-                agent_time(f.value)
-            } else {
-                f.value.into()
-            };
-            data.set(key, Node::Str(value));
+            d.put("event.category", list(&c.category));
+            d.put("event.type", list(&c.kind));
         }
-        if ev.body_kind() == BodyKind::UserData {
-            if !data.0.is_empty() || !ev.body_root().is_empty() {
-                data.0
-                    .insert(0, ("xml_name".into(), Node::Str(ev.body_root().into())));
-                d.put("winlog.user_data", Node::Obj(data));
+        // The agent's own action: the task's name.
+        None => {
+            if let Some(t) = task_name {
+                d.put_str("event.action", t);
             }
+        }
+    }
+    if !ev.computer().is_empty() {
+        d.put_str("host.name", ev.computer());
+    }
+    if let Some(l) = level(ev.system(SysField::Level)) {
+        d.put_str("log.level", l);
+    }
+
+    // winlog.*
+    let w = |d: &mut Obj<'e>, path: &'static str, value: &'e str| {
+        if !value.is_empty() {
+            d.put_str(path, value);
+        }
+    };
+    w(&mut d, "winlog.channel", ev.channel());
+    w(&mut d, "winlog.computer_name", ev.computer());
+    d.put_str("winlog.event_id", code);
+    if let Some(r) = ev.record_id() {
+        d.put_str("winlog.record_id", r.to_string());
+    }
+    w(&mut d, "winlog.provider_name", ev.provider());
+    w(
+        &mut d,
+        "winlog.provider_guid",
+        ev.system(SysField::ProviderGuid),
+    );
+    w(
+        &mut d,
+        "winlog.activity_id",
+        ev.system(SysField::ActivityId),
+    );
+    if let Some(v) = parse_number(ev.system(SysField::Version)).filter(|&v| v != 0) {
+        d.put("winlog.version", Node::Num(v));
+    }
+    if let Some(op) = parse_number(ev.system(SysField::Opcode)).and_then(table::opcode_name) {
+        d.put_str("winlog.opcode", op);
+    }
+    if let Some(t) = task_name {
+        d.put_str("winlog.task", t);
+    }
+    let names = table::keyword_names(keywords);
+    if !names.is_empty() {
+        d.put(
+            "winlog.keywords",
+            Node::List(names.into_iter().map(|n| Node::Str(n.into())).collect()),
+        );
+    }
+    if let Some(pid) = parse_number(ev.system(SysField::ProcessId)) {
+        d.put("winlog.process.pid", Node::Num(pid));
+    }
+    if let Some(tid) = parse_number(ev.system(SysField::ThreadId)) {
+        d.put("winlog.process.thread.id", Node::Num(tid));
+    }
+
+    body(ev, &mut d);
+    copy_accounts(ev, &mut d);
+    beyond(ev, name, rules, session, &mut d);
+    d
+}
+
+/// `winlog.event_data` (or `winlog.user_data`), rendered, and what the pipeline takes from
+/// it.
+fn body<'e>(ev: &'e Event, d: &mut Obj<'e>) {
+    let id = ev.event_id();
+    let version = parse_number(ev.system(SysField::Version)).unwrap_or(0);
+    let template = table::template(id, u8::try_from(version).unwrap_or(u8::MAX));
+    let keys = super::field_keys(ev);
+    let mut data = Obj::default();
+    let mut codes = Obj::default();
+    for (f, key) in ev.fields().zip(keys) {
+        let key: Cow<'e, str> = if f.name.is_empty() {
+            format!("param{}", f.index + 1).into()
+        } else if ev.body_kind() == BodyKind::UserData {
+            f.name.rsplit('/').next().unwrap_or(f.name).into()
         } else {
-            self.move_fields(id, &mut data, d);
-            if !data.0.is_empty() {
-                d.put("winlog.event_data", Node::Obj(data));
-            }
+            key
+        };
+        if dropped(f.value) {
+            continue;
         }
-        if !codes.0.is_empty() {
-            d.put("keytrail.event_data_codes", Node::Obj(codes));
+        let filetime = template
+            .and_then(|t| t.iter().find(|s| s.name == f.name))
+            .is_some_and(|s| s.ty == "FILETIME");
+        let value: Cow<'e, str> = if let Some(words) = table::insertion_string(f.value) {
+            codes.set(key.clone(), Node::Str(f.value.trim().into()));
+            words.into()
+        } else if filetime {
+            agent_time(f.value)
+        } else {
+            f.value.into()
+        };
+        data.set(key, Node::Str(value));
+    }
+    if ev.body_kind() == BodyKind::UserData {
+        if !data.0.is_empty() || !ev.body_root().is_empty() {
+            data.0
+                .insert(0, ("xml_name".into(), Node::Str(ev.body_root().into())));
+            d.put("winlog.user_data", Node::Obj(data));
+        }
+    } else {
+        move_fields(id, &mut data, d);
+        if !data.0.is_empty() {
+            d.put("winlog.event_data", Node::Obj(data));
         }
     }
+    if !codes.0.is_empty() {
+        d.put("keytrail.event_data_codes", Node::Obj(codes));
+    }
+}
 
-    /// What the pipeline derives from `event_data` or moves out of it, for event `id`.
-    fn move_fields<'e>(&self, id: u32, data: &mut Obj<'e>, d: &mut Obj<'e>) {
-        let text = |data: &Obj<'e>, k: &str| data.str(k).map(|s| s.to_string());
-        if let Some(t) = data.str("LogonType").and_then(logon_type) {
-            d.put_str("winlog.logon.type", t);
+/// What the pipeline derives from `event_data` or moves out of it, for event `id`.
+fn move_fields<'e>(id: u32, data: &mut Obj<'e>, d: &mut Obj<'e>) {
+    let text = |data: &Obj<'e>, k: &str| data.str(k).map(|s| s.to_string());
+    if let Some(t) = data.str("LogonType").and_then(logon_type) {
+        d.put_str("winlog.logon.type", t);
+    }
+    if matches!(id, 5058 | 5059 | 5061) {
+        if let Some(p) = text(data, "ProviderName") {
+            d.put_str("event.provider", p);
         }
-        if matches!(id, 5058 | 5059 | 5061) {
-            if let Some(p) = text(data, "ProviderName") {
-                d.put_str("event.provider", p);
-            }
-            if let Some(rc) = data.str("ReturnCode").and_then(parse_number) {
-                let outcome = if rc == 0 { "Success" } else { "Failure" };
-                data.set("ReturnCodeOutcome".into(), Node::Str(outcome.into()));
-            }
-        }
-        if PRIVILEGE_LISTS.contains(&id) {
-            if let Some(Node::Str(list)) = data.take("PrivilegeList") {
-                let items: Vec<Node<'e>> = list
-                    .split_whitespace()
-                    .map(|p| Node::Str(p.to_string().into()))
-                    .collect();
-                data.set("PrivilegeList".into(), Node::List(items));
-            }
-        }
-        // A number or a program's path moved out of `event_data` to its ECS fields.
-        let number = |d: &mut Obj<'e>, data: &mut Obj<'e>, from: &str, to: &'static str| {
-            if let Some(Node::Str(v)) = data.take(from) {
-                if let Some(n) = parse_number(&v) {
-                    d.put(to, Node::Num(n));
-                }
-            }
-        };
-        let program = |d: &mut Obj<'e>, data: &mut Obj<'e>, from: &str, to: [&'static str; 2]| {
-            if let Some(Node::Str(exe)) = data.take(from) {
-                d.put_str(to[0], exe.clone());
-                d.put_str(to[1], file_name(&exe).to_string());
-            }
-        };
-        const PROCESS: [&str; 2] = ["process.executable", "process.name"];
-        const PARENT: [&str; 2] = ["process.parent.executable", "process.parent.name"];
-        if COMMON_AUTH.contains(&id) {
-            number(d, data, "ProcessId", "process.pid");
-            program(d, data, "ProcessName", PROCESS);
-            if let Some(Node::Str(ip)) = data.take("IpAddress") {
-                d.put_str("source.ip", source_ip(&ip).to_string());
-            }
-            number(d, data, "IpPort", "source.port");
-            if let Some(Node::Str(ws)) = data.take("WorkstationName") {
-                d.put_str("source.domain", ws);
-            }
-            if let Some(Node::Str(ip)) = data.take("ClientAddress") {
-                d.push_unique("related.ip", ip);
-            }
-        }
-        if id == 4688 {
-            number(d, data, "NewProcessId", "process.pid");
-            program(d, data, "NewProcessName", PROCESS);
-            program(d, data, "ParentProcessName", PARENT);
-            if let Some(n) = data.str("ProcessId").and_then(parse_number) {
-                d.put("process.parent.pid", Node::Num(n));
-            }
-            if let Some(cl) = text(data, "CommandLine") {
-                let list = args(&cl).into_iter().map(|a| Node::Str(a.into())).collect();
-                d.put("process.args", Node::List(list));
-                d.put_str("process.command_line", cl);
-            }
-        }
-        if let Some(ip) = d.str("source.ip").map(str::to_string) {
-            d.push_unique("related.ip", ip.into());
+        if let Some(rc) = data.str("ReturnCode").and_then(parse_number) {
+            let outcome = if rc == 0 { "Success" } else { "Failure" };
+            data.set("ReturnCodeOutcome".into(), Node::Str(outcome.into()));
         }
     }
+    if PRIVILEGE_LISTS.contains(&id) {
+        if let Some(Node::Str(list)) = data.take("PrivilegeList") {
+            let items: Vec<Node<'e>> = list
+                .split_whitespace()
+                .map(|p| Node::Str(p.to_string().into()))
+                .collect();
+            data.set("PrivilegeList".into(), Node::List(items));
+        }
+    }
+    // A number or a program's path moved out of `event_data` to its ECS fields.
+    let number = |d: &mut Obj<'e>, data: &mut Obj<'e>, from: &str, to: &'static str| {
+        if let Some(Node::Str(v)) = data.take(from) {
+            if let Some(n) = parse_number(&v) {
+                d.put(to, Node::Num(n));
+            }
+        }
+    };
+    let program = |d: &mut Obj<'e>, data: &mut Obj<'e>, from: &str, to: [&'static str; 2]| {
+        if let Some(Node::Str(exe)) = data.take(from) {
+            d.put_str(to[0], exe.clone());
+            d.put_str(to[1], file_name(&exe).to_string());
+        }
+    };
+    const PROCESS: [&str; 2] = ["process.executable", "process.name"];
+    const PARENT: [&str; 2] = ["process.parent.executable", "process.parent.name"];
+    if COMMON_AUTH.contains(&id) {
+        number(d, data, "ProcessId", "process.pid");
+        program(d, data, "ProcessName", PROCESS);
+        if let Some(Node::Str(ip)) = data.take("IpAddress") {
+            d.put_str("source.ip", source_ip(&ip).to_string());
+        }
+        number(d, data, "IpPort", "source.port");
+        if let Some(Node::Str(ws)) = data.take("WorkstationName") {
+            d.put_str("source.domain", ws);
+        }
+        if let Some(Node::Str(ip)) = data.take("ClientAddress") {
+            d.push_unique("related.ip", ip);
+        }
+    }
+    if id == 4688 {
+        number(d, data, "NewProcessId", "process.pid");
+        program(d, data, "NewProcessName", PROCESS);
+        program(d, data, "ParentProcessName", PARENT);
+        if let Some(n) = data.str("ProcessId").and_then(parse_number) {
+            d.put("process.parent.pid", Node::Num(n));
+        }
+        if let Some(cl) = text(data, "CommandLine") {
+            let list = args(&cl).into_iter().map(|a| Node::Str(a.into())).collect();
+            d.put("process.args", Node::List(list));
+            d.put_str("process.command_line", cl);
+        }
+    }
+    if let Some(ip) = d.str("source.ip").map(str::to_string) {
+        d.push_unique("related.ip", ip.into());
+    }
+}
 
-    /// `user.*` and `related.user`, copied from the Subject or the Target as the pipeline does
-    /// for event `id`, and `winlog.logon.id`.
-    fn copy_accounts<'e>(&self, ev: &'e Event, d: &mut Obj<'e>) {
-        let id = ev.event_id();
-        let data = |name: &str| ev.data(name).map(str::trim).filter(|v| !dropped(v));
-        let before_at = |name: &'e str| name.split('@').next().unwrap_or(name);
-        // One account (SID, name, domain) to the three fields of a place, its name to
-        // `related.user` too; a Target's name is taken before any `@` (a UPN), a Subject's as
-        // it is.
-        let account = |d: &mut Obj<'e>,
-                       sid: Option<&'e str>,
-                       name_field: &str,
-                       domain_field: &str,
-                       to: [&'static str; 3]| {
-            if let Some(sid) = sid {
-                d.put_str(to[0], sid);
-            }
-            if let Some(name) = data(name_field) {
-                let name = if name_field.starts_with("Subject") {
-                    name
-                } else {
-                    before_at(name)
-                };
-                d.put_str(to[1], name);
-                d.push_unique("related.user", name.into());
-            }
-            if let Some(domain) = data(domain_field) {
-                d.put_str(to[2], domain);
-            }
-        };
-        if TARGET_USER.contains(&id) {
-            let sid = data("TargetUserSid").or_else(|| data("TargetSid"));
-            account(d, sid, "TargetUserName", "TargetDomainName", USER);
+/// `user.*` and `related.user`, copied from the Subject or the Target as the pipeline does
+/// for event `id`, and `winlog.logon.id`.
+fn copy_accounts<'e>(ev: &'e Event, d: &mut Obj<'e>) {
+    let id = ev.event_id();
+    let data = |name: &str| ev.data(name).map(str::trim).filter(|v| !dropped(v));
+    let before_at = |name: &'e str| name.split('@').next().unwrap_or(name);
+    // One account (SID, name, domain) to the three fields of a place, its name to
+    // `related.user` too; a Target's name is taken before any `@` (a UPN), a Subject's as
+    // it is.
+    let account = |d: &mut Obj<'e>,
+                   sid: Option<&'e str>,
+                   name_field: &str,
+                   domain_field: &str,
+                   to: [&'static str; 3]| {
+        if let Some(sid) = sid {
+            d.put_str(to[0], sid);
         }
-        if matches!(id, 4634 | 4647 | 4964) {
-            if let Some(l) = data("TargetLogonId") {
-                d.put_str("winlog.logon.id", l);
-            }
+        if let Some(name) = data(name_field) {
+            let name = if name_field.starts_with("Subject") {
+                name
+            } else {
+                before_at(name)
+            };
+            d.put_str(to[1], name);
+            d.push_unique("related.user", name.into());
         }
-        if SUBJECT_USER.contains(&id) {
-            let sid = data("SubjectUserSid");
-            account(d, sid, "SubjectUserName", "SubjectDomainName", USER);
+        if let Some(domain) = data(domain_field) {
+            d.put_str(to[2], domain);
         }
-        if TARGET_TO_TARGET.contains(&id) {
-            let sid = data("TargetSid");
-            account(d, sid, "TargetUserName", "TargetDomainName", USER_TARGET);
-        }
-        if matches!(id, 4648 | 4688) {
-            let sid = data("TargetUserSid");
-            account(d, sid, "TargetUserName", "TargetDomainName", USER_EFFECTIVE);
-        }
-        if let Some(l) = data("SubjectLogonId") {
+    };
+    if TARGET_USER.contains(&id) {
+        let sid = data("TargetUserSid").or_else(|| data("TargetSid"));
+        account(d, sid, "TargetUserName", "TargetDomainName", USER);
+    }
+    if matches!(id, 4634 | 4647 | 4964) {
+        if let Some(l) = data("TargetLogonId") {
             d.put_str("winlog.logon.id", l);
         }
-        if matches!(id, 4624 | 4648) {
-            if let Some(name) = data("SubjectUserName") {
-                d.push_unique("related.user", name.into());
-            }
-        }
-        if id == 4688 {
-            if let Some(name) = data("TargetUserName") {
-                d.push_unique("related.user", name.into());
-            }
-        }
-        if matches!(
-            id,
-            4720 | 4722 | 4723 | 4724 | 4725 | 4726 | 4738 | 4740 | 4767 | 4798
-        ) {
-            if let Some(name) = data("TargetUserName") {
-                d.push_unique("related.user", name.into());
-            }
-        }
-        if id == 1102 {
-            if let Some(sid) = data("LogFileCleared/SubjectUserSid") {
-                d.put_str("user.id", sid);
-            }
-            if let Some(name) = data("LogFileCleared/SubjectUserName") {
-                d.put_str("user.name", name);
-                d.push_unique("related.user", name.into());
-            }
-            if let Some(domain) = data("LogFileCleared/SubjectDomainName") {
-                d.put_str("user.domain", domain);
-            }
-            if let Some(l) = data("LogFileCleared/SubjectLogonId") {
-                d.put_str("winlog.logon.id", l);
-            }
+    }
+    if SUBJECT_USER.contains(&id) {
+        let sid = data("SubjectUserSid");
+        account(d, sid, "SubjectUserName", "SubjectDomainName", USER);
+    }
+    if TARGET_TO_TARGET.contains(&id) {
+        let sid = data("TargetSid");
+        account(d, sid, "TargetUserName", "TargetDomainName", USER_TARGET);
+    }
+    if matches!(id, 4648 | 4688) {
+        let sid = data("TargetUserSid");
+        account(d, sid, "TargetUserName", "TargetDomainName", USER_EFFECTIVE);
+    }
+    if let Some(l) = data("SubjectLogonId") {
+        d.put_str("winlog.logon.id", l);
+    }
+    if matches!(id, 4624 | 4648) {
+        if let Some(name) = data("SubjectUserName") {
+            d.push_unique("related.user", name.into());
         }
     }
+    if id == 4688 {
+        if let Some(name) = data("TargetUserName") {
+            d.push_unique("related.user", name.into());
+        }
+    }
+    if matches!(
+        id,
+        4720 | 4722 | 4723 | 4724 | 4725 | 4726 | 4738 | 4740 | 4767 | 4798
+    ) {
+        if let Some(name) = data("TargetUserName") {
+            d.push_unique("related.user", name.into());
+        }
+    }
+    if id == 1102 {
+        if let Some(sid) = data("LogFileCleared/SubjectUserSid") {
+            d.put_str("user.id", sid);
+        }
+        if let Some(name) = data("LogFileCleared/SubjectUserName") {
+            d.put_str("user.name", name);
+            d.push_unique("related.user", name.into());
+        }
+        if let Some(domain) = data("LogFileCleared/SubjectDomainName") {
+            d.put_str("user.domain", domain);
+        }
+        if let Some(l) = data("LogFileCleared/SubjectLogonId") {
+            d.put_str("winlog.logon.id", l);
+        }
+    }
+}
 
-    /// `keytrail.*` and `message`.
-    fn beyond<'e>(&self, ev: &'e Event, name: Option<&'e str>, rules: &[&'e str], d: &mut Obj<'e>) {
-        if let Some(n) = name {
-            d.put_str("keytrail.event_name", n);
-        }
-        if let Some(o) = ev.outcome() {
-            d.put_str("keytrail.outcome", o.as_str());
-        }
-        let account = ev.account();
-        if let Some(well_known) = table::logon_session_name(account.logon_id) {
-            d.put_str("keytrail.session.logon_id", account.logon_id.trim());
-            d.put_str("keytrail.session.well_known", well_known);
-        } else if let Some(s) = parse_number(account.logon_id).and_then(|id| {
-            self.sessions
-                .get(&(ev.computer().trim().to_lowercase(), id))
-        }) {
-            d.put_str("keytrail.session.logon_id", account.logon_id.trim());
-            if let Some(t) = s.logon_type {
-                d.put("keytrail.session.logon_type", Node::Num(t));
-                if let Some(n) = table::logon_type_name(t) {
-                    d.put_str("keytrail.session.logon_type_name", n);
-                }
-            }
-            let mut text = |path, v: &str| {
-                if !dropped(v) {
-                    d.put_str(path, v.to_string());
-                }
-            };
-            text("keytrail.session.source_ip", source_ip(&s.ip));
-            text("keytrail.session.source_workstation", &s.workstation);
-            text("keytrail.session.authentication_package", &s.package);
-            if !s.privileges.is_empty() {
-                d.put(
-                    "keytrail.session.privileges",
-                    Node::List(
-                        s.privileges
-                            .iter()
-                            .map(|p| Node::Str(p.clone().into()))
-                            .collect(),
-                    ),
-                );
-            }
-            if let Some(r) = s.record_id {
-                d.put_str("keytrail.session.logon_record_id", r.to_string());
+/// `keytrail.*` and `message`.
+fn beyond<'e>(
+    ev: &'e Event,
+    name: Option<&'e str>,
+    rules: &[&'e str],
+    session: Option<&Session>,
+    d: &mut Obj<'e>,
+) {
+    if let Some(n) = name {
+        d.put_str("keytrail.event_name", n);
+    }
+    if let Some(o) = ev.outcome() {
+        d.put_str("keytrail.outcome", o.as_str());
+    }
+    let account = ev.account();
+    if let Some(well_known) = table::logon_session_name(account.logon_id) {
+        d.put_str("keytrail.session.logon_id", account.logon_id.trim());
+        d.put_str("keytrail.session.well_known", well_known);
+    } else if let Some(s) = session {
+        d.put_str("keytrail.session.logon_id", account.logon_id.trim());
+        if let Some(t) = s.logon_type {
+            d.put("keytrail.session.logon_type", Node::Num(t));
+            if let Some(n) = table::logon_type_name(t) {
+                d.put_str("keytrail.session.logon_type_name", n);
             }
         }
-        if !rules.is_empty() {
+        let mut text = |path, v: &str| {
+            if !dropped(v) {
+                d.put_str(path, v.to_string());
+            }
+        };
+        text("keytrail.session.source_ip", source_ip(&s.ip_address));
+        text("keytrail.session.source_workstation", &s.workstation);
+        text(
+            "keytrail.session.authentication_package",
+            &s.authentication_package,
+        );
+        if !s.privileges.is_empty() {
             d.put(
-                "keytrail.rules",
-                Node::List(rules.iter().map(|r| Node::Str((*r).into())).collect()),
+                "keytrail.session.privileges",
+                Node::List(
+                    s.privileges
+                        .iter()
+                        .map(|p| Node::Str(p.clone().into()))
+                        .collect(),
+                ),
             );
         }
-        d.put_str("message", summary(ev, name));
+        if let Some(r) = s.logon_record {
+            d.put_str("keytrail.session.logon_record_id", r.to_string());
+        }
     }
+    if !rules.is_empty() {
+        d.put(
+            "keytrail.rules",
+            Node::List(rules.iter().map(|r| Node::Str((*r).into())).collect()),
+        );
+    }
+    d.put_str("message", summary(ev, name));
 }
 
 /// `IpAddress` as `source.ip`: an IPv4-mapped IPv6 address as the IPv4 address.

@@ -239,7 +239,14 @@ where
             event_names,
         } => {
             let exporter = Exporter::new(rows, names, event_names, shape);
-            let report = export(&session.sources, token, shape, exporter).await;
+            let report = export(
+                &session.sources,
+                &mut session.collected.sessions,
+                token,
+                shape,
+                exporter,
+            )
+            .await;
             send(channel, report).await
         }
     }

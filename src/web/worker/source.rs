@@ -139,6 +139,7 @@ async fn event_bytes(source: &Source, start: u64, end: u64) -> Result<Option<Vec
 /// rows are counted as lost).
 pub(super) async fn export(
     sources: &HashMap<u32, Source>,
+    sessions: &mut SessionIndex,
     token: u32,
     shape: ExportShape,
     mut exporter: Exporter,
@@ -150,7 +151,7 @@ pub(super) async fn export(
                 .unwrap_or_default(),
             None => Vec::new(),
         };
-        exporter.take(&bytes);
+        exporter.take(&bytes, sessions);
     }
     let (text, lost) = exporter.finish();
     Report::Exported {
