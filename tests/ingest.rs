@@ -238,7 +238,10 @@ fn the_page_export_writes_the_cli_records_of_the_chosen_rows_in_their_order() {
                     s.as_object_mut().unwrap().remove("privileges");
                 }
             }
-            assert_eq!(page, cli, "{name}, line {n}: the page's ECS export and the CLI's");
+            assert_eq!(
+                page, cli,
+                "{name}, line {n}: the page's ECS export and the CLI's"
+            );
         }
         assert!(ecs
             .lines()

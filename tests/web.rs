@@ -1941,6 +1941,13 @@ fn actions_change_only_their_parts() {
     // Selection and detail: the table and the detail pane only.
     assert_eq!(changed(&mut state, Action::SelectFirst), Parts::TABLE);
     assert_eq!(changed(&mut state, Action::MoveSelection(3)), Parts::TABLE);
+    // A file's SHA-256 shows only on the report's button, beside the table's.
+    let digested = Action::Report(Report::Digested {
+        file: 0,
+        sha256: None,
+        stopped: true,
+    });
+    assert_eq!(changed(&mut state, digested), Parts::TABLE);
     assert_eq!(changed(&mut state, Action::OpenDetail), Parts::DETAIL);
     assert_eq!(
         changed(&mut state, Action::MoveSelection(1)),

@@ -437,8 +437,8 @@ impl AppState {
                 stopped,
             } => {
                 self.load.digested(file, sha256, stopped);
-                // The report's button is with the table's.
-                self.touch(Parts::LOAD | Parts::TABLE);
+                // Only the report's button shows it, with the table's buttons.
+                self.touch(Parts::TABLE);
                 if !self.load.busy() {
                     out.extend(self.load.ask_digest());
                 }
