@@ -16,7 +16,6 @@ use std::collections::HashMap;
 /// Reads one Export-Clixml input fed in pieces of any size; see the [module documentation](self).
 pub struct ClixmlReader {
     text: TextStream,
-    limit: usize,
     scan: usize,
     /// `<Obj>` nesting.
     depth: usize,
@@ -48,7 +47,6 @@ impl ClixmlReader {
     pub fn new() -> Self {
         Self {
             text: TextStream::new(),
-            limit: Limits::default().max_event_bytes,
             scan: 0,
             depth: 0,
             open: None,
@@ -178,24 +176,17 @@ impl ClixmlReader {
     /// then no longer kept.
     fn check_size(&mut self, end: usize, out: &mut Vec<Item>) {
         if let Some((start, at)) = self.open {
-            if !self.skipping && end - start > self.limit {
+            if !self.skipping && end - start > self.emitter.limit {
                 self.skipping = true;
-                self.emitter.bad_document(
-                    out,
-                    at,
-                    ProblemKind::EventTooLarge { limit: self.limit },
-                );
+                self.emitter.too_large(out, at);
             }
         }
     }
 
     fn record(&mut self, start: usize, end: usize, at: Position, out: &mut Vec<Item>) {
         // An object read whole in one piece is held to the limit as one that grows piece by piece.
-        if end - start > self.limit {
-            let limit = self.limit;
-            return self
-                .emitter
-                .bad_document(out, at, ProblemKind::EventTooLarge { limit });
+        if end - start > self.emitter.limit {
+            return self.emitter.too_large(out, at);
         }
         let (text, repaired) = self.text.document(start..end);
         let parsed = record(&text);

@@ -6,12 +6,11 @@
 
 use super::emit::{Emitter, Tally};
 use super::text::TextStream;
-use crate::decoder::{InputKind, Item, Limits, Position, ProblemKind, Severity, Stats};
+use crate::decoder::{InputKind, Item, Position, ProblemKind, Severity, Stats};
 
 /// Reads one CSV input fed in pieces of any size; see the [module documentation](self).
 pub struct CsvReader {
     text: TextStream,
-    limit: usize,
     scan: usize,
     record_start: usize,
     in_quotes: bool,
@@ -41,7 +40,6 @@ impl CsvReader {
     pub fn new() -> Self {
         Self {
             text: TextStream::new(),
-            limit: Limits::default().max_event_bytes,
             scan: 0,
             record_start: 0,
             in_quotes: false,
@@ -123,13 +121,9 @@ impl CsvReader {
                         } else {
                             self.record(start, buf.len(), out);
                         }
-                    } else if self.scan - self.record_start > self.limit && !self.skipping {
+                    } else if self.scan - self.record_start > self.emitter.limit && !self.skipping {
                         let at = self.text.locate(self.record_start);
-                        self.emitter.bad_document(
-                            out,
-                            at,
-                            ProblemKind::EventTooLarge { limit: self.limit },
-                        );
+                        self.emitter.too_large(out, at);
                         self.skipping = true;
                     }
                     break;
@@ -149,12 +143,9 @@ impl CsvReader {
 
     fn record(&mut self, start: usize, end: usize, out: &mut Vec<Item>) {
         // A record read whole in one piece is held to the limit as one that grows piece by piece.
-        if end - start > self.limit {
+        if end - start > self.emitter.limit {
             let at = self.text.locate(start);
-            let limit = self.limit;
-            return self
-                .emitter
-                .bad_document(out, at, ProblemKind::EventTooLarge { limit });
+            return self.emitter.too_large(out, at);
         }
         let fields = fields(&self.text.buf[start..end]);
         let Some(column) = self.raw_column else {
@@ -248,7 +239,7 @@ mod tests {
             held = held.max(reader.text.buf.len());
         }
         reader.finish(&mut out);
-        assert!(held < reader.limit + (2 << 20), "{held} bytes held");
+        assert!(held < reader.emitter.limit + (2 << 20), "{held} bytes held");
         let (events, problems) = crate::decoder::split_items(out);
         assert_eq!(events.len(), 2);
         let kinds: Vec<_> = problems
@@ -259,7 +250,7 @@ mod tests {
             kinds,
             [(
                 &ProblemKind::EventTooLarge {
-                    limit: reader.limit
+                    limit: reader.emitter.limit
                 },
                 3
             )]
@@ -283,7 +274,7 @@ mod tests {
         assert_eq!(
             kinds,
             [&ProblemKind::EventTooLarge {
-                limit: reader.limit
+                limit: reader.emitter.limit
             }]
         );
     }

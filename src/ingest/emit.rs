@@ -3,18 +3,39 @@
 //! problem is counted once.
 
 use super::shape::Rec;
-use crate::decoder::{Event, EventParser, Item, Position, Problem, ProblemKind, Severity, Stats};
+use crate::decoder::{
+    Event, EventParser, Item, Limits, Position, Problem, ProblemKind, Severity, Stats,
+};
 
 /// Events and problems of one input, numbered and counted.
-#[derive(Default)]
 pub(crate) struct Emitter {
     parser: EventParser,
     pub stats: Stats,
     /// Documents taken for events so far (the events' ordinals).
     pub number: u64,
+    /// The most bytes one document may span: the parser's limit on one event.
+    pub limit: usize,
+}
+
+impl Default for Emitter {
+    fn default() -> Self {
+        Self {
+            parser: EventParser::default(),
+            stats: Stats::default(),
+            number: 0,
+            limit: Limits::default().max_event_bytes,
+        }
+    }
 }
 
 impl Emitter {
+    /// A document found at `at` that spans more than [`Emitter::limit`] bytes: skipped, said
+    /// once, with its own ordinal.
+    pub fn too_large(&mut self, out: &mut Vec<Item>, at: Position) {
+        let limit = self.limit;
+        self.bad_document(out, at, ProblemKind::EventTooLarge { limit });
+    }
+
     /// Decodes the XML of the next event, found at `at`, whose document spans `range` of the
     /// input; `repaired` says the text was repaired before (invalid UTF-8 replaced).
     pub fn event(

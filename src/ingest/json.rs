@@ -16,7 +16,7 @@
 use super::emit::{Emitter, Tally};
 use super::shape::{self, Doc};
 use super::text::TextStream;
-use crate::decoder::{Item, Limits, Position, ProblemKind, Severity, Stats};
+use crate::decoder::{Item, Position, ProblemKind, Severity, Stats};
 
 /// How the file lays out its documents, once the first one is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +40,6 @@ struct Open {
 /// Reads one JSON input fed in pieces of any size; see the [module documentation](self).
 pub struct JsonReader {
     text: TextStream,
-    limit: usize,
     /// The next byte of `text.buf` to scan.
     scan: usize,
     layout: Layout,
@@ -90,7 +89,6 @@ impl JsonReader {
     pub fn new() -> Self {
         Self {
             text: TextStream::new(),
-            limit: Limits::default().max_event_bytes,
             scan: 0,
             layout: Layout::Unknown,
             depth: 0,
@@ -202,13 +200,9 @@ impl JsonReader {
                 Some(nl) => (self.scan + nl, self.scan + nl + 1),
                 None if end => (self.text.buf.len(), self.text.buf.len()),
                 None => {
-                    if rest.len() > self.limit && self.skipping.is_none() {
+                    if rest.len() > self.emitter.limit && self.skipping.is_none() {
                         let at = self.text.locate(self.scan);
-                        self.emitter.bad_document(
-                            out,
-                            at,
-                            ProblemKind::EventTooLarge { limit: self.limit },
-                        );
+                        self.emitter.too_large(out, at);
                         self.skipping = Some(0);
                     }
                     if self.skipping.is_some() {
@@ -222,13 +216,9 @@ impl JsonReader {
                 continue;
             }
             let start = self.scan;
-            if line_end - start > self.limit {
+            if line_end - start > self.emitter.limit {
                 let at = self.text.locate(start);
-                self.emitter.bad_document(
-                    out,
-                    at,
-                    ProblemKind::EventTooLarge { limit: self.limit },
-                );
+                self.emitter.too_large(out, at);
                 self.scan = next;
                 continue;
             }
@@ -401,14 +391,10 @@ impl JsonReader {
             }
             i += 1;
             if let Some(open) = self.open {
-                if i - open.start > self.limit {
+                if i - open.start > self.emitter.limit {
                     self.open = None;
                     self.skipping = Some(open.depth);
-                    self.emitter.bad_document(
-                        out,
-                        open.at,
-                        ProblemKind::EventTooLarge { limit: self.limit },
-                    );
+                    self.emitter.too_large(out, open.at);
                 }
             }
         }
