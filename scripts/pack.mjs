@@ -36,43 +36,46 @@ export const BLOCKS = {
   sample: 'keytrail-sample',
 };
 
-// Starts a worker (after its glue, in the worker's script; see BOOT).
-const WORKER_START = `
-;(async () => {
-  const [glue, start, wasm] = __keytrail_worker;
-  const script = ['const __keytrail_worker = ' + JSON.stringify(__keytrail_worker) + ';\\n', glue, start];
-  self.__keytrail_worker_url = URL.createObjectURL(new Blob(script, { type: 'text/javascript' }));
-  const binary = atob(wasm);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-  wasm_bindgen({ module_or_path: await new Response(stream).arrayBuffer() });
-})();
-`;
-
-// Runs after the page's glue, in the same module script. `__keytrail_init` is the glue's default
-// export (wasm-bindgen's init), renamed by `stripExports`.
-const BOOT = `
-const __keytrail_block = (id) => {
-  const text = document.getElementById(id).textContent;
-  const binary = atob(text);
+// What the page's boot code and each worker's share (one source, written into both scripts):
+// unpacking a data block (base64 of gzip) with the browser's own DecompressionStream, as a
+// `Response` built in place (no network), and the worker's script as a Blob URL of this scope's
+// own making. A worker can start the next one of a chain only from such a URL (in a file://
+// page, each worker's origin is a new opaque one); the worker's code finds it in
+// `__keytrail_worker_url` (src/web/mod.rs).
+const SHARED = `
+const __keytrail_unpack = (text) => {
+  const binary = atob(text.trim());
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip')));
 };
-{
-  // The worker's script: its glue and the few lines (WORKER_START) that start it, after the
-  // three as strings. A worker can start the next one of a chain only from a Blob URL of its
-  // own making (in a file:// page, each worker's origin is a new opaque one): WORKER_START makes
-  // that URL from the strings, and the worker's code finds it in __keytrail_worker_url.
-  const parts = [
-    await __keytrail_block('${BLOCKS.workerJs}').text(),
-    ${JSON.stringify(WORKER_START)},
-    document.getElementById('${BLOCKS.workerWasm}').textContent,
-  ];
-  const script = ['const __keytrail_worker = ' + JSON.stringify(parts) + ';\\n', parts[0], parts[1]];
-  globalThis.__keytrail_worker_url = URL.createObjectURL(new Blob(script, { type: 'text/javascript' }));
-}
+// parts: the worker's glue, the lines that start it (WORKER_START), its wasm block.
+const __keytrail_worker_script = (parts) => URL.createObjectURL(new Blob(
+  ['const __keytrail_worker = ' + JSON.stringify(parts) + ';\\n', parts[0], parts[1]],
+  { type: 'text/javascript' },
+));
+`;
+
+// Starts a worker (after its glue, in the worker's script; see BOOT).
+const WORKER_START = `${SHARED}
+;(async () => {
+  self.__keytrail_worker_url = __keytrail_worker_script(__keytrail_worker);
+  const wasm = await __keytrail_unpack(__keytrail_worker[2]).arrayBuffer();
+  wasm_bindgen({ module_or_path: wasm });
+})();
+`;
+
+// Runs after the page's glue, in the same module script. `__keytrail_init` is the glue's default
+// export (wasm-bindgen's init), renamed by `stripExports`. The page's own code unpacks the
+// sample with `__keytrail_unpack` too (src/web/view, `fetch_sample`).
+const BOOT = `${SHARED}
+globalThis.__keytrail_unpack = __keytrail_unpack;
+const __keytrail_block = (id) => __keytrail_unpack(document.getElementById(id).textContent);
+globalThis.__keytrail_worker_url = __keytrail_worker_script([
+  await __keytrail_block('${BLOCKS.workerJs}').text(),
+  ${JSON.stringify(WORKER_START)},
+  document.getElementById('${BLOCKS.workerWasm}').textContent,
+]);
 await __keytrail_init({ module_or_path: await __keytrail_block('${BLOCKS.appWasm}').arrayBuffer() });
 `;
 

@@ -705,7 +705,7 @@ pub fn Viewer(props: &ViewerProps) -> Html {
 async fn fetch_sample() -> Option<File> {
     let window = web_sys::window()?;
     let response = match window.document()?.get_element_by_id(SAMPLE_BLOCK) {
-        Some(block) => unpack_block(&window, &block.text_content()?)?,
+        Some(block) => unpack_block(&block.text_content()?)?,
         None => JsFuture::from(window.fetch_with_str(SAMPLE_PATH))
             .await
             .ok()?
@@ -720,29 +720,23 @@ async fn fetch_sample() -> Option<File> {
     File::new_with_blob_sequence(&parts, SAMPLE_NAME).ok()
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// The browser's `DecompressionStream` (web-sys has it only behind its unstable APIs).
-    #[wasm_bindgen(js_name = DecompressionStream)]
-    type Gunzip;
-    #[wasm_bindgen(constructor, js_class = "DecompressionStream", catch)]
-    fn new(format: &str) -> Result<Gunzip, JsValue>;
-}
-
 /// The single file's data block holding the sample.
 const SAMPLE_BLOCK: &str = "keytrail-sample";
 
-/// A data block's bytes (base64 of gzip) as a `Response` whose body is them unpacked by the
-/// browser's own `DecompressionStream` (no network: a `Response` built in place).
-fn unpack_block(window: &web_sys::Window, base64: &str) -> Option<web_sys::Response> {
-    let binary = window.atob(base64.trim()).ok()?;
-    let bytes: Vec<u8> = binary.chars().map(|c| c as u8).collect();
-    let packed = gloo::file::Blob::new(bytes.as_slice());
-    let gunzip = Gunzip::new("gzip").ok()?;
-    let stream = web_sys::Blob::from(packed)
-        .stream()
-        .pipe_through(&gunzip.unchecked_into());
-    web_sys::Response::new_with_opt_readable_stream(Some(&stream)).ok()
+/// A data block's bytes (base64 of gzip) as a `Response` whose body is them unpacked, by the
+/// single file's own `__keytrail_unpack` (scripts/pack.mjs: the browser's `DecompressionStream`,
+/// no network).
+fn unpack_block(base64: &str) -> Option<web_sys::Response> {
+    let unpack: js_sys::Function =
+        js_sys::Reflect::get(&js_sys::global(), &"__keytrail_unpack".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+    unpack
+        .call1(&JsValue::NULL, &base64.into())
+        .ok()?
+        .dyn_into()
+        .ok()
 }
 
 /// An account as shown: bidi controls made visible, and a word for events without one.
