@@ -18,12 +18,12 @@ use keytrail::model::chart::{AccountBars, Segment};
 use keytrail::model::query::{compare_text, Column};
 use keytrail::model::session::{Session, Tick};
 use keytrail::model::store::{Batch, BatchBuilder, Interner, Row, Store, Sym};
+use keytrail::text::explain;
+use keytrail::text::{event_label, value_in, visible, Lang, EN, JA};
 use keytrail::web::codec::JsCodec;
 use keytrail::web::now_ms;
 use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
 use keytrail::web::state::{parse_time, Action, AppState, DetailState, Parts, TimelineState};
-use keytrail::web::text::explain;
-use keytrail::web::text::{event_label, value_in, visible, Lang, EN, JA};
 use keytrail::web::view::{
     bucket_label, AccountChart, ChartProps, Filters, FiltersProps, FindingsProps, SessionTimeline,
     Shared, StatusBar, StatusBarProps,
@@ -804,7 +804,7 @@ fn the_report_holds_what_the_page_loaded_with_the_hashes_taken_after_the_load() 
         "a file the browser cannot read again is not asked for again"
     );
     assert!(!state.load.hashing());
-    let html = state.report_html(keytrail::web::text::Lang::Ja, Some(0));
+    let html = state.report_html(keytrail::text::Lang::Ja, Some(0));
     assert!(html.contains(&format!("data-sha256>{}<", "ab".repeat(32))));
     assert!(!html.contains(&"cd".repeat(32)));
     assert!(html.contains("<td>a&lt;b&gt;.xml</td>") && html.contains("<td>.evtx</td>"));
@@ -1112,7 +1112,7 @@ fn every_key_event_field_is_explained_in_both_languages() {
     for id in [5058, 5059, 5061, 4624, 4634, 4647, 4672] {
         let note = explain::event(id).unwrap();
         assert!(!note.advice.is_empty());
-        assert!(keytrail::web::text::event_name(Lang::Ja, id).is_some());
+        assert!(keytrail::text::event_name(Lang::Ja, id).is_some());
     }
 }
 
@@ -1736,7 +1736,7 @@ fn time_zones_come_from_the_browser_with_daylight_saving_time() {
 #[wasm_bindgen_test]
 fn rule_reasons_are_worded_in_japanese() {
     use keytrail::model::rules::{presets, Hours, RuleSet};
-    use keytrail::web::text::reason_in;
+    use keytrail::text::reason_in;
     let xml = "<Event><System><EventID>5059</EventID><TimeCreated SystemTime='2026-03-07T23:15:00Z'/>\
                <Keywords>0x8010000000000000</Keywords><Computer>CA01</Computer></System><EventData>\
                <Data Name='SubjectUserSid'>S-1-5-21-1-2-3-1112</Data><Data Name='SubjectUserName'>svc-backup</Data>\
@@ -1803,7 +1803,7 @@ fn rule_reasons_are_worded_in_japanese() {
 #[wasm_bindgen_test]
 fn preset_rules_are_worded_by_the_catalogue() {
     use keytrail::model::rules::{presets, Preset, Rule};
-    use keytrail::web::text::{rule_explanation, rule_title};
+    use keytrail::text::{rule_explanation, rule_title};
     for (rule, preset) in presets().iter().zip(Preset::ALL) {
         assert_eq!(rule_title(rule, Lang::En), preset.title());
         assert_eq!(

@@ -19,9 +19,6 @@ pub mod trace;
 pub mod view;
 pub mod worker;
 
-/// The catalogue of words (`crate::text`), where the page has always found it.
-pub use crate::text;
-
 use yew_agent::Registrable;
 
 /// The worker's loader script (`www/worker_loader.js`, copied by Trunk next to `worker.js`),

@@ -5,8 +5,8 @@ use crate::decoder::view::OperationKind;
 use crate::decoder::view::Outcome;
 use crate::model::chart::{fit_label, DAY, HOUR, MINUTE, WEEK};
 use crate::model::store::Sym;
+use crate::text::{value_in, Text};
 use crate::web::state::Action;
-use crate::web::text::{value_in, Text};
 
 /// Props of [`AccountChart`] and [`ActivityChart`].
 #[derive(Properties, PartialEq)]

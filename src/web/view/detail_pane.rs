@@ -3,10 +3,10 @@ use yew::prelude::*;
 use super::findings::{logon_type_label, or_dash, row_findings, time_text};
 use super::{copy_text, Shared};
 use crate::model::session::Session;
+use crate::text::explain;
+use crate::text::{code_in, event_label, event_name, visible, RuleText, Text};
 use crate::web::protocol::{Detail, FieldLine, SessionLink};
 use crate::web::state::{Action, AppState, DetailState};
-use crate::web::text::explain;
-use crate::web::text::{code_in, event_label, event_name, visible, RuleText, Text};
 
 /// Props of [`DetailPane`].
 #[derive(Properties, PartialEq)]

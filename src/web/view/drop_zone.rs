@@ -2,7 +2,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, File, FileList, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::web::text::Text;
+use crate::text::Text;
 
 /// Props of [`DropZone`].
 #[derive(Properties, PartialEq)]

@@ -5,8 +5,8 @@ use super::findings::{finding_ids, finding_titles};
 use super::Shared;
 use crate::decoder::view::Outcome;
 use crate::model::query::Column;
+use crate::text::{event_label, value_in, visible, Text};
 use crate::web::state::{Action, AppState};
-use crate::web::text::{event_label, value_in, visible, Text};
 
 /// The height of one table row, px (`tr.row` in `www/style.css` must match).
 pub const ROW_HEIGHT: i32 = 24;
@@ -200,7 +200,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
                 title.push_str(&format!(
                     "\n{} {}",
                     text.rules.routine_is,
-                    p.title_in(text.lang == crate::web::text::Lang::Ja)
+                    p.title_in(text.lang == crate::text::Lang::Ja)
                 ));
             }
             html! { <span class="flag" title={title} aria-label={text.rules.flagged}>{ "⚑" }</span> }

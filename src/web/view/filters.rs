@@ -5,8 +5,8 @@ use super::{account_name, Shared};
 use crate::decoder::view::Outcome;
 use crate::ingest::export::ExportShape;
 use crate::model::store::Sym;
+use crate::text::{event_label, value_in, visible, Text};
 use crate::web::state::{format_minutes, parse_time, Action};
-use crate::web::text::{event_label, value_in, visible, Text};
 
 /// Props of [`Filters`].
 #[derive(Properties, PartialEq)]

@@ -13,9 +13,9 @@ use crate::model::routine::RoutinePattern;
 use crate::model::rules::{self, presets, Hours, Pattern, RowSubject, RuleFile};
 use crate::model::session::Session;
 use crate::model::store::Row;
+pub use crate::text::rule_title;
+use crate::text::{reason_in, rule_explanation, visible, Lang, Text};
 use crate::web::state::{Action, AppState};
-pub use crate::web::text::rule_title;
-use crate::web::text::{reason_in, rule_explanation, visible, Lang, Text};
 
 /// Props of [`FindingsPanel`] and [`SessionTimeline`].
 #[derive(Properties, PartialEq)]

@@ -35,9 +35,9 @@ use super::bridge::{use_decode_worker, DecodeWorker, WorkerEvent};
 use super::now_ms;
 use super::protocol::{Report, Request, SourceFile};
 use super::state::{Action, AppState, Clock, Parts, Versions};
-use super::text::{Lang, Text};
 use super::trace::Span;
 use crate::model::rules::{self, Hours, RuleFile};
+use crate::text::{Lang, Text};
 
 /// Where the bundled demo export is, relative to the page.
 pub const SAMPLE_PATH: &str = "./sample/keytrail-sample.xml";
@@ -749,7 +749,7 @@ pub fn account_name(
     if name.is_empty() {
         text.no_account.to_string()
     } else {
-        super::text::visible(name).into_owned()
+        crate::text::visible(name).into_owned()
     }
 }
 

@@ -1,8 +1,8 @@
 use yew::prelude::*;
 
 use super::Shared;
+use crate::text::Text;
 use crate::web::state::ShownProblem;
-use crate::web::text::Text;
 
 /// Props of [`ProblemList`].
 #[derive(Properties, PartialEq)]

@@ -1,7 +1,7 @@
 use yew::prelude::*;
 
 use super::Shared;
-use crate::web::text::{self, Text};
+use crate::text::{self, Text};
 
 /// Props of [`StatusBar`].
 #[derive(Properties, PartialEq)]

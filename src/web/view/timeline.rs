@@ -7,7 +7,7 @@ use super::account_name;
 use super::findings::{logon_type_label, or_dash, time_text, FindingsProps};
 use crate::model::chart::fit_label;
 use crate::model::session::{timeline_layout, Fold, Session, Tick};
-use crate::web::text::{RuleText, Text};
+use crate::text::{RuleText, Text};
 
 /// Lanes shown at most; the other sessions fold by logon type.
 const LANES: usize = 24;
