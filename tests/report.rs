@@ -33,8 +33,8 @@ fn sha256sum(path: &str) -> String {
         }
     }
     let mut digest = keytrail::ingest::Digest::new();
-    digest.update(0, &std::fs::read(path).unwrap());
-    digest.finish().unwrap()
+    digest.update(&std::fs::read(path).unwrap());
+    digest.finish()
 }
 
 /// Every text between `open` and the next `close`, in document order.

@@ -772,6 +772,8 @@ fn the_report_holds_what_the_page_loaded_with_the_hashes_taken_after_the_load() 
     // While a file is still being read, nothing is hashed: hashing would slow the load.
     let asked = state.apply(Action::Report(Report::Progress(done)), 0.0);
     assert!(!asked.iter().any(|r| matches!(r, Request::Digest { .. })));
+    // Nor does the report wait meanwhile: it may be opened while files load.
+    assert!(!state.load.hashing());
     // Once the load is done, the worker is asked for every file's SHA-256, and the report's
     // button waits for them.
     let asked = state.apply(progress(1, 40, 0, true), 0.0);
@@ -810,6 +812,48 @@ fn the_report_holds_what_the_page_loaded_with_the_hashes_taken_after_the_load() 
     assert!(html.contains("<td>a&lt;b&gt;.xml</td>") && html.contains("<td>.evtx</td>"));
     assert!(html.contains("<h2>検出結果</h2>") && !html.contains("<script"));
     assert!(html.contains("<tr data-total><th colspan=\"2\">合計</th><th class=\"n\">300</th>"));
+}
+
+/// A load that ends with a file the browser refused still asks for the other files' SHA-256,
+/// and the report's button is drawn again when it starts and stops waiting; a worker that stops
+/// leaves no file waiting for a hash.
+#[wasm_bindgen_test]
+fn a_load_ended_by_a_refused_file_hashes_the_others_and_a_stopped_worker_hashes_none() {
+    let mut state = synthetic(10);
+    state.apply(
+        Action::Opened {
+            first_id: 0,
+            files: vec![("a.xml".into(), 100), ("b.xml".into(), 50)],
+        },
+        0.0,
+    );
+    state.apply(progress(0, 100, 10, true), 0.0);
+    let before = state.versions();
+    let asked = state.apply(
+        Action::Report(Report::ReadFailed {
+            file: 1,
+            reason: "NotReadableError".into(),
+        }),
+        0.0,
+    );
+    assert!(matches!(&asked[..], [Request::Digest { files }] if files == &[0]));
+    assert!(state.load.hashing());
+    assert!(
+        state
+            .versions()
+            .changed_since(before)
+            .contains(Parts::TABLE),
+        "the report's button is drawn waiting"
+    );
+    let before = state.versions();
+    state.apply(Action::WorkerStopped, 0.0);
+    assert!(!state.load.hashing(), "nothing is left to wait for");
+    assert!(state
+        .versions()
+        .changed_since(before)
+        .contains(Parts::TABLE));
+    let html = state.report_html(keytrail::text::Lang::En, Some(0));
+    assert!(!html.contains("data-sha256>"));
 }
 
 /// A state holding `n` synthetic rows: 4 accounts, events 5059/4624, times a minute apart.
@@ -1941,13 +1985,13 @@ fn actions_change_only_their_parts() {
     // Selection and detail: the table and the detail pane only.
     assert_eq!(changed(&mut state, Action::SelectFirst), Parts::TABLE);
     assert_eq!(changed(&mut state, Action::MoveSelection(3)), Parts::TABLE);
-    // A file's SHA-256 shows only on the report's button, beside the table's.
+    // A file's SHA-256 nobody asked for (a load before a clear) draws nothing.
     let digested = Action::Report(Report::Digested {
         file: 0,
         sha256: None,
         stopped: true,
     });
-    assert_eq!(changed(&mut state, digested), Parts::TABLE);
+    assert_eq!(changed(&mut state, digested), Parts::NONE);
     assert_eq!(changed(&mut state, Action::OpenDetail), Parts::DETAIL);
     assert_eq!(
         changed(&mut state, Action::MoveSelection(1)),

@@ -128,7 +128,7 @@ describe('report', () => {
       [['event-viewer.xml', '16', '0', '0'], ['broken-middle.xml', '4', '1', '1'], ['hostile-markup.xml', '3', '0', '0']],
     );
     const hashes = await Promise.all(FILES.map(sha256));
-    assert.deepEqual(facts.files.map((row) => row[2]), hashes, 'SHA-256 taken while decoding');
+    assert.deepEqual(facts.files.map((row) => row[2]), hashes, 'SHA-256 taken after the load');
 
     // Laid out for print at the content width of each page (A4 182 mm, Letter 188 mm, at 96
     // px per inch), no cell's content is wider than its cell: nothing overlaps its neighbour.
@@ -217,7 +217,8 @@ describe('report', () => {
 
   test('a file shared between decoding workers has the SHA-256 of the whole file', { timeout: 300_000 }, async (t) => {
     // Larger than a worker keeps for itself (ingest::chain::SPLIT_BYTES after the first slice):
-    // the next workers decode parts of it at once, the first one reads them again for the hash.
+    // the next workers decode parts of it at once; after the load, the first one reads the whole
+    // file again for the hash.
     for (const [format, workers] of [['event-viewer', 2], ['evtx', 3]]) {
       const path = join(scratch, `shared.${format === 'evtx' ? 'evtx' : 'xml'}`);
       execFileSync(keytrailBin, ['generate', '--size', '12MB', '--format', format, '-o', path], { stdio: 'ignore' });

@@ -256,8 +256,8 @@ impl Reader {
         }
     }
 
-    /// A reader that has seen nothing yet and takes no SHA-256: a part of a file another reader
-    /// hashes.
+    /// A reader that has seen nothing yet and takes no SHA-256 (the browser's workers, the
+    /// CLI's commands but `report`).
     pub fn unhashed() -> Self {
         Self {
             inner: Inner::Sniffing(Vec::with_capacity(SNIFF_BYTES)),
@@ -360,10 +360,10 @@ impl Reader {
         }
     }
 
-    /// The SHA-256 of the input (64 lowercase hex digits), once every byte of it was fed (or
-    /// hashed ahead); `None` for a reader that takes none, or that missed bytes.
+    /// The SHA-256 of the input (64 lowercase hex digits), once every byte of it was fed;
+    /// `None` for a reader that takes none.
     pub fn sha256(&self) -> Option<String> {
-        self.digest.as_ref()?.finish()
+        self.digest.as_ref().map(Digest::finish)
     }
 
     /// How many bytes it was fed.
@@ -374,7 +374,7 @@ impl Reader {
     /// Decodes the next piece of the input.
     pub fn push(&mut self, bytes: &[u8], out: &mut Vec<Item>) {
         if let Some(digest) = &mut self.digest {
-            digest.update(self.fed, bytes);
+            digest.update(bytes);
         }
         self.fed += bytes.len() as u64;
         if let Inner::Sniffing(head) = &mut self.inner {

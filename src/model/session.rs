@@ -202,8 +202,8 @@ impl SessionIndex {
                         .logon_type
                         .and_then(table::logon_type_name)
                         .map(str::to_string),
-                    workstation: l.workstation.to_string(),
-                    ip_address: l.ip_address.to_string(),
+                    workstation: l.workstation.trim().to_string(),
+                    ip_address: l.ip_address.trim().to_string(),
                     authentication_package: l.authentication_package.trim().to_string(),
                     logon_process: l.logon_process.trim().to_string(),
                     logon_time: time,

@@ -182,9 +182,20 @@ impl LoadState {
         }
     }
 
-    /// Whether the report waits for a file's SHA-256.
+    /// Whether the report waits for a file's SHA-256 (files still loading do not count: the
+    /// report may be opened while they load, as before any hash).
     pub fn hashing(&self) -> bool {
-        !self.digesting.is_empty() || self.unhashed().next().is_some()
+        !self.digesting.is_empty() || (!self.busy() && self.unhashed().next().is_some())
+    }
+
+    /// The worker stopped: the files it was hashing, or would have, will have no SHA-256.
+    pub(super) fn no_more_hashes(&mut self) {
+        self.digesting.clear();
+        for f in &mut self.files {
+            if f.done && f.sha256.is_none() {
+                f.unhashable = true;
+            }
+        }
     }
 
     pub(super) fn file_mut(&mut self, id: u32) -> Option<&mut FileStatus> {

@@ -190,6 +190,11 @@ impl AppState {
             Action::WorkerStopped => {
                 self.load.ready = false;
                 self.load.worker_stopped = true;
+                // Nobody is left to take the files' SHA-256: the report says so.
+                if self.load.hashing() {
+                    self.touch(Parts::TABLE);
+                }
+                self.load.no_more_hashes();
             }
             Action::Cancel => {
                 if self.load.busy() {
@@ -411,6 +416,29 @@ impl AppState {
 
     /// Takes in a report; asks again for what the report made out of date.
     fn report(&mut self, report: Report, now: f64, out: &mut Vec<Request>) {
+        let hashing = self.load.hashing();
+        self.take_report(report, now, out);
+        if self.load.hashing() != hashing {
+            // Only the report's button shows it, with the table's buttons.
+            self.touch(Parts::TABLE);
+        }
+    }
+
+    /// What follows the end of a load (the last file read, or refused): the last refresh, the
+    /// timeline again, and the files' SHA-256 for the report.
+    fn load_ended(&mut self, now: f64, out: &mut Vec<Request>) {
+        if self.load.timing.done.is_none() && self.load.timing.opened.is_some() {
+            self.load.timing.done = Some(now);
+        }
+        self.refresh(now, true);
+        // Sessions (and the account's SID) read since the timeline was asked for.
+        if self.table.filter.accounts.len() == 1 {
+            out.extend(self.ask_timeline());
+        }
+        out.extend(self.load.ask_digest());
+    }
+
+    fn take_report(&mut self, report: Report, now: f64, out: &mut Vec<Request>) {
         match report {
             Report::Ready => {
                 self.load.ready = true;
@@ -420,15 +448,7 @@ impl AppState {
                 self.load.progress(progress);
                 self.touch(Parts::LOAD);
                 if !self.load.busy() {
-                    if self.load.timing.done.is_none() && self.load.timing.opened.is_some() {
-                        self.load.timing.done = Some(now);
-                    }
-                    self.refresh(now, true);
-                    // Sessions (and the account's SID) read since the timeline was asked for.
-                    if self.table.filter.accounts.len() == 1 {
-                        out.extend(self.ask_timeline());
-                    }
-                    out.extend(self.load.ask_digest());
+                    self.load_ended(now, out);
                 }
             }
             Report::Digested {
@@ -437,8 +457,6 @@ impl AppState {
                 stopped,
             } => {
                 self.load.digested(file, sha256, stopped);
-                // Only the report's button shows it, with the table's buttons.
-                self.touch(Parts::TABLE);
                 if !self.load.busy() {
                     out.extend(self.load.ask_digest());
                 }
@@ -450,7 +468,7 @@ impl AppState {
                 }
                 self.touch(Parts::LOAD);
                 if !self.load.busy() {
-                    self.refresh(now, true);
+                    self.load_ended(now, out);
                 }
             }
             Report::Rows { generation, batch } => {

@@ -103,6 +103,10 @@ pub fn Filters(props: &FiltersProps) -> Html {
         let state = props.state.clone();
         let lang = text.lang;
         Callback::from(move |_: MouseEvent| {
+            // The button is disabled meanwhile; a click that was already on its way waits too.
+            if state.get().load.hashing() {
+                return;
+            }
             #[allow(clippy::cast_possible_truncation)] // ms since 1970, as ns, fit in i64
             let written = (js_sys::Date::now() * 1e6) as i64;
             let html = state.get().report_html(lang, Some(written));

@@ -555,24 +555,32 @@ where
     let mut digest = Digest::new();
     let mut slices = chain::slices(0..source.len());
     let mut next = slices.next().map(|s| start_read(source, s.start, s.end));
-    let mut at = 0;
     while let Some(pending) = next.take() {
         let slice = pending.finish().await?;
         next = slices.next().map(|s| start_read(source, s.start, s.end));
         for piece in slice.chunks(chain::PAUSE_BYTES) {
             {
                 let _span = Span::new("hash");
-                digest.update(at, piece);
+                digest.update(piece);
             }
-            at += piece.len() as u64;
             // The next slice is read only while this thread is free (see chain::feed_part).
             yield_to_event_loop().await;
         }
-        if interrupted(session, channel).await? || !session.queue.is_empty() {
+        // Files to open come first: they stop the hash (the page asks again once idle). An
+        // export asked meanwhile waits for it.
+        if next.is_some() && (interrupted(session, channel).await? || opens_queued(session)) {
             return Ok(None);
         }
     }
-    Ok(digest.finish())
+    Ok(Some(digest.finish()))
+}
+
+/// Whether files to open (or text to decode) wait in the queue.
+fn opens_queued<H>(session: &Session<H>) -> bool {
+    session
+        .queue
+        .iter()
+        .any(|r| matches!(r, Request::Open { .. } | Request::Paste { .. }))
 }
 
 /// Lets the worker's event loop run one task, so that messages from the page are delivered;
