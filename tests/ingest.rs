@@ -235,7 +235,20 @@ fn the_page_export_writes_the_cli_records_of_the_chosen_rows_in_their_order() {
             let cli: serde_json::Value = serde_json::from_str(cli).unwrap();
             if cli.pointer("/keytrail/session/privileges").is_none() {
                 if let Some(s) = page.pointer_mut("/keytrail/session") {
-                    s.as_object_mut().unwrap().remove("privileges");
+                    let s = s.as_object_mut().unwrap();
+                    if let Some(got) = s.remove("privileges") {
+                        // Those of the session's own 4672, later in the file.
+                        let id = s["logon_id"].as_str().unwrap();
+                        let granted = events.iter().find(|e| {
+                            e.event_id() == 4672 && e.data("SubjectLogonId") == Some(id)
+                        });
+                        let want: Vec<&str> = granted
+                            .and_then(|e| e.data("PrivilegeList"))
+                            .unwrap_or_default()
+                            .split_whitespace()
+                            .collect();
+                        assert_eq!(got, serde_json::json!(want), "{name}, line {n}");
+                    }
                 }
             }
             assert_eq!(
