@@ -130,6 +130,100 @@ fn the_integration_fields_of_a_key_event_are_as_elastic_writes_them() {
     assert_eq!(doc["winlog"]["process"]["pid"], 680);
 }
 
+/// 4647 and 4672 have no pipeline test in the integration (its `_dev/test/pipeline` folder holds
+/// none for either), so their documents are held here to what its pipeline
+/// (`elasticsearch/ingest_pipeline/standard.yml`) does with them: a logoff the user started is
+/// `authentication`/`end`/`logged-out` with the Target account as the user and `TargetLogonId` as
+/// the logon; special privileges are `iam`/`admin`/`logged-in-special` with the Subject account
+/// and `SubjectLogonId`, and `PrivilegeList` split into a list. Both are correlated in
+/// `keytrail.session` with the 4624 before them.
+#[test]
+fn user_initiated_logoffs_and_special_privileges_are_shaped_as_the_pipeline_shapes_them() {
+    let system = |id: u32, record: u32| {
+        format!(
+            "<System><Provider Name='Microsoft-Windows-Security-Auditing' \
+             Guid='{{54849625-5478-4994-A5BA-3E3B0328C30D}}'/><EventID>{id}</EventID>\
+             <Version>0</Version><Level>0</Level><Task>12548</Task><Opcode>0</Opcode>\
+             <Keywords>0x8020000000000000</Keywords>\
+             <TimeCreated SystemTime='2026-11-02T09:00:0{record}.1234567Z'/>\
+             <EventRecordID>{record}</EventRecordID><Execution ProcessID='744' ThreadID='800'/>\
+             <Channel>Security</Channel><Computer>WS01.corp.example</Computer><Security/></System>"
+        )
+    };
+    let xml = format!(
+        "<Events><Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>{}\
+         <EventData><Data Name='SubjectUserSid'>S-1-5-18</Data>\
+         <Data Name='SubjectUserName'>WS01$</Data><Data Name='SubjectDomainName'>CORP</Data>\
+         <Data Name='SubjectLogonId'>0x3e7</Data>\
+         <Data Name='TargetUserSid'>S-1-5-21-1-2-3-1104</Data>\
+         <Data Name='TargetUserName'>alice</Data><Data Name='TargetDomainName'>CORP</Data>\
+         <Data Name='TargetLogonId'>0x8d2c1</Data><Data Name='LogonType'>10</Data>\
+         <Data Name='LogonProcessName'>User32 </Data>\
+         <Data Name='AuthenticationPackageName'>Negotiate</Data>\
+         <Data Name='WorkstationName'>WS01</Data><Data Name='IpAddress'>10.0.0.7</Data>\
+         </EventData></Event>\
+         <Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>{}<EventData>\
+         <Data Name='SubjectUserSid'>S-1-5-21-1-2-3-1104</Data>\
+         <Data Name='SubjectUserName'>alice</Data><Data Name='SubjectDomainName'>CORP</Data>\
+         <Data Name='SubjectLogonId'>0x8d2c1</Data>\
+         <Data Name='PrivilegeList'>SeBackupPrivilege\r\n\t\t\tSeRestorePrivilege\r\n\t\t\tSeDebugPrivilege</Data>\
+         </EventData></Event>\
+         <Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>{}<EventData>\
+         <Data Name='TargetUserSid'>S-1-5-21-1-2-3-1104</Data>\
+         <Data Name='TargetUserName'>alice</Data><Data Name='TargetDomainName'>CORP</Data>\
+         <Data Name='TargetLogonId'>0x8d2c1</Data></EventData></Event></Events>",
+        system(4624, 1),
+        system(4672, 2),
+        system(4647, 3),
+    );
+    let docs: Vec<Value> = documents(xml.as_bytes())
+        .iter()
+        .map(|d| serde_json::from_str(d).unwrap())
+        .collect();
+    let [_, special, logoff] = &docs[..] else {
+        panic!("three documents: {docs:?}")
+    };
+
+    assert_eq!(special["event"]["code"], "4672");
+    assert_eq!(special["event"]["action"], "logged-in-special");
+    assert_eq!(special["event"]["category"], serde_json::json!(["iam"]));
+    assert_eq!(special["event"]["type"], serde_json::json!(["admin"]));
+    assert_eq!(special["user"]["name"], "alice");
+    assert_eq!(special["user"]["id"], "S-1-5-21-1-2-3-1104");
+    assert_eq!(special["user"]["domain"], "CORP");
+    assert_eq!(special["winlog"]["logon"]["id"], "0x8d2c1");
+    assert_eq!(
+        special["winlog"]["event_data"]["PrivilegeList"],
+        serde_json::json!([
+            "SeBackupPrivilege",
+            "SeRestorePrivilege",
+            "SeDebugPrivilege"
+        ])
+    );
+    assert_eq!(special["related"]["user"], serde_json::json!(["alice"]));
+    assert_eq!(special["keytrail"]["session"]["logon_type"], 10);
+    assert_eq!(
+        special["keytrail"]["session"]["privileges"],
+        serde_json::json!([
+            "SeBackupPrivilege",
+            "SeRestorePrivilege",
+            "SeDebugPrivilege"
+        ])
+    );
+
+    assert_eq!(logoff["event"]["code"], "4647");
+    assert_eq!(logoff["event"]["action"], "logged-out");
+    assert_eq!(
+        logoff["event"]["category"],
+        serde_json::json!(["authentication"])
+    );
+    assert_eq!(logoff["event"]["type"], serde_json::json!(["end"]));
+    assert_eq!(logoff["user"]["name"], "alice");
+    assert_eq!(logoff["user"]["id"], "S-1-5-21-1-2-3-1104");
+    assert_eq!(logoff["winlog"]["logon"]["id"], "0x8d2c1");
+    assert_eq!(logoff["keytrail"]["session"]["source_ip"], "10.0.0.7");
+}
+
 /// `path: type` of the ECS fields keytrail writes (a trimmed copy of ECS' definitions), and of
 /// the `winlog.*` and `keytrail.*` fields in the shipped index template.
 fn field_types() -> (BTreeMap<String, String>, BTreeMap<String, String>) {

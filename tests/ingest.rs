@@ -239,9 +239,9 @@ fn the_page_export_writes_the_cli_records_of_the_chosen_rows_in_their_order() {
                     if let Some(got) = s.remove("privileges") {
                         // Those of the session's own 4672, later in the file.
                         let id = s["logon_id"].as_str().unwrap();
-                        let granted = events.iter().find(|e| {
-                            e.event_id() == 4672 && e.data("SubjectLogonId") == Some(id)
-                        });
+                        let granted = events
+                            .iter()
+                            .find(|e| e.event_id() == 4672 && e.data("SubjectLogonId") == Some(id));
                         let want: Vec<&str> = granted
                             .and_then(|e| e.data("PrivilegeList"))
                             .unwrap_or_default()
