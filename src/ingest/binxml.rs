@@ -417,10 +417,13 @@ fn until_nul(bytes: &[u8]) -> &[u8] {
 
 /// UTF-16LE as the crate's XML holds it: a lone surrogate is `_` too.
 fn push_utf16(out: &mut String, bytes: &[u8]) {
-    let units = bytes
-        .chunks_exact(2)
-        .map(|u| u16::from_le_bytes([u[0], u[1]]));
-    for c in char::decode_utf16(units) {
+    let units = || bytes.chunks_exact(2).map(|u| u16::from_le_bytes([u[0], u[1]]));
+    // Most values are printable ASCII, which needs no decoding.
+    if units().all(|u| (0x20..0x80).contains(&u)) {
+        out.extend(units().map(|u| char::from(u as u8)));
+        return;
+    }
+    for c in char::decode_utf16(units()) {
         out.push(c.map_or('_', xml_char));
     }
 }
@@ -493,24 +496,36 @@ impl<'a> Reader<'a> {
 
 /// Gives `out` the elements of the record that `values` read, from the chunk's `templates`;
 /// `false` if a value is where the crate places no element (then the XML path decides).
-pub(crate) fn write(templates: &Templates, values: &Values, out: &mut impl Elements) -> bool {
+pub(crate) fn write(
+    templates: &Templates,
+    values: &Values,
+    scratch: &mut Scratch,
+    out: &mut impl Elements,
+) -> bool {
     let mut w = Writer {
         templates,
         values,
-        pending: String::new(),
-        attr_text: String::new(),
+        s: scratch,
     };
+    w.s.pending.clear();
     let ok = w.instance(0, out);
     w.flush(out);
     ok
 }
 
+/// Working memory of [`write`], kept from one record to the next.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// The text of the current XML text node.
+    pending: String,
+    /// The values of the current element's attributes.
+    attr_text: String,
+}
+
 struct Writer<'a> {
     templates: &'a Templates,
     values: &'a Values,
-    /// The text of the current XML text node.
-    pending: String,
-    attr_text: String,
+    s: &'a mut Scratch,
 }
 
 impl Writer<'_> {
@@ -541,7 +556,7 @@ impl Writer<'_> {
                     }
                     self.flush(out);
                     i += 1;
-                    self.attr_text.clear();
+                    self.s.attr_text.clear();
                     let mut spans = [(Span(0, 0), 0usize, 0usize); MAX_ATTRS];
                     let mut n = 0;
                     for _ in 0..attrs {
@@ -549,12 +564,12 @@ impl Writer<'_> {
                             return false;
                         };
                         i += 1;
-                        let start = self.attr_text.len();
+                        let start = self.s.attr_text.len();
                         for op in &ops[i..i + usize::from(parts)] {
                             match *op {
-                                Op::Text(s) => self.attr_text.push_str(template.str(s)),
+                                Op::Text(s) => self.s.attr_text.push_str(template.str(s)),
                                 Op::Sub(v) => match values.get(index, v) {
-                                    Val::Text(a, b) => self.attr_text.push_str(values.str(a, b)),
+                                    Val::Text(a, b) => self.s.attr_text.push_str(values.str(a, b)),
                                     Val::Null => {}
                                     Val::Nested(_) => return false,
                                 },
@@ -563,14 +578,14 @@ impl Writer<'_> {
                         }
                         i += usize::from(parts);
                         // An attribute with an empty value is left out.
-                        if self.attr_text.len() > start {
-                            spans[n] = (name, start, self.attr_text.len());
+                        if self.s.attr_text.len() > start {
+                            spans[n] = (name, start, self.s.attr_text.len());
                             n += 1;
                         }
                     }
                     let mut pairs = [("", ""); MAX_ATTRS];
                     for (pair, &(name, start, end)) in pairs.iter_mut().zip(&spans[..n]) {
-                        *pair = (template.str(name), &self.attr_text[start..end]);
+                        *pair = (template.str(name), &self.s.attr_text[start..end]);
                     }
                     let name = template.str(name);
                     if empty {
@@ -581,12 +596,12 @@ impl Writer<'_> {
                     }
                 }
                 Op::Text(s) => {
-                    self.pending.push_str(template.str(s));
+                    self.s.pending.push_str(template.str(s));
                     i += 1;
                 }
                 Op::Sub(v) => {
                     match values.get(index, v) {
-                        Val::Text(a, b) => self.pending.push_str(values.str(a, b)),
+                        Val::Text(a, b) => self.s.pending.push_str(values.str(a, b)),
                         Val::Null => {}
                         Val::Nested(inner) => {
                             self.flush(out);
@@ -612,8 +627,11 @@ impl Writer<'_> {
     /// Gives `out` the current XML text node, as the parser reads it: the runs between the
     /// characters the XML escapes, and each of those on its own (a reference).
     fn flush(&mut self, out: &mut impl Elements) {
-        let mut rest = self.pending.as_str();
-        while let Some(at) = rest.find(['&', '<', '>']) {
+        if self.s.pending.is_empty() {
+            return;
+        }
+        let mut rest = self.s.pending.as_str();
+        while let Some(at) = memchr::memchr3(b'&', b'<', b'>', rest.as_bytes()) {
             if at > 0 {
                 out.text(&rest[..at]);
             }
@@ -623,6 +641,6 @@ impl Writer<'_> {
         if !rest.is_empty() {
             out.text(rest);
         }
-        self.pending.clear();
+        self.s.pending.clear();
     }
 }

@@ -14,7 +14,7 @@
 //! - a record that does not parse: one problem with its record ID, and the next record;
 //! - a file cut short inside a chunk: every complete record before the cut is kept.
 
-use super::binxml::{self, Templates, Values};
+use super::binxml::{self, Scratch, Templates, Values};
 use crate::decoder::{
     Boundary, Event, EventParser, Item, Position, Problem, ProblemKind, Severity, Stats,
     EVTX_CHUNK_BYTES, EVTX_HEADER_BYTES,
@@ -77,6 +77,7 @@ pub struct EvtxReader {
     /// The current chunk's template definitions.
     templates: Templates,
     values: Values,
+    scratch: Scratch,
 }
 
 impl Default for EvtxReader {
@@ -123,6 +124,7 @@ impl EvtxReader {
             direct_records: 0,
             templates: Vec::new(),
             values: Values::default(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -435,10 +437,10 @@ impl EvtxReader {
         let start = usize::try_from(record.binxml_offset).ok()?;
         let bytes = data.get(start..start.checked_add(record.binxml_size as usize)?)?;
         self.values.read(data, start, bytes, &mut self.templates)?;
-        let (templates, values) = (&self.templates, &self.values);
+        let (templates, values, scratch) = (&self.templates, &self.values, &mut self.scratch);
         let mut written = false;
         let parsed = self.parser.build(bytes.len() * 2, |b| {
-            written = binxml::write(templates, values, b);
+            written = binxml::write(templates, values, scratch, b);
         });
         written.then_some(parsed)
     }
