@@ -80,7 +80,10 @@ fn fed_in_small_pieces_the_direct_path_gives_the_same_items() {
     let (whole, stats, taken) = read(EvtxReader::new(), &bytes, 1 << 20);
     let (pieces, piece_stats, piece_taken) = read(EvtxReader::new(), &bytes, 4093);
     let (xml, xml_stats, _) = read(EvtxReader::new().xml_only(), &bytes, 4093);
-    assert_eq!((&whole, &stats, taken), (&pieces, &piece_stats, piece_taken));
+    assert_eq!(
+        (&whole, &stats, taken),
+        (&pieces, &piece_stats, piece_taken)
+    );
     assert_eq!((&pieces, &piece_stats), (&xml, &xml_stats));
 }
 

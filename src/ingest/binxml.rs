@@ -149,10 +149,7 @@ impl Template {
                     let at = open.take()?;
                     attr = None;
                     let next = t.ops.len() as u32;
-                    if let Op::Open {
-                        empty, next: n, ..
-                    } = &mut t.ops[at]
-                    {
+                    if let Op::Open { empty, next: n, .. } = &mut t.ops[at] {
                         (*empty, *n) = (true, next);
                     }
                     roots += usize::from(stack.is_empty());
@@ -347,14 +344,22 @@ impl Values {
                 let d1 = u32::from_le_bytes([g[0], g[1], g[2], g[3]]);
                 let d2 = u16::from_le_bytes([g[4], g[5]]);
                 let d3 = u16::from_le_bytes([g[6], g[7]]);
-                write!(out, "{{{d1:08x}-{d2:04x}-{d3:04x}-{:02x}{:02x}-", g[8], g[9])
-                    .and_then(|()| g[10..].iter().try_for_each(|b| write!(out, "{b:02x}")))
-                    .and_then(|()| write!(out, "}}"))
+                write!(
+                    out,
+                    "{{{d1:08x}-{d2:04x}-{d3:04x}-{:02x}{:02x}-",
+                    g[8], g[9]
+                )
+                .and_then(|()| g[10..].iter().try_for_each(|b| write!(out, "{b:02x}")))
+                .and_then(|()| write!(out, "}}"))
             }
             // A SizeT is a HexInt of its width.
             0x10 if bytes.len() == 4 => write!(out, "0x{:x}", u32::from_le_bytes(le(bytes)?)),
             0x10 if bytes.len() == 8 => write!(out, "0x{:x}", u64::from_le_bytes(le(bytes)?)),
-            0x11 => write!(out, "{}", V::FileTimeType(FileTime(u64::from_le_bytes(le(bytes)?)))),
+            0x11 => write!(
+                out,
+                "{}",
+                V::FileTimeType(FileTime(u64::from_le_bytes(le(bytes)?)))
+            ),
             0x12 => write!(out, "{}", V::SysTimeType(SysTime::from_bytes(&le(bytes)?))),
             0x13 => {
                 let head: [u8; 8] = le(bytes)?;
@@ -417,7 +422,11 @@ fn until_nul(bytes: &[u8]) -> &[u8] {
 
 /// UTF-16LE as the crate's XML holds it: a lone surrogate is `_` too.
 fn push_utf16(out: &mut String, bytes: &[u8]) {
-    let units = || bytes.chunks_exact(2).map(|u| u16::from_le_bytes([u[0], u[1]]));
+    let units = || {
+        bytes
+            .chunks_exact(2)
+            .map(|u| u16::from_le_bytes([u[0], u[1]]))
+    };
     // Most values are printable ASCII, which needs no decoding.
     if units().all(|u| (0x20..0x80).contains(&u)) {
         out.extend(units().map(|u| char::from(u as u8)));
@@ -624,23 +633,99 @@ impl Writer<'_> {
         true
     }
 
-    /// Gives `out` the current XML text node, as the parser reads it: the runs between the
-    /// characters the XML escapes, and each of those on its own (a reference).
+    /// Gives `out` the current XML text node.
     fn flush(&mut self, out: &mut impl Elements) {
-        if self.s.pending.is_empty() {
-            return;
-        }
-        let mut rest = self.s.pending.as_str();
-        while let Some(at) = memchr::memchr3(b'&', b'<', b'>', rest.as_bytes()) {
-            if at > 0 {
-                out.text(&rest[..at]);
-            }
-            out.text(&rest[at..at + 1]);
-            rest = &rest[at + 1..];
-        }
-        if !rest.is_empty() {
-            out.text(rest);
-        }
+        text_node(&self.s.pending, out);
         self.s.pending.clear();
+    }
+}
+
+/// Gives `out` one XML text node as the parser reads the crate's XML of it: the runs between the
+/// characters the XML escapes, and each of those on its own (a reference).
+fn text_node(text: &str, out: &mut impl Elements) {
+    let mut rest = text;
+    while let Some(at) = memchr::memchr3(b'&', b'<', b'>', rest.as_bytes()) {
+        if at > 0 {
+            out.text(&rest[..at]);
+        }
+        out.text(&rest[at..at + 1]);
+        rest = &rest[at + 1..];
+    }
+    if !rest.is_empty() {
+        out.text(rest);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decoder::EventParser;
+
+    /// Text as the crate's XML writes it.
+    fn escaped(text: &str) -> String {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    }
+
+    /// Text nodes the XML escapes parts of, in every kind of place an event holds text (list
+    /// markers at the root included), give the same event from the XML and from the elements.
+    #[test]
+    fn text_nodes_decode_as_the_xml_of_them() {
+        let texts = [
+            "a&b", "&&", "<>", " - ", "-", "-&", "&-", "x&amp;", "a\tb\r\n", "]]>", "",
+        ];
+        for text in texts {
+            let x = escaped(text);
+            let xml = format!(
+                "<Event>{x}<System>{x}<EventID>4624</EventID><Computer>{x}</Computer>{x}</System>\
+                 <EventData>{x}<Data Name='a'>{x}</Data><Data>{x}x{x}</Data>{x}</EventData>{x}\
+                 <UserData><Root>{x}<Leaf>{x}</Leaf>{x}<Mixed>{x}<Inner/>{x}</Mixed></Root>\
+                 </UserData></Event>"
+            );
+            let mut parser = EventParser::default();
+            let via_xml = parser.parse(&xml);
+            let built = parser.build(64, |b| {
+                b.start("Event", &[]);
+                text_node(text, b);
+                b.start("System", &[]);
+                text_node(text, b);
+                b.start("EventID", &[]);
+                text_node("4624", b);
+                b.end("EventID");
+                b.start("Computer", &[]);
+                text_node(text, b);
+                b.end("Computer");
+                text_node(text, b);
+                b.end("System");
+                b.start("EventData", &[]);
+                text_node(text, b);
+                b.start("Data", &[("Name", "a")]);
+                text_node(text, b);
+                b.end("Data");
+                b.start("Data", &[]);
+                text_node(&format!("{text}x{text}"), b);
+                b.end("Data");
+                text_node(text, b);
+                b.end("EventData");
+                text_node(text, b);
+                b.start("UserData", &[]);
+                b.start("Root", &[]);
+                text_node(text, b);
+                b.start("Leaf", &[]);
+                text_node(text, b);
+                b.end("Leaf");
+                text_node(text, b);
+                b.start("Mixed", &[]);
+                text_node(text, b);
+                b.empty("Inner", &[]);
+                text_node(text, b);
+                b.end("Mixed");
+                b.end("Root");
+                b.end("UserData");
+                b.end("Event");
+            });
+            assert_eq!(via_xml, built, "{text:?}");
+        }
     }
 }

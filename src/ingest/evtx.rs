@@ -376,7 +376,7 @@ impl EvtxReader {
                         + RECORD_TRAILER;
                     let id = record.event_record_id;
                     let direct = if self.direct {
-                        self.from_binxml(&record)
+                        self.event_from_binxml(&record)
                     } else {
                         None
                     };
@@ -432,7 +432,7 @@ impl EvtxReader {
     /// The event of a record that is one template instance, built from the template's BinXML
     /// and the record's values, as [`EvtxReader::event`] decodes the XML of them; `None` when
     /// the record is left to that path.
-    fn from_binxml(&mut self, record: &EvtxRecord<'_>) -> Option<Parsed> {
+    fn event_from_binxml(&mut self, record: &EvtxRecord<'_>) -> Option<Parsed> {
         let data = record.chunk.data;
         let start = usize::try_from(record.binxml_offset).ok()?;
         let bytes = data.get(start..start.checked_add(record.binxml_size as usize)?)?;
@@ -446,7 +446,14 @@ impl EvtxReader {
     }
 
     /// Emits the event of a record, or the problem that it does not decode.
-    fn outcome(&mut self, out: &mut Vec<Item>, parsed: Parsed, number: u64, range: (u64, u64), id: u64) {
+    fn outcome(
+        &mut self,
+        out: &mut Vec<Item>,
+        parsed: Parsed,
+        number: u64,
+        range: (u64, u64),
+        id: u64,
+    ) {
         match parsed {
             Ok((mut event, repairs)) => {
                 event.number = number;
