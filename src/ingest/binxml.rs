@@ -93,7 +93,7 @@ impl Template {
                     }
                     let dependency = Some(r.u16()?).filter(|&d| d != 0xffff);
                     r.skip(4)?;
-                    let name = r.name(&mut t)?;
+                    let name = r.name(&mut t, false)?;
                     if token & 0x40 != 0 {
                         r.skip(4)?;
                     }
@@ -108,7 +108,7 @@ impl Template {
                     continue;
                 }
                 0x06 | 0x46 => {
-                    let name = r.name(&mut t)?;
+                    let name = r.name(&mut t, true)?;
                     match t.ops.get_mut(open?) {
                         Some(Op::Open { attrs, .. }) if usize::from(*attrs) < MAX_ATTRS => {
                             *attrs += 1
@@ -473,7 +473,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A name reference: the name (a plain XML name), stored inline or elsewhere in the chunk.
-    fn name(&mut self, t: &mut Template) -> Option<Span> {
+    /// An attribute's may have a prefix, which the parser drops: so does this.
+    fn name(&mut self, t: &mut Template, attribute: bool) -> Option<Span> {
         let at = self.u32()? as usize;
         let data = self.data;
         let count = usize::from(u16::from_le_bytes(
@@ -491,15 +492,19 @@ impl<'a> Reader<'a> {
         let mut name = String::with_capacity(count);
         for c in char::decode_utf16(units) {
             let c = c.ok()?;
-            if !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+            if !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.') || (attribute && c == ':')) {
                 return None;
             }
             name.push(c);
         }
-        if name.is_empty() {
+        let local = match name.rfind(':') {
+            Some(at) => &name[at + 1..],
+            None => &name,
+        };
+        if local.is_empty() {
             return None;
         }
-        Some(t.push(&name))
+        Some(t.push(local))
     }
 }
 
