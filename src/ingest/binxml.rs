@@ -23,6 +23,12 @@ use std::fmt::Write as _;
 /// At most this many attributes on an element (the pairs are kept on the stack).
 const MAX_ATTRS: usize = 8;
 
+/// Elements nested deeper than the event parser follows (its `max_depth`), and more text than
+/// a record's XML is ever near (the crate's own limit per record is 16 MiB): left to the XML
+/// path, so that the crate's limits, not this module, decide what happens to such a record.
+const MAX_DEPTH: usize = 64;
+const MAX_TEXT: usize = 4 << 20;
+
 /// A slice of [`Template::text`].
 #[derive(Clone, Copy, Debug)]
 struct Span(u32, u32);
@@ -520,11 +526,13 @@ pub(crate) fn write(
         templates,
         values,
         s: scratch,
+        depth: 0,
+        written: 0,
     };
     w.s.pending.clear();
     let ok = w.instance(0, out);
     w.flush(out);
-    ok
+    ok && w.written <= MAX_TEXT
 }
 
 /// Working memory of [`write`], kept from one record to the next.
@@ -540,6 +548,10 @@ struct Writer<'a> {
     templates: &'a Templates,
     values: &'a Values,
     s: &'a mut Scratch,
+    /// Elements open, nested instances' included.
+    depth: usize,
+    /// Bytes of names and text given so far.
+    written: usize,
 }
 
 impl Writer<'_> {
@@ -602,11 +614,18 @@ impl Writer<'_> {
                         *pair = (template.str(name), &self.s.attr_text[start..end]);
                     }
                     let name = template.str(name);
+                    self.written += name.len() + self.s.attr_text.len();
+                    if self.written > MAX_TEXT {
+                        return false;
+                    }
                     if empty {
                         out.empty(name, &pairs[..n]);
+                    } else if self.depth >= MAX_DEPTH {
+                        return false;
                     } else {
                         out.start(name, &pairs[..n]);
                         depth += 1;
+                        self.depth += 1;
                     }
                 }
                 Op::Text(s) => {
@@ -630,6 +649,7 @@ impl Writer<'_> {
                     self.flush(out);
                     out.end(template.str(name));
                     depth = depth.saturating_sub(1);
+                    self.depth = self.depth.saturating_sub(1);
                     i += 1;
                 }
                 Op::Attr { .. } => return false,
@@ -640,6 +660,7 @@ impl Writer<'_> {
 
     /// Gives `out` the current XML text node.
     fn flush(&mut self, out: &mut impl Elements) {
+        self.written += self.s.pending.len();
         text_node(&self.s.pending, out);
         self.s.pending.clear();
     }
