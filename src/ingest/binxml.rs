@@ -4,9 +4,11 @@
 //! elements, stored once in the chunk) and the record's substitution values. This walks the
 //! definition (MS-EVEN6 2.2) and gives the event parser the elements the `evtx` crate would
 //! render as XML, with the values as the crate writes them ([`Elements`]), so the event is the
-//! one the XML path decodes. What it does not know for sure it leaves to that path: CDATA,
-//! references, processing instructions, nested BinXML, arrays, templates that use a value twice,
-//! names other than plain ones, records of any other shape.
+//! one the XML path decodes. A value that is itself one template instance (how Windows stores
+//! EventData and UserData) is followed into its own template. What it does not know for sure it
+//! leaves to that path: CDATA, references, processing instructions, other nested BinXML, arrays,
+//! ANSI strings, floating-point numbers and SYSTEMTIMEs (none in Security logs), templates that
+//! use a value twice, prefixed element names, records of any other shape.
 //!
 //! What it mirrors of the crate's XML (without indentation):
 //! - an element whose DependencyId names a NULL value is left out, except the root;
@@ -17,7 +19,6 @@
 //!   reads as references, each on its own.
 
 use crate::decoder::Elements;
-use evtx::binxml::value_variant::BinXmlValue;
 use std::fmt::Write as _;
 
 /// At most this many attributes on an element (the pairs are kept on the stack).
@@ -315,8 +316,6 @@ impl Values {
         templates: &mut Templates,
         depth: usize,
     ) -> Option<Val> {
-        use evtx::binxml::value_variant::{FileTime, SysTime};
-        use BinXmlValue as V;
         fn le<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
             bytes.get(..N)?.try_into().ok()
         }
@@ -336,8 +335,6 @@ impl Values {
             0x08 => write!(out, "{}", u32::from_le_bytes(le(bytes)?)),
             0x09 => write!(out, "{}", i64::from_le_bytes(le(bytes)?)),
             0x0a => write!(out, "{}", u64::from_le_bytes(le(bytes)?)),
-            0x0b => write!(out, "{}", V::Real32Type(f32::from_le_bytes(le(bytes)?))),
-            0x0c => write!(out, "{}", V::Real64Type(f64::from_le_bytes(le(bytes)?))),
             // Windows writes bitmasks into some bool slots: those stay numbers.
             0x0d => match i32::from_le_bytes(le(bytes)?) {
                 0 => write!(out, "false"),
@@ -361,12 +358,7 @@ impl Values {
             // A SizeT is a HexInt of its width.
             0x10 if bytes.len() == 4 => write!(out, "0x{:x}", u32::from_le_bytes(le(bytes)?)),
             0x10 if bytes.len() == 8 => write!(out, "0x{:x}", u64::from_le_bytes(le(bytes)?)),
-            0x11 => write!(
-                out,
-                "{}",
-                V::FileTimeType(FileTime(u64::from_le_bytes(le(bytes)?)))
-            ),
-            0x12 => write!(out, "{}", V::SysTimeType(SysTime::from_bytes(&le(bytes)?))),
+            0x11 => write_filetime(out, u64::from_le_bytes(le(bytes)?)),
             0x13 => {
                 let head: [u8; 8] = le(bytes)?;
                 let sid = bytes.get(..8 + 4 * usize::from(head[1]))?;
@@ -407,6 +399,40 @@ impl Values {
     fn str(&self, start: u32, end: u32) -> &str {
         &self.text[start as usize..end as usize]
     }
+}
+
+/// A FILETIME as the crate writes it: the UTC date and time with the seven digits of its
+/// 100 ns ticks, the year's last four digits, all zeros past `i64::MAX`.
+fn write_filetime(out: &mut String, filetime: u64) -> std::fmt::Result {
+    const TICKS_PER_DAY: u64 = 864_000_000_000;
+    if filetime > i64::MAX as u64 {
+        return write!(out, "0000-00-00T00:00:00.0000000Z");
+    }
+    let (days, ticks) = (filetime / TICKS_PER_DAY, filetime % TICKS_PER_DAY);
+    // Days since 0000-03-01 in the proleptic Gregorian calendar, by 400-year cycles of
+    // 146,097 days that start on a March 1st (1601-01-01 is day 584,694).
+    let n = days + 584_694;
+    let (cycle, day) = (n / 146_097, n % 146_097);
+    let year_of_cycle = (day - day / 1_460 + day / 36_524 - day / 146_096) / 365;
+    let day_of_year = day - (365 * year_of_cycle + year_of_cycle / 4 - year_of_cycle / 100);
+    let march_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * march_month + 2) / 5 + 1;
+    let month = if march_month < 10 {
+        march_month + 3
+    } else {
+        march_month - 9
+    };
+    let year = cycle * 400 + year_of_cycle + u64::from(month <= 2);
+    let seconds = ticks / 10_000_000;
+    write!(
+        out,
+        "{:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:07}Z",
+        year % 10_000,
+        seconds / 3_600,
+        seconds / 60 % 60,
+        seconds % 60,
+        ticks % 10_000_000
+    )
 }
 
 /// A character as the crate's XML holds it: those XML does not allow become `_`.
@@ -692,6 +718,30 @@ mod tests {
         text.replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
+    }
+
+    /// FILETIMEs are written as the crate writes them, over its whole range.
+    #[test]
+    fn filetimes_are_the_crate_text_of_them() {
+        use evtx::binxml::value_variant::{BinXmlValue, FileTime};
+        let step = 1_000_000_000_000_037u64;
+        let times = (0..u64::MAX - step).step_by(step as usize).chain([
+            0,
+            1,
+            131_116_874_743_460_000,
+            i64::MAX as u64,
+            i64::MAX as u64 + 1,
+            u64::MAX,
+        ]);
+        for t in times {
+            let mut ours = String::new();
+            write_filetime(&mut ours, t).unwrap();
+            assert_eq!(
+                ours,
+                BinXmlValue::FileTimeType(FileTime(t)).to_string(),
+                "{t}"
+            );
+        }
     }
 
     /// Text nodes the XML escapes parts of, in every kind of place an event holds text (list
