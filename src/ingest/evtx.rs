@@ -2,9 +2,12 @@
 //!
 //! A file is a 4 KiB header and then 64 KiB chunks, each with its own string and template tables,
 //! so each chunk decodes on its own (which is what lets several workers share a file). The
-//! `evtx` crate parses a chunk and renders each record's BinXML to XML (times with all 7
-//! fraction digits of the FILETIME, SIDs, `%%` codes and hex values as Windows wrote them); the
-//! XML goes through the same event parser as an XML file, so the events are the same.
+//! `evtx` crate parses a chunk; each record that is one template instance (nearly all) becomes
+//! its event straight from its BinXML ([`binxml`]: the elements the crate would render, with the
+//! values as it writes them), any other is rendered to XML by the crate (times with all 7
+//! fraction digits of the FILETIME, SIDs, `%%` codes and hex values as Windows wrote them) and
+//! goes through the same event parser as an XML file. Both give the same events
+//! (`tests/evtx_direct.rs`; [`EvtxReader::xml_only`] takes the XML path for every record).
 //!
 //! Damage is reported, never fatal:
 //! - a header that declares fewer chunks than the file holds (a dirty log, copied while in use):
