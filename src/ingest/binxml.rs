@@ -561,7 +561,7 @@ pub(crate) fn write(
     ok && w.written <= MAX_TEXT
 }
 
-/// Working memory of [`write`], kept from one record to the next.
+/// Working memory of [`write()`], kept from one record to the next.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     /// The text of the current XML text node.
