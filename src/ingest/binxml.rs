@@ -21,7 +21,7 @@
 use crate::decoder::Elements;
 use std::fmt::Write as _;
 
-/// At most this many attributes on an element (the pairs are kept on the stack).
+/// At most this many attributes on an element.
 const MAX_ATTRS: usize = 8;
 
 /// Elements nested deeper than the event parser follows (its `max_depth`), and more text than
@@ -454,17 +454,21 @@ fn until_nul(bytes: &[u8]) -> &[u8] {
 
 /// UTF-16LE as the crate's XML holds it: a lone surrogate is `_` too.
 fn push_utf16(out: &mut String, bytes: &[u8]) {
-    let units = || {
-        bytes
-            .chunks_exact(2)
-            .map(|u| u16::from_le_bytes([u[0], u[1]]))
-    };
-    // Most values are printable ASCII, which needs no decoding.
-    if units().all(|u| (0x20..0x80).contains(&u)) {
-        out.extend(units().map(|u| char::from(u as u8)));
-        return;
+    let units = bytes.len() / 2;
+    out.reserve(units);
+    // Most values are printable ASCII, which needs no decoding (and starts no surrogate pair).
+    let mut ascii = 0;
+    while ascii < units {
+        match u16::from_le_bytes([bytes[2 * ascii], bytes[2 * ascii + 1]]) {
+            u @ 0x20..0x80 => out.push(char::from(u as u8)),
+            _ => break,
+        }
+        ascii += 1;
     }
-    for c in char::decode_utf16(units()) {
+    let rest = bytes[2 * ascii..2 * units]
+        .chunks_exact(2)
+        .map(|u| u16::from_le_bytes([u[0], u[1]]));
+    for c in char::decode_utf16(rest) {
         out.push(c.map_or('_', xml_char));
     }
 }
@@ -568,6 +572,8 @@ pub(crate) struct Scratch {
     pending: String,
     /// The values of the current element's attributes.
     attr_text: String,
+    /// Its attributes left in: name, and value in `attr_text`.
+    spans: Vec<(Span, usize, usize)>,
 }
 
 struct Writer<'a> {
@@ -609,8 +615,7 @@ impl Writer<'_> {
                     self.flush(out);
                     i += 1;
                     self.s.attr_text.clear();
-                    let mut spans = [(Span(0, 0), 0usize, 0usize); MAX_ATTRS];
-                    let mut n = 0;
+                    self.s.spans.clear();
                     for _ in 0..attrs {
                         let Op::Attr { name, parts } = ops[i] else {
                             return false;
@@ -631,25 +636,32 @@ impl Writer<'_> {
                         i += usize::from(parts);
                         // An attribute with an empty value is left out.
                         if self.s.attr_text.len() > start {
-                            spans[n] = (name, start, self.s.attr_text.len());
-                            n += 1;
+                            self.s.spans.push((name, start, self.s.attr_text.len()));
                         }
-                    }
-                    let mut pairs = [("", ""); MAX_ATTRS];
-                    for (pair, &(name, start, end)) in pairs.iter_mut().zip(&spans[..n]) {
-                        *pair = (template.str(name), &self.s.attr_text[start..end]);
                     }
                     let name = template.str(name);
                     self.written += name.len() + self.s.attr_text.len();
-                    if self.written > MAX_TEXT {
+                    if self.written > MAX_TEXT || (!empty && self.depth >= MAX_DEPTH) {
                         return false;
                     }
-                    if empty {
-                        out.empty(name, &pairs[..n]);
-                    } else if self.depth >= MAX_DEPTH {
-                        return false;
-                    } else {
-                        out.start(name, &pairs[..n]);
+                    let s = &*self.s;
+                    let pair = |k: usize| {
+                        let (name, start, end) = s.spans[k];
+                        (template.str(name), &s.attr_text[start..end])
+                    };
+                    // The pairs on the stack, without filling room for the most there can be.
+                    let mut open = |attrs: &[(&str, &str)]| match empty {
+                        true => out.empty(name, attrs),
+                        false => out.start(name, attrs),
+                    };
+                    match s.spans.len() {
+                        0 => open(&[]),
+                        1 => open(&[pair(0)]),
+                        2 => open(&[pair(0), pair(1)]),
+                        3 => open(&[pair(0), pair(1), pair(2)]),
+                        n => open(&(0..n).map(pair).collect::<Vec<_>>()),
+                    }
+                    if !empty {
                         depth += 1;
                         self.depth += 1;
                     }
