@@ -2,9 +2,12 @@
 //!
 //! A file is a 4 KiB header and then 64 KiB chunks, each with its own string and template tables,
 //! so each chunk decodes on its own (which is what lets several workers share a file). The
-//! `evtx` crate parses a chunk and renders each record's BinXML to XML (times with all 7
-//! fraction digits of the FILETIME, SIDs, `%%` codes and hex values as Windows wrote them); the
-//! XML goes through the same event parser as an XML file, so the events are the same.
+//! `evtx` crate parses a chunk; each record that is one template instance (nearly all) becomes
+//! its event straight from its BinXML ([`binxml`]: the elements the crate would render, with the
+//! values as it writes them), any other is rendered to XML by the crate (times with all 7
+//! fraction digits of the FILETIME, SIDs, `%%` codes and hex values as Windows wrote them) and
+//! goes through the same event parser as an XML file. Both give the same events
+//! (`tests/evtx_direct.rs`; [`EvtxReader::xml_only`] takes the XML path for every record).
 //!
 //! Damage is reported, never fatal:
 //! - a header that declares fewer chunks than the file holds (a dirty log, copied while in use):
@@ -14,12 +17,13 @@
 //! - a record that does not parse: one problem with its record ID, and the next record;
 //! - a file cut short inside a chunk: every complete record before the cut is kept.
 
+use super::binxml::{self, Scratch, Templates, Values};
 use crate::decoder::{
-    Boundary, EventParser, Item, Position, Problem, ProblemKind, Severity, Stats, EVTX_CHUNK_BYTES,
-    EVTX_HEADER_BYTES,
+    Boundary, Event, EventParser, Item, Position, Problem, ProblemKind, Severity, Stats,
+    EVTX_CHUNK_BYTES, EVTX_HEADER_BYTES,
 };
 use evtx::err::EvtxError;
-use evtx::{ChunkFlags, EvtxChunkData, EvtxFileHeader, ParserSettings};
+use evtx::{ChunkFlags, EvtxChunkData, EvtxFileHeader, EvtxRecord, ParserSettings};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -69,6 +73,14 @@ pub struct EvtxReader {
     settings: Arc<ParserSettings>,
     parser: EventParser,
     stats: Stats,
+    /// Whether records are decoded from their BinXML when they can be ([`binxml`]).
+    direct: bool,
+    /// Records decoded so.
+    direct_records: u64,
+    /// The current chunk's template definitions.
+    templates: Templates,
+    values: Values,
+    scratch: Scratch,
 }
 
 impl Default for EvtxReader {
@@ -111,7 +123,24 @@ impl EvtxReader {
             settings: settings(false),
             parser: EventParser::default(),
             stats: Stats::default(),
+            direct: true,
+            direct_records: 0,
+            templates: Vec::new(),
+            values: Values::default(),
+            scratch: Scratch::default(),
         }
+    }
+
+    /// This reader, decoding every record through its XML as the `evtx` crate renders it
+    /// (which gives the same events, only slower): what the tests compare with.
+    pub fn xml_only(mut self) -> Self {
+        self.direct = false;
+        self
+    }
+
+    /// The records decoded straight from their BinXML, without XML text.
+    pub fn direct_records(&self) -> u64 {
+        self.direct_records
     }
 
     /// A reader of `part`, fed the file's bytes from the part's start: its events and problems
@@ -327,6 +356,7 @@ impl EvtxReader {
             );
         }
         let ids = chunk.header.first_event_record_id..=chunk.header.last_event_record_id;
+        self.templates.clear();
         let before = self.records;
         let settings = Arc::clone(&self.settings);
         let mut parsed = match chunk.parse(settings) {
@@ -348,9 +378,20 @@ impl EvtxReader {
                         + u64::from(record.binxml_size)
                         + RECORD_TRAILER;
                     let id = record.event_record_id;
-                    match record.into_xml_bytes() {
-                        Ok(xml) => self.event(out, &xml.data, number, (start, end), id),
-                        Err(err) => self.bad_record(out, start, Some(id), &err),
+                    let direct = if self.direct {
+                        self.event_from_binxml(&record)
+                    } else {
+                        None
+                    };
+                    match direct {
+                        Some(parsed) => {
+                            self.direct_records += 1;
+                            self.outcome(out, parsed, number, (start, end), id);
+                        }
+                        None => match record.into_xml_bytes() {
+                            Ok(xml) => self.event(out, &xml.data, number, (start, end), id),
+                            Err(err) => self.bad_record(out, start, Some(id), &err),
+                        },
                     }
                 }
                 Err(err) => {
@@ -387,7 +428,36 @@ impl EvtxReader {
             Ok(text) => std::borrow::Cow::Borrowed(text),
             Err(_) => String::from_utf8_lossy(xml),
         };
-        match self.parser.parse(&text) {
+        let parsed = self.parser.parse(&text);
+        self.outcome(out, parsed, number, range, id);
+    }
+
+    /// The event of a record that is one template instance, built from the template's BinXML
+    /// and the record's values, as [`EvtxReader::event`] decodes the XML of them; `None` when
+    /// the record is left to that path.
+    fn event_from_binxml(&mut self, record: &EvtxRecord<'_>) -> Option<Parsed> {
+        let data = record.chunk.data;
+        let start = usize::try_from(record.binxml_offset).ok()?;
+        let bytes = data.get(start..start.checked_add(record.binxml_size as usize)?)?;
+        self.values.read(data, start, bytes, &mut self.templates)?;
+        let (templates, values, scratch) = (&self.templates, &self.values, &mut self.scratch);
+        let mut written = false;
+        let parsed = self.parser.build(bytes.len() * 2, |b| {
+            written = binxml::write(templates, values, scratch, b);
+        });
+        written.then_some(parsed)
+    }
+
+    /// Emits the event of a record, or the problem that it does not decode.
+    fn outcome(
+        &mut self,
+        out: &mut Vec<Item>,
+        parsed: Parsed,
+        number: u64,
+        range: (u64, u64),
+        id: u64,
+    ) {
+        match parsed {
             Ok((mut event, repairs)) => {
                 event.number = number;
                 event.position = Position::binary(range.0);
@@ -459,6 +529,9 @@ impl EvtxReader {
         );
     }
 }
+
+/// What the event parser makes of one record.
+type Parsed = Result<(Event, Vec<ProblemKind>), ProblemKind>;
 
 /// The declared and computed CRC32 of a chunk whose header or records do not match theirs.
 /// Moves the front of `bytes` into `buf` until it holds `size` bytes; says whether it does.

@@ -38,6 +38,7 @@
 //! assert!(matches!(&out[..], [Item::Event(e)] if e.event_id() == 5059));
 //! ```
 
+mod binxml;
 pub mod chain;
 mod clixml;
 mod csv;

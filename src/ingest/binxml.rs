@@ -1,0 +1,819 @@
+//! Events straight from a record's BinXML, without XML text in between.
+//!
+//! Nearly every record of a log is one template instance: a template definition (the event's
+//! elements, stored once in the chunk) and the record's substitution values. This walks the
+//! definition (MS-EVEN6 2.2) and gives the event parser the elements the `evtx` crate would
+//! render as XML, with the values as the crate writes them ([`Elements`]), so the event is the
+//! one the XML path decodes. A value that is itself one template instance (how Windows stores
+//! EventData and UserData) is followed into its own template. What it does not know for sure it
+//! leaves to that path: CDATA, references, processing instructions, other nested BinXML, arrays,
+//! ANSI strings, floating-point numbers and SYSTEMTIMEs (none in Security logs), templates that
+//! use a value twice, prefixed element names, records of any other shape.
+//!
+//! What it mirrors of the crate's XML (without indentation):
+//! - an element whose DependencyId names a NULL value is left out, except the root;
+//! - an attribute whose value is empty is left out;
+//! - an element closed as empty is `<X/>`, any other `<X>…</X>`, even with nothing inside;
+//! - C0 controls other than tab, LF and CR, U+FFFE, U+FFFF and lone surrogates become `_`;
+//! - text between two elements is one XML text node, whose escaped `&`, `<` and `>` the parser
+//!   reads as references, each on its own.
+
+use crate::decoder::Elements;
+use std::fmt::Write as _;
+
+/// At most this many attributes on an element.
+const MAX_ATTRS: usize = 8;
+
+/// Elements nested deeper than the event parser follows (its `max_depth`), and more text than
+/// a record's XML is ever near (the crate's own limit per record is 16 MiB): left to the XML
+/// path, so that the crate's limits, not this module, decide what happens to such a record.
+const MAX_DEPTH: usize = 64;
+const MAX_TEXT: usize = 4 << 20;
+
+/// A slice of [`Template::text`].
+#[derive(Clone, Copy, Debug)]
+struct Span(u32, u32);
+
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    /// An element: `attrs` [`Op::Attr`] follow; `next` is the op after it (to leave it out).
+    Open {
+        name: Span,
+        dependency: Option<u16>,
+        attrs: u8,
+        empty: bool,
+        next: u32,
+    },
+    /// An attribute of the element just opened, whose value is the `parts` ops that follow.
+    Attr { name: Span, parts: u16 },
+    /// Literal text, as the XML holds it once unescaped.
+    Text(Span),
+    /// A substitution value.
+    Sub(u16),
+    /// The end of an element.
+    End(Span),
+}
+
+/// A template definition, walked once per chunk and replayed for each of its records.
+#[derive(Debug, Default)]
+pub(crate) struct Template {
+    ops: Vec<Op>,
+    text: String,
+}
+
+impl Template {
+    fn str(&self, s: Span) -> &str {
+        &self.text[s.0 as usize..s.1 as usize]
+    }
+
+    fn push(&mut self, s: &str) -> Span {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        Span(start, self.text.len() as u32)
+    }
+
+    /// The definition at `offset` of the chunk `data`, if every token of it is one this module
+    /// follows.
+    pub(crate) fn parse(data: &[u8], offset: u32) -> Option<Template> {
+        let start = (offset as usize).checked_add(24)?;
+        let size = read_u32(data, start - 4)? as usize;
+        let end = start.checked_add(size)?;
+        let mut t = Template::default();
+        let mut r = Reader { data, pos: start };
+        // Open elements (their Open ops), the one whose start tag is being read, its attribute.
+        let mut stack: Vec<usize> = Vec::new();
+        let mut open: Option<usize> = None;
+        let mut attr: Option<usize> = None;
+        let mut roots = 0;
+        let mut used: Vec<u16> = Vec::new();
+        while r.pos < end {
+            let token = r.u8()?;
+            let part = match token {
+                0x00 => break,
+                0x0f => {
+                    r.skip(3)?;
+                    continue;
+                }
+                0x01 | 0x41 => {
+                    if open.is_some() || (stack.is_empty() && roots > 0) {
+                        return None;
+                    }
+                    let dependency = Some(r.u16()?).filter(|&d| d != 0xffff);
+                    r.skip(4)?;
+                    let name = r.name(&mut t, false)?;
+                    if token & 0x40 != 0 {
+                        r.skip(4)?;
+                    }
+                    open = Some(t.ops.len());
+                    t.ops.push(Op::Open {
+                        name,
+                        dependency,
+                        attrs: 0,
+                        empty: false,
+                        next: 0,
+                    });
+                    continue;
+                }
+                0x06 | 0x46 => {
+                    let name = r.name(&mut t, true)?;
+                    match t.ops.get_mut(open?) {
+                        Some(Op::Open { attrs, .. }) if usize::from(*attrs) < MAX_ATTRS => {
+                            *attrs += 1
+                        }
+                        _ => return None,
+                    }
+                    attr = Some(t.ops.len());
+                    t.ops.push(Op::Attr { name, parts: 0 });
+                    continue;
+                }
+                0x05 | 0x45 => {
+                    // Only UTF-16 text: a literal of another type would be an array or a number.
+                    if r.u8()? != 0x01 {
+                        return None;
+                    }
+                    let count = usize::from(r.u16()?);
+                    let bytes = r.take(count * 2)?;
+                    let mut s = String::new();
+                    push_utf16(&mut s, until_nul(bytes));
+                    Op::Text(t.push(&s))
+                }
+                0x0d | 0x0e => {
+                    let index = r.u16()?;
+                    r.skip(1)?;
+                    // A value placed twice renders twice: the crate's budgets see to that case.
+                    if used.contains(&index) {
+                        return None;
+                    }
+                    used.push(index);
+                    Op::Sub(index)
+                }
+                0x02 => {
+                    stack.push(open.take()?);
+                    attr = None;
+                    continue;
+                }
+                0x03 => {
+                    let at = open.take()?;
+                    attr = None;
+                    let next = t.ops.len() as u32;
+                    if let Op::Open { empty, next: n, .. } = &mut t.ops[at] {
+                        (*empty, *n) = (true, next);
+                    }
+                    roots += usize::from(stack.is_empty());
+                    continue;
+                }
+                0x04 => {
+                    if open.is_some() {
+                        return None;
+                    }
+                    let at = stack.pop()?;
+                    let Op::Open { name, .. } = t.ops[at] else {
+                        return None;
+                    };
+                    t.ops.push(Op::End(name));
+                    let next = t.ops.len() as u32;
+                    if let Op::Open { next: n, .. } = &mut t.ops[at] {
+                        *n = next;
+                    }
+                    roots += usize::from(stack.is_empty());
+                    continue;
+                }
+                _ => return None,
+            };
+            // A value in an attribute, or in an element's content.
+            match (open, attr) {
+                (Some(_), Some(a)) => match &mut t.ops[a] {
+                    Op::Attr { parts, .. } if *parts < u16::MAX => *parts += 1,
+                    _ => return None,
+                },
+                (None, _) if !stack.is_empty() => {}
+                _ => return None,
+            }
+            t.ops.push(part);
+        }
+        (open.is_none() && stack.is_empty() && roots == 1).then_some(t)
+    }
+}
+
+/// How deep the crate follows template instances in values (its `MAX_BINXML_NESTING`).
+const MAX_NESTING: usize = 64;
+
+/// The chunk's template definitions, by offset (`None`: left to the XML path).
+pub(crate) type Templates = Vec<(u32, Option<Template>)>;
+
+/// One substitution value.
+#[derive(Clone, Copy, Debug)]
+enum Val {
+    /// NULL: nothing, and the elements that depend on it are left out.
+    Null,
+    /// Text, a slice of [`Values::text`] (empty for an empty string).
+    Text(u32, u32),
+    /// A value that is itself one template instance (an [`Values::instances`] index).
+    Nested(u32),
+}
+
+/// A record's template instances (the record's own first, then those in its values) and their
+/// substitution values, as the crate's XML would hold them once unescaped.
+#[derive(Debug, Default)]
+pub(crate) struct Values {
+    text: String,
+    vals: Vec<Val>,
+    /// Each instance: its template (an index into the chunk's templates), its values' range.
+    instances: Vec<(usize, u32, u32)>,
+}
+
+impl Values {
+    /// Reads the record whose BinXML is `binxml`, at `start` of the chunk `data`, if it is one
+    /// template instance that the crate reads as such and all of it is handled here. Templates
+    /// are parsed into `templates` once per chunk.
+    pub(crate) fn read(
+        &mut self,
+        data: &[u8],
+        start: usize,
+        binxml: &[u8],
+        templates: &mut Templates,
+    ) -> Option<()> {
+        self.text.clear();
+        self.vals.clear();
+        self.instances.clear();
+        self.single(data, start, binxml, templates, 0).map(|_| ())
+    }
+
+    /// A stream of one instance (`[fragment header] instance [EOF]`) at `start` of `data`, as
+    /// the crate's `read_single_instance_stream` takes it; the instance's index.
+    fn single(
+        &mut self,
+        data: &[u8],
+        start: usize,
+        stream: &[u8],
+        templates: &mut Templates,
+        depth: usize,
+    ) -> Option<u32> {
+        let token = start
+            + match stream {
+                [0x0f, _, _, _, 0x0c, _, ..] => 4,
+                [0x0c, ..] => 0,
+                _ => return None,
+            };
+        let (index, end) = self.instance(data, token, templates, depth)?;
+        // Nothing but the end of the stream after the instance (or it read past the stream).
+        match stream.get(end - start) {
+            Some(0) | None => Some(index),
+            Some(_) => None,
+        }
+    }
+
+    /// The instance whose token is at `token` of `data`: its index and where it ends.
+    fn instance(
+        &mut self,
+        data: &[u8],
+        token: usize,
+        templates: &mut Templates,
+        depth: usize,
+    ) -> Option<(u32, usize)> {
+        let mut r = Reader {
+            data,
+            pos: token.checked_add(1)?,
+        };
+        r.skip(5)?;
+        let definition = r.u32()?;
+        if definition as usize == r.pos {
+            let size = read_u32(data, r.pos + 20)? as usize;
+            r.skip(24usize.checked_add(size)?)?;
+        }
+        let template = match templates.iter().position(|(o, _)| *o == definition) {
+            Some(at) => at,
+            None => {
+                templates.push((definition, Template::parse(data, definition)));
+                templates.len() - 1
+            }
+        };
+        templates[template].1.as_ref()?;
+        let count = r.u32()? as usize;
+        let descriptors = r.take(count.checked_mul(4)?)?;
+        let first = self.vals.len();
+        self.vals.resize(first + count, Val::Null);
+        let index = self.instances.len() as u32;
+        self.instances.push((template, first as u32, count as u32));
+        for (i, d) in descriptors.chunks_exact(4).enumerate() {
+            let size = usize::from(u16::from_le_bytes([d[0], d[1]]));
+            let at = r.pos;
+            let bytes = r.take(size)?;
+            self.vals[first + i] = self.value(data, at, d[2], bytes, templates, depth)?;
+        }
+        Some((index, r.pos))
+    }
+
+    /// One value of type `ty` whose `bytes` start at `at` of `data`, as the crate decodes and
+    /// writes it; `None` for what is left to the XML path, and for a value that the crate reads
+    /// past its size.
+    fn value(
+        &mut self,
+        data: &[u8],
+        at: usize,
+        ty: u8,
+        bytes: &[u8],
+        templates: &mut Templates,
+        depth: usize,
+    ) -> Option<Val> {
+        fn le<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
+            bytes.get(..N)?.try_into().ok()
+        }
+        let start = self.text.len() as u32;
+        let out = &mut self.text;
+        let written = match ty {
+            0x00 => return Some(Val::Null),
+            0x01 => {
+                push_utf16(out, until_nul(bytes));
+                Ok(())
+            }
+            0x03 => write!(out, "{}", i8::from_le_bytes(le(bytes)?)),
+            0x04 => write!(out, "{}", u8::from_le_bytes(le(bytes)?)),
+            0x05 => write!(out, "{}", i16::from_le_bytes(le(bytes)?)),
+            0x06 => write!(out, "{}", u16::from_le_bytes(le(bytes)?)),
+            0x07 => write!(out, "{}", i32::from_le_bytes(le(bytes)?)),
+            0x08 => write!(out, "{}", u32::from_le_bytes(le(bytes)?)),
+            0x09 => write!(out, "{}", i64::from_le_bytes(le(bytes)?)),
+            0x0a => write!(out, "{}", u64::from_le_bytes(le(bytes)?)),
+            // Windows writes bitmasks into some bool slots: those stay numbers.
+            0x0d => match i32::from_le_bytes(le(bytes)?) {
+                0 => write!(out, "false"),
+                1 => write!(out, "true"),
+                v => write!(out, "{v}"),
+            },
+            0x0e => bytes.iter().try_for_each(|b| write!(out, "{b:02X}")),
+            0x0f => {
+                let g: [u8; 16] = le(bytes)?;
+                let d1 = u32::from_le_bytes([g[0], g[1], g[2], g[3]]);
+                let d2 = u16::from_le_bytes([g[4], g[5]]);
+                let d3 = u16::from_le_bytes([g[6], g[7]]);
+                write!(
+                    out,
+                    "{{{d1:08x}-{d2:04x}-{d3:04x}-{:02x}{:02x}-",
+                    g[8], g[9]
+                )
+                .and_then(|()| g[10..].iter().try_for_each(|b| write!(out, "{b:02x}")))
+                .and_then(|()| write!(out, "}}"))
+            }
+            // A SizeT is a HexInt of its width.
+            0x10 if bytes.len() == 4 => write!(out, "0x{:x}", u32::from_le_bytes(le(bytes)?)),
+            0x10 if bytes.len() == 8 => write!(out, "0x{:x}", u64::from_le_bytes(le(bytes)?)),
+            0x11 => write_filetime(out, u64::from_le_bytes(le(bytes)?)),
+            0x13 => {
+                let head: [u8; 8] = le(bytes)?;
+                let sid = bytes.get(..8 + 4 * usize::from(head[1]))?;
+                let mut authority = [0; 8];
+                authority[2..].copy_from_slice(&head[2..]);
+                let authority = u64::from_be_bytes(authority);
+                write!(out, "S-{}-{authority}", head[0]).and_then(|()| {
+                    sid[8..].chunks_exact(4).try_for_each(|s| {
+                        write!(out, "-{}", u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+                    })
+                })
+            }
+            0x14 => write!(out, "0x{:x}", u32::from_le_bytes(le(bytes)?)),
+            0x15 => write!(out, "0x{:x}", u64::from_le_bytes(le(bytes)?)),
+            // An empty fragment is NULL to the crate; one template instance is an element.
+            0x21 if bytes.is_empty() => return Some(Val::Null),
+            0x21 if depth < MAX_NESTING => {
+                return self
+                    .single(data, at, bytes, templates, depth + 1)
+                    .map(Val::Nested)
+            }
+            _ => return None,
+        };
+        written.ok()?;
+        Some(Val::Text(start, self.text.len() as u32))
+    }
+
+    /// Value `index` of `instance` (out of range: nothing).
+    fn get(&self, instance: u32, index: u16) -> Val {
+        let (_, first, count) = self.instances[instance as usize];
+        if u32::from(index) < count {
+            self.vals[(first + u32::from(index)) as usize]
+        } else {
+            Val::Text(0, 0)
+        }
+    }
+
+    fn str(&self, start: u32, end: u32) -> &str {
+        &self.text[start as usize..end as usize]
+    }
+}
+
+/// A FILETIME as the crate writes it: the UTC date and time with the seven digits of its
+/// 100 ns ticks, the year's last four digits, all zeros past `i64::MAX`.
+fn write_filetime(out: &mut String, filetime: u64) -> std::fmt::Result {
+    const TICKS_PER_DAY: u64 = 864_000_000_000;
+    if filetime > i64::MAX as u64 {
+        return write!(out, "0000-00-00T00:00:00.0000000Z");
+    }
+    let (days, ticks) = (filetime / TICKS_PER_DAY, filetime % TICKS_PER_DAY);
+    // Days since 0000-03-01 in the proleptic Gregorian calendar, by 400-year cycles of
+    // 146,097 days that start on a March 1st (1601-01-01 is day 584,694).
+    let n = days + 584_694;
+    let (cycle, day) = (n / 146_097, n % 146_097);
+    let year_of_cycle = (day - day / 1_460 + day / 36_524 - day / 146_096) / 365;
+    let day_of_year = day - (365 * year_of_cycle + year_of_cycle / 4 - year_of_cycle / 100);
+    let march_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * march_month + 2) / 5 + 1;
+    let month = if march_month < 10 {
+        march_month + 3
+    } else {
+        march_month - 9
+    };
+    let year = cycle * 400 + year_of_cycle + u64::from(month <= 2);
+    let seconds = ticks / 10_000_000;
+    write!(
+        out,
+        "{:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:07}Z",
+        year % 10_000,
+        seconds / 3_600,
+        seconds / 60 % 60,
+        seconds % 60,
+        ticks % 10_000_000
+    )
+}
+
+/// A character as the crate's XML holds it: those XML does not allow become `_`.
+fn xml_char(c: char) -> char {
+    match c {
+        '\t' | '\n' | '\r' => c,
+        '\0'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => '_',
+        _ => c,
+    }
+}
+
+fn until_nul(bytes: &[u8]) -> &[u8] {
+    let units = bytes.len() / 2;
+    let n = (0..units)
+        .find(|&i| bytes[2 * i] == 0 && bytes[2 * i + 1] == 0)
+        .unwrap_or(units);
+    &bytes[..2 * n]
+}
+
+/// UTF-16LE as the crate's XML holds it: a lone surrogate is `_` too.
+fn push_utf16(out: &mut String, bytes: &[u8]) {
+    let units = bytes.len() / 2;
+    out.reserve(units);
+    // Most values are printable ASCII, which needs no decoding (and starts no surrogate pair).
+    let mut ascii = 0;
+    while ascii < units {
+        match u16::from_le_bytes([bytes[2 * ascii], bytes[2 * ascii + 1]]) {
+            u @ 0x20..0x80 => out.push(char::from(u as u8)),
+            _ => break,
+        }
+        ascii += 1;
+    }
+    let rest = bytes[2 * ascii..2 * units]
+        .chunks_exact(2)
+        .map(|u| u16::from_le_bytes([u[0], u[1]]));
+    for c in char::decode_utf16(rest) {
+        out.push(c.map_or('_', xml_char));
+    }
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+fn read_u32(data: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?))
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let bytes = self.data.get(self.pos..self.pos.checked_add(n)?)?;
+        self.pos += n;
+        Some(bytes)
+    }
+
+    fn skip(&mut self, n: usize) -> Option<()> {
+        self.take(n).map(|_| ())
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+
+    fn u16(&mut self) -> Option<u16> {
+        let b = self.take(2)?;
+        Some(u16::from_le_bytes([b[0], b[1]]))
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        let v = read_u32(self.data, self.pos)?;
+        self.pos += 4;
+        Some(v)
+    }
+
+    /// A name reference: the name (a plain XML name), stored inline or elsewhere in the chunk.
+    /// An attribute's may have a prefix, which the parser drops: so does this.
+    fn name(&mut self, t: &mut Template, attribute: bool) -> Option<Span> {
+        let at = self.u32()? as usize;
+        let data = self.data;
+        let count = usize::from(u16::from_le_bytes(
+            data.get(at + 6..at + 8)?.try_into().ok()?,
+        ));
+        if at == self.pos {
+            self.skip(10 + 2 * count)?;
+        }
+        let bytes = data.get(at + 8..at + 8 + 2 * count)?;
+        // The NUL after it, which the crate reads.
+        data.get(at + 8 + 2 * count..at + 10 + 2 * count)?;
+        let units = until_nul(bytes)
+            .chunks_exact(2)
+            .map(|u| u16::from_le_bytes([u[0], u[1]]));
+        let mut name = String::with_capacity(count);
+        for c in char::decode_utf16(units) {
+            let c = c.ok()?;
+            if !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.') || (attribute && c == ':')) {
+                return None;
+            }
+            name.push(c);
+        }
+        let local = match name.rfind(':') {
+            Some(at) => &name[at + 1..],
+            None => &name,
+        };
+        if local.is_empty() {
+            return None;
+        }
+        Some(t.push(local))
+    }
+}
+
+/// Gives `out` the elements of the record that `values` read, from the chunk's `templates`;
+/// `false` if a value is where the crate places no element (then the XML path decides).
+pub(crate) fn write(
+    templates: &Templates,
+    values: &Values,
+    scratch: &mut Scratch,
+    out: &mut impl Elements,
+) -> bool {
+    let mut w = Writer {
+        templates,
+        values,
+        s: scratch,
+        depth: 0,
+        written: 0,
+    };
+    w.s.pending.clear();
+    let ok = w.instance(0, out);
+    w.flush(out);
+    ok && w.written <= MAX_TEXT
+}
+
+/// Working memory of [`write()`], kept from one record to the next.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// The text of the current XML text node.
+    pending: String,
+    /// The values of the current element's attributes.
+    attr_text: String,
+    /// Its attributes left in: name, and value in `attr_text`.
+    spans: Vec<(Span, usize, usize)>,
+}
+
+struct Writer<'a> {
+    templates: &'a Templates,
+    values: &'a Values,
+    s: &'a mut Scratch,
+    /// Elements open, nested instances' included.
+    depth: usize,
+    /// Bytes of names and text given so far.
+    written: usize,
+}
+
+impl Writer<'_> {
+    /// The elements of instance `index`: its template's, with its values.
+    fn instance(&mut self, index: u32, out: &mut impl Elements) -> bool {
+        let (t, _, _) = self.values.instances[index as usize];
+        let Some(template) = self.templates.get(t).and_then(|t| t.1.as_ref()) else {
+            return false;
+        };
+        let values = self.values;
+        let ops = &template.ops;
+        let mut depth = 0usize;
+        let mut i = 0;
+        while i < ops.len() {
+            match ops[i] {
+                Op::Open {
+                    name,
+                    dependency,
+                    attrs,
+                    empty,
+                    next,
+                } => {
+                    // The root stays whatever its dependency.
+                    let null = |d| matches!(values.get(index, d), Val::Null);
+                    if depth > 0 && dependency.is_some_and(null) {
+                        i = next as usize;
+                        continue;
+                    }
+                    self.flush(out);
+                    i += 1;
+                    self.s.attr_text.clear();
+                    self.s.spans.clear();
+                    for _ in 0..attrs {
+                        let Op::Attr { name, parts } = ops[i] else {
+                            return false;
+                        };
+                        i += 1;
+                        let start = self.s.attr_text.len();
+                        for op in &ops[i..i + usize::from(parts)] {
+                            match *op {
+                                Op::Text(s) => self.s.attr_text.push_str(template.str(s)),
+                                Op::Sub(v) => match values.get(index, v) {
+                                    Val::Text(a, b) => self.s.attr_text.push_str(values.str(a, b)),
+                                    Val::Null => {}
+                                    Val::Nested(_) => return false,
+                                },
+                                _ => return false,
+                            }
+                        }
+                        i += usize::from(parts);
+                        // An attribute with an empty value is left out.
+                        if self.s.attr_text.len() > start {
+                            self.s.spans.push((name, start, self.s.attr_text.len()));
+                        }
+                    }
+                    let name = template.str(name);
+                    self.written += name.len() + self.s.attr_text.len();
+                    if self.written > MAX_TEXT || (!empty && self.depth >= MAX_DEPTH) {
+                        return false;
+                    }
+                    let s = &*self.s;
+                    let pair = |k: usize| {
+                        let (name, start, end) = s.spans[k];
+                        (template.str(name), &s.attr_text[start..end])
+                    };
+                    // The pairs on the stack, without filling room for the most there can be.
+                    let mut open = |attrs: &[(&str, &str)]| match empty {
+                        true => out.empty(name, attrs),
+                        false => out.start(name, attrs),
+                    };
+                    match s.spans.len() {
+                        0 => open(&[]),
+                        1 => open(&[pair(0)]),
+                        2 => open(&[pair(0), pair(1)]),
+                        3 => open(&[pair(0), pair(1), pair(2)]),
+                        n => open(&(0..n).map(pair).collect::<Vec<_>>()),
+                    }
+                    if !empty {
+                        depth += 1;
+                        self.depth += 1;
+                    }
+                }
+                Op::Text(s) => {
+                    self.s.pending.push_str(template.str(s));
+                    i += 1;
+                }
+                Op::Sub(v) => {
+                    match values.get(index, v) {
+                        Val::Text(a, b) => self.s.pending.push_str(values.str(a, b)),
+                        Val::Null => {}
+                        Val::Nested(inner) => {
+                            self.flush(out);
+                            if !self.instance(inner, out) {
+                                return false;
+                            }
+                        }
+                    }
+                    i += 1;
+                }
+                Op::End(name) => {
+                    self.flush(out);
+                    out.end(template.str(name));
+                    depth = depth.saturating_sub(1);
+                    self.depth = self.depth.saturating_sub(1);
+                    i += 1;
+                }
+                Op::Attr { .. } => return false,
+            }
+        }
+        true
+    }
+
+    /// Gives `out` the current XML text node.
+    fn flush(&mut self, out: &mut impl Elements) {
+        self.written += self.s.pending.len();
+        text_node(&self.s.pending, out);
+        self.s.pending.clear();
+    }
+}
+
+/// Gives `out` one XML text node as the parser reads the crate's XML of it: the runs between the
+/// characters the XML escapes, and each of those on its own (a reference).
+fn text_node(text: &str, out: &mut impl Elements) {
+    let mut rest = text;
+    while let Some(at) = memchr::memchr3(b'&', b'<', b'>', rest.as_bytes()) {
+        if at > 0 {
+            out.text(&rest[..at]);
+        }
+        out.text(&rest[at..at + 1]);
+        rest = &rest[at + 1..];
+    }
+    if !rest.is_empty() {
+        out.text(rest);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decoder::EventParser;
+
+    /// Text as the crate's XML writes it.
+    fn escaped(text: &str) -> String {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    }
+
+    /// FILETIMEs are written as the crate writes them, over its whole range.
+    #[test]
+    fn filetimes_are_the_crate_text_of_them() {
+        use evtx::binxml::value_variant::{BinXmlValue, FileTime};
+        let step = 1_000_000_000_000_037u64;
+        let times = (0..u64::MAX - step).step_by(step as usize).chain([
+            0,
+            1,
+            131_116_874_743_460_000,
+            i64::MAX as u64,
+            i64::MAX as u64 + 1,
+            u64::MAX,
+        ]);
+        for t in times {
+            let mut ours = String::new();
+            write_filetime(&mut ours, t).unwrap();
+            assert_eq!(
+                ours,
+                BinXmlValue::FileTimeType(FileTime(t)).to_string(),
+                "{t}"
+            );
+        }
+    }
+
+    /// Text nodes the XML escapes parts of, in every kind of place an event holds text (list
+    /// markers at the root included), give the same event from the XML and from the elements.
+    #[test]
+    fn text_nodes_decode_as_the_xml_of_them() {
+        let texts = [
+            "a&b", "&&", "<>", " - ", "-", "-&", "&-", "x&amp;", "a\tb\r\n", "]]>", "",
+        ];
+        for text in texts {
+            let x = escaped(text);
+            let xml = format!(
+                "<Event>{x}<System>{x}<EventID>4624</EventID><Computer>{x}</Computer>{x}</System>\
+                 <EventData>{x}<Data Name='a'>{x}</Data><Data>{x}x{x}</Data>{x}</EventData>{x}\
+                 <UserData><Root>{x}<Leaf>{x}</Leaf>{x}<Mixed>{x}<Inner/>{x}</Mixed></Root>\
+                 </UserData></Event>"
+            );
+            let mut parser = EventParser::default();
+            let via_xml = parser.parse(&xml);
+            let built = parser.build(64, |b| {
+                b.start("Event", &[]);
+                text_node(text, b);
+                b.start("System", &[]);
+                text_node(text, b);
+                b.start("EventID", &[]);
+                text_node("4624", b);
+                b.end("EventID");
+                b.start("Computer", &[]);
+                text_node(text, b);
+                b.end("Computer");
+                text_node(text, b);
+                b.end("System");
+                b.start("EventData", &[]);
+                text_node(text, b);
+                b.start("Data", &[("Name", "a")]);
+                text_node(text, b);
+                b.end("Data");
+                b.start("Data", &[]);
+                text_node(&format!("{text}x{text}"), b);
+                b.end("Data");
+                text_node(text, b);
+                b.end("EventData");
+                text_node(text, b);
+                b.start("UserData", &[]);
+                b.start("Root", &[]);
+                text_node(text, b);
+                b.start("Leaf", &[]);
+                text_node(text, b);
+                b.end("Leaf");
+                text_node(text, b);
+                b.start("Mixed", &[]);
+                text_node(text, b);
+                b.empty("Inner", &[]);
+                text_node(text, b);
+                b.end("Mixed");
+                b.end("Root");
+                b.end("UserData");
+                b.end("Event");
+            });
+            assert_eq!(via_xml, built, "{text:?}");
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Events built straight from a record's BinXML are exactly those of the XML path: for every
+//! record of every sample log (tests/fixtures/evtx, and ../shared/evtx-samples when present) and
+//! of generated logs, both readers give the same items (events field by field, problems) and the
+//! same totals, and the direct path takes the large majority of the records.
+
+use keytrail::decoder::{Item, Stats};
+use keytrail::ingest::EvtxReader;
+use std::path::{Path, PathBuf};
+
+/// The items, totals and direct records of `bytes` read by `reader`, fed in pieces of `piece`.
+fn read(mut reader: EvtxReader, bytes: &[u8], piece: usize) -> (Vec<Item>, Stats, u64) {
+    let mut out = Vec::new();
+    for p in bytes.chunks(piece) {
+        reader.push(p, &mut out);
+    }
+    reader.finish(&mut out);
+    (out, reader.stats().clone(), reader.direct_records())
+}
+
+/// Both paths agree on `bytes`; the records taken directly, and the events.
+fn compare(name: &str, bytes: &[u8]) -> (u64, u64) {
+    let (direct, direct_stats, taken) = read(EvtxReader::new(), bytes, 1 << 20);
+    let (xml, xml_stats, none) = read(EvtxReader::new().xml_only(), bytes, 1 << 20);
+    assert_eq!(none, 0, "{name}");
+    assert_eq!(direct.len(), xml.len(), "{name}: items");
+    for (i, (d, x)) in direct.iter().zip(&xml).enumerate() {
+        assert_eq!(d, x, "{name}: item {i}");
+    }
+    assert_eq!(direct_stats, xml_stats, "{name}: stats");
+    (taken, direct_stats.events)
+}
+
+fn samples() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [
+        root.join("tests/fixtures/evtx"),
+        root.join("../shared/evtx-samples"),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "evtx") {
+                files.push(path);
+            }
+        }
+    }
+    // More logs to hold to the same bar (a colon-separated list of paths), as in
+    // KEYTRAIL_EVTX_MORE=/tmp/bench/sec100.evtx.
+    if let Ok(more) = std::env::var("KEYTRAIL_EVTX_MORE") {
+        files.extend(more.split(':').filter(|p| !p.is_empty()).map(PathBuf::from));
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn every_sample_record_decodes_the_same_from_binxml_and_from_xml() {
+    let files = samples();
+    assert!(files.len() >= 13, "{files:?}");
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        let name = path.display().to_string();
+        let (taken, events) = compare(&name, &bytes);
+        eprintln!("{name}: {taken} of {events} events from BinXML");
+        let file = path.file_name().unwrap().to_string_lossy().to_lowercase();
+        // Security logs are template instances of plain values: nearly all go direct.
+        if file.contains("security") || file.contains("sec100") {
+            assert!(taken * 10 >= events * 9, "{name}: {taken} of {events}");
+        }
+    }
+}
+
+#[test]
+fn fed_in_small_pieces_the_direct_path_gives_the_same_items() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/evtx/security.evtx");
+    let bytes = std::fs::read(path).unwrap();
+    let (whole, stats, taken) = read(EvtxReader::new(), &bytes, 1 << 20);
+    let (pieces, piece_stats, piece_taken) = read(EvtxReader::new(), &bytes, 4093);
+    let (xml, xml_stats, _) = read(EvtxReader::new().xml_only(), &bytes, 4093);
+    assert_eq!(
+        (&whole, &stats, taken),
+        (&pieces, &piece_stats, piece_taken)
+    );
+    assert_eq!((&pieces, &piece_stats), (&xml, &xml_stats));
+}
+
+#[test]
+fn every_generated_record_decodes_the_same_from_binxml_and_from_xml() {
+    use keytrail::generator::{self, Spec};
+    for (seed, events) in [(5059, 3000), (1, 1), (2, 17), (42, 800), (7, 5000)] {
+        let spec = Spec { seed, events };
+        let mut file = std::io::Cursor::new(Vec::new());
+        generator::evtx::write(generator::events(&spec), u64::MAX, &mut file).unwrap();
+        let bytes = file.into_inner();
+        let name = format!("generated seed {seed}, {events} events");
+        let (taken, decoded) = compare(&name, &bytes);
+        eprintln!("{name}: {taken} of {decoded} events from BinXML");
+        assert_eq!(decoded, events as u64, "{name}");
+        assert!(taken * 10 >= decoded * 9, "{name}: {taken} of {decoded}");
+    }
+}
+
+/// Damaged copies of the Security samples (bytes of their records overwritten at random, a
+/// few at a time) still decode the same on both paths: the walker leaves to the XML path what
+/// the crate would read differently, or refuse.
+#[test]
+fn damaged_records_decode_the_same_from_binxml_and_from_xml() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/evtx");
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut direct, mut all) = (0, 0);
+    for name in [
+        "new-user-security.evtx",
+        "Security_short_selected.evtx",
+        "post-Security.evtx",
+        "security.evtx",
+    ] {
+        let mut bytes = std::fs::read(root.join(name)).unwrap();
+        bytes.truncate(4096 + 65536);
+        // The records of the first chunk: past the file header and the chunk's own, up to the
+        // chunk's free space.
+        let free = u32::from_le_bytes(bytes[4096 + 48..4096 + 52].try_into().unwrap());
+        let records = 4096 + 512..4096 + free as usize;
+        for round in 0..300 {
+            let mut copy = bytes.clone();
+            for _ in 0..1 + next() % 4 {
+                let at = records.start + (next() as usize) % records.len();
+                copy[at] = match next() % 3 {
+                    0 => 0,
+                    1 => 0xff,
+                    _ => next() as u8,
+                };
+            }
+            let (taken, events) = compare(&format!("{name}, damaged copy {round}"), &copy);
+            direct += taken;
+            all += events;
+        }
+    }
+    // Most damage leaves most records to the walker: the comparison is of both paths.
+    assert!(direct * 10 >= all * 8, "{direct} of {all}");
+}
