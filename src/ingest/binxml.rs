@@ -19,16 +19,34 @@
 //!   reads as references, each on its own.
 
 use crate::decoder::Elements;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// At most this many attributes on an element.
 const MAX_ATTRS: usize = 8;
 
-/// Elements nested deeper than the event parser follows (its `max_depth`), and more text than
-/// a record's XML is ever near (the crate's own limit per record is 16 MiB): left to the XML
+/// Elements nested deeper than the event parser follows (its `max_depth`), and records whose
+/// XML could be longer than this (counted as the crate could write it at most: every name
+/// twice, every character escaped; the crate's own limit per record is 16 MiB): left to the XML
 /// path, so that the crate's limits, not this module, decide what happens to such a record.
 const MAX_DEPTH: usize = 64;
 const MAX_TEXT: usize = 4 << 20;
+
+/// The most the template definitions of one chunk may hold here (ops and text): a real chunk's
+/// are a few KiB; a crafted one could point thousands of overlapping definitions at one long
+/// name. Past it, a chunk's further templates are left to the XML path.
+const MAX_CHUNK_TEMPLATES: usize = 4 << 20;
+
+/// What rendering a record could cost the crate at most, for the chunk's budgets
+/// ([`crate::ingest::evtx`] keeps the sum): bytes of XML, and nodes built and visited.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Spend {
+    /// Bytes of XML: each element's name twice and its brackets, each attribute's name and its
+    /// quotes, each character of text or value six times (`&quot;`).
+    pub out: usize,
+    /// Twice the template steps taken (an element, an attribute, a text, a value, an end).
+    pub nodes: usize,
+}
 
 /// A slice of [`Template::text`].
 #[derive(Clone, Copy, Debug)]
@@ -59,11 +77,19 @@ enum Op {
 pub(crate) struct Template {
     ops: Vec<Op>,
     text: String,
+    /// The names read so far, by where they are in the chunk (and whether for an attribute):
+    /// each is kept once, however many elements use it.
+    names: HashMap<(u32, bool), Span>,
 }
 
 impl Template {
     fn str(&self, s: Span) -> &str {
         &self.text[s.0 as usize..s.1 as usize]
+    }
+
+    /// The memory it holds, for [`MAX_CHUNK_TEMPLATES`].
+    fn size(&self) -> usize {
+        self.ops.len() * std::mem::size_of::<Op>() + self.text.len()
     }
 
     fn push(&mut self, s: &str) -> Span {
@@ -284,7 +310,15 @@ impl Values {
         let template = match templates.iter().position(|(o, _)| *o == definition) {
             Some(at) => at,
             None => {
-                templates.push((definition, Template::parse(data, definition)));
+                // Past the chunk's allowance, its further templates go the XML path's way.
+                let held: usize = templates
+                    .iter()
+                    .flat_map(|t| &t.1)
+                    .map(Template::size)
+                    .sum();
+                let parsed = Template::parse(data, definition)
+                    .filter(|t| held.saturating_add(t.size()) <= MAX_CHUNK_TEMPLATES);
+                templates.push((definition, parsed));
                 templates.len() - 1
             }
         };
@@ -511,17 +545,24 @@ impl<'a> Reader<'a> {
     /// A name reference: the name (a plain XML name), stored inline or elsewhere in the chunk.
     /// An attribute's may have a prefix, which the parser drops: so does this.
     fn name(&mut self, t: &mut Template, attribute: bool) -> Option<Span> {
-        let at = self.u32()? as usize;
+        let offset = self.u32()?;
+        let at = offset as usize;
         let data = self.data;
         let count = usize::from(u16::from_le_bytes(
-            data.get(at + 6..at + 8)?.try_into().ok()?,
+            data.get(at.checked_add(6)?..at.checked_add(8)?)?
+                .try_into()
+                .ok()?,
         ));
         if at == self.pos {
-            self.skip(10 + 2 * count)?;
+            self.skip(2 * count + 10)?;
         }
-        let bytes = data.get(at + 8..at + 8 + 2 * count)?;
+        if let Some(&span) = t.names.get(&(offset, attribute)) {
+            return Some(span);
+        }
+        let text = at.checked_add(8)?;
+        let bytes = data.get(text..text + 2 * count)?;
         // The NUL after it, which the crate reads.
-        data.get(at + 8 + 2 * count..at + 10 + 2 * count)?;
+        data.get(text + 2 * count..text + 2 * count + 2)?;
         let units = until_nul(bytes)
             .chunks_exact(2)
             .map(|u| u16::from_le_bytes([u[0], u[1]]));
@@ -540,29 +581,32 @@ impl<'a> Reader<'a> {
         if local.is_empty() {
             return None;
         }
-        Some(t.push(local))
+        let span = t.push(local);
+        t.names.insert((offset, attribute), span);
+        Some(span)
     }
 }
 
-/// Gives `out` the elements of the record that `values` read, from the chunk's `templates`;
-/// `false` if a value is where the crate places no element (then the XML path decides).
+/// Gives `out` the elements of the record that `values` read, from the chunk's `templates`,
+/// and what the crate could have spent rendering it; `None` if a value is where the crate places
+/// no element, or its XML could be longer than [`MAX_TEXT`] (then the XML path decides).
 pub(crate) fn write(
     templates: &Templates,
     values: &Values,
     scratch: &mut Scratch,
     out: &mut impl Elements,
-) -> bool {
+) -> Option<Spend> {
     let mut w = Writer {
         templates,
         values,
         s: scratch,
         depth: 0,
-        written: 0,
+        spend: Spend::default(),
     };
     w.s.pending.clear();
     let ok = w.instance(0, out);
     w.flush(out);
-    ok && w.written <= MAX_TEXT
+    (ok && w.spend.out <= MAX_TEXT).then_some(w.spend)
 }
 
 /// Working memory of [`write()`], kept from one record to the next.
@@ -582,8 +626,8 @@ struct Writer<'a> {
     s: &'a mut Scratch,
     /// Elements open, nested instances' included.
     depth: usize,
-    /// Bytes of names and text given so far.
-    written: usize,
+    /// What the crate could have spent on what was given so far.
+    spend: Spend,
 }
 
 impl Writer<'_> {
@@ -598,6 +642,7 @@ impl Writer<'_> {
         let mut depth = 0usize;
         let mut i = 0;
         while i < ops.len() {
+            self.spend.nodes += 2;
             match ops[i] {
                 Op::Open {
                     name,
@@ -621,6 +666,7 @@ impl Writer<'_> {
                             return false;
                         };
                         i += 1;
+                        self.spend.nodes += 2 * (1 + usize::from(parts));
                         let start = self.s.attr_text.len();
                         for op in &ops[i..i + usize::from(parts)] {
                             match *op {
@@ -637,11 +683,13 @@ impl Writer<'_> {
                         // An attribute with an empty value is left out.
                         if self.s.attr_text.len() > start {
                             self.s.spans.push((name, start, self.s.attr_text.len()));
+                            let value = self.s.attr_text.len() - start;
+                            self.spend.out += template.str(name).len() + 4 + 6 * value;
                         }
                     }
                     let name = template.str(name);
-                    self.written += name.len() + self.s.attr_text.len();
-                    if self.written > MAX_TEXT || (!empty && self.depth >= MAX_DEPTH) {
+                    self.spend.out += 2 * name.len() + 5;
+                    if self.spend.out > MAX_TEXT || (!empty && self.depth >= MAX_DEPTH) {
                         return false;
                     }
                     let s = &*self.s;
@@ -698,7 +746,7 @@ impl Writer<'_> {
 
     /// Gives `out` the current XML text node.
     fn flush(&mut self, out: &mut impl Elements) {
-        self.written += self.s.pending.len();
+        self.spend.out += 6 * self.s.pending.len();
         text_node(&self.s.pending, out);
         self.s.pending.clear();
     }
@@ -730,6 +778,43 @@ mod tests {
         text.replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
+    }
+
+    /// A name that thousands of elements use (a crafted template) is held once: the template's
+    /// memory is bounded by the chunk's bytes, not by how often a name is used.
+    #[test]
+    fn a_name_used_by_many_elements_is_held_once() {
+        const NAME_AT: usize = 64;
+        const TEMPLATE_AT: u32 = 9000;
+        let name: Vec<u16> = "長い名前".repeat(1000).encode_utf16().collect();
+        let mut data = vec![0u8; 65536];
+        // next string, hash, length, the characters, NUL
+        data[NAME_AT + 6..NAME_AT + 8].copy_from_slice(&(name.len() as u16).to_le_bytes());
+        for (i, u) in name.iter().enumerate() {
+            data[NAME_AT + 8 + 2 * i..NAME_AT + 10 + 2 * i].copy_from_slice(&u.to_le_bytes());
+        }
+        let element = |token: u8| {
+            let mut e = vec![token, 0xff, 0xff, 0, 0, 0, 0];
+            e.extend_from_slice(&(NAME_AT as u32).to_le_bytes());
+            e
+        };
+        let mut body = vec![0x0f, 1, 1, 0];
+        body.extend(element(0x01));
+        body.push(0x02);
+        let uses = 4000;
+        for _ in 0..uses {
+            body.extend(element(0x01));
+            body.push(0x03);
+        }
+        body.extend([0x04, 0x00]);
+        let at = TEMPLATE_AT as usize;
+        data[at + 20..at + 24].copy_from_slice(&(body.len() as u32).to_le_bytes());
+        data[at + 24..at + 24 + body.len()].copy_from_slice(&body);
+        let t = Template::parse(&data, TEMPLATE_AT).expect("a template of elements");
+        let one = String::from_utf16(&name).unwrap().len();
+        assert_eq!(t.text.len(), one, "the name once, not {uses} times");
+        assert_eq!(t.ops.len(), uses + 2);
+        assert!(t.size() < 2 * data.len(), "{} bytes", t.size());
     }
 
     /// FILETIMEs are written as the crate writes them, over its whole range.

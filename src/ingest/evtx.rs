@@ -17,7 +17,7 @@
 //! - a record that does not parse: one problem with its record ID, and the next record;
 //! - a file cut short inside a chunk: every complete record before the cut is kept.
 
-use super::binxml::{self, Scratch, Templates, Values};
+use super::binxml::{self, Scratch, Spend, Templates, Values};
 use crate::decoder::{
     Boundary, Event, EventParser, Item, Position, Problem, ProblemKind, Severity, Stats,
     EVTX_CHUNK_BYTES, EVTX_HEADER_BYTES,
@@ -34,6 +34,15 @@ const HEADER_OF_CHUNK: usize = 512;
 /// A record's header (magic, size, ID, FILETIME) before its BinXML, and the size copy after it.
 const RECORD_HEADER: u64 = 24;
 const RECORD_TRAILER: u64 = 4;
+
+/// The `evtx` crate's budgets (0.15, `binxml::compiled`): one record may render 16 MiB of XML
+/// and build and visit 2^18 nodes; a chunk's records 4 times that, a record being admitted only
+/// while a whole record's allowance is left. So every record is admitted while the records
+/// before it spent at most what these say.
+const RECORD_OUT: usize = 16 << 20;
+const RECORD_NODES: usize = 1 << 18;
+const CHUNK_OUT_ADMITS: usize = 3 * RECORD_OUT;
+const CHUNK_NODES_ADMITS: usize = 3 * RECORD_NODES;
 
 /// The chunks from one on, of a file whose header another reader read: what a second worker
 /// needs to decode the rest of a large `.evtx` file on its own ([`EvtxReader::part`]).
@@ -77,6 +86,9 @@ pub struct EvtxReader {
     direct: bool,
     /// Records decoded so.
     direct_records: u64,
+    /// What a chunk's records may have spent of the crate's budgets before the chunk is read
+    /// again the XML path's way alone: bytes, nodes (the crate's admissions; lower in tests).
+    admits: (usize, usize),
     /// The current chunk's template definitions.
     templates: Templates,
     values: Values,
@@ -125,6 +137,7 @@ impl EvtxReader {
             stats: Stats::default(),
             direct: true,
             direct_records: 0,
+            admits: (CHUNK_OUT_ADMITS, CHUNK_NODES_ADMITS),
             templates: Vec::new(),
             values: Values::default(),
             scratch: Scratch::default(),
@@ -135,6 +148,15 @@ impl EvtxReader {
     /// (which gives the same events, only slower): what the tests compare with.
     pub fn xml_only(mut self) -> Self {
         self.direct = false;
+        self
+    }
+
+    /// This reader, reading a chunk again the XML path's way alone once its records could have
+    /// spent `out` bytes or `nodes` nodes of the crate's budgets (instead of what the crate
+    /// admits): how the tests reach that case with real files.
+    #[doc(hidden)]
+    pub fn with_chunk_allowance(mut self, out: usize, nodes: usize) -> Self {
+        self.admits = (out, nodes);
         self
     }
 
@@ -367,44 +389,86 @@ impl EvtxReader {
                 return;
             }
         };
-        for record in parsed.iter() {
-            self.records += 1;
-            let number = self.records;
-            match record {
-                Ok(record) => {
-                    let start = base + record.binxml_offset - RECORD_HEADER;
-                    let end = base
-                        + record.binxml_offset
-                        + u64::from(record.binxml_size)
-                        + RECORD_TRAILER;
-                    let id = record.event_record_id;
-                    let direct = if self.direct {
-                        self.event_from_binxml(&record)
-                    } else {
-                        None
-                    };
-                    match direct {
-                        Some(parsed) => {
-                            self.direct_records += 1;
-                            self.outcome(out, parsed, number, (start, end), id);
-                        }
-                        None => match record.into_xml_bytes() {
-                            Ok(xml) => self.event(out, &xml.data, number, (start, end), id),
-                            Err(err) => self.bad_record(out, start, Some(id), &err),
-                        },
+        // The crate renders a chunk's records within budgets of the whole chunk (bytes of XML,
+        // nodes built and visited), which a record taken from its BinXML here does not spend.
+        // While what the records could have spent stays where the crate admits every next record
+        // anyway, both paths give the same; past it, the chunk is read again the XML path's way
+        // alone, as the crate would have read it (only crafted chunks come near: real ones spend
+        // a few hundred KB).
+        let mark = (
+            out.len(),
+            self.stats.clone(),
+            self.records,
+            self.direct_records,
+        );
+        let mut direct = self.direct;
+        'pass: loop {
+            let mut spent = Spend::default();
+            let mut went_direct = false;
+            for record in parsed.iter() {
+                if direct && (spent.out > self.admits.0 || spent.nodes > self.admits.1) {
+                    direct = false;
+                    if went_direct {
+                        out.truncate(mark.0);
+                        self.stats = mark.1.clone();
+                        (self.records, self.direct_records) = (mark.2, mark.3);
+                        continue 'pass;
                     }
                 }
-                Err(err) => {
-                    let (at, id) = match &err {
-                        EvtxError::FailedToReadRecordAt { offset, .. } => (base + offset, None),
-                        EvtxError::FailedToParseRecord { record_id, .. } => {
-                            (base, Some(*record_id))
+                self.records += 1;
+                let number = self.records;
+                match record {
+                    Ok(record) => {
+                        let start = base + record.binxml_offset - RECORD_HEADER;
+                        let end = base
+                            + record.binxml_offset
+                            + u64::from(record.binxml_size)
+                            + RECORD_TRAILER;
+                        let id = record.event_record_id;
+                        let taken = if direct {
+                            self.event_from_binxml(&record)
+                        } else {
+                            None
+                        };
+                        match taken {
+                            Some((parsed, spend)) => {
+                                self.direct_records += 1;
+                                went_direct = true;
+                                spent.out += spend.out;
+                                spent.nodes += spend.nodes;
+                                self.outcome(out, parsed, number, (start, end), id);
+                            }
+                            None => {
+                                // At most what the crate lets one record spend.
+                                spent.nodes += RECORD_NODES;
+                                match record.into_xml_bytes() {
+                                    Ok(xml) => {
+                                        spent.out += xml.data.len();
+                                        self.event(out, &xml.data, number, (start, end), id);
+                                    }
+                                    Err(err) => {
+                                        spent.out += RECORD_OUT;
+                                        self.bad_record(out, start, Some(id), &err);
+                                    }
+                                }
+                            }
                         }
-                        _ => (base, None),
-                    };
-                    self.bad_record(out, at, id, &err);
+                    }
+                    Err(err) => {
+                        // Building its content may have spent up to a record's nodes.
+                        spent.nodes += RECORD_NODES;
+                        let (at, id) = match &err {
+                            EvtxError::FailedToReadRecordAt { offset, .. } => (base + offset, None),
+                            EvtxError::FailedToParseRecord { record_id, .. } => {
+                                (base, Some(*record_id))
+                            }
+                            _ => (base, None),
+                        };
+                        self.bad_record(out, at, id, &err);
+                    }
                 }
             }
+            break;
         }
         // The walk ends at the record that carries the header's last ID: records the header
         // counts but the walk never reached are said to be lost, not dropped in silence.
@@ -435,17 +499,17 @@ impl EvtxReader {
     /// The event of a record that is one template instance, built from the template's BinXML
     /// and the record's values, as [`EvtxReader::event`] decodes the XML of them; `None` when
     /// the record is left to that path.
-    fn event_from_binxml(&mut self, record: &EvtxRecord<'_>) -> Option<Parsed> {
+    fn event_from_binxml(&mut self, record: &EvtxRecord<'_>) -> Option<(Parsed, Spend)> {
         let data = record.chunk.data;
         let start = usize::try_from(record.binxml_offset).ok()?;
         let bytes = data.get(start..start.checked_add(record.binxml_size as usize)?)?;
         self.values.read(data, start, bytes, &mut self.templates)?;
         let (templates, values, scratch) = (&self.templates, &self.values, &mut self.scratch);
-        let mut written = false;
+        let mut spend = None;
         let parsed = self.parser.build(bytes.len() * 2, |b| {
-            written = binxml::write(templates, values, scratch, b);
+            spend = binxml::write(templates, values, scratch, b);
         });
-        written.then_some(parsed)
+        Some((parsed, spend?))
     }
 
     /// Emits the event of a record, or the problem that it does not decode.
