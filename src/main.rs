@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use cli::findings::{Findings, FindingsJob};
 use cli::input::{self, Input};
-use cli::job::{self, FileJob, Got};
+use cli::job::{self, FileJob, Place};
 use cli::output;
 use cli::progress::Progress;
 use keytrail::decoder::Event;
@@ -302,11 +302,9 @@ fn run(cli: Cli) -> Result<u8> {
                 inputs,
                 jobs,
                 &progress,
-                |_, _| SummaryJob::default(),
+                |_, _, _| SummaryJob::default(),
                 |_, part| {
-                    if let Got::Out(part) = part {
-                        summary.merge(part);
-                    }
+                    summary.merge(part);
                     Ok(())
                 },
             );
@@ -375,7 +373,7 @@ impl FileJob for SummaryJob {
 /// How much output a decoding thread gathers before it hands it over.
 const CHUNK_BYTES: usize = 1 << 18;
 
-/// One file's export: its lines, written on the decoding thread, handed over in chunks of
+/// One piece's export: its lines, written on the decoding thread, handed over in chunks of
 /// whole documents.
 struct ExportJob<'a> {
     file: String,
@@ -384,16 +382,41 @@ struct ExportJob<'a> {
     /// `--bulk`: the index, as a JSON string.
     bulk: Option<&'a str>,
     /// The ECS writer: it follows the file's logon sessions (each file its own, as files are
-    /// decoded apart).
+    /// decoded apart; a part of a file hands its documents in sessions it did not see opened to
+    /// the writing thread, and what it learnt of them at its end).
     ecs: export::ecs::EcsExport,
+    /// Whether the file goes on after this piece (its sessions are handed over at the end).
+    more: bool,
     line: String,
     chunk: Vec<u8>,
 }
 
-impl FileJob for ExportJob<'_> {
-    type Out = Vec<u8>;
+/// What an export's decoding thread hands over.
+enum ExportOut {
+    /// Whole lines.
+    Bytes(Vec<u8>),
+    /// An ECS document waiting for the sessions of the file's earlier parts.
+    Hole(Box<export::ecs::Hole>),
+    /// What a part of a file learnt of its sessions, at its end.
+    Sessions(Vec<(export::ecs::SessionKey, export::ecs::Known)>),
+}
 
-    fn event(&mut self, ev: Event, emit: &mut dyn FnMut(Vec<u8>)) {
+impl ExportJob<'_> {
+    fn hand_over(&mut self, emit: &mut dyn FnMut(ExportOut)) {
+        emit(ExportOut::Bytes(std::mem::replace(
+            &mut self.chunk,
+            Vec::with_capacity(CHUNK_BYTES + 8192),
+        )));
+    }
+}
+
+impl FileJob for ExportJob<'_> {
+    type Out = ExportOut;
+
+    /// 16 MiB of lines: a part's output waits in memory while earlier ones are written.
+    const BOUND: usize = 64;
+
+    fn event(&mut self, ev: Event, emit: &mut dyn FnMut(ExportOut)) {
         let line = &mut self.line;
         line.clear();
         if let Some(index) = self.bulk {
@@ -411,7 +434,14 @@ impl FileJob for ExportJob<'_> {
         match self.format {
             ExportFormat::Ecs => {
                 let name = keytrail::decoder::view::event_name(ev.event_id());
-                self.ecs.write(&ev, name, &findings, line);
+                if let Some(mut hole) = self.ecs.write_part(&ev, name, &findings, line) {
+                    hole.wrap(line, "\n");
+                    if !self.chunk.is_empty() {
+                        self.hand_over(emit);
+                    }
+                    emit(ExportOut::Hole(hole));
+                    return;
+                }
             }
             ExportFormat::Csv => export::Record::new(&self.file, &ev, findings).write_csv(line),
             ExportFormat::Jsonl => export::Record::new(&self.file, &ev, findings).write_json(line),
@@ -419,21 +449,48 @@ impl FileJob for ExportJob<'_> {
         line.push('\n');
         self.chunk.extend_from_slice(line.as_bytes());
         if self.chunk.len() >= CHUNK_BYTES {
-            emit(std::mem::replace(
-                &mut self.chunk,
-                Vec::with_capacity(CHUNK_BYTES + 8192),
-            ));
+            self.hand_over(emit);
         }
     }
 
-    fn end(self, emit: &mut dyn FnMut(Vec<u8>)) {
+    fn end(self, emit: &mut dyn FnMut(ExportOut)) {
         if !self.chunk.is_empty() {
-            emit(self.chunk);
+            emit(ExportOut::Bytes(self.chunk));
+        }
+        if self.more && self.format == ExportFormat::Ecs {
+            emit(ExportOut::Sessions(self.ecs.changes()));
         }
     }
 
-    fn bytes(out: &Vec<u8>) -> Option<&[u8]> {
-        Some(out)
+    fn spill(out: &ExportOut, to: &mut Vec<u8>) -> bool {
+        match out {
+            ExportOut::Bytes(bytes) => {
+                to.push(0);
+                to.extend_from_slice(bytes);
+            }
+            ExportOut::Hole(hole) => {
+                to.push(1);
+                let _ = serde_json::to_writer(&mut *to, hole);
+            }
+            ExportOut::Sessions(changes) => {
+                to.push(2);
+                let _ = serde_json::to_writer(&mut *to, changes);
+            }
+        }
+        true
+    }
+
+    fn unspill(mut from: Vec<u8>) -> Option<ExportOut> {
+        let tag = *from.first()?;
+        Some(match tag {
+            0 => {
+                from.remove(0);
+                ExportOut::Bytes(from)
+            }
+            1 => ExportOut::Hole(serde_json::from_slice(&from[1..]).ok()?),
+            2 => ExportOut::Sessions(serde_json::from_slice(&from[1..]).ok()?),
+            _ => return None,
+        })
     }
 }
 
@@ -471,21 +528,48 @@ fn export(
         .as_deref()
         .map(|i| serde_json::Value::from(i).to_string());
     let progress = progress_of(&inputs);
+    // The sessions of the file being written, up to the part being written (ECS documents in
+    // sessions a part did not see opened are finished here).
+    let mut sessions = export::ecs::EcsSessions::default();
+    let mut sessions_of = None;
+    let mut finished = String::new();
     let skipped = job::run(
         inputs,
         jobs,
         &progress,
-        |_, name| ExportJob {
+        |_, name, place: Place| ExportJob {
             file: name.to_string(),
             format,
             rules: &rules,
             bulk: index.as_deref(),
-            ecs: export::ecs::EcsExport::new(),
+            ecs: if place.first {
+                export::ecs::EcsExport::new()
+            } else {
+                export::ecs::EcsExport::part()
+            },
+            more: !place.last,
             line: String::with_capacity(4096),
             chunk: Vec::with_capacity(CHUNK_BYTES + 8192),
         },
-        |_, chunk| match chunk {
-            Got::Out(bytes) | Got::Bytes(bytes) => sink.write(&bytes),
+        |n, out| match out {
+            ExportOut::Bytes(bytes) => sink.write(&bytes),
+            ExportOut::Hole(hole) => {
+                if sessions_of != Some(n) {
+                    sessions_of = Some(n);
+                    sessions = export::ecs::EcsSessions::default();
+                }
+                finished.clear();
+                sessions.finish(&hole, &mut finished);
+                sink.write(finished.as_bytes())
+            }
+            ExportOut::Sessions(changes) => {
+                if sessions_of != Some(n) {
+                    sessions_of = Some(n);
+                    sessions = export::ecs::EcsSessions::default();
+                }
+                sessions.apply(changes);
+                Ok(())
+            }
         },
     );
     progress.finish();
@@ -578,11 +662,8 @@ fn findings(
         inputs,
         jobs,
         &progress,
-        |_, _| FindingsJob::new(),
-        |n, events| match events {
-            Got::Out(events) => found.add(n, &events),
-            Got::Bytes(_) => Ok(()),
-        },
+        |_, _, _| FindingsJob::new(),
+        |n, events| found.add(n, &events),
     );
     progress.finish();
     let skipped = skipped?;
@@ -628,11 +709,8 @@ fn report(reading: &Reading, rules_path: Option<&str>, output: &str, lang: Lang)
         inputs,
         jobs,
         &progress,
-        |_, _| ReportJob::default(),
+        |_, _, _| ReportJob::default(),
         |n, part| {
-            let Got::Out(part) = part else {
-                return Ok(());
-            };
             let entry = &mut files[n];
             match part {
                 ReportPart::Events(events) => {
@@ -704,6 +782,9 @@ const REPORT_BATCH: usize = 4096;
 
 impl FileJob for ReportJob {
     type Out = ReportPart;
+
+    /// Each file's SHA-256, from one reader.
+    const WHOLE: bool = true;
 
     fn event(&mut self, ev: Event, emit: &mut dyn FnMut(ReportPart)) {
         self.0.push(ev);

@@ -15,7 +15,7 @@
 
 use anyhow::{Context, Result};
 use keytrail::decoder::view::is_key_event;
-use keytrail::decoder::{Event, Timestamp};
+use keytrail::decoder::{Boundary, Event, Timestamp};
 use keytrail::model::rules::{self, RowSubject, RuleSet};
 use keytrail::model::session::SessionIndex;
 use keytrail::model::store::Store;
@@ -61,6 +61,10 @@ impl FileJob for FindingsJob {
         if !self.0.is_empty() {
             emit(self.0);
         }
+    }
+
+    fn place(events: Vec<Event>, at: &Boundary) -> Vec<Event> {
+        events.into_iter().map(|ev| at.event_of(ev)).collect()
     }
 }
 

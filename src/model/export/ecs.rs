@@ -223,8 +223,8 @@ impl Serialize for Obj<'_> {
 }
 
 /// A logon session as the stream has shown it so far.
-#[derive(Clone, Debug, Default)]
-struct SessionNote {
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SessionNote {
     logon_type: Option<u64>,
     ip: String,
     workstation: String,
@@ -250,8 +250,133 @@ struct SessionNote {
 /// ```
 #[derive(Default)]
 pub struct EcsExport {
-    /// Open sessions by (computer in lower case, logon ID).
-    sessions: HashMap<(String, u64), SessionNote>,
+    /// Sessions by (computer in lower case, logon ID): open ones, and in a part those it
+    /// closed or gave privileges to.
+    sessions: HashMap<SessionKey, Known>,
+    /// Whether this writer starts inside a file ([`EcsExport::part`]): a session it has not
+    /// seen may have been opened before it.
+    part: bool,
+}
+
+/// A logon session's key: the computer in lower case, the logon ID.
+pub type SessionKey = (String, u64);
+
+/// What a writer knows of a session.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Known {
+    /// Opened (a 4624) and not closed since.
+    Open(SessionNote),
+    /// Closed (a 4634/4647) and not opened again since: in a part only (elsewhere a closed
+    /// session is forgotten).
+    Closed,
+    /// In a part, a session it did not see opened, given these privileges by a 4672.
+    Privileges(Vec<String>),
+}
+
+/// A document a part's writer could not finish ([`EcsExport::write_part`]): its event ran in a
+/// session the part did not see opened, which an earlier part of the file may have. The
+/// writer of the file's earlier parts finishes it ([`EcsSessions::finish`]).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Hole {
+    key: SessionKey,
+    /// Privileges a 4672 of the part gave the session before the event.
+    privileges: Option<Vec<String>>,
+    /// The logon ID as logged (trimmed).
+    logon_id: String,
+    /// The text before the `keytrail.session` object, and after it.
+    before: String,
+    after: String,
+    /// The whole text if the session is not open.
+    without: String,
+}
+
+impl Hole {
+    /// Puts `head` before the document and `tail` after it (a `_bulk` action line, the line
+    /// end), whichever way it is finished.
+    pub fn wrap(&mut self, head: &str, tail: &str) {
+        self.before.insert_str(0, head);
+        self.without.insert_str(0, head);
+        self.after.push_str(tail);
+        self.without.push_str(tail);
+    }
+}
+
+/// The sessions open at a place in a file, from the changes of its parts before that place
+/// ([`EcsExport::changes`]): what finishes the [`Hole`]s of the next part.
+#[derive(Default)]
+pub struct EcsSessions(HashMap<SessionKey, SessionNote>);
+
+impl EcsSessions {
+    /// Applies the changes of the next part, once every document of it is written.
+    pub fn apply(&mut self, changes: Vec<(SessionKey, Known)>) {
+        for (key, known) in changes {
+            match known {
+                Known::Open(note) => {
+                    self.0.insert(key, note);
+                }
+                Known::Closed => {
+                    self.0.remove(&key);
+                }
+                Known::Privileges(p) => {
+                    if let Some(note) = self.0.get_mut(&key) {
+                        note.privileges = p;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Appends the document of `hole` as the writer of the whole file would have written it.
+    pub fn finish(&self, hole: &Hole, out: &mut String) {
+        let Some(note) = self.0.get(&hole.key) else {
+            out.push_str(&hole.without);
+            return;
+        };
+        let mut note = Cow::Borrowed(note);
+        if let Some(p) = &hole.privileges {
+            note.to_mut().privileges.clone_from(p);
+        }
+        let mut d = Obj::default();
+        session_fields(&hole.logon_id, &note, &mut d);
+        out.push_str(&hole.before);
+        if let Some(session) = d.get("keytrail.session") {
+            let _ = session.serialize(ser::Json(out));
+        }
+        out.push_str(&hole.after);
+    }
+}
+
+/// `keytrail.session.*` of an open session.
+fn session_fields<'e>(logon_id: &'e str, s: &SessionNote, d: &mut Obj<'e>) {
+    d.put_str("keytrail.session.logon_id", logon_id);
+    if let Some(t) = s.logon_type {
+        d.put("keytrail.session.logon_type", Node::Num(t));
+        if let Some(n) = table::logon_type_name(t) {
+            d.put_str("keytrail.session.logon_type_name", n);
+        }
+    }
+    let mut text = |path, v: &str| {
+        if !dropped(v) {
+            d.put_str(path, v.to_string());
+        }
+    };
+    text("keytrail.session.source_ip", source_ip(&s.ip));
+    text("keytrail.session.source_workstation", &s.workstation);
+    text("keytrail.session.authentication_package", &s.package);
+    if !s.privileges.is_empty() {
+        d.put(
+            "keytrail.session.privileges",
+            Node::List(
+                s.privileges
+                    .iter()
+                    .map(|p| Node::Str(p.clone().into()))
+                    .collect(),
+            ),
+        );
+    }
+    if let Some(r) = s.record_id {
+        d.put_str("keytrail.session.logon_record_id", r.to_string());
+    }
 }
 
 /// Body fields the integration's pipeline moves out of `winlog.event_data` ("Rename Common Auth
@@ -465,16 +590,78 @@ impl EcsExport {
         Self::default()
     }
 
+    /// A writer of a file's events from somewhere inside it (a part of a large file that a
+    /// decoding thread of its own reads): a session it has not seen opened may have been opened
+    /// before, so the documents of its events are left as [`Hole`]s for the writer of the
+    /// earlier parts ([`EcsExport::write_part`]).
+    pub fn part() -> Self {
+        Self {
+            part: true,
+            ..Self::default()
+        }
+    }
+
     /// Appends `ev`'s document as one JSON object (no newline): `name` is its event ID's
     /// title (`decoder::view::event_name`; the page's worker has no table of names and is
     /// given them), `rules` the ids of the monitoring rules it matches. Call it for the events
-    /// in file order: it also notes the logon sessions they open and close.
+    /// in file order: it also notes the logon sessions they open and close. (For a writer of
+    /// a [part](EcsExport::part), see [`EcsExport::write_part`].)
     pub fn write(&mut self, ev: &Event, name: Option<&str>, rules: &[&str], out: &mut String) {
+        let _ = self.write_part(ev, name, rules, out);
+    }
+
+    /// [`EcsExport::write`], or if the event ran in a session this part has not seen opened
+    /// (nor closed), nothing written and the document as a [`Hole`] (a writer made with
+    /// [`EcsExport::new`] never leaves one).
+    pub fn write_part(
+        &mut self,
+        ev: &Event,
+        name: Option<&str>,
+        rules: &[&str],
+        out: &mut String,
+    ) -> Option<Box<Hole>> {
         self.note(ev);
-        let doc = self.document(ev, name, rules);
+        let (mut doc, hole) = self.document(ev, name, rules);
         // Every node is text, an unsigned number, a list or an object: shapes `ser::Json`
         // takes, so this cannot fail.
-        let _ = doc.serialize(ser::Json(out));
+        let Some((key, privileges)) = hole else {
+            let _ = doc.serialize(ser::Json(out));
+            return None;
+        };
+        // The document with the session's logon ID alone, cut around its object, and without it.
+        let logon_id = ev.account().logon_id.trim().to_string();
+        let mut with = String::new();
+        let _ = doc.serialize(ser::Json(&mut with));
+        let mut placeholder = String::from("\"session\":");
+        if let Some(session) = doc.get("keytrail.session") {
+            let _ = session.serialize(ser::Json(&mut placeholder));
+        }
+        // The last one: what follows `keytrail` is `message`, a string (its quotes escaped).
+        let at = with.rfind(&placeholder)? + "\"session\":".len();
+        let end = at + placeholder.len() - "\"session\":".len();
+        if let Some(Node::Obj(k)) = doc.0.iter_mut().find(|(k, _)| k == "keytrail").map(|e| &mut e.1) {
+            k.take("session");
+        }
+        doc.0.retain(|(k, v)| !(k == "keytrail" && matches!(v, Node::Obj(o) if o.0.is_empty())));
+        let mut without = String::new();
+        let _ = doc.serialize(ser::Json(&mut without));
+        Some(Box::new(Hole {
+            key,
+            privileges,
+            logon_id,
+            before: with[..at].to_string(),
+            after: with[end..].to_string(),
+            without,
+        }))
+    }
+
+    /// What this writer learnt of the sessions, for the writer of the next part
+    /// ([`EcsSessions::apply`]).
+    pub fn changes(self) -> Vec<(SessionKey, Known)> {
+        let mut changes: Vec<_> = self.sessions.into_iter().collect();
+        // The same bytes whatever the hash map's order (they may wait in a temporary file).
+        changes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        changes
     }
 
     /// Notes the session a 4624 opens, the privileges a 4672 gives it and the end a 4634/4647
@@ -488,25 +675,36 @@ impl EcsExport {
                     let text = |name| ev.data(name).unwrap_or("").trim().to_string();
                     self.sessions.insert(
                         k,
-                        SessionNote {
+                        Known::Open(SessionNote {
                             logon_type: ev.data("LogonType").and_then(parse_number),
                             ip: text("IpAddress"),
                             workstation: text("WorkstationName"),
                             package: text("AuthenticationPackageName"),
                             privileges: Vec::new(),
                             record_id: ev.record_id(),
-                        },
+                        }),
                     );
                 }
             }
             4672 => {
-                if let Some(s) = key("SubjectLogonId").and_then(|k| self.sessions.get_mut(&k)) {
-                    s.privileges = ev
-                        .data("PrivilegeList")
+                let Some(k) = key("SubjectLogonId") else {
+                    return;
+                };
+                let list = || {
+                    ev.data("PrivilegeList")
                         .unwrap_or("")
                         .split_whitespace()
                         .map(str::to_string)
-                        .collect();
+                        .collect()
+                };
+                match self.sessions.get_mut(&k) {
+                    Some(Known::Open(s)) => s.privileges = list(),
+                    Some(Known::Privileges(p)) => *p = list(),
+                    Some(Known::Closed) => {}
+                    None if self.part => {
+                        self.sessions.insert(k, Known::Privileges(list()));
+                    }
+                    None => {}
                 }
             }
             _ => {}
@@ -517,13 +715,25 @@ impl EcsExport {
     fn forget(&mut self, ev: &Event) {
         if matches!(ev.event_id(), 4634 | 4647) {
             if let Some(id) = ev.data("TargetLogonId").and_then(parse_number) {
-                self.sessions
-                    .remove(&(ev.computer().trim().to_lowercase(), id));
+                let key = (ev.computer().trim().to_lowercase(), id);
+                if self.part {
+                    self.sessions.insert(key, Known::Closed);
+                } else {
+                    self.sessions.remove(&key);
+                }
             }
         }
     }
 
-    fn document<'e>(&mut self, ev: &'e Event, name: Option<&'e str>, rules: &[&'e str]) -> Obj<'e> {
+    /// The document, and the session it waits for if it is a [`Hole`] (with the privileges
+    /// given it so far in this part).
+    #[allow(clippy::type_complexity)]
+    fn document<'e>(
+        &mut self,
+        ev: &'e Event,
+        name: Option<&'e str>,
+        rules: &[&'e str],
+    ) -> (Obj<'e>, Option<(SessionKey, Option<Vec<String>>)>) {
         let id = ev.event_id();
         let code = id.to_string();
         let mut d = Obj::default();
@@ -617,9 +827,9 @@ impl EcsExport {
 
         self.body(ev, &mut d);
         self.copy_accounts(ev, &mut d);
-        self.beyond(ev, name, rules, &mut d);
+        let hole = self.beyond(ev, name, rules, &mut d);
         self.forget(ev);
-        d
+        (d, hole)
     }
 
     /// `winlog.event_data` (or `winlog.user_data`), rendered, and what the pipeline takes from
@@ -834,7 +1044,14 @@ impl EcsExport {
     }
 
     /// `keytrail.*` and `message`.
-    fn beyond<'e>(&self, ev: &'e Event, name: Option<&'e str>, rules: &[&'e str], d: &mut Obj<'e>) {
+    #[allow(clippy::type_complexity)]
+    fn beyond<'e>(
+        &self,
+        ev: &'e Event,
+        name: Option<&'e str>,
+        rules: &[&'e str],
+        d: &mut Obj<'e>,
+    ) -> Option<(SessionKey, Option<Vec<String>>)> {
         if let Some(n) = name {
             d.put_str("keytrail.event_name", n);
         }
@@ -842,41 +1059,24 @@ impl EcsExport {
             d.put_str("keytrail.outcome", o.as_str());
         }
         let account = ev.account();
+        let mut hole = None;
         if let Some(well_known) = table::logon_session_name(account.logon_id) {
             d.put_str("keytrail.session.logon_id", account.logon_id.trim());
             d.put_str("keytrail.session.well_known", well_known);
-        } else if let Some(s) = parse_number(account.logon_id).and_then(|id| {
-            self.sessions
-                .get(&(ev.computer().trim().to_lowercase(), id))
-        }) {
-            d.put_str("keytrail.session.logon_id", account.logon_id.trim());
-            if let Some(t) = s.logon_type {
-                d.put("keytrail.session.logon_type", Node::Num(t));
-                if let Some(n) = table::logon_type_name(t) {
-                    d.put_str("keytrail.session.logon_type_name", n);
+        } else if let Some(id) = parse_number(account.logon_id) {
+            let key = (ev.computer().trim().to_lowercase(), id);
+            match self.sessions.get(&key) {
+                Some(Known::Open(s)) => session_fields(account.logon_id.trim(), s, d),
+                Some(Known::Closed) => {}
+                Some(Known::Privileges(p)) => {
+                    d.put_str("keytrail.session.logon_id", account.logon_id.trim());
+                    hole = Some((key, Some(p.clone())));
                 }
-            }
-            let mut text = |path, v: &str| {
-                if !dropped(v) {
-                    d.put_str(path, v.to_string());
+                None if self.part => {
+                    d.put_str("keytrail.session.logon_id", account.logon_id.trim());
+                    hole = Some((key, None));
                 }
-            };
-            text("keytrail.session.source_ip", source_ip(&s.ip));
-            text("keytrail.session.source_workstation", &s.workstation);
-            text("keytrail.session.authentication_package", &s.package);
-            if !s.privileges.is_empty() {
-                d.put(
-                    "keytrail.session.privileges",
-                    Node::List(
-                        s.privileges
-                            .iter()
-                            .map(|p| Node::Str(p.clone().into()))
-                            .collect(),
-                    ),
-                );
-            }
-            if let Some(r) = s.record_id {
-                d.put_str("keytrail.session.logon_record_id", r.to_string());
+                None => {}
             }
         }
         if !rules.is_empty() {
@@ -886,6 +1086,7 @@ impl EcsExport {
             );
         }
         d.put_str("message", summary(ev, name));
+        hole
     }
 }
 
