@@ -533,6 +533,7 @@ fn export(
     let mut sessions = export::ecs::EcsSessions::default();
     let mut sessions_of = None;
     let mut finished = String::new();
+    let mut holes = 0u64;
     let skipped = job::run(
         inputs,
         jobs,
@@ -559,6 +560,7 @@ fn export(
                     sessions = export::ecs::EcsSessions::default();
                 }
                 finished.clear();
+                holes += 1;
                 sessions.finish(&hole, &mut finished);
                 sink.write(finished.as_bytes())
             }
@@ -577,6 +579,9 @@ fn export(
         Err(e) if e.is::<output::TooLarge>() => return Err(usage(e.to_string())),
         other => other?,
     };
+    if std::env::var(job::PARTS_TRACE_VAR).is_ok_and(|v| v == "1") {
+        eprintln!("keytrail: {holes} ECS documents finished after their part");
+    }
     let written = sink.finish()?;
     if let (Some(first), Some(last)) = (written.first(), written.last()) {
         eprintln!(
