@@ -667,7 +667,7 @@ fn findings(
         inputs,
         jobs,
         &progress,
-        |_, _, _| FindingsJob::new(),
+        |_, _, _| FindingsJob::new(&rules),
         |n, events| found.add(n, &events),
     );
     progress.finish();
