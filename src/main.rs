@@ -387,8 +387,8 @@ struct ExportJob<'a> {
     ecs: export::ecs::EcsExport,
     /// Whether the file goes on after this piece (its sessions are handed over at the end).
     more: bool,
-    line: String,
-    chunk: Vec<u8>,
+    /// Whole lines, written in place.
+    chunk: String,
 }
 
 /// What an export's decoding thread hands over.
@@ -403,10 +403,10 @@ enum ExportOut {
 
 impl ExportJob<'_> {
     fn hand_over(&mut self, emit: &mut dyn FnMut(ExportOut)) {
-        emit(ExportOut::Bytes(std::mem::replace(
-            &mut self.chunk,
-            Vec::with_capacity(CHUNK_BYTES + 8192),
-        )));
+        emit(ExportOut::Bytes(
+            std::mem::replace(&mut self.chunk, String::with_capacity(CHUNK_BYTES + 8192))
+                .into_bytes(),
+        ));
     }
 }
 
@@ -417,8 +417,8 @@ impl FileJob for ExportJob<'_> {
     const BOUND: usize = 64;
 
     fn event(&mut self, ev: Event, emit: &mut dyn FnMut(ExportOut)) {
-        let line = &mut self.line;
-        line.clear();
+        let start = self.chunk.len();
+        let line = &mut self.chunk;
         if let Some(index) = self.bulk {
             let id = export::ecs::document_id(&ev);
             let _ = writeln!(
@@ -435,7 +435,8 @@ impl FileJob for ExportJob<'_> {
             ExportFormat::Ecs => {
                 let name = keytrail::decoder::view::event_name(ev.event_id());
                 if let Some(mut hole) = self.ecs.write_part(&ev, name, &findings, line) {
-                    hole.wrap(line, "\n");
+                    hole.wrap(&line[start..], "\n");
+                    line.truncate(start);
                     if !self.chunk.is_empty() {
                         self.hand_over(emit);
                     }
@@ -447,7 +448,6 @@ impl FileJob for ExportJob<'_> {
             ExportFormat::Jsonl => export::Record::new(&self.file, &ev, findings).write_json(line),
         }
         line.push('\n');
-        self.chunk.extend_from_slice(line.as_bytes());
         if self.chunk.len() >= CHUNK_BYTES {
             self.hand_over(emit);
         }
@@ -455,7 +455,7 @@ impl FileJob for ExportJob<'_> {
 
     fn end(self, emit: &mut dyn FnMut(ExportOut)) {
         if !self.chunk.is_empty() {
-            emit(ExportOut::Bytes(self.chunk));
+            emit(ExportOut::Bytes(self.chunk.into_bytes()));
         }
         if self.more && self.format == ExportFormat::Ecs {
             emit(ExportOut::Sessions(self.ecs.changes()));
@@ -549,8 +549,7 @@ fn export(
                 export::ecs::EcsExport::part()
             },
             more: !place.last,
-            line: String::with_capacity(4096),
-            chunk: Vec::with_capacity(CHUNK_BYTES + 8192),
+            chunk: String::with_capacity(CHUNK_BYTES + 8192),
         },
         |n, out| match out {
             ExportOut::Bytes(bytes) => sink.write(&bytes),
