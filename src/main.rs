@@ -12,7 +12,6 @@ use cli::findings::{Findings, FindingsJob};
 use cli::input::{self, Input};
 use cli::job::{self, FileJob, Place};
 use cli::output;
-use cli::progress::Progress;
 use keytrail::decoder::Event;
 use keytrail::generator::{self, Encoding, Format, Scenario, Spec};
 use keytrail::model::rules::{self, RuleFile, RuleSet};
@@ -296,19 +295,16 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Summary { reading, format } => {
             let (inputs, jobs) = reading.inputs()?;
-            let progress = progress_of(&inputs);
             let mut summary = Summary::default();
             let skipped = job::run(
                 inputs,
                 jobs,
-                &progress,
                 |_, _, _| SummaryJob::default(),
                 |_, part| {
                     summary.merge(part);
                     Ok(())
                 },
             );
-            progress.finish();
             let skipped = skipped?;
             let text = match format {
                 TextOrJson::Json => summary.to_json(),
@@ -346,12 +342,6 @@ fn run(cli: Cli) -> Result<u8> {
         }
         Command::Generate(args) => generate(args),
     }
-}
-
-/// The progress bar over `inputs` (drawn only on a terminal).
-fn progress_of(inputs: &[Input]) -> Progress {
-    let bytes = inputs.iter().map(|i| i.size).sum::<Option<u64>>();
-    Progress::new(inputs.len(), bytes)
 }
 
 /// One file's counts, merged in file order by the writer.
@@ -527,7 +517,6 @@ fn export(
     let index = bulk
         .as_deref()
         .map(|i| serde_json::Value::from(i).to_string());
-    let progress = progress_of(&inputs);
     // The sessions of the file being written, up to the part being written (ECS documents in
     // sessions a part did not see opened are finished here).
     let mut sessions = export::ecs::EcsSessions::default();
@@ -537,7 +526,6 @@ fn export(
     let skipped = job::run(
         inputs,
         jobs,
-        &progress,
         |_, name, place: Place| ExportJob {
             file: name.to_string(),
             format,
@@ -573,7 +561,6 @@ fn export(
             }
         },
     );
-    progress.finish();
     let skipped = match skipped {
         Err(e) if e.is::<output::TooLarge>() => return Err(usage(e.to_string())),
         other => other?,
@@ -661,15 +648,12 @@ fn findings(
     let (inputs, jobs) = reading.inputs()?;
     let files: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
     let mut found = Findings::new(&rules)?;
-    let progress = progress_of(&inputs);
     let skipped = job::run(
         inputs,
         jobs,
-        &progress,
         |_, _, _| FindingsJob::new(&rules),
         |n, events| found.add(n, &events),
     );
-    progress.finish();
     let skipped = skipped?;
     let mut stdout = BufWriter::new(io::stdout().lock());
     let counts = found.write(&files, format == TextOrJson::Json, &mut stdout)?;
@@ -708,11 +692,9 @@ fn report(reading: &Reading, rules_path: Option<&str>, output: &str, lang: Lang)
         .collect();
     let mut problems = Vec::new();
     let mut store = Store::new();
-    let progress = progress_of(&inputs);
     let skipped = job::run(
         inputs,
         jobs,
-        &progress,
         |_, _, _| ReportJob::default(),
         |n, part| {
             let entry = &mut files[n];
@@ -744,7 +726,6 @@ fn report(reading: &Reading, rules_path: Option<&str>, output: &str, lang: Lang)
             Ok(())
         },
     );
-    progress.finish();
     let skipped = skipped?;
     rules::mark(&rules, &mut store, 0);
     let written = std::time::SystemTime::now()

@@ -181,10 +181,24 @@ impl Turns {
 
 /// Decodes `inputs` on `jobs` threads, a [`FileJob`] from `make(file number, name, place)` per
 /// piece, and gives what they make to `take(file number, out)` on this thread, in file order.
-/// Problems go to standard error (above the progress bar), in order with the rest. Returns
+/// Problems go to standard error (above the progress bar, drawn on a terminal until every
+/// piece is written), in order with the rest. Returns
 /// whether any event was skipped or any input was not an event log; an input that cannot be
 /// read, or an error from `take`, stops everything.
-pub fn run<J, M, T>(
+pub fn run<J, M, T>(inputs: Vec<Input>, jobs: usize, make: M, take: T) -> Result<bool>
+where
+    J: FileJob,
+    M: Fn(usize, &str, Place) -> J + Sync,
+    T: FnMut(usize, J::Out) -> Result<()>,
+{
+    let bytes = inputs.iter().map(|i| i.size).sum::<Option<u64>>();
+    let progress = Progress::new(inputs.len(), bytes);
+    let result = run_with(inputs, jobs, &progress, make, take);
+    progress.finish();
+    result
+}
+
+fn run_with<J, M, T>(
     inputs: Vec<Input>,
     jobs: usize,
     progress: &Progress,
