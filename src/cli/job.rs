@@ -23,8 +23,7 @@ use super::input::{Input, Source};
 use super::progress::{Every, Progress};
 use anyhow::{anyhow, Result};
 use keytrail::decoder::{
-    find_event_start, Boundary, Event, Item, Problem, Severity, EVTX_CHUNK_BYTES,
-    EVTX_HEADER_BYTES,
+    find_event_start, Boundary, Event, Item, Problem, Severity, EVTX_CHUNK_BYTES, EVTX_HEADER_BYTES,
 };
 use keytrail::ingest::{EvtxPart, Format, Reader};
 use std::fs::File;
@@ -117,6 +116,9 @@ struct Piece {
     /// A part of an `.evtx` file after the first: its chunks.
     evtx: Option<EvtxPart>,
 }
+
+/// A piece not yet taken: where its bytes come from, the sending end of its channel.
+type Slot<T> = Mutex<Option<(Source, SyncSender<Msg<T>>)>>;
 
 enum Msg<T> {
     Out(T),
@@ -244,7 +246,10 @@ where
                         file,
                         // The last part reads on to the end, whatever the size was.
                         range: start..if last { u64::MAX } else { end },
-                        place: Place { first: i == 0, last },
+                        place: Place {
+                            first: i == 0,
+                            last,
+                        },
                         evtx,
                     });
                 }
@@ -269,9 +274,7 @@ where
     let count = pieces.len();
     let threads = jobs.min(count.max(1));
     let mut receivers: Vec<Receiver<Msg<J::Out>>> = Vec::with_capacity(count);
-    // The pieces not yet taken: where their bytes come from, the sending ends of their channels.
-    let mut slots: Vec<Mutex<Option<(Source, SyncSender<Msg<J::Out>>)>>> =
-        Vec::with_capacity(count);
+    let mut slots: Vec<Slot<J::Out>> = Vec::with_capacity(count);
     for source in sources {
         let (tx, rx) = sync_channel(J::BOUND);
         receivers.push(rx);
@@ -289,8 +292,7 @@ where
         for _ in 0..threads {
             scope.spawn(|| {
                 while let Some(n) = turns.take(count) {
-                    let Some((source, tx)) = slots[n].lock().ok().and_then(|mut s| s.take())
-                    else {
+                    let Some((source, tx)) = slots[n].lock().ok().and_then(|mut s| s.take()) else {
                         return;
                     };
                     let piece = &pieces[n];

@@ -639,10 +639,16 @@ impl EcsExport {
         // The last one: what follows `keytrail` is `message`, a string (its quotes escaped).
         let at = with.rfind(&placeholder)? + "\"session\":".len();
         let end = at + placeholder.len() - "\"session\":".len();
-        if let Some(Node::Obj(k)) = doc.0.iter_mut().find(|(k, _)| k == "keytrail").map(|e| &mut e.1) {
+        if let Some(Node::Obj(k)) = doc
+            .0
+            .iter_mut()
+            .find(|(k, _)| k == "keytrail")
+            .map(|e| &mut e.1)
+        {
             k.take("session");
         }
-        doc.0.retain(|(k, v)| !(k == "keytrail" && matches!(v, Node::Obj(o) if o.0.is_empty())));
+        doc.0
+            .retain(|(k, v)| !(k == "keytrail" && matches!(v, Node::Obj(o) if o.0.is_empty())));
         let mut without = String::new();
         let _ = doc.serialize(ser::Json(&mut without));
         Some(Box::new(Hole {
