@@ -291,6 +291,8 @@ where
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
+                // One buffer for every piece the thread reads (not faulted in again for each).
+                let mut buf = vec![0u8; READ_BYTES];
                 while let Some(n) = turns.take(count) {
                     let Some((source, tx)) = slots[n].lock().ok().and_then(|mut s| s.take()) else {
                         return;
@@ -306,7 +308,7 @@ where
                         .is_ok()
                     } else {
                         let job = make(piece.file, name, piece.place);
-                        decode(source, name, piece, job, &tx, progress)
+                        decode(source, name, piece, job, &tx, progress, &mut buf)
                     };
                     if !ok {
                         return;
@@ -618,6 +620,7 @@ fn decode<J: FileJob>(
     mut job: J,
     tx: &SyncSender<Msg<J::Out>>,
     progress: &Progress,
+    buf: &mut [u8],
 ) -> bool {
     let opened = if piece.range.start == 0 {
         source.open(name)
@@ -650,7 +653,6 @@ fn decode<J: FileJob>(
         // Only a whole file's reader has a SHA-256 to give, and only `read` asks for it.
         Reader::unhashed()
     };
-    let mut buf = vec![0u8; READ_BYTES];
     let mut items = Vec::with_capacity(1024);
     let mut skipped = false;
     let mut left = piece.range.end - piece.range.start;
