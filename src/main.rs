@@ -33,8 +33,8 @@ ConvertTo-Json (use -Depth 4: at the default depth the field values are lost). F
 memory nor copied to a temporary file.
 Problems go to standard error as FILE:LINE:COLUMN: event N: reason, and in an .evtx file
 as FILE:chunk C, offset 0xB: record R: reason.
-Files are decoded --jobs at a time; the output is the same whatever the number. A progress
-bar is drawn on standard error when it is a terminal.
+Files are decoded --jobs at a time (large XML and .evtx files in parts); the output is the
+same whatever the number. A progress bar is drawn on standard error when it is a terminal.
 Exit status: 0 all events decoded, 3 some skipped or input not event XML, 4 findings that
 need a look (findings only), 2 usage error or unreadable file.";
 
@@ -141,8 +141,8 @@ struct Reading {
     /// input.
     #[arg(required = true, value_name = "FILE|DIR")]
     files: Vec<String>,
-    /// How many files are decoded at once [default: the number of cores]. The output is the
-    /// same whatever the number.
+    /// How many files (or parts of large XML and .evtx files) are decoded at once [default: the
+    /// number of cores]. The output is the same whatever the number.
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
 }
