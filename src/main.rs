@@ -379,23 +379,25 @@ struct ExportJob<'a> {
     more: bool,
     /// Whole lines, written in place.
     chunk: String,
+    /// The ECS documents that go between them (the place in `chunk` of each).
+    holes: Vec<(usize, Box<export::ecs::Hole>)>,
 }
 
 /// What an export's decoding thread hands over.
 enum ExportOut {
-    /// Whole lines.
-    Bytes(Vec<u8>),
-    /// An ECS document waiting for the sessions of the file's earlier parts.
-    Hole(Box<export::ecs::Hole>),
+    /// Whole lines, and the ECS documents that wait for the sessions of the file's earlier
+    /// parts, each with its place in them.
+    Lines(Vec<u8>, Vec<(usize, Box<export::ecs::Hole>)>),
     /// What a part of a file learnt of its sessions, at its end.
     Sessions(Vec<(export::ecs::SessionKey, export::ecs::Known)>),
 }
 
 impl ExportJob<'_> {
     fn hand_over(&mut self, emit: &mut dyn FnMut(ExportOut)) {
-        emit(ExportOut::Bytes(
-            std::mem::replace(&mut self.chunk, String::with_capacity(CHUNK_BYTES + 8192))
-                .into_bytes(),
+        let chunk = std::mem::replace(&mut self.chunk, String::with_capacity(CHUNK_BYTES + 8192));
+        emit(ExportOut::Lines(
+            chunk.into_bytes(),
+            std::mem::take(&mut self.holes),
         ));
     }
 }
@@ -427,10 +429,7 @@ impl FileJob for ExportJob<'_> {
                 if let Some(mut hole) = self.ecs.write_part(&ev, name, &findings, line) {
                     hole.wrap(&line[start..], "\n");
                     line.truncate(start);
-                    if !self.chunk.is_empty() {
-                        self.hand_over(emit);
-                    }
-                    emit(ExportOut::Hole(hole));
+                    self.holes.push((start, hole));
                     return;
                 }
             }
@@ -443,9 +442,9 @@ impl FileJob for ExportJob<'_> {
         }
     }
 
-    fn end(self, emit: &mut dyn FnMut(ExportOut)) {
-        if !self.chunk.is_empty() {
-            emit(ExportOut::Bytes(self.chunk.into_bytes()));
+    fn end(mut self, emit: &mut dyn FnMut(ExportOut)) {
+        if !self.chunk.is_empty() || !self.holes.is_empty() {
+            self.hand_over(emit);
         }
         if self.more && self.format == ExportFormat::Ecs {
             emit(ExportOut::Sessions(self.ecs.changes()));
@@ -454,13 +453,11 @@ impl FileJob for ExportJob<'_> {
 
     fn spill(out: &ExportOut, to: &mut Vec<u8>) -> bool {
         match out {
-            ExportOut::Bytes(bytes) => {
+            ExportOut::Lines(bytes, holes) => {
                 to.push(0);
+                to.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
                 to.extend_from_slice(bytes);
-            }
-            ExportOut::Hole(hole) => {
-                to.push(1);
-                let _ = serde_json::to_writer(&mut *to, hole);
+                let _ = serde_json::to_writer(&mut *to, holes);
             }
             ExportOut::Sessions(changes) => {
                 to.push(2);
@@ -470,15 +467,16 @@ impl FileJob for ExportJob<'_> {
         true
     }
 
-    fn unspill(mut from: Vec<u8>) -> Option<ExportOut> {
-        let tag = *from.first()?;
+    fn unspill(from: Vec<u8>) -> Option<ExportOut> {
+        let (&tag, rest) = from.split_first()?;
         Some(match tag {
             0 => {
-                from.remove(0);
-                ExportOut::Bytes(from)
+                let (len, rest) = rest.split_first_chunk::<8>()?;
+                let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+                let bytes = rest.get(..len)?.to_vec();
+                ExportOut::Lines(bytes, serde_json::from_slice(&rest[len..]).ok()?)
             }
-            1 => ExportOut::Hole(serde_json::from_slice(&from[1..]).ok()?),
-            2 => ExportOut::Sessions(serde_json::from_slice(&from[1..]).ok()?),
+            2 => ExportOut::Sessions(serde_json::from_slice(rest).ok()?),
             _ => return None,
         })
     }
@@ -538,18 +536,27 @@ fn export(
             },
             more: !place.last,
             chunk: String::with_capacity(CHUNK_BYTES + 8192),
+            holes: Vec::new(),
         },
         |n, out| match out {
-            ExportOut::Bytes(bytes) => sink.write(&bytes),
-            ExportOut::Hole(hole) => {
+            ExportOut::Lines(bytes, waiting) => {
+                if waiting.is_empty() {
+                    return sink.write(&bytes);
+                }
                 if sessions_of != Some(n) {
                     sessions_of = Some(n);
                     sessions = export::ecs::EcsSessions::default();
                 }
-                finished.clear();
-                holes += 1;
-                sessions.finish(&hole, &mut finished);
-                sink.write(finished.as_bytes())
+                let mut at = 0;
+                for (place, hole) in waiting {
+                    sink.write(&bytes[at..place])?;
+                    at = place;
+                    finished.clear();
+                    holes += 1;
+                    sessions.finish(&hole, &mut finished);
+                    sink.write(finished.as_bytes())?;
+                }
+                sink.write(&bytes[at..])
             }
             ExportOut::Sessions(changes) => {
                 if sessions_of != Some(n) {

@@ -196,6 +196,12 @@ where
     let bytes = inputs.iter().map(|i| i.size).sum::<Option<u64>>();
     let progress = Progress::new(inputs.len(), bytes);
     let result = run_with(inputs, jobs, &progress, make, take);
+    if std::env::var(PARTS_TRACE_VAR).is_ok_and(|v| v == "1") {
+        let spills = SPILLS.load(Ordering::Relaxed);
+        progress.say(&format!(
+            "keytrail: {spills} pieces waited in a temporary file"
+        ));
+    }
     progress.finish();
     result
 }
@@ -515,6 +521,10 @@ where
     Ok(skipped)
 }
 
+/// How many pieces had their output wait in a temporary file (named with
+/// [`PARTS_TRACE_VAR`]).
+static SPILLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Where a decoding thread sends what it makes: the piece's channel, or once that was full
 /// (and the job's output can wait as bytes), a temporary file until the piece ends.
 struct Route<'a, T> {
@@ -548,6 +558,7 @@ impl<T: Send> Route<'_, T> {
                 self.gone |= self.tx.send(Msg::Out(out)).is_err();
                 return;
             }
+            SPILLS.fetch_add(1, Ordering::Relaxed);
             match tempfile::tempfile() {
                 Ok(f) => self.spill = Some((io::BufWriter::with_capacity(1 << 20, f), Vec::new())),
                 Err(e) => {
