@@ -90,7 +90,11 @@ fn folder(name: &str) -> PathBuf {
 fn problems(err: &[u8]) -> String {
     text(err)
         .lines()
-        .filter(|l| !l.starts_with("keytrail: part ") && !l.contains("finished after their part"))
+        .filter(|l| {
+            !l.starts_with("keytrail: part ")
+                && !l.contains("finished after their part")
+                && !l.contains("waited in a temporary file")
+        })
         .map(|l| format!("{l}\n"))
         .collect()
 }
@@ -161,6 +165,37 @@ fn large_files_cut_into_parts_give_the_same_bytes_as_one_reader_per_file() {
                 assert!(holes > 0, "{err}");
             }
         }
+    }
+}
+
+/// Parts whose output waits in a temporary file (a channel of one message, so every piece ahead
+/// of the one being written spills) give the same bytes, ECS documents finished after their part
+/// included.
+#[test]
+fn parts_that_wait_in_temporary_files_give_the_same_bytes() {
+    let dir = folder("cli-parts-spill");
+    let d = dir.to_str().unwrap();
+    for format in ["ecs", "json"] {
+        let one = cut(&["export", "--format", format, d, "--jobs", "1"]);
+        let spilled = Command::new(env!("CARGO_BIN_EXE_keytrail"))
+            .args(["export", "--format", format, d, "--jobs", "3"])
+            .env("KEYTRAIL_PART_BYTES", PART)
+            .env("KEYTRAIL_TRACE_PARTS", "1")
+            .env("KEYTRAIL_CHANNEL_BOUND", "1")
+            .output()
+            .expect("run keytrail");
+        let err = text(&spilled.stderr);
+        let waited: u64 = err
+            .lines()
+            .find(|l| l.ends_with("pieces waited in a temporary file"))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            .unwrap_or(0);
+        assert!(waited > 0, "{err}");
+        assert!(
+            spilled.stdout == one.stdout,
+            "{format}: spilled parts differ"
+        );
+        assert_eq!(problems(&spilled.stderr), problems(&one.stderr));
     }
 }
 

@@ -48,6 +48,10 @@ pub const PART_BYTES: u64 = 4 << 20;
 /// The environment variable that sets the size of parts (bytes), for tests.
 pub const PART_BYTES_VAR: &str = "KEYTRAIL_PART_BYTES";
 
+/// The environment variable that sets how many messages a piece's channel holds (instead of
+/// [`FileJob::BOUND`]), for tests: 1 has pieces ahead wait in temporary files.
+pub const CHANNEL_BOUND_VAR: &str = "KEYTRAIL_CHANNEL_BOUND";
+
 /// The environment variable that, set to 1, has each part named on standard error as it is
 /// planned (`keytrail: part FILE START..END`), for tests.
 pub const PARTS_TRACE_VAR: &str = "KEYTRAIL_TRACE_PARTS";
@@ -281,8 +285,13 @@ where
     let threads = jobs.min(count.max(1));
     let mut receivers: Vec<Receiver<Msg<J::Out>>> = Vec::with_capacity(count);
     let mut slots: Vec<Slot<J::Out>> = Vec::with_capacity(count);
+    let bound = std::env::var(CHANNEL_BOUND_VAR)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(J::BOUND);
     for source in sources {
-        let (tx, rx) = sync_channel(J::BOUND);
+        let (tx, rx) = sync_channel(bound);
         receivers.push(rx);
         slots.push(Mutex::new(source.map(|s| (s, tx))));
     }
