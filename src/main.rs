@@ -10,9 +10,8 @@ use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use cli::findings::{Findings, FindingsJob};
 use cli::input::{self, Input};
-use cli::job::{self, FileJob, Got};
+use cli::job::{self, FileJob, Place};
 use cli::output;
-use cli::progress::Progress;
 use keytrail::decoder::Event;
 use keytrail::generator::{self, Encoding, Format, Scenario, Spec};
 use keytrail::model::rules::{self, RuleFile, RuleSet};
@@ -34,8 +33,8 @@ ConvertTo-Json (use -Depth 4: at the default depth the field values are lost). F
 memory nor copied to a temporary file.
 Problems go to standard error as FILE:LINE:COLUMN: event N: reason, and in an .evtx file
 as FILE:chunk C, offset 0xB: record R: reason.
-Files are decoded --jobs at a time; the output is the same whatever the number. A progress
-bar is drawn on standard error when it is a terminal.
+Files are decoded --jobs at a time (large XML and .evtx files in parts); the output is the
+same whatever the number. A progress bar is drawn on standard error when it is a terminal.
 Exit status: 0 all events decoded, 3 some skipped or input not event XML, 4 findings that
 need a look (findings only), 2 usage error or unreadable file.";
 
@@ -142,8 +141,8 @@ struct Reading {
     /// input.
     #[arg(required = true, value_name = "FILE|DIR")]
     files: Vec<String>,
-    /// How many files are decoded at once [default: the number of cores]. The output is the
-    /// same whatever the number.
+    /// How many files (or parts of large XML and .evtx files) are decoded at once [default: the
+    /// number of cores]. The output is the same whatever the number.
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
 }
@@ -296,21 +295,16 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Summary { reading, format } => {
             let (inputs, jobs) = reading.inputs()?;
-            let progress = progress_of(&inputs);
             let mut summary = Summary::default();
             let skipped = job::run(
                 inputs,
                 jobs,
-                &progress,
-                |_, _| SummaryJob::default(),
+                |_, _, _| SummaryJob::default(),
                 |_, part| {
-                    if let Got::Out(part) = part {
-                        summary.merge(part);
-                    }
+                    summary.merge(part);
                     Ok(())
                 },
             );
-            progress.finish();
             let skipped = skipped?;
             let text = match format {
                 TextOrJson::Json => summary.to_json(),
@@ -350,12 +344,6 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-/// The progress bar over `inputs` (drawn only on a terminal).
-fn progress_of(inputs: &[Input]) -> Progress {
-    let bytes = inputs.iter().map(|i| i.size).sum::<Option<u64>>();
-    Progress::new(inputs.len(), bytes)
-}
-
 /// One file's counts, merged in file order by the writer.
 #[derive(Default)]
 struct SummaryJob(Summary);
@@ -375,7 +363,7 @@ impl FileJob for SummaryJob {
 /// How much output a decoding thread gathers before it hands it over.
 const CHUNK_BYTES: usize = 1 << 18;
 
-/// One file's export: its lines, written on the decoding thread, handed over in chunks of
+/// One piece's export: its lines, written on the decoding thread, handed over in chunks of
 /// whole documents.
 struct ExportJob<'a> {
     file: String,
@@ -384,18 +372,46 @@ struct ExportJob<'a> {
     /// `--bulk`: the index, as a JSON string.
     bulk: Option<&'a str>,
     /// The ECS writer: it follows the file's logon sessions (each file its own, as files are
-    /// decoded apart).
+    /// decoded apart; a part of a file hands its documents in sessions it did not see opened to
+    /// the writing thread, and what it learnt of them at its end).
     ecs: export::ecs::EcsExport,
-    line: String,
-    chunk: Vec<u8>,
+    /// Whether the file goes on after this piece (its sessions are handed over at the end).
+    more: bool,
+    /// Whole lines, written in place.
+    chunk: String,
+    /// The ECS documents that go between them (the place in `chunk` of each).
+    holes: Vec<(usize, Box<export::ecs::Hole>)>,
+}
+
+/// What an export's decoding thread hands over.
+enum ExportOut {
+    /// Whole lines, and the ECS documents that wait for the sessions of the file's earlier
+    /// parts, each with its place in them.
+    Lines(Vec<u8>, Vec<(usize, Box<export::ecs::Hole>)>),
+    /// What a part of a file learnt of its sessions, at its end.
+    Sessions(Vec<(export::ecs::SessionKey, export::ecs::Known)>),
+}
+
+impl ExportJob<'_> {
+    fn hand_over(&mut self, emit: &mut dyn FnMut(ExportOut)) {
+        let chunk = std::mem::replace(&mut self.chunk, String::with_capacity(CHUNK_BYTES + 8192));
+        emit(ExportOut::Lines(
+            chunk.into_bytes(),
+            std::mem::take(&mut self.holes),
+        ));
+    }
 }
 
 impl FileJob for ExportJob<'_> {
-    type Out = Vec<u8>;
+    type Out = ExportOut;
 
-    fn event(&mut self, ev: Event, emit: &mut dyn FnMut(Vec<u8>)) {
-        let line = &mut self.line;
-        line.clear();
+    /// 24 MiB of lines: a part's output (an 8 MiB part of an `.evtx` file makes ~22 MB of ECS
+    /// documents) waits in memory while earlier ones are written.
+    const BOUND: usize = 96;
+
+    fn event(&mut self, ev: Event, emit: &mut dyn FnMut(ExportOut)) {
+        let start = self.chunk.len();
+        let line = &mut self.chunk;
         if let Some(index) = self.bulk {
             let id = export::ecs::document_id(&ev);
             let _ = writeln!(
@@ -411,29 +427,59 @@ impl FileJob for ExportJob<'_> {
         match self.format {
             ExportFormat::Ecs => {
                 let name = keytrail::decoder::view::event_name(ev.event_id());
-                self.ecs.write(&ev, name, &findings, line);
+                if let Some(mut hole) = self.ecs.write_part(&ev, name, &findings, line) {
+                    hole.wrap(&line[start..], "\n");
+                    line.truncate(start);
+                    self.holes.push((start, hole));
+                    return;
+                }
             }
             ExportFormat::Csv => export::Record::new(&self.file, &ev, findings).write_csv(line),
             ExportFormat::Jsonl => export::Record::new(&self.file, &ev, findings).write_json(line),
         }
         line.push('\n');
-        self.chunk.extend_from_slice(line.as_bytes());
         if self.chunk.len() >= CHUNK_BYTES {
-            emit(std::mem::replace(
-                &mut self.chunk,
-                Vec::with_capacity(CHUNK_BYTES + 8192),
-            ));
+            self.hand_over(emit);
         }
     }
 
-    fn end(self, emit: &mut dyn FnMut(Vec<u8>)) {
-        if !self.chunk.is_empty() {
-            emit(self.chunk);
+    fn end(mut self, emit: &mut dyn FnMut(ExportOut)) {
+        if !self.chunk.is_empty() || !self.holes.is_empty() {
+            self.hand_over(emit);
+        }
+        if self.more && self.format == ExportFormat::Ecs {
+            emit(ExportOut::Sessions(self.ecs.changes()));
         }
     }
 
-    fn bytes(out: &Vec<u8>) -> Option<&[u8]> {
-        Some(out)
+    fn spill(out: &ExportOut, to: &mut Vec<u8>) -> bool {
+        match out {
+            ExportOut::Lines(bytes, holes) => {
+                to.push(0);
+                to.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+                to.extend_from_slice(bytes);
+                let _ = serde_json::to_writer(&mut *to, holes);
+            }
+            ExportOut::Sessions(changes) => {
+                to.push(2);
+                let _ = serde_json::to_writer(&mut *to, changes);
+            }
+        }
+        true
+    }
+
+    fn unspill(from: Vec<u8>) -> Option<ExportOut> {
+        let (&tag, rest) = from.split_first()?;
+        Some(match tag {
+            0 => {
+                let (len, rest) = rest.split_first_chunk::<8>()?;
+                let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+                let bytes = rest.get(..len)?.to_vec();
+                ExportOut::Lines(bytes, serde_json::from_slice(&rest[len..]).ok()?)
+            }
+            2 => ExportOut::Sessions(serde_json::from_slice(rest).ok()?),
+            _ => return None,
+        })
     }
 }
 
@@ -470,29 +516,66 @@ fn export(
     let index = bulk
         .as_deref()
         .map(|i| serde_json::Value::from(i).to_string());
-    let progress = progress_of(&inputs);
+    // The sessions of the file being written, up to the part being written (ECS documents in
+    // sessions a part did not see opened are finished here).
+    let mut sessions = export::ecs::EcsSessions::default();
+    let mut sessions_of = None;
+    let mut finished = String::new();
+    let mut holes = 0u64;
     let skipped = job::run(
         inputs,
         jobs,
-        &progress,
-        |_, name| ExportJob {
+        |_, name, place: Place| ExportJob {
             file: name.to_string(),
             format,
             rules: &rules,
             bulk: index.as_deref(),
-            ecs: export::ecs::EcsExport::new(),
-            line: String::with_capacity(4096),
-            chunk: Vec::with_capacity(CHUNK_BYTES + 8192),
+            ecs: if place.first {
+                export::ecs::EcsExport::new()
+            } else {
+                export::ecs::EcsExport::part()
+            },
+            more: !place.last,
+            chunk: String::with_capacity(CHUNK_BYTES + 8192),
+            holes: Vec::new(),
         },
-        |_, chunk| match chunk {
-            Got::Out(bytes) | Got::Bytes(bytes) => sink.write(&bytes),
+        |n, out| match out {
+            ExportOut::Lines(bytes, waiting) => {
+                if waiting.is_empty() {
+                    return sink.write(&bytes);
+                }
+                if sessions_of != Some(n) {
+                    sessions_of = Some(n);
+                    sessions = export::ecs::EcsSessions::default();
+                }
+                let mut at = 0;
+                for (place, hole) in waiting {
+                    sink.write(&bytes[at..place])?;
+                    at = place;
+                    finished.clear();
+                    holes += 1;
+                    sessions.finish(&hole, &mut finished);
+                    sink.write(finished.as_bytes())?;
+                }
+                sink.write(&bytes[at..])
+            }
+            ExportOut::Sessions(changes) => {
+                if sessions_of != Some(n) {
+                    sessions_of = Some(n);
+                    sessions = export::ecs::EcsSessions::default();
+                }
+                sessions.apply(changes);
+                Ok(())
+            }
         },
     );
-    progress.finish();
     let skipped = match skipped {
         Err(e) if e.is::<output::TooLarge>() => return Err(usage(e.to_string())),
         other => other?,
     };
+    if std::env::var(job::PARTS_TRACE_VAR).is_ok_and(|v| v == "1") {
+        eprintln!("keytrail: {holes} ECS documents finished after their part");
+    }
     let written = sink.finish()?;
     if let (Some(first), Some(last)) = (written.first(), written.last()) {
         eprintln!(
@@ -573,18 +656,12 @@ fn findings(
     let (inputs, jobs) = reading.inputs()?;
     let files: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
     let mut found = Findings::new(&rules)?;
-    let progress = progress_of(&inputs);
     let skipped = job::run(
         inputs,
         jobs,
-        &progress,
-        |_, _| FindingsJob::new(),
-        |n, events| match events {
-            Got::Out(events) => found.add(n, &events),
-            Got::Bytes(_) => Ok(()),
-        },
+        |_, _, _| FindingsJob::new(&rules),
+        |n, events| found.add(n, &events),
     );
-    progress.finish();
     let skipped = skipped?;
     let mut stdout = BufWriter::new(io::stdout().lock());
     let counts = found.write(&files, format == TextOrJson::Json, &mut stdout)?;
@@ -623,16 +700,11 @@ fn report(reading: &Reading, rules_path: Option<&str>, output: &str, lang: Lang)
         .collect();
     let mut problems = Vec::new();
     let mut store = Store::new();
-    let progress = progress_of(&inputs);
     let skipped = job::run(
         inputs,
         jobs,
-        &progress,
-        |_, _| ReportJob::default(),
+        |_, _, _| ReportJob::default(),
         |n, part| {
-            let Got::Out(part) = part else {
-                return Ok(());
-            };
             let entry = &mut files[n];
             match part {
                 ReportPart::Events(events) => {
@@ -662,7 +734,6 @@ fn report(reading: &Reading, rules_path: Option<&str>, output: &str, lang: Lang)
             Ok(())
         },
     );
-    progress.finish();
     let skipped = skipped?;
     rules::mark(&rules, &mut store, 0);
     let written = std::time::SystemTime::now()
@@ -704,6 +775,9 @@ const REPORT_BATCH: usize = 4096;
 
 impl FileJob for ReportJob {
     type Out = ReportPart;
+
+    /// Each file's SHA-256, from one reader.
+    const WHOLE: bool = true;
 
     fn event(&mut self, ev: Event, emit: &mut dyn FnMut(ReportPart)) {
         self.0.push(ev);

@@ -415,3 +415,66 @@ fn document_ids_are_stable_and_tell_events_apart() {
         id(xml("WS1", "Security", 42))
     );
 }
+
+/// A file's events written by writers of three parts (cut anywhere), each part's documents in
+/// sessions it did not see opened finished from the earlier parts' sessions, are the documents
+/// one writer gives: the sessions' fields, privileges given in a later part, sessions closed
+/// and opened again.
+#[test]
+fn documents_written_in_parts_are_those_one_writer_writes() {
+    use keytrail::model::export::ecs::EcsSessions;
+    let bytes = generator::export(
+        &generator::Spec {
+            seed: 5,
+            events: 1500,
+        },
+        Format::Wevtutil,
+        Encoding::Utf8,
+    );
+    let (events, _, _) = decode_all(&bytes);
+    let write = |export: &mut EcsExport, sessions: &EcsSessions, out: &mut String, i: usize| {
+        let ev = &events[i];
+        if let Some(hole) = export.write_part(ev, event_name(ev.event_id()), &["r"], out) {
+            sessions.finish(&hole, out);
+        }
+        out.push('\n');
+    };
+    let mut whole = String::new();
+    let mut one = EcsExport::new();
+    for i in 0..events.len() {
+        write(&mut one, &EcsSessions::default(), &mut whole, i);
+    }
+    let sessions_in = whole.matches("\"session\":{\"logon_id\"").count();
+    assert!(sessions_in > 100, "{sessions_in} documents name a session");
+    let n = events.len();
+    let mut holes = 0;
+    for (a, b) in [(1, 2), (n / 3, 2 * n / 3), (n / 2, n / 2 + 7), (40, n - 40)] {
+        let mut joined = String::new();
+        let mut sessions = EcsSessions::default();
+        let mut first = EcsExport::new();
+        for i in 0..a {
+            write(&mut first, &sessions, &mut joined, i);
+        }
+        sessions.apply(first.changes());
+        // A later part: its documents, those in sessions it did not see opened finished here.
+        let mut part = |part: &[keytrail::decoder::Event], sessions: &mut EcsSessions| {
+            let mut export = EcsExport::part();
+            for ev in part {
+                let mut doc = String::new();
+                match export.write_part(ev, event_name(ev.event_id()), &["r"], &mut doc) {
+                    Some(hole) => {
+                        holes += 1;
+                        sessions.finish(&hole, &mut joined);
+                    }
+                    None => joined.push_str(&doc),
+                }
+                joined.push('\n');
+            }
+            sessions.apply(export.changes());
+        };
+        part(&events[a..b], &mut sessions);
+        part(&events[b..], &mut sessions);
+        assert!(joined == whole, "cut at {a} and {b}");
+    }
+    assert!(holes > 50, "{holes} documents waited for earlier parts");
+}

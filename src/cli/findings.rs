@@ -15,7 +15,7 @@
 
 use anyhow::{Context, Result};
 use keytrail::decoder::view::is_key_event;
-use keytrail::decoder::{Event, Timestamp};
+use keytrail::decoder::{Boundary, Event, Timestamp};
 use keytrail::model::rules::{self, RowSubject, RuleSet};
 use keytrail::model::session::SessionIndex;
 use keytrail::model::store::Store;
@@ -33,34 +33,54 @@ const EVENT_BATCH: usize = 256;
 /// more): how many settled key events wait in memory at most.
 const SETTLE_ROWS: usize = 16_384;
 
-/// One file's events, handed over in batches: [`Findings`] keeps its sessions and rows on the
-/// writing thread, in file order, as one reader would.
-pub struct FindingsJob(Vec<Event>);
+/// One piece's events, filtered on its decoding thread and handed over in batches: those that
+/// make a row (a key event, or one a rule matches) and those that open, end or give privileges to
+/// a logon session; [`Findings`] keeps the sessions and rows on the writing thread, in file order,
+/// as one reader would.
+pub struct FindingsJob<'r> {
+    rules: &'r RuleSet,
+    events: Vec<(Event, bool)>,
+}
 
-impl FindingsJob {
+impl<'r> FindingsJob<'r> {
     /// A job with no events yet.
-    pub fn new() -> Self {
-        Self(Vec::with_capacity(EVENT_BATCH))
+    pub fn new(rules: &'r RuleSet) -> Self {
+        Self {
+            rules,
+            events: Vec::with_capacity(EVENT_BATCH),
+        }
     }
 }
 
-impl FileJob for FindingsJob {
-    type Out = Vec<Event>;
+impl FileJob for FindingsJob<'_> {
+    /// Events, each with whether it makes a row (else it is one [`SessionIndex::add`] keeps).
+    type Out = Vec<(Event, bool)>;
 
-    fn event(&mut self, ev: Event, emit: &mut dyn FnMut(Vec<Event>)) {
-        self.0.push(ev);
-        if self.0.len() >= EVENT_BATCH {
+    fn event(&mut self, ev: Event, emit: &mut dyn FnMut(Self::Out)) {
+        let row = is_key_event(ev.event_id()) || self.rules.mask(&ev) != 0;
+        if !row && !SessionIndex::takes(&ev) {
+            return;
+        }
+        self.events.push((ev, row));
+        if self.events.len() >= EVENT_BATCH {
             emit(std::mem::replace(
-                &mut self.0,
+                &mut self.events,
                 Vec::with_capacity(EVENT_BATCH),
             ));
         }
     }
 
-    fn end(self, emit: &mut dyn FnMut(Vec<Event>)) {
-        if !self.0.is_empty() {
-            emit(self.0);
+    fn end(self, emit: &mut dyn FnMut(Self::Out)) {
+        if !self.events.is_empty() {
+            emit(self.events);
         }
+    }
+
+    fn place(events: Self::Out, at: &Boundary) -> Self::Out {
+        events
+            .into_iter()
+            .map(|(ev, row)| (at.event_of(ev), row))
+            .collect()
     }
 }
 
@@ -183,12 +203,13 @@ impl<'r> Findings<'r> {
         })
     }
 
-    /// Takes the next events of file `file` (files in order, each file's events in order).
-    pub fn add(&mut self, file: usize, events: &[Event]) -> Result<()> {
+    /// Takes the next events of file `file` (files in order, each file's events in order) that
+    /// [`FindingsJob`] kept, each with whether it makes a row.
+    pub fn add(&mut self, file: usize, events: &[(Event, bool)]) -> Result<()> {
         let file = u16::try_from(file).unwrap_or(u16::MAX);
-        for ev in events {
+        for (ev, row) in events {
             self.sessions.add(ev);
-            if is_key_event(ev.event_id()) || self.rules.mask(ev) != 0 {
+            if *row {
                 self.rows.push_event(file, ev);
                 self.places.push(self.next);
                 self.next += 1;

@@ -180,9 +180,15 @@ impl SessionIndex {
         id
     }
 
+    /// Whether [`SessionIndex::add`] keeps anything of `ev` (a logon, a logoff, special
+    /// privileges): other events may be left out.
+    pub fn takes(ev: &Event) -> bool {
+        matches!(ev.event_id(), 4624 | 4634 | 4647 | 4672)
+    }
+
     /// Takes what it needs from one event (other events are ignored).
     pub fn add(&mut self, ev: &Event) {
-        if !matches!(ev.event_id(), 4624 | 4634 | 4647 | 4672) {
+        if !Self::takes(ev) {
             return;
         }
         let host = self.host(ev.computer());

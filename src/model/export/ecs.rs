@@ -225,6 +225,30 @@ impl Serialize for Obj<'_> {
     }
 }
 
+/// A logon session as the stream has shown it so far.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SessionNote {
+    logon_type: Option<u64>,
+    ip: String,
+    workstation: String,
+    package: String,
+    privileges: Vec<String>,
+    record_id: Option<u64>,
+}
+
+impl From<&Session> for SessionNote {
+    fn from(s: &Session) -> Self {
+        Self {
+            logon_type: s.logon_type,
+            ip: s.ip_address.trim().to_string(),
+            workstation: s.workstation.trim().to_string(),
+            package: s.authentication_package.trim().to_string(),
+            privileges: s.privileges.clone(),
+            record_id: s.logon_record,
+        }
+    }
+}
+
 /// Writes ECS documents for a stream of events, remembering the logon sessions seen so far
 /// (see the [module documentation](self)).
 ///
@@ -242,9 +266,133 @@ impl Serialize for Obj<'_> {
 /// ```
 #[derive(Default)]
 pub struct EcsExport {
-    /// Open sessions by (computer in lower case, logon ID), as the stream has shown them so
-    /// far (only what `keytrail.session` says of them).
-    sessions: HashMap<(String, u64), Session>,
+    /// Sessions by (computer in lower case, logon ID): open ones, and in a part those it
+    /// closed or gave privileges to.
+    sessions: HashMap<SessionKey, Known>,
+    /// Whether this writer starts inside a file ([`EcsExport::part`]): a session it has not
+    /// seen may have been opened before it.
+    part: bool,
+}
+
+/// A logon session's key: the computer in lower case, the logon ID.
+pub type SessionKey = (String, u64);
+
+/// What a writer knows of a session.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Known {
+    /// Opened (a 4624) and not closed since.
+    Open(SessionNote),
+    /// Closed (a 4634/4647) and not opened again since: in a part only (elsewhere a closed
+    /// session is forgotten).
+    Closed,
+    /// In a part, a session it did not see opened, given these privileges by a 4672.
+    Privileges(Vec<String>),
+}
+
+/// A document a part's writer could not finish ([`EcsExport::write_part`]): its event ran in a
+/// session the part did not see opened, which an earlier part of the file may have. The
+/// writer of the file's earlier parts finishes it ([`EcsSessions::finish`]).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Hole {
+    key: SessionKey,
+    /// Privileges a 4672 of the part gave the session before the event.
+    privileges: Option<Vec<String>>,
+    /// The logon ID as logged (trimmed).
+    logon_id: String,
+    /// The text before the `keytrail.session` object, and after it.
+    before: String,
+    after: String,
+    /// The whole text if the session is not open.
+    without: String,
+}
+
+impl Hole {
+    /// Puts `head` before the document and `tail` after it (a `_bulk` action line, the line
+    /// end), whichever way it is finished.
+    pub fn wrap(&mut self, head: &str, tail: &str) {
+        self.before.insert_str(0, head);
+        self.without.insert_str(0, head);
+        self.after.push_str(tail);
+        self.without.push_str(tail);
+    }
+}
+
+/// The sessions open at a place in a file, from the changes of its parts before that place
+/// ([`EcsExport::changes`]): what finishes the [`Hole`]s of the next part.
+#[derive(Default)]
+pub struct EcsSessions(HashMap<SessionKey, SessionNote>);
+
+impl EcsSessions {
+    /// Applies the changes of the next part, once every document of it is written.
+    pub fn apply(&mut self, changes: Vec<(SessionKey, Known)>) {
+        for (key, known) in changes {
+            match known {
+                Known::Open(note) => {
+                    self.0.insert(key, note);
+                }
+                Known::Closed => {
+                    self.0.remove(&key);
+                }
+                Known::Privileges(p) => {
+                    if let Some(note) = self.0.get_mut(&key) {
+                        note.privileges = p;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Appends the document of `hole` as the writer of the whole file would have written it.
+    pub fn finish(&self, hole: &Hole, out: &mut String) {
+        let Some(note) = self.0.get(&hole.key) else {
+            out.push_str(&hole.without);
+            return;
+        };
+        let mut note = Cow::Borrowed(note);
+        if let Some(p) = &hole.privileges {
+            note.to_mut().privileges.clone_from(p);
+        }
+        let mut d = Obj::default();
+        session_fields(&hole.logon_id, &note, &mut d);
+        out.push_str(&hole.before);
+        if let Some(session) = d.get("keytrail.session") {
+            let _ = session.serialize(ser::Json(out));
+        }
+        out.push_str(&hole.after);
+    }
+}
+
+/// `keytrail.session.*` of an open session.
+fn session_fields<'e>(logon_id: &'e str, s: &SessionNote, d: &mut Obj<'e>) {
+    d.put_str("keytrail.session.logon_id", logon_id);
+    if let Some(t) = s.logon_type {
+        d.put("keytrail.session.logon_type", Node::Num(t));
+        if let Some(n) = table::logon_type_name(t) {
+            d.put_str("keytrail.session.logon_type_name", n);
+        }
+    }
+    let mut text = |path, v: &str| {
+        if !dropped(v) {
+            d.put_str(path, v.to_string());
+        }
+    };
+    text("keytrail.session.source_ip", source_ip(&s.ip));
+    text("keytrail.session.source_workstation", &s.workstation);
+    text("keytrail.session.authentication_package", &s.package);
+    if !s.privileges.is_empty() {
+        d.put(
+            "keytrail.session.privileges",
+            Node::List(
+                s.privileges
+                    .iter()
+                    .map(|p| Node::Str(p.clone().into()))
+                    .collect(),
+            ),
+        );
+    }
+    if let Some(r) = s.record_id {
+        d.put_str("keytrail.session.logon_record_id", r.to_string());
+    }
 }
 
 /// Body fields the integration's pipeline moves out of `winlog.event_data` ("Rename Common Auth
@@ -272,7 +420,7 @@ const SUBJECT_USER: &[u32] = &[
     4781, 4798, 4799, 4817, 4904, 4905, 4907, 4912, 4648, 5140, 5145, 5058, 5059, 5061,
 ];
 
-/// Where [`copy_accounts`] puts an account: the document's user, its target, its
+/// Where [`EcsExport::copy_accounts`] puts an account: the document's user, its target, its
 /// effective user (SID, name, domain).
 const USER: [&str; 3] = ["user.id", "user.name", "user.domain"];
 const USER_TARGET: [&str; 3] = ["user.target.id", "user.target.name", "user.target.domain"];
@@ -458,21 +606,75 @@ impl EcsExport {
         Self::default()
     }
 
+    /// A writer of a file's events from somewhere inside it (a part of a large file that a
+    /// decoding thread of its own reads): a session it has not seen opened may have been opened
+    /// before, so the documents of its events are left as [`Hole`]s for the writer of the
+    /// earlier parts ([`EcsExport::write_part`]).
+    pub fn part() -> Self {
+        Self {
+            part: true,
+            ..Self::default()
+        }
+    }
+
     /// Appends `ev`'s document as one JSON object (no newline): `name` is its event ID's
     /// title (`decoder::view::event_name`; the page's worker has no table of names and is
     /// given them), `rules` the ids of the monitoring rules it matches. Call it for the events
-    /// in file order: it also notes the logon sessions they open and close.
+    /// in file order: it also notes the logon sessions they open and close. (For a writer of
+    /// a [part](EcsExport::part), see [`EcsExport::write_part`].)
     pub fn write(&mut self, ev: &Event, name: Option<&str>, rules: &[&str], out: &mut String) {
+        let _ = self.write_part(ev, name, rules, out);
+    }
+
+    /// [`EcsExport::write`], or if the event ran in a session this part has not seen opened
+    /// (nor closed), nothing written and the document as a [`Hole`] (a writer made with
+    /// [`EcsExport::new`] never leaves one).
+    pub fn write_part(
+        &mut self,
+        ev: &Event,
+        name: Option<&str>,
+        rules: &[&str],
+        out: &mut String,
+    ) -> Option<Box<Hole>> {
         self.note(ev);
-        let session = parse_number(ev.account().logon_id).and_then(|id| {
-            self.sessions
-                .get(&(ev.computer().trim().to_lowercase(), id))
-        });
-        let doc = document(ev, name, rules, session);
+        let (mut doc, hole) = self.document(ev, name, rules);
         // Every node is text, an unsigned number, a list or an object: shapes `ser::Json`
         // takes, so this cannot fail.
-        let _ = doc.serialize(ser::Json(out));
-        self.forget(ev);
+        let Some((key, privileges)) = hole else {
+            let _ = doc.serialize(ser::Json(out));
+            return None;
+        };
+        // The document with the session's logon ID alone, cut around its object, and without it.
+        let logon_id = ev.account().logon_id.trim().to_string();
+        let mut with = String::new();
+        let _ = doc.serialize(ser::Json(&mut with));
+        let mut placeholder = String::from("\"session\":");
+        if let Some(session) = doc.get("keytrail.session") {
+            let _ = session.serialize(ser::Json(&mut placeholder));
+        }
+        // The last one: what follows `keytrail` is `message`, a string (its quotes escaped).
+        let at = with.rfind(&placeholder)? + "\"session\":".len();
+        let end = at + placeholder.len() - "\"session\":".len();
+        if let Some(Node::Obj(k)) = doc
+            .0
+            .iter_mut()
+            .find(|(k, _)| k == "keytrail")
+            .map(|e| &mut e.1)
+        {
+            k.take("session");
+        }
+        doc.0
+            .retain(|(k, v)| !(k == "keytrail" && matches!(v, Node::Obj(o) if o.0.is_empty())));
+        let mut without = String::new();
+        let _ = doc.serialize(ser::Json(&mut without));
+        Some(Box::new(Hole {
+            key,
+            privileges,
+            logon_id,
+            before: with[..at].to_string(),
+            after: with[end..].to_string(),
+            without,
+        }))
     }
 
     /// Appends `ev`'s document as [`EcsExport::write`] does, with `keytrail.session` from
@@ -485,11 +687,22 @@ impl EcsExport {
         link: &Link<'_>,
         out: &mut String,
     ) {
-        let session = match link {
-            Link::Session(s) => Some(*s),
-            Link::WellKnown(_) | Link::NotInExport => None,
-        };
-        let _ = document(ev, name, rules, session).serialize(ser::Json(out));
+        let mut one = Self::new();
+        if let (Link::Session(s), Some(id)) = (link, parse_number(ev.account().logon_id)) {
+            let key = (ev.computer().trim().to_lowercase(), id);
+            one.sessions.insert(key, Known::Open(SessionNote::from(*s)));
+        }
+        // Every node is text, an unsigned number, a list or an object (see `write_part`).
+        let _ = one.document(ev, name, rules).0.serialize(ser::Json(out));
+    }
+
+    /// What this writer learnt of the sessions, for the writer of the next part
+    /// ([`EcsSessions::apply`]).
+    pub fn changes(self) -> Vec<(SessionKey, Known)> {
+        let mut changes: Vec<_> = self.sessions.into_iter().collect();
+        // The same bytes whatever the hash map's order (they may wait in a temporary file).
+        changes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        changes
     }
 
     /// Notes the session a 4624 opens, the privileges a 4672 gives it and the end a 4634/4647
@@ -503,25 +716,36 @@ impl EcsExport {
                     let text = |name| ev.data(name).unwrap_or("").trim().to_string();
                     self.sessions.insert(
                         k,
-                        Session {
+                        Known::Open(SessionNote {
                             logon_type: ev.data("LogonType").and_then(parse_number),
-                            ip_address: text("IpAddress"),
+                            ip: text("IpAddress"),
                             workstation: text("WorkstationName"),
-                            authentication_package: text("AuthenticationPackageName"),
-                            logon_record: ev.record_id(),
-                            ..Session::default()
-                        },
+                            package: text("AuthenticationPackageName"),
+                            privileges: Vec::new(),
+                            record_id: ev.record_id(),
+                        }),
                     );
                 }
             }
             4672 => {
-                if let Some(s) = key("SubjectLogonId").and_then(|k| self.sessions.get_mut(&k)) {
-                    s.privileges = ev
-                        .data("PrivilegeList")
+                let Some(k) = key("SubjectLogonId") else {
+                    return;
+                };
+                let list = || {
+                    ev.data("PrivilegeList")
                         .unwrap_or("")
                         .split_whitespace()
                         .map(str::to_string)
-                        .collect();
+                        .collect()
+                };
+                match self.sessions.get_mut(&k) {
+                    Some(Known::Open(s)) => s.privileges = list(),
+                    Some(Known::Privileges(p)) => *p = list(),
+                    Some(Known::Closed) => {}
+                    None if self.part => {
+                        self.sessions.insert(k, Known::Privileges(list()));
+                    }
+                    None => {}
                 }
             }
             _ => {}
@@ -532,387 +756,379 @@ impl EcsExport {
     fn forget(&mut self, ev: &Event) {
         if matches!(ev.event_id(), 4634 | 4647) {
             if let Some(id) = ev.data("TargetLogonId").and_then(parse_number) {
-                self.sessions
-                    .remove(&(ev.computer().trim().to_lowercase(), id));
+                let key = (ev.computer().trim().to_lowercase(), id);
+                if self.part {
+                    self.sessions.insert(key, Known::Closed);
+                } else {
+                    self.sessions.remove(&key);
+                }
             }
         }
     }
-}
 
-/// `ev`'s document, `session` the logon session it ran in (if known).
-fn document<'e>(
-    ev: &'e Event,
-    name: Option<&'e str>,
-    rules: &[&'e str],
-    session: Option<&Session>,
-) -> Obj<'e> {
-    let id = ev.event_id();
-    let code = id.to_string();
-    let mut d = Obj::default();
-    if let Some(t) = ev.time() {
-        d.put_str("@timestamp", millis(t.nanos()));
-    }
-
-    // event.*
-    d.put_str("event.code", code.clone());
-    d.put_str("event.kind", "event");
-    d.put_str("event.module", "system");
-    d.put_str("event.dataset", "system.security");
-    if !ev.provider().is_empty() {
-        d.put_str("event.provider", ev.provider());
-    }
-    let keywords = ev.keywords().unwrap_or(0);
-    if keywords & table::AUDIT_FAILURE != 0 {
-        d.put_str("event.outcome", "failure");
-    } else if keywords & table::AUDIT_SUCCESS != 0 {
-        d.put_str("event.outcome", "success");
-    }
-    let task_name = parse_number(ev.system(SysField::Task)).and_then(table::task_name);
-    match category(id) {
-        Some(c) => {
-            d.put_str("event.action", c.action);
-            let list = |v: &[&'static str]| {
-                Node::List(v.iter().map(|s| Node::Str(Cow::Borrowed(*s))).collect())
-            };
-            d.put("event.category", list(&c.category));
-            d.put("event.type", list(&c.kind));
+    /// The document, and the session it waits for if it is a [`Hole`] (with the privileges
+    /// given it so far in this part).
+    #[allow(clippy::type_complexity)]
+    fn document<'e>(
+        &mut self,
+        ev: &'e Event,
+        name: Option<&'e str>,
+        rules: &[&'e str],
+    ) -> (Obj<'e>, Option<(SessionKey, Option<Vec<String>>)>) {
+        let id = ev.event_id();
+        let code = id.to_string();
+        let mut d = Obj::default();
+        if let Some(t) = ev.time() {
+            d.put_str("@timestamp", millis(t.nanos()));
         }
-        // The agent's own action: the task's name.
-        None => {
-            if let Some(t) = task_name {
-                d.put_str("event.action", t);
+
+        // event.*
+        d.put_str("event.code", code.clone());
+        d.put_str("event.kind", "event");
+        d.put_str("event.module", "system");
+        d.put_str("event.dataset", "system.security");
+        if !ev.provider().is_empty() {
+            d.put_str("event.provider", ev.provider());
+        }
+        let keywords = ev.keywords().unwrap_or(0);
+        if keywords & table::AUDIT_FAILURE != 0 {
+            d.put_str("event.outcome", "failure");
+        } else if keywords & table::AUDIT_SUCCESS != 0 {
+            d.put_str("event.outcome", "success");
+        }
+        let task_name = parse_number(ev.system(SysField::Task)).and_then(table::task_name);
+        match category(id) {
+            Some(c) => {
+                d.put_str("event.action", c.action);
+                let list = |v: &[&'static str]| {
+                    Node::List(v.iter().map(|s| Node::Str(Cow::Borrowed(*s))).collect())
+                };
+                d.put("event.category", list(&c.category));
+                d.put("event.type", list(&c.kind));
+            }
+            // The agent's own action: the task's name.
+            None => {
+                if let Some(t) = task_name {
+                    d.put_str("event.action", t);
+                }
             }
         }
-    }
-    if !ev.computer().is_empty() {
-        d.put_str("host.name", ev.computer());
-    }
-    if let Some(l) = level(ev.system(SysField::Level)) {
-        d.put_str("log.level", l);
-    }
-
-    // winlog.*
-    let w = |d: &mut Obj<'e>, path: &'static str, value: &'e str| {
-        if !value.is_empty() {
-            d.put_str(path, value);
+        if !ev.computer().is_empty() {
+            d.put_str("host.name", ev.computer());
         }
-    };
-    w(&mut d, "winlog.channel", ev.channel());
-    w(&mut d, "winlog.computer_name", ev.computer());
-    d.put_str("winlog.event_id", code);
-    if let Some(r) = ev.record_id() {
-        d.put_str("winlog.record_id", r.to_string());
-    }
-    w(&mut d, "winlog.provider_name", ev.provider());
-    w(
-        &mut d,
-        "winlog.provider_guid",
-        ev.system(SysField::ProviderGuid),
-    );
-    w(
-        &mut d,
-        "winlog.activity_id",
-        ev.system(SysField::ActivityId),
-    );
-    if let Some(v) = parse_number(ev.system(SysField::Version)).filter(|&v| v != 0) {
-        d.put("winlog.version", Node::Num(v));
-    }
-    if let Some(op) = parse_number(ev.system(SysField::Opcode)).and_then(table::opcode_name) {
-        d.put_str("winlog.opcode", op);
-    }
-    if let Some(t) = task_name {
-        d.put_str("winlog.task", t);
-    }
-    let names = table::keyword_names(keywords);
-    if !names.is_empty() {
-        d.put(
-            "winlog.keywords",
-            Node::List(names.into_iter().map(|n| Node::Str(n.into())).collect()),
+        if let Some(l) = level(ev.system(SysField::Level)) {
+            d.put_str("log.level", l);
+        }
+
+        // winlog.*
+        let w = |d: &mut Obj<'e>, path: &'static str, value: &'e str| {
+            if !value.is_empty() {
+                d.put_str(path, value);
+            }
+        };
+        w(&mut d, "winlog.channel", ev.channel());
+        w(&mut d, "winlog.computer_name", ev.computer());
+        d.put_str("winlog.event_id", code);
+        if let Some(r) = ev.record_id() {
+            d.put_str("winlog.record_id", r.to_string());
+        }
+        w(&mut d, "winlog.provider_name", ev.provider());
+        w(
+            &mut d,
+            "winlog.provider_guid",
+            ev.system(SysField::ProviderGuid),
         );
-    }
-    if let Some(pid) = parse_number(ev.system(SysField::ProcessId)) {
-        d.put("winlog.process.pid", Node::Num(pid));
-    }
-    if let Some(tid) = parse_number(ev.system(SysField::ThreadId)) {
-        d.put("winlog.process.thread.id", Node::Num(tid));
-    }
-
-    body(ev, &mut d);
-    copy_accounts(ev, &mut d);
-    beyond(ev, name, rules, session, &mut d);
-    d
-}
-
-/// `winlog.event_data` (or `winlog.user_data`), rendered, and what the pipeline takes from
-/// it.
-fn body<'e>(ev: &'e Event, d: &mut Obj<'e>) {
-    let id = ev.event_id();
-    let version = parse_number(ev.system(SysField::Version)).unwrap_or(0);
-    let template = table::template(id, u8::try_from(version).unwrap_or(u8::MAX));
-    let keys = super::field_keys(ev);
-    let mut data = Obj::default();
-    let mut codes = Obj::default();
-    for (f, key) in ev.fields().zip(keys) {
-        let key: Cow<'e, str> = if f.name.is_empty() {
-            format!("param{}", f.index + 1).into()
-        } else if ev.body_kind() == BodyKind::UserData {
-            f.name.rsplit('/').next().unwrap_or(f.name).into()
-        } else {
-            key
-        };
-        if dropped(f.value) {
-            continue;
-        }
-        let filetime = template
-            .and_then(|t| t.iter().find(|s| s.name == f.name))
-            .is_some_and(|s| s.ty == "FILETIME");
-        let value: Cow<'e, str> = if let Some(words) = table::insertion_string(f.value) {
-            codes.set(key.clone(), Node::Str(f.value.trim().into()));
-            words.into()
-        } else if filetime {
-            agent_time(f.value)
-        } else {
-            f.value.into()
-        };
-        data.set(key, Node::Str(value));
-    }
-    if ev.body_kind() == BodyKind::UserData {
-        if !data.0.is_empty() || !ev.body_root().is_empty() {
-            data.0
-                .insert(0, ("xml_name".into(), Node::Str(ev.body_root().into())));
-            d.put("winlog.user_data", Node::Obj(data));
-        }
-    } else {
-        move_fields(id, &mut data, d);
-        if !data.0.is_empty() {
-            d.put("winlog.event_data", Node::Obj(data));
-        }
-    }
-    if !codes.0.is_empty() {
-        d.put("keytrail.event_data_codes", Node::Obj(codes));
-    }
-}
-
-/// What the pipeline derives from `event_data` or moves out of it, for event `id`.
-fn move_fields<'e>(id: u32, data: &mut Obj<'e>, d: &mut Obj<'e>) {
-    let text = |data: &Obj<'e>, k: &str| data.str(k).map(|s| s.to_string());
-    if let Some(t) = data.str("LogonType").and_then(logon_type) {
-        d.put_str("winlog.logon.type", t);
-    }
-    if matches!(id, 5058 | 5059 | 5061) {
-        if let Some(p) = text(data, "ProviderName") {
-            d.put_str("event.provider", p);
-        }
-        if let Some(rc) = data.str("ReturnCode").and_then(parse_number) {
-            let outcome = if rc == 0 { "Success" } else { "Failure" };
-            data.set("ReturnCodeOutcome".into(), Node::Str(outcome.into()));
-        }
-    }
-    if PRIVILEGE_LISTS.contains(&id) {
-        if let Some(Node::Str(list)) = data.take("PrivilegeList") {
-            let items: Vec<Node<'e>> = list
-                .split_whitespace()
-                .map(|p| Node::Str(p.to_string().into()))
-                .collect();
-            data.set("PrivilegeList".into(), Node::List(items));
-        }
-    }
-    // A number or a program's path moved out of `event_data` to its ECS fields.
-    let number = |d: &mut Obj<'e>, data: &mut Obj<'e>, from: &str, to: &'static str| {
-        if let Some(Node::Str(v)) = data.take(from) {
-            if let Some(n) = parse_number(&v) {
-                d.put(to, Node::Num(n));
-            }
-        }
-    };
-    let program = |d: &mut Obj<'e>, data: &mut Obj<'e>, from: &str, to: [&'static str; 2]| {
-        if let Some(Node::Str(exe)) = data.take(from) {
-            d.put_str(to[0], exe.clone());
-            d.put_str(to[1], file_name(&exe).to_string());
-        }
-    };
-    const PROCESS: [&str; 2] = ["process.executable", "process.name"];
-    const PARENT: [&str; 2] = ["process.parent.executable", "process.parent.name"];
-    if COMMON_AUTH.contains(&id) {
-        number(d, data, "ProcessId", "process.pid");
-        program(d, data, "ProcessName", PROCESS);
-        if let Some(Node::Str(ip)) = data.take("IpAddress") {
-            d.put_str("source.ip", source_ip(&ip).to_string());
-        }
-        number(d, data, "IpPort", "source.port");
-        if let Some(Node::Str(ws)) = data.take("WorkstationName") {
-            d.put_str("source.domain", ws);
-        }
-        if let Some(Node::Str(ip)) = data.take("ClientAddress") {
-            d.push_unique("related.ip", ip);
-        }
-    }
-    if id == 4688 {
-        number(d, data, "NewProcessId", "process.pid");
-        program(d, data, "NewProcessName", PROCESS);
-        program(d, data, "ParentProcessName", PARENT);
-        if let Some(n) = data.str("ProcessId").and_then(parse_number) {
-            d.put("process.parent.pid", Node::Num(n));
-        }
-        if let Some(cl) = text(data, "CommandLine") {
-            let list = args(&cl).into_iter().map(|a| Node::Str(a.into())).collect();
-            d.put("process.args", Node::List(list));
-            d.put_str("process.command_line", cl);
-        }
-    }
-    if let Some(ip) = d.str("source.ip").map(str::to_string) {
-        d.push_unique("related.ip", ip.into());
-    }
-}
-
-/// `user.*` and `related.user`, copied from the Subject or the Target as the pipeline does
-/// for event `id`, and `winlog.logon.id`.
-fn copy_accounts<'e>(ev: &'e Event, d: &mut Obj<'e>) {
-    let id = ev.event_id();
-    let data = |name: &str| ev.data(name).map(str::trim).filter(|v| !dropped(v));
-    let before_at = |name: &'e str| name.split('@').next().unwrap_or(name);
-    // One account (SID, name, domain) to the three fields of a place, its name to
-    // `related.user` too; a Target's name is taken before any `@` (a UPN), a Subject's as
-    // it is.
-    let account = |d: &mut Obj<'e>,
-                   sid: Option<&'e str>,
-                   name_field: &str,
-                   domain_field: &str,
-                   to: [&'static str; 3]| {
-        if let Some(sid) = sid {
-            d.put_str(to[0], sid);
-        }
-        if let Some(name) = data(name_field) {
-            let name = if name_field.starts_with("Subject") {
-                name
-            } else {
-                before_at(name)
-            };
-            d.put_str(to[1], name);
-            d.push_unique("related.user", name.into());
-        }
-        if let Some(domain) = data(domain_field) {
-            d.put_str(to[2], domain);
-        }
-    };
-    if TARGET_USER.contains(&id) {
-        let sid = data("TargetUserSid").or_else(|| data("TargetSid"));
-        account(d, sid, "TargetUserName", "TargetDomainName", USER);
-    }
-    if matches!(id, 4634 | 4647 | 4964) {
-        if let Some(l) = data("TargetLogonId") {
-            d.put_str("winlog.logon.id", l);
-        }
-    }
-    if SUBJECT_USER.contains(&id) {
-        let sid = data("SubjectUserSid");
-        account(d, sid, "SubjectUserName", "SubjectDomainName", USER);
-    }
-    if TARGET_TO_TARGET.contains(&id) {
-        let sid = data("TargetSid");
-        account(d, sid, "TargetUserName", "TargetDomainName", USER_TARGET);
-    }
-    if matches!(id, 4648 | 4688) {
-        let sid = data("TargetUserSid");
-        account(d, sid, "TargetUserName", "TargetDomainName", USER_EFFECTIVE);
-    }
-    if let Some(l) = data("SubjectLogonId") {
-        d.put_str("winlog.logon.id", l);
-    }
-    if matches!(id, 4624 | 4648) {
-        if let Some(name) = data("SubjectUserName") {
-            d.push_unique("related.user", name.into());
-        }
-    }
-    if id == 4688 {
-        if let Some(name) = data("TargetUserName") {
-            d.push_unique("related.user", name.into());
-        }
-    }
-    if matches!(
-        id,
-        4720 | 4722 | 4723 | 4724 | 4725 | 4726 | 4738 | 4740 | 4767 | 4798
-    ) {
-        if let Some(name) = data("TargetUserName") {
-            d.push_unique("related.user", name.into());
-        }
-    }
-    if id == 1102 {
-        if let Some(sid) = data("LogFileCleared/SubjectUserSid") {
-            d.put_str("user.id", sid);
-        }
-        if let Some(name) = data("LogFileCleared/SubjectUserName") {
-            d.put_str("user.name", name);
-            d.push_unique("related.user", name.into());
-        }
-        if let Some(domain) = data("LogFileCleared/SubjectDomainName") {
-            d.put_str("user.domain", domain);
-        }
-        if let Some(l) = data("LogFileCleared/SubjectLogonId") {
-            d.put_str("winlog.logon.id", l);
-        }
-    }
-}
-
-/// `keytrail.*` and `message`.
-fn beyond<'e>(
-    ev: &'e Event,
-    name: Option<&'e str>,
-    rules: &[&'e str],
-    session: Option<&Session>,
-    d: &mut Obj<'e>,
-) {
-    if let Some(n) = name {
-        d.put_str("keytrail.event_name", n);
-    }
-    if let Some(o) = ev.outcome() {
-        d.put_str("keytrail.outcome", o.as_str());
-    }
-    let account = ev.account();
-    if let Some(well_known) = table::logon_session_name(account.logon_id) {
-        d.put_str("keytrail.session.logon_id", account.logon_id.trim());
-        d.put_str("keytrail.session.well_known", well_known);
-    } else if let Some(s) = session {
-        d.put_str("keytrail.session.logon_id", account.logon_id.trim());
-        if let Some(t) = s.logon_type {
-            d.put("keytrail.session.logon_type", Node::Num(t));
-            if let Some(n) = table::logon_type_name(t) {
-                d.put_str("keytrail.session.logon_type_name", n);
-            }
-        }
-        let mut text = |path, v: &str| {
-            if !dropped(v) {
-                d.put_str(path, v.to_string());
-            }
-        };
-        text("keytrail.session.source_ip", source_ip(&s.ip_address));
-        text("keytrail.session.source_workstation", &s.workstation);
-        text(
-            "keytrail.session.authentication_package",
-            &s.authentication_package,
+        w(
+            &mut d,
+            "winlog.activity_id",
+            ev.system(SysField::ActivityId),
         );
-        if !s.privileges.is_empty() {
+        if let Some(v) = parse_number(ev.system(SysField::Version)).filter(|&v| v != 0) {
+            d.put("winlog.version", Node::Num(v));
+        }
+        if let Some(op) = parse_number(ev.system(SysField::Opcode)).and_then(table::opcode_name) {
+            d.put_str("winlog.opcode", op);
+        }
+        if let Some(t) = task_name {
+            d.put_str("winlog.task", t);
+        }
+        let names = table::keyword_names(keywords);
+        if !names.is_empty() {
             d.put(
-                "keytrail.session.privileges",
-                Node::List(
-                    s.privileges
-                        .iter()
-                        .map(|p| Node::Str(p.clone().into()))
-                        .collect(),
-                ),
+                "winlog.keywords",
+                Node::List(names.into_iter().map(|n| Node::Str(n.into())).collect()),
             );
         }
-        if let Some(r) = s.logon_record {
-            d.put_str("keytrail.session.logon_record_id", r.to_string());
+        if let Some(pid) = parse_number(ev.system(SysField::ProcessId)) {
+            d.put("winlog.process.pid", Node::Num(pid));
+        }
+        if let Some(tid) = parse_number(ev.system(SysField::ThreadId)) {
+            d.put("winlog.process.thread.id", Node::Num(tid));
+        }
+
+        self.body(ev, &mut d);
+        self.copy_accounts(ev, &mut d);
+        let hole = self.beyond(ev, name, rules, &mut d);
+        self.forget(ev);
+        (d, hole)
+    }
+
+    /// `winlog.event_data` (or `winlog.user_data`), rendered, and what the pipeline takes from
+    /// it.
+    fn body<'e>(&self, ev: &'e Event, d: &mut Obj<'e>) {
+        let id = ev.event_id();
+        let version = parse_number(ev.system(SysField::Version)).unwrap_or(0);
+        let template = table::template(id, u8::try_from(version).unwrap_or(u8::MAX));
+        let keys = super::field_keys(ev);
+        let mut data = Obj::default();
+        let mut codes = Obj::default();
+        for (f, key) in ev.fields().zip(keys) {
+            let key: Cow<'e, str> = if f.name.is_empty() {
+                format!("param{}", f.index + 1).into()
+            } else if ev.body_kind() == BodyKind::UserData {
+                f.name.rsplit('/').next().unwrap_or(f.name).into()
+            } else {
+                key
+            };
+            if dropped(f.value) {
+                continue;
+            }
+            let filetime = template
+                .and_then(|t| t.iter().find(|s| s.name == f.name))
+                .is_some_and(|s| s.ty == "FILETIME");
+            let value: Cow<'e, str> = if let Some(words) = table::insertion_string(f.value) {
+                codes.set(key.clone(), Node::Str(f.value.trim().into()));
+                words.into()
+            } else if filetime {
+                agent_time(f.value)
+            } else {
+                f.value.into()
+            };
+            data.set(key, Node::Str(value));
+        }
+        if ev.body_kind() == BodyKind::UserData {
+            if !data.0.is_empty() || !ev.body_root().is_empty() {
+                data.0
+                    .insert(0, ("xml_name".into(), Node::Str(ev.body_root().into())));
+                d.put("winlog.user_data", Node::Obj(data));
+            }
+        } else {
+            self.move_fields(id, &mut data, d);
+            if !data.0.is_empty() {
+                d.put("winlog.event_data", Node::Obj(data));
+            }
+        }
+        if !codes.0.is_empty() {
+            d.put("keytrail.event_data_codes", Node::Obj(codes));
         }
     }
-    if !rules.is_empty() {
-        d.put(
-            "keytrail.rules",
-            Node::List(rules.iter().map(|r| Node::Str((*r).into())).collect()),
-        );
+
+    /// What the pipeline derives from `event_data` or moves out of it, for event `id`.
+    fn move_fields<'e>(&self, id: u32, data: &mut Obj<'e>, d: &mut Obj<'e>) {
+        let text = |data: &Obj<'e>, k: &str| data.str(k).map(|s| s.to_string());
+        if let Some(t) = data.str("LogonType").and_then(logon_type) {
+            d.put_str("winlog.logon.type", t);
+        }
+        if matches!(id, 5058 | 5059 | 5061) {
+            if let Some(p) = text(data, "ProviderName") {
+                d.put_str("event.provider", p);
+            }
+            if let Some(rc) = data.str("ReturnCode").and_then(parse_number) {
+                let outcome = if rc == 0 { "Success" } else { "Failure" };
+                data.set("ReturnCodeOutcome".into(), Node::Str(outcome.into()));
+            }
+        }
+        if PRIVILEGE_LISTS.contains(&id) {
+            if let Some(Node::Str(list)) = data.take("PrivilegeList") {
+                let items: Vec<Node<'e>> = list
+                    .split_whitespace()
+                    .map(|p| Node::Str(p.to_string().into()))
+                    .collect();
+                data.set("PrivilegeList".into(), Node::List(items));
+            }
+        }
+        // A number or a program's path moved out of `event_data` to its ECS fields.
+        let number = |d: &mut Obj<'e>, data: &mut Obj<'e>, from: &str, to: &'static str| {
+            if let Some(Node::Str(v)) = data.take(from) {
+                if let Some(n) = parse_number(&v) {
+                    d.put(to, Node::Num(n));
+                }
+            }
+        };
+        let program = |d: &mut Obj<'e>, data: &mut Obj<'e>, from: &str, to: [&'static str; 2]| {
+            if let Some(Node::Str(exe)) = data.take(from) {
+                d.put_str(to[0], exe.clone());
+                d.put_str(to[1], file_name(&exe).to_string());
+            }
+        };
+        const PROCESS: [&str; 2] = ["process.executable", "process.name"];
+        const PARENT: [&str; 2] = ["process.parent.executable", "process.parent.name"];
+        if COMMON_AUTH.contains(&id) {
+            number(d, data, "ProcessId", "process.pid");
+            program(d, data, "ProcessName", PROCESS);
+            if let Some(Node::Str(ip)) = data.take("IpAddress") {
+                d.put_str("source.ip", source_ip(&ip).to_string());
+            }
+            number(d, data, "IpPort", "source.port");
+            if let Some(Node::Str(ws)) = data.take("WorkstationName") {
+                d.put_str("source.domain", ws);
+            }
+            if let Some(Node::Str(ip)) = data.take("ClientAddress") {
+                d.push_unique("related.ip", ip);
+            }
+        }
+        if id == 4688 {
+            number(d, data, "NewProcessId", "process.pid");
+            program(d, data, "NewProcessName", PROCESS);
+            program(d, data, "ParentProcessName", PARENT);
+            if let Some(n) = data.str("ProcessId").and_then(parse_number) {
+                d.put("process.parent.pid", Node::Num(n));
+            }
+            if let Some(cl) = text(data, "CommandLine") {
+                let list = args(&cl).into_iter().map(|a| Node::Str(a.into())).collect();
+                d.put("process.args", Node::List(list));
+                d.put_str("process.command_line", cl);
+            }
+        }
+        if let Some(ip) = d.str("source.ip").map(str::to_string) {
+            d.push_unique("related.ip", ip.into());
+        }
     }
-    d.put_str("message", summary(ev, name));
+
+    /// `user.*` and `related.user`, copied from the Subject or the Target as the pipeline does
+    /// for event `id`, and `winlog.logon.id`.
+    fn copy_accounts<'e>(&self, ev: &'e Event, d: &mut Obj<'e>) {
+        let id = ev.event_id();
+        let data = |name: &str| ev.data(name).map(str::trim).filter(|v| !dropped(v));
+        let before_at = |name: &'e str| name.split('@').next().unwrap_or(name);
+        // One account (SID, name, domain) to the three fields of a place, its name to
+        // `related.user` too; a Target's name is taken before any `@` (a UPN), a Subject's as
+        // it is.
+        let account = |d: &mut Obj<'e>,
+                       sid: Option<&'e str>,
+                       name_field: &str,
+                       domain_field: &str,
+                       to: [&'static str; 3]| {
+            if let Some(sid) = sid {
+                d.put_str(to[0], sid);
+            }
+            if let Some(name) = data(name_field) {
+                let name = if name_field.starts_with("Subject") {
+                    name
+                } else {
+                    before_at(name)
+                };
+                d.put_str(to[1], name);
+                d.push_unique("related.user", name.into());
+            }
+            if let Some(domain) = data(domain_field) {
+                d.put_str(to[2], domain);
+            }
+        };
+        if TARGET_USER.contains(&id) {
+            let sid = data("TargetUserSid").or_else(|| data("TargetSid"));
+            account(d, sid, "TargetUserName", "TargetDomainName", USER);
+        }
+        if matches!(id, 4634 | 4647 | 4964) {
+            if let Some(l) = data("TargetLogonId") {
+                d.put_str("winlog.logon.id", l);
+            }
+        }
+        if SUBJECT_USER.contains(&id) {
+            let sid = data("SubjectUserSid");
+            account(d, sid, "SubjectUserName", "SubjectDomainName", USER);
+        }
+        if TARGET_TO_TARGET.contains(&id) {
+            let sid = data("TargetSid");
+            account(d, sid, "TargetUserName", "TargetDomainName", USER_TARGET);
+        }
+        if matches!(id, 4648 | 4688) {
+            let sid = data("TargetUserSid");
+            account(d, sid, "TargetUserName", "TargetDomainName", USER_EFFECTIVE);
+        }
+        if let Some(l) = data("SubjectLogonId") {
+            d.put_str("winlog.logon.id", l);
+        }
+        if matches!(id, 4624 | 4648) {
+            if let Some(name) = data("SubjectUserName") {
+                d.push_unique("related.user", name.into());
+            }
+        }
+        if id == 4688 {
+            if let Some(name) = data("TargetUserName") {
+                d.push_unique("related.user", name.into());
+            }
+        }
+        if matches!(
+            id,
+            4720 | 4722 | 4723 | 4724 | 4725 | 4726 | 4738 | 4740 | 4767 | 4798
+        ) {
+            if let Some(name) = data("TargetUserName") {
+                d.push_unique("related.user", name.into());
+            }
+        }
+        if id == 1102 {
+            if let Some(sid) = data("LogFileCleared/SubjectUserSid") {
+                d.put_str("user.id", sid);
+            }
+            if let Some(name) = data("LogFileCleared/SubjectUserName") {
+                d.put_str("user.name", name);
+                d.push_unique("related.user", name.into());
+            }
+            if let Some(domain) = data("LogFileCleared/SubjectDomainName") {
+                d.put_str("user.domain", domain);
+            }
+            if let Some(l) = data("LogFileCleared/SubjectLogonId") {
+                d.put_str("winlog.logon.id", l);
+            }
+        }
+    }
+
+    /// `keytrail.*` and `message`.
+    #[allow(clippy::type_complexity)]
+    fn beyond<'e>(
+        &self,
+        ev: &'e Event,
+        name: Option<&'e str>,
+        rules: &[&'e str],
+        d: &mut Obj<'e>,
+    ) -> Option<(SessionKey, Option<Vec<String>>)> {
+        if let Some(n) = name {
+            d.put_str("keytrail.event_name", n);
+        }
+        if let Some(o) = ev.outcome() {
+            d.put_str("keytrail.outcome", o.as_str());
+        }
+        let account = ev.account();
+        let mut hole = None;
+        if let Some(well_known) = table::logon_session_name(account.logon_id) {
+            d.put_str("keytrail.session.logon_id", account.logon_id.trim());
+            d.put_str("keytrail.session.well_known", well_known);
+        } else if let Some(id) = parse_number(account.logon_id) {
+            let key = (ev.computer().trim().to_lowercase(), id);
+            match self.sessions.get(&key) {
+                Some(Known::Open(s)) => session_fields(account.logon_id.trim(), s, d),
+                Some(Known::Closed) => {}
+                Some(Known::Privileges(p)) => {
+                    d.put_str("keytrail.session.logon_id", account.logon_id.trim());
+                    hole = Some((key, Some(p.clone())));
+                }
+                None if self.part => {
+                    d.put_str("keytrail.session.logon_id", account.logon_id.trim());
+                    hole = Some((key, None));
+                }
+                None => {}
+            }
+        }
+        if !rules.is_empty() {
+            d.put(
+                "keytrail.rules",
+                Node::List(rules.iter().map(|r| Node::Str((*r).into())).collect()),
+            );
+        }
+        d.put_str("message", summary(ev, name));
+        hole
+    }
 }
 
 /// `IpAddress` as `source.ip`: an IPv4-mapped IPv6 address as the IPv4 address.
