@@ -97,7 +97,7 @@ function exportFile(size, format) {
 /** The native single-thread `keytrail summary` on `file`: the whole process, ms. */
 function nativeSummary(file) {
   const t = process.hrtime.bigint();
-  execFileSync(keytrailBin, ['summary', file.path], { stdio: 'ignore', maxBuffer: 1 << 28 });
+  execFileSync(keytrailBin, ['summary', '--jobs', '1', file.path], { stdio: 'ignore', maxBuffer: 1 << 28 });
   return { label: 'native keytrail summary', totalMs: Number(process.hrtime.bigint() - t) / 1e6, bytes: file.bytes };
 }
 

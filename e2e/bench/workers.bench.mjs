@@ -60,7 +60,7 @@ async function open(browser, origin, f, workers) {
 /** The native single-thread `keytrail summary` on `f`, in ms. */
 function native(f) {
   const t = process.hrtime.bigint();
-  execFileSync(keytrailBin, ['summary', f.path], { stdio: 'ignore', maxBuffer: 1 << 28 });
+  execFileSync(keytrailBin, ['summary', '--jobs', '1', f.path], { stdio: 'ignore', maxBuffer: 1 << 28 });
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
