@@ -59,7 +59,8 @@ fn samples() -> Vec<PathBuf> {
 #[test]
 fn every_sample_record_decodes_the_same_from_binxml_and_from_xml() {
     let files = samples();
-    assert!(files.len() >= 13, "{files:?}");
+    // The twelve samples copied into tests/fixtures/evtx (and the same again when present).
+    assert!(files.len() >= 12, "{files:?}");
     for path in files {
         let bytes = std::fs::read(&path).unwrap();
         let name = path.display().to_string();

@@ -76,7 +76,10 @@ pub fn exercise(items: &[Item]) {
     rules::mark(rules, &mut store, 0);
     store.rows = rows;
     rules::mark(rules, &mut store, half);
-    assert_eq!(whole.routine, store.routine, "routine classes depend on the batches");
+    assert_eq!(
+        whole.routine, store.routine,
+        "routine classes depend on the batches"
+    );
     assert_eq!(whole.pairs, store.pairs, "pairs depend on the batches");
     let tallies = rules::tally(rules.len(), &whole);
     for t in &tallies {

@@ -1,14 +1,15 @@
 //! Arbitrary chunks behind a real `.evtx` file header: the `.evtx` reader (the evtx crate and
 //! keytrail's chunk walk) must not panic, must keep its memory bounded (libFuzzer's
 //! -rss_limit_mb: corrupt size fields must not turn into huge allocations), and must give the
-//! same items however the file arrives. Every decoded event then goes down the viewer's and the
-//! CLI's path ([`common::exercise`]).
+//! same items however the file arrives, and the same whether records are built from their BinXML
+//! or from the crate's XML of them (`EvtxReader::xml_only`). Every decoded event then goes down
+//! the viewer's and the CLI's path ([`common::exercise`]).
 #![no_main]
 
 #[path = "common.rs"]
 mod common;
 
-use keytrail::ingest::Reader;
+use keytrail::ingest::{EvtxReader, Reader};
 use libfuzzer_sys::fuzz_target;
 
 /// The file header of tests/fixtures/evtx/security.evtx.
@@ -35,5 +36,16 @@ fuzz_target!(|input: &[u8]| {
         .collect();
     let pieces = read(&cuts);
     assert_eq!(whole, pieces, "cutting the input changed the result");
+    // Events built straight from BinXML are those of the crate's XML, damaged or not.
+    let items = |mut r: EvtxReader| {
+        let mut out = Vec::new();
+        r.push(&data, &mut out);
+        r.finish(&mut out);
+        (out, r.stats().clone())
+    };
+    assert!(
+        items(EvtxReader::new()) == items(EvtxReader::new().xml_only()),
+        "the BinXML path and the XML path differ"
+    );
     common::exercise(&whole);
 });
