@@ -403,7 +403,12 @@ fn shared(file: &[u8], edit: impl FnOnce(&mut Part<Vec<u8>>)) -> Shared {
     let bytes = window.bytes();
     let split = window
         .evtx(&decoder)
-        .or_else(|| window.xml(&decoder, &file[bytes.start as usize..bytes.end as usize]))
+        .or_else(|| {
+            window.xml(
+                decoder.encoding(),
+                &file[bytes.start as usize..bytes.end as usize],
+            )
+        })
         .expect("a place to split");
     let mut part = Part::new(7, split.at);
     assert!(
@@ -610,7 +615,10 @@ fn an_evtx_file_is_split_at_a_chunk_and_joined_as_one() {
     let window = SplitWindow::new(first_slice(size)..size, 2).unwrap();
     let bytes = window.bytes();
     assert_eq!(
-        window.xml(&decoder, &file[bytes.start as usize..bytes.end as usize]),
+        window.xml(
+            decoder.encoding(),
+            &file[bytes.start as usize..bytes.end as usize]
+        ),
         None
     );
 }

@@ -22,9 +22,8 @@
 use super::input::{Input, Source};
 use super::progress::{Every, Progress};
 use anyhow::{anyhow, Result};
-use keytrail::decoder::{
-    find_event_start, Boundary, Event, Item, Problem, Severity, EVTX_CHUNK_BYTES, EVTX_HEADER_BYTES,
-};
+use keytrail::decoder::{Boundary, Event, Item, Problem, Severity};
+use keytrail::ingest::chain::{Split, SplitWindow};
 use keytrail::ingest::{EvtxPart, Format, Reader};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -353,67 +352,53 @@ fn path_of(input: &Input) -> PathBuf {
 
 /// Where a file of `size` bytes at `path` is cut into parts of about `part_bytes`: each later
 /// part's start (and, in an `.evtx` file, its chunks); `None` for a file that is not cut (not
-/// XML nor `.evtx`, or too short).
+/// XML nor `.evtx`, or too short). The cuts are the tab's ([`SplitWindow`]): an `.evtx` file at
+/// the first chunk after each `part_bytes`, an XML file at the first `<Event` after them.
 fn cuts(path: &PathBuf, size: u64, part_bytes: u64) -> Option<Vec<(u64, Option<EvtxPart>)>> {
     let mut file = File::open(path).ok()?;
-    let mut head = vec![0u8; (64 << 10).min(size as usize)];
-    file.read_exact(&mut head).ok()?;
+    let mut head = Vec::new();
+    (&mut file).take(64 << 10).read_to_end(&mut head).ok()?;
     let mut reader = Reader::unhashed();
     let mut items = Vec::new();
     reader.push(&head, &mut items);
+    let format = reader.format()?;
+    if !matches!(format, Format::Evtx | Format::Xml) {
+        return None;
+    }
     let mut cuts = Vec::new();
-    match reader.format()? {
-        Format::Evtx => {
-            let declared = reader.split(size, 2)?.declared;
-            let chunks = size.checked_sub(EVTX_HEADER_BYTES)? / EVTX_CHUNK_BYTES;
-            let per_part = (part_bytes / EVTX_CHUNK_BYTES).max(1);
-            let mut first_chunk = per_part;
-            // The last part has at least half a part.
-            while first_chunk + per_part.div_ceil(2) <= chunks {
-                let part = EvtxPart {
-                    first_chunk,
-                    declared,
-                };
-                cuts.push((part.start(), Some(part)));
-                first_chunk += per_part;
+    let mut window = Vec::new();
+    let mut at = part_bytes;
+    // The last part has at least half a part.
+    while at + part_bytes / 2 <= size {
+        let split = match format {
+            Format::Evtx => reader.evtx_part_at(at, size).map(|part| Split {
+                at: part.start(),
+                end: size,
+                evtx: Some(part),
+            }),
+            _ => {
+                let place = SplitWindow::after(at, size);
+                let bytes = place.bytes();
+                file.seek(SeekFrom::Start(bytes.start)).ok()?;
+                window.clear();
+                (&mut file)
+                    .take(bytes.end - bytes.start)
+                    .read_to_end(&mut window)
+                    .ok()?;
+                place.xml(reader.encoding(), &window)
             }
+        };
+        let Some(split) = split else {
+            at += part_bytes;
+            continue;
+        };
+        if split.at + part_bytes / 2 > size {
+            break;
         }
-        Format::Xml => {
-            let encoding = reader.encoding()?;
-            let mut window = vec![0u8; 256 << 10];
-            let mut at = part_bytes & !1;
-            while at + part_bytes / 2 <= size {
-                file.seek(SeekFrom::Start(at)).ok()?;
-                let got = read_full(&mut file, &mut window).ok()?;
-                let Some(start) = find_event_start(&window[..got], encoding) else {
-                    at += part_bytes & !1;
-                    continue;
-                };
-                let start = at + start as u64;
-                if start + part_bytes / 2 > size {
-                    break;
-                }
-                cuts.push((start, None));
-                at = (start + part_bytes) & !1;
-            }
-        }
-        _ => return None,
+        cuts.push((split.at, split.evtx));
+        at = split.at + part_bytes;
     }
     (!cuts.is_empty()).then_some(cuts)
-}
-
-/// Reads until `buf` is full or the input ends; returns how much was read.
-fn read_full(from: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match from.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 /// Where the part after the next starts, from the start of the file: `at` (where the next

@@ -16,7 +16,7 @@ use std::ops::Range;
 
 use super::file::{Collected, FileDecoder, ProblemLine, Progress, MAX_DECODING_WORKERS};
 use super::EvtxPart;
-use crate::decoder::{find_event_start, Boundary};
+use crate::decoder::{find_event_start, Boundary, TextEncoding};
 use crate::model::session::SessionParts;
 use crate::model::store::{Batch, Joiner};
 
@@ -246,6 +246,17 @@ impl SplitWindow {
         })
     }
 
+    /// The window at byte `at` of a file that ends at `end`, for a cut at a chosen place rather
+    /// than a share of what is left (the CLI's parts of a few MiB each). Its [`SplitWindow::xml`]
+    /// is the first `<Event` from `at` on.
+    pub fn after(at: u64, end: u64) -> Self {
+        Self {
+            middle: at & !1,
+            end,
+            ways: 2,
+        }
+    }
+
     /// The bytes of the file to read: where an XML file's part may start.
     pub fn bytes(&self) -> Range<u64> {
         self.middle..(self.middle + SPLIT_WINDOW).min(self.end)
@@ -265,10 +276,11 @@ impl SplitWindow {
         })
     }
 
-    /// Where an XML file is split: at the first `<Event` in the window's `bytes` (in the file's
-    /// encoding, known once `decoder` has read its first slice); `None` if there is none.
-    pub fn xml(&self, decoder: &FileDecoder, bytes: &[u8]) -> Option<Split> {
-        let encoding = decoder.encoding()?;
+    /// Where an XML file is split: at the first `<Event` in the window's `bytes`, in the file's
+    /// `encoding` (known once its first slice was read: [`FileDecoder::encoding`]); `None` if
+    /// there is none.
+    pub fn xml(&self, encoding: Option<TextEncoding>, bytes: &[u8]) -> Option<Split> {
+        let encoding = encoding?;
         Some(Split {
             at: self.middle + find_event_start(bytes, encoding)? as u64,
             end: self.end,

@@ -186,17 +186,28 @@ impl EvtxReader {
     /// from its start, and this reader fed up to it. A part's reader splits again the same way,
     /// so a chain of readers shares a file evenly.
     pub fn split(&self, size: u64, ways: u64) -> Option<EvtxPart> {
-        if !self.header_read || !self.trailing.is_empty() || ways < 2 {
+        if ways < 2 {
             return None;
         }
         let next = self.base + self.stats.bytes;
         let end = self.base + size;
-        let left = end.saturating_sub(next);
-        if left / EVTX_CHUNK_BYTES < 2 {
+        self.part_at(next + end.saturating_sub(next) / ways, end)
+    }
+
+    /// The part that starts at the first chunk at or after byte `at` of the file (and after
+    /// what this reader was fed), of a file that ends at `end`: once the header is read and if
+    /// at least two chunks are left after what was fed. What [`EvtxReader::split`] cuts at; the
+    /// CLI cuts a file into parts at every few MiB with it.
+    pub fn part_at(&self, at: u64, end: u64) -> Option<EvtxPart> {
+        if !self.header_read || !self.trailing.is_empty() {
             return None;
         }
-        let cut = next + left / ways;
-        let first_chunk = cut
+        let next = self.base + self.stats.bytes;
+        if end.saturating_sub(next) / EVTX_CHUNK_BYTES < 2 {
+            return None;
+        }
+        let first_chunk = at
+            .max(next)
             .saturating_sub(EVTX_HEADER_BYTES)
             .div_ceil(EVTX_CHUNK_BYTES);
         Some(EvtxPart {

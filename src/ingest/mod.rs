@@ -304,6 +304,15 @@ impl Reader {
         }
     }
 
+    /// The `.evtx` part from the first chunk at or after byte `at` of a file that ends at `end`
+    /// (see [`EvtxReader::part_at`]); `None` for other inputs.
+    pub fn evtx_part_at(&self, at: u64, end: u64) -> Option<EvtxPart> {
+        match &self.inner {
+            Inner::Evtx(r) => r.part_at(at, end),
+            _ => None,
+        }
+    }
+
     /// Where the bytes this reader is fed start in the file: 0, or an `.evtx` part's first
     /// chunk ([`Reader::evtx_part`]).
     pub fn base(&self) -> u64 {

@@ -384,7 +384,7 @@ where
                     .finish()
                     .await
                     .ok()
-                    .and_then(|b| window.xml(&decoder, &b)),
+                    .and_then(|b| window.xml(decoder.encoding(), &b)),
             };
             if let Some(split) = split {
                 part = send_part(source, split, session).await;
