@@ -20,7 +20,6 @@
 
 use crate::decoder::Elements;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 /// At most this many attributes on an element.
 const MAX_ATTRS: usize = 8;
@@ -355,58 +354,66 @@ impl Values {
         }
         let start = self.text.len() as u32;
         let out = &mut self.text;
-        let written = match ty {
+        match ty {
             0x00 => return Some(Val::Null),
-            0x01 => {
-                push_utf16(out, until_nul(bytes));
-                Ok(())
-            }
-            0x03 => write!(out, "{}", i8::from_le_bytes(le(bytes)?)),
-            0x04 => write!(out, "{}", u8::from_le_bytes(le(bytes)?)),
-            0x05 => write!(out, "{}", i16::from_le_bytes(le(bytes)?)),
-            0x06 => write!(out, "{}", u16::from_le_bytes(le(bytes)?)),
-            0x07 => write!(out, "{}", i32::from_le_bytes(le(bytes)?)),
-            0x08 => write!(out, "{}", u32::from_le_bytes(le(bytes)?)),
-            0x09 => write!(out, "{}", i64::from_le_bytes(le(bytes)?)),
-            0x0a => write!(out, "{}", u64::from_le_bytes(le(bytes)?)),
+            0x01 => push_utf16(out, until_nul(bytes)),
+            0x03 => push_signed(out, i8::from_le_bytes(le(bytes)?).into()),
+            0x04 => push_dec(out, u8::from_le_bytes(le(bytes)?).into()),
+            0x05 => push_signed(out, i16::from_le_bytes(le(bytes)?).into()),
+            0x06 => push_dec(out, u16::from_le_bytes(le(bytes)?).into()),
+            0x07 => push_signed(out, i32::from_le_bytes(le(bytes)?).into()),
+            0x08 => push_dec(out, u32::from_le_bytes(le(bytes)?).into()),
+            0x09 => push_signed(out, i64::from_le_bytes(le(bytes)?)),
+            0x0a => push_dec(out, u64::from_le_bytes(le(bytes)?)),
             // Windows writes bitmasks into some bool slots: those stay numbers.
             0x0d => match i32::from_le_bytes(le(bytes)?) {
-                0 => write!(out, "false"),
-                1 => write!(out, "true"),
-                v => write!(out, "{v}"),
+                0 => out.push_str("false"),
+                1 => out.push_str("true"),
+                v => push_signed(out, v.into()),
             },
-            0x0e => bytes.iter().try_for_each(|b| write!(out, "{b:02X}")),
+            0x0e => bytes
+                .iter()
+                .for_each(|&b| push_hex(out, b.into(), 2, HEX_UPPER)),
             0x0f => {
                 let g: [u8; 16] = le(bytes)?;
                 let d1 = u32::from_le_bytes([g[0], g[1], g[2], g[3]]);
                 let d2 = u16::from_le_bytes([g[4], g[5]]);
                 let d3 = u16::from_le_bytes([g[6], g[7]]);
-                write!(
-                    out,
-                    "{{{d1:08x}-{d2:04x}-{d3:04x}-{:02x}{:02x}-",
-                    g[8], g[9]
-                )
-                .and_then(|()| g[10..].iter().try_for_each(|b| write!(out, "{b:02x}")))
-                .and_then(|()| write!(out, "}}"))
+                out.push('{');
+                push_hex(out, d1.into(), 8, HEX_LOWER);
+                out.push('-');
+                push_hex(out, d2.into(), 4, HEX_LOWER);
+                out.push('-');
+                push_hex(out, d3.into(), 4, HEX_LOWER);
+                out.push('-');
+                for (i, &b) in g[8..].iter().enumerate() {
+                    if i == 2 {
+                        out.push('-');
+                    }
+                    push_hex(out, b.into(), 2, HEX_LOWER);
+                }
+                out.push('}');
             }
             // A SizeT is a HexInt of its width.
-            0x10 if bytes.len() == 4 => write!(out, "0x{:x}", u32::from_le_bytes(le(bytes)?)),
-            0x10 if bytes.len() == 8 => write!(out, "0x{:x}", u64::from_le_bytes(le(bytes)?)),
+            0x10 if bytes.len() == 4 => push_0x(out, u32::from_le_bytes(le(bytes)?).into()),
+            0x10 if bytes.len() == 8 => push_0x(out, u64::from_le_bytes(le(bytes)?)),
             0x11 => write_filetime(out, u64::from_le_bytes(le(bytes)?)),
             0x13 => {
                 let head: [u8; 8] = le(bytes)?;
                 let sid = bytes.get(..8 + 4 * usize::from(head[1]))?;
                 let mut authority = [0; 8];
                 authority[2..].copy_from_slice(&head[2..]);
-                let authority = u64::from_be_bytes(authority);
-                write!(out, "S-{}-{authority}", head[0]).and_then(|()| {
-                    sid[8..].chunks_exact(4).try_for_each(|s| {
-                        write!(out, "-{}", u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-                    })
-                })
+                out.push_str("S-");
+                push_dec(out, head[0].into());
+                out.push('-');
+                push_dec(out, u64::from_be_bytes(authority));
+                for s in sid[8..].chunks_exact(4) {
+                    out.push('-');
+                    push_dec(out, u32::from_le_bytes([s[0], s[1], s[2], s[3]]).into());
+                }
             }
-            0x14 => write!(out, "0x{:x}", u32::from_le_bytes(le(bytes)?)),
-            0x15 => write!(out, "0x{:x}", u64::from_le_bytes(le(bytes)?)),
+            0x14 => push_0x(out, u32::from_le_bytes(le(bytes)?).into()),
+            0x15 => push_0x(out, u64::from_le_bytes(le(bytes)?)),
             // An empty fragment is NULL to the crate; one template instance is an element.
             0x21 if bytes.is_empty() => return Some(Val::Null),
             0x21 if depth < MAX_NESTING => {
@@ -415,8 +422,7 @@ impl Values {
                     .map(Val::Nested)
             }
             _ => return None,
-        };
-        written.ok()?;
+        }
         Some(Val::Text(start, self.text.len() as u32))
     }
 
@@ -437,10 +443,10 @@ impl Values {
 
 /// A FILETIME as the crate writes it: the UTC date and time with the seven digits of its
 /// 100 ns ticks, the year's last four digits, all zeros past `i64::MAX`.
-fn write_filetime(out: &mut String, filetime: u64) -> std::fmt::Result {
+fn write_filetime(out: &mut String, filetime: u64) {
     const TICKS_PER_DAY: u64 = 864_000_000_000;
     if filetime > i64::MAX as u64 {
-        return write!(out, "0000-00-00T00:00:00.0000000Z");
+        return out.push_str("0000-00-00T00:00:00.0000000Z");
     }
     let (days, ticks) = (filetime / TICKS_PER_DAY, filetime % TICKS_PER_DAY);
     // Days since 0000-03-01 in the proleptic Gregorian calendar, by 400-year cycles of
@@ -458,15 +464,70 @@ fn write_filetime(out: &mut String, filetime: u64) -> std::fmt::Result {
     };
     let year = cycle * 400 + year_of_cycle + u64::from(month <= 2);
     let seconds = ticks / 10_000_000;
-    write!(
-        out,
-        "{:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:07}Z",
-        year % 10_000,
-        seconds / 3_600,
-        seconds / 60 % 60,
-        seconds % 60,
-        ticks % 10_000_000
-    )
+    let parts = [
+        (year % 10_000, 4, '-'),
+        (month, 2, '-'),
+        (day, 2, 'T'),
+        (seconds / 3_600, 2, ':'),
+        (seconds / 60 % 60, 2, ':'),
+        (seconds % 60, 2, '.'),
+        (ticks % 10_000_000, 7, 'Z'),
+    ];
+    for (value, width, then) in parts {
+        push_padded(out, value, width);
+        out.push(then);
+    }
+}
+
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Appends ASCII `digits`.
+fn push_ascii(out: &mut String, digits: &[u8]) {
+    out.push_str(std::str::from_utf8(digits).unwrap_or_default());
+}
+
+/// `n` in decimal, as `{}` writes it (values are written per record: no formatting machinery).
+fn push_dec(out: &mut String, n: u64) {
+    push_padded(out, n, 1);
+}
+
+/// `n` in decimal, as `{}` writes it.
+fn push_signed(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_dec(out, n.unsigned_abs());
+}
+
+/// `n` in decimal with at least `width` digits, as `{:0width$}` writes it.
+fn push_padded(out: &mut String, mut n: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut i = buf.len();
+    while n > 0 {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    push_ascii(out, &buf[i.min(buf.len() - width.min(20))..]);
+}
+
+/// `n` in hexadecimal with at least `width` digits (`{:0width$x}`, or `X` with [`HEX_UPPER`]).
+fn push_hex(out: &mut String, mut n: u64, width: usize, digits: &[u8; 16]) {
+    let mut buf = [b'0'; 16];
+    let mut i = buf.len();
+    while n > 0 {
+        i -= 1;
+        buf[i] = digits[(n & 0xf) as usize];
+        n >>= 4;
+    }
+    push_ascii(out, &buf[i.min(buf.len() - width.min(16))..]);
+}
+
+/// `0x` and `n` in lower-case hexadecimal, as `0x{:x}` writes it.
+fn push_0x(out: &mut String, n: u64) {
+    out.push_str("0x");
+    push_hex(out, n, 1, HEX_LOWER);
 }
 
 /// A character as the crate's XML holds it: those XML does not allow become `_`.
@@ -832,12 +893,67 @@ mod tests {
         ]);
         for t in times {
             let mut ours = String::new();
-            write_filetime(&mut ours, t).unwrap();
+            write_filetime(&mut ours, t);
             assert_eq!(
                 ours,
                 BinXmlValue::FileTimeType(FileTime(t)).to_string(),
                 "{t}"
             );
+        }
+    }
+
+    /// Numbers are written as `format!` writes them, over the whole range of each width.
+    #[test]
+    fn numbers_are_written_as_format_writes_them() {
+        let step = 0x0123_4567_89ab_cdefu64;
+        let edges = [
+            0,
+            1,
+            9,
+            10,
+            15,
+            16,
+            99,
+            100,
+            255,
+            256,
+            65_535,
+            65_536,
+            u32::MAX as u64,
+        ];
+        let values = (0..u64::MAX - step)
+            .step_by(step as usize / 3)
+            .chain(edges)
+            .chain(edges.map(|e| u64::MAX - e));
+        let mut ours = String::new();
+        for n in values {
+            let signed = n as i64;
+            let cases: [(fn(&mut String, u64), String); 7] = [
+                (|o, n| push_dec(o, n), format!("{n}")),
+                (|o, n| push_signed(o, n as i64), format!("{signed}")),
+                (
+                    |o, n| push_padded(o, n % 10_000, 4),
+                    format!("{:04}", n % 10_000),
+                ),
+                (
+                    |o, n| push_padded(o, n % 10_000_000, 7),
+                    format!("{:07}", n % 10_000_000),
+                ),
+                (|o, n| push_0x(o, n), format!("0x{n:x}")),
+                (
+                    |o, n| push_hex(o, n & 0xff, 2, HEX_UPPER),
+                    format!("{:02X}", n & 0xff),
+                ),
+                (
+                    |o, n| push_hex(o, n & 0xffff_ffff, 8, HEX_LOWER),
+                    format!("{:08x}", n & 0xffff_ffff),
+                ),
+            ];
+            for (i, (push, expected)) in cases.into_iter().enumerate() {
+                ours.clear();
+                push(&mut ours, n);
+                assert_eq!(ours, expected, "case {i}, {n}");
+            }
         }
     }
 
