@@ -11,7 +11,7 @@ use criterion::{black_box, criterion_group, Criterion};
 use keytrail::decoder::view::Outcome;
 use keytrail::decoder::{Decoder, Item};
 use keytrail::generator::{self, Encoding, Format, Spec};
-use keytrail::model::chart::{account_bars, activity};
+use keytrail::model::chart::{account_bars, activity, activity_all, TimeSpan};
 use keytrail::model::query::{select, Column, Filter, Sort};
 use keytrail::model::rules::{mark, presets, RuleSet};
 use keytrail::model::store::{Batch, BatchBuilder, Store, Sym};
@@ -202,6 +202,14 @@ fn operations<'a>(store: &'a Store, all: &'a [u32], accounts: &'a [Sym]) -> Vec<
             "activity (all rows, 5 accounts, 200 buckets)",
             Box::new(move || activity(store, all, accounts, 200).series.len()),
         ),
+        {
+            let mut span = TimeSpan::default();
+            span.add(&store.rows);
+            (
+                "activity_all (the page's chart, time span known)",
+                Box::new(move || activity_all(store, span, accounts, 200).series.len()),
+            )
+        },
         {
             let rules = RuleSet::compile(presets()).unwrap();
             let marked = RefCell::new(store.clone());

@@ -6,7 +6,7 @@
 use keytrail::decoder::view::{is_key_event, Outcome, View};
 use keytrail::decoder::{decode_all, find_event_start, Decoder, Event, Item};
 use keytrail::generator::{self, Encoding, Format, Spec};
-use keytrail::model::chart::{account_bars, activity, NICE_BUCKETS, WEEK};
+use keytrail::model::chart::{account_bars, activity, activity_all, TimeSpan, NICE_BUCKETS, WEEK};
 use keytrail::model::query::{cell, event_text, select, Column, Filter, Sort};
 use keytrail::model::session::{SessionIndex, SessionParts};
 use keytrail::model::store::{Batch, BatchBuilder, BatchErrorKind, Joiner, Row, Store, Sym};
@@ -636,6 +636,20 @@ fn activity_counts_every_timed_row_of_the_accounts() {
     let twice = activity(store, &all, &[accounts[0], accounts[0]], 30);
     assert_eq!(twice.series[0], twice.series[1]);
     assert!(twice.series[0].1.iter().sum::<u64>() > 0);
+    // The page's chart of every row, its time span counted batch by batch as a load grows,
+    // is the chart of all rows at every point of the load.
+    let mut grown = Store::default();
+    let mut span = TimeSpan::default();
+    for batch in store.rows.chunks(997) {
+        let start = grown.rows.len();
+        grown.rows.extend_from_slice(batch);
+        span.add(&grown.rows[start..]);
+        let so_far: Vec<u32> = (0..grown.rows.len() as u32).collect();
+        assert_eq!(
+            activity_all(&grown, span, &accounts, 60),
+            activity(&grown, &so_far, &accounts, 60)
+        );
+    }
 }
 
 #[test]

@@ -205,13 +205,67 @@ pub struct Activity {
 /// the smallest nice size that needs at most `buckets` of them (1 to [`MAX_BUCKETS`]). Rows without a time are left out.
 /// With no timed row, every series is empty.
 pub fn activity(store: &Store, rows: &[u32], accounts: &[Sym], buckets: usize) -> Activity {
+    activity_of(store, rows.iter().copied(), None, accounts, buckets)
+}
+
+/// [`activity`] of every row of `store` (what the page charts while a file loads), whose times
+/// `span` has counted as they came: one pass over the rows.
+pub fn activity_all(store: &Store, span: TimeSpan, accounts: &[Sym], buckets: usize) -> Activity {
+    activity_of(
+        store,
+        0..store.rows.len() as u32,
+        Some(span),
+        accounts,
+        buckets,
+    )
+}
+
+/// The earliest and latest time of the rows given so far (rows without a time left out), kept
+/// up to date as a load grows, as [`BarCounts`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeSpan {
+    lo: i64,
+    hi: i64,
+}
+
+impl Default for TimeSpan {
+    fn default() -> Self {
+        Self {
+            lo: i64::MAX,
+            hi: i64::MIN,
+        }
+    }
+}
+
+impl TimeSpan {
+    /// Takes in the times of `rows`.
+    pub fn add<'r>(&mut self, rows: impl IntoIterator<Item = &'r Row>) {
+        for r in rows.into_iter().filter(|r| r.time != i64::MIN) {
+            self.lo = self.lo.min(r.time);
+            self.hi = self.hi.max(r.time);
+        }
+    }
+}
+
+/// [`activity`] of `rows` (whose time span is `span`, if known): per row neither a hash nor a
+/// division wider than 64 bits (this runs over every row loaded on the page, about every second
+/// of a load).
+fn activity_of(
+    store: &Store,
+    rows: impl Iterator<Item = u32> + Clone,
+    span: Option<TimeSpan>,
+    accounts: &[Sym],
+    buckets: usize,
+) -> Activity {
     let timed = || {
-        rows.iter()
-            .filter_map(|&i| store.rows.get(i as usize))
+        rows.clone()
+            .filter_map(|i| store.rows.get(i as usize))
             .filter(|r| r.time != i64::MIN)
     };
-    let (lo, hi) = timed().fold((i64::MAX, i64::MIN), |(lo, hi), r| {
-        (lo.min(r.time), hi.max(r.time))
+    let TimeSpan { lo, hi } = span.unwrap_or_else(|| {
+        let mut span = TimeSpan::default();
+        span.add(timed());
+        span
     });
     let empty = |bucket_ns| Activity {
         start: 0,
@@ -224,29 +278,30 @@ pub fn activity(store: &Store, rows: &[u32], accounts: &[Sym], buckets: usize) -
     let max = buckets.clamp(1, MAX_BUCKETS) as i128;
     let (start, size) = choose_buckets(lo, hi, max);
     let n = ((i128::from(hi) - i128::from(start)) / i128::from(size) + 1) as usize;
-    // Each asked account's series, by its id (accounts asked twice share one count).
-    let mut slot: HashMap<Sym, usize> = HashMap::with_capacity(accounts.len());
-    for (k, &a) in accounts.iter().enumerate() {
-        slot.entry(a).or_insert(k);
-    }
+    // Each asked account's series: the first place it is asked at (accounts asked twice share
+    // one count). A handful of accounts: looked for in order.
+    let first: Vec<usize> = (0..accounts.len())
+        .map(|k| accounts.iter().position(|&a| a == accounts[k]).unwrap_or(k))
+        .collect();
     let mut series: Vec<(Sym, Vec<u64>)> = accounts.iter().map(|&a| (a, vec![0; n])).collect();
+    // Every time is at or after `start`, so its distance from it fits 64 unsigned bits.
+    let size = size.unsigned_abs();
     for r in timed() {
-        if let Some(&k) = slot.get(&r.account) {
-            let b = ((i128::from(r.time) - i128::from(start)) / i128::from(size)) as usize;
-            if let Some(c) = series.get_mut(k).and_then(|s| s.1.get_mut(b)) {
+        if let Some(k) = accounts.iter().position(|&a| a == r.account) {
+            let b = (r.time.wrapping_sub(start) as u64 / size) as usize;
+            if let Some(c) = series[k].1.get_mut(b) {
                 *c += 1;
             }
         }
     }
-    for k in 0..series.len() {
-        let first = slot.get(&series[k].0).copied().unwrap_or(k);
-        if first != k {
-            series[k].1 = series[first].1.clone();
+    for (k, &f) in first.iter().enumerate() {
+        if f != k {
+            series[k].1 = series[f].1.clone();
         }
     }
     Activity {
         start,
-        bucket_ns: size,
+        bucket_ns: size as i64,
         series,
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::chart::{AccountBars, Activity, BarCounts};
+use crate::model::chart::{AccountBars, Activity, BarCounts, TimeSpan};
 use crate::model::query;
 use crate::model::session::{Session, Tick};
 use crate::model::store::{Store, Sym};
@@ -22,6 +22,8 @@ pub struct ChartsState {
     pub timeline: Option<TimelineState>,
     /// Running counts behind the bars: each row is counted once, when it arrives.
     pub(super) bar_counts: BarCounts,
+    /// The time span of the rows, behind the activity chart.
+    pub(super) span: TimeSpan,
     /// Running counts behind the facets.
     pub(super) facet_counts: FacetCounts,
     /// How many rows the charts were last worked out from.

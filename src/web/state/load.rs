@@ -120,6 +120,21 @@ impl LoadState {
         }
     }
 
+    /// The events the files being loaded will give in all, as far as their progress tells
+    /// (events per byte decoded so far, over each file's size).
+    pub(super) fn expected_events(&self) -> u64 {
+        self.files
+            .iter()
+            .map(|f| match f.bytes {
+                0 => 0,
+                _ if f.done => f.events,
+                bytes => (u128::from(f.events) * u128::from(f.size) / u128::from(bytes))
+                    .try_into()
+                    .unwrap_or(u64::MAX),
+            })
+            .fold(0, u64::saturating_add)
+    }
+
     pub(super) fn progress(&mut self, progress: Progress) {
         let Some(status) = self.file_mut(progress.file) else {
             return;

@@ -41,7 +41,7 @@ use crate::decoder::view::is_key_event;
 use crate::decoder::view::Outcome;
 use crate::decoder::{value, Timestamp};
 use crate::ingest::export::{ExportRow, ExportShape};
-use crate::model::chart::activity;
+use crate::model::chart::activity_all;
 use crate::model::query::{self, cell, Column, Filter, Sort};
 use crate::model::rules::{classify, mark_findings, Rule, RuleFile};
 use crate::model::session;
@@ -56,6 +56,10 @@ pub const REFRESH_SHARE: f64 = 10.0;
 
 /// The most accounts the chart shows.
 pub const CHART_ACCOUNTS: usize = 12;
+
+/// Rows loaded before the store makes room for the rows a load is expected to give
+/// ([`Store::reserve_rows`]).
+const ROOM_AFTER_ROWS: usize = 20_000;
 
 /// Time buckets of the activity chart.
 pub const ACTIVITY_BUCKETS: usize = 48;
@@ -552,6 +556,16 @@ impl AppState {
     pub fn add_rows(&mut self, batch: Batch, now: f64) -> Result<(), BatchError> {
         let start = self.store.rows.len();
         timed("store", || self.store.apply(batch))?;
+        // Once the rows are enough to tell events per byte (an estimate made on the first
+        // batch is rough), room for all of them, so the vector is not copied late in the load.
+        let rows = self.store.rows.len();
+        if rows >= ROOM_AFTER_ROWS {
+            let expected = usize::try_from(self.load.expected_events()).unwrap_or(usize::MAX);
+            timed("store room", || {
+                self.store
+                    .reserve_rows(expected.min(rows.saturating_mul(64)))
+            });
+        }
         // The table shows the store's rows (and their flags), whether or not the view grows now.
         self.touch(Parts::TABLE);
         let (set, store) = (&self.rules.set, &mut self.store);
@@ -561,6 +575,7 @@ impl AppState {
         let span = Span::new("counts");
         let new = &self.store.rows[start..end];
         self.charts.bar_counts.add(new);
+        self.charts.span.add(new);
         self.charts.facet_counts.add(new);
         self.rules.counts.add(
             new,
@@ -645,8 +660,12 @@ impl AppState {
             return;
         }
         let accounts = self.chart_accounts();
-        let all: Vec<u32> = index_range(0, self.store.rows.len()).collect();
-        self.charts.activity = Some(activity(&self.store, &all, &accounts, ACTIVITY_BUCKETS));
+        self.charts.activity = Some(activity_all(
+            &self.store,
+            self.charts.span,
+            &accounts,
+            ACTIVITY_BUCKETS,
+        ));
     }
 
     /// The accounts the activity chart follows: the filtered ones, else the three busiest.
