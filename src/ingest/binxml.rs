@@ -928,7 +928,8 @@ mod tests {
         let mut ours = String::new();
         for n in values {
             let signed = n as i64;
-            let cases: [(fn(&mut String, u64), String); 7] = [
+            type Push = fn(&mut String, u64);
+            let cases: [(Push, String); 7] = [
                 (|o, n| push_dec(o, n), format!("{n}")),
                 (|o, n| push_signed(o, n as i64), format!("{signed}")),
                 (

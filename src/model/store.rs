@@ -932,8 +932,10 @@ mod tests {
     /// half at least, never row by row.
     #[test]
     fn room_for_the_expected_rows_is_made_once() {
-        let mut store = Store::default();
-        store.rows = vec![row(1); 20_000];
+        let mut store = Store {
+            rows: vec![row(1); 20_000],
+            ..Store::default()
+        };
         store.reserve_rows(1_000_000);
         let at = store.rows.as_ptr();
         for _ in 0..49 {
