@@ -527,7 +527,7 @@ impl AppState {
                 }
             }
             // Between the worker and its second worker only.
-            Report::PartEnd { .. } => {}
+            Report::PartEnd { .. } | Report::Hashing { .. } => {}
         }
     }
 

@@ -3,7 +3,8 @@
 //! decoded again for the detail pane.
 //!
 //! It holds only the browser's side: the requests and reports, the timers, the reading of
-//! inputs (`source`) and the next worker of the chain (`part`). What to read next, where a large
+//! inputs (`source`), the next worker of the chain (`part`) and the SHA-256s for the report,
+//! taken by the next worker when there is one (`digest`). What to read next, where a large
 //! file is split and how the next worker's part is joined are [`chain`]'s, tested natively.
 
 mod digest;
@@ -12,6 +13,7 @@ mod source;
 
 use std::collections::{HashMap, VecDeque};
 
+use futures::future::{self, Either};
 use futures::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
@@ -103,6 +105,9 @@ struct Session<H> {
     chain: u32,
     /// See [`PART_SILENCE_MS`].
     part_silence_ms: u32,
+    /// The files whose SHA-256 the next worker takes for the page ([`digest`]) and has not
+    /// answered yet.
+    handed: Vec<u32>,
 }
 
 /// How reading one input ended.
@@ -174,13 +179,14 @@ where
         chain: if helper.is_some() { chain.max(2) } else { 1 },
         helper,
         part_silence_ms,
+        handed: Vec::new(),
     };
     loop {
         let request = match session.queue.pop_front() {
             Some(request) => request,
-            None => match channel.next().await {
-                Some(request) => request,
-                None => return,
+            None => match next_request(&mut session, &mut channel).await {
+                Ok(Some(request)) => request,
+                Ok(None) | Err(Closed) => return,
             },
         };
         if handle(request, &mut session, &mut channel).await.is_err() {
@@ -194,6 +200,38 @@ async fn sleep(ms: u32) {
     yew::platform::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
 }
 
+/// The page's next request (`None` once it closed the bridge). While the next worker hashes for
+/// the page, its answers are passed on meanwhile ([`digest::relay`]).
+async fn next_request<C, H>(
+    session: &mut Session<H>,
+    channel: &mut C,
+) -> Result<Option<Request>, Closed>
+where
+    C: PageChannel,
+    H: PartChannel,
+{
+    loop {
+        let helper = match session.helper.as_mut() {
+            Some(helper) if !session.handed.is_empty() => helper,
+            _ => return Ok(channel.next().await),
+        };
+        let silence = Box::pin(sleep(session.part_silence_ms));
+        let either = future::select(helper.channel.next(), channel.next());
+        // Bind the outcome first so that both `next()` borrows end before acting on it.
+        let next = match future::select(either, silence).await {
+            Either::Left((Either::Left((report, _)), _)) => Some(Either::Left(report)),
+            Either::Left((Either::Right((request, _)), _)) => Some(Either::Right(request)),
+            // Nothing from the next worker for that long: it is taken as gone.
+            Either::Right(_) => None,
+        };
+        match next {
+            Some(Either::Left(report)) => digest::relay(report, session, channel).await?,
+            Some(Either::Right(request)) => return Ok(request),
+            None => digest::give_up(session, channel).await?,
+        }
+    }
+}
+
 async fn handle<C, H>(
     request: Request,
     session: &mut Session<H>,
@@ -203,6 +241,13 @@ where
     C: PageChannel,
     H: PartChannel,
 {
+    if matches!(
+        request,
+        Request::Open { .. } | Request::Paste { .. } | Request::Cancel | Request::Clear { .. }
+    ) {
+        // These come before a hash handed on, as before a hash taken here.
+        digest::recall(session, channel).await?;
+    }
     match request {
         Request::Open { first_id, files } => {
             let ids: Vec<u32> = (first_id..).take(files.len()).collect();
@@ -231,7 +276,14 @@ where
                 None => Ok(()),
             }
         }
-        Request::Digest { files } => digest::digest_all(&files, session, channel).await,
+        Request::Digest { files } => digest::digest(files, session, channel).await,
+        Request::DigestInputs { files } => {
+            let inputs = files
+                .into_iter()
+                .map(|(id, blob)| (id, blob.map(|SourceBlob(blob)| Source::Blob(blob))))
+                .collect();
+            digest::digest_all(inputs, true, session, channel).await
+        }
         Request::Export {
             token,
             shape,
