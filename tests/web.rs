@@ -13,7 +13,7 @@ use futures::{Sink, SinkExt, Stream, StreamExt};
 use keytrail::decoder::view::Outcome;
 use keytrail::decoder::{find_event_start, Decoder, Item, TextEncoding};
 use keytrail::generator::{self, Encoding, Format};
-use keytrail::ingest::export::ExportShape;
+use keytrail::ingest::export::{ExportRow, ExportShape};
 use keytrail::model::chart::{AccountBars, Segment};
 use keytrail::model::query::{compare_text, Column};
 use keytrail::model::session::{Session, Tick};
@@ -211,11 +211,20 @@ enum Second {
     Chain(u32),
 }
 
-/// A second worker's end of the bridge whose requests are counted on their way: every part
-/// handed on adds one to `parts`. Gives the bridge as the worker before sees it, and the second
-/// worker's own end (its report sender, its counted requests).
+/// What the workers of a test handed on to the next ones.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Handed {
+    /// Parts of large files ([`Request::Part`]).
+    parts: u32,
+    /// Hashes for the report ([`Request::DigestInputs`]).
+    digests: u32,
+}
+
+/// A second worker's end of the bridge whose requests are counted on their way in `handed`.
+/// Gives the bridge as the worker before sees it, and the second worker's own end (its report
+/// sender, its counted requests).
 fn counted_bridge(
-    parts: &Rc<RefCell<u32>>,
+    handed: &Rc<RefCell<Handed>>,
 ) -> (
     SecondWorker,
     UnboundedSender<Report>,
@@ -224,12 +233,14 @@ fn counted_bridge(
     let (worker_end, helper_end) = duplex::<Report, Request>();
     let (counted_tx, counted_rx) = mpsc::unbounded();
     let Duplex { out, input } = helper_end;
-    let seen = parts.clone();
+    let seen = handed.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let mut input = input;
         while let Some(request) = input.next().await {
-            if matches!(request, Request::Part { .. }) {
-                *seen.borrow_mut() += 1;
+            match request {
+                Request::Part { .. } => seen.borrow_mut().parts += 1,
+                Request::DigestInputs { .. } => seen.borrow_mut().digests += 1,
+                _ => {}
             }
             if counted_tx.unbounded_send(request).is_err() {
                 return;
@@ -240,13 +251,13 @@ fn counted_bridge(
 }
 
 /// A chain of `links` working workers in the page, the first of which is returned as the bridge
-/// its predecessor sees; every part handed along the chain is counted in `parts`.
-fn chain_of(links: u32, parts: &Rc<RefCell<u32>>) -> Option<SecondWorker> {
+/// its predecessor sees; everything handed along the chain is counted in `handed`.
+fn chain_of(links: u32, handed: &Rc<RefCell<Handed>>) -> Option<SecondWorker> {
     if links == 0 {
         return None;
     }
-    let (worker_end, out, counted_rx) = counted_bridge(parts);
-    let next = chain_of(links - 1, parts);
+    let (worker_end, out, counted_rx) = counted_bridge(handed);
+    let next = chain_of(links - 1, handed);
     wasm_bindgen_futures::spawn_local(serve_chain(
         Duplex {
             out,
@@ -263,34 +274,34 @@ fn chain_of(links: u32, parts: &Rc<RefCell<u32>>) -> Option<SecondWorker> {
 const TEST_SILENCE_MS: u32 = 300;
 
 /// Starts the worker's loop in the page with a `second` worker; returns its request sender and
-/// report stream, and how many parts the second worker was given.
+/// report stream, and what the second worker was handed.
 fn start_worker_with(
     second: Second,
 ) -> (
     UnboundedSender<Request>,
     UnboundedReceiver<Report>,
-    Rc<RefCell<u32>>,
+    Rc<RefCell<Handed>>,
 ) {
     let (requests, request_rx) = mpsc::unbounded();
     let (report_tx, reports) = mpsc::unbounded();
-    let parts = Rc::new(RefCell::new(0));
+    let handed = Rc::new(RefCell::new(Handed::default()));
     if let Second::Chain(links) = second {
         wasm_bindgen_futures::spawn_local(serve_chain(
             Scope {
                 out: report_tx,
                 input: request_rx,
             },
-            chain_of(links, &parts),
+            chain_of(links, &handed),
             links + 1,
             TEST_SILENCE_MS,
         ));
-        return (requests, reports, parts);
+        return (requests, reports, handed);
     }
     let helper = match second {
         Second::None | Second::Chain(_) => None,
-        Second::Working => chain_of(1, &parts),
+        Second::Working => chain_of(1, &handed),
         Second::Mute => {
-            let (worker_end, out, counted_rx) = counted_bridge(&parts);
+            let (worker_end, out, counted_rx) = counted_bridge(&handed);
             wasm_bindgen_futures::spawn_local(async move {
                 let _ = out.unbounded_send(Report::Ready);
                 let mut swallowed = counted_rx;
@@ -308,7 +319,7 @@ fn start_worker_with(
         helper,
         TEST_SILENCE_MS,
     ));
-    (requests, reports, parts)
+    (requests, reports, handed)
 }
 
 /// [`start_worker_with`] a second worker.
@@ -397,12 +408,7 @@ async fn worker_streams_rows_and_answers_details() {
                 _ => continue,
             }
         };
-        let expected = {
-            use sha2::Digest as _;
-            let hash = sha2::Sha256::digest(bytes.as_slice());
-            hash.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        };
-        assert_eq!(answer, (id, Some(expected), false));
+        assert_eq!(answer, (id, Some(sha256_hex(bytes)), false));
     }
     assert_eq!(state.load.events(), 5);
     assert!(state.several_files());
@@ -542,7 +548,7 @@ async fn load_large_picking(
         })
         .expect("a key event in a logon session");
     let detail = open_detail(&mut state, &mut requests, &mut reports, position).await;
-    let parts = *parts.borrow();
+    let parts = parts.borrow().parts;
     (state, parts, detail)
 }
 
@@ -661,6 +667,248 @@ async fn a_second_worker_that_falls_silent_is_given_up_and_the_first_decodes_the
     assert_eq!(mute.store.rows, one.store.rows);
     assert_eq!(mute.load, one.load);
     assert_eq!(mute_detail, one_detail);
+}
+
+/// The SHA-256 of `bytes`, as the worker writes it (64 lowercase hex digits).
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    let hash = sha2::Sha256::digest(bytes);
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Loads `large` and a pasted event in a worker with a `second` worker, then, as soon as the
+/// page asks for their SHA-256s, asks for an export of the pasted event (a user exporting right
+/// after a load). Gives the answers in the order they came (`exported`, `digested N`), what the
+/// second worker was handed, and the page state with the hashes taken in.
+async fn export_while_hashing(second: Second, large: &[u8]) -> (Vec<String>, Handed, AppState) {
+    let (mut requests, mut reports, handed) = start_worker_with(second);
+    let mut state = AppState::new();
+    pump(&mut state, &mut reports, |s| s.load.ready).await;
+    state.apply(
+        Action::Opened {
+            first_id: 0,
+            files: vec![
+                ("large.xml".into(), large.len() as u64),
+                ("pasted".into(), EVENT_5059.len() as u64),
+            ],
+        },
+        0.0,
+    );
+    requests
+        .send(Request::Open {
+            first_id: 0,
+            files: vec![SourceFile(file("large.xml", large))],
+        })
+        .await
+        .unwrap();
+    requests
+        .send(Request::Paste {
+            id: 1,
+            text: EVENT_5059.to_string(),
+        })
+        .await
+        .unwrap();
+    let digest = loop {
+        let report = reports.next().await.expect("worker ended");
+        let asked = state.apply(Action::Report(report), 0.0);
+        if let Some(digest) = asked
+            .into_iter()
+            .find(|r| matches!(r, Request::Digest { .. }))
+        {
+            break digest;
+        }
+    };
+    assert!(
+        matches!(&digest, Request::Digest { files } if files == &[0, 1]),
+        "{digest:?}"
+    );
+    let pasted = state.store.rows.iter().find(|r| r.file == 1).unwrap();
+    let export = Request::Export {
+        token: 1,
+        shape: ExportShape::Csv,
+        rows: vec![ExportRow {
+            file: 1,
+            start: pasted.byte_start,
+            end: pasted.byte_end,
+            findings: Vec::new(),
+        }],
+        names: vec!["large.xml".into(), "pasted".into()],
+        event_names: Vec::new(),
+    };
+    requests.send(digest).await.unwrap();
+    requests.send(export).await.unwrap();
+    let mut order = Vec::new();
+    while order.len() < 3 {
+        match reports.next().await.expect("worker ended") {
+            Report::Exported { text, lost, .. } => {
+                assert_eq!(lost, 0);
+                assert!(text.contains("5059"), "{text}");
+                order.push("exported".to_string());
+            }
+            report @ Report::Digested { file, .. } => {
+                order.push(format!("digested {file}"));
+                assert!(state.apply(Action::Report(report), 0.0).is_empty());
+            }
+            _ => {}
+        }
+    }
+    let handed = *handed.borrow();
+    (order, handed, state)
+}
+
+/// After a load, the report's SHA-256s are taken by the second worker (idle once the load is
+/// done), so that an export asked of the first meanwhile is answered at once, not after the
+/// hashes (seconds for a 1 GB file).
+#[wasm_bindgen_test]
+async fn the_second_worker_hashes_for_the_report_and_an_export_meanwhile_does_not_wait() {
+    let large = large_export(keytrail::web::worker::SPLIT_BYTES + (1 << 20));
+    let (order, handed, state) = export_while_hashing(Second::Working, &large).await;
+    assert_eq!(order, ["exported", "digested 0", "digested 1"]);
+    assert_eq!(
+        handed,
+        Handed {
+            parts: 1,
+            digests: 1
+        },
+        "the load was split once, and the hashes handed on once"
+    );
+    assert!(!state.load.hashing(), "the report's button is enabled");
+    assert_eq!(state.load.files[0].sha256, Some(sha256_hex(&large)));
+    let pasted = sha256_hex(EVENT_5059.as_bytes());
+    assert_eq!(state.load.files[1].sha256, Some(pasted));
+}
+
+/// A worker alone takes the report's SHA-256s itself, as before: an export asked meanwhile
+/// waits for them.
+#[wasm_bindgen_test]
+async fn a_worker_alone_hashes_for_the_report_itself_and_an_export_waits_for_it() {
+    let large = large_export(keytrail::web::worker::SPLIT_BYTES + (1 << 20));
+    let (order, handed, state) = export_while_hashing(Second::None, &large).await;
+    assert_eq!(handed, Handed::default());
+    assert_eq!(order, ["digested 0", "digested 1", "exported"]);
+    assert!(!state.load.hashing());
+    assert_eq!(state.load.files[0].sha256, Some(sha256_hex(&large)));
+}
+
+/// Files opened while the report's SHA-256s are taken come first, with a second worker hashing
+/// as with the first: the hash stops, the file not hashed is answered `stopped` before the new
+/// file is read, and asked again it is hashed in full.
+#[wasm_bindgen_test]
+async fn files_opened_while_hashing_come_first_whichever_worker_hashes() {
+    for second in [Second::Working, Second::None] {
+        let (mut requests, mut reports, handed) = start_worker_with(second);
+        let mut state = AppState::new();
+        pump(&mut state, &mut reports, |s| s.load.ready).await;
+        // More than one slice, so that the hash looks at requests before its end; read no
+        // further than its first slice (cancelled), it is kept all the same.
+        let big = vec![b' '; usize::try_from(keytrail::web::worker::SLICE_BYTES).unwrap() + 1];
+        requests
+            .send(Request::Open {
+                first_id: 0,
+                files: vec![SourceFile(file("big.xml", &big))],
+            })
+            .await
+            .unwrap();
+        requests.send(Request::Cancel).await.unwrap();
+        loop {
+            match reports.next().await.expect("worker ended") {
+                Report::Progress(p) if p.done => break,
+                _ => continue,
+            }
+        }
+        requests
+            .send(Request::Digest { files: vec![0] })
+            .await
+            .unwrap();
+        requests
+            .send(Request::Paste {
+                id: 1,
+                text: EVENT_5059.to_string(),
+            })
+            .await
+            .unwrap();
+        let mut order = Vec::new();
+        while order.last().map(String::as_str) != Some("1 read") {
+            match reports.next().await.expect("worker ended") {
+                Report::Digested {
+                    file,
+                    sha256,
+                    stopped,
+                } => {
+                    order.push(format!("{file} {sha256:?} {stopped}"));
+                }
+                Report::Progress(p) if p.done => order.push(format!("{} read", p.file)),
+                _ => {}
+            }
+        }
+        assert_eq!(order, ["0 None true", "1 read"], "{second:?}");
+        requests
+            .send(Request::Digest { files: vec![0, 1] })
+            .await
+            .unwrap();
+        let mut hashes = Vec::new();
+        while hashes.len() < 2 {
+            if let Report::Digested {
+                file,
+                sha256,
+                stopped,
+            } = reports.next().await.expect("worker ended")
+            {
+                hashes.push((file, sha256, stopped));
+            }
+        }
+        let pasted = sha256_hex(EVENT_5059.as_bytes());
+        assert_eq!(
+            hashes,
+            [(0, Some(sha256_hex(&big)), false), (1, Some(pasted), false)],
+            "{second:?}"
+        );
+        let handed = handed.borrow().digests;
+        let expected = if second == Second::Working { 2 } else { 0 };
+        assert_eq!(handed, expected, "{second:?}");
+    }
+}
+
+/// A second worker that never answers the SHA-256s handed to it is given up after a silence:
+/// the page hears they stopped, asks again, and the first worker takes them itself; the
+/// report's button does not wait for ever.
+#[wasm_bindgen_test]
+async fn hashes_a_silent_second_worker_never_answers_are_taken_by_the_first() {
+    let (mut requests, mut reports, handed) = start_worker_with(Second::Mute);
+    let mut state = AppState::new();
+    pump(&mut state, &mut reports, |s| s.load.ready).await;
+    state.apply(
+        Action::Opened {
+            first_id: 0,
+            files: vec![("pasted".into(), EVENT_5059.len() as u64)],
+        },
+        0.0,
+    );
+    requests
+        .send(Request::Paste {
+            id: 0,
+            text: EVENT_5059.to_string(),
+        })
+        .await
+        .unwrap();
+    let mut stopped = 0;
+    while state.load.files[0].sha256.is_none() {
+        let report = reports.next().await.expect("worker ended");
+        if matches!(report, Report::Digested { stopped: true, .. }) {
+            stopped += 1;
+        }
+        for request in state.apply(Action::Report(report), 0.0) {
+            requests.send(request).await.unwrap();
+        }
+    }
+    assert_eq!(handed.borrow().digests, 1, "handed on once, never answered");
+    assert_eq!(
+        stopped, 1,
+        "answered stopped once the second worker was given up"
+    );
+    let pasted = sha256_hex(EVENT_5059.as_bytes());
+    assert_eq!(state.load.files[0].sha256, Some(pasted));
+    assert!(!state.load.hashing());
 }
 
 #[wasm_bindgen_test]

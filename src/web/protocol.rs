@@ -95,10 +95,18 @@ pub enum Request {
     },
     /// Take the SHA-256 of these inputs (for the report), reading each again: asked once a load
     /// is done, so that hashing never slows the load. Answered by one [`Report::Digested`] per
-    /// file, in order.
+    /// file, in order. With a next worker, the page's worker hands the hashing on to it
+    /// ([`Request::DigestInputs`]) and goes on answering meanwhile (an export does not wait).
     Digest {
         /// The files' numbers.
         files: Vec<u32>,
+    },
+    /// Between workers: [`Request::Digest`] handed on by the first worker, which goes on serving
+    /// the page meanwhile, with the inputs themselves (the next worker keeps none). Answered the
+    /// same way, one [`Report::Digested`] per file, in order; a [`Request::Cancel`] stops it.
+    DigestInputs {
+        /// Each input's number and its bytes (`None` for one the first worker no longer has).
+        files: Vec<(u32, Option<SourceBlob>)>,
     },
     /// Between workers: decode the rest of a large file, which starts at a `<Event`, on its
     /// own. The second worker answers with [`Report::Rows`] (`generation` = `job`),
@@ -169,6 +177,16 @@ pub enum Report {
         /// Whether hashing stopped before this file because a cancel, a clear or new files
         /// came: the page asks again once it is idle.
         stopped: bool,
+    },
+    /// Between workers: how far the hash of a [`Request::DigestInputs`] input has got, after
+    /// every piece: the first worker takes the next worker as gone after
+    /// [`PART_SILENCE_MS`](super::worker::PART_SILENCE_MS) without a word, and a large file takes
+    /// seconds to hash.
+    Hashing {
+        /// Which file.
+        file: u32,
+        /// Bytes hashed so far.
+        bytes: u64,
     },
     /// Between workers: the last report of a [`Request::Part`], with the logon sessions of its
     /// events (the rows and progress came before).

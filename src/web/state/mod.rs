@@ -531,7 +531,7 @@ impl AppState {
                 }
             }
             // Between the worker and its second worker only.
-            Report::PartEnd { .. } => {}
+            Report::PartEnd { .. } | Report::Hashing { .. } => {}
         }
     }
 

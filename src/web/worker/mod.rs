@@ -3,14 +3,17 @@
 //! decoded again for the detail pane.
 //!
 //! It holds only the browser's side: the requests and reports, the timers, the reading of
-//! inputs (`source`) and the next worker of the chain (`part`). What to read next, where a large
+//! inputs (`source`), the next worker of the chain (`part`) and the SHA-256s for the report,
+//! taken by the next worker when there is one (`digest`). What to read next, where a large
 //! file is split and how the next worker's part is joined are [`chain`]'s, tested natively.
 
+mod digest;
 mod part;
 mod source;
 
 use std::collections::{HashMap, VecDeque};
 
+use futures::future::{self, Either};
 use futures::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
@@ -28,7 +31,7 @@ pub use crate::ingest::file::{
     decoding_workers, detail_of, problem_line, session_link, slice_text, Collect, Collected,
     FileDecoder, MAX_DECODING_WORKERS,
 };
-use crate::ingest::{Digest, Reader};
+use crate::ingest::Reader;
 use part::{
     collect, decode_part, join_part, send_part, split_window, started, stop_part, Helper, Joined,
 };
@@ -102,6 +105,9 @@ struct Session<H> {
     chain: u32,
     /// See [`PART_SILENCE_MS`].
     part_silence_ms: u32,
+    /// The files whose SHA-256 the next worker takes for the page ([`digest`]) and has not
+    /// answered yet.
+    handed: Vec<u32>,
 }
 
 /// How reading one input ended.
@@ -173,13 +179,14 @@ where
         chain: if helper.is_some() { chain.max(2) } else { 1 },
         helper,
         part_silence_ms,
+        handed: Vec::new(),
     };
     loop {
         let request = match session.queue.pop_front() {
             Some(request) => request,
-            None => match channel.next().await {
-                Some(request) => request,
-                None => return,
+            None => match next_request(&mut session, &mut channel).await {
+                Ok(Some(request)) => request,
+                Ok(None) | Err(Closed) => return,
             },
         };
         if handle(request, &mut session, &mut channel).await.is_err() {
@@ -193,6 +200,38 @@ async fn sleep(ms: u32) {
     yew::platform::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
 }
 
+/// The page's next request (`None` once it closed the bridge). While the next worker hashes for
+/// the page, its answers are passed on meanwhile ([`digest::relay`]).
+async fn next_request<C, H>(
+    session: &mut Session<H>,
+    channel: &mut C,
+) -> Result<Option<Request>, Closed>
+where
+    C: PageChannel,
+    H: PartChannel,
+{
+    loop {
+        let helper = match session.helper.as_mut() {
+            Some(helper) if !session.handed.is_empty() => helper,
+            _ => return Ok(channel.next().await),
+        };
+        let silence = Box::pin(sleep(session.part_silence_ms));
+        let either = future::select(helper.channel.next(), channel.next());
+        // Bind the outcome first so that both `next()` borrows end before acting on it.
+        let next = match future::select(either, silence).await {
+            Either::Left((Either::Left((report, _)), _)) => Some(Either::Left(report)),
+            Either::Left((Either::Right((request, _)), _)) => Some(Either::Right(request)),
+            // Nothing from the next worker for that long: it is taken as gone.
+            Either::Right(_) => None,
+        };
+        match next {
+            Some(Either::Left(report)) => digest::relay(report, session, channel).await?,
+            Some(Either::Right(request)) => return Ok(request),
+            None => digest::give_up(session, channel).await?,
+        }
+    }
+}
+
 async fn handle<C, H>(
     request: Request,
     session: &mut Session<H>,
@@ -202,6 +241,13 @@ where
     C: PageChannel,
     H: PartChannel,
 {
+    if matches!(
+        request,
+        Request::Open { .. } | Request::Paste { .. } | Request::Cancel | Request::Clear { .. }
+    ) {
+        // These come before a hash handed on, as before a hash taken here.
+        digest::recall(session, channel).await?;
+    }
     match request {
         Request::Open { first_id, files } => {
             let ids: Vec<u32> = (first_id..).take(files.len()).collect();
@@ -230,7 +276,14 @@ where
                 None => Ok(()),
             }
         }
-        Request::Digest { files } => digest_all(&files, session, channel).await,
+        Request::Digest { files } => digest::digest(files, session, channel).await,
+        Request::DigestInputs { files } => {
+            let inputs = files
+                .into_iter()
+                .map(|(id, blob)| (id, blob.map(|SourceBlob(blob)| Source::Blob(blob))))
+                .collect();
+            digest::digest_all(inputs, true, session, channel).await
+        }
         Request::Export {
             token,
             shape,
@@ -327,7 +380,7 @@ where
         let Some(source) = session.sources.get(&id).cloned() else {
             continue;
         };
-        // No SHA-256 while loading: it is taken after the load, for the report (`digest_all`).
+        // No SHA-256 while loading: it is taken after the load, for the report ([`digest`]).
         match decode_source(id, &source, Reader::unhashed(), session, channel).await {
             Ok(Ended::Complete) => {}
             Ok(Ended::Cancelled) => cancelled = true,
@@ -500,87 +553,6 @@ where
         }
     }
     Ok(Ended::Complete)
-}
-
-/// Takes the SHA-256 of the inputs `ids` in order, for the report ([`Request::Digest`]),
-/// answering [`Report::Digested`] for each. A cancel, a clear or new files to open stop it: the
-/// files not reached are answered `stopped`, and the page asks again once it is idle.
-async fn digest_all<C, H>(
-    ids: &[u32],
-    session: &mut Session<H>,
-    channel: &mut C,
-) -> Result<(), Closed>
-where
-    C: PageChannel,
-    H: PartChannel,
-{
-    let mut stopped = false;
-    for &id in ids {
-        let sha256 = match session.sources.get(&id).cloned() {
-            Some(source) if !stopped => match digest_source(&source, session, channel).await {
-                Ok(Some(hash)) => Some(hash),
-                Ok(None) => {
-                    stopped = true;
-                    None
-                }
-                Err(ReadError::Browser(_)) => None,
-                Err(ReadError::Closed) => return Err(Closed),
-            },
-            _ => None,
-        };
-        send(
-            channel,
-            Report::Digested {
-                file: id,
-                sha256,
-                stopped,
-            },
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// Reads `source` in slices ([`chain::slices`], the next one read while this one is hashed)
-/// into its SHA-256; `None` if a request that must come first arrived meanwhile.
-async fn digest_source<C, H>(
-    source: &Source,
-    session: &mut Session<H>,
-    channel: &mut C,
-) -> Result<Option<String>, ReadError>
-where
-    C: PageChannel,
-    H: PartChannel,
-{
-    let mut digest = Digest::new();
-    let mut slices = chain::slices(0..source.len());
-    let mut next = slices.next().map(|s| start_read(source, s.start, s.end));
-    while let Some(pending) = next.take() {
-        let slice = pending.finish().await?;
-        next = slices.next().map(|s| start_read(source, s.start, s.end));
-        for piece in slice.chunks(chain::PAUSE_BYTES) {
-            {
-                let _span = Span::new("hash");
-                digest.update(piece);
-            }
-            // The next slice is read only while this thread is free (see chain::feed_part).
-            yield_to_event_loop().await;
-        }
-        // Files to open come first: they stop the hash (the page asks again once idle). An
-        // export asked meanwhile waits for it.
-        if next.is_some() && (interrupted(session, channel).await? || opens_queued(session)) {
-            return Ok(None);
-        }
-    }
-    Ok(Some(digest.finish()))
-}
-
-/// Whether files to open (or text to decode) wait in the queue.
-fn opens_queued<H>(session: &Session<H>) -> bool {
-    session
-        .queue
-        .iter()
-        .any(|r| matches!(r, Request::Open { .. } | Request::Paste { .. }))
 }
 
 /// Lets the worker's event loop run one task, so that messages from the page are delivered;

@@ -53,7 +53,7 @@ where
     let source = Source::Blob(blob);
     session.collected = Collected::default();
     session.generation = job;
-    // No SHA-256 while loading (the first worker takes it after the load, for the report).
+    // No SHA-256 while loading (the page asks for it after the load, for the report).
     let reader = evtx.map_or_else(Reader::unhashed, Reader::evtx_part);
     let complete = match decode_source(job, &source, reader, session, channel).await {
         Ok(Ended::Complete) => true,
