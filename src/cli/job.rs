@@ -377,15 +377,22 @@ fn cuts(path: &PathBuf, size: u64, part_bytes: u64) -> Option<Vec<(u64, Option<E
                 evtx: Some(part),
             }),
             _ => {
+                // The window's first 64 KiB hold an event's start but for events that large;
+                // read further only then (a cut per 8 MiB of a file is planned before decoding).
                 let place = SplitWindow::after(at, size);
                 let bytes = place.bytes();
                 file.seek(SeekFrom::Start(bytes.start)).ok()?;
                 window.clear();
-                (&mut file)
-                    .take(bytes.end - bytes.start)
-                    .read_to_end(&mut window)
-                    .ok()?;
-                place.xml(reader.encoding(), &window)
+                let mut found = None;
+                for upto in [64 << 10, bytes.end - bytes.start] {
+                    let more = upto.saturating_sub(window.len() as u64);
+                    (&mut file).take(more).read_to_end(&mut window).ok()?;
+                    found = place.xml(reader.encoding(), &window);
+                    if found.is_some() {
+                        break;
+                    }
+                }
+                found
             }
         };
         let Some(split) = split else {

@@ -253,6 +253,7 @@ impl SplitWindow {
         Self {
             middle: at & !1,
             end,
+            // Not a share: `evtx` is not asked of such a window.
             ways: 2,
         }
     }

@@ -514,12 +514,17 @@ impl Store {
     /// are not copied again at every doubling of their vector: on the page each such copy of a
     /// million rows is a task of 50–130 ms. Room is made once the estimate is past what there
     /// is, with an eighth to spare (or half again what there is, if more), so a low estimate
-    /// costs a few copies of a growing vector, as doubling does.
+    /// costs a few copies of a growing vector, as doubling does. Room that cannot be had is
+    /// not made (the rows then grow as they would have).
     pub fn reserve_rows(&mut self, expected: usize) {
         let capacity = self.rows.capacity();
         if expected > capacity {
-            let room = (expected + expected / 8).max(capacity + capacity / 2);
-            self.rows.reserve_exact(room - self.rows.len());
+            let room = expected
+                .saturating_add(expected / 8)
+                .max(capacity.saturating_add(capacity / 2));
+            let _ = self
+                .rows
+                .try_reserve_exact(room.saturating_sub(self.rows.len()));
         }
     }
 
@@ -950,6 +955,9 @@ mod tests {
         assert_eq!(store.rows.capacity(), capacity);
         store.reserve_rows(capacity + 1);
         assert!(store.rows.capacity() >= capacity + capacity / 2);
+        // Room beyond what can be had is not made, and nothing breaks.
+        store.reserve_rows(usize::MAX / 2);
+        assert_eq!(store.rows.len(), 1_000_000);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! timings of the load for the figures.
 
 use super::super::protocol::{ProblemLine, Progress, Request};
-use crate::model::store::BatchError;
+use crate::model::store::{BatchError, Row};
 
 /// A file the user opened, as the page tracks it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,11 @@ pub struct FileStatus {
     pub problems: u64,
     /// Events lost so far.
     pub skipped: u64,
+    /// Rows of it in the table so far, and the furthest byte they reach into it: what
+    /// [`LoadState::expected_rows`] tells the rows it will give from.
+    pub rows: u64,
+    /// See `rows`.
+    pub reached: u64,
     /// Events decoded after repairing the input.
     pub repaired: u64,
     /// Whether decoding finished.
@@ -107,6 +112,8 @@ impl LoadState {
                 size,
                 bytes: 0,
                 events: 0,
+                rows: 0,
+                reached: 0,
                 problems: 0,
                 skipped: 0,
                 repaired: 0,
@@ -120,17 +127,30 @@ impl LoadState {
         }
     }
 
-    /// The events the files being loaded will give in all, as far as their progress tells
-    /// (events per byte decoded so far, over each file's size).
-    pub(super) fn expected_events(&self) -> u64 {
+    /// Takes in which files `rows` (new in the table) come from, and how far into them.
+    pub(super) fn took_rows(&mut self, rows: &[Row]) {
+        for run in rows.chunk_by(|a, b| a.file == b.file) {
+            if let Some(f) = self.file_mut(u32::from(run[0].file)) {
+                f.rows += run.len() as u64;
+                f.reached = run.iter().fold(f.reached, |at, r| at.max(r.byte_end));
+            }
+        }
+    }
+
+    /// The rows the files opened will give in all, as far as the rows so far tell: each file's
+    /// rows per byte they reach into it, over its size. (A file shared between workers gives its
+    /// first part's rows first, in file order, and the others' when they are joined to it: the
+    /// rows per byte of the first part stand for all.)
+    pub(super) fn expected_rows(&self) -> u64 {
         self.files
             .iter()
-            .map(|f| match f.bytes {
+            .map(|f| match f.reached {
                 0 => 0,
-                _ if f.done => f.events,
-                bytes => (u128::from(f.events) * u128::from(f.size) / u128::from(bytes))
-                    .try_into()
-                    .unwrap_or(u64::MAX),
+                _ if f.done => f.rows,
+                reached => (u128::from(f.rows) * u128::from(f.size.max(reached))
+                    / u128::from(reached))
+                .try_into()
+                .unwrap_or(u64::MAX),
             })
             .fold(0, u64::saturating_add)
     }

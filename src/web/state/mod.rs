@@ -556,11 +556,12 @@ impl AppState {
     pub fn add_rows(&mut self, batch: Batch, now: f64) -> Result<(), BatchError> {
         let start = self.store.rows.len();
         timed("store", || self.store.apply(batch))?;
-        // Once the rows are enough to tell events per byte (an estimate made on the first
-        // batch is rough), room for all of them, so the vector is not copied late in the load.
+        self.load.took_rows(&self.store.rows[start..]);
+        // Once the rows are enough to tell rows per byte (an estimate made on the first batch
+        // is rough), room for all of them, so the vector is not copied late in the load.
         let rows = self.store.rows.len();
         if rows >= ROOM_AFTER_ROWS {
-            let expected = usize::try_from(self.load.expected_events()).unwrap_or(usize::MAX);
+            let expected = usize::try_from(self.load.expected_rows()).unwrap_or(usize::MAX);
             timed("store room", || {
                 self.store
                     .reserve_rows(expected.min(rows.saturating_mul(64)))
