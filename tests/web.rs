@@ -9,7 +9,8 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use futures::channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
-use futures::{Sink, SinkExt, Stream, StreamExt};
+use futures::future::{self, Either};
+use futures::{Future, Sink, SinkExt, Stream, StreamExt};
 use keytrail::decoder::view::Outcome;
 use keytrail::decoder::{find_event_start, Decoder, Item, TextEncoding};
 use keytrail::generator::{self, Encoding, Format};
@@ -22,7 +23,9 @@ use keytrail::text::explain;
 use keytrail::text::{event_label, value_in, visible, Lang, EN, JA};
 use keytrail::web::codec::JsCodec;
 use keytrail::web::now_ms;
-use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
+use keytrail::web::protocol::{
+    Detail, Progress, Report, Request, SessionLink, SourceBlob, SourceFile,
+};
 use keytrail::web::state::{parse_time, Action, AppState, DetailState, Parts, TimelineState};
 use keytrail::web::view::{
     bucket_label, AccountChart, ChartProps, Filters, FiltersProps, FindingsProps, SessionTimeline,
@@ -909,6 +912,186 @@ async fn hashes_a_silent_second_worker_never_answers_are_taken_by_the_first() {
     let pasted = sha256_hex(EVENT_5059.as_bytes());
     assert_eq!(state.load.files[0].sha256, Some(pasted));
     assert!(!state.load.hashing());
+}
+
+/// Resolves after `ms` milliseconds.
+async fn sleep_ms(ms: u32) {
+    yew::platform::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
+}
+
+/// `future`'s output, or `None` if it takes more than `ms` milliseconds.
+async fn within<T>(ms: u32, future: impl Future<Output = T>) -> Option<T> {
+    match future::select(Box::pin(future), Box::pin(sleep_ms(ms))).await {
+        Either::Left((out, _)) => Some(out),
+        Either::Right(_) => None,
+    }
+}
+
+/// A second worker alone, the test playing the worker before it: its requests and reports,
+/// once it said it is ready.
+async fn second_worker_alone() -> (UnboundedSender<Request>, UnboundedReceiver<Report>) {
+    let (requests, request_rx) = mpsc::unbounded();
+    let (report_tx, mut reports) = mpsc::unbounded();
+    wasm_bindgen_futures::spawn_local(serve_chain(
+        Scope {
+            out: report_tx,
+            input: request_rx,
+        },
+        None::<SecondWorker>,
+        1,
+        TEST_SILENCE_MS,
+    ));
+    assert!(matches!(reports.next().await, Some(Report::Ready)));
+    (requests, reports)
+}
+
+/// Hands the second worker a part of several slices and waits until it has decoded its first.
+async fn part_under_way(
+    requests: &UnboundedSender<Request>,
+    reports: &mut UnboundedReceiver<Report>,
+    job: u32,
+    part: &web_sys::Blob,
+) {
+    requests
+        .unbounded_send(Request::Part {
+            job,
+            blob: SourceBlob(part.clone()),
+            evtx: None,
+        })
+        .unwrap();
+    loop {
+        match reports.next().await.expect("worker ended") {
+            Report::Progress(p) if p.file == job => {
+                assert!(!p.done, "the part must be under way");
+                return;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The second worker's next answer about a hash, with the end of its part if it comes first;
+/// `None` if it does not come within a few silences (the worker before would give it up).
+async fn next_digested(
+    reports: &mut UnboundedReceiver<Report>,
+    part_ended: &mut Option<bool>,
+) -> Option<(u32, Option<String>, bool)> {
+    within(10 * TEST_SILENCE_MS, async {
+        loop {
+            match reports.next().await.expect("worker ended") {
+                Report::Digested {
+                    file,
+                    sha256,
+                    stopped,
+                } => return (file, sha256, stopped),
+                Report::PartEnd { complete, .. } => *part_ended = Some(complete),
+                _ => {}
+            }
+        }
+    })
+    .await
+}
+
+/// The hashes for the report can be handed to the second worker while it still decodes a part
+/// the worker before has just cancelled: the hash request is not lost with the part. Asked
+/// behind the part's cancel, it is answered once the part stops; called back too (a cancel
+/// after it, as when files are opened at once), it is answered `stopped` at once, not left for
+/// the worker before to give the second worker up after a silence.
+#[wasm_bindgen_test]
+async fn a_hash_handed_on_while_the_second_worker_stops_a_part_is_still_answered() {
+    let (requests, mut reports) = second_worker_alone().await;
+    let part: web_sys::Blob = file("part.xml", &large_export(12 << 20)).into();
+    let pasted: web_sys::Blob = file("pasted", EVENT_5059.as_bytes()).into();
+    let inputs = || Request::DigestInputs {
+        files: vec![(3, Some(SourceBlob(pasted.clone()))), (4, None)],
+    };
+    let hash = sha256_hex(EVENT_5059.as_bytes());
+
+    // The part's cancel, then the hash: answered once the part stopped.
+    part_under_way(&requests, &mut reports, 0, &part).await;
+    requests.unbounded_send(Request::Cancel).unwrap();
+    requests.unbounded_send(inputs()).unwrap();
+    let mut ended = None;
+    let first = next_digested(&mut reports, &mut ended).await;
+    let second = next_digested(&mut reports, &mut ended).await;
+    assert_eq!(ended, Some(false), "the part stopped first");
+    assert_eq!(first, Some((3, Some(hash.clone()), false)));
+    assert_eq!(second, Some((4, None, false)));
+
+    // The part's cancel, the hash, and the hash called back: answered stopped at once.
+    part_under_way(&requests, &mut reports, 1, &part).await;
+    requests.unbounded_send(Request::Cancel).unwrap();
+    requests.unbounded_send(inputs()).unwrap();
+    requests.unbounded_send(Request::Cancel).unwrap();
+    let mut ended = None;
+    let first = next_digested(&mut reports, &mut ended).await;
+    let second = next_digested(&mut reports, &mut ended).await;
+    assert_eq!(
+        first,
+        Some((3, None, true)),
+        "the hash called back is answered"
+    );
+    assert_eq!(second, Some((4, None, true)));
+
+    // The second worker is still there, and hashes when asked again.
+    requests.unbounded_send(inputs()).unwrap();
+    let mut ended = None;
+    let first = next_digested(&mut reports, &mut ended).await;
+    assert_eq!(first, Some((3, Some(hash), false)));
+}
+
+/// An export asked while files load is answered even if the load is then cancelled: the
+/// cancel drops the files still to read, not the export (whose buttons wait for its answer).
+#[wasm_bindgen_test]
+async fn an_export_asked_during_a_load_is_answered_after_a_cancel() {
+    let (mut requests, mut reports, _) = start_worker_with(Second::None);
+    pump(&mut AppState::new(), &mut reports, |s| s.load.ready).await;
+    let large = large_export(12 << 20);
+    requests
+        .send(Request::Open {
+            first_id: 0,
+            files: vec![SourceFile(file("large.xml", &large))],
+        })
+        .await
+        .unwrap();
+    let row = loop {
+        if let Report::Rows { batch, .. } = reports.next().await.expect("worker ended") {
+            let batch = Batch::decode(&batch.to_vec()).unwrap();
+            break batch.rows[0];
+        }
+    };
+    let export = Request::Export {
+        token: 7,
+        shape: ExportShape::Csv,
+        rows: vec![ExportRow {
+            file: 0,
+            start: row.byte_start,
+            end: row.byte_end,
+            findings: Vec::new(),
+        }],
+        names: vec!["large.xml".into()],
+        event_names: Vec::new(),
+    };
+    requests.unbounded_send(export).unwrap();
+    requests.unbounded_send(Request::Cancel).unwrap();
+    let answered = within(10 * TEST_SILENCE_MS, async {
+        let mut cancelled = false;
+        loop {
+            match reports.next().await.expect("worker ended") {
+                Report::Progress(p) if p.done => cancelled = p.cancelled,
+                Report::Exported {
+                    token, text, lost, ..
+                } => return (cancelled, token, lost, !text.is_empty()),
+                _ => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(
+        answered,
+        Some((true, 7, 0, true)),
+        "answered after the cancelled load, with the row"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -121,14 +121,18 @@ where
         let _ = helper.channel.send(Request::Cancel).await;
     }
     for file in std::mem::take(&mut session.handed) {
-        let stopped = Report::Digested {
-            file,
-            sha256: None,
-            stopped: true,
-        };
-        send(channel, stopped).await?;
+        send(channel, stopped(file)).await?;
     }
     Ok(())
+}
+
+/// The answer for `file` whose hash stopped before it was taken: the page asks again once idle.
+pub(super) fn stopped(file: u32) -> Report {
+    Report::Digested {
+        file,
+        sha256: None,
+        stopped: true,
+    }
 }
 
 /// Calls back the hashing handed on, before what must come first (files to open, a cancel, a

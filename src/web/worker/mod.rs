@@ -629,21 +629,7 @@ where
 {
     match request {
         Request::Cancel => {
-            // Everything asked before the cancel is cancelled too.
-            let queued: Vec<u32> = session
-                .queue
-                .drain(..)
-                .flat_map(|r| match r {
-                    Request::Open { first_id, files } => {
-                        (first_id..).take(files.len()).collect::<Vec<_>>()
-                    }
-                    Request::Paste { id, .. } => vec![id],
-                    _ => Vec::new(),
-                })
-                .collect();
-            for id in queued {
-                send_progress(channel, chain::cancelled_progress(id)).await?;
-            }
+            cancel_queued(session, channel).await?;
             Ok(true)
         }
         Request::Clear { generation } => {
@@ -661,4 +647,37 @@ where
             Ok(false)
         }
     }
+}
+
+/// A cancel that arrived while reading: everything asked before it is cancelled too. Files to
+/// open are answered cancelled and hashes `stopped` (the page, or the worker before, asks again
+/// once idle), so that nobody waits for an answer that will not come; a part is dropped (the
+/// worker before stopped it). An export is not reading: it stays queued, answered after.
+async fn cancel_queued<C, H>(session: &mut Session<H>, channel: &mut C) -> Result<(), ReadError>
+where
+    C: Sink<Report> + Unpin,
+{
+    let mut answers = Vec::new();
+    for request in std::mem::take(&mut session.queue) {
+        match request {
+            Request::Open { first_id, files } => answers.extend(
+                (first_id..)
+                    .take(files.len())
+                    .map(|id| Report::Progress(chain::cancelled_progress(id))),
+            ),
+            Request::Paste { id, .. } => {
+                answers.push(Report::Progress(chain::cancelled_progress(id)));
+            }
+            Request::Digest { files } => answers.extend(files.into_iter().map(digest::stopped)),
+            Request::DigestInputs { files } => {
+                answers.extend(files.into_iter().map(|(id, _)| digest::stopped(id)));
+            }
+            Request::Part { .. } => {}
+            kept => session.queue.push_back(kept),
+        }
+    }
+    for report in answers {
+        channel.send(report).await.map_err(|_| ReadError::Closed)?;
+    }
+    Ok(())
 }
