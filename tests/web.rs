@@ -1094,6 +1094,71 @@ async fn an_export_asked_during_a_load_is_answered_after_a_cancel() {
     );
 }
 
+/// A second worker that falls silent while hashing is given up after a silence measured from
+/// its last word, however often the page asks other things meanwhile (moving through rows asks
+/// for details): the page hears the hash stopped, asks again, and the first worker takes it.
+#[wasm_bindgen_test]
+async fn a_second_worker_silent_while_hashing_is_given_up_however_often_the_page_asks() {
+    let (mut requests, mut reports, handed) = start_worker_with(Second::Mute);
+    let mut state = AppState::new();
+    pump(&mut state, &mut reports, |s| s.load.ready).await;
+    state.apply(
+        Action::Opened {
+            first_id: 0,
+            files: vec![("pasted".into(), EVENT_5059.len() as u64)],
+        },
+        0.0,
+    );
+    requests
+        .send(Request::Paste {
+            id: 0,
+            text: EVENT_5059.to_string(),
+        })
+        .await
+        .unwrap();
+    let started = now_ms();
+    let mut token = 1000;
+    let mut stopped = 0;
+    while state.load.files[0].sha256.is_none() {
+        assert!(
+            now_ms() - started < f64::from(10 * TEST_SILENCE_MS),
+            "the silent second worker was never given up"
+        );
+        let Some(report) = within(100, reports.next()).await else {
+            // A user moving through the rows.
+            token += 1;
+            let detail = Request::Detail {
+                token,
+                file: 0,
+                start: 0,
+                end: EVENT_5059.len() as u64,
+            };
+            requests.send(detail).await.unwrap();
+            let timeline = Request::Timeline {
+                token,
+                sid: "S-1-5-18".into(),
+            };
+            requests.send(timeline).await.unwrap();
+            continue;
+        };
+        let report = report.expect("worker ended");
+        if matches!(report, Report::Detail(_) | Report::Timeline { .. }) {
+            continue;
+        }
+        if matches!(report, Report::Digested { stopped: true, .. }) {
+            stopped += 1;
+        }
+        for request in state.apply(Action::Report(report), 0.0) {
+            requests.send(request).await.unwrap();
+        }
+    }
+    assert_eq!(handed.borrow().digests, 1, "handed on once, never answered");
+    assert_eq!(stopped, 1, "answered stopped once given up");
+    let pasted = sha256_hex(EVENT_5059.as_bytes());
+    assert_eq!(state.load.files[0].sha256, Some(pasted));
+    assert!(!state.load.hashing());
+}
+
 #[wasm_bindgen_test]
 fn detail_of_reads_utf16_slices() {
     let bytes: Vec<u8> = EVENT_5059
