@@ -672,6 +672,57 @@ async fn a_second_worker_that_falls_silent_is_given_up_and_the_first_decodes_the
     assert_eq!(mute_detail, one_detail);
 }
 
+/// A second worker that falls silent during its part is given up after a silence measured from
+/// its last word, however often the page asks other things meanwhile (details): the first
+/// worker decodes the rest and the load ends.
+#[wasm_bindgen_test]
+async fn a_second_worker_silent_during_a_part_is_given_up_however_often_the_page_asks() {
+    let bytes = large_export(keytrail::web::worker::SPLIT_BYTES + (1 << 20));
+    let (mut requests, mut reports, handed) = start_worker_with(Second::Mute);
+    let mut state = AppState::new();
+    pump(&mut state, &mut reports, |s| s.load.ready).await;
+    state.apply(
+        Action::Opened {
+            first_id: 0,
+            files: vec![("large.xml".into(), bytes.len() as u64)],
+        },
+        0.0,
+    );
+    requests
+        .send(Request::Open {
+            first_id: 0,
+            files: vec![SourceFile(file("large.xml", &bytes))],
+        })
+        .await
+        .unwrap();
+    let started = now_ms();
+    let mut token = 1000;
+    while state.load.busy() {
+        assert!(
+            now_ms() - started < 20_000.0,
+            "the silent second worker was never given up"
+        );
+        let Some(report) = within(100, reports.next()).await else {
+            token += 1;
+            let detail = Request::Detail {
+                token,
+                file: 0,
+                start: 0,
+                end: 100,
+            };
+            requests.send(detail).await.unwrap();
+            continue;
+        };
+        let report = report.expect("worker ended");
+        if !matches!(report, Report::Detail(_)) {
+            state.apply(Action::Report(report), 0.0);
+        }
+    }
+    assert_eq!(handed.borrow().parts, 1, "the part was handed over");
+    let status = &state.load.files[0];
+    assert!(status.done && !status.cancelled && status.failed.is_none());
+}
+
 /// The SHA-256 of `bytes`, as the worker writes it (64 lowercase hex digits).
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
