@@ -631,8 +631,9 @@ where
     Ok(stop)
 }
 
-/// Takes one request that arrived while reading: answers details, queues opens and pastes,
-/// and says whether reading must stop (cancel or clear).
+/// Takes one request that arrived while reading: answers details, queues the others (see
+/// [`cancel_queued`] for what a cancel does with them), and says whether reading must stop
+/// (cancel or clear).
 async fn take_request<C, H>(
     request: Request,
     session: &mut Session<H>,
