@@ -9,7 +9,8 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use futures::channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
-use futures::{Sink, SinkExt, Stream, StreamExt};
+use futures::future::{self, Either};
+use futures::{Future, Sink, SinkExt, Stream, StreamExt};
 use keytrail::decoder::view::Outcome;
 use keytrail::decoder::{find_event_start, Decoder, Item, TextEncoding};
 use keytrail::generator::{self, Encoding, Format};
@@ -22,7 +23,9 @@ use keytrail::text::explain;
 use keytrail::text::{event_label, value_in, visible, Lang, EN, JA};
 use keytrail::web::codec::JsCodec;
 use keytrail::web::now_ms;
-use keytrail::web::protocol::{Detail, Progress, Report, Request, SessionLink, SourceFile};
+use keytrail::web::protocol::{
+    Detail, Progress, Report, Request, SessionLink, SourceBlob, SourceFile,
+};
 use keytrail::web::state::{parse_time, Action, AppState, DetailState, Parts, TimelineState};
 use keytrail::web::view::{
     bucket_label, AccountChart, ChartProps, Filters, FiltersProps, FindingsProps, SessionTimeline,
@@ -669,6 +672,57 @@ async fn a_second_worker_that_falls_silent_is_given_up_and_the_first_decodes_the
     assert_eq!(mute_detail, one_detail);
 }
 
+/// A second worker that falls silent during its part is given up after a silence measured from
+/// its last word, however often the page asks other things meanwhile (details): the first
+/// worker decodes the rest and the load ends.
+#[wasm_bindgen_test]
+async fn a_second_worker_silent_during_a_part_is_given_up_however_often_the_page_asks() {
+    let bytes = large_export(keytrail::web::worker::SPLIT_BYTES + (1 << 20));
+    let (mut requests, mut reports, handed) = start_worker_with(Second::Mute);
+    let mut state = AppState::new();
+    pump(&mut state, &mut reports, |s| s.load.ready).await;
+    state.apply(
+        Action::Opened {
+            first_id: 0,
+            files: vec![("large.xml".into(), bytes.len() as u64)],
+        },
+        0.0,
+    );
+    requests
+        .send(Request::Open {
+            first_id: 0,
+            files: vec![SourceFile(file("large.xml", &bytes))],
+        })
+        .await
+        .unwrap();
+    let started = now_ms();
+    let mut token = 1000;
+    while state.load.busy() {
+        assert!(
+            now_ms() - started < 20_000.0,
+            "the silent second worker was never given up"
+        );
+        let Some(report) = within(100, reports.next()).await else {
+            token += 1;
+            let detail = Request::Detail {
+                token,
+                file: 0,
+                start: 0,
+                end: 100,
+            };
+            requests.send(detail).await.unwrap();
+            continue;
+        };
+        let report = report.expect("worker ended");
+        if !matches!(report, Report::Detail(_)) {
+            state.apply(Action::Report(report), 0.0);
+        }
+    }
+    assert_eq!(handed.borrow().parts, 1, "the part was handed over");
+    let status = &state.load.files[0];
+    assert!(status.done && !status.cancelled && status.failed.is_none());
+}
+
 /// The SHA-256 of `bytes`, as the worker writes it (64 lowercase hex digits).
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
@@ -906,6 +960,251 @@ async fn hashes_a_silent_second_worker_never_answers_are_taken_by_the_first() {
         stopped, 1,
         "answered stopped once the second worker was given up"
     );
+    let pasted = sha256_hex(EVENT_5059.as_bytes());
+    assert_eq!(state.load.files[0].sha256, Some(pasted));
+    assert!(!state.load.hashing());
+}
+
+/// Resolves after `ms` milliseconds.
+async fn sleep_ms(ms: u32) {
+    yew::platform::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
+}
+
+/// `future`'s output, or `None` if it takes more than `ms` milliseconds.
+async fn within<T>(ms: u32, future: impl Future<Output = T>) -> Option<T> {
+    match future::select(Box::pin(future), Box::pin(sleep_ms(ms))).await {
+        Either::Left((out, _)) => Some(out),
+        Either::Right(_) => None,
+    }
+}
+
+/// A second worker alone, the test playing the worker before it: its requests and reports,
+/// once it said it is ready.
+async fn second_worker_alone() -> (UnboundedSender<Request>, UnboundedReceiver<Report>) {
+    let (requests, request_rx) = mpsc::unbounded();
+    let (report_tx, mut reports) = mpsc::unbounded();
+    wasm_bindgen_futures::spawn_local(serve_chain(
+        Scope {
+            out: report_tx,
+            input: request_rx,
+        },
+        None::<SecondWorker>,
+        1,
+        TEST_SILENCE_MS,
+    ));
+    assert!(matches!(reports.next().await, Some(Report::Ready)));
+    (requests, reports)
+}
+
+/// Hands the second worker a part of several slices and waits until it has decoded its first.
+async fn part_under_way(
+    requests: &UnboundedSender<Request>,
+    reports: &mut UnboundedReceiver<Report>,
+    job: u32,
+    part: &web_sys::Blob,
+) {
+    requests
+        .unbounded_send(Request::Part {
+            job,
+            blob: SourceBlob(part.clone()),
+            evtx: None,
+        })
+        .unwrap();
+    loop {
+        match reports.next().await.expect("worker ended") {
+            Report::Progress(p) if p.file == job => {
+                assert!(!p.done, "the part must be under way");
+                return;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The second worker's next answer about a hash, with the end of its part if it comes first;
+/// `None` if it does not come within a few silences (the worker before would give it up).
+async fn next_digested(
+    reports: &mut UnboundedReceiver<Report>,
+    part_ended: &mut Option<bool>,
+) -> Option<(u32, Option<String>, bool)> {
+    within(10 * TEST_SILENCE_MS, async {
+        loop {
+            match reports.next().await.expect("worker ended") {
+                Report::Digested {
+                    file,
+                    sha256,
+                    stopped,
+                } => return (file, sha256, stopped),
+                Report::PartEnd { complete, .. } => *part_ended = Some(complete),
+                _ => {}
+            }
+        }
+    })
+    .await
+}
+
+/// The hashes for the report can be handed to the second worker while it still decodes a part
+/// the worker before has just cancelled: the hash request is not lost with the part. Asked
+/// behind the part's cancel, it is answered once the part stops; called back too (a cancel
+/// after it, as when files are opened at once), it is answered `stopped` at once, not left for
+/// the worker before to give the second worker up after a silence.
+#[wasm_bindgen_test]
+async fn a_hash_handed_on_while_the_second_worker_stops_a_part_is_still_answered() {
+    let (requests, mut reports) = second_worker_alone().await;
+    let part: web_sys::Blob = file("part.xml", &large_export(12 << 20)).into();
+    let pasted: web_sys::Blob = file("pasted", EVENT_5059.as_bytes()).into();
+    let inputs = || Request::DigestInputs {
+        files: vec![(3, Some(SourceBlob(pasted.clone()))), (4, None)],
+    };
+    let hash = sha256_hex(EVENT_5059.as_bytes());
+
+    // The part's cancel, then the hash: answered once the part stopped.
+    part_under_way(&requests, &mut reports, 0, &part).await;
+    requests.unbounded_send(Request::Cancel).unwrap();
+    requests.unbounded_send(inputs()).unwrap();
+    let mut ended = None;
+    let first = next_digested(&mut reports, &mut ended).await;
+    let second = next_digested(&mut reports, &mut ended).await;
+    assert_eq!(ended, Some(false), "the part stopped first");
+    assert_eq!(first, Some((3, Some(hash.clone()), false)));
+    assert_eq!(second, Some((4, None, false)));
+
+    // The part's cancel, the hash, and the hash called back: answered stopped at once.
+    part_under_way(&requests, &mut reports, 1, &part).await;
+    requests.unbounded_send(Request::Cancel).unwrap();
+    requests.unbounded_send(inputs()).unwrap();
+    requests.unbounded_send(Request::Cancel).unwrap();
+    let mut ended = None;
+    let first = next_digested(&mut reports, &mut ended).await;
+    let second = next_digested(&mut reports, &mut ended).await;
+    assert_eq!(
+        first,
+        Some((3, None, true)),
+        "the hash called back is answered"
+    );
+    assert_eq!(second, Some((4, None, true)));
+
+    // The second worker is still there, and hashes when asked again.
+    requests.unbounded_send(inputs()).unwrap();
+    let mut ended = None;
+    let first = next_digested(&mut reports, &mut ended).await;
+    assert_eq!(first, Some((3, Some(hash), false)));
+}
+
+/// An export asked while files load is answered even if the load is then cancelled: the
+/// cancel drops the files still to read, not the export (whose buttons wait for its answer).
+#[wasm_bindgen_test]
+async fn an_export_asked_during_a_load_is_answered_after_a_cancel() {
+    let (mut requests, mut reports, _) = start_worker_with(Second::None);
+    pump(&mut AppState::new(), &mut reports, |s| s.load.ready).await;
+    let large = large_export(12 << 20);
+    requests
+        .send(Request::Open {
+            first_id: 0,
+            files: vec![SourceFile(file("large.xml", &large))],
+        })
+        .await
+        .unwrap();
+    let row = loop {
+        if let Report::Rows { batch, .. } = reports.next().await.expect("worker ended") {
+            let batch = Batch::decode(&batch.to_vec()).unwrap();
+            break batch.rows[0];
+        }
+    };
+    let export = Request::Export {
+        token: 7,
+        shape: ExportShape::Csv,
+        rows: vec![ExportRow {
+            file: 0,
+            start: row.byte_start,
+            end: row.byte_end,
+            findings: Vec::new(),
+        }],
+        names: vec!["large.xml".into()],
+        event_names: Vec::new(),
+    };
+    requests.unbounded_send(export).unwrap();
+    requests.unbounded_send(Request::Cancel).unwrap();
+    let answered = within(10 * TEST_SILENCE_MS, async {
+        let mut cancelled = false;
+        loop {
+            match reports.next().await.expect("worker ended") {
+                Report::Progress(p) if p.done => cancelled = p.cancelled,
+                Report::Exported {
+                    token, text, lost, ..
+                } => return (cancelled, token, lost, !text.is_empty()),
+                _ => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(
+        answered,
+        Some((true, 7, 0, true)),
+        "answered after the cancelled load, with the row"
+    );
+}
+
+/// A second worker that falls silent while hashing is given up after a silence measured from
+/// its last word, however often the page asks other things meanwhile (moving through rows asks
+/// for details): the page hears the hash stopped, asks again, and the first worker takes it.
+#[wasm_bindgen_test]
+async fn a_second_worker_silent_while_hashing_is_given_up_however_often_the_page_asks() {
+    let (mut requests, mut reports, handed) = start_worker_with(Second::Mute);
+    let mut state = AppState::new();
+    pump(&mut state, &mut reports, |s| s.load.ready).await;
+    state.apply(
+        Action::Opened {
+            first_id: 0,
+            files: vec![("pasted".into(), EVENT_5059.len() as u64)],
+        },
+        0.0,
+    );
+    requests
+        .send(Request::Paste {
+            id: 0,
+            text: EVENT_5059.to_string(),
+        })
+        .await
+        .unwrap();
+    let started = now_ms();
+    let mut token = 1000;
+    let mut stopped = 0;
+    while state.load.files[0].sha256.is_none() {
+        assert!(
+            now_ms() - started < f64::from(10 * TEST_SILENCE_MS),
+            "the silent second worker was never given up"
+        );
+        let Some(report) = within(100, reports.next()).await else {
+            // A user moving through the rows.
+            token += 1;
+            let detail = Request::Detail {
+                token,
+                file: 0,
+                start: 0,
+                end: EVENT_5059.len() as u64,
+            };
+            requests.send(detail).await.unwrap();
+            let timeline = Request::Timeline {
+                token,
+                sid: "S-1-5-18".into(),
+            };
+            requests.send(timeline).await.unwrap();
+            continue;
+        };
+        let report = report.expect("worker ended");
+        if matches!(report, Report::Detail(_) | Report::Timeline { .. }) {
+            continue;
+        }
+        if matches!(report, Report::Digested { stopped: true, .. }) {
+            stopped += 1;
+        }
+        for request in state.apply(Action::Report(report), 0.0) {
+            requests.send(request).await.unwrap();
+        }
+    }
+    assert_eq!(handed.borrow().digests, 1, "handed on once, never answered");
+    assert_eq!(stopped, 1, "answered stopped once given up");
     let pasted = sha256_hex(EVENT_5059.as_bytes());
     assert_eq!(state.load.files[0].sha256, Some(pasted));
     assert!(!state.load.hashing());

@@ -52,7 +52,9 @@ pub enum Request {
         /// The text.
         text: String,
     },
-    /// Stop reading: the file being decoded ends where it is, files still queued are not read.
+    /// Stop reading: the file being decoded ends where it is, files still queued are not read
+    /// (each reported cancelled). SHA-256s asked before it and not yet taken are answered
+    /// `stopped`; an export asked before it is still answered.
     Cancel,
     /// Forget every file and start a new load: rows of later batches are numbered from scratch
     /// and carry `generation`.

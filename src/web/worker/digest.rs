@@ -11,8 +11,8 @@ use futures::{SinkExt, StreamExt};
 
 use super::source::{start_read, Source};
 use super::{
-    interrupted, send, sleep, yield_to_event_loop, Closed, PageChannel, PartChannel, ReadError,
-    Session,
+    interrupted, now_ms, send, silence_left, sleep, yield_to_event_loop, Closed, PageChannel,
+    PartChannel, ReadError, Session,
 };
 use crate::ingest::chain;
 use crate::ingest::Digest;
@@ -37,6 +37,7 @@ where
         .collect();
     if hand_on(&inputs, session).await {
         session.handed = ids;
+        session.heard = now_ms();
         return Ok(());
     }
     digest_all(inputs, false, session, channel).await
@@ -96,6 +97,9 @@ where
     C: PageChannel,
     H: PartChannel,
 {
+    if report.is_some() {
+        session.heard = now_ms();
+    }
     match report {
         Some(report @ Report::Digested { file, .. }) => {
             let Some(i) = session.handed.iter().position(|&f| f == file) else {
@@ -121,14 +125,18 @@ where
         let _ = helper.channel.send(Request::Cancel).await;
     }
     for file in std::mem::take(&mut session.handed) {
-        let stopped = Report::Digested {
-            file,
-            sha256: None,
-            stopped: true,
-        };
-        send(channel, stopped).await?;
+        send(channel, stopped(file)).await?;
     }
     Ok(())
+}
+
+/// The answer for `file` whose hash stopped before it was taken: the page asks again once idle.
+pub(super) fn stopped(file: u32) -> Report {
+    Report::Digested {
+        file,
+        sha256: None,
+        stopped: true,
+    }
 }
 
 /// Calls back the hashing handed on, before what must come first (files to open, a cancel, a
@@ -152,7 +160,7 @@ where
         let Some(helper) = session.helper.as_mut() else {
             break;
         };
-        let silence = Box::pin(sleep(session.part_silence_ms));
+        let silence = Box::pin(sleep(silence_left(session.heard, session.part_silence_ms)));
         // Bind the outcome first so that the borrow of the next worker ends before acting on it.
         let report = match future::select(helper.channel.next(), silence).await {
             Either::Left((report, _)) => Some(report),

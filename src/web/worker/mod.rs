@@ -23,7 +23,7 @@ use yew_agent::reactor::{reactor, ReactorBridge, ReactorScope, ReactorSpawner};
 use super::codec::JsCodec;
 use super::protocol::{Bytes, Progress, Report, Request, SourceBlob, SourceFile};
 use super::trace::Span;
-use super::worker_url;
+use super::{now_ms, worker_url};
 use crate::ingest::chain::{self, Part};
 pub use crate::ingest::chain::{BATCH_ROWS, FIRST_SLICE_BYTES, SLICE_BYTES, SPLIT_BYTES};
 use crate::ingest::export::Exporter;
@@ -108,6 +108,9 @@ struct Session<H> {
     /// The files whose SHA-256 the next worker takes for the page ([`digest`]) and has not
     /// answered yet.
     handed: Vec<u32>,
+    /// When ([`now_ms`]) the next worker last said anything while it hashes for the page, or
+    /// was handed the hashes: its silence counts from then, not from the page's last request.
+    heard: f64,
 }
 
 /// How reading one input ended.
@@ -180,6 +183,7 @@ where
         helper,
         part_silence_ms,
         handed: Vec::new(),
+        heard: 0.0,
     };
     loop {
         let request = match session.queue.pop_front() {
@@ -195,13 +199,23 @@ where
     }
 }
 
+/// How long a next worker last heard at `heard` ([`now_ms`]) may still stay silent, of
+/// `silence_ms`.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // within 0..=silence_ms
+fn silence_left(heard: f64, silence_ms: u32) -> u32 {
+    let left = f64::from(silence_ms) - (now_ms() - heard);
+    left.clamp(0.0, f64::from(silence_ms)) as u32
+}
+
 /// Resolves after `ms` milliseconds (`setTimeout`, in a worker or a page).
 async fn sleep(ms: u32) {
     yew::platform::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
 }
 
 /// The page's next request (`None` once it closed the bridge). While the next worker hashes for
-/// the page, its answers are passed on meanwhile ([`digest::relay`]).
+/// the page, its answers are passed on meanwhile ([`digest::relay`]); silent for
+/// [`PART_SILENCE_MS`] since it last said anything, however often the page asks meanwhile, it
+/// is given up ([`digest::give_up`]).
 async fn next_request<C, H>(
     session: &mut Session<H>,
     channel: &mut C,
@@ -215,7 +229,7 @@ where
             Some(helper) if !session.handed.is_empty() => helper,
             _ => return Ok(channel.next().await),
         };
-        let silence = Box::pin(sleep(session.part_silence_ms));
+        let silence = Box::pin(sleep(silence_left(session.heard, session.part_silence_ms)));
         let either = future::select(helper.channel.next(), channel.next());
         // Bind the outcome first so that both `next()` borrows end before acting on it.
         let next = match future::select(either, silence).await {
@@ -617,8 +631,9 @@ where
     Ok(stop)
 }
 
-/// Takes one request that arrived while reading: answers details, queues opens and pastes,
-/// and says whether reading must stop (cancel or clear).
+/// Takes one request that arrived while reading: answers details, queues the others (see
+/// [`cancel_queued`] for what a cancel does with them), and says whether reading must stop
+/// (cancel or clear).
 async fn take_request<C, H>(
     request: Request,
     session: &mut Session<H>,
@@ -629,21 +644,7 @@ where
 {
     match request {
         Request::Cancel => {
-            // Everything asked before the cancel is cancelled too.
-            let queued: Vec<u32> = session
-                .queue
-                .drain(..)
-                .flat_map(|r| match r {
-                    Request::Open { first_id, files } => {
-                        (first_id..).take(files.len()).collect::<Vec<_>>()
-                    }
-                    Request::Paste { id, .. } => vec![id],
-                    _ => Vec::new(),
-                })
-                .collect();
-            for id in queued {
-                send_progress(channel, chain::cancelled_progress(id)).await?;
-            }
+            cancel_queued(session, channel).await?;
             Ok(true)
         }
         Request::Clear { generation } => {
@@ -661,4 +662,37 @@ where
             Ok(false)
         }
     }
+}
+
+/// A cancel that arrived while reading: everything asked before it is cancelled too. Files to
+/// open are answered cancelled and hashes `stopped` (the page, or the worker before, asks again
+/// once idle), so that nobody waits for an answer that will not come; a part is dropped (the
+/// worker before stopped it). An export is not reading: it stays queued, answered after.
+async fn cancel_queued<C, H>(session: &mut Session<H>, channel: &mut C) -> Result<(), ReadError>
+where
+    C: Sink<Report> + Unpin,
+{
+    let mut answers = Vec::new();
+    for request in std::mem::take(&mut session.queue) {
+        match request {
+            Request::Open { first_id, files } => answers.extend(
+                (first_id..)
+                    .take(files.len())
+                    .map(|id| Report::Progress(chain::cancelled_progress(id))),
+            ),
+            Request::Paste { id, .. } => {
+                answers.push(Report::Progress(chain::cancelled_progress(id)));
+            }
+            Request::Digest { files } => answers.extend(files.into_iter().map(digest::stopped)),
+            Request::DigestInputs { files } => {
+                answers.extend(files.into_iter().map(|(id, _)| digest::stopped(id)));
+            }
+            Request::Part { .. } => {}
+            kept => session.queue.push_back(kept),
+        }
+    }
+    for report in answers {
+        channel.send(report).await.map_err(|_| ReadError::Closed)?;
+    }
+    Ok(())
 }

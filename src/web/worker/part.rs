@@ -9,8 +9,8 @@ use futures::{Sink, SinkExt, Stream, StreamExt};
 
 use super::source::{start_read, PendingRead, Source};
 use super::{
-    decode_source, send, send_progress, send_rows, sleep, take_request, Closed, Ended, PageChannel,
-    PartChannel, ReadError, Session, HELPER_START_MS,
+    decode_source, now_ms, send, send_progress, send_rows, silence_left, sleep, take_request,
+    Closed, Ended, PageChannel, PartChannel, ReadError, Session, HELPER_START_MS,
 };
 use crate::ingest::chain::{Part, PartReport, Split, SplitWindow};
 use crate::ingest::file::{Collected, FileDecoder};
@@ -185,11 +185,13 @@ where
         stop_part(session).await;
         return Ok(refused);
     }
+    // The second worker's silence counts from its last word, not from the page's last request.
+    let mut heard = now_ms();
     while !part.ended() {
         let Some(helper) = session.helper.as_mut() else {
             return Ok(refused);
         };
-        let silence = Box::pin(sleep(session.part_silence_ms));
+        let silence = Box::pin(sleep(silence_left(heard, session.part_silence_ms)));
         let either = future::select(helper.channel.next(), channel.next());
         let next = match future::select(either, silence).await {
             Either::Left((Either::Left((report, _)), _)) => Either::Left(report),
@@ -204,6 +206,7 @@ where
         match next {
             // The page hears of the second worker's progress, not of each of its batches.
             Either::Left(Some(report)) => {
+                heard = now_ms();
                 if collect(&mut part, report) {
                     send_progress(channel, part.progress(decoder)).await?;
                 }
