@@ -430,6 +430,20 @@ pub struct Store {
     pub sequences: Sequences,
 }
 
+/// The rows a file of `size` bytes will give in all, told from the `rows` it has given so far,
+/// which reach `reached` bytes into it (`done`: it has given all). Rows come in file order, so
+/// rows per byte so far stand for the rest (a file shared between workers gives its first
+/// part's rows first, and the others' when they are joined to it). 0 before any row.
+pub fn rows_expected(rows: u64, reached: u64, size: u64, done: bool) -> u64 {
+    match reached {
+        0 => 0,
+        _ if done => rows,
+        reached => (u128::from(rows) * u128::from(size.max(reached)) / u128::from(reached))
+            .try_into()
+            .unwrap_or(u64::MAX),
+    }
+}
+
 impl Store {
     /// An empty store.
     pub fn new() -> Self {
@@ -931,6 +945,18 @@ mod tests {
             computer: Sym(u32::MAX),
             reserved: [0; 5],
         }
+    }
+
+    #[test]
+    fn the_rows_expected_are_told_from_rows_per_byte_so_far() {
+        // A quarter of a file read, 1,000 rows: 4,000 in all.
+        assert_eq!(rows_expected(1_000, 25_000, 100_000, false), 4_000);
+        // Done: what it gave. Nothing yet: nothing told.
+        assert_eq!(rows_expected(3_999, 100_000, 100_000, true), 3_999);
+        assert_eq!(rows_expected(0, 0, 100_000, false), 0);
+        // Rows past the size said (a file that grew) count as they are.
+        assert_eq!(rows_expected(10, 2_000, 1_000, false), 10);
+        assert_eq!(rows_expected(u64::MAX, 1, u64::MAX, false), u64::MAX);
     }
 
     /// A load whose estimate holds grows its rows in one place; a low estimate still grows by

@@ -2,7 +2,7 @@
 //! timings of the load for the figures.
 
 use super::super::protocol::{ProblemLine, Progress, Request};
-use crate::model::store::{BatchError, Row};
+use crate::model::store::{rows_expected, BatchError, Row};
 
 /// A file the user opened, as the page tracks it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,14 +144,7 @@ impl LoadState {
     pub(super) fn expected_rows(&self) -> u64 {
         self.files
             .iter()
-            .map(|f| match f.reached {
-                0 => 0,
-                _ if f.done => f.rows,
-                reached => (u128::from(f.rows) * u128::from(f.size.max(reached))
-                    / u128::from(reached))
-                .try_into()
-                .unwrap_or(u64::MAX),
-            })
+            .map(|f| rows_expected(f.rows, f.reached, f.size, f.done))
             .fold(0, u64::saturating_add)
     }
 
