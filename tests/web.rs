@@ -923,6 +923,50 @@ async fn files_opened_while_hashing_come_first_whichever_worker_hashes() {
     }
 }
 
+/// Files of one slice each are not stopped inside, but between them: text pasted while a
+/// worker alone hashes many small files is read after the file being hashed, not after all.
+#[wasm_bindgen_test]
+async fn small_files_being_hashed_give_way_to_text_pasted_meanwhile() {
+    let (mut requests, mut reports, _) = start_worker_with(Second::None);
+    let mut state = AppState::new();
+    pump(&mut state, &mut reports, |s| s.load.ready).await;
+    let files = (0..3)
+        .map(|n| SourceFile(file(&format!("{n}.xml"), EVENT_5059.as_bytes())))
+        .collect();
+    requests
+        .send(Request::Open { first_id: 0, files })
+        .await
+        .unwrap();
+    let mut done = 0;
+    while done < 3 {
+        if let Report::Progress(p) = reports.next().await.expect("worker ended") {
+            done += usize::from(p.done);
+        }
+    }
+    requests
+        .send(Request::Digest {
+            files: vec![0, 1, 2],
+        })
+        .await
+        .unwrap();
+    requests
+        .send(Request::Paste {
+            id: 3,
+            text: EVENT_5059.to_string(),
+        })
+        .await
+        .unwrap();
+    let mut order = Vec::new();
+    while order.last().map(String::as_str) != Some("3 read") {
+        match reports.next().await.expect("worker ended") {
+            Report::Digested { file, stopped, .. } => order.push(format!("{file} {stopped}")),
+            Report::Progress(p) if p.done => order.push(format!("{} read", p.file)),
+            _ => {}
+        }
+    }
+    assert_eq!(order, ["0 false", "1 true", "2 true", "3 read"]);
+}
+
 /// A second worker that never answers the SHA-256s handed to it is given up after a silence:
 /// the page hears they stopped, asks again, and the first worker takes them itself; the
 /// report's button does not wait for ever.

@@ -189,7 +189,16 @@ where
     H: PartChannel,
 {
     let mut stopped = false;
-    for (id, source) in inputs {
+    for (n, (id, source)) in inputs.into_iter().enumerate() {
+        // Between files too (a file of one slice is never stopped inside), files to open come
+        // first.
+        if n > 0 && !stopped {
+            yield_to_event_loop().await;
+            stopped = match interrupted(session, channel).await {
+                Ok(stop) => stop || opens_queued(session),
+                Err(_) => return Err(Closed),
+            };
+        }
         let sha256 = match source {
             Some(source) if !stopped => {
                 match digest_source(id, &source, hashing, session, channel).await {
