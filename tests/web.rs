@@ -967,11 +967,14 @@ async fn small_files_being_hashed_give_way_to_text_pasted_meanwhile() {
     assert_eq!(order, ["0 false", "1 true", "2 true", "3 read"]);
 }
 
-/// A second worker that never answers the SHA-256s handed to it is given up after a silence:
-/// the page hears they stopped, asks again, and the first worker takes them itself; the
-/// report's button does not wait for ever.
-#[wasm_bindgen_test]
-async fn hashes_a_silent_second_worker_never_answers_are_taken_by_the_first() {
+/// A page whose worker's second worker never answers, with a 5059 pasted as file 0: its
+/// request sender, report stream, what the second worker was handed, and the page's state.
+async fn paste_with_a_mute_second_worker() -> (
+    UnboundedSender<Request>,
+    UnboundedReceiver<Report>,
+    Rc<RefCell<Handed>>,
+    AppState,
+) {
     let (mut requests, mut reports, handed) = start_worker_with(Second::Mute);
     let mut state = AppState::new();
     pump(&mut state, &mut reports, |s| s.load.ready).await;
@@ -989,6 +992,15 @@ async fn hashes_a_silent_second_worker_never_answers_are_taken_by_the_first() {
         })
         .await
         .unwrap();
+    (requests, reports, handed, state)
+}
+
+/// A second worker that never answers the SHA-256s handed to it is given up after a silence:
+/// the page hears they stopped, asks again, and the first worker takes them itself; the
+/// report's button does not wait for ever.
+#[wasm_bindgen_test]
+async fn hashes_a_silent_second_worker_never_answers_are_taken_by_the_first() {
+    let (mut requests, mut reports, handed, mut state) = paste_with_a_mute_second_worker().await;
     let mut stopped = 0;
     while state.load.files[0].sha256.is_none() {
         let report = reports.next().await.expect("worker ended");
@@ -1194,23 +1206,7 @@ async fn an_export_asked_during_a_load_is_answered_after_a_cancel() {
 /// for details): the page hears the hash stopped, asks again, and the first worker takes it.
 #[wasm_bindgen_test]
 async fn a_second_worker_silent_while_hashing_is_given_up_however_often_the_page_asks() {
-    let (mut requests, mut reports, handed) = start_worker_with(Second::Mute);
-    let mut state = AppState::new();
-    pump(&mut state, &mut reports, |s| s.load.ready).await;
-    state.apply(
-        Action::Opened {
-            first_id: 0,
-            files: vec![("pasted".into(), EVENT_5059.len() as u64)],
-        },
-        0.0,
-    );
-    requests
-        .send(Request::Paste {
-            id: 0,
-            text: EVENT_5059.to_string(),
-        })
-        .await
-        .unwrap();
+    let (mut requests, mut reports, handed, mut state) = paste_with_a_mute_second_worker().await;
     let started = now_ms();
     let mut token = 1000;
     let mut stopped = 0;
