@@ -23,7 +23,7 @@ use super::input::{Input, Source};
 use super::progress::{Every, Progress};
 use anyhow::{anyhow, Result};
 use keytrail::decoder::{Boundary, Event, Item, Problem, Severity};
-use keytrail::ingest::chain::{Split, SplitWindow};
+use keytrail::ingest::chain::SplitWindow;
 use keytrail::ingest::{EvtxPart, Format, Reader};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -370,12 +370,10 @@ fn cuts(path: &PathBuf, size: u64, part_bytes: u64) -> Option<Vec<(u64, Option<E
     let mut at = part_bytes;
     // The last part has at least half a part.
     while at + part_bytes / 2 <= size {
-        let split = match format {
-            Format::Evtx => reader.evtx_part_at(at, size).map(|part| Split {
-                at: part.start(),
-                end: size,
-                evtx: Some(part),
-            }),
+        let cut = match format {
+            Format::Evtx => reader
+                .evtx_part_at(at, size)
+                .map(|part| (part.start(), Some(part))),
             _ => {
                 // The window's first 64 KiB hold an event's start but for events that large;
                 // read further only then (a cut per 8 MiB of a file is planned before decoding).
@@ -387,7 +385,7 @@ fn cuts(path: &PathBuf, size: u64, part_bytes: u64) -> Option<Vec<(u64, Option<E
                 for upto in [64 << 10, bytes.end - bytes.start] {
                     let more = upto.saturating_sub(window.len() as u64);
                     (&mut file).take(more).read_to_end(&mut window).ok()?;
-                    found = place.xml(reader.encoding(), &window);
+                    found = place.xml(reader.encoding(), &window).map(|s| (s.at, None));
                     if found.is_some() {
                         break;
                     }
@@ -395,15 +393,15 @@ fn cuts(path: &PathBuf, size: u64, part_bytes: u64) -> Option<Vec<(u64, Option<E
                 found
             }
         };
-        let Some(split) = split else {
+        let Some((start, part)) = cut else {
             at += part_bytes;
             continue;
         };
-        if split.at + part_bytes / 2 > size {
+        if start + part_bytes / 2 > size {
             break;
         }
-        cuts.push((split.at, split.evtx));
-        at = split.at + part_bytes;
+        cuts.push((start, part));
+        at = start + part_bytes;
     }
     (!cuts.is_empty()).then_some(cuts)
 }
