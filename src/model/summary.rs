@@ -29,50 +29,28 @@ pub struct AccountSummary {
 }
 
 /// Counts per account over any number of events.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     /// Events counted.
     pub events: u64,
-    /// One entry per account, by account (`DOMAIN\user`) then SID.
-    pub accounts: BTreeMap<String, BTreeMap<String, AccountSummary>>,
-    /// The account of the event being counted, written here so that counting allocates only
-    /// for an account or SID not seen before.
-    #[serde(skip)]
-    key: String,
+    /// One entry per account, ordered by account then SID.
+    pub accounts: BTreeMap<(String, String), AccountSummary>,
 }
-
-impl PartialEq for Summary {
-    fn eq(&self, other: &Self) -> bool {
-        self.events == other.events && self.accounts == other.accounts
-    }
-}
-
-impl Eq for Summary {}
 
 impl Summary {
     /// Counts one event.
     pub fn add(&mut self, ev: &Event) {
         self.events += 1;
         let a = ev.account();
-        self.key.clear();
-        a.write_display(&mut self.key);
-        if !self.accounts.contains_key(self.key.as_str()) {
-            self.accounts.insert(self.key.clone(), BTreeMap::new());
-        }
-        let Some(by_sid) = self.accounts.get_mut(self.key.as_str()) else {
-            return;
-        };
-        if !by_sid.contains_key(a.sid) {
-            let summary = AccountSummary {
-                account: self.key.clone(),
-                sid: a.sid.to_string(),
+        let key = (a.display(), a.sid.to_string());
+        let entry = self
+            .accounts
+            .entry(key)
+            .or_insert_with_key(|(account, sid)| AccountSummary {
+                account: account.clone(),
+                sid: sid.clone(),
                 ..AccountSummary::default()
-            };
-            by_sid.insert(a.sid.to_string(), summary);
-        }
-        let Some(entry) = by_sid.get_mut(a.sid) else {
-            return;
-        };
+            });
         entry.events += 1;
         *entry.by_event_id.entry(ev.event_id()).or_default() += 1;
         if let View::KeyMigration(k) | View::KeyFile(k) | View::Cryptographic(k) = ev.view() {
@@ -94,30 +72,22 @@ impl Summary {
     /// counted here.
     pub fn merge(&mut self, other: Summary) {
         self.events += other.events;
-        for (account, by_sid) in other.accounts {
-            let ours_by_sid = self.accounts.entry(account).or_default();
-            for (sid, theirs) in by_sid {
-                let Some(ours) = ours_by_sid.get_mut(&sid) else {
-                    ours_by_sid.insert(sid, theirs);
-                    continue;
-                };
-                ours.events += theirs.events;
-                for (id, n) in theirs.by_event_id {
-                    *ours.by_event_id.entry(id).or_default() += n;
-                }
-                for (op, n) in theirs.by_operation {
-                    *ours.by_operation.entry(op).or_default() += n;
-                }
-                ours.success += theirs.success;
-                ours.failure += theirs.failure;
-                ours.unknown += theirs.unknown;
+        for (key, theirs) in other.accounts {
+            let Some(ours) = self.accounts.get_mut(&key) else {
+                self.accounts.insert(key, theirs);
+                continue;
+            };
+            ours.events += theirs.events;
+            for (id, n) in theirs.by_event_id {
+                *ours.by_event_id.entry(id).or_default() += n;
             }
+            for (op, n) in theirs.by_operation {
+                *ours.by_operation.entry(op).or_default() += n;
+            }
+            ours.success += theirs.success;
+            ours.failure += theirs.failure;
+            ours.unknown += theirs.unknown;
         }
-    }
-
-    /// Every account's counts, ordered by account then SID.
-    pub fn each(&self) -> impl Iterator<Item = &AccountSummary> {
-        self.accounts.values().flat_map(BTreeMap::values)
     }
 
     /// A plain-text table per account.
@@ -127,9 +97,9 @@ impl Summary {
             s,
             "{} events, {} accounts",
             self.events,
-            self.each().count()
+            self.accounts.len()
         );
-        for a in self.each() {
+        for a in self.accounts.values() {
             let _ = writeln!(s, "\n{}  {}", a.account, a.sid);
             let _ = writeln!(
                 s,
@@ -156,7 +126,7 @@ impl Summary {
         }
         serde_json::to_string_pretty(&Doc {
             events: self.events,
-            accounts: self.each().collect(),
+            accounts: self.accounts.values().collect(),
         })
         .unwrap_or_default()
     }
