@@ -194,10 +194,7 @@ where
         // first.
         if n > 0 && !stopped {
             yield_to_event_loop().await;
-            stopped = match interrupted(session, channel).await {
-                Ok(stop) => stop || opens_queued(session),
-                Err(_) => return Err(Closed),
-            };
+            stopped = must_stop(session, channel).await.map_err(|_| Closed)?;
         }
         let sha256 = match source {
             Some(source) if !stopped => {
@@ -262,11 +259,19 @@ where
         }
         // Files to open come first: they stop the hash (the page asks again once idle). An
         // export asked meanwhile of a worker hashing for itself waits for it.
-        if next.is_some() && (interrupted(session, channel).await? || opens_queued(session)) {
+        if next.is_some() && must_stop(session, channel).await? {
             return Ok(None);
         }
     }
     Ok(Some(digest.finish()))
+}
+
+/// Whether a hash must stop here: a cancel or a clear arrived, or files to open wait.
+async fn must_stop<C, H>(session: &mut Session<H>, channel: &mut C) -> Result<bool, ReadError>
+where
+    C: PageChannel,
+{
+    Ok(interrupted(session, channel).await? || opens_queued(session))
 }
 
 /// Whether files to open (or text to decode) wait in the queue.
