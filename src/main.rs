@@ -539,33 +539,32 @@ fn export(
             chunk: String::with_capacity(CHUNK_BYTES + 8192),
             holes: Vec::new(),
         },
-        |n, out| match out {
-            ExportOut::Lines(bytes, waiting) => {
-                if waiting.is_empty() {
-                    return sink.write(&bytes);
-                }
-                if sessions_of != Some(n) {
-                    sessions_of = Some(n);
-                    sessions = export::ecs::EcsSessions::default();
-                }
-                let mut at = 0;
-                for (place, hole) in waiting {
-                    sink.write(&bytes[at..place])?;
-                    at = place;
-                    finished.clear();
-                    holes += 1;
-                    sessions.finish(&hole, &mut finished);
-                    sink.write(finished.as_bytes())?;
-                }
-                sink.write(&bytes[at..])
+        |n, out| {
+            // Each file's sessions are its own.
+            if sessions_of != Some(n) {
+                sessions_of = Some(n);
+                sessions = export::ecs::EcsSessions::default();
             }
-            ExportOut::Sessions(changes) => {
-                if sessions_of != Some(n) {
-                    sessions_of = Some(n);
-                    sessions = export::ecs::EcsSessions::default();
+            match out {
+                ExportOut::Lines(bytes, waiting) => {
+                    if waiting.is_empty() {
+                        return sink.write(&bytes);
+                    }
+                    let mut at = 0;
+                    for (place, hole) in waiting {
+                        sink.write(&bytes[at..place])?;
+                        at = place;
+                        finished.clear();
+                        holes += 1;
+                        sessions.finish(&hole, &mut finished);
+                        sink.write(finished.as_bytes())?;
+                    }
+                    sink.write(&bytes[at..])
                 }
-                sessions.apply(changes);
-                Ok(())
+                ExportOut::Sessions(changes) => {
+                    sessions.apply(changes);
+                    Ok(())
+                }
             }
         },
     );
