@@ -435,17 +435,15 @@ where
 {
     let mut skipped = false;
     let mut refresh = Every::new(Duration::from_millis(100));
-    // Where the piece being written starts in its file (`None`: at its start), and whether a
-    // part before it read the file to its end.
+    // Where the piece being written starts in its file (`None`: at its start). Whether a part
+    // before it read the file to its end is `covered[file]`.
     let mut at: Option<Boundary> = None;
-    let mut dropped = false;
     for (n, rx) in receivers.iter().enumerate() {
         let piece = &pieces[n];
         let file = piece.file;
         let name = &names[file];
         if piece.place.first {
             at = None;
-            dropped = false;
         }
         turns.writing(n);
         let say = |p: Problem, at: &Option<Boundary>| {
@@ -461,7 +459,7 @@ where
             let msg = rx
                 .recv()
                 .map_err(|_| anyhow!("a decoding thread ended early"))?;
-            if dropped {
+            if covered[file].load(Ordering::Relaxed) {
                 if matches!(msg, Msg::Done { .. } | Msg::Failed(_)) {
                     break;
                 }
@@ -501,7 +499,6 @@ where
                 } => {
                     skipped |= s;
                     if to_end {
-                        dropped = true;
                         covered[file].store(true, Ordering::Relaxed);
                     } else if let Some(next) = next {
                         at = Some(compose(at, next));
