@@ -32,7 +32,7 @@ use keytrail::web::view::{
     Shared, StatusBar, StatusBarProps,
 };
 use keytrail::web::worker::{
-    detail_of, problem_line, serve_chain, serve_with, slice_text, FileDecoder,
+    detail_of, problem_line, serve_chain, serve_chain_respawning, slice_text, FileDecoder, Respawn,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::console_log;
@@ -209,6 +209,8 @@ enum Second {
     Working,
     /// One that says it is ready, then never answers (as a crashed worker would not).
     Mute,
+    /// [`Second::Mute`], and once it is given up, a working one started in its place.
+    MuteThenWorking,
     /// A chain of this many workers after the first, each the same loop in the page, each
     /// handing the next the part after its share (as `navigator.hardwareConcurrency` allows).
     Chain(u32),
@@ -303,7 +305,7 @@ fn start_worker_with(
     let helper = match second {
         Second::None | Second::Chain(_) => None,
         Second::Working => chain_of(1, &handed),
-        Second::Mute => {
+        Second::Mute | Second::MuteThenWorking => {
             let (worker_end, out, counted_rx) = counted_bridge(&handed);
             wasm_bindgen_futures::spawn_local(async move {
                 let _ = out.unbounded_send(Report::Ready);
@@ -314,12 +316,21 @@ fn start_worker_with(
             Some(worker_end)
         }
     };
-    wasm_bindgen_futures::spawn_local(serve_with(
+    let respawn: Respawn<SecondWorker> = if second == Second::MuteThenWorking {
+        let handed = handed.clone();
+        Box::new(move || chain_of(1, &handed))
+    } else {
+        Box::new(|| None)
+    };
+    let chain = if helper.is_some() { 2 } else { 1 };
+    wasm_bindgen_futures::spawn_local(serve_chain_respawning(
         Scope {
             out: report_tx,
             input: request_rx,
         },
         helper,
+        respawn,
+        chain,
         TEST_SILENCE_MS,
     ));
     (requests, reports, handed)
@@ -975,7 +986,20 @@ async fn paste_with_a_mute_second_worker() -> (
     Rc<RefCell<Handed>>,
     AppState,
 ) {
-    let (mut requests, mut reports, handed) = start_worker_with(Second::Mute);
+    paste_with(Second::Mute).await
+}
+
+/// A page whose worker has the `second` worker, with a 5059 pasted as file 0: its request
+/// sender, report stream, what the second worker was handed, and the page's state.
+async fn paste_with(
+    second: Second,
+) -> (
+    UnboundedSender<Request>,
+    UnboundedReceiver<Report>,
+    Rc<RefCell<Handed>>,
+    AppState,
+) {
+    let (mut requests, mut reports, handed) = start_worker_with(second);
     let mut state = AppState::new();
     pump(&mut state, &mut reports, |s| s.load.ready).await;
     state.apply(
@@ -1019,6 +1043,51 @@ async fn hashes_a_silent_second_worker_never_answers_are_taken_by_the_first() {
     let pasted = sha256_hex(EVENT_5059.as_bytes());
     assert_eq!(state.load.files[0].sha256, Some(pasted));
     assert!(!state.load.hashing());
+}
+
+/// A second worker given up for its silence is replaced by a new one: a large file opened later
+/// is shared with it again, not decoded by the first worker alone for the rest of the session,
+/// and reads as from one decoder.
+#[wasm_bindgen_test]
+async fn a_second_worker_given_up_is_replaced_and_later_large_files_are_shared_again() {
+    let (mut requests, mut reports, handed, mut state) = paste_with(Second::MuteThenWorking).await;
+    // The pasted event's hash goes to the mute worker, which is given up after its silence.
+    while state.load.files[0].sha256.is_none() {
+        let report = reports.next().await.expect("worker ended");
+        for request in state.apply(Action::Report(report), 0.0) {
+            requests.send(request).await.unwrap();
+        }
+    }
+    assert_eq!(handed.borrow().parts, 0);
+
+    let bytes = large_export(keytrail::web::worker::SPLIT_BYTES + (1 << 20));
+    state.apply(
+        Action::Opened {
+            first_id: 1,
+            files: vec![("large.xml".into(), bytes.len() as u64)],
+        },
+        0.0,
+    );
+    requests
+        .send(Request::Open {
+            first_id: 1,
+            files: vec![SourceFile(file("large.xml", &bytes))],
+        })
+        .await
+        .unwrap();
+    pump(&mut state, &mut reports, |s| !s.load.busy()).await;
+    assert_eq!(
+        handed.borrow().parts,
+        1,
+        "the large file was shared with the new second worker"
+    );
+    let (one, alone, _) = load_large(Second::None, &bytes).await;
+    assert_eq!(alone, 0);
+    let large = &state.load.files[1];
+    assert!(large.done && !large.cancelled && large.failed.is_none());
+    assert_eq!(large.events, one.load.files[0].events);
+    assert_eq!(state.load.skipped(), one.load.skipped());
+    assert_eq!(state.store.rows.len(), one.store.rows.len() + 1);
 }
 
 /// Resolves after `ms` milliseconds.

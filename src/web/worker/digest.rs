@@ -68,7 +68,7 @@ where
         .await
         .is_err()
     {
-        session.helper = None;
+        session.lose_helper();
         return false;
     }
     true
@@ -121,9 +121,10 @@ where
     C: PageChannel,
     H: PartChannel,
 {
-    if let Some(mut helper) = session.helper.take() {
+    if let Some(helper) = session.helper.as_mut() {
         let _ = helper.channel.send(Request::Cancel).await;
     }
+    session.lose_helper();
     for file in std::mem::take(&mut session.handed) {
         send(channel, stopped(file)).await?;
     }

@@ -45,16 +45,17 @@ const HELPER_START_MS: u32 = 10_000;
 /// decodes the rest itself.
 pub const PART_SILENCE_MS: u32 = 30_000;
 
-/// The reactor the page bridges to: see [`serve`]. The page's worker is the first of a chain of
+/// The reactor the page bridges to: see [`serve_chain`]. The page's worker is the first of a chain of
 /// [`decoding_workers`] workers: each starts the next (with `?part=N` in its address, `N` its
 /// place in the chain) and hands it the part of a large file after its own share.
 #[reactor]
 pub async fn DecodeReactor(scope: ReactorScope<Request, Report>) {
     let (place, workers) = chain_place();
-    let next = (place + 1 < workers)
-        .then(|| spawn_worker(place + 1, workers))
-        .flatten();
-    serve_chain(scope, next, workers - place, PART_SILENCE_MS).await;
+    let has_next = place + 1 < workers;
+    let next = has_next.then(|| spawn_worker(place + 1, workers)).flatten();
+    let respawn: Respawn<_> =
+        Box::new(move || has_next.then(|| spawn_worker(place + 1, workers)).flatten());
+    serve_chain_respawning(scope, next, respawn, workers - place, PART_SILENCE_MS).await;
 }
 
 /// This worker's place in the chain (0 for the page's own worker) and how many workers the chain
@@ -92,6 +93,14 @@ impl<T: Sink<Report> + Stream<Item = Request> + Unpin> PageChannel for T {}
 pub trait PartChannel: Sink<Request> + Stream<Item = Report> + Unpin {}
 impl<T: Sink<Request> + Stream<Item = Report> + Unpin> PartChannel for T {}
 
+/// Starts a new next worker in place of one given up ([`Session::lose_helper`]): the same
+/// place in the chain, a fresh worker.
+pub type Respawn<H> = Box<dyn FnMut() -> Option<H>>;
+
+/// How many times in its life a worker starts a new next worker in place of one given up: one
+/// that keeps going silent (out of memory on every large file) is not started for ever.
+pub const RESPAWNS: u32 = 2;
+
 /// The worker's memory: the inputs by file number, what the current load collected, and the
 /// second worker if there is one.
 struct Session<H> {
@@ -111,6 +120,48 @@ struct Session<H> {
     /// When ([`now_ms`]) the next worker last said anything while it hashes for the page, or
     /// was handed the hashes: its silence counts from then, not from the page's last request.
     heard: f64,
+    /// A next worker started but not yet ready: slow to start, or started in place of one given
+    /// up. It becomes the helper once it says it is ready ([`Session::take_started_helper`]).
+    starting: Option<H>,
+    /// See [`Respawn`].
+    respawn: Respawn<H>,
+    /// How many more times [`Session::respawn`] may be called ([`RESPAWNS`]).
+    respawns_left: u32,
+}
+
+impl<H> Session<H> {
+    /// Gives up the next worker (gone, or silent too long) and starts a new one in its place,
+    /// unless [`RESPAWNS`] were started already: later large files are shared again once it is
+    /// ready, instead of being decoded here alone for the rest of the session.
+    fn lose_helper(&mut self) {
+        self.helper = None;
+        if self.starting.is_none() && self.respawns_left > 0 {
+            self.respawns_left -= 1;
+            self.starting = (self.respawn)();
+        }
+    }
+}
+
+impl<H: Stream<Item = Report> + Unpin> Session<H> {
+    /// Makes a started next worker the helper if it has said it is ready (without waiting);
+    /// forgets it if it ended instead.
+    fn take_started_helper(&mut self) {
+        if self.helper.is_some() {
+            return;
+        }
+        let Some(starting) = self.starting.as_mut() else {
+            return;
+        };
+        match starting.next().now_or_never() {
+            // Not yet.
+            None => {}
+            Some(Some(Report::Ready)) => {
+                self.helper = self.starting.take().map(Helper::new);
+                self.chain = self.chain.max(2);
+            }
+            Some(_) => self.starting = None,
+        }
+    }
 }
 
 /// How reading one input ended.
@@ -139,37 +190,39 @@ struct Closed;
 /// this worker decodes the rest itself. Either way the page gets the same reports as from one
 /// decoder. Where the file is split, and the joining, are [`chain`]'s; this is only the reading
 /// and the messages.
-pub async fn serve<C, H>(channel: C, helper: Option<H>)
-where
-    C: PageChannel,
-    H: PartChannel,
-{
-    serve_with(channel, helper, PART_SILENCE_MS).await;
-}
-
-/// [`serve`], with how long the second worker may stay silent (see [`PART_SILENCE_MS`]).
-pub async fn serve_with<C, H>(channel: C, helper: Option<H>, part_silence_ms: u32)
-where
-    C: PageChannel,
-    H: PartChannel,
-{
-    let chain = if helper.is_some() { 2 } else { 1 };
-    serve_chain(channel, helper, chain, part_silence_ms).await;
-}
-
-/// [`serve_with`] in a chain of `chain` workers from this one on (itself included): a large
-/// file keeps `1/chain` of what is left here and the `helper` (the next worker, itself a chain
-/// of `chain - 1`) gets the rest, so that the chain shares the file evenly. Each worker joins
+///
+/// `chain` is the number of workers from this one on (itself included): a large file keeps
+/// `1/chain` of what is left here and the `helper` (the next worker, itself a chain of
+/// `chain - 1`) gets the rest, so that the chain shares the file evenly. Each worker joins
 /// the part of the next as if it had decoded it itself, so the page sees one decoder.
-pub async fn serve_chain<C, H>(mut channel: C, helper: Option<H>, chain: u32, part_silence_ms: u32)
+pub async fn serve_chain<C, H>(channel: C, helper: Option<H>, chain: u32, part_silence_ms: u32)
 where
+    C: PageChannel,
+    H: PartChannel + 'static,
+{
+    serve_chain_respawning(channel, helper, Box::new(|| None), chain, part_silence_ms).await;
+}
+
+/// [`serve_chain`], starting a new next worker with `respawn` in place of one given up (at most
+/// [`RESPAWNS`] times). A next worker slow to start is not given up at all: it is waited for
+/// [`HELPER_START_MS`], then taken whenever it says it is ready.
+pub async fn serve_chain_respawning<C, H>(
+    mut channel: C,
+    helper: Option<H>,
+    respawn: Respawn<H>,
+    chain: u32,
+    part_silence_ms: u32,
+) where
     C: PageChannel,
     H: PartChannel,
 {
     chain::warm_up();
-    let helper = match helper {
-        Some(helper) => started(helper).await,
-        None => None,
+    let (helper, starting) = match helper {
+        Some(helper) => match started(helper).await {
+            Ok(helper) => (Some(helper), None),
+            Err(starting) => (None, starting),
+        },
+        None => (None, None),
     };
     if channel.send(Report::Ready).await.is_err() {
         return;
@@ -179,11 +232,18 @@ where
         collected: Collected::default(),
         generation: 0,
         queue: VecDeque::new(),
-        chain: if helper.is_some() { chain.max(2) } else { 1 },
+        chain: if helper.is_some() || starting.is_some() {
+            chain.max(2)
+        } else {
+            1
+        },
         helper,
         part_silence_ms,
         handed: Vec::new(),
         heard: 0.0,
+        starting,
+        respawn,
+        respawns_left: RESPAWNS,
     };
     loop {
         let request = match session.queue.pop_front() {
@@ -255,6 +315,7 @@ where
     C: PageChannel,
     H: PartChannel,
 {
+    session.take_started_helper();
     if matches!(
         request,
         Request::Open { .. } | Request::Paste { .. } | Request::Cancel | Request::Clear { .. }
@@ -417,7 +478,7 @@ pub enum ReadError {
 }
 
 /// Reads one input in slices, sending rows and progress, and watching for new requests; a
-/// large file is split with the second worker (see [`serve`]).
+/// large file is split with the second worker (see [`serve_chain`]).
 async fn decode_source<C, H>(
     id: u32,
     source: &Source,

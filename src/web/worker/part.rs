@@ -23,17 +23,31 @@ pub(super) struct Helper<H> {
     next_job: u32,
 }
 
-/// The helper, once it said it is ready; `None` if it does not within [`HELPER_START_MS`].
-pub(super) async fn started<H>(mut channel: H) -> Option<Helper<H>>
+impl<H> Helper<H> {
+    /// A next worker that said it is ready.
+    pub(super) fn new(channel: H) -> Self {
+        Helper {
+            channel,
+            next_job: 0,
+        }
+    }
+}
+
+/// The helper, once it said it is ready; if it does not within [`HELPER_START_MS`], its channel
+/// (it may still start: [`Session::take_started_helper`](super::Session)), or `None` if it ended
+/// or said something else.
+pub(super) async fn started<H>(mut channel: H) -> Result<Helper<H>, Option<H>>
 where
     H: Stream<Item = Report> + Unpin,
 {
-    match future::select(channel.next(), Box::pin(sleep(HELPER_START_MS))).await {
-        Either::Left((Some(Report::Ready), _)) => Some(Helper {
-            channel,
-            next_job: 0,
-        }),
-        _ => None,
+    let ready = match future::select(channel.next(), Box::pin(sleep(HELPER_START_MS))).await {
+        Either::Left((said, _)) => Some(matches!(said, Some(Report::Ready))),
+        Either::Right(_) => None,
+    };
+    match ready {
+        Some(true) => Ok(Helper::new(channel)),
+        Some(false) => Err(None),
+        None => Err(Some(channel)),
     }
 }
 
@@ -139,7 +153,7 @@ where
         evtx: split.evtx,
     };
     if helper.channel.send(request).await.is_err() {
-        session.helper = None;
+        session.lose_helper();
         return None;
     }
     Some(Part::new(job, split.at))
@@ -152,7 +166,7 @@ where
 {
     if let Some(helper) = session.helper.as_mut() {
         if helper.channel.send(Request::Cancel).await.is_err() {
-            session.helper = None;
+            session.lose_helper();
         }
     }
 }
@@ -199,7 +213,7 @@ where
             // Nothing from the second worker for that long: it is taken as gone.
             Either::Right(_) => {
                 stop_part(session).await;
-                session.helper = None;
+                session.lose_helper();
                 return Ok(refused);
             }
         };
@@ -213,7 +227,7 @@ where
             }
             // The second worker is gone.
             Either::Left(None) => {
-                session.helper = None;
+                session.lose_helper();
                 return Ok(refused);
             }
             Either::Right(Some(request)) => {
