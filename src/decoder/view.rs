@@ -123,9 +123,17 @@ impl Account<'_> {
 /// [`Event::data`] gives for each name (the first field of that name, `""` when there is none).
 fn first_values<'a, const N: usize>(ev: &'a Event, names: &[&str; N]) -> [&'a str; N] {
     let mut found: [Option<&'a str>; N] = [None; N];
+    let mut missing = N;
     for f in ev.fields() {
         if let Some(i) = names.iter().position(|&n| n == f.name) {
-            found[i].get_or_insert(f.value);
+            if found[i].is_none() {
+                found[i] = Some(f.value);
+                missing -= 1;
+                // Key events name their subject first: the rest of the body need not be read.
+                if missing == 0 {
+                    break;
+                }
+            }
         }
     }
     found.map(|v| v.unwrap_or(""))
