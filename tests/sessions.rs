@@ -2,7 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use keytrail::decoder::decode_all;
-use keytrail::model::session::{Link, SessionIndex};
+use keytrail::model::session::{Link, SessionIndex, SessionParts};
 
 mod common;
 
@@ -356,4 +356,57 @@ fn each_session_keeps_its_own_privileges_when_lists_repeat() {
             }
         }
     }
+}
+
+/// A part's sessions, as a second worker hands them to the first (`SessionParts::encode`), read
+/// back whole and equal, so that key events after a split link to the same sessions as with one
+/// reader; a cut or padded handover reads as nothing (the first worker then decodes the part
+/// itself), never as fewer sessions, and a count no bytes could back allocates nothing for it.
+#[test]
+fn sessions_handed_between_workers_read_back_exactly() {
+    let xml = [
+        logon(
+            "CA01.contoso.local",
+            "0x5a1f3c",
+            "svc-backup",
+            "2026-03-02T08:00:00Z",
+            5,
+            "10.0.0.7",
+        ),
+        privileges("CA01.contoso.local", "0x5a1f3c", "2026-03-02T08:00:00.5Z"),
+        logoff("CA01.contoso.local", "0x5a1f3c", "2026-03-02T09:00:00Z"),
+        logon(
+            "山田-PC",
+            "0xffffffffffffffff",
+            "山田",
+            "2026-03-02T08:00:00.1234567Z",
+            10,
+            "fe80::1%3",
+        ),
+        logoff("WS01", "0x3e7", "2026-03-02T09:00:00Z"),
+    ]
+    .concat();
+    let parts = index(&xml).into_parts();
+    assert_eq!(parts.sessions.len(), 2);
+    assert!(!parts.logoffs.is_empty() && !parts.privileges.is_empty());
+    let bytes = parts.encode();
+    assert_eq!(SessionParts::decode(&bytes).as_ref(), Some(&parts));
+
+    let mut joined = SessionIndex::new();
+    joined.join(SessionParts::decode(&bytes).unwrap());
+    match joined.link("ca01.contoso.local", "0x5a1f3c", t("2026-03-02T08:30:00Z")) {
+        Link::Session(s) => {
+            assert_eq!(s.privileges, ["SeBackupPrivilege", "SeRestorePrivilege"]);
+            assert_eq!(s.logoff_time, t("2026-03-02T09:00:00Z"));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    for cut in 0..bytes.len() {
+        assert_eq!(SessionParts::decode(&bytes[..cut]), None, "cut at {cut}");
+    }
+    let mut padded = bytes.clone();
+    padded.push(0);
+    assert_eq!(SessionParts::decode(&padded), None);
+    assert_eq!(SessionParts::decode(&[0xff; 4]), None);
 }

@@ -17,7 +17,7 @@ use keytrail::generator::{self, Encoding, Format};
 use keytrail::ingest::export::{ExportRow, ExportShape};
 use keytrail::model::chart::{AccountBars, Segment};
 use keytrail::model::query::{compare_text, Column};
-use keytrail::model::session::{Session, Tick};
+use keytrail::model::session::{Session, SessionParts, Tick};
 use keytrail::model::store::{Batch, BatchBuilder, Interner, Row, Store, Sym};
 use keytrail::text::explain;
 use keytrail::text::{event_label, value_in, visible, Lang, EN, JA};
@@ -732,6 +732,47 @@ async fn a_second_worker_silent_during_a_part_is_given_up_however_often_the_page
     assert_eq!(handed.borrow().parts, 1, "the part was handed over");
     let status = &state.load.files[0];
     assert!(status.done && !status.cancelled && status.failed.is_none());
+}
+
+/// A part's sessions reach the worker before exactly as the second worker had them: names in
+/// any script, logon IDs and times over 2^53, and a `PartEnd` whose sessions do not read back
+/// is not taken for an empty part.
+#[wasm_bindgen_test]
+fn a_parts_sessions_cross_between_workers_unchanged() {
+    let session = Session {
+        computer: "CA01.contoso.local".into(),
+        logon_id: u64::MAX - 1,
+        account: "CONTOSO\\山田".into(),
+        sid: "S-1-5-21-3457937927-2839227994-823803824-1104".into(),
+        logon_type: Some(10),
+        logon_type_name: Some("RemoteInteractive".into()),
+        workstation: "WS-\"07\"".into(),
+        ip_address: "fe80::1%3".into(),
+        authentication_package: "Negotiate".into(),
+        logon_process: "User32 ".into(),
+        logon_time: Some(i64::MAX - 7),
+        logoff_time: None,
+        privileges: vec!["SeBackupPrivilege".into(), "SeDebugPrivilege".into()],
+        logon_record: Some(9_007_199_254_740_993),
+    };
+    let parts = SessionParts {
+        hosts: vec!["ca01.contoso.local".into(), "山田-pc".into()],
+        sessions: vec![(0, session.clone()), (1, session)],
+        logoffs: vec![(1, u64::MAX, Some(i64::MIN))],
+        privileges: vec![(0, 0x3e7, None, vec!["SeTcbPrivilege".into()])],
+    };
+    let Report::PartEnd {
+        job,
+        complete,
+        sessions,
+    } = Report::part_end(7, true, &parts)
+    else {
+        panic!("not a PartEnd");
+    };
+    assert_eq!((job, complete), (7, true));
+    assert_eq!(Report::part_sessions(&sessions), Some(parts));
+    let garbled = keytrail::web::protocol::Bytes::from_slice(b"{\"hosts\":[\"a\"");
+    assert_eq!(Report::part_sessions(&garbled), None);
 }
 
 /// The SHA-256 of `bytes`, as the worker writes it (64 lowercase hex digits).

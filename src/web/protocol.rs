@@ -197,7 +197,25 @@ pub enum Report {
         job: u32,
         /// Whether every byte of the part was decoded (not cancelled, not refused by the browser).
         complete: bool,
-        /// The sessions of its events.
-        sessions: SessionParts,
+        /// The sessions of its events: [`SessionParts::encode`] in one `Uint8Array`
+        /// ([`Report::part_end`], [`Report::part_sessions`]).
+        sessions: Bytes,
     },
+}
+
+impl Report {
+    /// The [`Report::PartEnd`] of part `job`.
+    pub fn part_end(job: u32, complete: bool, sessions: &SessionParts) -> Report {
+        Report::PartEnd {
+            job,
+            complete,
+            sessions: Bytes::from_slice(&sessions.encode()),
+        }
+    }
+
+    /// The sessions a [`Report::PartEnd`] carries; `None` if they do not read back (then the
+    /// part is not joined: the worker before decodes it again itself).
+    pub fn part_sessions(sessions: &Bytes) -> Option<SessionParts> {
+        SessionParts::decode(&sessions.to_vec())
+    }
 }

@@ -15,6 +15,7 @@ use super::{
 use crate::ingest::chain::{Part, PartReport, Split, SplitWindow};
 use crate::ingest::file::{Collected, FileDecoder};
 use crate::ingest::{self, Reader};
+use crate::model::session::SessionParts;
 use crate::web::protocol::{Bytes, Report, Request, SourceBlob};
 
 /// The second worker, as the first sees it: a channel and the number of the next part.
@@ -80,15 +81,7 @@ where
     };
     let sessions = std::mem::take(&mut session.collected.sessions).into_parts();
     session.collected = Collected::default();
-    send(
-        channel,
-        Report::PartEnd {
-            job,
-            complete,
-            sessions,
-        },
-    )
-    .await
+    send(channel, Report::part_end(job, complete, &sessions)).await
 }
 
 /// Keeps one report of the second worker about `part` ([`Part::collect`]); says whether it was
@@ -102,10 +95,18 @@ pub(super) fn collect(part: &mut Part<Bytes>, report: Report) -> bool {
             job,
             complete,
             sessions,
-        } => PartReport::End {
-            job,
-            complete,
-            sessions,
+        } => match Report::part_sessions(&sessions) {
+            Some(sessions) => PartReport::End {
+                job,
+                complete,
+                sessions,
+            },
+            // Refused: this worker decodes the part itself.
+            None => PartReport::End {
+                job,
+                complete: false,
+                sessions: SessionParts::default(),
+            },
         },
         _ => return false,
     };
