@@ -6,13 +6,12 @@
 //! Whatever must come before a hash (files to open, a cancel, a clear) first calls it back
 //! ([`recall`]). Alone, the worker hashes itself, and such a request stops it between slices.
 
-use futures::future::{self, Either};
-use futures::{SinkExt, StreamExt};
+use futures::SinkExt;
 
 use super::source::{start_read, Source};
 use super::{
-    interrupted, now_ms, send, silence_left, sleep, yield_to_event_loop, Closed, PageChannel,
-    PartChannel, ReadError, Session,
+    hear, interrupted, now_ms, send, yield_to_event_loop, Closed, Heard, PageChannel, PartChannel,
+    ReadError, Session,
 };
 use crate::ingest::chain;
 use crate::ingest::Digest;
@@ -161,15 +160,12 @@ where
         let Some(helper) = session.helper.as_mut() else {
             break;
         };
-        let silence = Box::pin(sleep(silence_left(session.heard, session.part_silence_ms)));
-        // Bind the outcome first so that the borrow of the next worker ends before acting on it.
-        let report = match future::select(helper.channel.next(), silence).await {
-            Either::Left((report, _)) => Some(report),
-            Either::Right(_) => None,
-        };
-        match report {
-            Some(report) => relay(report, session, channel).await?,
-            None => give_up(session, channel).await?,
+        let (heard, silence) = (session.heard, session.part_silence_ms);
+        match hear(&mut helper.channel, None::<&mut C>, heard, silence).await {
+            Heard::Helper(report) => relay(report, session, channel).await?,
+            // Not asked for: the page is not listened to here.
+            Heard::Page(_) => {}
+            Heard::Silent => give_up(session, channel).await?,
         }
     }
     Ok(())

@@ -272,6 +272,35 @@ async fn sleep(ms: u32) {
     yew::platform::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
 }
 
+/// What came first while waiting on the next worker: a report of its (`None`: it is gone), a
+/// request of the page's (`None`: it closed the bridge), or the end of the next worker's
+/// allowed silence.
+enum Heard {
+    Helper(Option<Report>),
+    Page(Option<Request>),
+    Silent,
+}
+
+/// Waits for the next worker's report and, given the `page`, the page's request, for at most
+/// what is left of `silence_ms` since the next worker was last `heard` ([`now_ms`]): the one
+/// wait behind every silence rule ([`PART_SILENCE_MS`]).
+async fn hear<C, H>(helper: &mut H, page: Option<&mut C>, heard: f64, silence_ms: u32) -> Heard
+where
+    C: PageChannel,
+    H: PartChannel,
+{
+    let silence = Box::pin(sleep(silence_left(heard, silence_ms)));
+    let page = match page {
+        Some(page) => Either::Left(page.next()),
+        None => Either::Right(future::pending()),
+    };
+    match future::select(future::select(helper.next(), page), silence).await {
+        Either::Left((Either::Left((report, _)), _)) => Heard::Helper(report),
+        Either::Left((Either::Right((request, _)), _)) => Heard::Page(request),
+        Either::Right(_) => Heard::Silent,
+    }
+}
+
 /// The page's next request (`None` once it closed the bridge). While the next worker hashes for
 /// the page, its answers are passed on meanwhile ([`digest::relay`]); silent for
 /// [`PART_SILENCE_MS`] since it last said anything, however often the page asks meanwhile, it
@@ -289,19 +318,12 @@ where
             Some(helper) if !session.handed.is_empty() => helper,
             _ => return Ok(channel.next().await),
         };
-        let silence = Box::pin(sleep(silence_left(session.heard, session.part_silence_ms)));
-        let either = future::select(helper.channel.next(), channel.next());
-        // Bind the outcome first so that both `next()` borrows end before acting on it.
-        let next = match future::select(either, silence).await {
-            Either::Left((Either::Left((report, _)), _)) => Some(Either::Left(report)),
-            Either::Left((Either::Right((request, _)), _)) => Some(Either::Right(request)),
+        let (heard, silence) = (session.heard, session.part_silence_ms);
+        match hear(&mut helper.channel, Some(&mut *channel), heard, silence).await {
+            Heard::Helper(report) => digest::relay(report, session, channel).await?,
+            Heard::Page(request) => return Ok(request),
             // Nothing from the next worker for that long: it is taken as gone.
-            Either::Right(_) => None,
-        };
-        match next {
-            Some(Either::Left(report)) => digest::relay(report, session, channel).await?,
-            Some(Either::Right(request)) => return Ok(request),
-            None => digest::give_up(session, channel).await?,
+            Heard::Silent => digest::give_up(session, channel).await?,
         }
     }
 }

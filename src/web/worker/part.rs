@@ -9,8 +9,8 @@ use futures::{Sink, SinkExt, Stream, StreamExt};
 
 use super::source::{start_read, PendingRead, Source};
 use super::{
-    decode_source, now_ms, send, send_progress, send_rows, silence_left, sleep, take_request,
-    Closed, Ended, PageChannel, PartChannel, ReadError, Session, HELPER_START_MS,
+    decode_source, hear, now_ms, send, send_progress, send_rows, sleep, take_request, Closed,
+    Ended, Heard, PageChannel, PartChannel, ReadError, Session, HELPER_START_MS,
 };
 use crate::ingest::chain::{Part, PartReport, Split, SplitWindow};
 use crate::ingest::file::{Collected, FileDecoder};
@@ -206,39 +206,34 @@ where
         let Some(helper) = session.helper.as_mut() else {
             return Ok(refused);
         };
-        let silence = Box::pin(sleep(silence_left(heard, session.part_silence_ms)));
-        let either = future::select(helper.channel.next(), channel.next());
-        let next = match future::select(either, silence).await {
-            Either::Left((Either::Left((report, _)), _)) => Either::Left(report),
-            Either::Left((Either::Right((request, _)), _)) => Either::Right(request),
+        let silence = session.part_silence_ms;
+        match hear(&mut helper.channel, Some(&mut *channel), heard, silence).await {
             // Nothing from the second worker for that long: it is taken as gone.
-            Either::Right(_) => {
+            Heard::Silent => {
                 stop_part(session).await;
                 session.lose_helper();
                 return Ok(refused);
             }
-        };
-        match next {
             // The page hears of the second worker's progress, not of each of its batches.
-            Either::Left(Some(report)) => {
+            Heard::Helper(Some(report)) => {
                 heard = now_ms();
                 if collect(&mut part, report) {
                     send_progress(channel, part.progress(decoder)).await?;
                 }
             }
             // The second worker is gone.
-            Either::Left(None) => {
+            Heard::Helper(None) => {
                 session.lose_helper();
                 return Ok(refused);
             }
-            Either::Right(Some(request)) => {
+            Heard::Page(Some(request)) => {
                 if take_request(request, session, channel).await? {
                     stop_part(session).await;
                     send_progress(channel, decoder.cancelled()).await?;
                     return Ok(Joined::Cancelled);
                 }
             }
-            Either::Right(None) => return Err(ReadError::Closed),
+            Heard::Page(None) => return Err(ReadError::Closed),
         }
     }
     let Some(mut joining) = part.join(decoder, Bytes::to_vec) else {
