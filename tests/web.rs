@@ -3,7 +3,7 @@
 //! a component, all inside a real browser. Run with `scripts/test-web.sh` or
 //! `cargo test --target wasm32-unknown-unknown --no-default-features --features web --test web`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -33,6 +33,7 @@ use keytrail::web::view::{
 };
 use keytrail::web::worker::{
     detail_of, problem_line, serve_chain, serve_chain_respawning, slice_text, FileDecoder, Respawn,
+    RESPAWNS,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::console_log;
@@ -201,7 +202,7 @@ type Scope = Duplex<Request, Report>;
 type SecondWorker = Duplex<Report, Request>;
 
 /// Which second worker a test's worker gets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Second {
     /// None: the worker decodes everything itself.
     None,
@@ -211,6 +212,9 @@ enum Second {
     Mute,
     /// [`Second::Mute`], and once it is given up, a working one started in its place.
     MuteThenWorking,
+    /// [`Second::Mute`], and a mute one again each time one is given up; counts how many were
+    /// started in place of others.
+    AlwaysMute(Rc<Cell<u32>>),
     /// A chain of this many workers after the first, each the same loop in the page, each
     /// handing the next the part after its share (as `navigator.hardwareConcurrency` allows).
     Chain(u32),
@@ -278,6 +282,18 @@ fn chain_of(links: u32, handed: &Rc<RefCell<Handed>>) -> Option<SecondWorker> {
 /// How long a test's worker waits for a silent second worker.
 const TEST_SILENCE_MS: u32 = 300;
 
+/// A second worker that says it is ready, then never answers (what it is handed is counted).
+fn mute_worker(handed: &Rc<RefCell<Handed>>) -> SecondWorker {
+    let (worker_end, out, counted_rx) = counted_bridge(handed);
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = out.unbounded_send(Report::Ready);
+        let mut swallowed = counted_rx;
+        while swallowed.next().await.is_some() {}
+        drop(out);
+    });
+    worker_end
+}
+
 /// Starts the worker's loop in the page with a `second` worker; returns its request sender and
 /// report stream, and what the second worker was handed.
 fn start_worker_with(
@@ -305,22 +321,23 @@ fn start_worker_with(
     let helper = match second {
         Second::None | Second::Chain(_) => None,
         Second::Working => chain_of(1, &handed),
-        Second::Mute | Second::MuteThenWorking => {
-            let (worker_end, out, counted_rx) = counted_bridge(&handed);
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = out.unbounded_send(Report::Ready);
-                let mut swallowed = counted_rx;
-                while swallowed.next().await.is_some() {}
-                drop(out);
-            });
-            Some(worker_end)
+        Second::Mute | Second::MuteThenWorking | Second::AlwaysMute(_) => {
+            Some(mute_worker(&handed))
         }
     };
-    let respawn: Respawn<SecondWorker> = if second == Second::MuteThenWorking {
-        let handed = handed.clone();
-        Box::new(move || chain_of(1, &handed))
-    } else {
-        Box::new(|| None)
+    let respawn: Respawn<SecondWorker> = match second {
+        Second::MuteThenWorking => {
+            let handed = handed.clone();
+            Box::new(move || chain_of(1, &handed))
+        }
+        Second::AlwaysMute(started) => {
+            let handed = handed.clone();
+            Box::new(move || {
+                started.set(started.get() + 1);
+                Some(mute_worker(&handed))
+            })
+        }
+        _ => Box::new(|| None),
     };
     let chain = if helper.is_some() { 2 } else { 1 };
     wasm_bindgen_futures::spawn_local(serve_chain_respawning(
@@ -735,8 +752,8 @@ async fn a_second_worker_silent_during_a_part_is_given_up_however_often_the_page
 }
 
 /// A part's sessions reach the worker before exactly as the second worker had them: names in
-/// any script, logon IDs and times over 2^53, and a `PartEnd` whose sessions do not read back
-/// is not taken for an empty part.
+/// any script, logon IDs and times over 2^53; sessions that do not read back whole are told
+/// apart from none.
 #[wasm_bindgen_test]
 fn a_parts_sessions_cross_between_workers_unchanged() {
     let session = Session {
@@ -902,7 +919,7 @@ async fn a_worker_alone_hashes_for_the_report_itself_and_an_export_waits_for_it(
 #[wasm_bindgen_test]
 async fn files_opened_while_hashing_come_first_whichever_worker_hashes() {
     for second in [Second::Working, Second::None] {
-        let (mut requests, mut reports, handed) = start_worker_with(second);
+        let (mut requests, mut reports, handed) = start_worker_with(second.clone());
         let mut state = AppState::new();
         pump(&mut state, &mut reports, |s| s.load.ready).await;
         // More than one slice, so that the hash looks at requests before its end; read no
@@ -1129,6 +1146,36 @@ async fn a_second_worker_given_up_is_replaced_and_later_large_files_are_shared_a
     assert_eq!(large.events, one.load.files[0].events);
     assert_eq!(state.load.skipped(), one.load.skipped());
     assert_eq!(state.store.rows.len(), one.store.rows.len() + 1);
+}
+
+/// Second workers that keep going silent are replaced only [`RESPAWNS`] times: then the first
+/// worker takes the hash itself, and the report's hash still comes.
+#[wasm_bindgen_test]
+async fn second_workers_that_keep_going_silent_are_replaced_only_so_often() {
+    let started = Rc::new(Cell::new(0));
+    let (mut requests, mut reports, handed, mut state) =
+        paste_with(Second::AlwaysMute(started.clone())).await;
+    let mut stopped = 0;
+    while state.load.files[0].sha256.is_none() {
+        let report = reports.next().await.expect("worker ended");
+        if matches!(report, Report::Digested { stopped: true, .. }) {
+            stopped += 1;
+        }
+        for request in state.apply(Action::Report(report), 0.0) {
+            requests.send(request).await.unwrap();
+        }
+    }
+    assert_eq!(started.get(), RESPAWNS, "replaced, but only so often");
+    assert_eq!(
+        handed.borrow().digests,
+        RESPAWNS + 1,
+        "each mute one was handed the hash"
+    );
+    assert_eq!(stopped, RESPAWNS + 1);
+    assert_eq!(
+        state.load.files[0].sha256,
+        Some(sha256_hex(EVENT_5059.as_bytes()))
+    );
 }
 
 /// Resolves after `ms` milliseconds.

@@ -35,7 +35,11 @@ export async function stopPage({ server, browser } = {}) {
   await closeServer(server);
 }
 
-/** Waits until the load is over (every file done), then returns the event count shown. */
+/**
+ * Waits until the load is over (every file done) and its page fully drawn, then returns the event
+ * count shown. A load's page comes in painted steps (filters and findings, the table, the charts
+ * last), so with events shown it also waits for the charts.
+ */
 export async function loaded(page, timeout = 60_000) {
   await page.waitForFunction(
     () => {
@@ -45,5 +49,7 @@ export async function loaded(page, timeout = 60_000) {
     null,
     { timeout },
   );
-  return Number(await page.textContent('[data-testid=event-count]'));
+  const count = Number(await page.textContent('[data-testid=event-count]'));
+  if (count > 0) await page.waitForSelector('[data-testid=charts]', { timeout });
+  return count;
 }

@@ -508,7 +508,9 @@ impl Wire {
     fn i64(&mut self, n: i64) {
         self.0.extend_from_slice(&n.to_le_bytes());
     }
+    /// A count or a string's length: below 4 GiB, as everything a wasm32 worker holds is.
     fn len(&mut self, n: usize) {
+        debug_assert!(u32::try_from(n).is_ok(), "{n} does not fit the wire's u32");
         self.u32(u32::try_from(n).unwrap_or(u32::MAX));
     }
     fn str(&mut self, s: &str) {
@@ -566,11 +568,11 @@ impl Unwire<'_> {
             _ => None,
         }
     }
-    /// A count, then that many items; the count never sizes an allocation beyond what the bytes
-    /// left could hold.
+    /// A count, then that many items. The count sizes no allocation: the list grows with the
+    /// items actually read (a damaged count cannot ask for more memory than the bytes hold).
     fn many<T>(&mut self, mut get: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         let n = usize::try_from(self.u32()?).ok()?;
-        let mut items = Vec::with_capacity(n.min(self.0.len()));
+        let mut items = Vec::new();
         for _ in 0..n {
             items.push(get(self)?);
         }

@@ -195,13 +195,15 @@ pub fn json_string(out: &mut String, s: &str) {
     let mut last = 0;
     let mut i = 0;
     while i < bytes.len() {
-        // Eight bytes at a time while none of them needs escaping (most values need none).
+        // Eight bytes at a time while none of them needs escaping (most values need none), then
+        // straight to the first that does: the lowest byte marked always needs it.
         if let Some(word) = bytes.get(i..i + 8) {
-            let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-            if !needs_escape(word) {
+            let mask = escape_mask(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
+            if mask == 0 {
                 i += 8;
                 continue;
             }
+            i += (mask.trailing_zeros() / 8) as usize;
         }
         let b = bytes[i];
         let esc: Option<&str> = match b {
@@ -230,17 +232,18 @@ pub fn json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Whether any of the eight bytes in `word` is a control character, `"` or `\`: the classic
-/// "has a byte below n" and "has a zero byte" word tests. Exact as to whether there is one (a
-/// borrow can mark a later byte too, but only after one that does need escaping).
-fn needs_escape(word: u64) -> bool {
+/// The high bit of each of the eight bytes of `word` (read little-endian) that is a control
+/// character, `"` or `\`: the classic "has a byte below n" and "has a zero byte" word tests.
+/// Exact up to the lowest marked byte (a borrow can mark a later byte too, but only after one
+/// that does need escaping); zero when none does.
+fn escape_mask(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let below_space = word.wrapping_sub(ONES * 0x20) & !word;
     let zero_of = |x: u64| x.wrapping_sub(ONES) & !x;
     let quote = zero_of(word ^ (ONES * u64::from(b'"')));
     let backslash = zero_of(word ^ (ONES * u64::from(b'\\')));
-    (below_space | quote | backslash) & HIGH != 0
+    (below_space | quote | backslash) & HIGH
 }
 
 /// The key under which a body field appears in exports: its name, or `Data[N]` (1-based) for an
@@ -340,6 +343,17 @@ mod tests {
                     let mut out = String::new();
                     json_string(&mut out, &text);
                     assert_eq!(out, serde_json::to_string(&text).unwrap(), "{text:?}");
+                    // And a second one later in the same word or the next.
+                    for gap in 1..10 {
+                        let text: String = text
+                            .chars()
+                            .enumerate()
+                            .map(|(i, ch)| if i == at + gap { '\\' } else { ch })
+                            .collect();
+                        let mut out = String::new();
+                        json_string(&mut out, &text);
+                        assert_eq!(out, serde_json::to_string(&text).unwrap(), "{text:?}");
+                    }
                 }
             }
         }

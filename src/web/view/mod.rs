@@ -675,9 +675,12 @@ pub fn Viewer(props: &ViewerProps) -> Html {
             if !has_rows {
                 shown.set(Reveal::Top);
             } else if let Some(next) = now.next() {
-                // Unless the rows went meanwhile (Clear): the next load starts from the top.
+                // Only for the load it was planned for: after a Clear (a new generation), the
+                // next load starts from the top, whatever an older step does late.
+                let generation = state.borrow().generation;
                 after_next_paint(move || {
-                    if !state.borrow().store.rows.is_empty() {
+                    let state = state.borrow();
+                    if state.generation == generation && !state.store.rows.is_empty() {
                         shown.set(next);
                     }
                 });

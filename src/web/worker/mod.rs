@@ -99,6 +99,11 @@ pub type Respawn<H> = Box<dyn FnMut() -> Option<H>>;
 
 /// How many times in its life a worker starts a new next worker in place of one given up: one
 /// that keeps going silent (out of memory on every large file) is not started for ever.
+///
+/// A worker given up is only let go (its bridge dropped, which asks it to close): the browser
+/// gives a worker no way to stop another that no longer reads its messages (gloo's bridge keeps
+/// the `Worker` to itself), so one that is stuck, not crashed, keeps its thread until the page
+/// closes. Hence few replacements, not one per silence.
 pub const RESPAWNS: u32 = 2;
 
 /// The worker's memory: the inputs by file number, what the current load collected, and the
@@ -125,7 +130,7 @@ struct Session<H> {
     starting: Option<H>,
     /// See [`Respawn`].
     respawn: Respawn<H>,
-    /// How many more times [`Session::respawn`] may be called ([`RESPAWNS`]).
+    /// How many more times `respawn` is called ([`RESPAWNS`]).
     respawns_left: u32,
 }
 
@@ -159,7 +164,11 @@ impl<H: Stream<Item = Report> + Unpin> Session<H> {
                 self.helper = self.starting.take().map(Helper::new);
                 self.chain = self.chain.max(2);
             }
-            Some(_) => self.starting = None,
+            // It ended (or said something else first): another, if any are left.
+            Some(_) => {
+                self.starting = None;
+                self.lose_helper();
+            }
         }
     }
 }
@@ -217,12 +226,16 @@ pub async fn serve_chain_respawning<C, H>(
     H: PartChannel,
 {
     chain::warm_up();
-    let (helper, starting) = match helper {
+    // A next worker that ended or said something else than ready is replaced at once.
+    let (helper, starting, failed) = match helper {
         Some(helper) => match started(helper).await {
-            Ok(helper) => (Some(helper), None),
-            Err(starting) => (None, starting),
+            Ok(helper) => (Some(helper), None, false),
+            Err(starting) => {
+                let failed = starting.is_none();
+                (None, starting, failed)
+            }
         },
-        None => (None, None),
+        None => (None, None, false),
     };
     if channel.send(Report::Ready).await.is_err() {
         return;
@@ -245,6 +258,9 @@ pub async fn serve_chain_respawning<C, H>(
         respawn,
         respawns_left: RESPAWNS,
     };
+    if failed {
+        session.lose_helper();
+    }
     loop {
         let request = match session.queue.pop_front() {
             Some(request) => request,
