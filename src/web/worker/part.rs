@@ -91,6 +91,8 @@ pub(super) fn collect(part: &mut Part<Bytes>, report: Report) -> bool {
         Report::Rows { generation, batch } => PartReport::Rows { generation, batch },
         Report::Progress(p) => PartReport::Progress(p),
         Report::ReadFailed { file, .. } => PartReport::ReadFailed { file },
+        // An older part's end (a cancelled one) is not read at all.
+        Report::PartEnd { job, .. } if job != part.job => return false,
         Report::PartEnd {
             job,
             complete,
