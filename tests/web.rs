@@ -33,7 +33,7 @@ use keytrail::web::view::{
 };
 use keytrail::web::worker::{
     detail_of, problem_line, serve_chain, serve_chain_respawning, slice_text, FileDecoder, Respawn,
-    RESPAWNS,
+    Waits, RESPAWNS,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::console_log;
@@ -348,7 +348,10 @@ fn start_worker_with(
         helper,
         respawn,
         chain,
-        TEST_SILENCE_MS,
+        Waits {
+            silence_ms: TEST_SILENCE_MS,
+            ..Waits::default()
+        },
     ));
     (requests, reports, handed)
 }
@@ -1176,6 +1179,79 @@ async fn second_workers_that_keep_going_silent_are_replaced_only_so_often() {
         state.load.files[0].sha256,
         Some(sha256_hex(EVENT_5059.as_bytes()))
     );
+}
+
+/// A second worker slow to start (a cold cache, a busy machine) is not given up: the first says
+/// it is ready without it after its wait, and shares the next large file with it once it is
+/// ready, which decodes as by one worker.
+#[wasm_bindgen_test]
+async fn a_second_worker_slow_to_start_is_taken_once_it_is_ready() {
+    let handed = Rc::new(RefCell::new(Handed::default()));
+    let (worker_end, out, counted_rx) = counted_bridge(&handed);
+    // Its loop, and so its word that it is ready, starts only when the test says so.
+    let (go, wait) = futures::channel::oneshot::channel::<()>();
+    let began = Rc::new(Cell::new(false));
+    let begun = began.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = wait.await;
+        begun.set(true);
+        let scope = Duplex {
+            out,
+            input: counted_rx,
+        };
+        serve_chain(scope, None::<SecondWorker>, 1, TEST_SILENCE_MS).await;
+    });
+    let (mut requests, request_rx) = mpsc::unbounded();
+    let (report_tx, mut reports) = mpsc::unbounded();
+    let waits = Waits {
+        start_ms: 100,
+        silence_ms: TEST_SILENCE_MS,
+    };
+    let scope = Scope {
+        out: report_tx,
+        input: request_rx,
+    };
+    wasm_bindgen_futures::spawn_local(serve_chain_respawning(
+        scope,
+        Some(worker_end),
+        Box::new(|| None),
+        2,
+        waits,
+    ));
+    let mut state = AppState::new();
+    pump(&mut state, &mut reports, |s| s.load.ready).await;
+    assert!(!began.get(), "ready without waiting for it");
+    go.send(()).unwrap();
+    // Its loop warms up and says it is ready in one go, once it runs.
+    while !began.get() {
+        sleep_ms(50).await;
+    }
+    sleep_ms(50).await;
+
+    let bytes = large_export(keytrail::web::worker::SPLIT_BYTES + (1 << 20));
+    state.apply(
+        Action::Opened {
+            first_id: 0,
+            files: vec![("large.xml".into(), bytes.len() as u64)],
+        },
+        0.0,
+    );
+    requests
+        .send(Request::Open {
+            first_id: 0,
+            files: vec![SourceFile(file("large.xml", &bytes))],
+        })
+        .await
+        .unwrap();
+    pump(&mut state, &mut reports, |s| !s.load.busy()).await;
+    assert_eq!(
+        handed.borrow().parts,
+        1,
+        "shared with the late second worker"
+    );
+    let (one, _, _) = load_large(Second::None, &bytes).await;
+    assert_eq!(state.store.rows, one.store.rows);
+    assert_eq!(state.load, one.load);
 }
 
 /// Resolves after `ms` milliseconds.

@@ -37,13 +37,32 @@ use part::{
 };
 use source::{detail, export, start_read, Source};
 
-/// How long the worker waits for its second worker to start before going on alone.
-const HELPER_START_MS: u32 = 10_000;
+/// How long the worker waits for its second worker to start before saying it is ready without
+/// it (it takes it on once it is ready).
+pub const HELPER_START_MS: u32 = 10_000;
 
 /// How long the second worker may say nothing about its part (it reports after every slice, a
 /// few times a second) before it is taken as gone (crashed, out of memory) and the first worker
 /// decodes the rest itself.
 pub const PART_SILENCE_MS: u32 = 30_000;
+
+/// How long a worker waits on its next worker, in ms: tests shorten both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Waits {
+    /// For it to say it is ready ([`HELPER_START_MS`]).
+    pub start_ms: u32,
+    /// For its next word while it has work ([`PART_SILENCE_MS`]).
+    pub silence_ms: u32,
+}
+
+impl Default for Waits {
+    fn default() -> Self {
+        Waits {
+            start_ms: HELPER_START_MS,
+            silence_ms: PART_SILENCE_MS,
+        }
+    }
+}
 
 /// The reactor the page bridges to: see [`serve_chain`]. The page's worker is the first of a chain of
 /// [`decoding_workers`] workers: each starts the next (with `?part=N` in its address, `N` its
@@ -55,7 +74,7 @@ pub async fn DecodeReactor(scope: ReactorScope<Request, Report>) {
     let next = has_next.then(|| spawn_worker(place + 1, workers)).flatten();
     let respawn: Respawn<_> =
         Box::new(move || has_next.then(|| spawn_worker(place + 1, workers)).flatten());
-    serve_chain_respawning(scope, next, respawn, workers - place, PART_SILENCE_MS).await;
+    serve_chain_respawning(scope, next, respawn, workers - place, Waits::default()).await;
 }
 
 /// This worker's place in the chain (0 for the page's own worker) and how many workers the chain
@@ -209,18 +228,23 @@ where
     C: PageChannel,
     H: PartChannel + 'static,
 {
-    serve_chain_respawning(channel, helper, Box::new(|| None), chain, part_silence_ms).await;
+    let waits = Waits {
+        silence_ms: part_silence_ms,
+        ..Waits::default()
+    };
+    serve_chain_respawning(channel, helper, Box::new(|| None), chain, waits).await;
 }
 
 /// [`serve_chain`], starting a new next worker with `respawn` in place of one given up (at most
-/// [`RESPAWNS`] times). A next worker slow to start is not given up at all: it is waited for
-/// [`HELPER_START_MS`], then taken whenever it says it is ready.
+/// [`RESPAWNS`] times), and waiting on the next worker as `waits` says. A next worker slow to
+/// start is not given up: it is waited for `waits.start_ms`, then taken whenever it says it is
+/// ready.
 pub async fn serve_chain_respawning<C, H>(
     mut channel: C,
     helper: Option<H>,
     respawn: Respawn<H>,
     chain: u32,
-    part_silence_ms: u32,
+    waits: Waits,
 ) where
     C: PageChannel,
     H: PartChannel,
@@ -228,7 +252,7 @@ pub async fn serve_chain_respawning<C, H>(
     chain::warm_up();
     // A next worker that ended or said something else than ready is replaced at once.
     let (helper, starting, failed) = match helper {
-        Some(helper) => match started(helper).await {
+        Some(helper) => match started(helper, waits.start_ms).await {
             Ok(helper) => (Some(helper), None, false),
             Err(starting) => {
                 let failed = starting.is_none();
@@ -251,7 +275,7 @@ pub async fn serve_chain_respawning<C, H>(
             1
         },
         helper,
-        part_silence_ms,
+        part_silence_ms: waits.silence_ms,
         handed: Vec::new(),
         heard: 0.0,
         starting,

@@ -10,7 +10,7 @@ use futures::{Sink, SinkExt, Stream, StreamExt};
 use super::source::{start_read, PendingRead, Source};
 use super::{
     decode_source, hear, now_ms, send, send_progress, send_rows, sleep, take_request, Closed,
-    Ended, Heard, PageChannel, PartChannel, ReadError, Session, HELPER_START_MS,
+    Ended, Heard, PageChannel, PartChannel, ReadError, Session,
 };
 use crate::ingest::chain::{Part, PartReport, Split, SplitWindow};
 use crate::ingest::file::{Collected, FileDecoder};
@@ -34,14 +34,14 @@ impl<H> Helper<H> {
     }
 }
 
-/// The helper, once it said it is ready; if it does not within [`HELPER_START_MS`], its channel
-/// (it may still start: [`Session::take_started_helper`](super::Session)), or `None` if it ended
-/// or said something else.
-pub(super) async fn started<H>(mut channel: H) -> Result<Helper<H>, Option<H>>
+/// The helper, once it said it is ready; if it does not within `start_ms`, its channel (it may
+/// still start: [`Session::take_started_helper`](super::Session)), or `None` if it ended or said
+/// something else.
+pub(super) async fn started<H>(mut channel: H, start_ms: u32) -> Result<Helper<H>, Option<H>>
 where
     H: Stream<Item = Report> + Unpin,
 {
-    let ready = match future::select(channel.next(), Box::pin(sleep(HELPER_START_MS))).await {
+    let ready = match future::select(channel.next(), Box::pin(sleep(start_ms))).await {
         Either::Left((said, _)) => Some(matches!(said, Some(Report::Ready))),
         Either::Right(_) => None,
     };
