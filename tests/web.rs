@@ -542,6 +542,32 @@ fn large_export(bytes: u64) -> Vec<u8> {
     out
 }
 
+/// Opens `bytes` as file `first_id`, `large.xml`, and takes the worker's reports until the load
+/// is over.
+async fn open_large(
+    state: &mut AppState,
+    requests: &mut UnboundedSender<Request>,
+    reports: &mut UnboundedReceiver<Report>,
+    first_id: u32,
+    bytes: &[u8],
+) {
+    state.apply(
+        Action::Opened {
+            first_id,
+            files: vec![("large.xml".into(), bytes.len() as u64)],
+        },
+        0.0,
+    );
+    requests
+        .send(Request::Open {
+            first_id,
+            files: vec![SourceFile(file("large.xml", bytes))],
+        })
+        .await
+        .unwrap();
+    pump(state, reports, |s| !s.load.busy()).await;
+}
+
 /// Opens `bytes` as one file in a new worker (with or without a second worker) and opens the
 /// detail of the last key event run in a logon session; gives the page state, how many parts
 /// went to the second worker, and that detail.
@@ -558,21 +584,7 @@ async fn load_large_picking(
     let (mut requests, mut reports, parts) = start_worker_with(second);
     let mut state = AppState::new();
     pump(&mut state, &mut reports, |s| s.load.ready).await;
-    state.apply(
-        Action::Opened {
-            first_id: 0,
-            files: vec![("large.xml".into(), bytes.len() as u64)],
-        },
-        0.0,
-    );
-    requests
-        .send(Request::Open {
-            first_id: 0,
-            files: vec![SourceFile(file("large.xml", bytes))],
-        })
-        .await
-        .unwrap();
-    pump(&mut state, &mut reports, |s| !s.load.busy()).await;
+    open_large(&mut state, &mut requests, &mut reports, 0, bytes).await;
     state.refresh(0.0, true);
     let position = (0..state.table.view.len())
         .rev()
@@ -1122,21 +1134,7 @@ async fn a_second_worker_given_up_is_replaced_and_later_large_files_are_shared_a
     assert_eq!(handed.borrow().parts, 0);
 
     let bytes = large_export(keytrail::web::worker::SPLIT_BYTES + (1 << 20));
-    state.apply(
-        Action::Opened {
-            first_id: 1,
-            files: vec![("large.xml".into(), bytes.len() as u64)],
-        },
-        0.0,
-    );
-    requests
-        .send(Request::Open {
-            first_id: 1,
-            files: vec![SourceFile(file("large.xml", &bytes))],
-        })
-        .await
-        .unwrap();
-    pump(&mut state, &mut reports, |s| !s.load.busy()).await;
+    open_large(&mut state, &mut requests, &mut reports, 1, &bytes).await;
     assert_eq!(
         handed.borrow().parts,
         1,
@@ -1229,21 +1227,7 @@ async fn a_second_worker_slow_to_start_is_taken_once_it_is_ready() {
     sleep_ms(50).await;
 
     let bytes = large_export(keytrail::web::worker::SPLIT_BYTES + (1 << 20));
-    state.apply(
-        Action::Opened {
-            first_id: 0,
-            files: vec![("large.xml".into(), bytes.len() as u64)],
-        },
-        0.0,
-    );
-    requests
-        .send(Request::Open {
-            first_id: 0,
-            files: vec![SourceFile(file("large.xml", &bytes))],
-        })
-        .await
-        .unwrap();
-    pump(&mut state, &mut reports, |s| !s.load.busy()).await;
+    open_large(&mut state, &mut requests, &mut reports, 0, &bytes).await;
     assert_eq!(
         handed.borrow().parts,
         1,
