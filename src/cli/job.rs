@@ -52,6 +52,15 @@ pub const PART_BYTES_VAR: &str = "KEYTRAIL_PART_BYTES";
 /// [`FileJob::BOUND`]), for tests: 1 has pieces ahead wait in temporary files.
 pub const CHANNEL_BOUND_VAR: &str = "KEYTRAIL_CHANNEL_BOUND";
 
+/// The positive number environment variable `name` holds, if it holds one (the tests' and the
+/// benchmarks' overrides: anything else leaves the default).
+fn positive_var<N: std::str::FromStr + PartialOrd + Default>(name: &str) -> Option<N> {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > N::default())
+}
+
 /// The environment variable that, set to 1, has each part named on standard error as it is
 /// planned (`keytrail: part FILE START..END`), for tests.
 pub const PARTS_TRACE_VAR: &str = "KEYTRAIL_TRACE_PARTS";
@@ -223,11 +232,7 @@ where
     T: FnMut(usize, J::Out) -> Result<()>,
 {
     let jobs = jobs.max(1);
-    let part_bytes = std::env::var(PART_BYTES_VAR)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n: &u64| n > 0)
-        .unwrap_or(PART_BYTES);
+    let part_bytes = positive_var(PART_BYTES_VAR).unwrap_or(PART_BYTES);
     let trace = std::env::var(PARTS_TRACE_VAR).is_ok_and(|v| v == "1");
     let mut names = Vec::with_capacity(inputs.len());
     let mut pieces = Vec::with_capacity(inputs.len());
@@ -285,11 +290,7 @@ where
     let threads = jobs.min(count.max(1));
     let mut receivers: Vec<Receiver<Msg<J::Out>>> = Vec::with_capacity(count);
     let mut slots: Vec<Slot<J::Out>> = Vec::with_capacity(count);
-    let bound = std::env::var(CHANNEL_BOUND_VAR)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n: &usize| n > 0)
-        .unwrap_or(J::BOUND);
+    let bound = positive_var(CHANNEL_BOUND_VAR).unwrap_or(J::BOUND);
     for source in sources {
         let (tx, rx) = sync_channel(bound);
         receivers.push(rx);
