@@ -70,10 +70,13 @@ impl Default for Waits {
 #[reactor]
 pub async fn DecodeReactor(scope: ReactorScope<Request, Report>) {
     let (place, workers) = chain_place();
-    let has_next = place + 1 < workers;
-    let next = has_next.then(|| spawn_worker(place + 1, workers)).flatten();
-    let respawn: Respawn<_> =
-        Box::new(move || has_next.then(|| spawn_worker(place + 1, workers)).flatten());
+    // The next worker, and any started later in its place, the same way.
+    let mut respawn: Respawn<_> = Box::new(move || {
+        (place + 1 < workers)
+            .then(|| spawn_worker(place + 1, workers))
+            .flatten()
+    });
+    let next = respawn();
     serve_chain_respawning(scope, next, respawn, workers - place, Waits::default()).await;
 }
 
