@@ -196,3 +196,105 @@ fn a_chunk_past_the_crates_allowance_is_read_again_as_the_xml_path_reads_it() {
         "{fewer:?} of {all}"
     );
 }
+
+/// The first chunk of tests/fixtures/evtx/security.evtx, and where its records' template
+/// definitions are, as file offsets.
+struct Sample {
+    bytes: Vec<u8>,
+    /// Each record's template definition, in record order.
+    definitions: Vec<usize>,
+}
+
+fn u32_at(b: &[u8], at: usize) -> usize {
+    u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as usize
+}
+
+/// A template definition's data size field and body.
+fn definition_parts(bytes: &[u8], definition: usize) -> (usize, std::ops::Range<usize>) {
+    let size_field = definition + 20;
+    let start = definition + 24;
+    (size_field, start..start + u32_at(bytes, size_field))
+}
+
+fn sample() -> Sample {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/evtx/security.evtx");
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes.truncate(4096 + 65536);
+    let chunk = 4096;
+    let free = chunk + u32_at(&bytes, chunk + 48);
+    let mut definitions = Vec::new();
+    let mut at = chunk + 512;
+    while at < free {
+        let binxml = at + 24;
+        // A fragment header, then one template instance.
+        assert_eq!(bytes[binxml..binxml + 5], [0x0f, 1, 1, 0, 0x0c]);
+        definitions.push(chunk + u32_at(&bytes, binxml + 10));
+        at += u32_at(&bytes, at + 4);
+    }
+    Sample { bytes, definitions }
+}
+
+/// The first record's substitution descriptors (where, size, type): its definition is inline,
+/// as the first use of a template always is, and the descriptors follow it.
+fn first_descriptors(sample: &Sample) -> Vec<(usize, u16, u8)> {
+    let bytes = &sample.bytes;
+    let (_, body) = definition_parts(bytes, sample.definitions[0]);
+    assert_eq!(sample.definitions[0], 4096 + 512 + 24 + 14, "inline");
+    let count = u32_at(bytes, body.end);
+    (0..count)
+        .map(|i| {
+            let at = body.end + 4 + 4 * i;
+            (
+                at,
+                u16::from_le_bytes([bytes[at], bytes[at + 1]]),
+                bytes[at + 2],
+            )
+        })
+        .collect()
+}
+
+/// What the crate refuses in a record, the walker refuses too (the XML path then reports the
+/// record): a string value of an odd number of bytes, a substitution of an unknown type in the
+/// template definition. Each damaged record is reported, and the records around it still
+/// decode, on both paths alike.
+#[test]
+fn records_the_crate_refuses_are_reported_the_same_on_both_paths() {
+    let sample = sample();
+    let (intact, _) = compare("intact", &sample.bytes);
+    let descriptors = first_descriptors(&sample);
+    let mut cases = Vec::new();
+    // A string value one byte short, the next value one byte longer (the rest stay in place).
+    let i = descriptors
+        .windows(2)
+        .position(|d| d[0].2 == 0x01 && d[0].1 >= 4)
+        .expect("a string value before another");
+    let mut odd = sample.bytes.clone();
+    let ((at, size, _), (next, next_size, _)) = (descriptors[i], descriptors[i + 1]);
+    odd[at..at + 2].copy_from_slice(&(size - 1).to_le_bytes());
+    odd[next..next + 2].copy_from_slice(&(next_size + 1).to_le_bytes());
+    cases.push(("a string of an odd size", odd));
+    // The definition's substitution of value 0 (`0x0d`, its index, its type), of a type that
+    // does not exist.
+    let (_, body) = definition_parts(&sample.bytes, sample.definitions[0]);
+    let ty = descriptors[0].2;
+    let sub = sample.bytes[body.clone()]
+        .windows(4)
+        .position(|w| matches!(w, [0x0d | 0x0e, 0, 0, t] if *t == ty))
+        .expect("the substitution of value 0")
+        + body.start;
+    let mut unknown = sample.bytes.clone();
+    unknown[sub + 3] = 0xff;
+    cases.push(("a substitution of an unknown type", unknown));
+    for (name, bytes) in cases {
+        let (_, events) = compare(name, &bytes);
+        assert!(
+            events > 0 && events < intact,
+            "{name}: {events} of {intact}"
+        );
+        let (items, _, _) = read(EvtxReader::new(), &bytes, 1 << 20);
+        let reported = items.iter().any(|item| {
+            matches!(item, Item::Problem(p) if p.to_string().contains("record") && p.event.is_none())
+        });
+        assert!(reported, "{name}: the damaged record is reported");
+    }
+}

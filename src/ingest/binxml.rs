@@ -103,6 +103,9 @@ impl Template {
         let start = (offset as usize).checked_add(24)?;
         let size = read_u32(data, start - 4)? as usize;
         let end = start.checked_add(size)?;
+        // The crate takes the definition's bytes whole first (this matters for a definition no
+        // record holds inline, as only a crafted chunk has: the inline one is skipped whole).
+        data.get(start..end)?;
         let mut t = Template::default();
         let mut r = Reader { data, pos: start };
         // Open elements (their Open ops), the one whose start tag is being read, its attribute.
@@ -164,7 +167,10 @@ impl Template {
                 }
                 0x0d | 0x0e => {
                     let index = r.u16()?;
-                    r.skip(1)?;
+                    // A type the crate does not know makes it refuse the template.
+                    if !known_type(r.u8()?) {
+                        return None;
+                    }
                     // A value placed twice renders twice: the crate's budgets see to that case.
                     if used.contains(&index) {
                         return None;
@@ -356,6 +362,8 @@ impl Values {
         let out = &mut self.text;
         match ty {
             0x00 => return Some(Val::Null),
+            // The crate refuses a string of an odd number of bytes.
+            0x01 if bytes.len() % 2 != 0 => return None,
             0x01 => push_utf16(out, until_nul(bytes)),
             0x03 => push_signed(out, i8::from_le_bytes(le(bytes)?).into()),
             0x04 => push_dec(out, u8::from_le_bytes(le(bytes)?).into()),
@@ -537,6 +545,11 @@ fn xml_char(c: char) -> char {
         '\0'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => '_',
         _ => c,
     }
+}
+
+/// A value type the crate reads (MS-EVEN6 2.2.18: the scalars, BinXML, and their arrays).
+fn known_type(ty: u8) -> bool {
+    matches!(ty, 0x00..=0x15 | 0x20 | 0x21 | 0x23 | 0x81..=0x95)
 }
 
 fn until_nul(bytes: &[u8]) -> &[u8] {
