@@ -15,6 +15,9 @@
 //   KEYTRAIL_BENCH_SIZE     size of each file (default 100MB)
 //   KEYTRAIL_BENCH_DIR      where the generated files are cached (default /tmp)
 //   KEYTRAIL_TRACE_OUT      a directory to keep the raw traces in (open them in DevTools)
+//   KEYTRAIL_BENCH_SETTLE_MS how long after the page is ready the file is opened (default 0)
+//   KEYTRAIL_TRACE_WASM     also record V8's WebAssembly compiling in detail (each function's
+//                           baseline compile, each optimising compile's phases)
 //
 // Recording costs time of its own (about 5-15 %), so the totals here are a little above those of
 // `npm run bench:scale`; the shares are what this measures.
@@ -33,6 +36,8 @@ const SIZE = process.env.KEYTRAIL_BENCH_SIZE ?? '100MB';
 const CACHE = process.env.KEYTRAIL_BENCH_DIR ?? '/tmp';
 const OUT = process.env.KEYTRAIL_TRACE_OUT;
 const TIMEOUT = 600_000;
+// How long after the page is ready the file is opened (ms; default 0), as in bench:scale.
+const SETTLE_MS = Math.max(0, Number(process.env.KEYTRAIL_BENCH_SETTLE_MS ?? 0));
 const CATEGORIES = [
   '-*',
   'toplevel',
@@ -40,6 +45,7 @@ const CATEGORIES = [
   'disabled-by-default-devtools.timeline',
   'v8',
   'v8.wasm',
+  ...(process.env.KEYTRAIL_TRACE_WASM ? ['disabled-by-default-v8.wasm.detailed', 'disabled-by-default-v8.wasm.turbofan'] : []),
   'blink',
   '__metadata',
   // KEYTRAIL_TRACE_CPU=1: the sampling profiler too (function names need a build with them:
@@ -67,6 +73,7 @@ async function record(browser, origin, f, format) {
   try {
     await page.goto(`${origin}/`);
     await page.waitForSelector('[data-testid=drop-zone][data-ready=true]', { timeout: 60_000 });
+    if (SETTLE_MS > 0) await page.waitForTimeout(SETTLE_MS);
     await browser.startTracing(page, { categories: CATEGORIES });
     await page.setInputFiles('[data-testid=file-input]', f.path);
     await page.waitForFunction(() => window.__keytrail?.doneMs != null, null, { timeout: TIMEOUT, polling: 200 });
