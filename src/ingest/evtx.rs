@@ -25,9 +25,10 @@ use crate::decoder::{
     Boundary, Event, EventParser, Item, Position, Problem, ProblemKind, Severity, Stats,
     EVTX_CHUNK_BYTES, EVTX_HEADER_BYTES,
 };
-use evtx::err::EvtxError;
+use evtx::err::{ChunkError, EvtxError};
 use evtx::{
-    ChunkFlags, EvtxChunk, EvtxChunkData, EvtxFileHeader, EvtxRecordHeader, ParserSettings,
+    ChunkFlags, EvtxChunk, EvtxChunkData, EvtxChunkHeader, EvtxFileHeader, EvtxRecordHeader,
+    ParserSettings,
 };
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -355,8 +356,10 @@ impl EvtxReader {
         if data.iter().all(|&b| b == 0) {
             return;
         }
-        let mut chunk = match EvtxChunkData::new(data.to_vec(), false) {
-            Ok(chunk) => {
+        // The chunk is read where it lies (`EvtxChunkData` would take a copy): the same header
+        // check, the same errors.
+        let header = match EvtxChunkHeader::from_bytes(data).map_err(ChunkError::from) {
+            Ok(header) => {
                 // What could not be read before it was damaged chunks, not the end's slack.
                 for (at, reason) in std::mem::take(&mut self.trailing) {
                     self.bad_chunk(out, at, reason);
@@ -372,7 +375,7 @@ impl EvtxReader {
                         ProblemKind::EvtxDirty { declared: number },
                     );
                 }
-                chunk
+                header
             }
             Err(err) if self.declared.is_some_and(|declared| number >= declared) => {
                 self.trailing.push((base, error_text(&err)));
@@ -384,7 +387,7 @@ impl EvtxReader {
                 return;
             }
         };
-        if let Some((expected, found)) = checksum_mismatch(&chunk) {
+        if let Some((expected, found)) = checksum_mismatch(&header, data) {
             self.problem(
                 out,
                 base,
@@ -393,11 +396,11 @@ impl EvtxReader {
                 ProblemKind::EvtxChecksum { expected, found },
             );
         }
-        let ids = chunk.header.first_event_record_id..=chunk.header.last_event_record_id;
+        let ids = header.first_event_record_id..=header.last_event_record_id;
         self.templates.clear();
         let before = self.records;
         let settings = Arc::clone(&self.settings);
-        let mut parsed = match chunk.parse(settings) {
+        let mut parsed = match EvtxChunk::new(data, &header, settings) {
             Ok(parsed) => parsed,
             Err(err) => {
                 let reason = error_text(&err);
@@ -706,12 +709,10 @@ fn fill(buf: &mut Vec<u8>, bytes: &mut &[u8], size: usize) -> bool {
 }
 
 /// Each CRC32 is computed once: the header's (bytes 0–120 and 128–512), then the records'.
-fn checksum_mismatch(chunk: &EvtxChunkData) -> Option<(u32, u32)> {
-    let header = &chunk.header;
+fn checksum_mismatch(header: &EvtxChunkHeader, data: &[u8]) -> Option<(u32, u32)> {
     if header.flags.contains(ChunkFlags::NO_CRC32) {
         return None;
     }
-    let data = &chunk.data;
     let mut hasher = crc32fast::Hasher::new();
     hasher.update(&data[..120]);
     hasher.update(&data[128..HEADER_OF_CHUNK]);
