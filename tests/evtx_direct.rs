@@ -3,7 +3,7 @@
 //! of generated logs, both readers give the same items (events field by field, problems) and the
 //! same totals, and the direct path takes the large majority of the records.
 
-use keytrail::decoder::{Item, Stats};
+use keytrail::decoder::{Item, ProblemKind, Stats};
 use keytrail::ingest::EvtxReader;
 use std::path::{Path, PathBuf};
 
@@ -272,7 +272,11 @@ fn records_the_crate_refuses_are_reported_the_same_on_both_paths() {
     let ((at, size, _), (next, next_size, _)) = (descriptors[i], descriptors[i + 1]);
     odd[at..at + 2].copy_from_slice(&(size - 1).to_le_bytes());
     odd[next..next + 2].copy_from_slice(&(next_size + 1).to_le_bytes());
-    cases.push(("a string of an odd size", odd));
+    cases.push((
+        "a string of an odd size",
+        odd,
+        "sized utf-16 string".to_string(),
+    ));
     // The definition's substitution of value 0 (`0x0d`, its index, its type), of a type that
     // does not exist.
     let (_, body) = definition_parts(&sample.bytes, sample.definitions[0]);
@@ -284,8 +288,15 @@ fn records_the_crate_refuses_are_reported_the_same_on_both_paths() {
         + body.start;
     let mut unknown = sample.bytes.clone();
     unknown[sub + 3] = 0xff;
-    cases.push(("a substitution of an unknown type", unknown));
-    for (name, bytes) in cases {
+    // The crate names the place after the type byte (in the chunk): the byte changed is the
+    // substitution's type, not a byte of a name or a text that looks like it.
+    let after = sub + 3 + 1 - 4096;
+    cases.push((
+        "a substitution of an unknown type",
+        unknown,
+        format!("Offset 0x{after:08x}: Tried to read an invalid byte `0xff`"),
+    ));
+    for (name, bytes, why) in cases {
         let (_, events) = compare(name, &bytes);
         assert!(
             events > 0 && events < intact,
@@ -293,8 +304,48 @@ fn records_the_crate_refuses_are_reported_the_same_on_both_paths() {
         );
         let (items, _, _) = read(EvtxReader::new(), &bytes, 1 << 20);
         let reported = items.iter().any(|item| {
-            matches!(item, Item::Problem(p) if p.to_string().contains("record") && p.event.is_none())
+            matches!(item, Item::Problem(p) if matches!(&p.kind,
+                ProblemKind::EvtxBadRecord { record: Some(1), reason } if reason.contains(&why)))
         });
-        assert!(reported, "{name}: the damaged record is reported");
+        assert!(
+            reported,
+            "{name}: record 1 is reported for {why:?}: {items:?}"
+        );
     }
+}
+
+/// Chunks of plain records (every chunk the generator writes, nearly every chunk of a real
+/// Security log) are walked whole without the crate building each record first; a chunk with one
+/// record the walker leaves to the XML path is read the usual way, and still the same.
+#[test]
+fn chunks_of_plain_records_are_walked_whole() {
+    use keytrail::generator::{self, Spec};
+    let walked = |bytes: &[u8]| {
+        let mut reader = EvtxReader::new();
+        let mut out = Vec::new();
+        reader.push(bytes, &mut out);
+        reader.finish(&mut out);
+        reader.walked_chunks()
+    };
+    let chunks = |bytes: &[u8]| ((bytes.len() - 4096) / 65536) as u64;
+    let mut file = std::io::Cursor::new(Vec::new());
+    let spec = Spec {
+        seed: 5059,
+        events: 3000,
+    };
+    generator::evtx::write(generator::events(&spec), u64::MAX, &mut file).unwrap();
+    let generated = file.into_inner();
+    assert_eq!(walked(&generated), chunks(&generated));
+    let sample = sample();
+    assert_eq!(walked(&sample.bytes), 1, "security.evtx's first chunk");
+    // Its first record's string one byte short: that chunk goes the usual way.
+    let descriptors = first_descriptors(&sample);
+    let &(at, size, _) = descriptors
+        .iter()
+        .find(|d| d.2 == 0x01 && d.1 >= 4)
+        .unwrap();
+    let mut odd = sample.bytes.clone();
+    odd[at..at + 2].copy_from_slice(&(size - 1).to_le_bytes());
+    assert_eq!(walked(&odd), 0);
+    compare("a string of an odd size", &odd);
 }

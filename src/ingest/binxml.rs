@@ -179,6 +179,11 @@ impl Template {
                     Op::Sub(index)
                 }
                 0x02 => {
+                    // Deeper than `write` opens (the crate refuses from 512 on; skipped elements
+                    // are not opened, so `write` alone would not see them).
+                    if stack.len() >= MAX_DEPTH {
+                        return None;
+                    }
                     stack.push(open.take()?);
                     attr = None;
                     continue;
@@ -854,13 +859,17 @@ mod tests {
             .replace('>', "&gt;")
     }
 
-    /// A name that thousands of elements use (a crafted template) is held once: the template's
-    /// memory is bounded by the chunk's bytes, not by how often a name is used.
-    #[test]
-    fn a_name_used_by_many_elements_is_held_once() {
-        const NAME_AT: usize = 64;
-        const TEMPLATE_AT: u32 = 9000;
-        let name: Vec<u16> = "長い名前".repeat(1000).encode_utf16().collect();
+    const NAME_AT: usize = 64;
+    const TEMPLATE_AT: u32 = 9000;
+
+    /// A chunk with one element name, `name`, and one template definition whose body is a
+    /// fragment header, what `elements` writes (given the bytes of a start of element by that
+    /// name, from its token), and the end of the fragment.
+    fn chunk_with_template(
+        name: &str,
+        elements: impl Fn(&mut Vec<u8>, &dyn Fn(u8) -> Vec<u8>),
+    ) -> Vec<u8> {
+        let name: Vec<u16> = name.encode_utf16().collect();
         let mut data = vec![0u8; 65536];
         // next string, hash, length, the characters, NUL
         data[NAME_AT + 6..NAME_AT + 8].copy_from_slice(&(name.len() as u16).to_le_bytes());
@@ -873,22 +882,52 @@ mod tests {
             e
         };
         let mut body = vec![0x0f, 1, 1, 0];
-        body.extend(element(0x01));
-        body.push(0x02);
-        let uses = 4000;
-        for _ in 0..uses {
-            body.extend(element(0x01));
-            body.push(0x03);
-        }
-        body.extend([0x04, 0x00]);
+        elements(&mut body, &element);
+        body.push(0x00);
         let at = TEMPLATE_AT as usize;
         data[at + 20..at + 24].copy_from_slice(&(body.len() as u32).to_le_bytes());
         data[at + 24..at + 24 + body.len()].copy_from_slice(&body);
+        data
+    }
+
+    /// A name that thousands of elements use (a crafted template) is held once: the template's
+    /// memory is bounded by the chunk's bytes, not by how often a name is used.
+    #[test]
+    fn a_name_used_by_many_elements_is_held_once() {
+        let name = "長い名前".repeat(1000);
+        let uses = 4000;
+        let data = chunk_with_template(&name, |body, element| {
+            body.extend(element(0x01));
+            body.push(0x02);
+            for _ in 0..uses {
+                body.extend(element(0x01));
+                body.push(0x03);
+            }
+            body.push(0x04);
+        });
         let t = Template::parse(&data, TEMPLATE_AT).expect("a template of elements");
-        let one = String::from_utf16(&name).unwrap().len();
+        let one = name.len();
         assert_eq!(t.text.len(), one, "the name once, not {uses} times");
         assert_eq!(t.ops.len(), uses + 2);
         assert!(t.size() < 2 * data.len(), "{} bytes", t.size());
+    }
+
+    /// A template nested deeper than the event parser follows is left to the XML path whole,
+    /// however many of its elements a record would leave out (the crate refuses the deepest).
+    #[test]
+    fn a_template_nested_too_deep_is_left_to_the_xml_path() {
+        let nested = |depth: usize| {
+            chunk_with_template("A", move |body, element| {
+                for _ in 0..depth {
+                    body.extend(element(0x01));
+                    body.push(0x02);
+                }
+                body.extend(std::iter::repeat_n(0x04, depth));
+            })
+        };
+        assert!(Template::parse(&nested(MAX_DEPTH), TEMPLATE_AT).is_some());
+        assert!(Template::parse(&nested(MAX_DEPTH + 1), TEMPLATE_AT).is_none());
+        assert!(Template::parse(&nested(600), TEMPLATE_AT).is_none());
     }
 
     /// FILETIMEs are written as the crate writes them, over its whole range.

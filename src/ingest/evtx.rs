@@ -92,6 +92,8 @@ pub struct EvtxReader {
     direct: bool,
     /// Records decoded so.
     direct_records: u64,
+    /// Chunks read by [`EvtxReader::walk_direct`] whole.
+    walked_chunks: u64,
     /// What a chunk's records may have spent of the crate's budgets before the chunk is read
     /// again the XML path's way alone: bytes, nodes (the crate's admissions; lower in tests).
     admits: (usize, usize),
@@ -143,6 +145,7 @@ impl EvtxReader {
             stats: Stats::default(),
             direct: true,
             direct_records: 0,
+            walked_chunks: 0,
             admits: (CHUNK_OUT_ADMITS, CHUNK_NODES_ADMITS),
             templates: Vec::new(),
             values: Values::default(),
@@ -169,6 +172,13 @@ impl EvtxReader {
     /// The records decoded straight from their BinXML, without XML text.
     pub fn direct_records(&self) -> u64 {
         self.direct_records
+    }
+
+    /// The chunks whose records were all walked here straight from their BinXML, without the
+    /// crate building each record first (for the tests).
+    #[doc(hidden)]
+    pub fn walked_chunks(&self) -> u64 {
+        self.walked_chunks
     }
 
     /// A reader of `part`, fed the file's bytes from the part's start: its events and problems
@@ -536,12 +546,18 @@ impl EvtxReader {
             self.stats.clone(),
             self.records,
             self.direct_records,
+            self.templates.len(),
         );
         let walked = self.walk_records(chunk, base, out);
-        if walked.is_none() {
-            out.truncate(mark.0);
-            self.stats = mark.1;
-            (self.records, self.direct_records) = (mark.2, mark.3);
+        match walked {
+            Some(()) => self.walked_chunks += 1,
+            None => {
+                out.truncate(mark.0);
+                self.stats = mark.1;
+                (self.records, self.direct_records) = (mark.2, mark.3);
+                // The usual way parses only the templates of the records the crate builds.
+                self.templates.truncate(mark.4);
+            }
         }
         walked
     }
