@@ -349,3 +349,40 @@ fn chunks_of_plain_records_are_walked_whole() {
     assert_eq!(walked(&odd), 0);
     compare("a string of an odd size", &odd);
 }
+
+/// The chunk header and the record headers decide where the walk goes, as they decide where the
+/// crate's goes: the walk stops at the record with the header's last ID, stops where the free
+/// space starts even when the header puts it further, and leaves a damaged record header (which
+/// the crate reports and resyncs past) to the crate.
+#[test]
+fn the_walk_ends_and_resyncs_where_the_crates_does() {
+    let sample = sample();
+    let (_, intact) = compare("intact", &sample.bytes);
+    let chunk = 4096;
+    let record_at = |n: usize| {
+        let mut at = chunk + 512;
+        for _ in 0..n {
+            at += u32_at(&sample.bytes, at + 4);
+        }
+        at
+    };
+    let id_of = |n: usize| {
+        u64::from_le_bytes(
+            sample.bytes[record_at(n) + 8..record_at(n) + 16]
+                .try_into()
+                .unwrap(),
+        )
+    };
+    let mut last = sample.bytes.clone();
+    last[chunk + 32..chunk + 40].copy_from_slice(&id_of(9).to_le_bytes());
+    let (_, events) = compare("the header's last ID on the tenth record", &last);
+    assert_eq!(events, 10);
+    let mut free = sample.bytes.clone();
+    free[chunk + 48..chunk + 52].copy_from_slice(&65536u32.to_le_bytes());
+    let (_, events) = compare("the free space said to start at the chunk's end", &free);
+    assert_eq!(events, intact);
+    let mut magic = sample.bytes.clone();
+    magic[record_at(5)..record_at(5) + 4].copy_from_slice(&[0, 0, 0, 0]);
+    let (_, events) = compare("the sixth record's magic zeroed", &magic);
+    assert_eq!(events, intact - 1);
+}
