@@ -8,7 +8,8 @@
 //! EventData and UserData) is followed into its own template. What it does not know for sure it
 //! leaves to that path: CDATA, references, processing instructions, other nested BinXML, arrays,
 //! ANSI strings, floating-point numbers and SYSTEMTIMEs (none in Security logs), templates that
-//! use a value twice, prefixed element names, records of any other shape.
+//! use a value twice or nest deeper than [`MAX_DEPTH`], prefixed element names, records of any
+//! other shape; and what the crate refuses (strings of an odd size, unknown value types).
 //!
 //! What it mirrors of the crate's XML (without indentation):
 //! - an element whose DependencyId names a NULL value is left out, except the root;
