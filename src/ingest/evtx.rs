@@ -535,7 +535,8 @@ impl EvtxReader {
     /// Every record of the chunk decoded straight from its BinXML, found as the crate's walk
     /// finds them (from the chunk header, one after another, to the free space or the record
     /// with the header's last ID) but without the crate building each record's content first:
-    /// that build is a fifth of the time of a Security log, and is of use only to the XML path.
+    /// that build is a seventh of the instructions of reading a Security log, and is of use only
+    /// to the XML path.
     /// `None`, with nothing emitted or counted, as soon as anything is not plain: a record header
     /// the crate would report or resync past, a record the walker leaves to the XML path, or
     /// records that could have spent past the crate's admissions. The chunk is then read the
