@@ -48,6 +48,20 @@ pub(crate) struct Spend {
     pub nodes: usize,
 }
 
+impl Spend {
+    /// Whether it is past the allowance `(out, nodes)`.
+    pub(crate) fn beyond(&self, (out, nodes): (usize, usize)) -> bool {
+        self.out > out || self.nodes > nodes
+    }
+}
+
+impl std::ops::AddAssign for Spend {
+    fn add_assign(&mut self, other: Spend) {
+        self.out += other.out;
+        self.nodes += other.nodes;
+    }
+}
+
 /// A slice of [`Template::text`].
 #[derive(Clone, Copy, Debug)]
 struct Span(u32, u32);

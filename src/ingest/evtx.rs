@@ -67,6 +67,16 @@ impl EvtxPart {
     }
 }
 
+/// What [`EvtxReader::mark`] keeps: the items emitted, the counts and the chunk's templates
+/// before a chunk's reading.
+struct Mark {
+    items: usize,
+    stats: Stats,
+    records: u64,
+    direct_records: u64,
+    templates: usize,
+}
+
 /// Reads one `.evtx` file fed in pieces of any size. See the [module documentation](self).
 pub struct EvtxReader {
     /// Where the bytes fed start in the file: 0, or a part's first chunk.
@@ -428,23 +438,16 @@ impl EvtxReader {
         // anyway, both paths give the same; past it, the chunk is read again the XML path's way
         // alone, as the crate would have read it (only crafted chunks come near: real ones spend
         // a few hundred KB).
-        let mark = (
-            out.len(),
-            self.stats.clone(),
-            self.records,
-            self.direct_records,
-        );
+        let mark = self.mark(out);
         let mut direct = self.direct;
         'pass: loop {
             let mut spent = Spend::default();
             let mut went_direct = false;
             for record in parsed.iter() {
-                if direct && (spent.out > self.admits.0 || spent.nodes > self.admits.1) {
+                if direct && spent.beyond(self.admits) {
                     direct = false;
                     if went_direct {
-                        out.truncate(mark.0);
-                        self.stats = mark.1.clone();
-                        (self.records, self.direct_records) = (mark.2, mark.3);
+                        self.rewind(out, &mark);
                         continue 'pass;
                     }
                 }
@@ -471,8 +474,7 @@ impl EvtxReader {
                             Some((parsed, spend)) => {
                                 self.direct_records += 1;
                                 went_direct = true;
-                                spent.out += spend.out;
-                                spent.nodes += spend.nodes;
+                                spent += spend;
                                 self.outcome(out, parsed, number, (start, end), id);
                             }
                             None => {
@@ -532,6 +534,26 @@ impl EvtxReader {
         }
     }
 
+    /// Where a chunk's reading starts, to go back to ([`EvtxReader::rewind`]).
+    fn mark(&self, out: &[Item]) -> Mark {
+        Mark {
+            items: out.len(),
+            stats: self.stats.clone(),
+            records: self.records,
+            direct_records: self.direct_records,
+            templates: self.templates.len(),
+        }
+    }
+
+    /// Forgets what was read of the chunk since `mark`, to read it again another way.
+    fn rewind(&mut self, out: &mut Vec<Item>, mark: &Mark) {
+        out.truncate(mark.items);
+        self.stats = mark.stats.clone();
+        (self.records, self.direct_records) = (mark.records, mark.direct_records);
+        // Read again, the chunk parses only the templates of the records it takes that way.
+        self.templates.truncate(mark.templates);
+    }
+
     /// Every record of the chunk decoded straight from its BinXML, found as the crate's walk
     /// finds them (from the chunk header, one after another, to the free space or the record
     /// with the header's last ID) but without the crate building each record's content first:
@@ -542,23 +564,11 @@ impl EvtxReader {
     /// records that could have spent past the crate's admissions. The chunk is then read the
     /// usual way, so what this gives is always what that would.
     fn walk_direct(&mut self, chunk: &EvtxChunk<'_>, base: u64, out: &mut Vec<Item>) -> Option<()> {
-        let mark = (
-            out.len(),
-            self.stats.clone(),
-            self.records,
-            self.direct_records,
-            self.templates.len(),
-        );
+        let mark = self.mark(out);
         let walked = self.walk_records(chunk, base, out);
         match walked {
             Some(()) => self.walked_chunks += 1,
-            None => {
-                out.truncate(mark.0);
-                self.stats = mark.1;
-                (self.records, self.direct_records) = (mark.2, mark.3);
-                // The usual way parses only the templates of the records the crate builds.
-                self.templates.truncate(mark.4);
-            }
+            None => self.rewind(out, &mark),
         }
         walked
     }
@@ -574,7 +584,7 @@ impl EvtxReader {
         let mut at = HEADER_OF_CHUNK as u64;
         let mut spent = Spend::default();
         while at < live_end {
-            if spent.out > self.admits.0 || spent.nodes > self.admits.1 {
+            if spent.beyond(self.admits) {
                 return None;
             }
             let header = EvtxRecordHeader::from_bytes_at(data, usize::try_from(at).ok()?).ok()?;
@@ -585,8 +595,7 @@ impl EvtxReader {
                 return None;
             }
             let (parsed, spend) = self.event_from_binxml(data, binxml, size)?;
-            spent.out += spend.out;
-            spent.nodes += spend.nodes;
+            spent += spend;
             self.records += 1;
             self.direct_records += 1;
             let range = (base + at, base + binxml_end + RECORD_TRAILER);
