@@ -7,14 +7,29 @@ use keytrail::decoder::{Item, ProblemKind, Stats};
 use keytrail::ingest::EvtxReader;
 use std::path::{Path, PathBuf};
 
-/// The items, totals and direct records of `bytes` read by `reader`, fed in pieces of `piece`.
-fn read(mut reader: EvtxReader, bytes: &[u8], piece: usize) -> (Vec<Item>, Stats, u64) {
+/// The items of `bytes` read by `reader`, fed in pieces of `piece`, and the reader after.
+fn read_with(mut reader: EvtxReader, bytes: &[u8], piece: usize) -> (Vec<Item>, EvtxReader) {
     let mut out = Vec::new();
     for p in bytes.chunks(piece) {
         reader.push(p, &mut out);
     }
     reader.finish(&mut out);
+    (out, reader)
+}
+
+/// The items, totals and direct records of `bytes` read by `reader`, fed in pieces of `piece`.
+fn read(reader: EvtxReader, bytes: &[u8], piece: usize) -> (Vec<Item>, Stats, u64) {
+    let (out, reader) = read_with(reader, bytes, piece);
     (out, reader.stats().clone(), reader.direct_records())
+}
+
+/// A log the generator writes, of `events` events from `seed`.
+fn generated(seed: u64, events: usize) -> Vec<u8> {
+    use keytrail::generator::{self, Spec};
+    let mut file = std::io::Cursor::new(Vec::new());
+    let spec = Spec { seed, events };
+    generator::evtx::write(generator::events(&spec), u64::MAX, &mut file).unwrap();
+    file.into_inner()
 }
 
 /// Both paths agree on `bytes`; the records taken directly, and the events.
@@ -104,12 +119,8 @@ fn fed_in_small_pieces_the_direct_path_gives_the_same_items() {
 
 #[test]
 fn every_generated_record_decodes_the_same_from_binxml_and_from_xml() {
-    use keytrail::generator::{self, Spec};
     for (seed, events) in [(5059, 3000), (1, 1), (2, 17), (42, 800), (7, 5000)] {
-        let spec = Spec { seed, events };
-        let mut file = std::io::Cursor::new(Vec::new());
-        generator::evtx::write(generator::events(&spec), u64::MAX, &mut file).unwrap();
-        let bytes = file.into_inner();
+        let bytes = generated(seed, events);
         let name = format!("generated seed {seed}, {events} events");
         let (taken, decoded) = compare(&name, &bytes);
         eprintln!("{name}: {taken} of {decoded} events from BinXML");
@@ -253,6 +264,21 @@ fn first_descriptors(sample: &Sample) -> Vec<(usize, u16, u8)> {
         .collect()
 }
 
+/// The sample with its first record's first string value one byte short and the next value one
+/// byte longer (the values after stay in place).
+fn odd_string(sample: &Sample) -> Vec<u8> {
+    let descriptors = first_descriptors(sample);
+    let i = descriptors
+        .windows(2)
+        .position(|d| d[0].2 == 0x01 && d[0].1 >= 4)
+        .expect("a string value before another");
+    let mut odd = sample.bytes.clone();
+    let ((at, size, _), (next, next_size, _)) = (descriptors[i], descriptors[i + 1]);
+    odd[at..at + 2].copy_from_slice(&(size - 1).to_le_bytes());
+    odd[next..next + 2].copy_from_slice(&(next_size + 1).to_le_bytes());
+    odd
+}
+
 /// What the crate refuses in a record, the walker refuses too (the XML path then reports the
 /// record): a string value of an odd number of bytes, a substitution of an unknown type in the
 /// template definition. Each damaged record is reported, and the records around it still
@@ -263,18 +289,9 @@ fn records_the_crate_refuses_are_reported_the_same_on_both_paths() {
     let (intact, _) = compare("intact", &sample.bytes);
     let descriptors = first_descriptors(&sample);
     let mut cases = Vec::new();
-    // A string value one byte short, the next value one byte longer (the rest stay in place).
-    let i = descriptors
-        .windows(2)
-        .position(|d| d[0].2 == 0x01 && d[0].1 >= 4)
-        .expect("a string value before another");
-    let mut odd = sample.bytes.clone();
-    let ((at, size, _), (next, next_size, _)) = (descriptors[i], descriptors[i + 1]);
-    odd[at..at + 2].copy_from_slice(&(size - 1).to_le_bytes());
-    odd[next..next + 2].copy_from_slice(&(next_size + 1).to_le_bytes());
     cases.push((
         "a string of an odd size",
-        odd,
+        odd_string(&sample),
         "sized utf-16 string".to_string(),
     ));
     // The definition's substitution of value 0 (`0x0d`, its index, its type), of a type that
@@ -319,33 +336,18 @@ fn records_the_crate_refuses_are_reported_the_same_on_both_paths() {
 /// record the walker leaves to the XML path is read the usual way, and still the same.
 #[test]
 fn chunks_of_plain_records_are_walked_whole() {
-    use keytrail::generator::{self, Spec};
     let walked = |bytes: &[u8]| {
-        let mut reader = EvtxReader::new();
-        let mut out = Vec::new();
-        reader.push(bytes, &mut out);
-        reader.finish(&mut out);
-        reader.walked_chunks()
+        read_with(EvtxReader::new(), bytes, 1 << 20)
+            .1
+            .walked_chunks()
     };
     let chunks = |bytes: &[u8]| ((bytes.len() - 4096) / 65536) as u64;
-    let mut file = std::io::Cursor::new(Vec::new());
-    let spec = Spec {
-        seed: 5059,
-        events: 3000,
-    };
-    generator::evtx::write(generator::events(&spec), u64::MAX, &mut file).unwrap();
-    let generated = file.into_inner();
+    let generated = generated(5059, 3000);
     assert_eq!(walked(&generated), chunks(&generated));
     let sample = sample();
     assert_eq!(walked(&sample.bytes), 1, "security.evtx's first chunk");
     // Its first record's string one byte short: that chunk goes the usual way.
-    let descriptors = first_descriptors(&sample);
-    let &(at, size, _) = descriptors
-        .iter()
-        .find(|d| d.2 == 0x01 && d.1 >= 4)
-        .unwrap();
-    let mut odd = sample.bytes.clone();
-    odd[at..at + 2].copy_from_slice(&(size - 1).to_le_bytes());
+    let odd = odd_string(&sample);
     assert_eq!(walked(&odd), 0);
     compare("a string of an odd size", &odd);
 }

@@ -37,6 +37,24 @@ fn privileges(computer: &str, id: &str, t: &str) -> String {
     )
 }
 
+/// A service account's logon on CA01 (0x5a1f3c at 08:00, type 5 from 10.0.0.7), its special
+/// privileges half a second later, its logoff at 09:00.
+fn backup_session() -> String {
+    [
+        logon(
+            "CA01.contoso.local",
+            "0x5a1f3c",
+            "svc-backup",
+            "2026-03-02T08:00:00Z",
+            5,
+            "10.0.0.7",
+        ),
+        privileges("CA01.contoso.local", "0x5a1f3c", "2026-03-02T08:00:00.5Z"),
+        logoff("CA01.contoso.local", "0x5a1f3c", "2026-03-02T09:00:00Z"),
+    ]
+    .concat()
+}
+
 fn index(xml: &str) -> SessionIndex {
     let (events, problems, _) = decode_all(xml.as_bytes());
     assert!(problems.is_empty());
@@ -53,19 +71,7 @@ fn t(s: &str) -> Option<i64> {
 
 #[test]
 fn a_key_event_links_to_its_logon_privileges_and_logoff() {
-    let xml = [
-        logon(
-            "CA01.contoso.local",
-            "0x5a1f3c",
-            "svc-backup",
-            "2026-03-02T08:00:00Z",
-            5,
-            "10.0.0.7",
-        ),
-        privileges("CA01.contoso.local", "0x5a1f3c", "2026-03-02T08:00:00.5Z"),
-        logoff("CA01.contoso.local", "0x5a1f3c", "2026-03-02T09:00:00Z"),
-    ]
-    .concat();
+    let xml = backup_session();
     let mut idx = index(&xml);
     match idx.link("ca01.CONTOSO.local", "0x5A1F3C", t("2026-03-02T08:30:00Z")) {
         Link::Session(s) => {
@@ -365,16 +371,7 @@ fn each_session_keeps_its_own_privileges_when_lists_repeat() {
 #[test]
 fn sessions_handed_between_workers_read_back_exactly() {
     let xml = [
-        logon(
-            "CA01.contoso.local",
-            "0x5a1f3c",
-            "svc-backup",
-            "2026-03-02T08:00:00Z",
-            5,
-            "10.0.0.7",
-        ),
-        privileges("CA01.contoso.local", "0x5a1f3c", "2026-03-02T08:00:00.5Z"),
-        logoff("CA01.contoso.local", "0x5a1f3c", "2026-03-02T09:00:00Z"),
+        backup_session(),
         logon(
             "山田-PC",
             "0xffffffffffffffff",

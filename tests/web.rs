@@ -1062,6 +1062,26 @@ async fn paste_with_a_mute_second_worker() -> (
     paste_with(Second::Mute).await
 }
 
+/// Passes the worker's reports to the page and its requests back until the first file's SHA-256
+/// is known; how many times the page heard that hashing stopped meanwhile.
+async fn until_hashed(
+    state: &mut AppState,
+    requests: &mut UnboundedSender<Request>,
+    reports: &mut UnboundedReceiver<Report>,
+) -> u32 {
+    let mut stopped = 0;
+    while state.load.files[0].sha256.is_none() {
+        let report = reports.next().await.expect("worker ended");
+        if matches!(report, Report::Digested { stopped: true, .. }) {
+            stopped += 1;
+        }
+        for request in state.apply(Action::Report(report), 0.0) {
+            requests.send(request).await.unwrap();
+        }
+    }
+    stopped
+}
+
 /// A page whose worker has the `second` worker, with a 5059 pasted as file 0: its request
 /// sender, report stream, what the second worker was handed, and the page's state.
 async fn paste_with(
@@ -1098,16 +1118,7 @@ async fn paste_with(
 #[wasm_bindgen_test]
 async fn hashes_a_silent_second_worker_never_answers_are_taken_by_the_first() {
     let (mut requests, mut reports, handed, mut state) = paste_with_a_mute_second_worker().await;
-    let mut stopped = 0;
-    while state.load.files[0].sha256.is_none() {
-        let report = reports.next().await.expect("worker ended");
-        if matches!(report, Report::Digested { stopped: true, .. }) {
-            stopped += 1;
-        }
-        for request in state.apply(Action::Report(report), 0.0) {
-            requests.send(request).await.unwrap();
-        }
-    }
+    let stopped = until_hashed(&mut state, &mut requests, &mut reports).await;
     assert_eq!(handed.borrow().digests, 1, "handed on once, never answered");
     assert_eq!(
         stopped, 1,
@@ -1125,12 +1136,7 @@ async fn hashes_a_silent_second_worker_never_answers_are_taken_by_the_first() {
 async fn a_second_worker_given_up_is_replaced_and_later_large_files_are_shared_again() {
     let (mut requests, mut reports, handed, mut state) = paste_with(Second::MuteThenWorking).await;
     // The pasted event's hash goes to the mute worker, which is given up after its silence.
-    while state.load.files[0].sha256.is_none() {
-        let report = reports.next().await.expect("worker ended");
-        for request in state.apply(Action::Report(report), 0.0) {
-            requests.send(request).await.unwrap();
-        }
-    }
+    until_hashed(&mut state, &mut requests, &mut reports).await;
     assert_eq!(handed.borrow().parts, 0);
 
     let bytes = large_export(keytrail::web::worker::SPLIT_BYTES + (1 << 20));
@@ -1156,16 +1162,7 @@ async fn second_workers_that_keep_going_silent_are_replaced_only_so_often() {
     let started = Rc::new(Cell::new(0));
     let (mut requests, mut reports, handed, mut state) =
         paste_with(Second::AlwaysMute(started.clone())).await;
-    let mut stopped = 0;
-    while state.load.files[0].sha256.is_none() {
-        let report = reports.next().await.expect("worker ended");
-        if matches!(report, Report::Digested { stopped: true, .. }) {
-            stopped += 1;
-        }
-        for request in state.apply(Action::Report(report), 0.0) {
-            requests.send(request).await.unwrap();
-        }
-    }
+    let stopped = until_hashed(&mut state, &mut requests, &mut reports).await;
     assert_eq!(started.get(), RESPAWNS, "replaced, but only so often");
     assert_eq!(
         handed.borrow().digests,

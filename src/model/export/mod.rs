@@ -328,6 +328,11 @@ mod tests {
         let specials = [
             '"', '\\', '\n', '\r', '\t', '\u{0}', '\u{1f}', '\u{7f}', 'é', '山',
         ];
+        let same_as_serde = |text: &str| {
+            let mut out = String::new();
+            json_string(&mut out, text);
+            assert_eq!(out, serde_json::to_string(text).unwrap(), "{text:?}");
+        };
         for len in 0..20 {
             for at in 0..len {
                 for c in specials {
@@ -340,9 +345,7 @@ mod tests {
                             }
                         })
                         .collect();
-                    let mut out = String::new();
-                    json_string(&mut out, &text);
-                    assert_eq!(out, serde_json::to_string(&text).unwrap(), "{text:?}");
+                    same_as_serde(&text);
                     // And a second one later in the same word or the next.
                     for gap in 1..10 {
                         let text: String = text
@@ -350,9 +353,7 @@ mod tests {
                             .enumerate()
                             .map(|(i, ch)| if i == at + gap { '\\' } else { ch })
                             .collect();
-                        let mut out = String::new();
-                        json_string(&mut out, &text);
-                        assert_eq!(out, serde_json::to_string(&text).unwrap(), "{text:?}");
+                        same_as_serde(&text);
                     }
                 }
             }
