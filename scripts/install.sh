@@ -59,4 +59,8 @@ if [ ! -d e2e/node_modules/playwright-core ] || [ ! -d e2e/node_modules/saxes ];
   log "installing end-to-end test dependencies (npm ci in e2e/)"
   (cd e2e && npm ci --no-audit --no-fund >/dev/null)
 fi
+# 6. The crates of every target (the page's wasm ones too) as Cargo.lock pins them: Trunk builds
+#    with --offline (Trunk.toml), so on a fresh machine nothing it needs may be left to download.
+#    Quick when they are all in cargo's cache already.
+cargo fetch --locked --quiet
 log "done"
