@@ -15,6 +15,7 @@
 //! ```
 
 use super::value::parse_number;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const MSOBJS: &str = include_str!("facts/facts_msobjs_2400-2510.tsv");
@@ -237,20 +238,52 @@ pub fn return_code(raw: &str) -> Option<ReturnCode> {
 /// (`S-1-5-21-…-500` is the Administrator account).
 pub fn sid_name(sid: &str) -> Option<&'static str> {
     let sid = sid.trim();
-    let t = sids();
-    if let Some(&(_, n)) = t.iter().find(|(s, _)| s.eq_ignore_ascii_case(sid)) {
-        return Some(n);
+    let names = sid_names();
+    // Looked up as the table writes SIDs (an upper-case `S`); any other case is rare.
+    let exact = if sid.bytes().any(|b| b.is_ascii_lowercase()) {
+        names.exact.get(sid.to_ascii_uppercase().as_str())
+    } else {
+        names.exact.get(sid)
+    };
+    if let Some(&name) = exact {
+        return Some(name);
     }
     // S-1-5-21-<three sub-authorities>-<RID>
-    let parts: Vec<&str> = sid.split('-').collect();
-    if parts.len() == 8 && parts[..4].join("-").eq_ignore_ascii_case("S-1-5-21") {
-        let rid = parts[7];
-        return t
-            .iter()
-            .find(|(s, _)| s.strip_prefix("S-1-5-21-*-") == Some(rid))
-            .map(|&(_, n)| n);
+    let mut parts = sid.split('-');
+    let head = [parts.next()?, parts.next()?, parts.next()?, parts.next()?];
+    let rid = [parts.next()?, parts.next()?, parts.next()?, parts.next()?][3];
+    let domain = head
+        .iter()
+        .zip(["S", "1", "5", "21"])
+        .all(|(part, want)| part.eq_ignore_ascii_case(want));
+    if parts.next().is_none() && domain {
+        return names.relative.get(rid).copied();
     }
     None
+}
+
+/// [`sids`] for looking up: by the SID in upper case, and the domain-relative ones
+/// (`S-1-5-21-*-RID`) by their RID; the first of the table's rows where two are the same.
+struct SidNames {
+    exact: HashMap<String, &'static str>,
+    relative: HashMap<&'static str, &'static str>,
+}
+
+fn sid_names() -> &'static SidNames {
+    static T: OnceLock<SidNames> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut names = SidNames {
+            exact: HashMap::new(),
+            relative: HashMap::new(),
+        };
+        for &(sid, name) in sids() {
+            names.exact.entry(sid.to_ascii_uppercase()).or_insert(name);
+            if let Some(rid) = sid.strip_prefix("S-1-5-21-*-") {
+                names.relative.entry(rid).or_insert(name);
+            }
+        }
+        names
+    })
 }
 
 /// A cryptographic algorithm as CNG names it in key events.
@@ -604,6 +637,21 @@ mod tests {
             sid_name("S-1-5-21-3457937927-2839227994-823803824-1104"),
             None
         );
+        // As logged: any case, spaces around.
+        assert_eq!(sid_name(" s-1-5-18 "), Some("System (LocalSystem)"));
+        assert_eq!(sid_name("s-1-5-21-1-2-3-512"), Some("Domain Admins"));
+        // Only three sub-authorities make a domain SID: a RID after two or four is not one.
+        assert_eq!(sid_name("S-1-5-21-1-2-500"), None);
+        assert_eq!(sid_name("S-1-5-21-1-2-3-4-500"), None);
+        assert_eq!(sid_name("S-1-5-22-1-2-3-500"), None);
+        // Every row of the table is found as written, and in lower case.
+        for &(sid, name) in sids() {
+            let first = sids().iter().find(|(s, _)| s.eq_ignore_ascii_case(sid));
+            assert_eq!(sid_name(sid), first.map(|&(_, n)| n), "{sid}");
+            if !sid.contains('*') {
+                assert_eq!(sid_name(&sid.to_lowercase()), Some(name), "{sid}");
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,8 @@ use crate::decoder::view::{event_name, Outcome, View};
 use crate::decoder::{Event, SysField};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use std::borrow::Cow;
+use std::rc::Rc;
 
 pub mod ecs;
 mod ser;
@@ -55,10 +57,10 @@ pub struct Record<'e> {
     pub findings: Vec<&'e str>,
     /// Every body field's raw value, in document order, keyed by [`field_keys`].
     #[serde(serialize_with = "data_map")]
-    pub data: &'e Event,
+    pub data: Keyed<'e>,
     /// The decoded text of each body value that a table decodes, keyed as in `data`.
     #[serde(serialize_with = "decoded_map")]
-    pub decoded: &'e Event,
+    pub decoded: Keyed<'e>,
     /// The decoded text of `System` fields that have one (event name, level, task, opcode,
     /// keywords, user).
     pub system_decoded: SystemDecoded<'e>,
@@ -79,6 +81,10 @@ impl<'e> Record<'e> {
         name: Option<&'e str>,
     ) -> Self {
         let a = ev.account();
+        let data = Keyed {
+            ev,
+            keys: field_keys(ev).into(),
+        };
         let key = match ev.view() {
             View::KeyMigration(k) | View::KeyFile(k) | View::Cryptographic(k) => Some(k),
             _ => None,
@@ -103,8 +109,8 @@ impl<'e> Record<'e> {
             operation: key.as_ref().map_or("", |k| k.operation_text()),
             return_code: key.as_ref().map_or("", |k| k.return_code),
             findings,
-            data: ev,
-            decoded: ev,
+            decoded: data.clone(),
+            data,
             system_decoded: SystemDecoded { ev, name },
         }
     }
@@ -140,19 +146,27 @@ fn as_text<S: Serializer>(
     }
 }
 
-fn data_map<S: Serializer>(ev: &&Event, s: S) -> Result<S::Ok, S::Error> {
-    let keys = field_keys(ev);
+/// An event with the export keys of its body fields ([`field_keys`]), worked out once for both
+/// maps of a [`Record`] that use them.
+#[derive(Clone)]
+pub struct Keyed<'e> {
+    ev: &'e Event,
+    keys: Rc<[Cow<'e, str>]>,
+}
+
+fn data_map<S: Serializer>(keyed: &Keyed, s: S) -> Result<S::Ok, S::Error> {
+    let Keyed { ev, keys } = keyed;
     let mut map = s.serialize_map(Some(keys.len()))?;
-    for (f, key) in ev.fields().zip(&keys) {
+    for (f, key) in ev.fields().zip(keys.iter()) {
         map.serialize_entry(key.as_ref(), f.value)?;
     }
     map.end()
 }
 
-fn decoded_map<S: Serializer>(ev: &&Event, s: S) -> Result<S::Ok, S::Error> {
-    let keys = field_keys(ev);
+fn decoded_map<S: Serializer>(keyed: &Keyed, s: S) -> Result<S::Ok, S::Error> {
+    let Keyed { ev, keys } = keyed;
     let mut map = s.serialize_map(None)?;
-    for (f, key) in ev.fields().zip(&keys) {
+    for (f, key) in ev.fields().zip(keys.iter()) {
         if let Some(d) = ev.decoded(f.name, f.value) {
             map.serialize_entry(key.as_ref(), &d)?;
         }
@@ -259,8 +273,8 @@ pub fn field_key(name: &str, index: usize) -> std::borrow::Cow<'_, str> {
 /// The export keys of `ev`'s body fields, in document order: [`field_key`], with a repeated name
 /// suffixed by its repeat count as `evtx_dump` does (real 4648 events log `LogonGuid` twice: the
 /// second is `LogonGuid_1`), so that no value is lost to a duplicate key.
-pub fn field_keys<'e>(ev: &'e Event) -> Vec<std::borrow::Cow<'e, str>> {
-    let mut keys: Vec<std::borrow::Cow<'e, str>> = Vec::new();
+pub fn field_keys<'e>(ev: &'e Event) -> Vec<Cow<'e, str>> {
+    let mut keys: Vec<Cow<'e, str>> = Vec::with_capacity(ev.fields().len());
     for f in ev.fields() {
         let key = field_key(f.name, f.index);
         let repeats = keys
@@ -278,9 +292,13 @@ pub fn field_keys<'e>(ev: &'e Event) -> Vec<std::borrow::Cow<'e, str>> {
 
 /// Is `key` the `n`-th repeat (`NAME_n`) of `base`?
 fn is_repeat_of(key: &str, base: &str) -> bool {
-    key.strip_prefix(base)
-        .and_then(|rest| rest.strip_prefix('_'))
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    // Checked from the cheapest end: most keys are no longer than the base and an `_`.
+    key.len() > base.len() + 1
+        && key.as_bytes()[base.len()] == b'_'
+        && key.starts_with(base)
+        && key.as_bytes()[base.len() + 1..]
+            .iter()
+            .all(u8::is_ascii_digit)
 }
 
 /// Appends `s` as a CSV field (quoted when needed). Values that a spreadsheet would run as a
