@@ -204,38 +204,37 @@ impl Serialize for SystemDecoded<'_> {
 
 /// Appends `s` as a JSON string literal.
 pub fn json_string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
     let bytes = s.as_bytes();
     let mut last = 0;
     let mut i = 0;
     while i < bytes.len() {
-        // Eight bytes at a time while none of them needs escaping (most values need none), then
-        // straight to the first that does: the lowest byte marked always needs it.
-        if let Some(word) = bytes.get(i..i + 8) {
-            let mask = escape_mask(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
-            if mask == 0 {
-                i += 8;
-                continue;
-            }
-            i += (mask.trailing_zeros() / 8) as usize;
-        }
-        let b = bytes[i];
-        let esc: Option<&str> = match b {
-            b'"' => Some("\\\""),
-            b'\\' => Some("\\\\"),
-            b'\n' => Some("\\n"),
-            b'\r' => Some("\\r"),
-            b'\t' => Some("\\t"),
-            0..=0x1f => None,
-            _ => {
-                i += 1;
-                continue;
+        // Eight bytes at a time (the last few padded with spaces, which need no escaping) while
+        // none of them needs escaping (most values need none), then straight to the first that
+        // does: the lowest byte marked always needs it.
+        let word = match bytes.get(i..i + 8) {
+            Some(word) => u64::from_le_bytes(word.try_into().unwrap_or([0; 8])),
+            None => {
+                let mut tail = [b' '; 8];
+                tail[..bytes.len() - i].copy_from_slice(&bytes[i..]);
+                u64::from_le_bytes(tail)
             }
         };
+        let mask = escape_mask(word);
+        if mask == 0 {
+            i += 8;
+            continue;
+        }
+        i += (mask.trailing_zeros() / 8) as usize;
         out.push_str(&s[last..i]);
-        match esc {
-            Some(e) => out.push_str(e),
-            None => {
+        match bytes[i] {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            b => {
                 let _ = write!(out, "\\u{b:04x}");
             }
         }
