@@ -269,35 +269,28 @@ pub fn field_key(name: &str, index: usize) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The export keys of `ev`'s body fields, in document order: [`field_key`], with a repeated name
-/// suffixed by its repeat count as `evtx_dump` does (real 4648 events log `LogonGuid` twice: the
-/// second is `LogonGuid_1`), so that no value is lost to a duplicate key.
+/// The export keys of `ev`'s body fields, in document order: [`field_key`], or, when that key is
+/// already taken, the first free of `KEY_1`, `KEY_2`… as `evtx_dump` names a repeated name (real
+/// 4648 events log `LogonGuid` twice: the second is `LogonGuid_1`), so that no value is lost to
+/// a duplicate key, even beside a field that is itself named like a repeat.
 pub fn field_keys<'e>(ev: &'e Event) -> Vec<Cow<'e, str>> {
     let mut keys: Vec<Cow<'e, str>> = Vec::with_capacity(ev.fields().len());
+    let taken = |keys: &[Cow<str>], key: &str| keys.iter().any(|k| k.as_ref() == key);
     for f in ev.fields() {
         let key = field_key(f.name, f.index);
-        let repeats = keys
-            .iter()
-            .filter(|k| k.as_ref() == key.as_ref() || is_repeat_of(k, &key))
-            .count();
-        keys.push(if repeats == 0 {
-            key
-        } else {
-            format!("{key}_{repeats}").into()
-        });
+        if !taken(&keys, &key) {
+            keys.push(key);
+            continue;
+        }
+        let mut n = 1;
+        let mut repeat = format!("{key}_1");
+        while taken(&keys, &repeat) {
+            n += 1;
+            repeat = format!("{key}_{n}");
+        }
+        keys.push(repeat.into());
     }
     keys
-}
-
-/// Is `key` the `n`-th repeat (`NAME_n`) of `base`?
-fn is_repeat_of(key: &str, base: &str) -> bool {
-    // Checked from the cheapest end: most keys are no longer than the base and an `_`.
-    key.len() > base.len() + 1
-        && key.as_bytes()[base.len()] == b'_'
-        && key.starts_with(base)
-        && key.as_bytes()[base.len() + 1..]
-            .iter()
-            .all(u8::is_ascii_digit)
 }
 
 /// Appends `s` as a CSV field (quoted when needed). Values that a spreadsheet would run as a
@@ -410,6 +403,30 @@ mod tests {
         let mut row = String::new();
         record.write_csv(&mut row);
         assert!(row.contains("LogonGuid_2"), "{row}");
+    }
+
+    #[test]
+    fn a_field_named_like_a_repeat_keeps_its_own_key_and_value() {
+        // A provider's field may itself be called `X_1`; a repeated `X` beside it must not take
+        // that key (a JSON reader would keep one of the two values).
+        let xml = "<Event><System><EventID>4648</EventID></System><EventData>\
+                   <Data Name='Guid_1'>a</Data><Data Name='Guid'>b</Data>\
+                   <Data Name='Guid'>c</Data><Data Name='Guid_1'>d</Data>\
+                   <Data Name='Guid'>e</Data></EventData></Event>";
+        let (events, _, _) = crate::decoder::decode_all(xml.as_bytes());
+        let keys = field_keys(&events[0]);
+        assert_eq!(keys, ["Guid_1", "Guid", "Guid_2", "Guid_1_1", "Guid_3"]);
+        let record = Record::new("f.xml", &events[0], Vec::new());
+        let mut line = String::new();
+        record.write_json(&mut line);
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let data = v["data"].as_object().unwrap();
+        let values: Vec<&str> = data.values().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(data.len(), 5, "no value lost: {line}");
+        assert!(
+            ["a", "b", "c", "d", "e"].iter().all(|x| values.contains(x)),
+            "{line}"
+        );
     }
 
     #[test]
