@@ -78,36 +78,36 @@ pub(crate) fn push_time(out: &mut String, time_nanos: i64, style: TimeStyle) {
     match style {
         TimeStyle::Fraction7Z => {
             out.push('.');
-            push_digits(out, u64::from(c.nanos / 100), 7);
+            value::push_decimal(out, u64::from(c.nanos / 100), 7);
             out.push('Z');
         }
         TimeStyle::Fraction9Z => {
             out.push('.');
-            push_digits(out, u64::from(c.nanos), 9);
+            value::push_decimal(out, u64::from(c.nanos), 9);
             out.push('Z');
         }
         TimeStyle::Fraction6Z => {
             out.push('.');
-            push_digits(out, u64::from(c.nanos / 1000), 6);
+            value::push_decimal(out, u64::from(c.nanos / 1000), 6);
             out.push('Z');
         }
         TimeStyle::PythonIso => {
             if c.nanos / 1000 != 0 {
                 out.push('.');
-                push_digits(out, u64::from(c.nanos / 1000), 6);
+                value::push_decimal(out, u64::from(c.nanos / 1000), 6);
             }
             out.push_str("+00:00");
         }
         TimeStyle::Space7 => {
             out.push('.');
-            push_digits(out, u64::from(c.nanos / 100), 7);
+            value::push_decimal(out, u64::from(c.nanos / 100), 7);
         }
     }
 }
 
 /// Appends `YYYY-MM-DD`.
 pub(crate) fn push_date(out: &mut String, c: &Civil) {
-    push_digits(out, c.year.max(0) as u64, 4);
+    value::push_decimal(out, c.year.max(0) as u64, 4);
     out.push('-');
     push2(out, c.month);
     out.push('-');
@@ -117,17 +117,17 @@ pub(crate) fn push_date(out: &mut String, c: &Civil) {
 /// Appends the US Event Viewer spelling `3/2/2026 8:00:00 AM`.
 pub(crate) fn push_us_local(out: &mut String, time_nanos: i64) {
     let c = civil(time_nanos);
-    push_digits(out, u64::from(c.month), 1);
+    value::push_decimal(out, u64::from(c.month), 1);
     out.push('/');
-    push_digits(out, u64::from(c.day), 1);
+    value::push_decimal(out, u64::from(c.day), 1);
     out.push('/');
-    push_digits(out, c.year.max(0) as u64, 4);
+    value::push_decimal(out, c.year.max(0) as u64, 4);
     out.push(' ');
     let h12 = match c.hour % 12 {
         0 => 12,
         h => h,
     };
-    push_digits(out, u64::from(h12), 1);
+    value::push_decimal(out, u64::from(h12), 1);
     out.push(':');
     push2(out, c.minute);
     out.push(':');
@@ -136,29 +136,7 @@ pub(crate) fn push_us_local(out: &mut String, time_nanos: i64) {
 }
 
 fn push2(out: &mut String, v: u32) {
-    push_digits(out, u64::from(v), 2);
-}
-
-/// Appends `v` in decimal, zero-padded to at least `width` digits.
-pub(crate) fn push_digits(out: &mut String, v: u64, width: usize) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut v = v;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    let digits = buf.len() - i;
-    for _ in digits..width {
-        out.push('0');
-    }
-    for b in &buf[i..] {
-        out.push(char::from(*b));
-    }
+    value::push_decimal(out, u64::from(v), 2);
 }
 
 #[cfg(test)]

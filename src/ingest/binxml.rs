@@ -19,7 +19,7 @@
 //! - text between two elements is one XML text node, whose escaped `&`, `<` and `>` the parser
 //!   reads as references, each on its own.
 
-use crate::decoder::Elements;
+use crate::decoder::{value, Elements};
 use std::collections::HashMap;
 
 /// At most this many attributes on an element.
@@ -473,51 +473,23 @@ impl Values {
 /// 100 ns ticks, the year's last four digits, all zeros past `i64::MAX`.
 fn write_filetime(out: &mut String, filetime: u64) {
     const TICKS_PER_DAY: u64 = 864_000_000_000;
-    if filetime > i64::MAX as u64 {
-        return out.push_str("0000-00-00T00:00:00.0000000Z");
+    /// Days from 1601-01-01, where FILETIMEs count from, to 1970-01-01.
+    const DAYS_TO_1970: i64 = 134_774;
+    let mut buf = *b"0000-00-00T00:00:00.0000000Z";
+    if filetime <= i64::MAX as u64 {
+        let (days, ticks) = (filetime / TICKS_PER_DAY, filetime % TICKS_PER_DAY);
+        value::put_date_time(&mut buf, days as i64 - DAYS_TO_1970, ticks / 10_000_000);
+        value::put_digits(&mut buf[20..27], ticks % 10_000_000);
     }
-    let (days, ticks) = (filetime / TICKS_PER_DAY, filetime % TICKS_PER_DAY);
-    // Days since 0000-03-01 in the proleptic Gregorian calendar, by 400-year cycles of
-    // 146,097 days that start on a March 1st (1601-01-01 is day 584,694).
-    let n = days + 584_694;
-    let (cycle, day) = (n / 146_097, n % 146_097);
-    let year_of_cycle = (day - day / 1_460 + day / 36_524 - day / 146_096) / 365;
-    let day_of_year = day - (365 * year_of_cycle + year_of_cycle / 4 - year_of_cycle / 100);
-    let march_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * march_month + 2) / 5 + 1;
-    let month = if march_month < 10 {
-        march_month + 3
-    } else {
-        march_month - 9
-    };
-    let year = cycle * 400 + year_of_cycle + u64::from(month <= 2);
-    let seconds = ticks / 10_000_000;
-    let parts = [
-        (year % 10_000, 4, '-'),
-        (month, 2, '-'),
-        (day, 2, 'T'),
-        (seconds / 3_600, 2, ':'),
-        (seconds / 60 % 60, 2, ':'),
-        (seconds % 60, 2, '.'),
-        (ticks % 10_000_000, 7, 'Z'),
-    ];
-    for (value, width, then) in parts {
-        push_padded(out, value, width);
-        out.push(then);
-    }
+    out.push_str(value::ascii(&buf));
 }
 
 const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
-/// Appends ASCII `digits`.
-fn push_ascii(out: &mut String, digits: &[u8]) {
-    out.push_str(std::str::from_utf8(digits).unwrap_or_default());
-}
-
-/// `n` in decimal, as `{}` writes it (values are written per record: no formatting machinery).
+/// `n` in decimal, as `{}` writes it.
 fn push_dec(out: &mut String, n: u64) {
-    push_padded(out, n, 1);
+    value::push_decimal(out, n, 1);
 }
 
 /// `n` in decimal, as `{}` writes it.
@@ -526,18 +498,6 @@ fn push_signed(out: &mut String, n: i64) {
         out.push('-');
     }
     push_dec(out, n.unsigned_abs());
-}
-
-/// `n` in decimal with at least `width` digits, as `{:0width$}` writes it.
-fn push_padded(out: &mut String, mut n: u64, width: usize) {
-    let mut buf = [b'0'; 20];
-    let mut i = buf.len();
-    while n > 0 {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-    }
-    push_ascii(out, &buf[i.min(buf.len() - width.min(20))..]);
 }
 
 /// `n` in hexadecimal with at least `width` digits (`{:0width$x}`, or `X` with [`HEX_UPPER`]).
@@ -549,7 +509,7 @@ fn push_hex(out: &mut String, mut n: u64, width: usize, digits: &[u8; 16]) {
         buf[i] = digits[(n & 0xf) as usize];
         n >>= 4;
     }
-    push_ascii(out, &buf[i.min(buf.len() - width.min(16))..]);
+    out.push_str(value::ascii(&buf[i.min(buf.len() - width.min(16))..]));
 }
 
 /// `0x` and `n` in lower-case hexadecimal, as `0x{:x}` writes it.
@@ -582,10 +542,45 @@ fn until_nul(bytes: &[u8]) -> &[u8] {
 
 /// UTF-16LE as the crate's XML holds it: a lone surrogate is `_` too.
 fn push_utf16(out: &mut String, bytes: &[u8]) {
+    /// Each 16-bit unit below 0x80 (its high byte and the low byte's top bit clear)...
+    const HIGH: u64 = 0xff80_ff80_ff80_ff80;
+    /// ...and at least 0x20 (adding 0x60 sets the low byte's top bit, and carries no further).
+    const LOW: u64 = 0x0060_0060_0060_0060;
+    const TOP: u64 = 0x0080_0080_0080_0080;
     let units = bytes.len() / 2;
     out.reserve(units);
-    // Most values are printable ASCII, which needs no decoding (and starts no surrogate pair).
+    // Most values are printable ASCII, which needs no decoding (and starts no surrogate pair):
+    // four units at a time while they are, gathered and appended a batch at a time.
     let mut ascii = 0;
+    let mut batch = [0u8; 64];
+    loop {
+        let mut n = 0;
+        while n < batch.len() && ascii + n + 4 <= units {
+            let at = 2 * (ascii + n);
+            let Some(word) = bytes
+                .get(at..at + 8)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            else {
+                break;
+            };
+            let w = u64::from_le_bytes(word);
+            if w & HIGH != 0 || (w + LOW) & TOP != TOP {
+                break;
+            }
+            batch[n..n + 4].copy_from_slice(&[
+                w as u8,
+                (w >> 16) as u8,
+                (w >> 32) as u8,
+                (w >> 48) as u8,
+            ]);
+            n += 4;
+        }
+        out.push_str(value::ascii(&batch[..n]));
+        ascii += n;
+        if n < batch.len() {
+            break;
+        }
+    }
     while ascii < units {
         match u16::from_le_bytes([bytes[2 * ascii], bytes[2 * ascii + 1]]) {
             u @ 0x20..0x80 => out.push(char::from(u as u8)),
@@ -945,6 +940,46 @@ mod tests {
         assert!(Template::parse(&nested(600), TEMPLATE_AT).is_none());
     }
 
+    /// UTF-16 text is the text of its characters, whatever unit sits where: the four-at-a-time
+    /// path for printable ASCII gives way to decoding at the first unit it does not take.
+    #[test]
+    fn utf16_text_is_decoded_whatever_stands_where() {
+        let specials: [u16; 10] = [
+            0x09, 0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xe9, 0xd800, 0xdc00, 0xfffe,
+        ];
+        let expected = |units: &[u16]| -> String {
+            char::decode_utf16(units.iter().copied())
+                .map(|c| c.map_or('_', xml_char))
+                .collect()
+        };
+        let mut ours = String::new();
+        for len in 0..140 {
+            let base: Vec<u16> = (0..len)
+                .map(|i| u16::from(b'a') + (i % 26) as u16)
+                .collect();
+            let mut cases = vec![base.clone()];
+            for at in 0..len {
+                for &sp in &specials {
+                    let mut units = base.clone();
+                    units[at] = sp;
+                    cases.push(units);
+                }
+            }
+            // A surrogate pair at every place.
+            for at in 0..len.saturating_sub(1) {
+                let mut units = base.clone();
+                units[at..at + 2].copy_from_slice(&[0xd83d, 0xde00]);
+                cases.push(units);
+            }
+            for units in cases {
+                let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+                ours.clear();
+                push_utf16(&mut ours, &bytes);
+                assert_eq!(ours, expected(&units), "{units:x?}");
+            }
+        }
+    }
+
     /// FILETIMEs are written as the crate writes them, over its whole range.
     #[test]
     fn filetimes_are_the_crate_text_of_them() {
@@ -1000,11 +1035,11 @@ mod tests {
                 (|o, n| push_dec(o, n), format!("{n}")),
                 (|o, n| push_signed(o, n as i64), format!("{signed}")),
                 (
-                    |o, n| push_padded(o, n % 10_000, 4),
+                    |o, n| value::push_decimal(o, n % 10_000, 4),
                     format!("{:04}", n % 10_000),
                 ),
                 (
-                    |o, n| push_padded(o, n % 10_000_000, 7),
+                    |o, n| value::push_decimal(o, n % 10_000_000, 7),
                     format!("{:07}", n % 10_000_000),
                 ),
                 (|o, n| push_0x(o, n), format!("0x{n:x}")),
