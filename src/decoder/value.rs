@@ -169,7 +169,12 @@ pub(crate) fn push_decimal(out: &mut String, mut n: u64, width: usize) {
         buf[i] = b'0' + (n % 10) as u8;
         n /= 10;
     }
-    out.push_str(ascii(&buf[i.min(buf.len() - width.clamp(1, 20))..]));
+    // Char by char: for a few digits, cheaper than checking and copying them as a `str`.
+    out.extend(
+        buf[i.min(buf.len() - width.clamp(1, 20))..]
+            .iter()
+            .map(|&b| char::from(b)),
+    );
 }
 
 /// Bytes known to be ASCII (digits and the like written here) as text.

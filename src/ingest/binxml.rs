@@ -20,7 +20,7 @@
 //!   reads as references, each on its own.
 
 use crate::decoder::{value, Elements};
-use std::collections::HashMap;
+use crate::model::criteria::FoldMap;
 
 /// At most this many attributes on an element.
 const MAX_ATTRS: usize = 8;
@@ -92,8 +92,9 @@ pub(crate) struct Template {
     ops: Vec<Op>,
     text: String,
     /// The names read so far, by where they are in the chunk (and whether for an attribute):
-    /// each is kept once, however many elements use it.
-    names: HashMap<(u32, bool), Span>,
+    /// each is kept once, however many elements use it. Hashed by multiplication, not SipHash:
+    /// a chunk's offsets are fewer than 65,536, so no choice of them piles many into one bucket.
+    names: FoldMap<(u32, bool), Span>,
 }
 
 impl Template {
