@@ -2,7 +2,8 @@
 //! keytrail's chunk walk) must not panic, must keep its memory bounded (libFuzzer's
 //! -rss_limit_mb: corrupt size fields must not turn into huge allocations), and must give the
 //! same items however the file arrives, and the same whether records are built from their BinXML
-//! or from the crate's XML of them (`EvtxReader::xml_only`). Every decoded event then goes down
+//! or from the crate's XML of them (`EvtxReader::xml_only`), and whether by their templates'
+//! plans or element by element (`EvtxReader::unplanned`). Every decoded event then goes down
 //! the viewer's and the CLI's path ([`common::exercise`]).
 #![no_main]
 
@@ -43,9 +44,15 @@ fuzz_target!(|input: &[u8]| {
         r.finish(&mut out);
         (out, r.stats().clone())
     };
+    let direct = items(EvtxReader::new());
     assert!(
-        items(EvtxReader::new()) == items(EvtxReader::new().xml_only()),
+        direct == items(EvtxReader::new().xml_only()),
         "the BinXML path and the XML path differ"
+    );
+    // Records built by their template's plan are those built element by element.
+    assert!(
+        direct == items(EvtxReader::new().unplanned()),
+        "the planned and the element-by-element builds differ"
     );
     common::exercise(&whole);
 });

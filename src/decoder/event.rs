@@ -189,6 +189,7 @@ impl Event {
         self.text.get(start..start + s.len as usize).unwrap_or("")
     }
 
+    #[inline]
     pub(crate) fn push_str(&mut self, value: &str) -> Str {
         let start = self.text.len() as u32;
         self.text.push_str(value);
@@ -198,12 +199,28 @@ impl Event {
         }
     }
 
+    #[inline]
     pub(crate) fn extend_last(&mut self, s: Str, value: &str) -> Str {
         debug_assert_eq!((s.start + s.len) as usize, self.text.len());
         self.text.push_str(value);
         Str {
             start: s.start,
             len: s.len + value.len() as u32,
+        }
+    }
+
+    /// The value `cur` with `value` appended, as text arrives in pieces: at the end of the
+    /// text when `cur` is empty or already last, else copied forward first.
+    #[inline]
+    pub(crate) fn append(&mut self, cur: Str, value: &str) -> Str {
+        if cur.is_empty() {
+            self.push_str(value)
+        } else if (cur.start + cur.len) as usize == self.text.len() {
+            self.extend_last(cur, value)
+        } else {
+            let mut owned = self.str(cur).to_owned();
+            owned.push_str(value);
+            self.push_str(&owned)
         }
     }
 

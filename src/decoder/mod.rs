@@ -31,7 +31,7 @@
 
 mod event;
 mod parse;
-pub(crate) use parse::{escape_xml, Elements};
+pub(crate) use parse::{escape_xml, has_system_attrs, sys_field, system_attr, Builder, Elements};
 mod problem;
 pub mod table;
 pub mod value;
@@ -965,6 +965,10 @@ pub fn find_event_start(bytes: &[u8], encoding: TextEncoding) -> Option<usize> {
     None
 }
 
+/// What [`EventParser`] gives for one event: the event and the repairs it needed, or why it
+/// could not be decoded.
+pub(crate) type Built = Result<(Event, Vec<ProblemKind>), ProblemKind>;
+
 /// Decodes the XML of one event on its own: a record that another reader (the `.evtx` one) has
 /// already turned into XML. The same code as every `<Event>` of an XML input goes through.
 ///
@@ -998,13 +1002,25 @@ impl EventParser {
         &mut self,
         capacity: usize,
         write: impl FnOnce(&mut parse::Builder<'_>),
-    ) -> Result<(Event, Vec<ProblemKind>), ProblemKind> {
+    ) -> Built {
         let mut builder = parse::Builder::new(capacity, &self.limits, &mut self.scratch);
         write(&mut builder);
         Self::outcome(builder.finish())
     }
 
-    fn outcome(parsed: parse::Parsed) -> Result<(Event, Vec<ProblemKind>), ProblemKind> {
+    /// As [`build`](Self::build), when `write` can give the event; `None` (and nothing built)
+    /// when it gives up part way.
+    pub(crate) fn try_build<T>(
+        &mut self,
+        capacity: usize,
+        write: impl FnOnce(&mut parse::Builder<'_>) -> Option<T>,
+    ) -> Option<(Built, T)> {
+        let mut builder = parse::Builder::new(capacity, &self.limits, &mut self.scratch);
+        let written = write(&mut builder)?;
+        Some((Self::outcome(builder.finish()), written))
+    }
+
+    fn outcome(parsed: parse::Parsed) -> Built {
         let repairs: Vec<ProblemKind> = parsed.repairs.into_iter().map(|(_, k)| k).collect();
         match parsed.event {
             Ok(mut event) => {

@@ -367,6 +367,21 @@ impl<'a> Builder<'a> {
         self.error.is_none() && !self.closed
     }
 
+    /// The event so far, for a writer that sets its parts itself, in the order and the way
+    /// these steps would (`ingest::plan`).
+    pub(crate) fn event_mut(&mut self) -> &mut Event {
+        &mut self.st.ev
+    }
+
+    pub(crate) fn limits(&self) -> &Limits {
+        self.st.limits
+    }
+
+    /// The root element has closed.
+    pub(crate) fn close_root(&mut self) {
+        self.closed = true;
+    }
+
     fn opened(&mut self, name: &str, attrs: &[(&str, &str)], empty: bool) {
         if self.live() {
             match self.st.start(name, name, AttrSrc::Plain(attrs), empty, 0) {
@@ -454,7 +469,33 @@ fn xml_problem(e: quick_xml::Error) -> ProblemKind {
     }
 }
 
-fn sys_field(name: &str) -> Option<SysField> {
+/// Whether a System child of this name has attributes that are System fields.
+pub(crate) fn has_system_attrs(element: &str) -> bool {
+    matches!(
+        element,
+        "EventID" | "Provider" | "TimeCreated" | "Correlation" | "Execution" | "Security"
+    )
+}
+
+/// The System field an attribute of a System child holds.
+pub(crate) fn system_attr(element: &str, attr: &str) -> Option<SysField> {
+    Some(match (element, attr) {
+        ("EventID", "Qualifiers") => SysField::Qualifiers,
+        ("Provider", "Name") => SysField::ProviderName,
+        ("Provider", "Guid") => SysField::ProviderGuid,
+        ("Provider", "EventSourceName") => SysField::EventSourceName,
+        ("TimeCreated", "SystemTime") => SysField::TimeCreated,
+        ("Correlation", "ActivityID") => SysField::ActivityId,
+        ("Correlation", "RelatedActivityID") => SysField::RelatedActivityId,
+        ("Execution", "ProcessID") => SysField::ProcessId,
+        ("Execution", "ThreadID") => SysField::ThreadId,
+        ("Security", "UserID") => SysField::UserId,
+        _ => return None,
+    })
+}
+
+/// The System field a System child of this name holds as its text.
+pub(crate) fn sys_field(name: &str) -> Option<SysField> {
     Some(match name {
         "EventID" => SysField::EventId,
         "Version" => SysField::Version,
@@ -523,42 +564,14 @@ fn open(
             _ => Frame::Ignored,
         },
         Frame::System => {
-            if let Some(f) = sys_field(name) {
-                if f == SysField::EventId {
-                    for (k, v) in attrs.iter() {
-                        if k == "Qualifiers" {
-                            st.ev.sys[SysField::Qualifiers as usize] = attrs.push(st, v, at);
-                        }
-                    }
-                }
-                return Ok(Frame::SysText(f));
-            }
-            let wanted: &[(&str, SysField)] = match name {
-                "Provider" => &[
-                    ("Name", SysField::ProviderName),
-                    ("Guid", SysField::ProviderGuid),
-                    ("EventSourceName", SysField::EventSourceName),
-                ],
-                "TimeCreated" => &[("SystemTime", SysField::TimeCreated)],
-                "Correlation" => &[
-                    ("ActivityID", SysField::ActivityId),
-                    ("RelatedActivityID", SysField::RelatedActivityId),
-                ],
-                "Execution" => &[
-                    ("ProcessID", SysField::ProcessId),
-                    ("ThreadID", SysField::ThreadId),
-                ],
-                "Security" => &[("UserID", SysField::UserId)],
-                _ => &[],
-            };
-            if !wanted.is_empty() {
+            if has_system_attrs(name) {
                 for (k, v) in attrs.iter() {
-                    if let Some(&(_, f)) = wanted.iter().find(|(n, _)| *n == k) {
+                    if let Some(f) = system_attr(name, k) {
                         st.ev.sys[f as usize] = attrs.push(st, v, at);
                     }
                 }
             }
-            Frame::Ignored
+            sys_field(name).map_or(Frame::Ignored, Frame::SysText)
         }
         Frame::EventData => {
             let field_name = match name {
@@ -693,15 +706,7 @@ fn text(st: &mut State<'_>, s: &str, at: usize) -> Result<(), SpanProblem> {
     }
     // Values are appended at the end of the text; a value interrupted by another string
     // (never the case for leaves) is copied forward.
-    let joined = if cur.is_empty() {
-        st.ev.push_str(s)
-    } else if (cur.start + cur.len) as usize == st.ev.text.len() {
-        st.ev.extend_last(cur, s)
-    } else {
-        let mut owned = st.ev.str(cur).to_owned();
-        owned.push_str(s);
-        st.ev.push_str(&owned)
-    };
+    let joined = st.ev.append(cur, s);
     match st.stack.last_mut() {
         Some(Frame::SysText(f)) => st.ev.sys[*f as usize] = joined,
         Some(Frame::Leaf { idx }) => st.ev.fields[*idx].1 = joined,

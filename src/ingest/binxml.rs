@@ -29,8 +29,8 @@ const MAX_ATTRS: usize = 8;
 /// XML could be longer than this (counted as the crate could write it at most: every name
 /// twice, every character escaped; the crate's own limit per record is 16 MiB): left to the XML
 /// path, so that the crate's limits, not this module, decide what happens to such a record.
-const MAX_DEPTH: usize = 64;
-const MAX_TEXT: usize = 4 << 20;
+pub(super) const MAX_DEPTH: usize = 64;
+pub(super) const MAX_TEXT: usize = 4 << 20;
 
 /// The most the template definitions of one chunk may hold here (ops and text): a real chunk's
 /// are a few KiB; a crafted one could point thousands of overlapping definitions at one long
@@ -64,10 +64,10 @@ impl std::ops::AddAssign for Spend {
 
 /// A slice of [`Template::text`].
 #[derive(Clone, Copy, Debug)]
-struct Span(u32, u32);
+pub(super) struct Span(u32, u32);
 
 #[derive(Clone, Copy, Debug)]
-enum Op {
+pub(super) enum Op {
     /// An element: `attrs` [`Op::Attr`] follow; `next` is the op after it (to leave it out).
     Open {
         name: Span,
@@ -89,16 +89,20 @@ enum Op {
 /// A template definition, walked once per chunk and replayed for each of its records.
 #[derive(Debug, Default)]
 pub(crate) struct Template {
-    ops: Vec<Op>,
+    pub(super) ops: Vec<Op>,
     text: String,
     /// The names read so far, by where they are in the chunk (and whether for an attribute):
     /// each is kept once, however many elements use it. Hashed by multiplication, not SipHash:
     /// a chunk's offsets are fewer than 65,536, so no choice of them piles many into one bucket.
     names: FoldMap<(u32, bool), Span>,
+    /// What its elements are to the event, worked out on first use for each place an instance
+    /// of it can stand ([`plan`](super::plan)).
+    pub(super) plans: super::plan::Plans,
 }
 
 impl Template {
-    fn str(&self, s: Span) -> &str {
+    #[inline]
+    pub(super) fn str(&self, s: Span) -> &str {
         &self.text[s.0 as usize..s.1 as usize]
     }
 
@@ -255,7 +259,7 @@ pub(crate) type Templates = Vec<(u32, Option<Template>)>;
 
 /// One substitution value.
 #[derive(Clone, Copy, Debug)]
-enum Val {
+pub(super) enum Val {
     /// NULL: nothing, and the elements that depend on it are left out.
     Null,
     /// Text, a slice of [`Values::text`] (empty for an empty string).
@@ -271,7 +275,7 @@ pub(crate) struct Values {
     text: String,
     vals: Vec<Val>,
     /// Each instance: its template (an index into the chunk's templates), its values' range.
-    instances: Vec<(usize, u32, u32)>,
+    pub(super) instances: Vec<(usize, u32, u32)>,
 }
 
 impl Values {
@@ -456,7 +460,8 @@ impl Values {
     }
 
     /// Value `index` of `instance` (out of range: nothing).
-    fn get(&self, instance: u32, index: u16) -> Val {
+    #[inline]
+    pub(super) fn get(&self, instance: u32, index: u16) -> Val {
         let (_, first, count) = self.instances[instance as usize];
         if u32::from(index) < count {
             self.vals[(first + u32::from(index)) as usize]
@@ -465,7 +470,8 @@ impl Values {
         }
     }
 
-    fn str(&self, start: u32, end: u32) -> &str {
+    #[inline]
+    pub(super) fn str(&self, start: u32, end: u32) -> &str {
         &self.text[start as usize..end as usize]
     }
 }
@@ -703,9 +709,9 @@ pub(crate) fn write(
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     /// The text of the current XML text node.
-    pending: String,
+    pub(super) pending: String,
     /// The values of the current element's attributes.
-    attr_text: String,
+    pub(super) attr_text: String,
     /// Its attributes left in: name, and value in `attr_text`.
     spans: Vec<(Span, usize, usize)>,
 }

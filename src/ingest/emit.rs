@@ -3,9 +3,7 @@
 //! problem is counted once.
 
 use super::shape::Rec;
-use crate::decoder::{
-    Event, EventParser, Item, Limits, Position, Problem, ProblemKind, Severity, Stats,
-};
+use crate::decoder::{EventParser, Item, Limits, Position, Problem, ProblemKind, Severity, Stats};
 
 /// Events and problems of one input, numbered and counted.
 pub(crate) struct Emitter {
@@ -75,7 +73,7 @@ impl Emitter {
 
     fn emit(
         &mut self,
-        parsed: Result<(Event, Vec<ProblemKind>), ProblemKind>,
+        parsed: crate::decoder::Built,
         at: Position,
         range: (u64, u64),
         repaired: Option<ProblemKind>,

@@ -21,9 +21,10 @@
 //! - a file cut short inside a chunk: every complete record before the cut is kept.
 
 use super::binxml::{self, Scratch, Spend, Templates, Values};
+use super::plan;
 use crate::decoder::{
-    Boundary, Event, EventParser, Item, Position, Problem, ProblemKind, Severity, Stats,
-    EVTX_CHUNK_BYTES, EVTX_HEADER_BYTES,
+    Boundary, EventParser, Item, Position, Problem, ProblemKind, Severity, Stats, EVTX_CHUNK_BYTES,
+    EVTX_HEADER_BYTES,
 };
 use evtx::err::{ChunkError, EvtxError};
 use evtx::{
@@ -74,6 +75,7 @@ struct Mark {
     stats: Stats,
     records: u64,
     direct_records: u64,
+    planned_records: u64,
     templates: usize,
 }
 
@@ -111,6 +113,12 @@ pub struct EvtxReader {
     templates: Templates,
     values: Values,
     scratch: Scratch,
+    /// Whether a record decoded from its BinXML is built by its template's plan when it can
+    /// be ([`plan`]).
+    planned: bool,
+    /// Records built so.
+    planned_records: u64,
+    plan: plan::Scratch,
 }
 
 impl Default for EvtxReader {
@@ -160,7 +168,23 @@ impl EvtxReader {
             templates: Vec::new(),
             values: Values::default(),
             scratch: Scratch::default(),
+            planned: true,
+            planned_records: 0,
+            plan: plan::Scratch::default(),
         }
+    }
+
+    /// This reader, building the records it decodes from their BinXML element by element,
+    /// without the templates' plans (which gives the same events, only slower): what the tests
+    /// and benchmarks compare with.
+    pub fn unplanned(mut self) -> Self {
+        self.planned = false;
+        self
+    }
+
+    /// Records built by their template's plan.
+    pub fn planned_records(&self) -> u64 {
+        self.planned_records
     }
 
     /// This reader, decoding every record through its XML as the `evtx` crate renders it
@@ -541,6 +565,7 @@ impl EvtxReader {
             stats: self.stats.clone(),
             records: self.records,
             direct_records: self.direct_records,
+            planned_records: self.planned_records,
             templates: self.templates.len(),
         }
     }
@@ -550,6 +575,7 @@ impl EvtxReader {
         out.truncate(mark.items);
         self.stats = mark.stats.clone();
         (self.records, self.direct_records) = (mark.records, mark.direct_records);
+        self.planned_records = mark.planned_records;
         // Read again, the chunk parses only the templates of the records it takes that way.
         self.templates.truncate(mark.templates);
     }
@@ -632,9 +658,32 @@ impl EvtxReader {
         let start = usize::try_from(binxml_offset).ok()?;
         let bytes = data.get(start..start.checked_add(binxml_size as usize)?)?;
         self.values.read(data, start, bytes, &mut self.templates)?;
-        let (templates, values, scratch) = (&self.templates, &self.values, &mut self.scratch);
+        let (templates, values) = (&self.templates, &self.values);
+        let capacity = bytes.len() * 2;
+        if self.planned {
+            let plan = &mut self.plan;
+            let planned = self
+                .parser
+                .try_build(capacity, |b| plan::write(templates, values, plan, b));
+            if let Some(planned) = planned {
+                #[cfg(debug_assertions)]
+                {
+                    // Every test that reads a .evtx holds the plan to the element-by-element
+                    // build: the same event, the same spend.
+                    let scratch = &mut self.scratch;
+                    let mut spend = None;
+                    let built = self.parser.build(capacity, |b| {
+                        spend = binxml::write(templates, values, scratch, b);
+                    });
+                    assert_eq!((&planned.0, Some(planned.1)), (&built, spend));
+                }
+                self.planned_records += 1;
+                return Some(planned);
+            }
+        }
+        let scratch = &mut self.scratch;
         let mut spend = None;
-        let parsed = self.parser.build(bytes.len() * 2, |b| {
+        let parsed = self.parser.build(capacity, |b| {
             spend = binxml::write(templates, values, scratch, b);
         });
         Some((parsed, spend?))
@@ -723,7 +772,7 @@ impl EvtxReader {
 }
 
 /// What the event parser makes of one record.
-type Parsed = Result<(Event, Vec<ProblemKind>), ProblemKind>;
+type Parsed = crate::decoder::Built;
 
 /// The declared and computed CRC32 of a chunk whose header or records do not match theirs.
 /// Moves the front of `bytes` into `buf` until it holds `size` bytes; says whether it does.

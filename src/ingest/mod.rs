@@ -49,6 +49,7 @@ pub mod export;
 pub mod file;
 mod json;
 mod node;
+mod plan;
 mod shape;
 mod text;
 

@@ -1056,10 +1056,10 @@ impl PsRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decoder::{Event, EventParser, ProblemKind, SysField};
+    use crate::decoder::{Event, EventParser, SysField};
     use crate::generator::{self, Encoding, Format};
 
-    type Outcome = Result<(Event, Vec<ProblemKind>), ProblemKind>;
+    type Outcome = crate::decoder::Built;
 
     /// The event of the document's XML, and the event built from its elements.
     fn both(rec: &Rec<'_>) -> (Outcome, Outcome) {
