@@ -66,6 +66,13 @@ impl std::ops::AddAssign for Spend {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Span(u32, u32);
 
+impl Span {
+    /// The length of its text, in bytes.
+    pub(super) fn len(self) -> usize {
+        (self.1 - self.0) as usize
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Op {
     /// An element: `attrs` [`Op::Attr`] follow; `next` is the op after it (to leave it out).

@@ -8,6 +8,9 @@
 //! fraction digits of the FILETIME, SIDs, `%%` codes and hex values as Windows wrote them) and
 //! goes through the same event parser as an XML file. Both give the same events
 //! (`tests/evtx_direct.rs`; [`EvtxReader::xml_only`] takes the XML path for every record).
+//! Of the records taken from their BinXML, those of the usual shapes (System and EventData)
+//! are set straight into their event by a plan of their template, worked out once per chunk
+//! ([`plan`]; [`EvtxReader::unplanned`] builds every one element by element instead).
 //! A chunk whose records all go straight from their BinXML is walked here, without the crate
 //! building each record's content (`EvtxReader::walk_direct`); any other chunk is read again
 //! record by record through the crate.

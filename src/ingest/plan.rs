@@ -272,7 +272,7 @@ impl Planned<'_, '_> {
                         // An attribute with an empty value is left out.
                         if !attr.is_empty() {
                             given += 1;
-                            self.spend.out += template.str(name).len() + 4 + 6 * attr.len();
+                            self.spend.out += name.len() + 4 + 6 * attr.len();
                             let ev = self.b.event_mut();
                             match to {
                                 AttrTo::Nowhere => {}
@@ -281,7 +281,7 @@ impl Planned<'_, '_> {
                             }
                         }
                     }
-                    self.spend.out += 2 * template.str(name).len() + 5;
+                    self.spend.out += 2 * name.len() + 5;
                     if self.spend.out > MAX_TEXT || (!empty && self.depth >= MAX_DEPTH) {
                         return None;
                     }
