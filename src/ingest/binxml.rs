@@ -49,6 +49,24 @@ pub(crate) struct Spend {
 }
 
 impl Spend {
+    /// An element given, named `name` (its start and end tags).
+    #[inline]
+    pub(super) fn element(&mut self, name: Span) {
+        self.out += 2 * name.len() + 5;
+    }
+
+    /// An attribute given, named `name`, with `value` bytes of value.
+    #[inline]
+    pub(super) fn attribute(&mut self, name: Span, value: usize) {
+        self.out += name.len() + 4 + 6 * value;
+    }
+
+    /// A text node of `len` bytes.
+    #[inline]
+    pub(super) fn text(&mut self, len: usize) {
+        self.out += 6 * len;
+    }
+
     /// Whether it is past the allowance `(out, nodes)`.
     pub(crate) fn beyond(&self, (out, nodes): (usize, usize)) -> bool {
         self.out > out || self.nodes > nodes
@@ -467,6 +485,37 @@ impl Values {
     }
 
     /// Value `index` of `instance` (out of range: nothing).
+    /// Whether an element whose DependencyId is `dependency`, `depth` elements deep in
+    /// `instance`, is left out (its value is NULL); the instance's root never is.
+    #[inline]
+    pub(super) fn leaves_out(&self, instance: u32, depth: usize, dependency: Option<u16>) -> bool {
+        depth > 0 && dependency.is_some_and(|d| matches!(self.get(instance, d), Val::Null))
+    }
+
+    /// Appends to `out` the value of an attribute of `instance` made of `parts` of `template`;
+    /// `None` when a part is not text (a template instance, or not a value at all).
+    #[inline]
+    pub(super) fn attribute(
+        &self,
+        template: &Template,
+        instance: u32,
+        parts: &[Op],
+        out: &mut String,
+    ) -> Option<()> {
+        for op in parts {
+            match *op {
+                Op::Text(s) => out.push_str(template.str(s)),
+                Op::Sub(v) => match self.get(instance, v) {
+                    Val::Text(a, b) => out.push_str(self.str(a, b)),
+                    Val::Null => {}
+                    Val::Nested(_) => return None,
+                },
+                _ => return None,
+            }
+        }
+        Some(())
+    }
+
     #[inline]
     pub(super) fn get(&self, instance: u32, index: u16) -> Val {
         let (_, first, count) = self.instances[instance as usize];
@@ -754,9 +803,7 @@ impl Writer<'_> {
                     empty,
                     next,
                 } => {
-                    // The root stays whatever its dependency.
-                    let null = |d| matches!(values.get(index, d), Val::Null);
-                    if depth > 0 && dependency.is_some_and(null) {
+                    if values.leaves_out(index, depth, dependency) {
                         i = next as usize;
                         continue;
                     }
@@ -769,29 +816,25 @@ impl Writer<'_> {
                             return false;
                         };
                         i += 1;
-                        self.spend.nodes += 2 * (1 + usize::from(parts));
+                        let parts = usize::from(parts);
+                        self.spend.nodes += 2 * (1 + parts);
                         let start = self.s.attr_text.len();
-                        for op in &ops[i..i + usize::from(parts)] {
-                            match *op {
-                                Op::Text(s) => self.s.attr_text.push_str(template.str(s)),
-                                Op::Sub(v) => match values.get(index, v) {
-                                    Val::Text(a, b) => self.s.attr_text.push_str(values.str(a, b)),
-                                    Val::Null => {}
-                                    Val::Nested(_) => return false,
-                                },
-                                _ => return false,
-                            }
+                        let text = &mut self.s.attr_text;
+                        if values
+                            .attribute(template, index, &ops[i..i + parts], text)
+                            .is_none()
+                        {
+                            return false;
                         }
-                        i += usize::from(parts);
+                        i += parts;
                         // An attribute with an empty value is left out.
                         if self.s.attr_text.len() > start {
                             self.s.spans.push((name, start, self.s.attr_text.len()));
-                            let value = self.s.attr_text.len() - start;
-                            self.spend.out += template.str(name).len() + 4 + 6 * value;
+                            self.spend.attribute(name, self.s.attr_text.len() - start);
                         }
                     }
+                    self.spend.element(name);
                     let name = template.str(name);
-                    self.spend.out += 2 * name.len() + 5;
                     if self.spend.out > MAX_TEXT || (!empty && self.depth >= MAX_DEPTH) {
                         return false;
                     }
@@ -849,7 +892,7 @@ impl Writer<'_> {
 
     /// Gives `out` the current XML text node.
     fn flush(&mut self, out: &mut impl Elements) {
-        self.spend.out += 6 * self.s.pending.len();
+        self.spend.text(self.s.pending.len());
         text_node(&self.s.pending, out);
         self.s.pending.clear();
     }

@@ -238,9 +238,7 @@ impl Planned<'_, '_> {
                     },
                     Act::Open(place, opens),
                 ) => {
-                    // The root stays whatever its dependency.
-                    let null = |d| matches!(values.get(index, d), Val::Null);
-                    if depth > 0 && dependency.is_some_and(null) {
+                    if values.leaves_out(index, depth, dependency) {
                         i = next as usize;
                         continue;
                     }
@@ -257,22 +255,12 @@ impl Planned<'_, '_> {
                         self.spend.nodes += 2 * (1 + parts);
                         let attr = &mut self.s.attr;
                         attr.clear();
-                        for op in &ops[i..i + parts] {
-                            match *op {
-                                Op::Text(s) => attr.push_str(template.str(s)),
-                                Op::Sub(v) => match values.get(index, v) {
-                                    Val::Text(a, b) => attr.push_str(values.str(a, b)),
-                                    Val::Null => {}
-                                    Val::Nested(_) => return None,
-                                },
-                                _ => return None,
-                            }
-                        }
+                        values.attribute(template, index, &ops[i..i + parts], attr)?;
                         i += parts;
                         // An attribute with an empty value is left out.
                         if !attr.is_empty() {
                             given += 1;
-                            self.spend.out += name.len() + 4 + 6 * attr.len();
+                            self.spend.attribute(name, attr.len());
                             let ev = self.b.event_mut();
                             match to {
                                 AttrTo::Nowhere => {}
@@ -281,7 +269,7 @@ impl Planned<'_, '_> {
                             }
                         }
                     }
-                    self.spend.out += 2 * name.len() + 5;
+                    self.spend.element(name);
                     if self.spend.out > MAX_TEXT || (!empty && self.depth >= MAX_DEPTH) {
                         return None;
                     }
@@ -378,7 +366,7 @@ impl Planned<'_, '_> {
 
     /// The current text node ends: what writing it could have cost.
     fn flush(&mut self) {
-        self.spend.out += 6 * self.pending;
+        self.spend.text(self.pending);
         self.pending = 0;
     }
 }
