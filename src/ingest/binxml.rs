@@ -19,8 +19,9 @@
 //! - text between two elements is one XML text node, whose escaped `&`, `<` and `>` the parser
 //!   reads as references, each on its own.
 
-use crate::decoder::{value, Elements};
+use crate::decoder::{value, Elements, SysField};
 use crate::model::criteria::FoldMap;
+use std::cell::OnceCell;
 
 /// At most this many attributes on an element.
 const MAX_ATTRS: usize = 8;
@@ -122,7 +123,7 @@ pub(crate) struct Template {
     names: FoldMap<(u32, bool), Span>,
     /// What its elements are to the event, worked out on first use for each place an instance
     /// of it can stand ([`plan`](super::plan)).
-    pub(super) plans: super::plan::Plans,
+    pub(super) plans: Plans,
 }
 
 impl Template {
@@ -274,6 +275,57 @@ impl Template {
         }
         (open.is_none() && stack.is_empty() && roots == 1).then_some(t)
     }
+}
+
+// What each op of a template is to the event parser, as `ingest::plan` works it out.
+
+/// A template's plans, one for each place an instance of it can stand: the record's own
+/// (nothing open yet), the root element, `EventData`. `None` in a cell: no plan there.
+pub(crate) type Plans = [OnceCell<Option<Vec<Act>>>; 3];
+
+/// What an element is to the event parser: the frame its content goes into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// The root element.
+    Root,
+    System,
+    /// A System child whose text is a System field.
+    Sys(SysField),
+    EventData,
+    /// A `Data` or `Binary` element: its text is the value of body field `.0` (set when the
+    /// element opens; 0 in a plan).
+    Leaf(u32),
+    /// Ignored with its content.
+    Ignored,
+}
+
+/// What opening an element does besides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Opens {
+    Nothing,
+    /// The body is EventData.
+    EventData,
+    /// A body field named by its `Name` attribute (unnamed without one).
+    Data,
+    /// A body field named `Binary`.
+    Binary,
+}
+
+/// Where an attribute's value goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AttrTo {
+    Nowhere,
+    Sys(SysField),
+    DataName,
+}
+
+/// The decision for one op of a template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Act {
+    Open(Place, Opens),
+    Attr(AttrTo),
+    /// Text, a value, an end: nothing to decide in advance.
+    Other,
 }
 
 /// How deep the crate follows template instances in values (its `MAX_BINXML_NESTING`).

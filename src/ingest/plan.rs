@@ -14,58 +14,10 @@
 //! that changes the element structure) gives no plan or gives up on the record, and the record
 //! goes the way of [`binxml::write`](super::binxml::write).
 
-use super::binxml::{Op, Spend, Template, Templates, Val, Values, MAX_DEPTH, MAX_TEXT};
-use crate::decoder::{has_system_attrs, sys_field, system_attr, BodyKind, Builder, SysField};
-use std::cell::OnceCell;
-
-/// A template's plans, one for each place an instance of it can stand: the record's own
-/// (nothing open yet), the root element, `EventData`. `None` in a cell: no plan there.
-pub(crate) type Plans = [OnceCell<Option<Vec<Act>>>; 3];
-
-/// What an element is to the event parser: the frame its content goes into.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Place {
-    /// The root element.
-    Root,
-    System,
-    /// A System child whose text is a System field.
-    Sys(SysField),
-    EventData,
-    /// A `Data` or `Binary` element: its text is the value of body field `.0` (set when the
-    /// element opens; 0 in a plan).
-    Leaf(u32),
-    /// Ignored with its content.
-    Ignored,
-}
-
-/// What opening an element does besides.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Opens {
-    Nothing,
-    /// The body is EventData.
-    EventData,
-    /// A body field named by its `Name` attribute (unnamed without one).
-    Data,
-    /// A body field named `Binary`.
-    Binary,
-}
-
-/// Where an attribute's value goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum AttrTo {
-    Nowhere,
-    Sys(SysField),
-    DataName,
-}
-
-/// The decision for one op of a template.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Act {
-    Open(Place, Opens),
-    Attr(AttrTo),
-    /// Text, a value, an end: nothing to decide in advance.
-    Other,
-}
+use super::binxml::{
+    Act, AttrTo, Op, Opens, Place, Spend, Template, Templates, Val, Values, MAX_DEPTH, MAX_TEXT,
+};
+use crate::decoder::{has_system_attrs, sys_field, system_attr, BodyKind, Builder};
 
 /// The index in [`Plans`] of an instance whose parent element is `parent`, if a plan can take
 /// one there.
