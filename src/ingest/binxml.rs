@@ -817,9 +817,9 @@ pub(crate) fn write(
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     /// The text of the current XML text node.
-    pub(super) pending: String,
+    pending: String,
     /// The values of the current element's attributes.
-    pub(super) attr_text: String,
+    attr_text: String,
     /// Its attributes left in: name, and value in `attr_text`.
     spans: Vec<(Span, usize, usize)>,
 }
