@@ -61,6 +61,9 @@ async function waitForEvents(page, n) {
     },
     n,
   );
+  // The page shows its parts in steps after a load (filters, then the table, then the charts):
+  // a test that reads the table waits for the last step, as the harness's `loaded` does.
+  if (n > 0) await page.waitForSelector('[data-testid=charts]');
 }
 
 const eventCount = (page) => page.textContent('[data-testid=event-count]');
