@@ -32,6 +32,9 @@ async function openSample(t, { context, locale = 'en-US', timezoneId = 'UTC', wi
   await page.waitForSelector('[data-testid=drop-zone][data-ready=true]');
   await page.click('[data-testid=load-sample]');
   await page.waitForSelector('[data-testid=progress][data-busy=false]');
+  // The page shows a load's parts in steps (findings, then the table, then the charts): the
+  // tests read the table, so they wait for the last step.
+  await page.waitForSelector('[data-testid=charts]');
   await page.waitForSelector('[data-testid=findings]');
   return { page, context, errors };
 }
