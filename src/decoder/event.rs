@@ -184,6 +184,21 @@ pub struct Event {
 }
 
 impl Event {
+    /// A default event that keeps this one's buffers (their contents cleared), to be built
+    /// again.
+    pub(crate) fn emptied(self) -> Event {
+        let (mut text, mut fields, mut rendering) = (self.text, self.fields, self.rendering);
+        text.clear();
+        fields.clear();
+        rendering.clear();
+        Event {
+            text,
+            fields,
+            rendering,
+            ..Event::default()
+        }
+    }
+
     pub(crate) fn str(&self, s: Str) -> &str {
         let start = s.start as usize;
         self.text.get(start..start + s.len as usize).unwrap_or("")

@@ -276,6 +276,12 @@ impl Decoder {
         self.pump(out);
     }
 
+    /// Gives back an event this decoder emitted, once it has been read: see
+    /// [`EventParser::recycle`].
+    pub fn recycle(&mut self, event: Event) {
+        self.scratch.recycle(event);
+    }
+
     /// Ends the input: reports an event left open and describes an input without events.
     pub fn finish(&mut self, out: &mut Vec<Item>) {
         if self.encoding.is_none() && self.scan != Scan::Rejected && self.decide(out) {
@@ -1018,6 +1024,12 @@ impl EventParser {
         let mut builder = parse::Builder::new(capacity, &self.limits, &mut self.scratch);
         let written = write(&mut builder)?;
         Some((Self::outcome(builder.finish()), written))
+    }
+
+    /// Gives back an event this parser built, once it has been read: the next events are built
+    /// in its buffers (a few MB of them at most are kept) instead of new ones.
+    pub fn recycle(&mut self, event: Event) {
+        self.scratch.recycle(event);
     }
 
     fn outcome(parsed: parse::Parsed) -> Built {

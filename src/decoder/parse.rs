@@ -24,6 +24,44 @@ pub(crate) struct Parsed {
 #[derive(Default)]
 pub(crate) struct Scratch {
     stack: Vec<Frame>,
+    /// Events given back once read ([`Scratch::recycle`]): the next events are built in their
+    /// buffers instead of new ones.
+    spare: Vec<Event>,
+    /// The text capacity the spare events hold, bytes.
+    spare_bytes: usize,
+}
+
+/// The most text capacity spare events hold together: a feed's worth of events (the decoders
+/// emit a piece's events before they are read), never more than this.
+const SPARE_BYTES: usize = 4 << 20;
+
+impl Scratch {
+    /// Keeps `ev`'s buffers for a later event (up to [`SPARE_BYTES`] of text in all).
+    pub(crate) fn recycle(&mut self, ev: Event) {
+        let bytes = ev.text.capacity();
+        if self.spare_bytes + bytes <= SPARE_BYTES {
+            self.spare_bytes += bytes;
+            self.spare.push(ev);
+        }
+    }
+
+    /// An empty event with room for `capacity` bytes of text: a spare one's buffers if there
+    /// is one.
+    fn event(&mut self, capacity: usize) -> Event {
+        match self.spare.pop() {
+            Some(old) => {
+                self.spare_bytes -= old.text.capacity();
+                let mut ev = old.emptied();
+                ev.text.reserve(capacity);
+                ev
+            }
+            None => Event {
+                text: String::with_capacity(capacity),
+                fields: Vec::with_capacity(16),
+                ..Event::default()
+            },
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -85,11 +123,7 @@ impl<'a> State<'a> {
     fn new(capacity: usize, limits: &'a Limits, scratch: &'a mut Scratch) -> Self {
         scratch.stack.clear();
         State {
-            ev: Event {
-                text: String::with_capacity(capacity),
-                fields: Vec::with_capacity(16),
-                ..Event::default()
-            },
+            ev: scratch.event(capacity),
             stack: &mut scratch.stack,
             limits,
             repairs: Vec::new(),
@@ -952,5 +986,43 @@ mod tests {
             }
             other => panic!("{:?}", other.map(|e| e.event_id())),
         }
+    }
+
+    #[test]
+    fn an_event_built_in_a_given_back_one_keeps_nothing_of_it() {
+        // Every part an event can have: System fields, a UserData body with its root, and the
+        // rendered message and culture.
+        let full = "<Event><System><EventID>1102</EventID><TimeCreated SystemTime='2026-01-02T03:04:05.1234567Z'/>\
+             <EventRecordID>7</EventRecordID><Keywords>0x8020000000000000</Keywords><Computer>DC01</Computer></System>\
+             <UserData><LogFileCleared><SubjectUserSid>S-1-5-18</SubjectUserSid></LogFileCleared></UserData>\
+             <RenderingInfo Culture='en-US'><Message>The audit log was cleared.</Message></RenderingInfo></Event>";
+        let small = "<Event><System><EventID>5059</EventID></System>\
+             <EventData><Data Name='KeyName'>k</Data></EventData></Event>";
+        let (limits, mut scratch) = (Limits::default(), Scratch::default());
+        let first = parse_event(full, &limits, &mut scratch).event.unwrap();
+        assert_eq!(first.body_root(), "LogFileCleared");
+        assert!(first.keywords.is_some() && first.record_id.is_some() && first.time.is_some());
+        scratch.recycle(first);
+        let reused = parse_event(small, &limits, &mut scratch).event.unwrap();
+        assert!(scratch.spare.is_empty(), "the given-back event was used");
+        let fresh = parse(small).event.unwrap();
+        assert_eq!(reused, fresh);
+        assert_eq!(reused.system(SysField::Computer), "");
+        assert_eq!(reused.body_root(), "");
+        assert_eq!(reused.fields().count(), 1);
+    }
+
+    #[test]
+    fn given_back_events_are_kept_within_their_allowance() {
+        let mut scratch = Scratch::default();
+        let big = || Event {
+            text: String::with_capacity(SPARE_BYTES / 2 + 1),
+            ..Event::default()
+        };
+        scratch.recycle(big());
+        scratch.recycle(big());
+        assert_eq!(scratch.spare.len(), 1, "a second would pass the allowance");
+        let _ = scratch.event(10);
+        assert_eq!((scratch.spare.len(), scratch.spare_bytes), (0, 0));
     }
 }

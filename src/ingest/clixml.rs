@@ -68,6 +68,12 @@ impl ClixmlReader {
         self.run(out);
     }
 
+    /// Gives back an event this reader emitted, once read: see
+    /// [`EventParser::recycle`](crate::decoder::EventParser::recycle).
+    pub(crate) fn recycle(&mut self, event: crate::decoder::Event) {
+        self.emitter.recycle(event);
+    }
+
     /// Ends the input: a record cut short is reported, and the objects that are no event.
     pub fn finish(&mut self, out: &mut Vec<Item>) {
         self.text.finish();

@@ -61,6 +61,12 @@ impl CsvReader {
         self.run(out, false);
     }
 
+    /// Gives back an event this reader emitted, once read: see
+    /// [`EventParser::recycle`](crate::decoder::EventParser::recycle).
+    pub(crate) fn recycle(&mut self, event: crate::decoder::Event) {
+        self.emitter.recycle(event);
+    }
+
     /// Ends the input: the last record (with or without its line end) is read.
     pub fn finish(&mut self, out: &mut Vec<Item>) {
         self.text.finish();

@@ -27,6 +27,11 @@ impl Default for Emitter {
 }
 
 impl Emitter {
+    /// Gives back an event emitted here, once read: see [`EventParser::recycle`].
+    pub fn recycle(&mut self, event: crate::decoder::Event) {
+        self.parser.recycle(event);
+    }
+
     /// A document found at `at` that spans more than [`Emitter::limit`] bytes: skipped, said
     /// once, with its own ordinal.
     pub fn too_large(&mut self, out: &mut Vec<Item>, at: Position) {

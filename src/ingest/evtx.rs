@@ -321,6 +321,12 @@ impl EvtxReader {
         self.buf.extend_from_slice(whole.remainder());
     }
 
+    /// Gives back an event this reader emitted, once it has been read: see
+    /// [`EventParser::recycle`].
+    pub fn recycle(&mut self, event: crate::decoder::Event) {
+        self.parser.recycle(event);
+    }
+
     /// Ends the file: a cut-short header or chunk is reported, the records before the cut kept.
     pub fn finish(&mut self, out: &mut Vec<Item>) {
         if !self.header_read {

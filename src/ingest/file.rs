@@ -464,6 +464,7 @@ impl FileDecoder {
                         self.progress.repaired += 1;
                     }
                     rows.event(file, &event);
+                    self.decoder.recycle(event);
                 }
                 Item::Problem(problem) => {
                     if self.progress.problems < MAX_PROBLEMS_PER_FILE {

@@ -119,6 +119,12 @@ impl JsonReader {
         self.run(out, false);
     }
 
+    /// Gives back an event this reader emitted, once read: see
+    /// [`EventParser::recycle`](crate::decoder::EventParser::recycle).
+    pub(crate) fn recycle(&mut self, event: crate::decoder::Event) {
+        self.emitter.recycle(event);
+    }
+
     /// Ends the input: a document left open is reported; so are, once each, the documents that
     /// were not Windows events and the events whose values `ConvertTo-Json` lost.
     pub fn finish(&mut self, out: &mut Vec<Item>) {

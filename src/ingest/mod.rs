@@ -59,7 +59,7 @@ pub use digest::Digest;
 pub use evtx::{record_xml, records_xml, EvtxPart, EvtxReader};
 pub use json::JsonReader;
 
-use crate::decoder::{Boundary, Decoder, Item, Stats};
+use crate::decoder::{Boundary, Decoder, Event, Item, Stats};
 use serde::{Deserialize, Serialize};
 
 /// The formats keytrail reads.
@@ -412,6 +412,19 @@ impl Reader {
             Inner::Json(r) => r.push(bytes, out),
             Inner::Csv(r) => r.push(bytes, out),
             Inner::Clixml(r) => r.push(bytes, out),
+        }
+    }
+
+    /// Gives back an event this reader emitted, once it has been read: the next events are
+    /// built in its buffers instead of new ones (a few MB of them at most are kept).
+    pub fn recycle(&mut self, event: Event) {
+        match &mut self.inner {
+            Inner::Sniffing(_) => {}
+            Inner::Xml(d) => d.recycle(event),
+            Inner::Evtx(r) => r.recycle(event),
+            Inner::Json(r) => r.recycle(event),
+            Inner::Csv(r) => r.recycle(event),
+            Inner::Clixml(r) => r.recycle(event),
         }
     }
 

@@ -1,0 +1,69 @@
+// The worker's decoding path as WebAssembly, timed in Node's V8 (issue 12): the same code the
+// page's workers run on a file (`ingest::chain::feed` over a `FileDecoder`: the reader, rows,
+// sessions and batch encoding), built with the worker's profile and `wasm-opt -O3` as Trunk
+// builds the worker, without the page, the messages or the other threads. A change to the
+// decoder can be weighed here in a few seconds, run against run, where the tab's figures move by
+// ±10 % from one load to the next.
+//
+//   node bench/wasm-feed.bench.mjs FILE [ROUNDS]       (from e2e/; ROUNDS default 7)
+//   KEYTRAIL_WASM_FEED=path/to/wasmfeed.wasm          time a build made elsewhere (an A/B)
+//
+// Prints each round and the median: ms, MB/s and events/s.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { root } from '../lib/paths.mjs';
+
+const [file, roundsArg] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: node bench/wasm-feed.bench.mjs FILE [ROUNDS]');
+  process.exit(2);
+}
+const rounds = Number(roundsArg ?? 7);
+
+let wasm = process.env.KEYTRAIL_WASM_FEED;
+if (!wasm) {
+  execFileSync(
+    'cargo',
+    ['build', '--example', 'wasmfeed', '--target', 'wasm32-unknown-unknown', '--profile', 'wasm-fast', '--no-default-features'],
+    { cwd: root, stdio: 'inherit' },
+  );
+  wasm = join(root, 'target', 'wasm32-unknown-unknown', 'wasm-fast', 'examples', 'wasmfeed.wasm');
+}
+const out = mkdtempSync(join(tmpdir(), 'wasm-feed-'));
+execFileSync('wasm-bindgen', ['--target', 'nodejs', '--out-dir', out, wasm], { stdio: 'inherit' });
+// wasm-bindgen names its output after the input file.
+const stem = basename(wasm, '.wasm');
+const bg = join(out, `${stem}_bg.wasm`);
+execFileSync('wasm-opt', ['-O3', '--enable-simd', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-reference-types', '--enable-multivalue', '-o', bg, bg], { stdio: 'inherit' });
+// The glue keeps the module's own exports to itself: hand them out.
+appendFileSync(join(out, `${stem}.js`), '\nmodule.exports.__raw = wasm;\n');
+writeFileSync(join(out, 'package.json'), '{"type":"commonjs"}');
+const { __raw: exports } = createRequire(import.meta.url)(join(out, `${stem}.js`));
+
+const bytes = readFileSync(file);
+const ptr = exports.alloc(bytes.length);
+new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
+
+const times = [];
+let events = 0;
+// One round first to warm the code up (V8 tiers hot functions up as they run).
+for (let r = -1; r < rounds; r++) {
+  const t = performance.now();
+  const result = exports.feed(ptr, bytes.length);
+  const ms = performance.now() - t;
+  events = Number(result >> 32n);
+  if (r >= 0) {
+    times.push(ms);
+    console.log(`round ${r + 1}: ${ms.toFixed(0)} ms`);
+  }
+}
+times.sort((a, b) => a - b);
+const median = times[Math.floor(times.length / 2)];
+console.log(
+  `${file}: ${events} events, median ${median.toFixed(0)} ms (${times[0].toFixed(0)}–${times[times.length - 1].toFixed(0)}), ` +
+    `${(bytes.length / 1e6 / (median / 1000)).toFixed(1)} MB/s, ${Math.round(events / (median / 1000))} events/s`,
+);
