@@ -7,6 +7,8 @@
 //
 //   node bench/wasm-feed.bench.mjs FILE [ROUNDS]       (from e2e/; ROUNDS default 7)
 //   KEYTRAIL_WASM_FEED=path/to/wasmfeed.wasm          time a build made elsewhere (an A/B)
+//   KEYTRAIL_WASM_FEED_NAMES=1                         keep the functions' names, for a profile:
+//       node --cpu-prof --cpu-prof-dir=/tmp/prof bench/wasm-feed.bench.mjs FILE
 //
 // Prints each round and the median: ms, MB/s and events/s.
 
@@ -34,11 +36,12 @@ if (!wasm) {
   wasm = join(root, 'target', 'wasm32-unknown-unknown', 'wasm-fast', 'examples', 'wasmfeed.wasm');
 }
 const out = mkdtempSync(join(tmpdir(), 'wasm-feed-'));
-execFileSync('wasm-bindgen', ['--target', 'nodejs', '--out-dir', out, wasm], { stdio: 'inherit' });
+const names = Boolean(process.env.KEYTRAIL_WASM_FEED_NAMES);
+execFileSync('wasm-bindgen', ['--target', 'nodejs', ...(names ? ['--keep-debug'] : []), '--out-dir', out, wasm], { stdio: 'inherit' });
 // wasm-bindgen names its output after the input file.
 const stem = basename(wasm, '.wasm');
 const bg = join(out, `${stem}_bg.wasm`);
-execFileSync('wasm-opt', ['-O3', '--enable-simd', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-reference-types', '--enable-multivalue', '-o', bg, bg], { stdio: 'inherit' });
+execFileSync('wasm-opt', ['-O3', ...(names ? ['-g'] : []), '--enable-simd', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-reference-types', '--enable-multivalue', '-o', bg, bg], { stdio: 'inherit' });
 // The glue keeps the module's own exports to itself: hand them out.
 appendFileSync(join(out, `${stem}.js`), '\nmodule.exports.__raw = wasm;\n');
 writeFileSync(join(out, 'package.json'), '{"type":"commonjs"}');

@@ -85,6 +85,29 @@ pub struct Interner {
     ids: HashMap<Box<str>, u32>,
     strings: Vec<Box<str>>,
     scratch: String,
+    /// The ids of strings interned lately, each in the slot [`recent_slot`] gives it (0: none):
+    /// most of a row's strings are those of the rows before (the computer, the provider, the
+    /// operation...), and comparing one string costs a fraction of hashing it.
+    recent: [u32; RECENT],
+}
+
+/// How many recently interned strings an [`Interner`] remembers.
+const RECENT: usize = 64;
+
+/// The slot of `s` among the recent strings: from its length and its first and last 8 bytes.
+/// Strings that share a slot only push each other out (the map is asked then), so a file made
+/// to collide costs nothing more than the map's own keyed hash.
+fn recent_slot(s: &[u8]) -> usize {
+    let n = s.len();
+    let word = |bytes: &[u8]| {
+        let mut w = [0u8; 8];
+        let take = bytes.len().min(8);
+        w[..take].copy_from_slice(&bytes[..take]);
+        u64::from_le_bytes(w)
+    };
+    let (head, tail) = (word(s), word(&s[n.saturating_sub(8)..]));
+    let h = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> (64 - RECENT.trailing_zeros())) as usize
 }
 
 impl Default for Interner {
@@ -102,6 +125,7 @@ impl Interner {
             ids,
             strings: vec![Box::from("")],
             scratch: String::new(),
+            recent: [0; RECENT],
         }
     }
 
@@ -110,12 +134,21 @@ impl Interner {
         if s.is_empty() {
             return Sym::EMPTY;
         }
-        if let Some(&id) = self.ids.get(s) {
-            return Sym(id);
+        let slot = recent_slot(s.as_bytes());
+        let recent = self.recent[slot];
+        if recent != 0 && self.strings.get(recent as usize).is_some_and(|r| **r == *s) {
+            return Sym(recent);
         }
-        let id = self.strings.len() as u32;
-        self.ids.insert(Box::from(s), id);
-        self.strings.push(Box::from(s));
+        let id = match self.ids.get(s) {
+            Some(&id) => id,
+            None => {
+                let id = self.strings.len() as u32;
+                self.ids.insert(Box::from(s), id);
+                self.strings.push(Box::from(s));
+                id
+            }
+        };
+        self.recent[slot] = id;
         Sym(id)
     }
 
@@ -1002,6 +1035,28 @@ mod tests {
         assert_eq!(i.get(Sym(2)), "b");
         assert_eq!(i.get(Sym(9)), "");
         assert_eq!(i.find("b"), Some(Sym(2)));
+    }
+
+    #[test]
+    fn strings_that_share_a_recent_slot_keep_their_own_ids() {
+        // Strings alike at both ends and of one length (as SIDs and logon IDs are), many more
+        // than there are recent slots, asked for again in another order.
+        let words: Vec<String> = (0..1000)
+            .map(|n| format!("S-1-5-21-{:04}-1000", n * 7919 % 10_000))
+            .collect();
+        let mut i = Interner::new();
+        let ids: Vec<Sym> = words.iter().map(|w| i.intern(w)).collect();
+        for (n, w) in words.iter().enumerate().rev().step_by(3) {
+            assert_eq!(i.intern(w), ids[n], "{w}");
+            assert_eq!(i.get(ids[n]), w);
+        }
+        let again: Vec<Sym> = words.iter().map(|w| i.intern(w)).collect();
+        assert_eq!(again, ids);
+        assert_eq!(i.len(), 1001);
+        // Strings nearly alike are told apart by their text.
+        let (a, b) = (i.intern("x-a-y"), i.intern("x-b-y"));
+        assert_ne!(a, b);
+        assert_eq!((i.intern("x-a-y"), i.intern("x-b-y")), (a, b));
     }
 
     #[test]
