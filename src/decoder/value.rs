@@ -158,16 +158,37 @@ pub(crate) fn put_digits(out: &mut [u8], mut n: u64) {
     }
 }
 
+/// "00" to "99".
+const DIGIT_PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
 /// Appends `n` in decimal with at least `width` digits (and at least one), as `{:0width$}`
 /// writes it; without `core::fmt`, whose machinery costs more than the digits when a decoder
 /// writes numbers per record.
 pub(crate) fn push_decimal(out: &mut String, mut n: u64, width: usize) {
     let mut buf = [b'0'; 20];
     let mut i = buf.len();
-    while n > 0 {
+    // Above 32 bits, one digit at a time; below, two, with 32-bit arithmetic: in wasm a 64-bit
+    // division by ten is a division, a 32-bit one a multiplication.
+    while n > u64::from(u32::MAX) {
         i -= 1;
         buf[i] = b'0' + (n % 10) as u8;
         n /= 10;
+    }
+    let mut m = n as u32;
+    while m >= 10 {
+        let pair = (m % 100) as usize * 2;
+        m /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if m > 0 {
+        i -= 1;
+        buf[i] = b'0' + m as u8;
     }
     // Char by char: for a few digits, cheaper than checking and copying them as a `str`.
     out.extend(
@@ -224,6 +245,26 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_are_padded_as_format_pads_them() {
+        let mut values: Vec<u64> = vec![0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65_535];
+        for p in [u64::from(u32::MAX), 10u64.pow(9), 10u64.pow(10), u64::MAX] {
+            values.extend([p - 1, p, p.saturating_add(1)]);
+        }
+        values.extend((0..2000).map(|k| k * 7919 % 100_000));
+        values.extend((0..64).map(|b| 1u64 << b));
+        let mut out = String::new();
+        for n in values {
+            for width in [0, 1, 2, 3, 4, 7, 10, 19, 20, 25] {
+                out.clear();
+                push_decimal(&mut out, n, width);
+                // Up to 20 digits: the most a u64 has.
+                let want = format!("{n:0w$}", w = width.min(20));
+                assert_eq!(out, want, "{n} at width {width}");
+            }
+        }
+    }
 
     #[test]
     fn every_time_spelling_reads_the_same_instant() {
