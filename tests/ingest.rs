@@ -689,3 +689,62 @@ fn a_part_that_is_not_whole_is_refused() {
         assert_eq!((last, rows), (whole.0.clone(), whole.1.clone()));
     }
 }
+
+/// Events as `Collect` sees them, cloned.
+#[derive(Default)]
+struct Events(Vec<keytrail::decoder::Event>);
+
+impl keytrail::ingest::file::Collect for Events {
+    fn event(&mut self, _file: u16, event: &keytrail::decoder::Event) {
+        self.0.push(event.clone());
+    }
+}
+
+/// `FileDecoder` gives each event back to its reader once its row is taken, and the next is
+/// built in its buffers: on every fixture (each XML shape, the SIEM and PowerShell shapes, the
+/// real and the damaged `.evtx` logs, the hostile files), in slices of every few KiB, the events
+/// are exactly those of a reader that builds each one new.
+#[test]
+fn events_built_in_given_back_ones_are_those_built_new() {
+    let dir = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for sub in ["", "evtx", "ecs"] {
+        for entry in std::fs::read_dir(format!("{dir}/{sub}")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() && path.extension().is_some_and(|e| e != "md") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 60, "{} fixtures", files.len());
+    let mut events = 0;
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        let mut fresh = Reader::new();
+        let mut items = Vec::new();
+        let mut kept = Events::default();
+        let mut file = FileDecoder::new(0);
+        for (n, slice) in bytes.chunks(4093).enumerate() {
+            fresh.push(slice, &mut items);
+            file.push(slice, &mut kept);
+            if n % 7 == 0 {
+                let _ = file.take();
+            }
+        }
+        fresh.finish(&mut items);
+        file.finish(&mut kept);
+        let want: Vec<_> = items
+            .into_iter()
+            .filter_map(|item| match item {
+                keytrail::decoder::Item::Event(e) => Some(e),
+                keytrail::decoder::Item::Problem(_) => None,
+            })
+            .collect();
+        assert_eq!(kept.0.len(), want.len(), "{}", path.display());
+        for (got, want) in kept.0.iter().zip(&want) {
+            assert_eq!(got, want, "{}", path.display());
+        }
+        events += want.len();
+    }
+    assert!(events > 5_000, "{events} events");
+}
