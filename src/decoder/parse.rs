@@ -27,18 +27,24 @@ pub(crate) struct Scratch {
     /// Events given back once read ([`Scratch::recycle`]): the next events are built in their
     /// buffers instead of new ones.
     spare: Vec<Event>,
-    /// The text capacity the spare events hold, bytes.
+    /// The memory the spare events' buffers hold, bytes.
     spare_bytes: usize,
 }
 
-/// The most text capacity spare events hold together: a feed's worth of events (the decoders
-/// emit a piece's events before they are read), never more than this.
+/// The most memory spare events hold together: a feed's worth of events (the decoders emit a
+/// piece's events before they are read), never more than this.
 const SPARE_BYTES: usize = 4 << 20;
 
+/// The memory `ev`'s buffers hold, bytes.
+fn held(ev: &Event) -> usize {
+    let pair = std::mem::size_of::<(super::event::Str, super::event::Str)>();
+    ev.text.capacity() + (ev.fields.capacity() + ev.rendering.capacity()) * pair
+}
+
 impl Scratch {
-    /// Keeps `ev`'s buffers for a later event (up to [`SPARE_BYTES`] of text in all).
+    /// Keeps `ev`'s buffers for a later event (up to [`SPARE_BYTES`] in all).
     pub(crate) fn recycle(&mut self, ev: Event) {
-        let bytes = ev.text.capacity();
+        let bytes = held(&ev);
         if self.spare_bytes + bytes <= SPARE_BYTES {
             self.spare_bytes += bytes;
             self.spare.push(ev);
@@ -50,7 +56,7 @@ impl Scratch {
     fn event(&mut self, capacity: usize) -> Event {
         match self.spare.pop() {
             Some(old) => {
-                self.spare_bytes -= old.text.capacity();
+                self.spare_bytes -= held(&old);
                 let mut ev = old.emptied();
                 ev.text.reserve(capacity);
                 ev
