@@ -278,6 +278,38 @@ fn pieces_of_any_size_give_the_same_items() {
     }
 }
 
+/// A pretty file whose document does not close: the line that starts the next document ends
+/// it, wherever the input is cut, also right after that line break (the reader waits for the
+/// byte after it). Found by the fuzzer: a cut there lost the next, good document.
+#[test]
+fn a_broken_pretty_document_ends_at_the_next_whatever_the_cuts() {
+    let text = String::from_utf8(fixture("evtx-dump.json")).unwrap();
+    let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+    // The second document's closing brace, the line before `Record 1003`.
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("Record 1003"))
+        .unwrap();
+    assert_eq!(lines[at - 1].trim(), "}");
+    lines.remove(at - 1);
+    // And no `Record` line before the third: a `{` at the first column starts it.
+    lines.remove(at - 1);
+    let broken = lines.concat();
+    let whole = items(broken.as_bytes(), broken.len());
+    let events = whole.iter().filter(|i| matches!(i, Item::Event(_))).count();
+    assert_eq!(events, 4, "the four documents that close are read");
+    for (n, _) in broken.match_indices('\n') {
+        for cut in [n, n + 1] {
+            let mut reader = Reader::new();
+            let mut out = Vec::new();
+            reader.push(&broken.as_bytes()[..cut], &mut out);
+            reader.push(&broken.as_bytes()[cut..], &mut out);
+            reader.finish(&mut out);
+            assert_eq!(out, whole, "cut at byte {cut}");
+        }
+    }
+}
+
 fn items(bytes: &[u8], size: usize) -> Vec<Item> {
     let mut reader = Reader::new();
     let mut out = Vec::new();

@@ -169,7 +169,7 @@ impl JsonReader {
         if self.layout == Layout::Lines {
             self.lines(out, end);
         } else {
-            self.brackets(out);
+            self.brackets(out, end);
             if self.layout == Layout::Lines {
                 self.lines(out, end);
             }
@@ -264,8 +264,8 @@ impl JsonReader {
         );
     }
 
-    /// Documents found by their brackets.
-    fn brackets(&mut self, out: &mut Vec<Item>) {
+    /// Documents found by their brackets; `end`: no more input comes.
+    fn brackets(&mut self, out: &mut Vec<Item>, end: bool) {
         let mut i = self.scan;
         while i < self.text.buf.len() {
             if self.layout == Layout::Lines {
@@ -378,6 +378,16 @@ impl JsonReader {
                     self.set_key(key);
                 }
                 b',' if self.depth <= TRACKED_DEPTH => self.set_key(None),
+                // A line break at the end of what has come, in a document of a pretty file: the
+                // next byte decides (below), so it waits for it.
+                b'\n'
+                    if self.open.is_some_and(|o| o.depth == 0)
+                        && self.layout == Layout::Pretty
+                        && i + 1 == self.text.buf.len()
+                        && !end =>
+                {
+                    break;
+                }
                 // A document of a pretty file whose brackets do not balance: a line that starts
                 // a new document at its first column ends it.
                 b'\n'
