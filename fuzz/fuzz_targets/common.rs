@@ -93,3 +93,20 @@ pub fn exercise(items: &[Item]) {
         }
     }
 }
+
+/// Pushes `bytes` to `reader`, keeping a copy of each event it gives and giving the event
+/// itself back ([`Reader::recycle`], as the worker's `FileDecoder` does): the next events are
+/// built in its buffers, and must come out as if built new.
+pub fn push_recycling(reader: &mut keytrail::ingest::Reader, bytes: &[u8], out: &mut Vec<Item>) {
+    let mut fresh = Vec::new();
+    reader.push(bytes, &mut fresh);
+    for item in fresh {
+        match item {
+            Item::Event(event) => {
+                out.push(Item::Event(event.clone()));
+                reader.recycle(event);
+            }
+            problem => out.push(problem),
+        }
+    }
+}

@@ -22,9 +22,22 @@ fuzz_target!(|input: &[u8]| {
         return;
     };
     let data = [&HEADER[..], chunks].concat();
+    // Cut, the events are given back as they come (and built again in their buffers).
     let read = |cuts: &[usize]| {
         let mut r = Reader::new();
-        let out = common::feed(&data, cuts, |b, out| r.push(b, out), |_| {});
+        let recycle = !cuts.is_empty();
+        let out = common::feed(
+            &data,
+            cuts,
+            |b, out| {
+                if recycle {
+                    common::push_recycling(&mut r, b, out)
+                } else {
+                    r.push(b, out)
+                }
+            },
+            |_| {},
+        );
         let mut rest = Vec::new();
         r.finish(&mut rest);
         [out, rest].concat()
@@ -36,7 +49,10 @@ fuzz_target!(|input: &[u8]| {
         .map(|c| c * 64)
         .collect();
     let pieces = read(&cuts);
-    assert_eq!(whole, pieces, "cutting the input changed the result");
+    assert_eq!(
+        whole, pieces,
+        "cutting the input, or building events in given-back ones, changed the result"
+    );
     // Events built straight from BinXML are those of the crate's XML, damaged or not.
     let items = |mut r: EvtxReader| {
         let mut out = Vec::new();
