@@ -110,3 +110,25 @@ pub fn push_recycling(reader: &mut keytrail::ingest::Reader, bytes: &[u8], out: 
         }
     }
 }
+
+/// Reads `data` through a new [`Reader`](keytrail::ingest::Reader) whole (no `cuts`) or cut at
+/// `cuts`; cut, each event is given back as it comes ([`push_recycling`]), so the two reads
+/// also hold events built in given-back buffers to those built new.
+pub fn read(data: &[u8], cuts: &[usize]) -> Vec<Item> {
+    let mut reader = keytrail::ingest::Reader::new();
+    let recycle = !cuts.is_empty();
+    let mut out = feed(
+        data,
+        cuts,
+        |b, out| {
+            if recycle {
+                push_recycling(&mut reader, b, out)
+            } else {
+                reader.push(b, out)
+            }
+        },
+        |_| {},
+    );
+    reader.finish(&mut out);
+    out
+}

@@ -9,7 +9,6 @@
 #[path = "common.rs"]
 mod common;
 
-use keytrail::ingest::Reader;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: &[u8]| {
@@ -17,28 +16,8 @@ fuzz_target!(|input: &[u8]| {
     let Some((&seed, data)) = input.split_first() else {
         return;
     };
-    // Cut, the events are given back as they come (and built again in their buffers).
-    let decode = |cuts: &[usize]| {
-        let mut d = Reader::new();
-        let recycle = !cuts.is_empty();
-        let out = common::feed(
-            data,
-            cuts,
-            |b, out| {
-                if recycle {
-                    common::push_recycling(&mut d, b, out)
-                } else {
-                    d.push(b, out)
-                }
-            },
-            |_| {},
-        );
-        let mut rest = Vec::new();
-        d.finish(&mut rest);
-        [out, rest].concat()
-    };
-    let whole = decode(&[]);
-    let pieces = decode(&common::cuts(seed, data.len()));
+    let whole = common::read(data, &[]);
+    let pieces = common::read(data, &common::cuts(seed, data.len()));
     assert_eq!(
         whole, pieces,
         "cutting the input, or building events in given-back ones, changed the result"

@@ -10,7 +10,7 @@
 #[path = "common.rs"]
 mod common;
 
-use keytrail::ingest::{EvtxReader, Reader};
+use keytrail::ingest::EvtxReader;
 use libfuzzer_sys::fuzz_target;
 
 /// The file header of tests/fixtures/evtx/security.evtx.
@@ -22,33 +22,13 @@ fuzz_target!(|input: &[u8]| {
         return;
     };
     let data = [&HEADER[..], chunks].concat();
-    // Cut, the events are given back as they come (and built again in their buffers).
-    let read = |cuts: &[usize]| {
-        let mut r = Reader::new();
-        let recycle = !cuts.is_empty();
-        let out = common::feed(
-            &data,
-            cuts,
-            |b, out| {
-                if recycle {
-                    common::push_recycling(&mut r, b, out)
-                } else {
-                    r.push(b, out)
-                }
-            },
-            |_| {},
-        );
-        let mut rest = Vec::new();
-        r.finish(&mut rest);
-        [out, rest].concat()
-    };
-    let whole = read(&[]);
+    let whole = common::read(&data, &[]);
     // Pieces of up to 97 bytes are too many for a 64 KiB chunk: scale them up.
     let cuts: Vec<usize> = common::cuts(seed, data.len() / 64)
         .into_iter()
         .map(|c| c * 64)
         .collect();
-    let pieces = read(&cuts);
+    let pieces = common::read(&data, &cuts);
     assert_eq!(
         whole, pieces,
         "cutting the input, or building events in given-back ones, changed the result"
