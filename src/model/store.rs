@@ -1039,7 +1039,7 @@ mod tests {
 
     #[test]
     fn strings_that_share_a_recent_slot_keep_their_own_ids() {
-        // Strings alike at both ends and of one length (as SIDs and logon IDs are), many more
+        // Strings of one length that begin alike and end nearly alike (as SIDs do), many more
         // than there are recent slots, asked for again in another order.
         let words: Vec<String> = (0..1000)
             .map(|n| format!("S-1-5-21-{:04}-1000", n * 7919 % 10_000))
