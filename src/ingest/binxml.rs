@@ -323,6 +323,10 @@ pub(crate) enum AttrTo {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Act {
     Open(Place, Opens),
+    /// An element that holds one value and nothing else, `<Computer>%1</Computer>` or
+    /// `<Data Name="TargetUserName">%5</Data>` (`true`: a constant `Name` comes first): its
+    /// value goes to System field `Sys` or to a new body field (`Leaf`), in one step.
+    Value(Place, bool),
     Attr(AttrTo),
     /// Text, a value, an end: nothing to decide in advance.
     Other,

@@ -15,7 +15,8 @@
 //! goes the way of [`binxml::write`](super::binxml::write).
 
 use super::binxml::{
-    Act, AttrTo, Op, Opens, Place, Spend, Template, Templates, Val, Values, MAX_DEPTH, MAX_TEXT,
+    Act, AttrTo, Op, Opens, Place, Span, Spend, Template, Templates, Val, Values, MAX_DEPTH,
+    MAX_TEXT,
 };
 use crate::decoder::{has_system_attrs, sys_field, system_attr, BodyKind, Builder};
 
@@ -114,7 +115,52 @@ fn compile(t: &Template, parent: Option<Place>) -> Option<Vec<Act>> {
         };
         acts.push(act);
     }
+    for (i, op) in t.ops.iter().enumerate() {
+        if let (Op::Open { attrs, empty, .. }, Act::Open(place, opens)) = (*op, acts[i]) {
+            if let Some(named) = holds_one_value(t, &acts, i, attrs, empty, place, opens) {
+                acts[i] = Act::Value(place, named);
+            }
+        }
+    }
     Some(acts)
+}
+
+/// Whether the element opened at op `i` (with `attrs` attributes, `empty` or not, `place` and
+/// `opens` as compiled) is a System field or a `Data` holding one value and nothing else, and
+/// whether a constant, non-empty `Name` comes first: the shapes nearly every element of a
+/// Security event has, walked in one step ([`Act::Value`]).
+fn holds_one_value(
+    t: &Template,
+    acts: &[Act],
+    i: usize,
+    attrs: u8,
+    empty: bool,
+    place: Place,
+    opens: Opens,
+) -> Option<bool> {
+    if empty {
+        return None;
+    }
+    let named = match (place, opens, attrs) {
+        (Place::Sys(_), Opens::Nothing, 0) | (Place::Leaf(_), Opens::Data, 0) => false,
+        (Place::Leaf(_), Opens::Data, 1) => {
+            match (t.ops.get(i + 1)?, acts.get(i + 1)?, t.ops.get(i + 2)?) {
+                (Op::Attr { parts: 1, .. }, Act::Attr(AttrTo::DataName), Op::Text(s))
+                    if !t.str(*s).is_empty() =>
+                {
+                    true
+                }
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let at = i + 1 + 2 * usize::from(named);
+    matches!(
+        (t.ops.get(at)?, t.ops.get(at + 1)?),
+        (Op::Sub(_), Op::End(_))
+    )
+    .then_some(named)
 }
 
 /// Working memory of [`write()`], kept from one record to the next.
@@ -254,6 +300,21 @@ impl Planned<'_, '_> {
                         self.depth += 1;
                     }
                 }
+                (
+                    Op::Open {
+                        name,
+                        dependency,
+                        next,
+                        ..
+                    },
+                    Act::Value(to, named),
+                ) => {
+                    if values.leaves_out(index, depth, dependency) {
+                        i = next as usize;
+                        continue;
+                    }
+                    i = self.value(template, index, i, name, to, named)?;
+                }
                 (Op::Text(s), _) => {
                     self.text(template.str(s))?;
                     i += 1;
@@ -283,6 +344,81 @@ impl Planned<'_, '_> {
             }
         }
         Some(())
+    }
+
+    /// The element opened at op `i` of `template` (named `name`), which holds one value of
+    /// `instance` ([`Act::Value`]), to the System field or new body field `to`: what the steps
+    /// of its open, its constant `Name` if `named`, its value and its end would do, with the
+    /// same limits and spend. Gives the op after its end.
+    fn value(
+        &mut self,
+        template: &Template,
+        instance: u32,
+        i: usize,
+        name: Span,
+        to: Place,
+        named: bool,
+    ) -> Option<usize> {
+        let ops = &template.ops;
+        let values = self.values;
+        self.flush();
+        let data_name = if named {
+            let (Op::Attr { name: attr, .. }, Op::Text(s)) = (ops[i + 1], ops[i + 2]) else {
+                return None;
+            };
+            self.spend.nodes += 4;
+            let value = template.str(s);
+            self.spend.attribute(attr, value.len());
+            self.b.event_mut().push_str(value)
+        } else {
+            Default::default()
+        };
+        let at = i + 1 + 2 * usize::from(named);
+        let Op::Sub(v) = ops[at] else {
+            return None;
+        };
+        self.spend.element(name);
+        if self.spend.out > MAX_TEXT || self.depth >= MAX_DEPTH {
+            return None;
+        }
+        let limits = self.b.limits();
+        if usize::from(named) > limits.max_attributes || self.s.open.len() >= limits.max_depth {
+            return None;
+        }
+        let max_value = limits.max_value_bytes;
+        let piece = match values.get(instance, v) {
+            Val::Text(a, b) => values.str(a, b),
+            Val::Null => "",
+            // A template instance inside a System field or a `Data`: not a shape a plan takes.
+            Val::Nested(_) => return None,
+        };
+        // The value and the end.
+        self.spend.nodes += 4;
+        self.spend.text(piece.len());
+        let ev = self.b.event_mut();
+        match to {
+            Place::Sys(f) => {
+                let cur = ev.sys[f as usize];
+                if !piece.is_empty() {
+                    if cur.len as usize + piece.len() > max_value {
+                        return None;
+                    }
+                    ev.sys[f as usize] = ev.append(cur, piece);
+                }
+            }
+            _ => {
+                if piece.len() > max_value {
+                    return None;
+                }
+                let value = if piece.is_empty() {
+                    Default::default()
+                } else {
+                    ev.push_str(piece)
+                };
+                ev.fields.push((data_name, value));
+            }
+        }
+        Some(at + 2)
     }
 
     /// A piece of the current text node, into the value of the element it is in (as the parser
