@@ -571,12 +571,17 @@ pub fn decode(name: &str, raw: &str) -> Option<String> {
         return logon_session_name(value).map(str::to_string);
     }
     match name {
+        // Joined by hand: `format!` took several times as long, once per key event.
         "ReturnCode" => return_code(value).map(|r| {
-            if r.text.is_empty() {
-                format!("{value} {}", r.name)
-            } else {
-                format!("{value} {}: {}", r.name, r.text)
+            let mut out = String::with_capacity(value.len() + r.name.len() + r.text.len() + 3);
+            out.push_str(value);
+            out.push(' ');
+            out.push_str(r.name);
+            if !r.text.is_empty() {
+                out.push_str(": ");
+                out.push_str(r.text);
             }
+            out
         }),
         "AlgorithmName" => algorithm(value).map(|a| match a.key_bits {
             Some(bits) => format!("{} ({bits}-bit key)", a.description),
@@ -623,6 +628,10 @@ mod tests {
         assert_eq!(
             decode("ReturnCode", "0x80090036").as_deref(),
             Some("0x80090036 NTE_USER_CANCELLED")
+        );
+        assert_eq!(
+            decode("ReturnCode", " 0X80090016 ").as_deref(),
+            Some("0X80090016 NTE_BAD_KEYSET: Key set does not exist.")
         );
     }
 
