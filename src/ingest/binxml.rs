@@ -143,6 +143,14 @@ impl Template {
         Span(start, self.text.len() as u32)
     }
 
+    /// [`Template::push`] for text given as UTF-16LE units that are all ASCII.
+    fn push_units(&mut self, units: &[u8]) -> Span {
+        let start = self.text.len() as u32;
+        self.text
+            .extend(units.iter().step_by(2).map(|&b| char::from(b)));
+        Span(start, self.text.len() as u32)
+    }
+
     /// The definition at `offset` of the chunk `data`, if every token of it is one this module
     /// follows.
     pub(crate) fn parse(data: &[u8], offset: u32) -> Option<Template> {
@@ -771,28 +779,59 @@ impl<'a> Reader<'a> {
         let bytes = data.get(text..text + 2 * count)?;
         // The NUL after it, which the crate reads.
         data.get(text + 2 * count..text + 2 * count + 2)?;
-        let units = until_nul(bytes)
-            .chunks_exact(2)
-            .map(|u| u16::from_le_bytes([u[0], u[1]]));
-        let mut name = String::with_capacity(count);
-        for c in char::decode_utf16(units) {
-            let c = c.ok()?;
-            if !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.') || (attribute && c == ':')) {
-                return None;
-            }
-            name.push(c);
-        }
-        let local = match name.rfind(':') {
-            Some(at) => &name[at + 1..],
-            None => &name,
+        let units = until_nul(bytes);
+        let span = match ascii_local_name(units, attribute) {
+            Some(local) => t.push_units(local?),
+            None => t.push(&decoded_local_name(units, attribute)?),
         };
-        if local.is_empty() {
-            return None;
-        }
-        let span = t.push(local);
         t.names.insert((offset, attribute), span);
         Some(span)
     }
+}
+
+/// Whether `c` may stand in a name (`:` only in an attribute's, before its local part).
+fn name_char(c: char, attribute: bool) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '-' | '.') || (attribute && c == ':')
+}
+
+/// A name's local part (after any prefix) from its UTF-16LE `units`, when every unit is ASCII
+/// (nearly every name is): the units of it, or `Some(None)` when it is not a name; `None` when
+/// a unit is not ASCII, for [`decoded_local_name`].
+fn ascii_local_name(units: &[u8], attribute: bool) -> Option<Option<&[u8]>> {
+    let mut from = 0;
+    for (i, u) in units.chunks_exact(2).enumerate() {
+        if u[1] != 0 || !u[0].is_ascii() {
+            return None;
+        }
+        if !name_char(char::from(u[0]), attribute) {
+            return Some(None);
+        }
+        if u[0] == b':' {
+            from = 2 * (i + 1);
+        }
+    }
+    Some((from < units.len()).then(|| &units[from..]))
+}
+
+/// A name's local part (after any prefix), decoded from its UTF-16LE `units`; `None` when it is
+/// not a name.
+fn decoded_local_name(units: &[u8], attribute: bool) -> Option<String> {
+    let units = units
+        .chunks_exact(2)
+        .map(|u| u16::from_le_bytes([u[0], u[1]]));
+    let mut name = String::new();
+    for c in char::decode_utf16(units) {
+        let c = c.ok()?;
+        if !name_char(c, attribute) {
+            return None;
+        }
+        name.push(c);
+    }
+    let local = match name.rfind(':') {
+        Some(at) => name.split_off(at + 1),
+        None => name,
+    };
+    (!local.is_empty()).then_some(local)
 }
 
 /// Gives `out` the elements of the record that `values` read, from the chunk's `templates`,
@@ -1033,6 +1072,50 @@ mod tests {
         assert_eq!(t.text.len(), one, "the name once, not {uses} times");
         assert_eq!(t.ops.len(), uses + 2);
         assert!(t.size() < 2 * data.len(), "{} bytes", t.size());
+    }
+
+    /// An ASCII name is taken unit by unit, and gives what decoding it gives: its local part,
+    /// or nothing when it is not a name; a name with other characters is decoded.
+    #[test]
+    fn ascii_names_read_as_their_decoded_text() {
+        let units = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+        for name in [
+            "EventID",
+            "Data",
+            "xmlns",
+            "auto-ns2:Name",
+            "a.b_c-1",
+            ":x",
+            "x:",
+            "a:b:c",
+            "",
+            ":",
+            "bad name",
+            "a<b",
+            "x\u{7f}",
+            "Bäcker",
+            "長い名前",
+            "p:名前",
+        ] {
+            for attribute in [false, true] {
+                let u = units(name);
+                let decoded = decoded_local_name(&u, attribute);
+                match ascii_local_name(&u, attribute) {
+                    // Not a name as soon as an ASCII unit says so, whatever follows.
+                    Some(local) => {
+                        let local =
+                            local.map(|l| l.iter().step_by(2).map(|&b| char::from(b)).collect());
+                        assert_eq!(local, decoded, "{name:?}, attribute {attribute}");
+                    }
+                    None => assert!(!name.is_ascii(), "{name:?}"),
+                }
+            }
+        }
+        assert_eq!(
+            decoded_local_name(&units("auto-ns2:Name"), true).as_deref(),
+            Some("Name")
+        );
+        assert_eq!(decoded_local_name(&units("auto-ns2:Name"), false), None);
     }
 
     /// A template nested deeper than the event parser follows is left to the XML path whole,
