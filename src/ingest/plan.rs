@@ -6,6 +6,8 @@
 //! their places never change from one record to the next, only the values do, so those
 //! decisions are taken once per template ([`Plans`]) and each record only sets its values where
 //! they go: the same event, with the same text in the same order, and the same [`Spend`].
+//! An element that holds one value and nothing else (a System field, a `Data` with a constant
+//! `Name`: most of an event) is one step of the walk ([`Act::Value`]), not five.
 //!
 //! A plan covers the shapes Security logs have: `System` and its fields, `EventData` with its
 //! `Data` and `Binary`, values that are template instances standing at the event's root or
