@@ -117,32 +117,29 @@ fn compile(t: &Template, parent: Option<Place>) -> Option<Vec<Act>> {
         };
         acts.push(act);
     }
-    for (i, op) in t.ops.iter().enumerate() {
-        if let (Op::Open { attrs, empty, .. }, Act::Open(place, opens)) = (*op, acts[i]) {
-            if let Some(named) = holds_one_value(t, &acts, i, attrs, empty, place, opens) {
-                acts[i] = Act::Value(place, named);
-            }
+    for i in 0..acts.len() {
+        if let Some(act) = one_value(t, &acts, i) {
+            acts[i] = act;
         }
     }
     Some(acts)
 }
 
-/// Whether the element opened at op `i` (with `attrs` attributes, `empty` or not, `place` and
-/// `opens` as compiled) is a System field or a `Data` holding one value and nothing else, and
-/// whether a constant, non-empty `Name` comes first: the shapes nearly every element of a
-/// Security event has, walked in one step ([`Act::Value`]).
-fn holds_one_value(
-    t: &Template,
-    acts: &[Act],
-    i: usize,
-    attrs: u8,
-    empty: bool,
-    place: Place,
-    opens: Opens,
-) -> Option<bool> {
-    if empty {
+/// [`Act::Value`] for op `i`, compiled as `acts[i]`, if it opens a System field or a `Data`
+/// that holds one value and nothing else (with a constant, non-empty `Name` first or none): the
+/// shapes nearly every element of a Security event has, walked in one step.
+fn one_value(t: &Template, acts: &[Act], i: usize) -> Option<Act> {
+    let (
+        Op::Open {
+            attrs,
+            empty: false,
+            ..
+        },
+        Act::Open(place, opens),
+    ) = (*t.ops.get(i)?, *acts.get(i)?)
+    else {
         return None;
-    }
+    };
     let named = match (place, opens, attrs) {
         (Place::Sys(_), Opens::Nothing, 0) | (Place::Leaf(_), Opens::Data, 0) => false,
         (Place::Leaf(_), Opens::Data, 1) => {
@@ -162,7 +159,7 @@ fn holds_one_value(
         (t.ops.get(at)?, t.ops.get(at + 1)?),
         (Op::Sub(_), Op::End(_))
     )
-    .then_some(named)
+    .then_some(Act::Value(place, named))
 }
 
 /// Working memory of [`write()`], kept from one record to the next.
@@ -400,8 +397,8 @@ impl Planned<'_, '_> {
         let ev = self.b.event_mut();
         match to {
             Place::Sys(f) => {
-                let cur = ev.sys[f as usize];
                 if !piece.is_empty() {
+                    let cur = ev.sys[f as usize];
                     if cur.len as usize + piece.len() > max_value {
                         return None;
                     }
