@@ -204,29 +204,20 @@ impl Serialize for SystemDecoded<'_> {
 
 /// Appends `s` as a JSON string literal.
 pub fn json_string(out: &mut String, s: &str) {
-    out.reserve(s.len() + 2);
-    out.push('"');
     let bytes = s.as_bytes();
+    // Most values (a few bytes each, ~100 per exported event) need no escaping: one look, one
+    // copy.
+    let Some(mut i) = first_to_escape(bytes) else {
+        out.reserve(bytes.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    };
+    out.reserve(bytes.len() + 8);
+    out.push('"');
     let mut last = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Eight bytes at a time (the last few padded with spaces, which need no escaping) while
-        // none of them needs escaping (most values need none), then straight to the first that
-        // does: the lowest byte marked always needs it.
-        let word = match bytes.get(i..i + 8) {
-            Some(word) => u64::from_le_bytes(word.try_into().unwrap_or([0; 8])),
-            None => {
-                let mut tail = [b' '; 8];
-                tail[..bytes.len() - i].copy_from_slice(&bytes[i..]);
-                u64::from_le_bytes(tail)
-            }
-        };
-        let mask = escape_mask(word);
-        if mask == 0 {
-            i += 8;
-            continue;
-        }
-        i += (mask.trailing_zeros() / 8) as usize;
+    loop {
         out.push_str(&s[last..i]);
         match bytes[i] {
             b'"' => out.push_str("\\\""),
@@ -240,9 +231,54 @@ pub fn json_string(out: &mut String, s: &str) {
         }
         i += 1;
         last = i;
+        match first_to_escape(&bytes[i..]) {
+            Some(next) => i += next,
+            None => break,
+        }
     }
     out.push_str(&s[last..]);
     out.push('"');
+}
+
+/// Where the first byte of `bytes` that a JSON string escapes is: eight bytes at a time, the
+/// last word read where it ends (overlapping the one before, none of whose bytes was marked); a
+/// string shorter than a word as two overlapping halves.
+fn first_to_escape(bytes: &[u8]) -> Option<usize> {
+    let len = bytes.len();
+    // The lowest byte marked always needs escaping.
+    let lowest = |mask: u64| (mask.trailing_zeros() / 8) as usize;
+    if len >= 8 {
+        let mut i = 0;
+        while i + 8 <= len {
+            let mask = escape_mask(le_word(&bytes[i..i + 8]));
+            if mask != 0 {
+                return Some(i + lowest(mask));
+            }
+            i += 8;
+        }
+        let mask = escape_mask(le_word(&bytes[len - 8..]));
+        (i < len && mask != 0).then(|| len - 8 + lowest(mask))
+    } else if len >= 4 {
+        // Bytes 0..4 in the low half, len-4..len in the high one.
+        let mask = escape_mask(le_word(&bytes[..4]) | le_word(&bytes[len - 4..]) << 32);
+        (mask != 0).then(|| match lowest(mask) {
+            k @ 0..4 => k,
+            k => len - 8 + k,
+        })
+    } else {
+        bytes
+            .iter()
+            .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    }
+}
+
+/// Four or eight bytes read little-endian.
+fn le_word(bytes: &[u8]) -> u64 {
+    match *bytes {
+        [a, b, c, d] => u32::from_le_bytes([a, b, c, d]).into(),
+        [a, b, c, d, e, f, g, h] => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+        _ => 0,
+    }
 }
 
 /// The high bit of each of the eight bytes of `word` (read little-endian) that is a control
