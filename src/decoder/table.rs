@@ -248,18 +248,16 @@ pub fn sid_name(sid: &str) -> Option<&'static str> {
     if let Some(&name) = exact {
         return Some(name);
     }
-    // S-1-5-21-<three sub-authorities>-<RID>
-    let mut parts = sid.split('-');
-    let head = [parts.next()?, parts.next()?, parts.next()?, parts.next()?];
-    let rid = [parts.next()?, parts.next()?, parts.next()?, parts.next()?][3];
-    let domain = head
-        .iter()
-        .zip(["S", "1", "5", "21"])
-        .all(|(part, want)| part.eq_ignore_ascii_case(want));
-    if parts.next().is_none() && domain {
-        return names.relative.get(rid).copied();
+    // S-1-5-21-<three sub-authorities>-<RID>, the S in either case: three more dashes.
+    let rest = sid
+        .get(..9)
+        .filter(|head| head.eq_ignore_ascii_case("S-1-5-21-"))
+        .map(|_| &sid[9..])?;
+    if rest.bytes().filter(|&b| b == b'-').count() != 3 {
+        return None;
     }
-    None
+    let (_, rid) = rest.rsplit_once('-')?;
+    names.relative.get(rid).copied()
 }
 
 /// [`sids`] for looking up: by the SID in upper case, and the domain-relative ones
