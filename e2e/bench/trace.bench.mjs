@@ -18,6 +18,10 @@
 //   KEYTRAIL_BENCH_SETTLE_MS how long after the page is ready the file is opened (default 0)
 //   KEYTRAIL_TRACE_WASM     also record V8's WebAssembly compiling in detail (each function's
 //                           baseline compile, each optimising compile's phases)
+//   KEYTRAIL_TRACE_CPU      also run V8's sampling profiler, and print each thread's functions
+//                           by self time (wall time sampled: a thread waiting for a core counts;
+//                           wasm functions are named only in a build that keeps their names)
+//   KEYTRAIL_BENCH_QUERY    the page's query, e.g. `?workers=1` (default none)
 //
 // Recording costs time of its own (about 5-15 %), so the totals here are a little above those of
 // `npm run bench:scale`; the shares are what this measures.
@@ -38,6 +42,7 @@ const OUT = process.env.KEYTRAIL_TRACE_OUT;
 const TIMEOUT = 600_000;
 // How long after the page is ready the file is opened (ms; default 0), as in bench:scale.
 const SETTLE_MS = Math.max(0, Number(process.env.KEYTRAIL_BENCH_SETTLE_MS ?? 0));
+const QUERY = process.env.KEYTRAIL_BENCH_QUERY ?? '';
 const CATEGORIES = [
   '-*',
   'toplevel',
@@ -71,7 +76,7 @@ async function record(browser, origin, f, format) {
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
-    await page.goto(`${origin}/`);
+    await page.goto(`${origin}/${QUERY}`);
     await page.waitForSelector('[data-testid=drop-zone][data-ready=true]', { timeout: 60_000 });
     if (SETTLE_MS > 0) await page.waitForTimeout(SETTLE_MS);
     await browser.startTracing(page, { categories: CATEGORIES });
@@ -141,6 +146,39 @@ function attribute(trace) {
   return [...threads.values()].filter((t) => t.busy > 0 || t.stages.size > 0);
 }
 
+/** The sampling profiler's samples (`ProfileChunk` events), per thread of the renderer: each
+ * function's self time, most first. */
+function sampled(trace) {
+  const events = trace.traceEvents ?? trace;
+  const names = new Map();
+  for (const e of events) {
+    if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
+  }
+  const profiles = new Map();
+  for (const e of events) {
+    if (e.name === 'Profile') profiles.set(e.id, { thread: names.get(`${e.pid}:${e.tid}`) ?? '?', nodes: new Map(), samples: [], deltas: [] });
+    if (e.name !== 'ProfileChunk' || !profiles.has(e.id)) continue;
+    const p = profiles.get(e.id);
+    const data = e.args.data;
+    for (const n of data.cpuProfile?.nodes ?? []) p.nodes.set(n.id, n);
+    p.samples.push(...(data.cpuProfile?.samples ?? []));
+    p.deltas.push(...(data.timeDeltas ?? []));
+  }
+  return [...profiles.values()].map((p) => {
+    const self = new Map();
+    let total = 0;
+    p.samples.forEach((id, i) => {
+      const frame = p.nodes.get(id)?.callFrame;
+      const name = frame?.functionName || `(anonymous ${frame?.url ?? ''})`;
+      if (name === '(idle)') return;
+      const us = p.deltas[i] ?? 0;
+      self.set(name, (self.get(name) ?? 0) + us);
+      total += us;
+    });
+    return { thread: p.thread, total, top: [...self].sort((a, b) => b[1] - a[1]) };
+  });
+}
+
 if (!existsSync(join(dist, 'index.html'))) throw new Error(`${dist}/index.html is missing: trunk build --release --offline`);
 const server = await serveDist([]);
 const origin = originOf(server);
@@ -168,6 +206,16 @@ try {
       }
     }
     out.push('');
+    if (process.env.KEYTRAIL_TRACE_CPU) {
+      for (const p of sampled(trace)) {
+        if (p.total < 50_000) continue;
+        out.push(`Sampled on ${p.thread}: ${fmt(p.total / 1000)} ms`, '', '| function | self ms | share |', '|---|---|---|');
+        for (const [name, us] of p.top.slice(0, 25)) {
+          out.push(`| \`${name.slice(0, 100)}\` | ${fmt(us / 1000, 1)} | ${fmt((100 * us) / p.total, 1)} % |`);
+        }
+        out.push('');
+      }
+    }
   }
 } finally {
   await browser.close();
