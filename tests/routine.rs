@@ -623,16 +623,19 @@ fn generate_scenarios_give_a_quiet_log_and_one_with_the_incident() {
 }
 
 /// Marking judges each distinct row once and looks the rest up (rows alike but for their time
-/// match alike): marking a whole log at once gives exactly what marking it one row at a time
-/// gives, where nothing is looked up — findings (business hours in a zone with daylight saving
-/// time, key names), routine classes and sequence pairs.
+/// match alike), and keeps what it judged for the store's next rows: marking a whole log at once
+/// gives exactly what marking it one row at a time gives with nothing looked up (two compiled
+/// copies of the rules taking turns, so that each row is judged afresh) — findings (business
+/// hours in a zone with daylight saving time, key names), routine classes and sequence pairs.
 #[test]
 fn rows_judged_once_per_likeness_are_marked_as_rows_judged_one_by_one() {
     let hours = rules::Hours {
         time_zone: Some("Europe/Berlin".into()),
         ..Default::default()
     };
-    let rules = RuleSet::compile(rules::with_settings(presets(), "te-*\nsvc-*", &hours)).unwrap();
+    let compile =
+        || RuleSet::compile(rules::with_settings(presets(), "te-*\nsvc-*", &hours)).unwrap();
+    let (rules, twin) = (compile(), compile());
     let mut events = routine_log(5, 4000, true);
     events.extend(decoded(generator::events(&Spec {
         seed: 9,
@@ -640,10 +643,14 @@ fn rows_judged_once_per_likeness_are_marked_as_rows_judged_one_by_one() {
     })));
     let whole = marked(&events, &rules);
     let mut one_by_one = Store::new();
-    for ev in &events {
+    for (i, ev) in events.iter().enumerate() {
         let from = one_by_one.len();
         one_by_one.push_event(0, ev);
-        rules::mark(&rules, &mut one_by_one, from);
+        rules::mark(
+            if i % 2 == 0 { &rules } else { &twin },
+            &mut one_by_one,
+            from,
+        );
     }
     assert_eq!(whole.findings, one_by_one.findings);
     assert_eq!(whole.routine, one_by_one.routine);
@@ -661,4 +668,47 @@ fn rows_judged_once_per_likeness_are_marked_as_rows_judged_one_by_one() {
         assert!(hits > 0, "{} never fires", rule.id);
     }
     assert!((0..whole.len()).any(|row| whole.pair_of(row).is_some()));
+}
+
+/// What marking keeps of one set of rules is never used for another: a load marked batch by
+/// batch with the presets, then marked again whole with other rules (the reviewer edited them),
+/// then given more rows, is marked as stores marked with each set alone.
+#[test]
+fn rules_changed_between_batches_are_judged_by_themselves() {
+    let presets_only = RuleSet::compile(presets()).unwrap();
+    // The same rules in the other order (each row's marks on other bits), and no built-in
+    // routine patterns (no row is routine).
+    let mut file = rules::RuleFile::new(presets().into_iter().rev().collect());
+    file.builtin_routine = false;
+    let edited = RuleSet::compile_file(file).unwrap();
+    let events = routine_log(7, 3000, true);
+    let (first, more) = events.split_at(2000);
+    let mut store = Store::new();
+    for batch in first.chunks(250) {
+        let from = store.len();
+        for ev in batch {
+            store.push_event(0, ev);
+        }
+        rules::mark(&presets_only, &mut store, from);
+    }
+    let alone = marked(first, &presets_only);
+    assert_eq!(store.findings, alone.findings);
+    assert_eq!(store.routine, alone.routine);
+    rules::mark(&edited, &mut store, 0);
+    let alone = marked(first, &edited);
+    assert_ne!(
+        alone.findings,
+        marked(first, &presets_only).findings,
+        "the edit changes marks"
+    );
+    assert_eq!(store.findings, alone.findings);
+    assert_eq!(store.routine, alone.routine);
+    let from = store.len();
+    for ev in more {
+        store.push_event(0, ev);
+    }
+    rules::mark(&edited, &mut store, from);
+    let alone = marked(&events, &edited);
+    assert_eq!(store.findings, alone.findings);
+    assert_eq!(store.routine, alone.routine);
 }

@@ -394,7 +394,7 @@ impl Subject for RowSubject<'_> {
 /// all of it match the same rules and patterns (time-of-day conditions and sequence windows
 /// aside), so marking judges each distinct one once and looks the rest up. A load of a million
 /// rows has a few thousand distinct ones.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Likeness([u32; 12]);
 
 impl std::hash::Hash for Likeness {
@@ -424,6 +424,14 @@ impl Likeness {
             u32::from(row.outcome as u8),
         ])
     }
+}
+
+/// A number that tells one compiled set of rules or routine patterns from every other made by
+/// this process (never 0), so that what a store remembers of their judgements
+/// ([`Judgements`](super::store::Judgements)) is used for that set only.
+pub(crate) fn compiled_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A map keyed by [`Likeness`], hashed with a few multiplications (the keys are this crate's own

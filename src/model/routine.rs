@@ -27,10 +27,10 @@
 
 use crate::decoder::value::parse_number;
 use crate::model::criteria::{
-    account_in, any, compile_list, key_type_is, operation_in, operation_words, KeyKind, Likeness,
-    LikenessMap, Matcher, Pattern, RowSubject, RuleError, RuleProblem, Subject,
+    account_in, any, compile_list, compiled_id, key_type_is, operation_in, operation_words,
+    KeyKind, Likeness, Matcher, Pattern, RowSubject, RuleError, RuleProblem, Subject,
 };
-use crate::model::store::{Sequences, Store, Sym};
+use crate::model::store::{Sequences, Store, Sym, MAX_JUDGEMENTS};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -310,6 +310,8 @@ struct Compiled {
 pub struct Routine {
     patterns: Vec<RoutinePattern>,
     compiled: Vec<Compiled>,
+    /// Which compiled set this is ([`compiled_id`]; 0: the empty default).
+    id: u64,
 }
 
 impl std::fmt::Debug for Routine {
@@ -367,7 +369,11 @@ impl Routine {
                 }),
             });
         }
-        Ok(Self { patterns, compiled })
+        Ok(Self {
+            patterns,
+            compiled,
+            id: compiled_id(),
+        })
     }
 
     /// The patterns, in order.
@@ -467,8 +473,8 @@ impl Routine {
 }
 
 /// How a row is judged by the patterns, its time aside (see [`classify_rows`]).
-#[derive(Clone, Copy)]
-struct Judged {
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Judged {
     /// Its class by the patterns that need no follow-up.
     class: u8,
     /// Bit `n`: it is a first step of the `n`-th sequence pattern.
@@ -507,8 +513,9 @@ pub fn classify_rows(routine: &Routine, store: &mut Store, from: usize) -> Vec<(
     let mut seq = std::mem::take(&mut store.sequences);
     // Whether pattern `p` takes key name `sym`: each distinct name is matched once per pattern.
     let mut names: HashMap<(usize, Sym), bool> = HashMap::new();
-    // Rows alike but for their time are judged alike: each distinct one once.
-    let mut judged: LikenessMap<Judged> = LikenessMap::default();
+    // Rows alike but for their time are judged alike: each distinct one once, and once for all
+    // the batches of a load.
+    let mut judged = store.judgements.take_classes(routine.id);
     for i in from..store.rows.len() {
         let subject = RowSubject {
             row: &store.rows[i],
@@ -525,6 +532,9 @@ pub fn classify_rows(routine: &Routine, store: &mut Store, from: usize) -> Vec<(
         // Up to 64 sequence patterns fit the bits; more (a rules file can hold any number) are
         // judged row by row.
         let class = if sequences.len() <= 64 {
+            if judged.len() >= MAX_JUDGEMENTS {
+                judged.clear();
+            }
             let judged = *judged.entry(Likeness::of(subject.row)).or_insert_with(|| {
                 let class = routine.classify_with(&subject, &mut key_ok);
                 let (mut firsts, mut follows) = (0u64, 0u64);
@@ -599,6 +609,7 @@ pub fn classify_rows(routine: &Routine, store: &mut Store, from: usize) -> Vec<(
         }
     }
     store.sequences = seq;
+    store.judgements.classes = judged;
     changed
 }
 

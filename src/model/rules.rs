@@ -25,14 +25,14 @@
 use crate::decoder::table;
 use crate::decoder::value::parse_number;
 use crate::model::criteria::{
-    account_in, any, compile_list, key_type_is, operation_in, operation_words, FoldMap, Likeness,
-    LikenessMap, Matcher,
+    account_in, any, compile_list, compiled_id, key_type_is, operation_in, operation_words,
+    FoldMap, Likeness, Matcher,
 };
 pub use crate::model::criteria::{
     key_type_words, HoursProblem, KeyKind, Pattern, RowSubject, RuleError, RuleProblem, Subject,
 };
 use crate::model::routine::{self, Routine, RoutinePattern};
-use crate::model::store::{Row, Store, Sym};
+use crate::model::store::{Row, Store, Sym, MAX_JUDGEMENTS};
 use crate::model::zone::Zone;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -282,6 +282,8 @@ impl RuleFile {
 /// Rules ready to match, with the routine patterns that set routine findings apart.
 #[derive(Default)]
 pub struct RuleSet {
+    /// Which compiled set this is ([`compiled_id`]; 0: the empty default).
+    id: u64,
     rules: Vec<Rule>,
     compiled: Vec<Compiled>,
     own_routine: Vec<RoutinePattern>,
@@ -472,6 +474,7 @@ impl RuleSet {
             list.push(rule);
         }
         Ok(Self {
+            id: compiled_id(),
             rules: list,
             compiled: out,
             ..Self::default()
@@ -588,18 +591,23 @@ pub fn mark(rules: &RuleSet, store: &mut Store, from: usize) -> Vec<(usize, u8)>
 /// ([`Store::findings`]).
 pub fn mark_findings(rules: &RuleSet, store: &mut Store, from: usize) {
     let from = from.min(store.findings.len());
-    // Rows alike but for their time match alike: each distinct one is judged once.
-    let mut judged: LikenessMap<u32> = LikenessMap::default();
+    // Rows alike but for their time match alike: each distinct one is judged once, and once for
+    // all the batches of a load.
+    let mut judged = store.judgements.take_marks(rules.id);
     let marks: Vec<u32> = store.rows[from..]
         .iter()
         .map(|row| {
             let subject = RowSubject { row, store };
+            if judged.len() >= MAX_JUDGEMENTS {
+                judged.clear();
+            }
             let untimed = *judged
                 .entry(Likeness::of(row))
                 .or_insert_with(|| rules.mask_untimed(&subject));
             rules.mask_timed(untimed, &subject)
         })
         .collect();
+    store.judgements.keep_marks(judged);
     store.findings.truncate(from);
     store.findings.extend(marks);
 }

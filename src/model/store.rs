@@ -42,6 +42,8 @@
 
 use crate::decoder::view::{Outcome, View};
 use crate::decoder::{Boundary, Event};
+use crate::model::criteria::LikenessMap;
+use crate::model::routine::Judged;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -461,6 +463,58 @@ pub struct Store {
     pub pairs: HashMap<u32, u32>,
     /// Halves of sequences still waiting for their other half.
     pub sequences: Sequences,
+    /// What the rules made of rows alike, kept for the next batch's rows.
+    pub(crate) judgements: Judgements,
+}
+
+/// What marking ([`mark_findings`](super::rules::mark_findings)) and routine classes
+/// ([`classify_rows`](super::routine::classify_rows)) made of rows alike but for their time
+/// ([`Likeness`](super::criteria::Likeness)), kept from one call to the next: a load's batches (20,000 rows each) share
+/// most of their distinct rows, which were judged again in every batch. Each half is for one
+/// compiled set of rules or patterns, and starts again for another; a store whose strings are
+/// made again ([`Store::clear`], [`Store::retain_rows`]) forgets it, since its rows' symbols
+/// change. At most [`MAX_JUDGEMENTS`] of each are kept.
+#[derive(Clone, Debug, Default)]
+pub struct Judgements {
+    /// The rule set the marks are of (its `id`).
+    rules: u64,
+    /// The untimed mask of rules each likeness matches.
+    marks: LikenessMap<u32>,
+    /// The routine patterns the classes are of.
+    routine: u64,
+    /// How each likeness is judged by the routine patterns.
+    pub(crate) classes: LikenessMap<Judged>,
+}
+
+/// How many likenesses [`Judgements`] keeps of each kind before it starts again (about 3.5 MB
+/// at most for both): a load of a million rows has a few thousand.
+pub(crate) const MAX_JUDGEMENTS: usize = 1 << 16;
+
+impl Judgements {
+    /// The marks, for rules `id`: those kept if they are of the same rules, else none.
+    pub(crate) fn take_marks(&mut self, id: u64) -> LikenessMap<u32> {
+        let mut marks = std::mem::take(&mut self.marks);
+        if self.rules != id {
+            marks.clear();
+            self.rules = id;
+        }
+        marks
+    }
+
+    /// Gives back what [`Judgements::take_marks`] took, with what was added to it.
+    pub(crate) fn keep_marks(&mut self, marks: LikenessMap<u32>) {
+        self.marks = marks;
+    }
+
+    /// The routine classes, for patterns `id`, as [`Judgements::take_marks`].
+    pub(crate) fn take_classes(&mut self, id: u64) -> LikenessMap<Judged> {
+        let mut classes = std::mem::take(&mut self.classes);
+        if self.routine != id {
+            classes.clear();
+            self.routine = id;
+        }
+        classes
+    }
 }
 
 /// The rows a file of `size` bytes will give in all, told from the `rows` it has given so far,
@@ -495,6 +549,7 @@ impl Store {
 
     /// Forgets every row and string (a new load starts from here, with a new [`BatchBuilder`]).
     pub fn clear(&mut self) {
+        self.judgements = Judgements::default();
         self.strings = Interner::new();
         self.rows = Vec::new();
         self.findings = Vec::new();
@@ -636,6 +691,7 @@ impl Store {
             .iter()
             .filter_map(|(a, b)| Some((moved(a)?, moved(b)?)))
             .collect();
+        self.judgements = Judgements::default();
         self.strings = strings;
         self.rows = rows;
         self.findings = findings;
