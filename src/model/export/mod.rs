@@ -263,7 +263,7 @@ fn first_to_escape(bytes: &[u8]) -> Option<usize> {
         let mask = escape_mask(le_word(&bytes[..4]) | le_word(&bytes[len - 4..]) << 32);
         (mask != 0).then(|| match lowest(mask) {
             k @ 0..4 => k,
-            k => len - 8 + k,
+            k => len + k - 8,
         })
     } else {
         bytes
