@@ -464,7 +464,7 @@ pub struct Store {
     /// Halves of sequences still waiting for their other half.
     pub sequences: Sequences,
     /// What the rules made of rows alike, kept for the next batch's rows.
-    pub(crate) judgements: Judgements,
+    pub judgements: Judgements,
 }
 
 /// What marking ([`mark_findings`](super::rules::mark_findings)) and routine classes
