@@ -493,12 +493,7 @@ pub(crate) const MAX_JUDGEMENTS: usize = 1 << 16;
 impl Judgements {
     /// The marks, for rules `id`: those kept if they are of the same rules, else none.
     pub(crate) fn take_marks(&mut self, id: u64) -> LikenessMap<u32> {
-        let mut marks = std::mem::take(&mut self.marks);
-        if self.rules != id {
-            marks.clear();
-            self.rules = id;
-        }
-        marks
+        take_for(&mut self.marks, &mut self.rules, id)
     }
 
     /// Gives back what [`Judgements::take_marks`] took, with what was added to it.
@@ -508,13 +503,19 @@ impl Judgements {
 
     /// The routine classes, for patterns `id`, as [`Judgements::take_marks`].
     pub(crate) fn take_classes(&mut self, id: u64) -> LikenessMap<Judged> {
-        let mut classes = std::mem::take(&mut self.classes);
-        if self.routine != id {
-            classes.clear();
-            self.routine = id;
-        }
-        classes
+        take_for(&mut self.classes, &mut self.routine, id)
     }
+}
+
+/// `memo`, taken out for the compiled set `id`: as kept if it is of that set (`of`), else empty
+/// and from now on of it.
+fn take_for<V>(memo: &mut LikenessMap<V>, of: &mut u64, id: u64) -> LikenessMap<V> {
+    let mut taken = std::mem::take(memo);
+    if *of != id {
+        taken.clear();
+        *of = id;
+    }
+    taken
 }
 
 /// The rows a file of `size` bytes will give in all, told from the `rows` it has given so far,
