@@ -609,7 +609,7 @@ pub fn classify_rows(routine: &Routine, store: &mut Store, from: usize) -> Vec<(
         }
     }
     store.sequences = seq;
-    store.judgements.classes = judged;
+    store.judgements.keep_classes(judged);
     changed
 }
 

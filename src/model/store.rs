@@ -469,11 +469,11 @@ pub struct Store {
 
 /// What marking ([`mark_findings`](super::rules::mark_findings)) and routine classes
 /// ([`classify_rows`](super::routine::classify_rows)) made of rows alike but for their time
-/// ([`Likeness`](super::criteria::Likeness)), kept from one call to the next: a load's batches (20,000 rows each) share
-/// most of their distinct rows, which were judged again in every batch. Each half is for one
-/// compiled set of rules or patterns, and starts again for another; a store whose strings are
-/// made again ([`Store::clear`], [`Store::retain_rows`]) forgets it, since its rows' symbols
-/// change. At most [`MAX_JUDGEMENTS`] of each are kept.
+/// ([`Likeness`](super::criteria::Likeness)), kept from one call to the next: a load's batches
+/// (20,000 rows each) share most of their distinct rows, which were judged again in every batch.
+/// Each half is for one compiled set of rules or patterns, and starts again for another; a store
+/// whose strings are made again ([`Store::clear`], [`Store::retain_rows`]) forgets it, since its
+/// rows' symbols change. At most [`MAX_JUDGEMENTS`] of each are kept.
 #[derive(Clone, Debug, Default)]
 pub struct Judgements {
     /// The rule set the marks are of (its `id`).
@@ -483,12 +483,12 @@ pub struct Judgements {
     /// The routine patterns the classes are of.
     routine: u64,
     /// How each likeness is judged by the routine patterns.
-    pub(crate) classes: LikenessMap<Judged>,
+    classes: LikenessMap<Judged>,
 }
 
-/// How many likenesses [`Judgements`] keeps of each kind before it starts again (about 3.5 MB
-/// at most for both): a load of a million rows has a few thousand.
-pub(crate) const MAX_JUDGEMENTS: usize = 1 << 16;
+/// How many likenesses [`Judgements`] keeps of each kind before it starts again (about 4 MB at
+/// most for both, in the page's memory, which never shrinks): a 100 MB load has about 5,000.
+pub(crate) const MAX_JUDGEMENTS: usize = 1 << 14;
 
 impl Judgements {
     /// The marks, for rules `id`: those kept if they are of the same rules, else none.
@@ -504,6 +504,11 @@ impl Judgements {
     /// The routine classes, for patterns `id`, as [`Judgements::take_marks`].
     pub(crate) fn take_classes(&mut self, id: u64) -> LikenessMap<Judged> {
         take_for(&mut self.classes, &mut self.routine, id)
+    }
+
+    /// Gives back what [`Judgements::take_classes`] took, with what was added to it.
+    pub(crate) fn keep_classes(&mut self, classes: LikenessMap<Judged>) {
+        self.classes = classes;
     }
 }
 
