@@ -20,7 +20,7 @@
 //!   reads as references, each on its own.
 
 use crate::decoder::{value, Elements, SysField};
-use crate::model::criteria::FoldMap;
+use crate::model::store::FoldMap;
 use std::cell::OnceCell;
 
 /// At most this many attributes on an element.

@@ -31,7 +31,7 @@
 use super::query::compare_text;
 use super::store::{Row, Store, Sym};
 use crate::decoder::view::{is_key_event, Outcome};
-use crate::model::criteria::FoldMap;
+use crate::model::store::FoldMap;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 

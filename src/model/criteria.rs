@@ -390,84 +390,12 @@ impl Subject for RowSubject<'_> {
     }
 }
 
-/// Everything of a row that rules and routine patterns judge, its time aside: two rows alike in
-/// all of it match the same rules and patterns (time-of-day conditions and sequence windows
-/// aside), so marking judges each distinct one once and looks the rest up. A load of a million
-/// rows has a few thousand distinct ones.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Likeness([u32; 12]);
-
-impl std::hash::Hash for Likeness {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        // Word by word: the slice path would hash the bytes with a length first.
-        for &word in &self.0 {
-            state.write_u32(word);
-        }
-    }
-}
-
-impl Likeness {
-    /// The likeness of `row`: every field a [`RowSubject`] shows but the time.
-    pub(crate) fn of(row: &Row) -> Self {
-        Self([
-            row.event_id,
-            row.account.0,
-            row.user.0,
-            row.sid.0,
-            row.provider.0,
-            row.algorithm.0,
-            row.key_name.0,
-            row.key_type.0,
-            row.operation.0,
-            row.return_code.0,
-            row.computer.0,
-            u32::from(row.outcome as u8),
-        ])
-    }
-}
-
 /// A number that tells one compiled set of rules or routine patterns from every other made by
 /// this process (never 0), so that what a store remembers of their judgements
 /// ([`Judgements`](super::store::Judgements)) is used for that set only.
 pub(crate) fn compiled_id() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-}
-
-/// A map keyed by [`Likeness`], hashed with a few multiplications (the keys are this crate's own
-/// small numbers, not input an attacker chooses): in the browser SipHash would cost more than
-/// the judging it saves.
-pub(crate) type LikenessMap<V> = FoldMap<Likeness, V>;
-
-/// A hash map of this crate's own small keys (interned string ids, classes, likenesses) for the
-/// counts kept per row: [`FoldHasher`] instead of SipHash, which the keys do not need (no
-/// attacker picks them) and which costs more than the counting in wasm.
-pub type FoldMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FoldHasher>>;
-
-/// The hasher of [`FoldMap`]: each 32-bit word folded in by multiply and rotate.
-#[derive(Default)]
-pub struct FoldHasher(u64);
-
-impl std::hash::Hasher for FoldHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(4) {
-            let mut word = [0u8; 4];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u32(u32::from_le_bytes(word));
-        }
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u32(n as u32);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 pub(crate) fn any(list: &Option<Vec<Matcher>>, value: &str) -> bool {

@@ -28,9 +28,9 @@
 use crate::decoder::value::parse_number;
 use crate::model::criteria::{
     account_in, any, compile_list, compiled_id, key_type_is, operation_in, operation_words,
-    KeyKind, Likeness, Matcher, Pattern, RowSubject, RuleError, RuleProblem, Subject,
+    KeyKind, Matcher, Pattern, RowSubject, RuleError, RuleProblem, Subject,
 };
-use crate::model::store::{Sequences, Store, Sym, MAX_JUDGEMENTS};
+use crate::model::store::{Judged, Likeness, Sequences, Store, Sym, MAX_JUDGEMENTS};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -470,17 +470,6 @@ impl Routine {
     fn sequences(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.patterns.len()).filter(|&i| self.compiled[i].then.is_some())
     }
-}
-
-/// How a row is judged by the patterns, its time aside (see [`classify_rows`]).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Judged {
-    /// Its class by the patterns that need no follow-up.
-    class: u8,
-    /// Bit `n`: it is a first step of the `n`-th sequence pattern.
-    firsts: u64,
-    /// Bit `n`: it is a follow-up of the `n`-th sequence pattern.
-    follows: u64,
 }
 
 /// Takes from `rows` the one whose time is closest to `t` within `lo..=hi`.

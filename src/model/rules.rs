@@ -25,14 +25,13 @@
 use crate::decoder::table;
 use crate::decoder::value::parse_number;
 use crate::model::criteria::{
-    account_in, any, compile_list, compiled_id, key_type_is, operation_in, operation_words,
-    FoldMap, Likeness, Matcher,
+    account_in, any, compile_list, compiled_id, key_type_is, operation_in, operation_words, Matcher,
 };
 pub use crate::model::criteria::{
     key_type_words, HoursProblem, KeyKind, Pattern, RowSubject, RuleError, RuleProblem, Subject,
 };
 use crate::model::routine::{self, Routine, RoutinePattern};
-use crate::model::store::{Row, Store, Sym, MAX_JUDGEMENTS};
+use crate::model::store::{FoldMap, Likeness, Row, Store, Sym, MAX_JUDGEMENTS};
 use crate::model::zone::Zone;
 use serde::{Deserialize, Serialize};
 use std::fmt;

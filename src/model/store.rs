@@ -42,8 +42,6 @@
 
 use crate::decoder::view::{Outcome, View};
 use crate::decoder::{Boundary, Event};
-use crate::model::criteria::LikenessMap;
-use crate::model::routine::Judged;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -467,13 +465,86 @@ pub struct Store {
     pub judgements: Judgements,
 }
 
+/// Everything of a row that rules and routine patterns judge, its time aside: two rows alike in
+/// all of it match the same rules and patterns (time-of-day conditions and sequence windows
+/// aside), so marking judges each distinct one once and looks the rest up. A load of a million
+/// rows has a few thousand distinct ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Likeness([u32; 12]);
+
+impl std::hash::Hash for Likeness {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Word by word: the slice path would hash the bytes with a length first.
+        for &word in &self.0 {
+            state.write_u32(word);
+        }
+    }
+}
+
+impl Likeness {
+    /// The likeness of `row`: every field a [`RowSubject`](super::criteria::RowSubject) shows
+    /// but the time.
+    pub(crate) fn of(row: &Row) -> Self {
+        Self([
+            row.event_id,
+            row.account.0,
+            row.user.0,
+            row.sid.0,
+            row.provider.0,
+            row.algorithm.0,
+            row.key_name.0,
+            row.key_type.0,
+            row.operation.0,
+            row.return_code.0,
+            row.computer.0,
+            u32::from(row.outcome as u8),
+        ])
+    }
+}
+
+/// A map keyed by [`Likeness`], hashed with a few multiplications (the keys are this crate's own
+/// small numbers, not input an attacker chooses): in the browser SipHash would cost more than
+/// the judging it saves.
+pub(crate) type LikenessMap<V> = FoldMap<Likeness, V>;
+
+/// A hash map of this crate's own small keys (interned string ids, classes, likenesses) for the
+/// counts kept per row: [`FoldHasher`] instead of SipHash, which the keys do not need (no
+/// attacker picks them) and which costs more than the counting in wasm.
+pub type FoldMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FoldHasher>>;
+
+/// The hasher of [`FoldMap`]: each 32-bit word folded in by multiply and rotate.
+#[derive(Default)]
+pub struct FoldHasher(u64);
+
+impl std::hash::Hasher for FoldHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(4) {
+            let mut word = [0u8; 4];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u32(u32::from_le_bytes(word));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u32(n as u32);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// What marking ([`mark_findings`](super::rules::mark_findings)) and routine classes
 /// ([`classify_rows`](super::routine::classify_rows)) made of rows alike but for their time
-/// ([`Likeness`](super::criteria::Likeness)), kept from one call to the next: a load's batches
+/// (`Likeness`), kept from one call to the next: a load's batches
 /// (20,000 rows each) share most of their distinct rows, which were judged again in every batch.
 /// Each half is for one compiled set of rules or patterns, and starts again for another; a store
 /// whose strings are made again ([`Store::clear`], [`Store::retain_rows`]) forgets it, since its
-/// rows' symbols change. At most [`MAX_JUDGEMENTS`] of each are kept.
+/// rows' symbols change. At most `MAX_JUDGEMENTS` of each are kept.
 #[derive(Clone, Debug, Default)]
 pub struct Judgements {
     /// The rule set the marks are of (its `id`).
@@ -484,6 +555,18 @@ pub struct Judgements {
     routine: u64,
     /// How each likeness is judged by the routine patterns.
     classes: LikenessMap<Judged>,
+}
+
+/// How a row is judged by the routine patterns, its time aside (see
+/// [`classify_rows`](super::routine::classify_rows)).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Judged {
+    /// Its class by the patterns that need no follow-up.
+    pub(crate) class: u8,
+    /// Bit `n`: it is a first step of the `n`-th sequence pattern.
+    pub(crate) firsts: u64,
+    /// Bit `n`: it is a follow-up of the `n`-th sequence pattern.
+    pub(crate) follows: u64,
 }
 
 /// How many likenesses [`Judgements`] keeps of each kind before it starts again (about 4 MB at
