@@ -338,3 +338,19 @@ proptest! {
         prop_assert_eq!(read(&bytes, &[]), read(&bytes, &cuts));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The export's JSON strings (`json_string`, which scans words and overlapping halves, not
+    /// bytes) are written as serde_json writes them, whatever a log put in a value: controls,
+    /// quotes, backslashes and any other text, of any length.
+    #[test]
+    fn any_value_is_written_as_serde_json_writes_it(
+        text in proptest::string::string_regex("(?s)[\\x00-\\x21\"\\\\a-z\\u{7f}-\\u{3000}]{0,70}").unwrap(),
+    ) {
+        let mut out = String::new();
+        keytrail::model::export::json_string(&mut out, &text);
+        prop_assert_eq!(out, serde_json::to_string(&text).unwrap());
+    }
+}

@@ -225,6 +225,8 @@ pub fn json_string(out: &mut String, s: &str) {
             b'\n' => out.push_str("\\n"),
             b'\r' => out.push_str("\\r"),
             b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
             b => {
                 let _ = write!(out, "\\u{b:04x}");
             }
@@ -372,7 +374,7 @@ mod tests {
     fn json_strings_read_back_as_written_whatever_their_length() {
         // Every special byte at every place of a word, in strings longer and shorter than one.
         let specials = [
-            '"', '\\', '\n', '\r', '\t', '\u{0}', '\u{1f}', '\u{7f}', 'é', '山',
+            '"', '\\', '\n', '\r', '\t', '\u{8}', '\u{c}', '\u{0}', '\u{1f}', '\u{7f}', 'é', '山',
         ];
         let same_as_serde = |text: &str| {
             let mut out = String::new();
