@@ -30,7 +30,7 @@ use crate::model::criteria::{
     account_in, any, compile_list, compiled_id, key_type_is, operation_in, operation_words,
     KeyKind, Matcher, Pattern, RowSubject, RuleError, RuleProblem, Subject,
 };
-use crate::model::store::{Judged, Likeness, Sequences, Store, Sym, MAX_JUDGEMENTS};
+use crate::model::store::{self, Judged, Sequences, Store, Sym};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -521,10 +521,7 @@ pub fn classify_rows(routine: &Routine, store: &mut Store, from: usize) -> Vec<(
         // Up to 64 sequence patterns fit the bits; more (a rules file can hold any number) are
         // judged row by row.
         let class = if sequences.len() <= 64 {
-            if judged.len() >= MAX_JUDGEMENTS {
-                judged.clear();
-            }
-            let judged = *judged.entry(Likeness::of(subject.row)).or_insert_with(|| {
+            let judged = store::judged(&mut judged, subject.row, || {
                 let class = routine.classify_with(&subject, &mut key_ok);
                 let (mut firsts, mut follows) = (0u64, 0u64);
                 for (n, &p) in sequences.iter().enumerate() {

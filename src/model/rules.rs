@@ -31,7 +31,7 @@ pub use crate::model::criteria::{
     key_type_words, HoursProblem, KeyKind, Pattern, RowSubject, RuleError, RuleProblem, Subject,
 };
 use crate::model::routine::{self, Routine, RoutinePattern};
-use crate::model::store::{FoldMap, Likeness, Row, Store, Sym, MAX_JUDGEMENTS};
+use crate::model::store::{self, FoldMap, Row, Store, Sym};
 use crate::model::zone::Zone;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -597,12 +597,7 @@ pub fn mark_findings(rules: &RuleSet, store: &mut Store, from: usize) {
         .iter()
         .map(|row| {
             let subject = RowSubject { row, store };
-            if judged.len() >= MAX_JUDGEMENTS {
-                judged.clear();
-            }
-            let untimed = *judged
-                .entry(Likeness::of(row))
-                .or_insert_with(|| rules.mask_untimed(&subject));
+            let untimed = store::judged(&mut judged, row, || rules.mask_untimed(&subject));
             rules.mask_timed(untimed, &subject)
         })
         .collect();

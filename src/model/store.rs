@@ -571,7 +571,7 @@ pub(crate) struct Judged {
 
 /// How many likenesses [`Judgements`] keeps of each kind before it starts again (about 4 MB at
 /// most for both, in the page's memory, which never shrinks): a 100 MB load has about 5,000.
-pub(crate) const MAX_JUDGEMENTS: usize = 1 << 14;
+const MAX_JUDGEMENTS: usize = 1 << 14;
 
 impl Judgements {
     /// The marks, for rules `id`: those kept if they are of the same rules, else none.
@@ -593,6 +593,19 @@ impl Judgements {
     pub(crate) fn keep_classes(&mut self, classes: LikenessMap<Judged>) {
         self.classes = classes;
     }
+}
+
+/// What `memo` holds for `row`'s likeness, judged by `judge` the first time; a full memo
+/// ([`MAX_JUDGEMENTS`]) starts again.
+pub(crate) fn judged<V: Copy>(
+    memo: &mut LikenessMap<V>,
+    row: &Row,
+    judge: impl FnOnce() -> V,
+) -> V {
+    if memo.len() >= MAX_JUDGEMENTS {
+        memo.clear();
+    }
+    *memo.entry(Likeness::of(row)).or_insert_with(judge)
 }
 
 /// `memo`, taken out for the compiled set `id`: as kept if it is of that set (`of`), else empty
