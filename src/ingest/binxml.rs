@@ -22,6 +22,7 @@
 use crate::decoder::{value, Elements, SysField};
 use crate::model::store::FoldMap;
 use std::cell::OnceCell;
+use std::rc::Rc;
 
 /// At most this many attributes on an element.
 const MAX_ATTRS: usize = 8;
@@ -121,6 +122,10 @@ pub(crate) struct Template {
     /// each is kept once, however many elements use it. Hashed by multiplication, not SipHash:
     /// a chunk's offsets are fewer than 65,536, so no choice of them piles many into one bucket.
     names: FoldMap<(u32, bool), Span>,
+    /// Where it refers to its names, in the order read (for [`Kept`]).
+    refs: Vec<NameRef>,
+    /// How many bytes from the definition's first its parse read (for [`Kept`]).
+    reach: usize,
     /// What its elements are to the event, worked out on first use for each place an instance
     /// of it can stand ([`plan`](super::plan)).
     pub(super) plans: Plans,
@@ -281,7 +286,133 @@ impl Template {
             }
             t.ops.push(part);
         }
-        (open.is_none() && stack.is_empty() && roots == 1).then_some(t)
+        if !(open.is_none() && stack.is_empty() && roots == 1) {
+            return None;
+        }
+        // Where the names are referred to, from the definition's first byte; the rest of what
+        // was kept for reading only goes.
+        for r in &mut t.refs {
+            r.at -= start as u32;
+        }
+        t.names = FoldMap::default();
+        t.reach = r.pos.max(end) - start;
+        Some(t)
+    }
+}
+
+/// A name reference of a template: where its offset stands (from the definition's first byte;
+/// while parsing, from the chunk's), and whether the name follows there (its offset is the
+/// place after it) or stands elsewhere in the chunk.
+#[derive(Clone, Copy, Debug)]
+struct NameRef {
+    at: u32,
+    inline: bool,
+}
+
+/// A template definition parsed in an earlier chunk: the bytes its parse read and the text of
+/// each name it referred to.
+#[derive(Debug)]
+struct KeptTemplate {
+    size: u32,
+    bytes: Box<[u8]>,
+    names: Vec<(NameRef, Box<[u8]>)>,
+    template: Rc<Template>,
+}
+
+impl KeptTemplate {
+    /// Whether the definition whose bytes start at `start` of the chunk `data` parses to this
+    /// template: its size, and every byte its parse reads, are the same, but for its names'
+    /// offsets (and the link after an inline name's), which only say where in the chunk the name
+    /// is; each name is inline where it was, and has the same text wherever it is.
+    fn matches(&self, data: &[u8], start: usize) -> bool {
+        let Some(bytes) = data.get(start..start + self.bytes.len()) else {
+            return false;
+        };
+        if read_u32(data, start - 4) != Some(self.size) {
+            return false;
+        }
+        let mut from = 0;
+        for (r, units) in &self.names {
+            let at = r.at as usize;
+            if at < from || bytes.get(from..at) != self.bytes.get(from..at) {
+                return false;
+            }
+            let Some(offset) = read_u32(data, start + at) else {
+                return false;
+            };
+            let name = offset as usize;
+            if (name == start + at + 4) != r.inline {
+                return false;
+            }
+            let text = name + 8;
+            let count = units.len() / 2;
+            let same = data.get(name + 6..text) == Some(&(count as u16).to_le_bytes()[..])
+                && data.get(text..text + units.len()) == Some(&units[..])
+                && data
+                    .get(text + units.len()..text + units.len() + 2)
+                    .is_some();
+            if !same {
+                return false;
+            }
+            from = (at + if r.inline { 8 } else { 4 }).min(bytes.len());
+        }
+        bytes[from..] == self.bytes[from..]
+    }
+}
+
+/// Template definitions parsed in earlier chunks, for the chunks after: each chunk defines
+/// again the few dozen templates a log uses, at offsets of its own, and parsing them was an
+/// eighth of reading a Security log. Found by GUID, taken when [`KeptTemplate::matches`].
+#[derive(Debug, Default)]
+pub(crate) struct Kept {
+    by_guid: FoldMap<u128, Vec<KeptTemplate>>,
+    /// Bytes held, up to [`MAX_KEPT`].
+    held: usize,
+}
+
+/// The most [`Kept`] holds (a log's templates are a few hundred KiB at most), and the most
+/// definitions it keeps under one GUID.
+const MAX_KEPT: usize = 4 << 20;
+const MAX_KEPT_PER_GUID: usize = 4;
+
+impl Kept {
+    /// The template defined at `offset` of the chunk `data`: one kept from an earlier chunk if
+    /// its definition is the same, else parsed (and kept while there is room).
+    fn parse(&mut self, data: &[u8], offset: u32) -> Option<Rc<Template>> {
+        let start = (offset as usize).checked_add(24)?;
+        let guid = u128::from_le_bytes(data.get(start - 20..start - 4)?.try_into().ok()?);
+        let same = self.by_guid.get(&guid).into_iter().flatten();
+        if let Some(kept) = same.into_iter().find(|k| k.matches(data, start)) {
+            return Some(Rc::clone(&kept.template));
+        }
+        let template = Rc::new(Template::parse(data, offset)?);
+        let names = template
+            .refs
+            .iter()
+            .map(|&r| {
+                let at = start + r.at as usize;
+                let name = read_u32(data, at)? as usize;
+                let count = usize::from(u16::from_le_bytes(
+                    data.get(name + 6..name + 8)?.try_into().ok()?,
+                ));
+                Some((r, data.get(name + 8..name + 8 + 2 * count)?.into()))
+            })
+            .collect::<Option<Vec<(NameRef, Box<[u8]>)>>>()?;
+        let kept = KeptTemplate {
+            size: read_u32(data, start - 4)?,
+            bytes: data.get(start..start + template.reach)?.into(),
+            names,
+            template: Rc::clone(&template),
+        };
+        let cost = kept.bytes.len()
+            + kept.names.iter().map(|n| n.1.len() + 16).sum::<usize>()
+            + template.size();
+        let list = self.by_guid.entry(guid).or_default();
+        if self.held + cost <= MAX_KEPT && list.len() < MAX_KEPT_PER_GUID {
+            self.held += cost;
+            list.push(kept);
+        }
+        Some(template)
     }
 }
 
@@ -343,8 +474,35 @@ pub(crate) enum Act {
 /// How deep the crate follows template instances in values (its `MAX_BINXML_NESTING`).
 const MAX_NESTING: usize = 64;
 
-/// The chunk's template definitions, by offset (`None`: left to the XML path).
-pub(crate) type Templates = Vec<(u32, Option<Template>)>;
+/// The chunk's template definitions, by offset (`None`: left to the XML path), and those of
+/// the chunks before.
+#[derive(Debug, Default)]
+pub(crate) struct Templates {
+    chunk: Vec<(u32, Option<Rc<Template>>)>,
+    kept: Kept,
+}
+
+impl Templates {
+    /// A new chunk: its definitions are its own.
+    pub(crate) fn clear(&mut self) {
+        self.chunk.clear();
+    }
+
+    /// How many definitions the chunk has had parsed.
+    pub(crate) fn len(&self) -> usize {
+        self.chunk.len()
+    }
+
+    /// Forgets the chunk's definitions after the first `len`.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.chunk.truncate(len);
+    }
+
+    /// The chunk's `index`th definition, if it is one this module follows.
+    pub(super) fn get(&self, index: usize) -> Option<&Template> {
+        self.chunk.get(index)?.1.as_deref()
+    }
+}
 
 /// One substitution value.
 #[derive(Clone, Copy, Debug)]
@@ -426,22 +584,22 @@ impl Values {
             let size = read_u32(data, r.pos + 20)? as usize;
             r.skip(24usize.checked_add(size)?)?;
         }
-        let template = match templates.iter().position(|(o, _)| *o == definition) {
+        let chunk = &mut templates.chunk;
+        let template = match chunk.iter().position(|(o, _)| *o == definition) {
             Some(at) => at,
             None => {
                 // Past the chunk's allowance, its further templates go the XML path's way.
-                let held: usize = templates
-                    .iter()
-                    .flat_map(|t| &t.1)
-                    .map(Template::size)
-                    .sum();
-                let parsed = Template::parse(data, definition)
+                let held: usize = chunk.iter().flat_map(|t| &t.1).map(|t| t.size()).sum();
+                let parsed = templates
+                    .kept
+                    .parse(data, definition)
                     .filter(|t| held.saturating_add(t.size()) <= MAX_CHUNK_TEMPLATES);
-                templates.push((definition, parsed));
-                templates.len() - 1
+                let chunk = &mut templates.chunk;
+                chunk.push((definition, parsed));
+                chunk.len() - 1
             }
         };
-        templates[template].1.as_ref()?;
+        templates.chunk[template].1.as_ref()?;
         let count = r.u32()? as usize;
         let descriptors = r.take(count.checked_mul(4)?)?;
         let first = self.vals.len();
@@ -763,6 +921,10 @@ impl<'a> Reader<'a> {
     fn name(&mut self, t: &mut Template, attribute: bool) -> Option<Span> {
         let offset = self.u32()?;
         let at = offset as usize;
+        t.refs.push(NameRef {
+            at: (self.pos - 4) as u32,
+            inline: at == self.pos,
+        });
         let data = self.data;
         let count = usize::from(u16::from_le_bytes(
             data.get(at.checked_add(6)?..at.checked_add(8)?)?
@@ -881,7 +1043,7 @@ impl Writer<'_> {
     /// The elements of instance `index`: its template's, with its values.
     fn instance(&mut self, index: u32, out: &mut impl Elements) -> bool {
         let (t, _, _) = self.values.instances[index as usize];
-        let Some(template) = self.templates.get(t).and_then(|t| t.1.as_ref()) else {
+        let Some(template) = self.templates.get(t) else {
             return false;
         };
         let values = self.values;
@@ -1315,5 +1477,111 @@ mod tests {
             });
             assert_eq!(via_xml, built, "{text:?}");
         }
+    }
+
+    /// The template definitions of the chunk `data`: those its table of hash buckets points
+    /// at, and those each definition links to.
+    fn definitions(data: &[u8]) -> Vec<u32> {
+        let mut found = Vec::new();
+        for bucket in 0..32 {
+            let mut at = read_u32(data, 384 + 4 * bucket).unwrap_or(0);
+            while at != 0 && !found.contains(&at) && found.len() < 1000 {
+                found.push(at);
+                at = read_u32(data, at as usize).unwrap_or(0);
+            }
+        }
+        found
+    }
+
+    /// Whether two parses gave the same template: its steps and its text.
+    fn same(a: Option<&Template>, b: Option<&Template>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => {
+                format!("{:?}", a.ops) == format!("{:?}", b.ops) && a.text == b.text
+            }
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    fn kept_count(kept: &Kept) -> usize {
+        kept.by_guid.values().map(Vec::len).sum()
+    }
+
+    fn security_chunks() -> Vec<Vec<u8>> {
+        let file = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/evtx/security.evtx"
+        ))
+        .expect("the sample");
+        file[4096..]
+            .chunks_exact(65536)
+            .map(<[u8]>::to_vec)
+            .collect()
+    }
+
+    /// A real log's chunks define the same templates again, each at its own offsets and with
+    /// its own names' offsets: most are taken from the first chunk that parsed them, and each is
+    /// what parsing its own chunk gives.
+    #[test]
+    fn templates_defined_again_in_later_chunks_are_the_ones_parsed_before() {
+        let mut kept = Kept::default();
+        let (mut taken, mut total) = (0, 0);
+        for (number, chunk) in security_chunks().iter().enumerate() {
+            for at in definitions(chunk) {
+                let before = kept_count(&kept);
+                let got = kept.parse(chunk, at);
+                assert!(
+                    same(got.as_deref(), Template::parse(chunk, at).as_ref()),
+                    "chunk {number}, definition at {at}"
+                );
+                if number > 0 && got.is_some() {
+                    total += 1;
+                    taken += usize::from(kept_count(&kept) == before);
+                }
+            }
+        }
+        assert!(total > 100, "{total} definitions after the first chunk");
+        assert!(
+            taken * 10 > total * 9,
+            "{taken} of {total} taken from earlier chunks"
+        );
+    }
+
+    /// Every byte of a later chunk's definitions, and of the names they refer to, changed in
+    /// turn: what the kept templates give is always what parsing the changed chunk gives (a
+    /// changed name, a name now inline or now elsewhere, a changed size, token or value type).
+    #[test]
+    fn a_kept_template_is_taken_only_for_the_same_definition() {
+        let chunks = security_chunks();
+        let mut kept = Kept::default();
+        for at in definitions(&chunks[0]) {
+            kept.parse(&chunks[0], at);
+        }
+        let mut chunk = chunks[1].clone();
+        let mut changed = 0;
+        for at in definitions(&chunks[1]).into_iter().take(3) {
+            let t = Template::parse(&chunk, at).expect("a template of the sample");
+            let start = at as usize + 24;
+            let mut places: Vec<usize> = (at as usize..start + t.reach).collect();
+            for r in &t.refs {
+                let name = read_u32(&chunk, start + r.at as usize).unwrap() as usize;
+                let count = usize::from(u16::from_le_bytes([chunk[name + 6], chunk[name + 7]]));
+                places.extend(name..name + 10 + 2 * count);
+            }
+            for place in places {
+                for flip in [0x01, 0x80] {
+                    chunk[place] ^= flip;
+                    let fresh = Template::parse(&chunk, at);
+                    assert!(
+                        same(kept.parse(&chunk, at).as_deref(), fresh.as_ref()),
+                        "definition at {at}, byte {place} ^ {flip:#x}"
+                    );
+                    chunk[place] ^= flip;
+                    changed += 1;
+                }
+            }
+        }
+        assert!(changed > 1000, "{changed} changes");
     }
 }

@@ -168,7 +168,7 @@ impl EvtxReader {
             direct_records: 0,
             walked_chunks: 0,
             admits: (CHUNK_OUT_ADMITS, CHUNK_NODES_ADMITS),
-            templates: Vec::new(),
+            templates: Templates::default(),
             values: Values::default(),
             scratch: Scratch::default(),
             planned: true,

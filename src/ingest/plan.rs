@@ -214,7 +214,7 @@ impl Planned<'_, '_> {
     fn instance(&mut self, index: u32) -> Option<()> {
         let values = self.values;
         let (t, _, _) = *values.instances.get(index as usize)?;
-        let template = self.templates.get(t)?.1.as_ref()?;
+        let template = self.templates.get(t)?;
         let parent = self.s.open.last().copied();
         let acts = template.plans[slot(parent)?]
             .get_or_init(|| compile(template, parent))
