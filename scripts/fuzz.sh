@@ -33,6 +33,13 @@ case "$TARGET" in
           > "$corpus/$(basename "$f" .evtx)-chunk$i"
       done
     done
+    # Two chunks in a row of a Security log: the second defines its templates again, so that
+    # templates kept from the first chunk (binxml::Kept) meet mutated definitions.
+    f=tests/fixtures/evtx/security.evtx
+    for ((i = 0; i < 4; i++)); do
+      { printf '\007'; dd if="$f" bs=4096 skip=$((1 + i * 16)) count=32 status=none; } \
+        > "$corpus/security-chunks$i-$((i + 1))"
+    done
     max_len=131073
     ;;
   *) echo "unknown target $TARGET (decode or evtx)" >&2; exit 2 ;;
