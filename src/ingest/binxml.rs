@@ -317,9 +317,37 @@ struct KeptTemplate {
     bytes: Box<[u8]>,
     names: Vec<(NameRef, Box<[u8]>)>,
     template: Rc<Template>,
+    /// The memory it holds, for [`MAX_KEPT`].
+    cost: usize,
 }
 
 impl KeptTemplate {
+    /// What to keep of `template`, just parsed from the definition whose bytes start at
+    /// `start` of the chunk `data`.
+    fn new(data: &[u8], start: usize, template: &Rc<Template>) -> Option<KeptTemplate> {
+        let names = template
+            .refs
+            .iter()
+            .map(|&r| {
+                let name = read_u32(data, start + r.at as usize)? as usize;
+                let count = usize::from(u16::from_le_bytes(
+                    data.get(name + 6..name + 8)?.try_into().ok()?,
+                ));
+                Some((r, data.get(name + 8..name + 8 + 2 * count)?.into()))
+            })
+            .collect::<Option<Vec<(NameRef, Box<[u8]>)>>>()?;
+        let bytes: Box<[u8]> = data.get(start..start + template.reach)?.into();
+        let cost =
+            bytes.len() + names.iter().map(|n| n.1.len() + 16).sum::<usize>() + template.size();
+        Some(KeptTemplate {
+            size: read_u32(data, start - 4)?,
+            bytes,
+            names,
+            template: Rc::clone(template),
+            cost,
+        })
+    }
+
     /// Whether the definition whose bytes start at `start` of the chunk `data` parses to this
     /// template: its size, and every byte its parse reads, are the same, but for its names'
     /// offsets (and the link after an inline name's), which only say where in the chunk the name
@@ -386,31 +414,16 @@ impl Kept {
             return Some(Rc::clone(&kept.template));
         }
         let template = Rc::new(Template::parse(data, offset)?);
-        let names = template
-            .refs
-            .iter()
-            .map(|&r| {
-                let at = start + r.at as usize;
-                let name = read_u32(data, at)? as usize;
-                let count = usize::from(u16::from_le_bytes(
-                    data.get(name + 6..name + 8)?.try_into().ok()?,
-                ));
-                Some((r, data.get(name + 8..name + 8 + 2 * count)?.into()))
-            })
-            .collect::<Option<Vec<(NameRef, Box<[u8]>)>>>()?;
-        let kept = KeptTemplate {
-            size: read_u32(data, start - 4)?,
-            bytes: data.get(start..start + template.reach)?.into(),
-            names,
-            template: Rc::clone(&template),
-        };
-        let cost = kept.bytes.len()
-            + kept.names.iter().map(|n| n.1.len() + 16).sum::<usize>()
-            + template.size();
-        let list = self.by_guid.entry(guid).or_default();
-        if self.held + cost <= MAX_KEPT && list.len() < MAX_KEPT_PER_GUID {
-            self.held += cost;
-            list.push(kept);
+        // (No entry is made for a GUID whose template is not kept: a crafted file's many
+        // GUIDs would otherwise fill the map past the bound.)
+        if let Some(kept) =
+            KeptTemplate::new(data, start, &template).filter(|k| self.held + k.cost <= MAX_KEPT)
+        {
+            let list = self.by_guid.entry(guid).or_default();
+            if list.len() < MAX_KEPT_PER_GUID {
+                self.held += kept.cost;
+                list.push(kept);
+            }
         }
         Some(template)
     }
@@ -1543,7 +1556,7 @@ mod tests {
         }
         assert!(total > 100, "{total} definitions after the first chunk");
         assert!(
-            taken * 10 > total * 9,
+            taken * 4 > total * 3,
             "{taken} of {total} taken from earlier chunks"
         );
     }
@@ -1583,5 +1596,31 @@ mod tests {
             }
         }
         assert!(changed > 1000, "{changed} changes");
+    }
+
+    /// A crafted file whose chunks define template after template under new GUIDs: what is
+    /// kept stays within its bound, and a GUID whose template was not kept leaves nothing behind.
+    #[test]
+    fn kept_templates_stay_within_their_bound() {
+        let mut data = chunk_with_template("Event", |body, element| {
+            body.extend(element(0x01));
+            body.push(0x02);
+            body.push(0x04);
+        });
+        let mut kept = Kept::default();
+        let at = TEMPLATE_AT as usize;
+        let many = 100_000u32;
+        for guid in 0..many {
+            data[at + 4..at + 8].copy_from_slice(&guid.to_le_bytes());
+            assert!(kept.parse(&data, TEMPLATE_AT).is_some());
+        }
+        assert!(kept.held <= MAX_KEPT, "{} bytes held", kept.held);
+        let count = kept_count(&kept);
+        assert!(count > 1000 && count < many as usize, "{count} kept");
+        assert_eq!(kept.by_guid.len(), count, "one entry per template kept");
+        // The first GUID's template is still taken from what was kept.
+        data[at + 4..at + 8].copy_from_slice(&0u32.to_le_bytes());
+        kept.parse(&data, TEMPLATE_AT);
+        assert_eq!(kept_count(&kept), count);
     }
 }
