@@ -330,10 +330,7 @@ impl KeptTemplate {
             .iter()
             .map(|&r| {
                 let name = read_u32(data, start + r.at as usize)? as usize;
-                let count = usize::from(u16::from_le_bytes(
-                    data.get(name + 6..name + 8)?.try_into().ok()?,
-                ));
-                Some((r, data.get(name + 8..name + 8 + 2 * count)?.into()))
+                Some((r, name_units(data, name)?.into()))
             })
             .collect::<Option<Vec<(NameRef, Box<[u8]>)>>>()?;
         let bytes: Box<[u8]> = data.get(start..start + template.reach)?.into();
@@ -369,17 +366,7 @@ impl KeptTemplate {
                 return false;
             };
             let name = offset as usize;
-            if (name == start + at + 4) != r.inline {
-                return false;
-            }
-            let text = name + 8;
-            let count = units.len() / 2;
-            let same = data.get(name + 6..text) == Some(&(count as u16).to_le_bytes()[..])
-                && data.get(text..text + units.len()) == Some(&units[..])
-                && data
-                    .get(text + units.len()..text + units.len() + 2)
-                    .is_some();
-            if !same {
+            if (name == start + at + 4) != r.inline || name_units(data, name) != Some(units) {
                 return false;
             }
             from = (at + if r.inline { 8 } else { 4 }).min(bytes.len());
@@ -950,11 +937,7 @@ impl<'a> Reader<'a> {
         if let Some(&span) = t.names.get(&(offset, attribute)) {
             return Some(span);
         }
-        let text = at.checked_add(8)?;
-        let bytes = data.get(text..text + 2 * count)?;
-        // The NUL after it, which the crate reads.
-        data.get(text + 2 * count..text + 2 * count + 2)?;
-        let units = until_nul(bytes);
+        let units = until_nul(name_units(data, at)?);
         let span = match ascii_local_name(units, attribute) {
             Some(local) => t.push_units(local?),
             None => t.push(&decoded_local_name(units, attribute)?),
@@ -962,6 +945,16 @@ impl<'a> Reader<'a> {
         t.names.insert((offset, attribute), span);
         Some(span)
     }
+}
+
+/// The UTF-16LE units of the name stored at `at` of the chunk `data` (their count at `at + 6`,
+/// the units from `at + 8`), when the NUL after them, which the crate reads, is there too.
+fn name_units(data: &[u8], at: usize) -> Option<&[u8]> {
+    let count = data.get(at.checked_add(6)?..at.checked_add(8)?)?;
+    let text = at.checked_add(8)?;
+    let end = text.checked_add(2 * usize::from(u16::from_le_bytes([count[0], count[1]])))?;
+    data.get(end..end.checked_add(2)?)?;
+    data.get(text..end)
 }
 
 /// Whether `c` may stand in a name (`:` only in an attribute's, before its local part).
