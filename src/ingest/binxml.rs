@@ -118,10 +118,11 @@ pub(super) enum Op {
 pub(crate) struct Template {
     pub(super) ops: Vec<Op>,
     text: String,
-    /// The names read so far, by where they are in the chunk (and whether for an attribute):
+    /// The names read so far, by where they are in the chunk (and whether for an attribute),
+    /// with the first of [`Template::refs`] to it:
     /// each is kept once, however many elements use it. Hashed by multiplication, not SipHash:
     /// a chunk's offsets are fewer than 65,536, so no choice of them piles many into one bucket.
-    names: FoldMap<(u32, bool), Span>,
+    names: FoldMap<(u32, bool), (Span, u32)>,
     /// Where it refers to its names, in the order read (for [`Kept`]).
     refs: Vec<NameRef>,
     /// How many bytes from the definition's first its parse read (for [`Kept`]).
@@ -296,17 +297,24 @@ impl Template {
         }
         t.names = FoldMap::default();
         t.reach = r.pos.max(end) - start;
+        t.ops.shrink_to_fit();
+        t.refs.shrink_to_fit();
+        t.text.shrink_to_fit();
         Some(t)
     }
 }
 
 /// A name reference of a template: where its offset stands (from the definition's first byte;
-/// while parsing, from the chunk's), and whether the name follows there (its offset is the
-/// place after it) or stands elsewhere in the chunk.
+/// while parsing, from the chunk's), whether the name follows there (its offset is the place
+/// after it) or stands elsewhere in the chunk, whether it names an attribute, and the first
+/// reference of the template to the same name at the same place (itself if none before): the
+/// parse keeps a name once per place, so which references share a place shapes its text.
 #[derive(Clone, Copy, Debug)]
 struct NameRef {
     at: u32,
     inline: bool,
+    attribute: bool,
+    first: u32,
 }
 
 /// A template definition parsed in an earlier chunk: the bytes its parse read and the text of
@@ -334,8 +342,18 @@ impl KeptTemplate {
             })
             .collect::<Option<Vec<(NameRef, Box<[u8]>)>>>()?;
         let bytes: Box<[u8]> = data.get(start..start + template.reach)?.into();
-        let cost =
-            bytes.len() + names.iter().map(|n| n.1.len() + 16).sum::<usize>() + template.size();
+        // Its bytes, names and template, the plans it may be given, and what holding it costs
+        // the map besides.
+        let cost = bytes.len()
+            + names
+                .iter()
+                .map(|n| n.1.len() + std::mem::size_of::<(NameRef, Box<[u8]>)>())
+                .sum::<usize>()
+            + template.size()
+            + std::mem::size_of::<Template>()
+            + 3 * template.ops.len() * std::mem::size_of::<Act>()
+            + 2 * std::mem::size_of::<KeptTemplate>()
+            + 64;
         Some(KeptTemplate {
             size: read_u32(data, start - 4)?,
             bytes,
@@ -356,17 +374,35 @@ impl KeptTemplate {
         if read_u32(data, start - 4) != Some(self.size) {
             return false;
         }
+        // Where the reference at `at` points in this chunk (read only once `at` is known to be
+        // inside the compared bytes).
+        let offset = |at: u32| read_u32(bytes, at as usize);
         let mut from = 0;
-        for (r, units) in &self.names {
+        // The places of the names met so far, each once.
+        let mut places: Vec<(u32, bool)> = Vec::with_capacity(self.names.len());
+        for (i, (r, units)) in self.names.iter().enumerate() {
             let at = r.at as usize;
             if at < from || bytes.get(from..at) != self.bytes.get(from..at) {
                 return false;
             }
-            let Some(offset) = read_u32(data, start + at) else {
+            let Some(here) = offset(r.at) else {
                 return false;
             };
-            let name = offset as usize;
+            let name = here as usize;
             if (name == start + at + 4) != r.inline || name_units(data, name) != Some(units) {
+                return false;
+            }
+            // The same names shared: a reference that shared its place with an earlier one
+            // still does; one that did not shares it with none of the places before it.
+            let same_sharing = if r.first as usize == i {
+                let unshared = !places.contains(&(here, r.attribute));
+                places.push((here, r.attribute));
+                unshared
+            } else {
+                let first = self.names.get(r.first as usize);
+                first.is_some_and(|(e, _)| e.attribute == r.attribute && offset(e.at) == Some(here))
+            };
+            if !same_sharing {
                 return false;
             }
             from = (at + if r.inline { 8 } else { 4 }).min(bytes.len());
@@ -390,6 +426,11 @@ pub(crate) struct Kept {
 const MAX_KEPT: usize = 4 << 20;
 const MAX_KEPT_PER_GUID: usize = 4;
 
+/// The most GUIDs [`Kept`] keeps templates under: a log has a few hundred templates at most,
+/// and a crafted file's GUIDs could be chosen to fall into one bucket of the map, whose hash
+/// has no key (every lookup would then walk them all).
+const MAX_KEPT_GUIDS: usize = 1024;
+
 impl Kept {
     /// The template defined at `offset` of the chunk `data`: one kept from an earlier chunk if
     /// its definition is the same, else parsed (and kept while there is room).
@@ -406,7 +447,12 @@ impl Kept {
         if let Some(kept) =
             KeptTemplate::new(data, start, &template).filter(|k| self.held + k.cost <= MAX_KEPT)
         {
-            let list = self.by_guid.entry(guid).or_default();
+            let room = self.by_guid.len() < MAX_KEPT_GUIDS;
+            let list = match self.by_guid.get_mut(&guid) {
+                Some(list) => list,
+                None if room => self.by_guid.entry(guid).or_default(),
+                None => return Some(template),
+            };
             if list.len() < MAX_KEPT_PER_GUID {
                 self.held += kept.cost;
                 list.push(kept);
@@ -921,9 +967,13 @@ impl<'a> Reader<'a> {
     fn name(&mut self, t: &mut Template, attribute: bool) -> Option<Span> {
         let offset = self.u32()?;
         let at = offset as usize;
+        let index = t.refs.len() as u32;
+        let first = t.names.get(&(offset, attribute)).map_or(index, |n| n.1);
         t.refs.push(NameRef {
             at: (self.pos - 4) as u32,
             inline: at == self.pos,
+            attribute,
+            first,
         });
         let data = self.data;
         let count = usize::from(u16::from_le_bytes(
@@ -934,7 +984,7 @@ impl<'a> Reader<'a> {
         if at == self.pos {
             self.skip(2 * count + 10)?;
         }
-        if let Some(&span) = t.names.get(&(offset, attribute)) {
+        if let Some(&(span, _)) = t.names.get(&(offset, attribute)) {
             return Some(span);
         }
         let units = until_nul(name_units(data, at)?);
@@ -942,7 +992,7 @@ impl<'a> Reader<'a> {
             Some(local) => t.push_units(local?),
             None => t.push(&decoded_local_name(units, attribute)?),
         };
-        t.names.insert((offset, attribute), span);
+        t.names.insert((offset, attribute), (span, index));
         Some(span)
     }
 }
@@ -1611,9 +1661,47 @@ mod tests {
         let count = kept_count(&kept);
         assert!(count > 1000 && count < many as usize, "{count} kept");
         assert_eq!(kept.by_guid.len(), count, "one entry per template kept");
+        assert!(count <= MAX_KEPT_GUIDS);
         // The first GUID's template is still taken from what was kept.
         data[at + 4..at + 8].copy_from_slice(&0u32.to_le_bytes());
         kept.parse(&data, TEMPLATE_AT);
         assert_eq!(kept_count(&kept), count);
+    }
+
+    /// Two elements named by one name in the first chunk, and by two copies of it in the next:
+    /// the same text, but the parse keeps a name once per place, so the second chunk's template
+    /// is not the first's.
+    #[test]
+    fn a_kept_template_shares_its_names_as_the_definition_does() {
+        let first = chunk_with_template("Event", |body, element| {
+            body.extend(element(0x01));
+            body.push(0x02);
+            body.extend(element(0x01));
+            body.push(0x03);
+            body.push(0x04);
+        });
+        let mut kept = Kept::default();
+        kept.parse(&first, TEMPLATE_AT);
+        let mut next = first.clone();
+        // The child's name offset (after the fragment header, the root's 11 bytes and its
+        // close of the start tag, at byte 7 of the child) points at a copy of the name.
+        let copy = NAME_AT + 512;
+        next.copy_within(NAME_AT..NAME_AT + 32, copy);
+        let field = TEMPLATE_AT as usize + 24 + 4 + 11 + 1 + 7;
+        assert_eq!(read_u32(&next, field), Some(NAME_AT as u32));
+        next[field..field + 4].copy_from_slice(&(copy as u32).to_le_bytes());
+        let fresh = Template::parse(&next, TEMPLATE_AT).expect("a template of two elements");
+        assert_eq!(fresh.text, "EventEvent");
+        assert!(same(
+            kept.parse(&next, TEMPLATE_AT).as_deref(),
+            Some(&fresh)
+        ));
+        // And the first chunk's template is still taken for a chunk like the first.
+        let before = kept_count(&kept);
+        assert!(same(
+            kept.parse(&first, TEMPLATE_AT).as_deref(),
+            Template::parse(&first, TEMPLATE_AT).as_ref()
+        ));
+        assert_eq!(kept_count(&kept), before);
     }
 }
