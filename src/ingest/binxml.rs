@@ -366,7 +366,8 @@ impl KeptTemplate {
     /// Whether the definition whose bytes start at `start` of the chunk `data` parses to this
     /// template: its size, and every byte its parse reads, are the same, but for its names'
     /// offsets (and the link after an inline name's), which only say where in the chunk the name
-    /// is; each name is inline where it was, and has the same text wherever it is.
+    /// is; each name is inline where it was, has the same text wherever it is, and shares its
+    /// place with the same earlier references.
     fn matches(&self, data: &[u8], start: usize) -> bool {
         let Some(bytes) = data.get(start..start + self.bytes.len()) else {
             return false;
