@@ -113,7 +113,8 @@ pub(super) enum Op {
     End(Span),
 }
 
-/// A template definition, walked once per chunk and replayed for each of its records.
+/// A template definition, parsed once (and again only for a chunk whose definition differs,
+/// [`Kept`]) and replayed for each of its records.
 #[derive(Debug, Default)]
 pub(crate) struct Template {
     pub(super) ops: Vec<Op>,

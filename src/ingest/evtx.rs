@@ -112,7 +112,7 @@ pub struct EvtxReader {
     /// What a chunk's records may have spent of the crate's budgets before the chunk is read
     /// again the XML path's way alone: bytes, nodes (the crate's admissions; lower in tests).
     admits: (usize, usize),
-    /// The current chunk's template definitions.
+    /// The current chunk's template definitions, and those kept from the chunks before.
     templates: Templates,
     values: Values,
     scratch: Scratch,
