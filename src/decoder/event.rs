@@ -301,12 +301,45 @@ impl Event {
             })
     }
 
+    /// A field name's bytes, for comparing (no character boundaries to check).
+    #[inline]
+    fn name_bytes(&self, n: Str) -> &[u8] {
+        let start = n.start as usize;
+        self.text
+            .as_bytes()
+            .get(start..start + n.len as usize)
+            .unwrap_or(&[])
+    }
+
     /// The value of the first body field with this name.
     pub fn data(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
-            .find(|&&(n, _)| self.str(n) == name)
+            .find(|&&(n, _)| self.name_bytes(n) == name.as_bytes())
             .map(|&(_, v)| self.str(v))
+    }
+
+    /// What [`Event::data`] gives for each of several names, in one pass over the body: `slot`
+    /// numbers the names wanted (below `N`), and the pass ends once each has its value.
+    pub(crate) fn first_found<const N: usize>(
+        &self,
+        slot: impl Fn(&[u8]) -> Option<usize>,
+    ) -> [Option<&str>; N] {
+        let mut found = [None; N];
+        let mut missing = N;
+        for &(n, v) in &self.fields {
+            let Some(place) = slot(self.name_bytes(n)).and_then(|i| found.get_mut(i)) else {
+                continue;
+            };
+            if place.is_none() {
+                *place = Some(self.str(v));
+                missing -= 1;
+                if missing == 0 {
+                    break;
+                }
+            }
+        }
+        found
     }
 
     /// `RenderingInfo/@Culture`, "" when the event has no RenderingInfo.

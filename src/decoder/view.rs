@@ -119,24 +119,49 @@ impl Account<'_> {
     }
 }
 
-/// The values of the body fields `names` in one pass over the event's fields: what
-/// [`Event::data`] gives for each name (the first field of that name, `""` when there is none).
-fn first_values<'a, const N: usize>(ev: &'a Event, names: &[&str; N]) -> [&'a str; N] {
-    let mut found: [Option<&'a str>; N] = [None; N];
-    let mut missing = N;
-    for f in ev.fields() {
-        if let Some(i) = names.iter().position(|&n| n == f.name) {
-            if found[i].is_none() {
-                found[i] = Some(f.value);
-                missing -= 1;
-                // Key events name their subject first: the rest of the body need not be read.
-                if missing == 0 {
-                    break;
-                }
-            }
-        }
+/// Where the Subject's four fields go in a one-pass lookup ([`Event::first_found`]): SID,
+/// domain, user, logon ID, from `at` on.
+fn subject_slot(name: &[u8], at: usize) -> Option<usize> {
+    match name {
+        b"SubjectUserSid" => Some(at),
+        b"SubjectDomainName" => Some(at + 1),
+        b"SubjectUserName" => Some(at + 2),
+        b"SubjectLogonId" => Some(at + 3),
+        _ => None,
     }
-    found.map(|v| v.unwrap_or(""))
+}
+
+/// The same for the Target's four fields (logon and logoff events).
+fn target_slot(name: &[u8], at: usize) -> Option<usize> {
+    match name {
+        b"TargetUserSid" => Some(at),
+        b"TargetDomainName" => Some(at + 1),
+        b"TargetUserName" => Some(at + 2),
+        b"TargetLogonId" => Some(at + 3),
+        _ => None,
+    }
+}
+
+/// Whether the account an event is about is its Target (logon and logoff), not its Subject.
+fn acts_as_target(event_id: u32) -> bool {
+    matches!(event_id, 4624 | 4625 | 4634 | 4647)
+}
+
+impl<'a> Account<'a> {
+    /// The account from the four values [`subject_slot`] or [`target_slot`] found; with neither
+    /// SID nor user, the SID is the System's `UserID`.
+    fn found(ev: &'a Event, [sid, domain, user, logon_id]: [Option<&'a str>; 4]) -> Self {
+        let mut a = Account {
+            sid: sid.unwrap_or(""),
+            domain: domain.unwrap_or(""),
+            user: user.unwrap_or(""),
+            logon_id: logon_id.unwrap_or(""),
+        };
+        if a.sid.is_empty() && a.user.is_empty() {
+            a.sid = ev.system(SysField::UserId);
+        }
+        a
+    }
 }
 
 impl Event {
@@ -162,31 +187,12 @@ impl Event {
 
     /// The account that acted: the Target of logon/logoff events, the Subject otherwise.
     pub fn account(&self) -> Account<'_> {
-        let [sid, domain, user, logon_id] = match self.event_id() {
-            4624 | 4625 | 4634 | 4647 => [
-                "TargetUserSid",
-                "TargetDomainName",
-                "TargetUserName",
-                "TargetLogonId",
-            ],
-            _ => [
-                "SubjectUserSid",
-                "SubjectDomainName",
-                "SubjectUserName",
-                "SubjectLogonId",
-            ],
+        let found = if acts_as_target(self.event_id()) {
+            self.first_found(|n| target_slot(n, 0))
+        } else {
+            self.first_found(|n| subject_slot(n, 0))
         };
-        let [sid, domain, user, logon_id] = first_values(self, &[sid, domain, user, logon_id]);
-        let mut a = Account {
-            sid,
-            domain,
-            user,
-            logon_id,
-        };
-        if a.sid.is_empty() && a.user.is_empty() {
-            a.sid = self.system(SysField::UserId);
-        }
-        a
+        Account::found(self, found)
     }
 
     /// The decoded form of a body field's value, when a table decodes it.
@@ -291,28 +297,30 @@ pub struct KeyEvent<'a> {
 
 impl<'a> KeyEvent<'a> {
     fn new(ev: &'a Event) -> Self {
-        let [provider, algorithm, key_name, key_type, operation, return_code] = first_values(
-            ev,
-            &[
-                "ProviderName",
-                "AlgorithmName",
-                "KeyName",
-                "KeyType",
-                "Operation",
-                "ReturnCode",
-            ],
-        );
+        let [sid, domain, user, logon_id, provider, algorithm, key_name, key_type, key_file_path, operation, return_code, process_id, process_creation_time] =
+            ev.first_found(|n| match n {
+                b"ProviderName" => Some(4),
+                b"AlgorithmName" => Some(5),
+                b"KeyName" => Some(6),
+                b"KeyType" => Some(7),
+                b"KeyFilePath" => Some(8),
+                b"Operation" => Some(9),
+                b"ReturnCode" => Some(10),
+                b"ProcessId" => Some(11),
+                b"ProcessCreationTime" => Some(12),
+                n => subject_slot(n, 0),
+            });
         Self {
-            subject: ev.account(),
-            provider,
-            algorithm,
-            key_name,
-            key_type,
-            key_file_path: ev.data("KeyFilePath"),
-            operation,
-            return_code,
-            process_id: ev.data("ProcessId"),
-            process_creation_time: ev.data("ProcessCreationTime"),
+            subject: Account::found(ev, [sid, domain, user, logon_id]),
+            provider: provider.unwrap_or(""),
+            algorithm: algorithm.unwrap_or(""),
+            key_name: key_name.unwrap_or(""),
+            key_type: key_type.unwrap_or(""),
+            key_file_path,
+            operation: operation.unwrap_or(""),
+            return_code: return_code.unwrap_or(""),
+            process_id,
+            process_creation_time,
         }
     }
 
@@ -373,38 +381,32 @@ pub struct Logon<'a> {
 
 impl<'a> Logon<'a> {
     fn new(ev: &'a Event) -> Self {
-        let [s_sid, s_domain, s_user, s_logon, workstation, ip_address, ip_port, auth, process, elevated, logon_type] =
-            first_values(
-                ev,
-                &[
-                    "SubjectUserSid",
-                    "SubjectDomainName",
-                    "SubjectUserName",
-                    "SubjectLogonId",
-                    "WorkstationName",
-                    "IpAddress",
-                    "IpPort",
-                    "AuthenticationPackageName",
-                    "LogonProcessName",
-                    "ElevatedToken",
-                    "LogonType",
-                ],
-            );
+        let [t_sid, t_domain, t_user, t_logon, s_sid, s_domain, s_user, s_logon, workstation, ip_address, ip_port, auth, process, elevated, logon_type] =
+            ev.first_found(|n| match n {
+                b"WorkstationName" => Some(8),
+                b"IpAddress" => Some(9),
+                b"IpPort" => Some(10),
+                b"AuthenticationPackageName" => Some(11),
+                b"LogonProcessName" => Some(12),
+                b"ElevatedToken" => Some(13),
+                b"LogonType" => Some(14),
+                n => target_slot(n, 0).or_else(|| subject_slot(n, 4)),
+            });
         Self {
-            target: ev.account(),
+            target: Account::found(ev, [t_sid, t_domain, t_user, t_logon]),
             subject: Account {
-                sid: s_sid,
-                domain: s_domain,
-                user: s_user,
-                logon_id: s_logon,
+                sid: s_sid.unwrap_or(""),
+                domain: s_domain.unwrap_or(""),
+                user: s_user.unwrap_or(""),
+                logon_id: s_logon.unwrap_or(""),
             },
-            logon_type: parse_number(logon_type),
-            workstation,
-            ip_address,
-            ip_port,
-            authentication_package: auth,
-            logon_process: process,
-            elevated_token: elevated,
+            logon_type: logon_type.and_then(parse_number),
+            workstation: workstation.unwrap_or(""),
+            ip_address: ip_address.unwrap_or(""),
+            ip_port: ip_port.unwrap_or(""),
+            authentication_package: auth.unwrap_or(""),
+            logon_process: process.unwrap_or(""),
+            elevated_token: elevated.unwrap_or(""),
         }
     }
 }
