@@ -190,17 +190,23 @@ pub(crate) fn push_decimal(out: &mut String, mut n: u64, width: usize) {
         i -= 1;
         buf[i] = b'0' + m as u8;
     }
-    // Char by char: for a few digits, cheaper than checking and copying them as a `str`.
-    out.extend(
-        buf[i.min(buf.len() - width.clamp(1, 20))..]
-            .iter()
-            .map(|&b| char::from(b)),
-    );
+    push_ascii(out, &buf[i.min(buf.len() - width.clamp(1, 20))..]);
 }
 
 /// Bytes known to be ASCII (digits and the like written here) as text.
 pub(crate) fn ascii(bytes: &[u8]) -> &str {
     std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Appends bytes known to be ASCII: up to eight char by char, which is cheaper than checking
+/// and copying so few as a `str` (measured with callgrind on whole logs); more as a `str`.
+#[inline]
+pub(crate) fn push_ascii(out: &mut String, bytes: &[u8]) {
+    if bytes.len() <= 8 {
+        out.extend(bytes.iter().map(|&b| char::from(b)));
+    } else {
+        out.push_str(ascii(bytes));
+    }
 }
 
 /// Parses `0x…` hexadecimal in any case and padding, or plain decimal.

@@ -842,7 +842,7 @@ fn push_hex(out: &mut String, mut n: u64, width: usize, digits: &[u8; 16]) {
         buf[i] = digits[(n & 0xf) as usize];
         n >>= 4;
     }
-    out.push_str(value::ascii(&buf[i.min(buf.len() - width.min(16))..]));
+    value::push_ascii(out, &buf[i.min(buf.len() - width.min(16))..]);
 }
 
 /// `0x` and `n` in lower-case hexadecimal, as `0x{:x}` writes it.
@@ -881,51 +881,49 @@ fn push_utf16(out: &mut String, bytes: &[u8]) {
     const LOW: u64 = 0x0060_0060_0060_0060;
     const TOP: u64 = 0x0080_0080_0080_0080;
     let units = bytes.len() / 2;
+    let unit = |i: usize| u16::from_le_bytes([bytes[2 * i], bytes[2 * i + 1]]);
     out.reserve(units);
-    // Most values are printable ASCII, which needs no decoding (and starts no surrogate pair):
-    // four units at a time while they are, gathered and appended a batch at a time.
-    let mut ascii = 0;
+    // Most text is printable ASCII, which needs no decoding (and starts no surrogate pair): four
+    // units at a time while it is, gathered and appended a batch at a time. Any other unit is
+    // decoded on its own (with its pair's second half), and the four-at-a-time path goes on
+    // after it: a line break or an accented letter does not slow the rest of the value.
+    let mut at = 0;
     let mut batch = [0u8; 64];
-    loop {
+    while at < units {
         let mut n = 0;
-        while n < batch.len() && ascii + n + 4 <= units {
-            let at = 2 * (ascii + n);
-            let Some(word) = bytes
-                .get(at..at + 8)
-                .and_then(|b| <[u8; 8]>::try_from(b).ok())
-            else {
-                break;
-            };
-            let w = u64::from_le_bytes(word);
+        while let Some(word) = bytes.get(2 * at..2 * at + 8) {
+            let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
             if w & HIGH != 0 || (w + LOW) & TOP != TOP {
                 break;
             }
-            batch[n..n + 4].copy_from_slice(&[
-                w as u8,
-                (w >> 16) as u8,
-                (w >> 32) as u8,
-                (w >> 48) as u8,
-            ]);
+            // The low byte of each unit, packed.
+            let w = (w | w >> 8) & 0x0000_ffff_0000_ffff;
+            let w = (w | w >> 16) as u32;
+            batch[n..n + 4].copy_from_slice(&w.to_le_bytes());
             n += 4;
+            at += 4;
+            if n == batch.len() {
+                out.push_str(value::ascii(&batch));
+                n = 0;
+            }
         }
-        out.push_str(value::ascii(&batch[..n]));
-        ascii += n;
-        if n < batch.len() {
+        value::push_ascii(out, &batch[..n]);
+        if at >= units {
             break;
         }
-    }
-    while ascii < units {
-        match u16::from_le_bytes([bytes[2 * ascii], bytes[2 * ascii + 1]]) {
-            u @ 0x20..0x80 => out.push(char::from(u as u8)),
-            _ => break,
-        }
-        ascii += 1;
-    }
-    let rest = bytes[2 * ascii..2 * units]
-        .chunks_exact(2)
-        .map(|u| u16::from_le_bytes([u[0], u[1]]));
-    for c in char::decode_utf16(rest) {
-        out.push(c.map_or('_', xml_char));
+        let u = unit(at);
+        at += 1;
+        let c = match u {
+            0x20..0x80 => char::from(u as u8),
+            0xd800..0xdc00 if at < units && (0xdc00..0xe000).contains(&unit(at)) => {
+                let low = unit(at);
+                at += 1;
+                let code = 0x10000 + ((u32::from(u) - 0xd800) << 10) + (u32::from(low) - 0xdc00);
+                char::from_u32(code).map_or('_', xml_char)
+            }
+            _ => char::from_u32(u32::from(u)).map_or('_', xml_char),
+        };
+        out.push(c);
     }
 }
 
@@ -1386,6 +1384,18 @@ mod tests {
                 let mut units = base.clone();
                 units[at..at + 2].copy_from_slice(&[0xd83d, 0xde00]);
                 cases.push(units);
+            }
+            // Two units decoded one by one, at every distance: the fast path starts again
+            // between and after them.
+            for at in 0..len {
+                for then in at + 1..len.min(at + 12) {
+                    for (first, second) in [(0xe9, 0x0a), (0xd800, 0xdc00), (0xdbff, 0x41)] {
+                        let mut units = base.clone();
+                        units[at] = first;
+                        units[then] = second;
+                        cases.push(units);
+                    }
+                }
             }
             for units in cases {
                 let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
