@@ -119,27 +119,27 @@ impl Account<'_> {
     }
 }
 
-/// Where the Subject's four fields go in a one-pass lookup ([`Event::first_found`]): SID,
-/// domain, user, logon ID, from `at` on.
-fn subject_slot(name: &[u8], at: usize) -> Option<usize> {
-    match name {
-        b"SubjectUserSid" => Some(at),
-        b"SubjectDomainName" => Some(at + 1),
-        b"SubjectUserName" => Some(at + 2),
-        b"SubjectLogonId" => Some(at + 3),
-        _ => None,
-    }
+/// Which account of an event a body field names, and which of its four fields it is (SID,
+/// domain, user, logon ID), for one-pass lookups ([`Event::first_found`]). `true` for the
+/// Target, `false` for the Subject.
+fn account_field(name: &[u8]) -> Option<(bool, usize)> {
+    Some(match name {
+        b"SubjectUserSid" => (false, 0),
+        b"SubjectDomainName" => (false, 1),
+        b"SubjectUserName" => (false, 2),
+        b"SubjectLogonId" => (false, 3),
+        b"TargetUserSid" => (true, 0),
+        b"TargetDomainName" => (true, 1),
+        b"TargetUserName" => (true, 2),
+        b"TargetLogonId" => (true, 3),
+        _ => return None,
+    })
 }
 
-/// The same for the Target's four fields (logon and logoff events).
-fn target_slot(name: &[u8], at: usize) -> Option<usize> {
-    match name {
-        b"TargetUserSid" => Some(at),
-        b"TargetDomainName" => Some(at + 1),
-        b"TargetUserName" => Some(at + 2),
-        b"TargetLogonId" => Some(at + 3),
-        _ => None,
-    }
+/// Where a field of the account `target` says goes in a one-pass lookup: its place among the
+/// four, from 0.
+fn account_slot(name: &[u8], target: bool) -> Option<usize> {
+    account_field(name).and_then(|(t, i)| (t == target).then_some(i))
 }
 
 /// Whether the account an event is about is its Target (logon and logoff), not its Subject.
@@ -148,7 +148,7 @@ fn acts_as_target(event_id: u32) -> bool {
 }
 
 impl<'a> Account<'a> {
-    /// The account from the four values [`subject_slot`] or [`target_slot`] found; with neither
+    /// The account from the four values [`account_slot`] found; with neither
     /// SID nor user, the SID is the System's `UserID`.
     fn found(ev: &'a Event, [sid, domain, user, logon_id]: [Option<&'a str>; 4]) -> Self {
         let mut a = Account {
@@ -188,9 +188,9 @@ impl Event {
     /// The account that acted: the Target of logon/logoff events, the Subject otherwise.
     pub fn account(&self) -> Account<'_> {
         let found = if acts_as_target(self.event_id()) {
-            self.first_found(|n| target_slot(n, 0))
+            self.first_found(|n| account_slot(n, true))
         } else {
-            self.first_found(|n| subject_slot(n, 0))
+            self.first_found(|n| account_slot(n, false))
         };
         Account::found(self, found)
     }
@@ -308,7 +308,7 @@ impl<'a> KeyEvent<'a> {
                 b"ReturnCode" => Some(10),
                 b"ProcessId" => Some(11),
                 b"ProcessCreationTime" => Some(12),
-                n => subject_slot(n, 0),
+                n => account_slot(n, false),
             });
         Self {
             subject: Account::found(ev, [sid, domain, user, logon_id]),
@@ -390,7 +390,7 @@ impl<'a> Logon<'a> {
                 b"LogonProcessName" => Some(12),
                 b"ElevatedToken" => Some(13),
                 b"LogonType" => Some(14),
-                n => target_slot(n, 0).or_else(|| subject_slot(n, 4)),
+                n => account_field(n).map(|(target, i)| if target { i } else { 4 + i }),
             });
         Self {
             target: Account::found(ev, [t_sid, t_domain, t_user, t_logon]),
