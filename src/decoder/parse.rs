@@ -6,7 +6,7 @@
 
 use super::event::{BodyKind, Event, Str, SysField};
 use super::problem::ProblemKind;
-use super::value::{parse_number, parse_time};
+use super::value::{self, parse_number, parse_time};
 use super::Limits;
 use quick_xml::events::{BytesRef, BytesStart, Event as Xml};
 use quick_xml::Reader;
@@ -782,14 +782,14 @@ fn finish(
         ev.repaired = true;
         repairs.push((0, ProblemKind::DocumentationMarkup));
     }
-    let id = ev.system(SysField::EventId).trim();
+    let id = value::trim(ev.system(SysField::EventId));
     ev.event_id = match id.parse::<u32>() {
         Ok(v) if !id.is_empty() => v,
         _ => return Err((0, ProblemKind::MissingEventId)),
     };
     ev.record_id = parse_number(ev.system(SysField::EventRecordId));
     ev.keywords = parse_number(ev.system(SysField::Keywords));
-    let raw = ev.system(SysField::TimeCreated).trim();
+    let raw = value::trim(ev.system(SysField::TimeCreated));
     let time = parse_time(raw);
     if time.is_none() && !raw.is_empty() {
         let value = raw.to_string();

@@ -14,7 +14,7 @@
 //! assert_eq!(table::event_name(4738), Some("A user account was changed"));
 //! ```
 
-use super::value::parse_number;
+use super::value::{parse_number, trim};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -199,7 +199,7 @@ pub fn template(event_id: u32, version: u8) -> Option<&'static [Slot]> {
 /// The text of a `%%NNNN` insertion string, e.g. `%%2464` → "Export of persistent cryptographic
 /// key.". Accepts surrounding white space.
 pub fn insertion_string(raw: &str) -> Option<&'static str> {
-    let id: u32 = raw.trim().strip_prefix("%%")?.parse().ok()?;
+    let id: u32 = trim(raw).strip_prefix("%%")?.parse().ok()?;
     let t = msobjs();
     t.binary_search_by_key(&id, |&(k, _)| k)
         .ok()
@@ -237,7 +237,7 @@ pub fn return_code(raw: &str) -> Option<ReturnCode> {
 /// The display name of a well-known SID, including the domain-relative ones
 /// (`S-1-5-21-…-500` is the Administrator account).
 pub fn sid_name(sid: &str) -> Option<&'static str> {
-    let sid = sid.trim();
+    let sid = trim(sid);
     let names = sid_names();
     // Looked up as the table writes SIDs (an upper-case `S`); any other case is rare.
     let exact = if sid.bytes().any(|b| b.is_ascii_lowercase()) {
@@ -374,7 +374,7 @@ const fn alg(name: &'static str, description: &'static str, key_bits: Option<u32
 
 /// An algorithm by its logged name (case-insensitive).
 pub fn algorithm(name: &str) -> Option<&'static Algorithm> {
-    let name = name.trim();
+    let name = trim(name);
     ALGORITHMS
         .iter()
         .find(|a| a.name.eq_ignore_ascii_case(name))
@@ -558,7 +558,7 @@ pub fn logon_session_name(logon_id: &str) -> Option<&'static str> {
 /// Decodes a body field's raw value by what its name says it holds, when a table knows the value:
 /// `%%NNNN` strings in any field, SIDs, logon sessions, return codes, algorithms, logon types.
 pub fn decode(name: &str, raw: &str) -> Option<String> {
-    let value = raw.trim();
+    let value = trim(raw);
     if value.starts_with("%%") {
         return insertion_string(value).map(str::to_string);
     }

@@ -16,7 +16,7 @@ use std::fmt;
 /// assert!(parse_time("2024-02-29T10:00:00Z").is_some());
 /// ```
 pub fn parse_time(raw: &str) -> Option<i64> {
-    let s = raw.trim().as_bytes();
+    let s = trim(raw).as_bytes();
     if s.len() < 19 {
         return None;
     }
@@ -209,6 +209,19 @@ pub(crate) fn push_ascii(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// [`str::trim`], answered without decoding a character when the value starts and ends with
+/// printable ASCII (no white space is), as nearly every logged value does: the values read
+/// per event (numbers, SIDs, `%%` codes, times) were trimmed once per lookup.
+#[inline]
+pub fn trim(s: &str) -> &str {
+    let printable = |b: Option<&u8>| b.is_some_and(|&b| (0x21..0x80).contains(&b));
+    if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 /// Parses `0x…` hexadecimal in any case and padding, or plain decimal.
 ///
 /// ```
@@ -218,7 +231,7 @@ pub(crate) fn push_ascii(out: &mut String, bytes: &[u8]) {
 /// assert_eq!(parse_number("520"), Some(520));
 /// ```
 pub fn parse_number(raw: &str) -> Option<u64> {
-    let s = raw.trim();
+    let s = trim(raw);
     if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
         if hex.is_empty() || hex.len() > 16 {
             let trimmed = hex.trim_start_matches('0');
@@ -251,6 +264,24 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The quick answer is `str::trim`'s, whatever stands at either end: ASCII and Unicode white
+    /// space (NEL, no-break and ideographic spaces), controls, letters outside ASCII.
+    #[test]
+    fn trim_is_str_trim() {
+        let ends = [
+            "", " ", "\t", "\r\n", "\u{b}", "\u{c}", "\u{0}", "\u{1f}", "\u{7f}", "\u{85}",
+            "\u{a0}", "\u{3000}", "\u{2028}", "é", "山", "a", "!", "~", "0",
+        ];
+        for start in ends {
+            for end in ends {
+                for middle in ["", "x", "0x3e7", " S-1-5-18 "] {
+                    let s = format!("{start}{middle}{end}");
+                    assert_eq!(trim(&s), s.trim(), "{s:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn decimals_are_padded_as_format_pads_them() {
