@@ -213,7 +213,7 @@ pub(crate) fn push_ascii(out: &mut String, bytes: &[u8]) {
 /// printable ASCII (no white space is), as nearly every logged value does: the values read
 /// per event (numbers, SIDs, `%%` codes, times) were trimmed once per lookup.
 #[inline]
-pub fn trim(s: &str) -> &str {
+pub(crate) fn trim(s: &str) -> &str {
     let printable = |b: Option<&u8>| b.is_some_and(|&b| (0x21..0x80).contains(&b));
     if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) {
         s
