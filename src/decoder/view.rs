@@ -187,12 +187,8 @@ impl Event {
 
     /// The account that acted: the Target of logon/logoff events, the Subject otherwise.
     pub fn account(&self) -> Account<'_> {
-        let found = if acts_as_target(self.event_id()) {
-            self.first_found(|n| account_slot(n, true))
-        } else {
-            self.first_found(|n| account_slot(n, false))
-        };
-        Account::found(self, found)
+        let target = acts_as_target(self.event_id());
+        Account::found(self, self.first_found(|n| account_slot(n, target)))
     }
 
     /// The decoded form of a body field's value, when a table decodes it.
